@@ -1,0 +1,160 @@
+//! Account server functions. Each is thin: who is asking, may they, is the input valid, call the
+//! data layer, map the error.
+
+use super::{Profile, ProfileInput};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::{auth, rules, store},
+    crate::context::{auth_session, pool, redirect_plain_form, require_user, set_locale_cookie},
+    crate::i18n::{Locale, Msg},
+};
+
+/// Anyone not signed in may register; a signed-in user is simply registered anew (no effect on
+/// the current account). Signs the new user in.
+#[server(prefix = "/api", endpoint = "auth/register")]
+#[allow(clippy::too_many_arguments)]
+pub async fn register(
+    email: String,
+    password: String,
+    display_name: String,
+    school: String,
+    district: String,
+    subject: String,
+    grade_band: String,
+    tier: String,
+    locale: String,
+    time_zone: String,
+) -> Result<(), AppError> {
+    let email = rules::normalize_email(&email);
+    let mut checks = rules::Checks::default();
+    checks.check("email", rules::check_email(&email)).check("password", rules::check_password(&password));
+    let input = ProfileInput { display_name, school, district, subject, grade_band, tier, locale, time_zone };
+    let profile = rules::check_profile(&input, &mut checks);
+    checks.finish()?;
+
+    let pool = pool()?;
+    let hash = auth::hash_password(password).await.map_err(AppError::internal)?;
+    store::insert_user(&pool, &email, &hash, &profile).await?;
+    let user = store::session_user_by_email(&pool, &email).await?.ok_or(AppError::NotFound)?;
+    let mut session = auth_session().await?;
+    session.login(&user).await.map_err(AppError::internal)?;
+    set_locale_cookie(profile.locale);
+    redirect_plain_form("/");
+    Ok(())
+}
+
+/// Anyone may try to sign in. Repeated failures for one email are refused for a while (HTTP 429),
+/// whether or not the email belongs to an account.
+#[server(prefix = "/api", endpoint = "auth/sign-in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    let email = rules::normalize_email(&email);
+    let mut checks = rules::Checks::default();
+    checks
+        .check("email", if email.is_empty() { Err(Msg::ErrRequired) } else if email.len() > rules::EMAIL_MAX { Err(Msg::ErrTooLong) } else { Ok(()) })
+        .check("password", if password.is_empty() { Err(Msg::ErrRequired) } else if password.chars().count() > rules::PASSWORD_MAX { Err(Msg::ErrPasswordTooLong) } else { Ok(()) });
+    checks.finish()?;
+
+    let pool = pool()?;
+    let mut tx = pool.begin().await?;
+    store::lock_sign_in(&mut tx, &email).await?;
+    let failures = store::recent_sign_in_failures(&mut tx, &email).await?;
+    if let Some(wait) = rules::sign_in_wait(&failures, chrono::Utc::now()) {
+        tx.commit().await?;
+        return Err(AppError::TooManyAttempts { retry_after_secs: wait.num_seconds().max(1) as u64 });
+    }
+    // Looked up on the locked connection: a second pool connection per sign-in could
+    // exhaust the pool under a burst of sign-ins.
+    let user = store::session_user_by_email(&mut *tx, &email).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let valid = auth::verify_password(password, hash).await.map_err(AppError::internal)?;
+    let Some(user) = user.filter(|_| valid) else {
+        store::record_sign_in_failure(&mut tx, &email).await?;
+        tx.commit().await?;
+        return Err(AppError::BadCredentials);
+    };
+    store::clear_sign_in_failures(&mut tx, &email).await?;
+    tx.commit().await?;
+    let mut session = auth_session().await?;
+    session.login(&user).await.map_err(AppError::internal)?;
+    set_locale_cookie(user.locale);
+    redirect_plain_form("/");
+    Ok(())
+}
+
+/// Anyone may sign out; for an anonymous visitor it does nothing.
+#[server(prefix = "/api", endpoint = "auth/sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let mut session = auth_session().await?;
+    session.logout().await.map_err(AppError::internal)?;
+    redirect_plain_form("/");
+    Ok(())
+}
+
+/// The signed-in user reads their own profile.
+#[server(prefix = "/api", endpoint = "account/profile")]
+pub async fn get_profile() -> Result<Profile, AppError> {
+    let user = require_user().await?;
+    store::profile(&pool()?, user.id).await?.ok_or(AppError::NotFound)
+}
+
+/// The signed-in user edits their own profile (never anyone else's: the id is the session's).
+#[server(prefix = "/api", endpoint = "account/update-profile")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_profile(
+    display_name: String,
+    school: String,
+    district: String,
+    subject: String,
+    grade_band: String,
+    tier: String,
+    locale: String,
+    time_zone: String,
+) -> Result<(), AppError> {
+    let user = require_user().await?;
+    let mut checks = rules::Checks::default();
+    let input = ProfileInput { display_name, school, district, subject, grade_band, tier, locale, time_zone };
+    let profile = rules::check_profile(&input, &mut checks);
+    checks.finish()?;
+    store::update_profile(&pool()?, user.id, &profile).await?;
+    set_locale_cookie(profile.locale);
+    Ok(())
+}
+
+/// The signed-in user changes their password, proving the current one. Every other session of
+/// the user ends (their stored hash no longer matches); this one stays signed in.
+#[server(prefix = "/api", endpoint = "account/change-password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    let user = require_user().await?;
+    let mut checks = rules::Checks::default();
+    checks
+        .check("current_password", if current_password.is_empty() { Err(Msg::ErrRequired) } else { Ok(()) })
+        .check("new_password", rules::check_password(&new_password));
+    checks.finish()?;
+
+    let pool = pool()?;
+    let ok = auth::verify_password(current_password, Some(user.password_hash.clone()))
+        .await
+        .map_err(AppError::internal)?;
+    if !ok {
+        return Err(AppError::field("current_password", Msg::ErrWrongCurrentPassword));
+    }
+    let hash = auth::hash_password(new_password).await.map_err(AppError::internal)?;
+    store::set_password_hash(&pool, user.id, &hash).await?;
+    let updated = auth::SessionUser { password_hash: hash, ..user };
+    auth_session().await?.login(&updated).await.map_err(AppError::internal)?;
+    Ok(())
+}
+
+/// Anyone may switch the language: remembered in a cookie, and in the profile when signed in.
+#[server(prefix = "/api", endpoint = "prefs/locale")]
+pub async fn set_locale(locale: String) -> Result<crate::i18n::Locale, AppError> {
+    let locale = Locale::from_tag(&locale).ok_or_else(|| AppError::field("locale", Msg::ErrChoiceUnknown))?;
+    if let Some(user) = auth_session().await?.user {
+        store::set_locale(&pool()?, user.id, locale).await?;
+    }
+    set_locale_cookie(locale);
+    Ok(locale)
+}

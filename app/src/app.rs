@@ -1,0 +1,172 @@
+//! The page shell, the router and the header every page shares.
+
+use crate::accounts::api::{SetLocale, SignOut};
+use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
+use crate::accounts::Viewer;
+use crate::i18n::{use_i18n, I18n, Locale, Msg};
+use crate::lessons::pages::HomePage;
+use leptos::prelude::*;
+use leptos::server::SharedValue;
+use leptos_meta::{provide_meta_context, Html, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Who is viewing: computed from the request on the server, read back during hydration.
+fn viewer_of_request() -> Viewer {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .map(|parts| crate::context::resolve_viewer(&parts))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Viewer::default()
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let viewer = SharedValue::new(viewer_of_request).into_inner();
+    let i18n = I18n { locale: RwSignal::new(viewer.locale) };
+    provide_context(i18n);
+    provide_context(viewer);
+
+    // End-to-end tests wait for this marker before they click.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Html attr:lang=move || i18n.locale.get().tag()/>
+        <Title text=move || i18n.t(Msg::AppName)/>
+        <Meta name="description" content=move || i18n.t(Msg::Tagline)/>
+        <Stylesheet id="leptos" href="/pkg/atelier.css"/>
+        <Router>
+            <Header/>
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/sign-in") view=SignInPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/profile") view=ProfilePage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let viewer = expect_context::<Viewer>();
+    let user = viewer.user.clone();
+    view! {
+        <header class="site-header">
+            <A href="/" attr:class="brand">{move || i18n.t(Msg::AppName)}</A>
+            <nav aria-label=move || i18n.t(Msg::NavMain)>
+                <ul>
+                    <li><A href="/">{move || i18n.t(Msg::NavHome)}</A></li>
+                    {match user {
+                        Some(user) => view! {
+                            <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
+                            <li class="who">
+                                <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>
+                                <span data-testid="signed-in-user">{user.display_name}</span>
+                            </li>
+                            <li><SignOutButton/></li>
+                        }.into_any(),
+                        None => view! {
+                            <li><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></li>
+                            <li><A href="/register">{move || i18n.t(Msg::NavRegister)}</A></li>
+                        }.into_any(),
+                    }}
+                    <li><LanguageSwitch/></li>
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+/// Reloads the whole page after a change of who is signed in or of the language, so that every
+/// part of it (including what the server rendered) agrees.
+pub fn reload_on_success<T: 'static>(
+    value: impl Get<Value = Option<Result<T, crate::error::AppError>>> + 'static,
+    to: &'static str,
+) {
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = value.get() {
+            let _ = window().location().set_href(to);
+        }
+    });
+}
+
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SignOut>::new();
+    reload_on_success(action.value(), "/");
+    view! {
+        <ActionForm action attr:class="inline">
+            <button type="submit" class="link-button">{move || i18n.t(Msg::NavSignOut)}</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SetLocale>::new();
+    // With JavaScript the page switches in place; without it the server redirects back.
+    Effect::new(move |_| {
+        if let Some(Ok(locale)) = action.value().get() {
+            i18n.locale.set(locale);
+        }
+    });
+    let other = move || match i18n.locale.get() {
+        Locale::ZhCn => Locale::En,
+        Locale::En => Locale::ZhCn,
+    };
+    view! {
+        <ActionForm action attr:class="inline">
+            <input type="hidden" name="locale" value=move || other().tag()/>
+            <button type="submit" class="link-button" title=move || i18n.t(Msg::SwitchLanguage) lang=move || other().tag()>
+                {move || other().native_name()}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <h1>{move || i18n.t(Msg::PageNotFound)}</h1>
+        <p><A href="/">{move || i18n.t(Msg::BackHome)}</A></p>
+    }
+}

@@ -1,0 +1,76 @@
+//! What a server function or a server-side render knows about its request (server only):
+//! the pool, the session, the viewer's language and time zone.
+
+use crate::accounts::auth::{AuthSession, SessionUser};
+use crate::accounts::{SignedInUser, Viewer};
+use crate::error::AppError;
+use crate::i18n::Locale;
+use axum::http::{header, request::Parts, HeaderValue};
+use leptos::prelude::*;
+use sqlx::PgPool;
+
+pub const LOCALE_COOKIE: &str = "lang";
+
+pub fn pool() -> Result<PgPool, AppError> {
+    use_context::<PgPool>().ok_or_else(|| AppError::internal("no database pool in context"))
+}
+
+pub async fn auth_session() -> Result<AuthSession, AppError> {
+    leptos_axum::extract::<AuthSession>().await.map_err(|e| AppError::internal(format!("no auth session: {e}")))
+}
+
+/// The signed-in user, or `SignInRequired`.
+pub async fn require_user() -> Result<SessionUser, AppError> {
+    auth_session().await?.user.ok_or(AppError::SignInRequired)
+}
+
+/// Remembers the language for visitors who are not signed in (and for the next sign-in page).
+pub fn set_locale_cookie(locale: Locale) {
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.tag());
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            options.append_header(header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// The viewer of this request: a signed-in user's saved language and time zone; otherwise the
+/// language cookie, then `Accept-Language`, then Chinese, in the default time zone.
+pub fn resolve_viewer(parts: &Parts) -> Viewer {
+    if let Some(user) = parts.extensions.get::<AuthSession>().and_then(|s| s.user.as_ref()) {
+        return Viewer {
+            user: Some(SignedInUser { id: user.id, display_name: user.display_name.clone() }),
+            locale: user.locale,
+            time_zone: user.time_zone.clone(),
+        };
+    }
+    let cookie_locale = parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LOCALE_COOKIE)
+        .and_then(|(_, value)| Locale::from_tag(value));
+    let locale = cookie_locale.unwrap_or_else(|| {
+        parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Locale::from_accept_language)
+            .unwrap_or_default()
+    });
+    Viewer { user: None, locale, ..Viewer::default() }
+}
+
+/// Sends a plain HTML form post (no JavaScript) on to `path` once it succeeded. A call from the
+/// hydrated page gets no redirect: the page itself decides what to show next.
+pub fn redirect_plain_form(path: &str) {
+    let plain_form = use_context::<Parts>()
+        .and_then(|parts| parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")))
+        .unwrap_or(false);
+    if plain_form {
+        leptos_axum::redirect(path);
+    }
+}

@@ -1,0 +1,150 @@
+//! The one error type every server function returns. It crosses the wire as JSON and carries
+//! message keys, not text, so the browser shows it in the viewer's language. A database or other
+//! unexpected error becomes `Internal(id)`: the detail is logged on the server under that id and
+//! never sent to the browser.
+
+use crate::i18n::{Locale, Msg};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A message attached to one form field (by the field's `name`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub msg: Msg,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("wrong email or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; retry after {retry_after_secs}s")]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("sign-in required")]
+    SignInRequired,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("internal error {0}")]
+    Internal(String),
+    /// The request never got a proper answer (network down, malformed response…).
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    pub fn field(field: &str, msg: Msg) -> AppError {
+        AppError::Invalid(vec![FieldError { field: field.to_owned(), msg }])
+    }
+
+    /// The message for one form field, if this error has one.
+    pub fn field_msg(&self, field: &str) -> Option<Msg> {
+        match self {
+            AppError::Invalid(errors) => errors.iter().find(|e| e.field == field).map(|e| e.msg),
+            _ => None,
+        }
+    }
+
+    /// The summary shown above a form.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AppError::Invalid(_) => Msg::ErrFixFields.text(locale).to_owned(),
+            AppError::BadCredentials => Msg::ErrBadCredentials.text(locale).to_owned(),
+            AppError::TooManyAttempts { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60).max(1);
+                match locale {
+                    Locale::ZhCn => format!("{}（约 {minutes} 分钟后）", Msg::ErrTooManyAttempts.text(locale)),
+                    Locale::En => format!("{} (about {minutes} min)", Msg::ErrTooManyAttempts.text(locale)),
+                }
+            }
+            AppError::SignInRequired => Msg::ErrSignInRequired.text(locale).to_owned(),
+            AppError::Forbidden => Msg::ErrForbidden.text(locale).to_owned(),
+            AppError::NotFound => Msg::ErrNotFound.text(locale).to_owned(),
+            AppError::Internal(id) => format!("{}{id}", Msg::ErrInternal.text(locale)),
+            AppError::Request(_) => Msg::ErrRequest.text(locale).to_owned(),
+        }
+    }
+
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::BadCredentials => 401,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::SignInRequired => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Internal(_) => 500,
+            AppError::Request(_) => 400,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Arguments that do not even deserialize are bad input, not a server fault.
+            ServerFnErrorErr::Args(detail) => AppError::Request(detail),
+            other => AppError::Request(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+
+    /// Constraint names of the schema, mapped to the field and message a user sees.
+    const CONSTRAINT_MESSAGES: &[(&str, &str, Msg)] = &[("users_email_key", "email", Msg::ErrEmailTaken)];
+
+    impl AppError {
+        /// Logs an unexpected error under a fresh id and returns the opaque error for the user.
+        pub fn internal(detail: impl std::fmt::Display) -> AppError {
+            let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+            tracing::error!(error_id = %id, "{detail}");
+            AppError::Internal(id)
+        }
+    }
+
+    impl From<sqlx::Error> for AppError {
+        fn from(err: sqlx::Error) -> AppError {
+            if let Some(db) = err.as_database_error() {
+                if let Some(name) = db.constraint() {
+                    if let Some((_, field, msg)) = CONSTRAINT_MESSAGES.iter().find(|(c, _, _)| *c == name) {
+                        return AppError::field(field, *msg);
+                    }
+                }
+            }
+            AppError::internal(format!("database: {err}"))
+        }
+    }
+
+    /// Middleware for the server-function routes: an error answer gets the status its
+    /// `AppError` calls for (422 for bad input, 429 for throttling…) instead of the blanket 500,
+    /// so that only a real fault answers 500. Form posts without JavaScript are redirects and
+    /// pass through untouched.
+    pub async fn set_error_status(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+        let response = next.run(req).await;
+        if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+            return response;
+        }
+        let (mut parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+        if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+            if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
+                parts.status = status;
+            }
+        }
+        axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
+    }
+}
+
+
+#[cfg(feature = "ssr")]
+pub use server::set_error_status;

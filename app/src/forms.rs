@@ -1,0 +1,119 @@
+//! Form widgets shared by every page: labelled fields that show their own translated error.
+
+use crate::error::AppError;
+use crate::i18n::{use_i18n, Msg};
+use leptos::prelude::*;
+
+/// The latest error of an action, if its last run failed.
+pub type ActionError = Signal<Option<AppError>>;
+
+pub fn action_error<T: 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> ActionError {
+    Signal::derive(move || value.get().and_then(|r| r.err()))
+}
+
+/// A labelled input; its error (from the last submission) is tied to it with `aria-describedby`.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: Msg,
+    error: ActionError,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] hint: Option<Msg>,
+    #[prop(optional)] list: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let msg = move || error.get().and_then(|e| e.field_msg(name));
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if msg().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || i18n.t(label)}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                list=(!list.is_empty()).then_some(list)
+                required=required
+                aria-invalid=move || msg().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{move || i18n.t(h)}</p> })}
+            <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
+        </div>
+    }
+}
+
+/// A labelled `<select>` of fixed choices, each a `(value, label)` pair.
+#[component]
+pub fn Choice(
+    name: &'static str,
+    label: Msg,
+    error: ActionError,
+    options: Vec<(&'static str, Msg)>,
+    #[prop(into)] selected: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let msg = move || error.get().and_then(|e| e.field_msg(name));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || i18n.t(label)}</label>
+            <select id=id name=name aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        view! { <option value=value selected=value == selected>{move || i18n.t(text)}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
+        </div>
+    }
+}
+
+/// The summary above a form: what went wrong as a whole (field messages sit by their fields).
+#[component]
+pub fn FormStatus(error: ActionError, #[prop(optional)] success: Option<Signal<bool>>, #[prop(optional)] success_msg: Option<Msg>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="form-status" role="status" aria-live="polite">
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.message(i18n.locale.get())}</p> })}
+            {move || {
+                let ok = success.map(|s| s.get()).unwrap_or(false);
+                (ok && error.get().is_none()).then(|| success_msg.map(|m| view! { <p class="success">{i18n.t(m)}</p> }))
+            }}
+        </div>
+    }
+}
+
+/// Every IANA time zone as suggestions for a time-zone field.
+#[component]
+pub fn TimeZoneList() -> impl IntoView {
+    view! {
+        <datalist id="time-zones">
+            {chrono_tz::TZ_VARIANTS.iter().map(|tz| view! { <option value=tz.name()></option> }).collect_view()}
+        </datalist>
+    }
+}

@@ -1,0 +1,271 @@
+//! The two-language layer. Every visible string is a [`Msg`]; each `Msg` carries its Chinese and
+//! English text in one match arm, so the compiler refuses a string in one language only.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
+
+    /// The BCP 47 tag, as stored in `users.locale` and written to `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        match tag {
+            "zh-CN" => Some(Locale::ZhCn),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// The language's own name, shown in the switch whatever the current language is.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "简体中文",
+            Locale::En => "English",
+        }
+    }
+
+    /// Picks the first supported language of an `Accept-Language` header, honouring q-values;
+    /// Chinese when the header names neither.
+    pub fn from_accept_language(header: &str) -> Locale {
+        let mut best: Option<(f32, Locale)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            let locale = if tag == "zh" || tag.starts_with("zh-") {
+                Locale::ZhCn
+            } else if tag == "en" || tag.starts_with("en-") {
+                Locale::En
+            } else {
+                continue;
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, locale));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
+/// Every user-visible string of the application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Msg {
+    AppName,
+    Tagline,
+    NavHome,
+    NavSignIn,
+    NavRegister,
+    NavSignOut,
+    NavProfile,
+    NavMain,
+    Language,
+    SwitchLanguage,
+    SignedInAs,
+    // home
+    HomeIntro,
+    HomeForHosts,
+    HomeForMentees,
+    HomeForObservers,
+    UpcomingLessons,
+    NoUpcomingLessons,
+    LessonAt,
+    SeatsCapacity,
+    YourTimeZone,
+    // forms
+    Email,
+    Password,
+    NewPassword,
+    CurrentPassword,
+    DisplayName,
+    School,
+    District,
+    Subject,
+    GradeBand,
+    Tier,
+    TimeZone,
+    Save,
+    Saved,
+    SignIn,
+    SignInTitle,
+    Register,
+    RegisterTitle,
+    NoAccountYet,
+    HaveAccount,
+    ProfileTitle,
+    ChangePasswordTitle,
+    ChangePassword,
+    PasswordChanged,
+    PasswordHint,
+    Working,
+    // tiers
+    TierNewTeacher,
+    TierRisingStar,
+    TierBackbone,
+    TierMaster,
+    TierLeadingMaster,
+    // errors
+    ErrRequired,
+    ErrTooLong,
+    ErrEmailInvalid,
+    ErrEmailTaken,
+    ErrPasswordTooShort,
+    ErrPasswordTooLong,
+    ErrTimeZoneUnknown,
+    ErrChoiceUnknown,
+    ErrCharsNotAllowed,
+    ErrBadCredentials,
+    ErrWrongCurrentPassword,
+    ErrTooManyAttempts,
+    ErrSignInRequired,
+    ErrForbidden,
+    ErrNotFound,
+    ErrInternal,
+    ErrRequest,
+    ErrFixFields,
+    PageNotFound,
+    BackHome,
+}
+
+impl Msg {
+    pub fn text(self, locale: Locale) -> &'static str {
+        let (zh, en) = match self {
+            Msg::AppName => ("名师工作室", "Atelier"),
+            Msg::Tagline => ("名师引领 · 同伴互助 · 共同成长", "Master teachers lead, peers grow together"),
+            Msg::NavHome => ("首页", "Home"),
+            Msg::NavSignIn => ("登录", "Sign in"),
+            Msg::NavRegister => ("注册", "Register"),
+            Msg::NavSignOut => ("退出登录", "Sign out"),
+            Msg::NavProfile => ("个人资料", "Profile"),
+            Msg::NavMain => ("主导航", "Main navigation"),
+            Msg::Language => ("语言", "Language"),
+            Msg::SwitchLanguage => ("切换语言", "Switch language"),
+            Msg::SignedInAs => ("已登录：", "Signed in as "),
+            Msg::HomeIntro => (
+                "名师工作室平台：领衔人主持工作室，培养对象制定成长规划、记录培训学时，外校教师预约名师课堂开放，工作室开展课例研究。",
+                "Atelier is the home of master-teacher studios: hosts run studios, mentees keep growth plans and log training hours, teachers from other schools book seats at open lessons, and studios run lesson studies.",
+            ),
+            Msg::HomeForHosts => ("领衔人：管理成员、成长规划、公开课与课例研究", "Hosts: members, growth plans, open lessons and lesson studies"),
+            Msg::HomeForMentees => ("培养对象：成长目标、里程碑与培训学时", "Mentees: growth goals, milestones and training hours"),
+            Msg::HomeForObservers => ("听课教师：预约座位、听课记录、学时认定", "Observers: book a seat, take notes, get hours credited"),
+            Msg::UpcomingLessons => ("即将开放的课堂", "Upcoming open lessons"),
+            Msg::NoUpcomingLessons => ("暂无即将开放的课堂。", "No upcoming open lessons."),
+            Msg::LessonAt => ("时间", "When"),
+            Msg::SeatsCapacity => ("座位数", "Seats"),
+            Msg::YourTimeZone => ("时间按您的时区显示：", "Times are shown in your time zone: "),
+            Msg::Email => ("电子邮箱", "Email"),
+            Msg::Password => ("密码", "Password"),
+            Msg::NewPassword => ("新密码", "New password"),
+            Msg::CurrentPassword => ("当前密码", "Current password"),
+            Msg::DisplayName => ("姓名", "Display name"),
+            Msg::School => ("学校", "School"),
+            Msg::District => ("区县", "District"),
+            Msg::Subject => ("学科", "Subject"),
+            Msg::GradeBand => ("学段", "Grade band"),
+            Msg::Tier => ("教师梯队", "Teacher tier"),
+            Msg::TimeZone => ("时区", "Time zone"),
+            Msg::Save => ("保存", "Save"),
+            Msg::Saved => ("已保存。", "Saved."),
+            Msg::SignIn => ("登录", "Sign in"),
+            Msg::SignInTitle => ("登录名师工作室", "Sign in to Atelier"),
+            Msg::Register => ("注册", "Register"),
+            Msg::RegisterTitle => ("注册新账号", "Create an account"),
+            Msg::NoAccountYet => ("还没有账号？", "No account yet?"),
+            Msg::HaveAccount => ("已有账号？", "Already registered?"),
+            Msg::ProfileTitle => ("个人资料", "Your profile"),
+            Msg::ChangePasswordTitle => ("修改密码", "Change password"),
+            Msg::ChangePassword => ("修改密码", "Change password"),
+            Msg::PasswordChanged => ("密码已修改，其他设备上的登录已退出。", "Password changed; you are signed out everywhere else."),
+            Msg::PasswordHint => ("至少 8 个字符。", "At least 8 characters."),
+            Msg::Working => ("处理中…", "Working…"),
+            Msg::TierNewTeacher => ("新教师", "New teacher"),
+            Msg::TierRisingStar => ("教坛新秀", "Rising star"),
+            Msg::TierBackbone => ("骨干教师", "Backbone teacher"),
+            Msg::TierMaster => ("名师", "Master teacher"),
+            Msg::TierLeadingMaster => ("教育教学名师", "Leading master teacher"),
+            Msg::ErrRequired => ("此项必填。", "This field is required."),
+            Msg::ErrTooLong => ("内容过长。", "This is too long."),
+            Msg::ErrEmailInvalid => ("请输入有效的电子邮箱地址。", "Enter a valid email address."),
+            Msg::ErrEmailTaken => ("该邮箱已注册。", "This email is already registered."),
+            Msg::ErrPasswordTooShort => ("密码至少需要 8 个字符。", "The password needs at least 8 characters."),
+            Msg::ErrPasswordTooLong => ("密码不能超过 128 个字符。", "The password can have at most 128 characters."),
+            Msg::ErrTimeZoneUnknown => ("未知的时区。", "Unknown time zone."),
+            Msg::ErrChoiceUnknown => ("请从列表中选择。", "Choose one of the listed options."),
+            Msg::ErrCharsNotAllowed => ("不能包含以下字符：< > \" ; = ` { } \\ -- /*", "These characters are not allowed: < > \" ; = ` { } \\ -- /*"),
+            Msg::ErrBadCredentials => ("邮箱或密码不正确。", "Wrong email or password."),
+            Msg::ErrWrongCurrentPassword => ("当前密码不正确。", "The current password is wrong."),
+            Msg::ErrTooManyAttempts => ("登录失败次数过多，请稍后再试。", "Too many failed sign-ins. Please wait and try again."),
+            Msg::ErrSignInRequired => ("请先登录。", "Please sign in first."),
+            Msg::ErrForbidden => ("您没有权限执行此操作。", "You are not allowed to do that."),
+            Msg::ErrNotFound => ("未找到。", "Not found."),
+            Msg::ErrInternal => ("服务器出错了，请稍后再试。错误编号：", "Something went wrong on our side. Error id: "),
+            Msg::ErrRequest => ("无法连接服务器，请检查网络后重试。", "Could not reach the server; check the connection and try again."),
+            Msg::ErrFixFields => ("请修改标出的内容。", "Please correct the marked fields."),
+            Msg::PageNotFound => ("页面不存在", "Page not found"),
+            Msg::BackHome => ("返回首页", "Back to the home page"),
+        };
+        match locale {
+            Locale::ZhCn => zh,
+            Locale::En => en,
+        }
+    }
+}
+
+/// The viewer's language as a reactive value; components call `i18n.t(Msg::…)`.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    pub fn t(self, msg: Msg) -> &'static str {
+        msg.text(self.locale.get())
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or(I18n {
+        locale: RwSignal::new(Locale::default()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_prefers_the_highest_q_supported_language() {
+        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Locale::En);
+        assert_eq!(Locale::from_accept_language("fr;q=1, zh-TW;q=0.5, en;q=0.4"), Locale::ZhCn);
+        assert_eq!(Locale::from_accept_language("de, en;q=0"), Locale::ZhCn);
+    }
+
+    #[test]
+    fn accept_language_defaults_to_chinese() {
+        assert_eq!(Locale::from_accept_language(""), Locale::ZhCn);
+        assert_eq!(Locale::from_accept_language("fr-FR"), Locale::ZhCn);
+    }
+
+    #[test]
+    fn locale_tags_round_trip() {
+        for l in Locale::ALL {
+            assert_eq!(Locale::from_tag(l.tag()), Some(l));
+        }
+        assert_eq!(Locale::from_tag("de"), None);
+    }
+}

@@ -1,0 +1,9 @@
+use super::LessonSummary;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Anyone, signed in or not, may list the upcoming published lessons of public studios.
+#[server(prefix = "/api", endpoint = "lessons/upcoming")]
+pub async fn upcoming_lessons() -> Result<Vec<LessonSummary>, AppError> {
+    Ok(super::store::upcoming_public(&crate::context::pool()?, 10).await?)
+}

@@ -1,0 +1,20 @@
+//! Atelier: the Leptos application (pages, server functions, data layer and rules).
+#![recursion_limit = "256"]
+
+pub mod accounts;
+pub mod app;
+pub mod error;
+pub mod forms;
+pub mod i18n;
+pub mod lessons;
+pub mod time;
+
+#[cfg(feature = "ssr")]
+pub mod context;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

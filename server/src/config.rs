@@ -1,0 +1,40 @@
+//! Configuration from environment variables (documented in the README).
+
+use std::env;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`, default `postgres://postgres@127.0.0.1:5432/atelier`.
+    pub database_url: String,
+    /// `ATELIER_DB_MAX_CONNECTIONS`, default 10.
+    pub max_connections: u32,
+    /// `ATELIER_SECURE_COOKIES=true` when served over https (cookies then carry `Secure`).
+    pub secure_cookies: bool,
+    /// `ATELIER_SESSION_DAYS`: a session ends after this many days without activity, default 14.
+    pub session_days: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    name: &'static str,
+    problem: String,
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
+    match env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| ConfigError { name, problem: format!("cannot parse {v:?}") }),
+        _ => Ok(default),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Ok(Config {
+            database_url: env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/atelier".to_owned()),
+            max_connections: parsed("ATELIER_DB_MAX_CONNECTIONS", 10)?,
+            secure_cookies: parsed("ATELIER_SECURE_COOKIES", false)?,
+            session_days: parsed("ATELIER_SESSION_DAYS", 14)?,
+        })
+    }
+}

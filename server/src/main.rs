@@ -1,0 +1,61 @@
+use leptos::prelude::get_configuration;
+use server::{config::Config, seed, startup};
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: server [serve | migrate | seed demo | seed scale [--users N] [--studios N] [--lessons N]]";
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")))
+        .init();
+    if let Err(err) = run(std::env::args().skip(1).collect()).await {
+        eprintln!("error: {err}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let config = Config::from_env()?;
+    match args.as_slice() {
+        [] | ["serve"] => serve(&config).await,
+        ["migrate"] => {
+            let pool = startup::connect(&config).await?;
+            startup::MIGRATOR.run(&pool).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        ["seed", "demo"] => {
+            let pool = startup::connect(&config).await?;
+            startup::MIGRATOR.run(&pool).await?;
+            seed::demo(&pool).await?;
+            Ok(())
+        }
+        ["seed", "scale", rest @ ..] => {
+            let size = seed::ScaleSize::from_args(rest).map_err(|e| format!("{e}\n{USAGE}"))?;
+            let pool = startup::connect(&config).await?;
+            startup::MIGRATOR.run(&pool).await?;
+            seed::scale(&pool, size).await?;
+            Ok(())
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
+async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
+    let leptos_options = get_configuration(None)?.leptos_options;
+    let addr = leptos_options.site_addr;
+    let pool = startup::connect(config).await?;
+    startup::MIGRATOR.run(&pool).await?;
+    startup::spawn_session_cleanup(pool.clone());
+    let router = startup::router(pool, leptos_options, config);
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, router.into_make_service())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! Demo data (small, realistic, both languages) and scale data (synthetic, deterministic,
+//! loaded with COPY for benchmarks).
+
+use app::accounts::auth::hash_password;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use sqlx::PgPool;
+use std::fmt::Write;
+use uuid::Uuid;
+
+/// The password of every demo and scale account.
+pub const DEMO_PASSWORD: &str = "atelier-demo";
+
+/// The demo sign-ins printed by `scripts/serve`: (email, who they are).
+pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
+    ("wang.fang@demo.atelier", "host 领衔人 · 王芳初中数学名师工作室"),
+    ("emily.carter@demo.atelier", "host · Carter English Reading Studio"),
+    ("li.na@demo.atelier", "mentor 导师"),
+    ("zhang.wei@demo.atelier", "mentee 培养对象"),
+    ("tom.baker@demo.atelier", "mentee"),
+    ("zhao.lei@demo.atelier", "observer 听课教师"),
+    ("district.admin@demo.atelier", "district admin 区教育局"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("hashing the demo password failed: {0}")]
+    Hashing(String),
+}
+
+struct DemoUser {
+    email: &'static str,
+    name: &'static str,
+    school: &'static str,
+    district: &'static str,
+    subject: &'static str,
+    tier: &'static str,
+    locale: &'static str,
+    time_zone: &'static str,
+}
+
+const DEMO_USERS: &[DemoUser] = &[
+    DemoUser { email: "wang.fang@demo.atelier", name: "王芳", school: "西湖区实验中学", district: "西湖区", subject: "数学", tier: "master", locale: "zh-CN", time_zone: "Asia/Shanghai" },
+    DemoUser { email: "emily.carter@demo.atelier", name: "Emily Carter", school: "Hangzhou International School", district: "滨江区", subject: "English", tier: "leading_master", locale: "en", time_zone: "Asia/Shanghai" },
+    DemoUser { email: "li.na@demo.atelier", name: "李娜", school: "西湖区实验中学", district: "西湖区", subject: "数学", tier: "backbone", locale: "zh-CN", time_zone: "Asia/Shanghai" },
+    DemoUser { email: "zhang.wei@demo.atelier", name: "张伟", school: "文澜中学", district: "西湖区", subject: "数学", tier: "new_teacher", locale: "zh-CN", time_zone: "Asia/Shanghai" },
+    DemoUser { email: "tom.baker@demo.atelier", name: "Tom Baker", school: "Hangzhou International School", district: "滨江区", subject: "English", tier: "rising_star", locale: "en", time_zone: "Europe/London" },
+    DemoUser { email: "zhao.lei@demo.atelier", name: "赵磊", school: "萧山区第三中学", district: "萧山区", subject: "数学", tier: "backbone", locale: "zh-CN", time_zone: "Asia/Shanghai" },
+    DemoUser { email: "district.admin@demo.atelier", name: "区教育局 陈老师", school: "西湖区教育局", district: "西湖区", subject: "教研", tier: "master", locale: "zh-CN", time_zone: "Asia/Shanghai" },
+];
+
+fn user_id(email: &str) -> Uuid {
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("atelier:user:{email}").as_bytes())
+}
+
+/// Loads the demo data set unless it is already there.
+pub async fn demo(pool: &PgPool) -> Result<(), SeedError> {
+    let present: bool = sqlx::query_scalar("select exists (select 1 from users where email = $1)")
+        .bind(DEMO_USERS[0].email)
+        .fetch_one(pool)
+        .await?;
+    if present {
+        println!("demo data already present");
+        return Ok(());
+    }
+    let hash = hash_password(DEMO_PASSWORD.to_owned()).await.map_err(|e| SeedError::Hashing(e.to_string()))?;
+    let mut tx = pool.begin().await?;
+    for u in DEMO_USERS {
+        sqlx::query(
+            "insert into users (id, email, password_hash, display_name, school, district, subject, tier, locale, time_zone, is_district_admin)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(user_id(u.email))
+        .bind(u.email)
+        .bind(&hash)
+        .bind(u.name)
+        .bind(u.school)
+        .bind(u.district)
+        .bind(u.subject)
+        .bind(u.tier)
+        .bind(u.locale)
+        .bind(u.time_zone)
+        .bind(u.email.starts_with("district.admin"))
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    let math = Uuid::new_v5(&Uuid::NAMESPACE_URL, b"atelier:studio:wang-fang-math");
+    let english = Uuid::new_v5(&Uuid::NAMESPACE_URL, b"atelier:studio:carter-english-reading");
+    let studios = [
+        (math, "wang-fang-math", "王芳初中数学名师工作室", "聚焦初中数学课堂中的深度学习与单元整体教学，开展“一课三磨”课例研究。", "数学", "西湖区", "西湖区实验中学", "wang.fang@demo.atelier", "request"),
+        (english, "carter-english-reading", "Carter English Reading Studio", "Reading workshops and lesson studies on whole-book reading for middle-school English.", "English", "滨江区", "Hangzhou International School", "emily.carter@demo.atelier", "open"),
+    ];
+    for (id, slug, name, description, subject, district, school, host, policy) in studios {
+        sqlx::query(
+            "insert into studios (id, slug, name, description, subject, district, school, host_id, join_policy)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(slug)
+        .bind(name)
+        .bind(description)
+        .bind(subject)
+        .bind(district)
+        .bind(school)
+        .bind(user_id(host))
+        .bind(policy)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let members = [
+        (math, "wang.fang@demo.atelier", "host"),
+        (math, "li.na@demo.atelier", "mentor"),
+        (math, "zhang.wei@demo.atelier", "mentee"),
+        (english, "emily.carter@demo.atelier", "host"),
+        (english, "tom.baker@demo.atelier", "mentee"),
+    ];
+    for (studio, email, role) in members {
+        sqlx::query("insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, $4, 'active')")
+            .bind(Uuid::new_v4())
+            .bind(studio)
+            .bind(user_id(email))
+            .bind(role)
+            .execute(&mut *tx)
+            .await?;
+    }
+
+    // Lessons at fixed local times, relative to today, so the demo always has a past and a future.
+    let today = Utc::now().duration_trunc(Duration::days(1)).unwrap_or_else(|_| Utc::now());
+    let lessons: [(Uuid, &str, &str, &str, &str, i64, i64, i32); 6] = [
+        (math, "wang.fang@demo.atelier", "《一次函数的图像》单元起始课", "数学", "八年级", 3, 1, 40),
+        (math, "li.na@demo.atelier", "《勾股定理》研究课（第二轮）", "数学", "八年级", 10, 6, 30),
+        (math, "zhang.wei@demo.atelier", "《有理数的乘方》新教师汇报课", "数学", "七年级", -7, 2, 25),
+        (english, "emily.carter@demo.atelier", "Whole-book reading: Charlotte's Web", "English", "Grade 7", 5, 2, 35),
+        (english, "tom.baker@demo.atelier", "Reading circles: predicting and questioning", "English", "Grade 8", 14, 3, 20),
+        (english, "emily.carter@demo.atelier", "Vocabulary in context (open lesson)", "English", "Grade 7", -14, 1, 30),
+    ];
+    for (studio, teacher, title, subject, grade, day, slot, capacity) in lessons {
+        // Morning slots at 09:00, 10:00… Beijing time (01:00 UTC onwards).
+        let starts: DateTime<Utc> = today + Duration::days(day) + Duration::hours(slot);
+        let status = if day < 0 { "done" } else { "published" };
+        sqlx::query(
+            "insert into open_lessons (id, studio_id, teacher_id, title, subject, grade, starts_at, ends_at, time_zone, mode, place, capacity, status, credited_hours)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'Asia/Shanghai', 'in_person', $9, $10, $11, 1.0)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(studio)
+        .bind(user_id(teacher))
+        .bind(title)
+        .bind(subject)
+        .bind(grade)
+        .bind(starts)
+        .bind(starts + Duration::minutes(45))
+        .bind(if studio == math { "西湖区实验中学 301 教室" } else { "Library, Hangzhou International School" })
+        .bind(capacity)
+        .bind(status)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    println!("demo data loaded: {} users, 2 studios, 6 open lessons", DEMO_USERS.len());
+    Ok(())
+}
+
+/// How much synthetic data `seed scale` loads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScaleSize {
+    pub users: u32,
+    pub studios: u32,
+    pub lessons: u32,
+}
+
+impl ScaleSize {
+    pub fn from_args(args: &[&str]) -> Result<ScaleSize, String> {
+        let mut size = ScaleSize { users: 20_000, studios: 1_000, lessons: 10_000 };
+        let mut it = args.iter();
+        while let Some(flag) = it.next() {
+            let value = it.next().ok_or_else(|| format!("{flag} needs a number"))?;
+            let n: u32 = value.parse().map_err(|_| format!("{flag}: {value:?} is not a number"))?;
+            match *flag {
+                "--users" => size.users = n,
+                "--studios" => size.studios = n,
+                "--lessons" => size.lessons = n,
+                _ => return Err(format!("unknown flag {flag}")),
+            }
+        }
+        if size.users < 21 || size.studios == 0 || size.studios > size.users {
+            return Err("need at least 21 users, at least one studio and no more studios than users".into());
+        }
+        Ok(size)
+    }
+}
+
+const SURNAMES: [&str; 20] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"];
+const GIVEN: [&str; 20] = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "慧"];
+const DISTRICTS: [&str; 8] = ["西湖区", "上城区", "拱墅区", "滨江区", "萧山区", "余杭区", "临平区", "钱塘区"];
+const SUBJECTS: [&str; 8] = ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理"];
+const TIERS: [&str; 5] = ["new_teacher", "rising_star", "backbone", "master", "leading_master"];
+
+fn scale_user_id(i: u32) -> Uuid {
+    Uuid::from_u128(0x5ca1e000_0000_4000_8000_000000000000 | i as u128)
+}
+fn scale_studio_id(i: u32) -> Uuid {
+    Uuid::from_u128(0x5ca1e001_0000_4000_8000_000000000000 | i as u128)
+}
+fn scale_lesson_id(i: u32) -> Uuid {
+    Uuid::from_u128(0x5ca1e002_0000_4000_8000_000000000000 | i as u128)
+}
+
+/// Members per scale studio besides the host: one mentor, the rest mentees.
+const SCALE_MEMBERS: u32 = 19;
+
+/// Loads deterministic synthetic data with COPY (one transaction); skipped if already loaded.
+pub async fn scale(pool: &PgPool, size: ScaleSize) -> Result<(), SeedError> {
+    let present: bool = sqlx::query_scalar("select exists (select 1 from users where id = $1)")
+        .bind(scale_user_id(0))
+        .fetch_one(pool)
+        .await?;
+    if present {
+        println!("scale data already present");
+        return Ok(());
+    }
+    let started = std::time::Instant::now();
+    // One hash for every account: hashing 20,000 passwords would take minutes.
+    let hash = hash_password(DEMO_PASSWORD.to_owned()).await.map_err(|e| SeedError::Hashing(e.to_string()))?;
+    let now = Utc::now().duration_trunc(Duration::hours(1)).unwrap_or_else(|_| Utc::now());
+    let mut tx = pool.begin().await?;
+
+    let mut rows = String::with_capacity(size.users as usize * 220);
+    for i in 0..size.users {
+        let name = format!("{}{}{}", SURNAMES[(i % 20) as usize], GIVEN[((i / 20) % 20) as usize], i);
+        let district = DISTRICTS[(i % 8) as usize];
+        let _ = writeln!(
+            rows,
+            "{}\tteacher{i}@scale.atelier\t{name}\t{hash}\t{district}第{}中学\t{district}\t{}\t{}\t{}\tAsia/Shanghai",
+            scale_user_id(i),
+            i % 40 + 1,
+            SUBJECTS[(i % 8) as usize],
+            TIERS[(i % 5) as usize],
+            if i % 4 == 0 { "en" } else { "zh-CN" },
+        );
+    }
+    copy(&mut tx, "copy users (id, email, display_name, password_hash, school, district, subject, tier, locale, time_zone) from stdin", rows).await?;
+
+    let host_of = |s: u32| (s * (size.users / size.studios)) % size.users;
+    let mut studios = String::new();
+    let mut members = String::new();
+    for s in 0..size.studios {
+        let district = DISTRICTS[(s % 8) as usize];
+        let subject = SUBJECTS[(s % 8) as usize];
+        let host = host_of(s);
+        let host_name = format!("{}{}{}", SURNAMES[(host % 20) as usize], GIVEN[((host / 20) % 20) as usize], host);
+        let activity = now - Duration::hours((s * 7 % 2000) as i64);
+        let _ = writeln!(
+            studios,
+            "{}\tstudio-{s}\t{host_name}{subject}名师工作室\t{district}{subject}学科工作室，开展课例研究与青年教师培养。Studio {s} for {subject}.\t{subject}\t{district}\t{district}第{}中学\t{}\t{}\t{}\t{}\t{activity}",
+            scale_studio_id(s),
+            s % 40 + 1,
+            scale_user_id(host),
+            if s % 10 == 9 { "private" } else { "public" },
+            ["invite_only", "request", "open"][(s % 3) as usize],
+            now - Duration::days(400),
+        );
+        let _ = writeln!(members, "{}\t{}\t{}\thost\tactive", Uuid::new_v4(), scale_studio_id(s), scale_user_id(host));
+        for j in 0..SCALE_MEMBERS {
+            let user = (host + 1 + j) % size.users;
+            let role = if j == 0 { "mentor" } else { "mentee" };
+            let _ = writeln!(members, "{}\t{}\t{}\t{role}\tactive", Uuid::new_v4(), scale_studio_id(s), scale_user_id(user));
+        }
+    }
+    copy(&mut tx, "copy studios (id, slug, name, description, subject, district, school, host_id, visibility, join_policy, created_at, last_activity_at) from stdin", studios).await?;
+    copy(&mut tx, "copy memberships (id, studio_id, user_id, role, status) from stdin", members).await?;
+
+    let mut lessons = String::new();
+    for l in 0..size.lessons {
+        let s = l % size.studios;
+        // Spread over a year: half past, half future, on the hour.
+        let offset_hours = (l as i64 * 8761 / size.lessons.max(1) as i64) - 4380;
+        let starts = now + Duration::hours(offset_hours);
+        let status = if offset_hours < 0 { "done" } else if l % 20 == 0 { "draft" } else { "published" };
+        let _ = writeln!(
+            lessons,
+            "{}\t{}\t{}\t公开课 {l}：{}课堂教学展示 Open lesson {l}\t{}\t{}年级\t{starts}\t{}\tAsia/Shanghai\tin_person\t{}\t{status}",
+            scale_lesson_id(l),
+            scale_studio_id(s),
+            scale_user_id(host_of(s)),
+            SUBJECTS[(s % 8) as usize],
+            SUBJECTS[(s % 8) as usize],
+            l % 9 + 1,
+            starts + Duration::minutes(45),
+            20 + l % 40,
+        );
+    }
+    copy(&mut tx, "copy open_lessons (id, studio_id, teacher_id, title, subject, grade, starts_at, ends_at, time_zone, mode, capacity, status) from stdin", lessons).await?;
+    tx.commit().await?;
+    sqlx::query("analyze").execute(pool).await?;
+    println!(
+        "scale data loaded: {} users, {} studios, {} memberships, {} open lessons in {:.1} s",
+        size.users,
+        size.studios,
+        size.studios * (SCALE_MEMBERS + 1),
+        size.lessons,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn copy(tx: &mut sqlx::PgConnection, statement: &str, rows: String) -> Result<(), sqlx::Error> {
+    let mut sink = tx.copy_in_raw(statement).await?;
+    sink.send(rows.into_bytes()).await?;
+    sink.finish().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_flags_override_the_defaults() {
+        assert_eq!(ScaleSize::from_args(&[]), Ok(ScaleSize { users: 20_000, studios: 1_000, lessons: 10_000 }));
+        assert_eq!(
+            ScaleSize::from_args(&["--users", "500", "--lessons", "50", "--studios", "10"]),
+            Ok(ScaleSize { users: 500, studios: 10, lessons: 50 })
+        );
+    }
+
+    #[test]
+    fn bad_scale_flags_are_refused() {
+        assert!(ScaleSize::from_args(&["--users"]).is_err());
+        assert!(ScaleSize::from_args(&["--users", "many"]).is_err());
+        assert!(ScaleSize::from_args(&["--rooms", "3"]).is_err());
+        assert!(ScaleSize::from_args(&["--users", "10"]).is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! Wiring: the pool, migrations, sessions and the router.
+
+use crate::config::Config;
+use app::accounts::auth::{self, Backend};
+use app::app::{shell, App};
+use axum::{extract::State, http::StatusCode, middleware, routing::get, Router};
+use axum_login::AuthManagerLayerBuilder;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(&config.database_url)
+        .await
+}
+
+#[derive(Clone)]
+struct AppState {
+    leptos_options: LeptosOptions,
+    pool: PgPool,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos_options.clone()
+    }
+}
+
+/// The whole application as one router: pages, server functions, static files, health.
+pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> Router {
+    auth::warm_up();
+    let session_layer = SessionManagerLayer::new(PostgresStore::new(pool.clone()))
+        .with_name("atelier_session")
+        .with_secure(config.secure_cookies)
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(config.session_days)));
+    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(pool.clone()), session_layer).build();
+
+    let routes = generate_route_list(App);
+    let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone() };
+    let context_pool = pool.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_pool.clone()),
+            move || shell(leptos_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(app::error::set_error_status))
+        .layer(auth_layer)
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// 200 only when the database answers.
+async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(&state.pool)).await;
+    match ping {
+        Ok(Ok(_)) => (StatusCode::OK, "ok"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Deletes expired sessions every few minutes, for as long as the server runs.
+pub fn spawn_session_cleanup(pool: PgPool) {
+    use tower_sessions::ExpiredDeletion;
+    let store = PostgresStore::new(pool);
+    tokio::spawn(async move {
+        if let Err(err) = store.continuously_delete_expired(tokio::time::Duration::from_secs(300)).await {
+            tracing::warn!("session cleanup stopped: {err}");
+        }
+    });
+}
