@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::server::SharedValue;
 use leptos_meta::{provide_meta_context, Html, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -63,14 +63,16 @@ pub fn App() -> impl IntoView {
         <Title text=move || i18n.t(Msg::AppName)/>
         <Meta name="description" content=move || i18n.t(Msg::Tagline)/>
         <Stylesheet id="leptos" href="/pkg/atelier.css"/>
+        // Pages wait for their data on the server (SsrMode::Async) so that they are complete
+        // without JavaScript.
         <Router>
             <Header/>
             <main id="main">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/sign-in") view=SignInPage/>
-                    <Route path=path!("/register") view=RegisterPage/>
-                    <Route path=path!("/profile") view=ProfilePage/>
+                    <Route path=path!("/") ssr=SsrMode::Async view=HomePage/>
+                    <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
+                    <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
+                    <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>
                 </Routes>
             </main>
         </Router>

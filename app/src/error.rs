@@ -140,6 +140,9 @@ mod server {
             if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
                 parts.status = status;
             }
+            if let AppError::TooManyAttempts { retry_after_secs } = err {
+                parts.headers.insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+            }
         }
         axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
     }

@@ -12,6 +12,21 @@ use {
     crate::i18n::{Locale, Msg},
 };
 
+/// Signs `user` in on this browser with a fresh session id (ending whoever was signed in here
+/// before) and remembers their language.
+#[cfg(feature = "ssr")]
+async fn start_session(user: &auth::SessionUser) -> Result<(), AppError> {
+    let mut session = auth_session().await?;
+    let someone_was_signed_in = session.user.is_some();
+    session.login(user).await.map_err(AppError::internal)?;
+    // axum-login cycles the id only for a session that had nobody signed in.
+    if someone_was_signed_in {
+        session.session.cycle_id().await.map_err(AppError::internal)?;
+    }
+    set_locale_cookie(user.locale);
+    Ok(())
+}
+
 /// Anyone not signed in may register; a signed-in user is simply registered anew (no effect on
 /// the current account). Signs the new user in.
 #[server(prefix = "/api", endpoint = "auth/register")]
@@ -39,9 +54,7 @@ pub async fn register(
     let hash = auth::hash_password(password).await.map_err(AppError::internal)?;
     store::insert_user(&pool, &email, &hash, &profile).await?;
     let user = store::session_user_by_email(&pool, &email).await?.ok_or(AppError::NotFound)?;
-    let mut session = auth_session().await?;
-    session.login(&user).await.map_err(AppError::internal)?;
-    set_locale_cookie(profile.locale);
+    start_session(&user).await?;
     redirect_plain_form("/");
     Ok(())
 }
@@ -77,9 +90,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     };
     store::clear_sign_in_failures(&mut tx, &email).await?;
     tx.commit().await?;
-    let mut session = auth_session().await?;
-    session.login(&user).await.map_err(AppError::internal)?;
-    set_locale_cookie(user.locale);
+    start_session(&user).await?;
     redirect_plain_form("/");
     Ok(())
 }

@@ -1,0 +1,94 @@
+//! A real server on a random port over a fresh database (one per test, from `#[sqlx::test]`).
+
+use leptos::prelude::get_configuration;
+use reqwest::{Client, Response, StatusCode};
+use server::config::Config;
+use sqlx::PgPool;
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+}
+
+impl TestApp {
+    pub async fn spawn(pool: PgPool) -> TestApp {
+        let options = get_configuration(None).expect("leptos configuration").leptos_options;
+        let config = Config { database_url: String::new(), max_connections: 5, secure_cookies: false, session_days: 14 };
+        let router = server::startup::router(pool.clone(), options, &config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await.expect("serve") });
+        TestApp { base: format!("http://{addr}"), pool }
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Calls a server function the way the hydrated page does (form-encoded, JSON answer).
+    pub async fn call(&self, client: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client.post(format!("{}/api/{endpoint}", self.base)).form(form).send().await.expect("request")
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+
+    pub async fn register(&self, client: &Client, email: &str, password: &str) -> Response {
+        let form = registration(email, password);
+        self.call(client, "auth/register", &form).await
+    }
+
+    pub async fn sign_in(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.call(client, "auth/sign-in", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn user_count(&self) -> i64 {
+        sqlx::query_scalar("select count(*) from users").fetch_one(&self.pool).await.expect("count")
+    }
+}
+
+/// A valid registration form.
+pub fn registration<'a>(email: &'a str, password: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("email", email),
+        ("password", password),
+        ("display_name", "李明"),
+        ("school", "西湖区实验中学"),
+        ("district", "西湖区"),
+        ("subject", "数学"),
+        ("grade_band", "初中"),
+        ("tier", "backbone"),
+        ("locale", "zh-CN"),
+        ("time_zone", "Asia/Shanghai"),
+    ]
+}
+
+/// The `AppError` JSON of an error answer.
+pub async fn error_json(response: Response) -> serde_json::Value {
+    response.json().await.expect("error body is JSON")
+}
+
+/// The message key an error answer gives for one field.
+pub fn field_error(error: &serde_json::Value, field: &str) -> Option<String> {
+    error["Invalid"].as_array()?.iter().find(|e| e["field"] == field).and_then(|e| e["msg"].as_str().map(str::to_owned))
+}
+
+pub fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("atelier_session="))
+        .map(str::to_owned)
+}
+
+pub fn assert_status(response: &Response, expected: StatusCode) {
+    assert_eq!(response.status(), expected, "unexpected status for {}", response.url());
+}
