@@ -54,16 +54,22 @@ fn user_id(email: &str) -> Uuid {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("atelier:user:{email}").as_bytes())
 }
 
-/// Loads the demo data set unless it is already there.
+/// Loads the demo data set into an empty database, and prints the demo sign-ins.
 pub async fn demo(pool: &PgPool) -> Result<(), SeedError> {
-    let present: bool = sqlx::query_scalar("select exists (select 1 from users where email = $1)")
-        .bind(DEMO_USERS[0].email)
-        .fetch_one(pool)
-        .await?;
-    if present {
-        println!("demo data already present");
-        return Ok(());
+    let empty: bool = sqlx::query_scalar("select not exists (select 1 from users)").fetch_one(pool).await?;
+    if empty {
+        load_demo(pool).await?;
+    } else {
+        println!("the database already has users: no demo data loaded");
     }
+    println!("demo sign-ins (password: {DEMO_PASSWORD}):");
+    for (email, who) in DEMO_ACCOUNTS {
+        println!("  {email:<30} {who}");
+    }
+    Ok(())
+}
+
+async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await.map_err(|e| SeedError::Hashing(e.to_string()))?;
     let mut tx = pool.begin().await?;
     for u in DEMO_USERS {

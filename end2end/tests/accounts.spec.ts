@@ -1,0 +1,105 @@
+import { expect, test } from "@playwright/test";
+import { DEMO_PASSWORD, open, uniqueEmail } from "./helpers";
+
+test("a teacher registers, signs out, signs in, switches language and edits the profile", async ({ page }) => {
+  const email = uniqueEmail("li.ming");
+  const password = "lesson-study-2026";
+
+  await open(page, "/register");
+  await expect(page.getByRole("heading", { name: "注册新账号" })).toBeVisible();
+  await page.getByLabel("电子邮箱").fill(email);
+  await page.getByLabel("姓名").fill("李明");
+  await page.getByLabel("密码").fill(password);
+  await page.getByLabel("学校").fill("西湖区实验中学");
+  await page.getByLabel("区县").fill("西湖区");
+  await page.getByLabel("学科").fill("数学");
+  await page.getByLabel("教师梯队").selectOption({ label: "骨干教师" });
+  await page.getByRole("button", { name: "注册" }).click();
+
+  const nav = page.getByRole("navigation");
+  await expect(nav.getByText("李明")).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+
+  await nav.getByRole("button", { name: "退出登录" }).click();
+  await expect(nav.getByRole("link", { name: "登录" })).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+
+  await nav.getByRole("link", { name: "登录" }).click();
+  await expect(page.getByRole("heading", { name: "登录名师工作室" })).toBeVisible();
+  await page.getByLabel("电子邮箱").fill(email);
+  await page.getByLabel("密码").fill("not-the-password");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("alert")).toContainText("邮箱或密码不正确");
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(nav.getByText("李明")).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+
+  // The switch changes the page in place, and the choice is saved with the account.
+  await nav.getByRole("button", { name: "English" }).click();
+  await expect(nav.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Upcoming open lessons" })).toBeVisible();
+
+  // Profile: a new name and time zone; lesson times follow the zone.
+  await open(page, "/profile");
+  await expect(page.getByRole("heading", { name: "Your profile" })).toBeVisible();
+  await page.getByLabel("Display name").fill("李明 Li Ming");
+  await page.getByLabel("Time zone").fill("Asia/Tokyo");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+
+  await open(page, "/");
+  await expect(nav.getByText("李明 Li Ming")).toBeVisible();
+  await expect(page.getByText("Times are shown in your time zone: Asia/Tokyo")).toBeVisible();
+  // Demo lessons start at 09:00 in Shanghai, which is 10:00 in Tokyo.
+  await expect(page.locator("time").first()).toContainText("10:00");
+});
+
+test("a bad registration shows translated messages next to the fields", async ({ page }) => {
+  await open(page, "/register");
+  await page.getByLabel("电子邮箱").fill("not-an-email");
+  await page.getByLabel("姓名").fill("<script>alert(1)</script>");
+  await page.getByLabel("密码").fill("short");
+  await page.getByLabel("学校").fill("实验中学");
+  await page.getByLabel("区县").fill("西湖区");
+  await page.getByLabel("学科").fill("数学");
+  await page.getByLabel("时区").fill("Mars/Olympus");
+  // Bypass the browser's own email check to reach the server's.
+  await page.locator("main form").evaluate((f) => f.setAttribute("novalidate", ""));
+  await page.getByRole("button", { name: "注册" }).click();
+  await expect(page.getByRole("alert")).toContainText("请修改标出的内容");
+  await expect(page.getByLabel("电子邮箱")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText("请输入有效的电子邮箱地址。")).toBeVisible();
+  await expect(page.getByText("密码至少需要 8 个字符。")).toBeVisible();
+  await expect(page.getByText("未知的时区。")).toBeVisible();
+  await expect(page.getByText(/不能包含以下字符/)).toBeVisible();
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("sign-in and its error work as a plain HTML form", async ({ page }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("电子邮箱").fill("wang.fang@demo.atelier");
+    await page.getByLabel("密码").fill("wrong-password");
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page.getByRole("alert")).toContainText("邮箱或密码不正确");
+
+    await page.getByLabel("电子邮箱").fill("wang.fang@demo.atelier");
+    await page.getByLabel("密码").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole("navigation", { name: "主导航" }).getByText("王芳")).toBeVisible();
+    await expect(page.getByRole("heading", { name: "即将开放的课堂" })).toBeVisible();
+  });
+});
+
+test("the home page is readable at 360 px", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await open(page, "/");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+});

@@ -1,0 +1,94 @@
+# Shared set-up for scripts/serve and scripts/test: installs what is missing (and only that),
+# finds PostgreSQL. Sourced, not run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+CARGO_LEPTOS_VERSION=0.3.10
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+apt_install() {
+  [ "$(id -u)" = 0 ] || command -v sudo >/dev/null || die "please install: $* (apt-get install $*)"
+  if [ -z "${APT_UPDATED:-}" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_rust_tools() {
+  command -v cargo >/dev/null || die "the Rust toolchain is needed: https://rustup.rs"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
+    # no_downloads: a missing tool is a clear error, never a download of a prebuilt binary.
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+  local want
+  want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[version =""]/, ""); print; exit }' Cargo.lock)"
+  [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (the version in Cargo.lock)"
+    # Without --locked: its lockfile pins a crate the registry no longer has.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+# Sets DATABASE_ADMIN_URL (a database to connect to for CREATE DATABASE) and makes sure the
+# server answers. Order: DATABASE_URL if set; a server on 127.0.0.1:5432; the installed
+# cluster, started; apt-get install when root; else a clear message.
+ensure_postgres() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    DATABASE_ADMIN_URL="${DATABASE_URL%/*}/postgres"
+    psql "$DATABASE_ADMIN_URL" -qtAc 'select 1' >/dev/null 2>&1 || die "DATABASE_URL is set but its server does not answer"
+    return
+  fi
+  command -v psql >/dev/null || apt_install postgresql-client
+  local url="postgres://postgres@127.0.0.1:5432/postgres"
+  if ! psql "$url" -qtAc 'select 1' >/dev/null 2>&1; then
+    if command -v pg_lsclusters >/dev/null && [ -n "$(pg_lsclusters -h 2>/dev/null)" ]; then
+      say "starting the installed PostgreSQL cluster"
+      local v; v="$(pg_lsclusters -h | awk 'NR==1 {print $1}')"
+      as_root pg_ctlcluster --skip-systemctl-redirect "$v" main start 2>/dev/null || as_root pg_ctlcluster "$v" main start || true
+    elif [ "$(id -u)" = 0 ]; then
+      say "installing PostgreSQL"
+      apt_install postgresql
+      local v; v="$(pg_lsclusters -h | awk 'NR==1 {print $1}')"
+      pg_ctlcluster --skip-systemctl-redirect "$v" main start 2>/dev/null || pg_ctlcluster "$v" main start || true
+    else
+      die "PostgreSQL is needed: install it (apt-get install postgresql) or set DATABASE_URL"
+    fi
+    for _ in $(seq 1 30); do psql "$url" -qtAc 'select 1' >/dev/null 2>&1 && break; sleep 1; done
+  fi
+  if ! psql "$url" -qtAc 'select 1' >/dev/null 2>&1; then
+    # A stock Debian cluster wants a password over TCP: give the postgres role one.
+    if [ "$(id -u)" = 0 ] && command -v su >/dev/null; then
+      su postgres -c "psql -qc \"alter role postgres password 'postgres'\"" >/dev/null
+      url="postgres://postgres:postgres@127.0.0.1:5432/postgres"
+    fi
+  fi
+  psql "$url" -qtAc 'select 1' >/dev/null 2>&1 || die "PostgreSQL does not answer on 127.0.0.1:5432; set DATABASE_URL"
+  DATABASE_ADMIN_URL="$url"
+}
+
+# Prints the URL of database $1 on the server found by ensure_postgres, creating it if missing.
+database_url() {
+  local name="$1"
+  if [ -z "$(psql "$DATABASE_ADMIN_URL" -qtAc "select 1 from pg_database where datname = '$name'")" ]; then
+    psql "$DATABASE_ADMIN_URL" -qc "create database \"$name\"" >/dev/null
+  fi
+  echo "${DATABASE_ADMIN_URL%/*}/$name"
+}
+
+build_site() {
+  say "building the server and the wasm front end"
+  cargo leptos build
+}
