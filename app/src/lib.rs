@@ -7,6 +7,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod lessons;
+pub mod studios;
 pub mod time;
 
 #[cfg(feature = "ssr")]
