@@ -63,9 +63,11 @@ impl Locale {
     }
 }
 
-/// Every user-visible string of the application.
+/// Every user-visible string of the application. Strings shared across the app are listed here;
+/// each feature area keeps its own in an enum of its own (`StudioMsg`…), wrapped in one variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Msg {
+    Studio(crate::studios::StudioMsg),
     AppName,
     Tagline,
     NavHome,
@@ -145,6 +147,7 @@ pub enum Msg {
 impl Msg {
     pub fn text(self, locale: Locale) -> &'static str {
         let (zh, en) = match self {
+            Msg::Studio(m) => m.zh_en(),
             Msg::AppName => ("名师工作室", "Atelier"),
             Msg::Tagline => ("名师引领 · 同伴互助 · 共同成长", "Master teachers lead, peers grow together"),
             Msg::NavHome => ("首页", "Home"),

@@ -1,7 +1,10 @@
 //! Studios (名师工作室) and their membership.
 
+mod messages;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+pub use messages::StudioMsg;
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +33,14 @@ impl StudioRole {
             "mentee" => Some(StudioRole::Mentee),
             _ => None,
         }
+    }
+
+    pub fn label(self) -> crate::i18n::Msg {
+        crate::i18n::Msg::Studio(match self {
+            StudioRole::Host => StudioMsg::RoleHost,
+            StudioRole::Mentor => StudioMsg::RoleMentor,
+            StudioRole::Mentee => StudioMsg::RoleMentee,
+        })
     }
 
     /// Hosts and mentors lead a studio: they schedule lessons, coach mentees, decide requests.
