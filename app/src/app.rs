@@ -5,6 +5,8 @@ use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
 use crate::accounts::Viewer;
 use crate::i18n::{use_i18n, I18n, Locale, Msg};
 use crate::lessons::pages::HomePage;
+use crate::studios::pages::{DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView};
+use crate::studios::StudioMsg;
 use leptos::prelude::*;
 use leptos::server::SharedValue;
 use leptos_meta::{provide_meta_context, Html, Meta, MetaTags, Stylesheet, Title};
@@ -73,6 +75,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
                     <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
                     <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>
+                    <Route path=path!("/studios") ssr=SsrMode::Async view=DirectoryPage/>
+                    <Route path=path!("/studios/new") ssr=SsrMode::Async view=NewStudioPage/>
+                    <Route path=path!("/studios/:slug") ssr=SsrMode::Async view=StudioPageView/>
+                    <Route path=path!("/studios/:slug/edit") ssr=SsrMode::Async view=EditStudioPage/>
+                    <Route path=path!("/invitations/:token") ssr=SsrMode::Async view=InvitationPage/>
+                    <Route path=path!("/me/studios") ssr=SsrMode::Async view=MyStudiosPage/>
                 </Routes>
             </main>
         </Router>
@@ -90,8 +98,10 @@ fn Header() -> impl IntoView {
             <nav aria-label=move || i18n.t(Msg::NavMain)>
                 <ul>
                     <li><A href="/">{move || i18n.t(Msg::NavHome)}</A></li>
+                    <li><A href="/studios">{move || i18n.t(Msg::Studio(StudioMsg::NavStudios))}</A></li>
                     {match user {
                         Some(user) => view! {
+                            <li><A href="/me/studios">{move || i18n.t(Msg::Studio(StudioMsg::NavMyStudios))}</A></li>
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

@@ -29,6 +29,9 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// A rule of the domain refuses the request (a host leaving without handing over…).
+    #[error("refused: {0:?}")]
+    Refused(Msg),
     #[error("internal error {0}")]
     Internal(String),
     /// The request never got a proper answer (network down, malformed response…).
@@ -64,6 +67,7 @@ impl AppError {
             AppError::SignInRequired => Msg::ErrSignInRequired.text(locale).to_owned(),
             AppError::Forbidden => Msg::ErrForbidden.text(locale).to_owned(),
             AppError::NotFound => Msg::ErrNotFound.text(locale).to_owned(),
+            AppError::Refused(msg) => msg.text(locale).to_owned(),
             AppError::Internal(id) => format!("{}{id}", Msg::ErrInternal.text(locale)),
             AppError::Request(_) => Msg::ErrRequest.text(locale).to_owned(),
         }
@@ -78,6 +82,7 @@ impl AppError {
             AppError::SignInRequired => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::Refused(_) => 409,
             AppError::Internal(_) => 500,
             AppError::Request(_) => 400,
         }
@@ -101,7 +106,10 @@ mod server {
     use super::*;
 
     /// Constraint names of the schema, mapped to the field and message a user sees.
-    const CONSTRAINT_MESSAGES: &[(&str, &str, Msg)] = &[("users_email_key", "email", Msg::ErrEmailTaken)];
+    const CONSTRAINT_MESSAGES: &[(&str, &str, Msg)] = &[
+        ("users_email_key", "email", Msg::ErrEmailTaken),
+        ("studios_slug_key", "slug", Msg::Studio(crate::studios::StudioMsg::ErrSlugTaken)),
+    ];
 
     impl AppError {
         /// Logs an unexpected error under a fresh id and returns the opaque error for the user.

@@ -1,13 +1,13 @@
 //! Account server functions. Each is thin: who is asking, may they, is the input valid, call the
 //! data layer, map the error.
 
-use super::{Profile, ProfileInput};
+use super::Profile;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::{auth, rules, store},
+    super::{auth, rules, store, ProfileInput},
     crate::context::{auth_session, pool, redirect_plain_form, require_user, set_locale_cookie},
     crate::i18n::{Locale, Msg},
 };

@@ -5,5 +5,5 @@ use leptos::prelude::*;
 /// Anyone, signed in or not, may list the upcoming published lessons of public studios.
 #[server(prefix = "/api", endpoint = "lessons/upcoming")]
 pub async fn upcoming_lessons() -> Result<Vec<LessonSummary>, AppError> {
-    Ok(super::store::upcoming_public(&crate::context::pool()?, 10).await?)
+    Ok(super::store::upcoming(&crate::context::pool()?, None, 10).await?)
 }

@@ -1,12 +1,21 @@
-//! Studios (名师工作室) and their membership.
+//! Studios (名师工作室) and their membership: creating and running a studio, ways in
+//! (invitation links, join requests, open join), roles, the directory and "my studios".
 
+pub mod api;
 mod messages;
+pub mod pages;
+pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;
 
 pub use messages::StudioMsg;
 
+use crate::i18n::Msg;
+use crate::lessons::LessonSummary;
+use chrono::{DateTime, Utc};
+use rules::{Standing, StudioFacts};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// A member's role in a studio.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,8 +44,8 @@ impl StudioRole {
         }
     }
 
-    pub fn label(self) -> crate::i18n::Msg {
-        crate::i18n::Msg::Studio(match self {
+    pub fn label(self) -> Msg {
+        Msg::Studio(match self {
             StudioRole::Host => StudioMsg::RoleHost,
             StudioRole::Mentor => StudioMsg::RoleMentor,
             StudioRole::Mentee => StudioMsg::RoleMentee,
@@ -47,4 +56,183 @@ impl StudioRole {
     pub fn leads(self) -> bool {
         matches!(self, StudioRole::Host | StudioRole::Mentor)
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 2] = [Visibility::Public, Visibility::Private];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Visibility> {
+        Visibility::ALL.into_iter().find(|v| v.code() == code)
+    }
+
+    pub fn label(self) -> Msg {
+        Msg::Studio(match self {
+            Visibility::Public => StudioMsg::VisibilityPublic,
+            Visibility::Private => StudioMsg::VisibilityPrivate,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinPolicy {
+    InviteOnly,
+    Request,
+    Open,
+}
+
+impl JoinPolicy {
+    pub const ALL: [JoinPolicy; 3] = [JoinPolicy::Request, JoinPolicy::Open, JoinPolicy::InviteOnly];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            JoinPolicy::InviteOnly => "invite_only",
+            JoinPolicy::Request => "request",
+            JoinPolicy::Open => "open",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<JoinPolicy> {
+        JoinPolicy::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    pub fn label(self) -> Msg {
+        Msg::Studio(match self {
+            JoinPolicy::InviteOnly => StudioMsg::PolicyInviteOnly,
+            JoinPolicy::Request => StudioMsg::PolicyRequest,
+            JoinPolicy::Open => StudioMsg::PolicyOpen,
+        })
+    }
+}
+
+/// The studio form's fields as they arrive, before validation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StudioInput {
+    pub name: String,
+    pub description: String,
+    pub subject: String,
+    pub district: String,
+    pub school: String,
+    pub visibility: String,
+    pub join_policy: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: Uuid,
+    pub display_name: String,
+    pub school: String,
+}
+
+/// One line of the directory or of "my studios".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudioSummary {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub subject: String,
+    pub district: String,
+    pub host_name: String,
+    pub member_count: i64,
+    pub last_activity_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryPage {
+    pub studios: Vec<StudioSummary>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    /// The choices of the subject and district filters.
+    pub subjects: Vec<String>,
+    pub districts: Vec<String>,
+}
+
+/// Something that happened in a studio, for its "recent activity" list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub kind: String,
+    pub who: String,
+    pub role: Option<StudioRole>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub user: Person,
+    pub message: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub id: Uuid,
+    pub role: StudioRole,
+    pub expires_at: DateTime<Utc>,
+    pub max_uses: i32,
+    pub uses: i32,
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub person: Person,
+    pub role: StudioRole,
+    pub since: DateTime<Utc>,
+}
+
+/// Everything the studio page shows, already cut to what the viewer may see.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudioPage {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub subject: String,
+    pub district: String,
+    pub school: String,
+    pub facts: StudioFacts,
+    pub standing: Standing,
+    pub host: Person,
+    pub mentors: Vec<Person>,
+    pub mentee_count: i64,
+    /// Members with roles (mentees included): for members only.
+    pub members: Option<Vec<Member>>,
+    pub upcoming_lessons: Vec<LessonSummary>,
+    pub activity: Vec<Activity>,
+    /// For the host and mentors.
+    pub requests: Option<Vec<JoinRequest>>,
+    /// For the host.
+    pub invitations: Option<Vec<InvitationView>>,
+}
+
+/// What an invitation link leads to, shown before accepting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationPreview {
+    pub studio_slug: String,
+    pub studio_name: String,
+    pub role: StudioRole,
+    pub problem: Option<StudioMsg>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MyStudios {
+    pub hosting: Vec<StudioSummary>,
+    pub mentoring: Vec<StudioSummary>,
+    pub member_of: Vec<StudioSummary>,
+    pub pending_requests: Vec<StudioSummary>,
+    /// Requests awaiting the user's decision, in studios they host or mentor: (studio, request).
+    pub to_decide: Vec<(StudioSummary, JoinRequest)>,
 }

@@ -1,8 +1,10 @@
-//! Studio and membership queries (server only).
+//! Studio and membership queries (server only). Every change is one transaction and leaves a
+//! membership event behind; memberships are never deleted.
 
-use super::StudioRole;
-use sqlx::PgExecutor;
-use uuid::Uuid;
+use super::rules::{Standing, StudioFacts, ValidStudio};
+use super::*;
+use crate::error::AppError;
+use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The user's role in the studio if they are an active member.
 pub async fn active_role(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<StudioRole>> {
@@ -12,4 +14,671 @@ pub async fn active_role(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Uuid
         .fetch_optional(db)
         .await?;
     Ok(role.as_deref().and_then(StudioRole::from_code))
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StudioRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub subject: String,
+    pub district: String,
+    pub school: String,
+    pub host_id: Uuid,
+    pub visibility: String,
+    pub join_policy: String,
+    pub archived: bool,
+}
+
+impl StudioRow {
+    pub fn facts(&self) -> StudioFacts {
+        StudioFacts {
+            visibility: Visibility::from_code(&self.visibility).unwrap_or(Visibility::Private),
+            join_policy: JoinPolicy::from_code(&self.join_policy).unwrap_or(JoinPolicy::InviteOnly),
+            archived: self.archived,
+        }
+    }
+}
+
+pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<StudioRow>> {
+    sqlx::query_as(
+        "select id, slug, name, description, subject, district, school, host_id, visibility, join_policy, archived
+         from studios where slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db)
+    .await
+}
+
+/// Where a user (or an anonymous visitor) stands with a studio.
+pub async fn standing(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Option<Uuid>) -> sqlx::Result<Standing> {
+    let Some(user_id) = user_id else {
+        return Ok(Standing::default());
+    };
+    let row: Option<(String, String)> = sqlx::query_as("select role, status from memberships where studio_id = $1 and user_id = $2")
+        .bind(studio_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(Standing {
+        signed_in: true,
+        role: row.as_ref().filter(|(_, status)| status == "active").and_then(|(role, _)| StudioRole::from_code(role)),
+        pending: row.as_ref().is_some_and(|(_, status)| status == "pending"),
+    })
+}
+
+/// Records what happened and marks the studio as active now.
+async fn record_event(
+    conn: &mut PgConnection,
+    studio_id: Uuid,
+    user_id: Uuid,
+    actor_id: Uuid,
+    kind: &str,
+    role: Option<StudioRole>,
+    message: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into membership_events (id, studio_id, user_id, actor_id, kind, role, message) values ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(studio_id)
+    .bind(user_id)
+    .bind(actor_id)
+    .bind(kind)
+    .bind(role.map(StudioRole::code))
+    .bind(message)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("update studios set last_activity_at = now() where id = $1").bind(studio_id).execute(conn).await?;
+    Ok(())
+}
+
+/// Picks `base`, or `base-2`, `base-3`… whichever is free.
+async fn free_slug(conn: &mut PgConnection, base: &str) -> sqlx::Result<String> {
+    let taken: Vec<String> = sqlx::query_scalar("select slug from studios where slug = $1 or slug like $2")
+        .bind(base)
+        .bind(format!("{}-%", base.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+        .fetch_all(conn)
+        .await?;
+    if !taken.iter().any(|s| s == base) {
+        return Ok(base.to_owned());
+    }
+    Ok((2..).map(|n| format!("{base}-{n}")).find(|s| !taken.contains(s)).unwrap_or_else(|| format!("{base}-{}", Uuid::new_v4().simple())))
+}
+
+/// Creates the studio with its creator as host. A typed slug that is taken fails on
+/// `studios_slug_key`; a derived one gets a numeric suffix instead.
+pub async fn create_studio(pool: &PgPool, host_id: Uuid, studio: &ValidStudio, typed_slug: Option<&str>) -> Result<String, AppError> {
+    let mut tx = pool.begin().await?;
+    let slug = match typed_slug {
+        Some(slug) => slug.to_owned(),
+        None => {
+            let base = rules::slug_from_name(&studio.name);
+            let base = if base.chars().count() < rules::SLUG_MIN { format!("studio-{}", &Uuid::new_v4().simple().to_string()[..6]) } else { base };
+            free_slug(&mut tx, &base).await?
+        }
+    };
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "insert into studios (id, slug, name, description, subject, district, school, host_id, visibility, join_policy)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id)
+    .bind(&slug)
+    .bind(&studio.name)
+    .bind(&studio.description)
+    .bind(&studio.subject)
+    .bind(&studio.district)
+    .bind(&studio.school)
+    .bind(host_id)
+    .bind(studio.visibility.code())
+    .bind(studio.join_policy.code())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, 'host', 'active')")
+        .bind(Uuid::new_v4())
+        .bind(id)
+        .bind(host_id)
+        .execute(&mut *tx)
+        .await?;
+    record_event(&mut tx, id, host_id, host_id, "created", Some(StudioRole::Host), "").await?;
+    tx.commit().await?;
+    Ok(slug)
+}
+
+pub async fn update_studio(pool: &PgPool, studio_id: Uuid, studio: &ValidStudio) -> sqlx::Result<()> {
+    sqlx::query(
+        "update studios set name = $2, description = $3, subject = $4, district = $5, school = $6, visibility = $7,
+                join_policy = $8, last_activity_at = now()
+         where id = $1 and not archived",
+    )
+    .bind(studio_id)
+    .bind(&studio.name)
+    .bind(&studio.description)
+    .bind(&studio.subject)
+    .bind(&studio.district)
+    .bind(&studio.school)
+    .bind(studio.visibility.code())
+    .bind(studio.join_policy.code())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn archive_studio(pool: &PgPool, studio_id: Uuid) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("update studios set archived = true where id = $1").bind(studio_id).execute(&mut *tx).await?;
+    // Open invitations die with the studio's activity.
+    sqlx::query("update invitations set revoked_at = now() where studio_id = $1 and revoked_at is null")
+        .bind(studio_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+/// Makes `user_id` a member with `status` (and `role`), from nothing or from a past membership
+/// (declined, left, removed). Refuses (false) when they are already active or pending, which
+/// also holds when two requests race.
+async fn enter(conn: &mut PgConnection, studio_id: Uuid, user_id: Uuid, role: StudioRole, status: &str, message: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "insert into memberships (id, studio_id, user_id, role, status, request_message) values ($1, $2, $3, $4, $5, $6)
+         on conflict (studio_id, user_id) do update
+            set role = excluded.role, status = excluded.status, request_message = excluded.request_message, updated_at = now()
+            where memberships.status in ('declined', 'left', 'removed')",
+    )
+    .bind(Uuid::new_v4())
+    .bind(studio_id)
+    .bind(user_id)
+    .bind(role.code())
+    .bind(status)
+    .bind(message)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, message: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "pending", message).await? {
+        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyRequested)));
+    }
+    record_event(&mut tx, studio_id, user_id, user_id, "requested", None, message).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn join_open(pool: &PgPool, studio_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "active", "").await? {
+        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)));
+    }
+    record_event(&mut tx, studio_id, user_id, user_id, "joined", Some(StudioRole::Mentee), "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn decide_request(pool: &PgPool, studio_id: Uuid, user_id: Uuid, approve: bool, actor: Uuid, message: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let status = if approve { "active" } else { "declined" };
+    let done = sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'pending'")
+        .bind(studio_id)
+        .bind(user_id)
+        .bind(status)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchRequest)));
+    }
+    let (kind, role) = if approve { ("approved", Some(StudioRole::Mentee)) } else { ("declined", None) };
+    record_event(&mut tx, studio_id, user_id, actor, kind, role, message).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Promotes a mentee to mentor or back. The host's own role changes only by handing over.
+pub async fn set_role(pool: &PgPool, studio_id: Uuid, user_id: Uuid, role: StudioRole, actor: Uuid) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query(
+        "update memberships set role = $3, updated_at = now()
+         where studio_id = $1 and user_id = $2 and status = 'active' and role in ('mentor', 'mentee') and role <> $3",
+    )
+    .bind(studio_id)
+    .bind(user_id)
+    .bind(role.code())
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
+    }
+    let kind = if role == StudioRole::Mentor { "promoted" } else { "demoted" };
+    record_event(&mut tx, studio_id, user_id, actor, kind, Some(role), "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Hands the host role to another active member; the old host stays on as a mentor.
+pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host: Uuid) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    // Serialises changes of host for this studio.
+    sqlx::query("select id from studios where id = $1 for update").bind(studio_id).execute(&mut *tx).await?;
+    let target = active_role(&mut *tx, studio_id, new_host).await?;
+    if !matches!(target, Some(StudioRole::Mentor | StudioRole::Mentee)) {
+        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
+    }
+    sqlx::query("update memberships set role = 'mentor', updated_at = now() where studio_id = $1 and user_id = $2 and role = 'host'")
+        .bind(studio_id)
+        .bind(old_host)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("update memberships set role = 'host', updated_at = now() where studio_id = $1 and user_id = $2")
+        .bind(studio_id)
+        .bind(new_host)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("update studios set host_id = $2 where id = $1").bind(studio_id).bind(new_host).execute(&mut *tx).await?;
+    record_event(&mut tx, studio_id, new_host, old_host, "host_handed_over", Some(StudioRole::Host), "").await?;
+    record_event(&mut tx, studio_id, old_host, old_host, "demoted", Some(StudioRole::Mentor), "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends an active membership that is not the host's: `removed` by the host or `left` by the member.
+pub async fn end_membership(pool: &PgPool, studio_id: Uuid, user_id: Uuid, actor: Uuid, status: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let role = active_role(&mut *tx, studio_id, user_id).await?;
+    match role {
+        None => return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember))),
+        Some(StudioRole::Host) => return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrCannotRemoveHost))),
+        Some(_) => {}
+    }
+    sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'active' and role <> 'host'")
+        .bind(studio_id)
+        .bind(user_id)
+        .bind(status)
+        .execute(&mut *tx)
+        .await?;
+    record_event(&mut tx, studio_id, user_id, actor, status, role, "").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The hex sha-256 under which a token is stored.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Creates an invitation link and returns its token (shown once, stored only as a hash).
+pub async fn create_invitation(pool: &PgPool, studio_id: Uuid, role: StudioRole, days: i64, max_uses: i32, actor: Uuid) -> sqlx::Result<String> {
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query(
+        "insert into invitations (id, studio_id, role, token_hash, expires_at, max_uses, created_by)
+         values ($1, $2, $3, $4, now() + make_interval(days => $5), $6, $7)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(studio_id)
+    .bind(role.code())
+    .bind(token_hash(&token))
+    .bind(days as i32)
+    .bind(max_uses)
+    .bind(actor)
+    .execute(pool)
+    .await?;
+    Ok(token)
+}
+
+pub async fn revoke_invitation(pool: &PgPool, studio_id: Uuid, invitation_id: Uuid) -> Result<(), AppError> {
+    let done = sqlx::query("update invitations set revoked_at = coalesce(revoked_at, now()) where id = $1 and studio_id = $2")
+        .bind(invitation_id)
+        .bind(studio_id)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct InvitationRow {
+    id: Uuid,
+    studio_id: Uuid,
+    role: String,
+    expires_at: DateTime<Utc>,
+    max_uses: i32,
+    uses: i32,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl InvitationRow {
+    fn problem(&self) -> Option<StudioMsg> {
+        rules::invitation_problem(Utc::now(), self.expires_at, self.revoked_at.is_some(), self.uses, self.max_uses)
+    }
+}
+
+const INVITATION_COLUMNS: &str = "select id, studio_id, role, expires_at, max_uses, uses, revoked_at from invitations";
+
+pub async fn invitation_preview(pool: &PgPool, token: &str) -> Result<InvitationPreview, AppError> {
+    let row: InvitationRow = sqlx::query_as(&format!("{INVITATION_COLUMNS} where token_hash = $1"))
+        .bind(token_hash(token))
+        .fetch_optional(pool)
+        .await?
+        .ok_or(AppError::Refused(Msg::Studio(StudioMsg::ErrInvitationUnknown)))?;
+    let (slug, name, archived): (String, String, bool) = sqlx::query_as("select slug, name, archived from studios where id = $1")
+        .bind(row.studio_id)
+        .fetch_one(pool)
+        .await?;
+    Ok(InvitationPreview {
+        studio_slug: slug,
+        studio_name: name,
+        role: StudioRole::from_code(&row.role).unwrap_or(StudioRole::Mentee),
+        problem: if archived { Some(StudioMsg::ErrArchived) } else { row.problem() },
+    })
+}
+
+/// Uses an invitation: the user joins with its role, its use count goes up. The invitation row is
+/// locked so that its last use cannot be taken twice.
+pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Result<String, AppError> {
+    let mut tx = pool.begin().await?;
+    let row: InvitationRow = sqlx::query_as(&format!("{INVITATION_COLUMNS} where token_hash = $1 for update"))
+        .bind(token_hash(token))
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::Refused(Msg::Studio(StudioMsg::ErrInvitationUnknown)))?;
+    if let Some(problem) = row.problem() {
+        return Err(AppError::Refused(Msg::Studio(problem)));
+    }
+    let studio: StudioRow = sqlx::query_as(
+        "select id, slug, name, description, subject, district, school, host_id, visibility, join_policy, archived from studios where id = $1",
+    )
+    .bind(row.studio_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let standing = standing(&mut *tx, studio.id, Some(user_id)).await?;
+    rules::can(standing, rules::StudioAction::AcceptInvitation, studio.facts())?;
+    let role = StudioRole::from_code(&row.role).unwrap_or(StudioRole::Mentee);
+    // A pending request is simply granted by the invitation.
+    sqlx::query("update memberships set status = 'declined' where studio_id = $1 and user_id = $2 and status = 'pending'")
+        .bind(studio.id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    if !enter(&mut tx, studio.id, user_id, role, "active", "").await? {
+        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)));
+    }
+    sqlx::query("update invitations set uses = uses + 1 where id = $1").bind(row.id).execute(&mut *tx).await?;
+    record_event(&mut tx, studio.id, user_id, user_id, "invited_in", Some(role), "").await?;
+    tx.commit().await?;
+    Ok(studio.slug)
+}
+
+fn escape_like(q: &str) -> String {
+    q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    slug: String,
+    name: String,
+    description: String,
+    subject: String,
+    district: String,
+    host_name: String,
+    member_count: i64,
+    last_activity_at: DateTime<Utc>,
+}
+
+impl From<SummaryRow> for StudioSummary {
+    fn from(r: SummaryRow) -> StudioSummary {
+        StudioSummary {
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+            subject: r.subject,
+            district: r.district,
+            host_name: r.host_name,
+            member_count: r.member_count,
+            last_activity_at: r.last_activity_at,
+        }
+    }
+}
+
+/// Summary columns of `studios s join users h on h.id = s.host_id`.
+const SUMMARY_COLUMNS: &str = "s.slug, s.name, left(s.description, 160) as description, s.subject, s.district,
+    h.display_name as host_name,
+    (select count(*) from memberships c where c.studio_id = s.id and c.status = 'active') as member_count,
+    s.last_activity_at";
+
+/// One page of public, active studios matching the search, most recently active first.
+pub async fn directory(pool: &PgPool, q: &str, subject: &str, district: &str, page: u32, per_page: u32) -> sqlx::Result<DirectoryPage> {
+    let pattern = format!("%{}%", escape_like(q));
+    let found: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "select {SUMMARY_COLUMNS}
+         from studios s join users h on h.id = s.host_id
+         where s.visibility = 'public' and not s.archived
+           and ($1 = '%%' or (s.name || ' ' || s.description) ilike $1)
+           and ($2 = '' or s.subject = $2)
+           and ($3 = '' or s.district = $3)
+         order by s.last_activity_at desc, s.id
+         limit $4 offset $5"
+    ))
+    .bind(&pattern)
+    .bind(subject)
+    .bind(district)
+    .bind(per_page as i64)
+    .bind(((page.max(1) - 1) * per_page) as i64)
+    .fetch_all(pool)
+    .await?;
+    let total: i64 = sqlx::query_scalar(
+        "select count(*) from studios s
+         where s.visibility = 'public' and not s.archived
+           and ($1 = '%%' or (s.name || ' ' || s.description) ilike $1)
+           and ($2 = '' or s.subject = $2)
+           and ($3 = '' or s.district = $3)",
+    )
+    .bind(&pattern)
+    .bind(subject)
+    .bind(district)
+    .fetch_one(pool)
+    .await?;
+    let (subjects, districts): (Vec<String>, Vec<String>) = sqlx::query_as(
+        "select coalesce(array_agg(distinct subject order by subject) filter (where subject <> ''), '{}'),
+                coalesce(array_agg(distinct district order by district) filter (where district <> ''), '{}')
+         from studios where visibility = 'public' and not archived",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(DirectoryPage { studios: found.into_iter().map(StudioSummary::from).collect(), total, page: page.max(1), per_page, subjects, districts })
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: Uuid,
+    display_name: String,
+    school: String,
+    role: String,
+    since: DateTime<Utc>,
+}
+
+/// The studio page's data, in a fixed number of queries whatever the studio's size.
+pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) -> Result<StudioPage, AppError> {
+    let members: Vec<MemberRow> = sqlx::query_as(
+        "select u.id, u.display_name, u.school, m.role, m.updated_at as since
+         from memberships m join users u on u.id = m.user_id
+         where m.studio_id = $1 and m.status = 'active'
+         order by case m.role when 'host' then 0 when 'mentor' then 1 else 2 end, m.updated_at",
+    )
+    .bind(studio.id)
+    .fetch_all(pool)
+    .await?;
+    let members: Vec<Member> = members
+        .into_iter()
+        .map(|m| Member {
+            person: Person { id: m.id, display_name: m.display_name, school: m.school },
+            role: StudioRole::from_code(&m.role).unwrap_or(StudioRole::Mentee),
+            since: m.since,
+        })
+        .collect();
+    let host = members
+        .iter()
+        .find(|m| m.role == StudioRole::Host)
+        .map(|m| m.person.clone())
+        .ok_or_else(|| AppError::internal(format!("studio {} has no active host", studio.id)))?;
+    let mentors = members.iter().filter(|m| m.role == StudioRole::Mentor).map(|m| m.person.clone()).collect();
+    let mentee_count = members.iter().filter(|m| m.role == StudioRole::Mentee).count() as i64;
+    let is_member = standing.role.is_some();
+    let is_lead = standing.role.is_some_and(StudioRole::leads);
+    let is_host = standing.role == Some(StudioRole::Host);
+
+    let upcoming_lessons = crate::lessons::store::upcoming(pool, Some(studio.id), 5).await?;
+
+    let events: Vec<(String, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+        "select e.kind, u.display_name, e.role, e.created_at
+         from membership_events e join users u on u.id = e.user_id
+         where e.studio_id = $1 and e.kind not in ('requested', 'declined')
+         order by e.created_at desc limit 10",
+    )
+    .bind(studio.id)
+    .fetch_all(pool)
+    .await?;
+    // Outsiders see what happened, not who it happened to (mentees' names are for members).
+    let activity = events
+        .into_iter()
+        .map(|(kind, who, role, at)| {
+            let role = role.as_deref().and_then(StudioRole::from_code);
+            let who = if is_member || role.is_some_and(StudioRole::leads) { who } else { String::new() };
+            Activity { kind, who, role, at }
+        })
+        .collect();
+
+    let requests = if is_lead {
+        let rows: Vec<(Uuid, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+            "select u.id, u.display_name, u.school, m.request_message, m.updated_at
+             from memberships m join users u on u.id = m.user_id
+             where m.studio_id = $1 and m.status = 'pending' order by m.updated_at",
+        )
+        .bind(studio.id)
+        .fetch_all(pool)
+        .await?;
+        Some(
+            rows.into_iter()
+                .map(|(id, display_name, school, message, requested_at)| JoinRequest { user: Person { id, display_name, school }, message, requested_at })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let invitations = if is_host {
+        let rows: Vec<InvitationRow> = sqlx::query_as(&format!("{INVITATION_COLUMNS} where studio_id = $1 order by created_at desc limit 50"))
+            .bind(studio.id)
+            .fetch_all(pool)
+            .await?;
+        Some(
+            rows.into_iter()
+                .map(|r| InvitationView {
+                    id: r.id,
+                    role: StudioRole::from_code(&r.role).unwrap_or(StudioRole::Mentee),
+                    expires_at: r.expires_at,
+                    max_uses: r.max_uses,
+                    uses: r.uses,
+                    revoked: r.revoked_at.is_some(),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+
+    Ok(StudioPage {
+        id: studio.id,
+        slug: studio.slug.clone(),
+        name: studio.name.clone(),
+        description: studio.description.clone(),
+        subject: studio.subject.clone(),
+        district: studio.district.clone(),
+        school: studio.school.clone(),
+        facts: studio.facts(),
+        standing,
+        host,
+        mentors,
+        mentee_count,
+        members: is_member.then_some(members),
+        upcoming_lessons,
+        activity,
+        requests,
+        invitations,
+    })
+}
+
+/// The studios a user hosts, mentors in, belongs to or asked to join, and the requests they decide.
+pub async fn my_studios(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudios> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        role: String,
+        status: String,
+        #[sqlx(flatten)]
+        summary: SummaryRow,
+    }
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "select m.role, m.status, {SUMMARY_COLUMNS}
+         from memberships m
+         join studios s on s.id = m.studio_id
+         join users h on h.id = s.host_id
+         where m.user_id = $1 and m.status in ('active', 'pending')
+         order by s.last_activity_at desc"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    let mut mine = MyStudios { hosting: vec![], mentoring: vec![], member_of: vec![], pending_requests: vec![], to_decide: vec![] };
+    for row in rows {
+        let summary = StudioSummary::from(row.summary);
+        match (row.status.as_str(), row.role.as_str()) {
+            ("pending", _) => mine.pending_requests.push(summary),
+            (_, "host") => mine.hosting.push(summary),
+            (_, "mentor") => mine.mentoring.push(summary),
+            _ => mine.member_of.push(summary),
+        }
+    }
+    #[derive(sqlx::FromRow)]
+    struct RequestRow {
+        user_id: Uuid,
+        user_name: String,
+        user_school: String,
+        request_message: String,
+        requested_at: DateTime<Utc>,
+        #[sqlx(flatten)]
+        summary: SummaryRow,
+    }
+    let requests: Vec<RequestRow> = sqlx::query_as(&format!(
+        "select r.user_id, u.display_name as user_name, u.school as user_school, r.request_message, r.updated_at as requested_at,
+                {SUMMARY_COLUMNS}
+         from memberships lead
+         join studios s on s.id = lead.studio_id and not s.archived
+         join users h on h.id = s.host_id
+         join memberships r on r.studio_id = s.id and r.status = 'pending'
+         join users u on u.id = r.user_id
+         where lead.user_id = $1 and lead.status = 'active' and lead.role in ('host', 'mentor')
+         order by r.updated_at"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    mine.to_decide = requests
+        .into_iter()
+        .map(|r| {
+            let request = JoinRequest {
+                user: Person { id: r.user_id, display_name: r.user_name, school: r.user_school },
+                message: r.request_message,
+                requested_at: r.requested_at,
+            };
+            (StudioSummary::from(r.summary), request)
+        })
+        .collect();
+    Ok(mine)
 }
