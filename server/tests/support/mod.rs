@@ -1,4 +1,6 @@
 //! A real server on a random port over a fresh database (one per test, from `#[sqlx::test]`).
+// Each test binary uses only some of these helpers.
+#![allow(dead_code)]
 
 use leptos::prelude::get_configuration;
 use reqwest::{Client, Response, StatusCode};
@@ -40,7 +42,12 @@ impl TestApp {
     }
 
     pub async fn register(&self, client: &Client, email: &str, password: &str) -> Response {
-        let form = registration(email, password);
+        self.register_as(client, email, password, "李明").await
+    }
+
+    pub async fn register_as(&self, client: &Client, email: &str, password: &str, name: &str) -> Response {
+        let mut form = registration(email, password);
+        form[2] = ("display_name", name);
         self.call(client, "auth/register", &form).await
     }
 
@@ -74,9 +81,15 @@ pub async fn error_json(response: Response) -> serde_json::Value {
     response.json().await.expect("error body is JSON")
 }
 
-/// The message key an error answer gives for one field.
+/// The message key an error answer gives for one field: `ErrRequired`, or `Area:ErrKey` for a
+/// feature area's message.
 pub fn field_error(error: &serde_json::Value, field: &str) -> Option<String> {
-    error["Invalid"].as_array()?.iter().find(|e| e["field"] == field).and_then(|e| e["msg"].as_str().map(str::to_owned))
+    let msg = &error["Invalid"].as_array()?.iter().find(|e| e["field"] == field)?["msg"];
+    match msg {
+        serde_json::Value::String(key) => Some(key.clone()),
+        serde_json::Value::Object(area) => area.iter().next().map(|(name, key)| format!("{name}:{}", key.as_str().unwrap_or_default())),
+        _ => None,
+    }
 }
 
 pub fn session_cookie(response: &Response) -> Option<String> {
