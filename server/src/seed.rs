@@ -115,19 +115,34 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         .execute(&mut *tx)
         .await?;
     }
+    // (studio, member, role, status, how they came in)
     let members = [
-        (math, "wang.fang@demo.atelier", "host"),
-        (math, "li.na@demo.atelier", "mentor"),
-        (math, "zhang.wei@demo.atelier", "mentee"),
-        (english, "emily.carter@demo.atelier", "host"),
-        (english, "tom.baker@demo.atelier", "mentee"),
+        (math, "wang.fang@demo.atelier", "host", "active", "created"),
+        (math, "li.na@demo.atelier", "mentor", "active", "invited_in"),
+        (math, "zhang.wei@demo.atelier", "mentee", "active", "approved"),
+        (math, "zhao.lei@demo.atelier", "mentee", "pending", "requested"),
+        (english, "emily.carter@demo.atelier", "host", "active", "created"),
+        (english, "tom.baker@demo.atelier", "mentee", "active", "joined"),
+        (english, "li.na@demo.atelier", "mentee", "active", "joined"),
     ];
-    for (studio, email, role) in members {
-        sqlx::query("insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, $4, 'active')")
+    for (studio, email, role, status, how) in members {
+        let message = if status == "pending" { "我在萧山区任教八年级数学，希望加入工作室参加课例研究。" } else { "" };
+        sqlx::query("insert into memberships (id, studio_id, user_id, role, status, request_message) values ($1, $2, $3, $4, $5, $6)")
             .bind(Uuid::new_v4())
             .bind(studio)
             .bind(user_id(email))
             .bind(role)
+            .bind(status)
+            .bind(message)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("insert into membership_events (id, studio_id, user_id, actor_id, kind, role, message) values ($1, $2, $3, $3, $4, $5, $6)")
+            .bind(Uuid::new_v4())
+            .bind(studio)
+            .bind(user_id(email))
+            .bind(how)
+            .bind((status == "active").then_some(role))
+            .bind(message)
             .execute(&mut *tx)
             .await?;
     }

@@ -267,7 +267,7 @@ fn StudioView(page: StudioPage) -> impl IntoView {
                 </p>
                 <p>
                     <strong>{move || i18n.t(s(StudioMsg::MentorsHeading))} ": "</strong>
-                    {page.mentors.iter().map(|m| m.display_name.clone()).collect::<Vec<_>>().join("、")}
+                    {if page.mentors.is_empty() { "—".to_owned() } else { page.mentors.iter().map(|m| m.display_name.clone()).collect::<Vec<_>>().join("、") }}
                 </p>
                 <p>{page.mentee_count} " " {move || i18n.t(s(StudioMsg::MenteeCount))}</p>
                 {page.members.clone().map(|members| view! { <MemberList page=page.clone() members/> })}
