@@ -149,7 +149,7 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
 
     // Lessons at fixed local times, relative to today, so the demo always has a past and a future.
     let today = Utc::now().duration_trunc(Duration::days(1)).unwrap_or_else(|_| Utc::now());
-    let lessons: [(Uuid, &str, &str, &str, &str, i64, i64, i32); 6] = [
+    let lessons = [
         (math, "wang.fang@demo.atelier", "《一次函数的图像》单元起始课", "数学", "八年级", 3, 1, 40),
         (math, "li.na@demo.atelier", "《勾股定理》研究课（第二轮）", "数学", "八年级", 10, 6, 30),
         (math, "zhang.wei@demo.atelier", "《有理数的乘方》新教师汇报课", "数学", "七年级", -7, 2, 25),
