@@ -48,6 +48,7 @@ pub async fn session_user_by_id(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<
 }
 
 /// Inserts a new user; a taken email fails on the `users_email_key` constraint.
+#[tracing::instrument(skip_all)]
 pub async fn insert_user(pool: &PgPool, email: &str, password_hash: &str, profile: &ValidProfile) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query(
@@ -103,6 +104,7 @@ pub async fn profile(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Profile>> {
     }))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_profile(pool: &PgPool, id: Uuid, profile: &ValidProfile) -> sqlx::Result<()> {
     sqlx::query(
         "update users set display_name = $2, school = $3, district = $4, subject = $5, grade_band = $6,
@@ -123,6 +125,7 @@ pub async fn update_profile(pool: &PgPool, id: Uuid, profile: &ValidProfile) -> 
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn set_password_hash(pool: &PgPool, id: Uuid, password_hash: &str) -> sqlx::Result<()> {
     sqlx::query("update users set password_hash = $2, updated_at = now() where id = $1")
         .bind(id)
@@ -132,6 +135,7 @@ pub async fn set_password_hash(pool: &PgPool, id: Uuid, password_hash: &str) -> 
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn set_locale(pool: &PgPool, id: Uuid, locale: Locale) -> sqlx::Result<()> {
     sqlx::query("update users set locale = $2, updated_at = now() where id = $1")
         .bind(id)

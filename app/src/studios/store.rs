@@ -109,6 +109,7 @@ async fn free_slug(conn: &mut PgConnection, base: &str) -> sqlx::Result<String> 
 
 /// Creates the studio with its creator as host. A typed slug that is taken fails on
 /// `studios_slug_key`; a derived one gets a numeric suffix instead.
+#[tracing::instrument(skip_all)]
 pub async fn create_studio(pool: &PgPool, host_id: Uuid, studio: &ValidStudio, typed_slug: Option<&str>) -> Result<String, AppError> {
     let mut tx = pool.begin().await?;
     let slug = match typed_slug {
@@ -147,6 +148,7 @@ pub async fn create_studio(pool: &PgPool, host_id: Uuid, studio: &ValidStudio, t
     Ok(slug)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_studio(pool: &PgPool, studio_id: Uuid, studio: &ValidStudio) -> sqlx::Result<()> {
     sqlx::query(
         "update studios set name = $2, description = $3, subject = $4, district = $5, school = $6, visibility = $7,
@@ -166,6 +168,7 @@ pub async fn update_studio(pool: &PgPool, studio_id: Uuid, studio: &ValidStudio)
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn archive_studio(pool: &PgPool, studio_id: Uuid) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     sqlx::query("update studios set archived = true where id = $1").bind(studio_id).execute(&mut *tx).await?;
@@ -198,6 +201,7 @@ async fn enter(conn: &mut PgConnection, studio_id: Uuid, user_id: Uuid, role: St
     Ok(done.rows_affected() == 1)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, message: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "pending", message).await? {
@@ -208,6 +212,7 @@ pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, mess
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn join_open(pool: &PgPool, studio_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "active", "").await? {
@@ -218,6 +223,7 @@ pub async fn join_open(pool: &PgPool, studio_id: Uuid, user_id: Uuid) -> Result<
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn decide_request(pool: &PgPool, studio_id: Uuid, user_id: Uuid, approve: bool, actor: Uuid, message: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let status = if approve { "active" } else { "declined" };
@@ -237,6 +243,7 @@ pub async fn decide_request(pool: &PgPool, studio_id: Uuid, user_id: Uuid, appro
 }
 
 /// Promotes a mentee to mentor or back. The host's own role changes only by handing over.
+#[tracing::instrument(skip_all)]
 pub async fn set_role(pool: &PgPool, studio_id: Uuid, user_id: Uuid, role: StudioRole, actor: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
@@ -258,6 +265,7 @@ pub async fn set_role(pool: &PgPool, studio_id: Uuid, user_id: Uuid, role: Studi
 }
 
 /// Hands the host role to another active member; the old host stays on as a mentor.
+#[tracing::instrument(skip_all)]
 pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     // Serialises changes of host for this studio.
@@ -284,6 +292,7 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
 }
 
 /// Ends an active membership that is not the host's: `removed` by the host or `left` by the member.
+#[tracing::instrument(skip_all)]
 pub async fn end_membership(pool: &PgPool, studio_id: Uuid, user_id: Uuid, actor: Uuid, status: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let role = active_role(&mut *tx, studio_id, user_id).await?;
@@ -310,6 +319,7 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// Creates an invitation link and returns its token (shown once, stored only as a hash).
+#[tracing::instrument(skip_all)]
 pub async fn create_invitation(pool: &PgPool, studio_id: Uuid, role: StudioRole, days: i64, max_uses: i32, actor: Uuid) -> sqlx::Result<String> {
     use rand::RngCore;
     let mut bytes = [0u8; 24];
@@ -331,6 +341,7 @@ pub async fn create_invitation(pool: &PgPool, studio_id: Uuid, role: StudioRole,
     Ok(token)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn revoke_invitation(pool: &PgPool, studio_id: Uuid, invitation_id: Uuid) -> Result<(), AppError> {
     let done = sqlx::query("update invitations set revoked_at = coalesce(revoked_at, now()) where id = $1 and studio_id = $2")
         .bind(invitation_id)
@@ -383,6 +394,7 @@ pub async fn invitation_preview(pool: &PgPool, token: &str) -> Result<Invitation
 
 /// Uses an invitation: the user joins with its role, its use count goes up. The invitation row is
 /// locked so that its last use cannot be taken twice.
+#[tracing::instrument(skip_all)]
 pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Result<String, AppError> {
     let mut tx = pool.begin().await?;
     let row: InvitationRow = sqlx::query_as(&format!("{INVITATION_COLUMNS} where token_hash = $1 for update"))
@@ -455,6 +467,7 @@ const SUMMARY_COLUMNS: &str = "s.slug, s.name, left(s.description, 160) as descr
     s.last_activity_at";
 
 /// One page of public, active studios matching the search, most recently active first.
+#[tracing::instrument(skip_all)]
 pub async fn directory(pool: &PgPool, q: &str, subject: &str, district: &str, page: u32, per_page: u32) -> sqlx::Result<DirectoryPage> {
     let pattern = format!("%{}%", escape_like(q));
     let found: Vec<SummaryRow> = sqlx::query_as(&format!(
@@ -506,6 +519,7 @@ struct MemberRow {
 }
 
 /// The studio page's data, in a fixed number of queries whatever the studio's size.
+#[tracing::instrument(skip_all)]
 pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) -> Result<StudioPage, AppError> {
     let members: Vec<MemberRow> = sqlx::query_as(
         "select u.id, u.display_name, u.school, m.role, m.updated_at as since
@@ -616,6 +630,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
 }
 
 /// The studios a user hosts, mentors in, belongs to or asked to join, and the requests they decide.
+#[tracing::instrument(skip_all)]
 pub async fn my_studios(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudios> {
     #[derive(sqlx::FromRow)]
     struct Row {
