@@ -1,5 +1,7 @@
 //! A real server on a random port over a fresh database (one per test, from `#[sqlx::test]`).
 
+pub mod lessons;
+
 use leptos::prelude::get_configuration;
 use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
