@@ -85,6 +85,7 @@ pub struct LessonSummary {
 
 /// The filters of the lesson list (all optional; dates as `YYYY-MM-DD` in the viewer's zone).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LessonFilter {
     pub subject: String,
     pub grade: String,

@@ -46,8 +46,14 @@ pub enum Action {
 /// The one place where lesson permissions are decided.
 pub fn can(actor: Actor, action: Action, status: LessonStatus) -> Result<(), AppError> {
     let leads = actor.role.is_some_and(StudioRole::leads);
+    // A draft is invisible to everyone but the studio's leads: not even its existence is
+    // confirmed, whatever they try to do with it.
+    let visible = status != LessonStatus::Draft || leads;
+    if !visible {
+        return Err(if actor.signed_in { AppError::NotFound } else { AppError::SignInRequired });
+    }
     let allowed = match action {
-        Action::View => status != LessonStatus::Draft || leads,
+        Action::View => true,
         Action::Manage | Action::RunAttendance => leads,
         Action::Book => actor.signed_in,
     };
@@ -55,9 +61,6 @@ pub fn can(actor: Actor, action: Action, status: LessonStatus) -> Result<(), App
         Ok(())
     } else if !actor.signed_in {
         Err(AppError::SignInRequired)
-    } else if action == Action::View {
-        // A draft is invisible to everyone else: not even its existence is confirmed.
-        Err(AppError::NotFound)
     } else {
         Err(AppError::Forbidden)
     }
@@ -461,6 +464,7 @@ mod tests {
         assert!(can(Actor::user(Some(StudioRole::Mentee), false), Action::Book, LessonStatus::Published).is_ok());
         assert!(can(Actor::user(None, false), Action::Book, LessonStatus::Published).is_ok());
         assert_eq!(can(Actor::ANONYMOUS, Action::Book, LessonStatus::Published), Err(AppError::SignInRequired));
+        assert_eq!(can(Actor::user(None, false), Action::Book, LessonStatus::Draft), Err(AppError::NotFound), "a draft is hidden");
     }
 
     #[test]
