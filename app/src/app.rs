@@ -4,7 +4,7 @@ use crate::accounts::api::{SetLocale, SignOut};
 use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
 use crate::accounts::Viewer;
 use crate::i18n::{use_i18n, I18n, Locale, Msg};
-use crate::lessons::pages::HomePage;
+use crate::lessons::pages::{HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage};
 use leptos::prelude::*;
 use leptos::server::SharedValue;
 use leptos_meta::{provide_meta_context, Html, Meta, MetaTags, Stylesheet, Title};
@@ -73,6 +73,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
                     <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
                     <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>
+                    <Route path=path!("/lessons") ssr=SsrMode::Async view=LessonsPage/>
+                    <Route path=path!("/lessons/new") ssr=SsrMode::Async view=ScheduleLessonPage/>
+                    <Route path=path!("/lessons/:id") ssr=SsrMode::Async view=LessonPage/>
+                    <Route path=path!("/notifications") ssr=SsrMode::Async view=NotificationsPage/>
+                    <Route path=path!("/my-lessons") ssr=SsrMode::Async view=MyLessonsPage/>
                 </Routes>
             </main>
         </Router>
@@ -90,8 +95,11 @@ fn Header() -> impl IntoView {
             <nav aria-label=move || i18n.t(Msg::NavMain)>
                 <ul>
                     <li><A href="/">{move || i18n.t(Msg::NavHome)}</A></li>
+                    <li><A href="/lessons">{move || i18n.t(Msg::Lesson(crate::lessons::LessonMsg::NavLessons))}</A></li>
                     {match user {
                         Some(user) => view! {
+                            <li><crate::lessons::pages::NotificationsLink/></li>
+                            <li><A href="/my-lessons">{move || i18n.t(Msg::Lesson(crate::lessons::LessonMsg::MyLessons))}</A></li>
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

@@ -104,6 +104,15 @@ pub enum LessonMsg {
     ErrCapacityBelowTaken,
     ErrLessonNotEditable,
     ErrLinkInvalid,
+    CalendarView,
+    ViewList,
+    ViewMonth,
+    ViewWeek,
+    ManageTitle,
+    TeacherEmail,
+    TeacherEmailHint,
+    CalendarFeedHint,
+    MyLessons,
 }
 
 impl LessonMsg {
@@ -208,6 +217,15 @@ impl LessonMsg {
             ErrNotAMember => ("授课教师必须是工作室成员。", "The teacher must be a member of the studio."),
             ErrWrongCode => ("签到码不正确。", "Wrong check-in code."),
             ErrCapacityBelowTaken => ("座位数不能少于已确认的人数。", "Seats cannot be fewer than the confirmed bookings."),
+            CalendarView => ("显示方式", "View"),
+            ViewList => ("列表", "List"),
+            ViewMonth => ("月历", "Month"),
+            ViewWeek => ("周历", "Week"),
+            ManageTitle => ("课堂管理", "Manage the lesson"),
+            TeacherEmail => ("授课教师邮箱", "Teacher's email"),
+            TeacherEmailHint => ("留空表示由您本人授课；须为工作室成员。", "Leave empty to teach it yourself; must be a studio member."),
+            CalendarFeedHint => ("生成一个私密订阅链接，把已预约的公开课同步到日历应用；重置后旧链接失效。", "Creates a private link that syncs your booked lessons to a calendar app; resetting it makes the old link stop working."),
+            MyLessons => ("我的学时", "My hours"),
             ErrLinkInvalid => ("请输入以 https:// 开头的有效链接。", "Enter a valid link starting with https://."),
             ErrLessonNotEditable => ("已取消或已结束的课不能修改。", "A cancelled or finished lesson cannot be changed."),
         }
