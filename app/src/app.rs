@@ -4,7 +4,7 @@ use crate::accounts::api::{SetLocale, SignOut};
 use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
 use crate::accounts::Viewer;
 use crate::i18n::{use_i18n, I18n, Locale, Msg};
-use crate::lessons::pages::HomePage;
+use crate::lessons::pages::{HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage};
 use crate::studios::pages::{DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView};
 use crate::studios::StudioMsg;
 use leptos::prelude::*;
@@ -81,6 +81,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/studios/:slug/edit") ssr=SsrMode::Async view=EditStudioPage/>
                     <Route path=path!("/invitations/:token") ssr=SsrMode::Async view=InvitationPage/>
                     <Route path=path!("/me/studios") ssr=SsrMode::Async view=MyStudiosPage/>
+                    <Route path=path!("/lessons") ssr=SsrMode::Async view=LessonsPage/>
+                    <Route path=path!("/lessons/new") ssr=SsrMode::Async view=ScheduleLessonPage/>
+                    <Route path=path!("/lessons/:id") ssr=SsrMode::Async view=LessonPage/>
+                    <Route path=path!("/notifications") ssr=SsrMode::Async view=NotificationsPage/>
+                    <Route path=path!("/my-lessons") ssr=SsrMode::Async view=MyLessonsPage/>
                 </Routes>
             </main>
         </Router>
@@ -99,9 +104,12 @@ fn Header() -> impl IntoView {
                 <ul>
                     <li><A href="/">{move || i18n.t(Msg::NavHome)}</A></li>
                     <li><A href="/studios">{move || i18n.t(Msg::Studio(StudioMsg::NavStudios))}</A></li>
+                    <li><A href="/lessons">{move || i18n.t(Msg::Lesson(crate::lessons::LessonMsg::NavLessons))}</A></li>
                     {match user {
                         Some(user) => view! {
                             <li><A href="/me/studios">{move || i18n.t(Msg::Studio(StudioMsg::NavMyStudios))}</A></li>
+                            <li><crate::lessons::pages::NotificationsLink/></li>
+                            <li><A href="/my-lessons">{move || i18n.t(Msg::Lesson(crate::lessons::LessonMsg::MyLessons))}</A></li>
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

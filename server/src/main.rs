@@ -49,6 +49,7 @@ async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     let pool = startup::connect(config).await?;
     startup::MIGRATOR.run(&pool).await?;
     startup::spawn_session_cleanup(pool.clone());
+    startup::spawn_lesson_reminders(pool.clone());
     let router = startup::router(pool, leptos_options, config);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");

@@ -54,6 +54,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
     let context_pool = pool.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(app::lessons::http::router(pool.clone()))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -84,6 +85,22 @@ pub fn spawn_session_cleanup(pool: PgPool) {
     tokio::spawn(async move {
         if let Err(err) = store.continuously_delete_expired(tokio::time::Duration::from_secs(300)).await {
             tracing::warn!("session cleanup stopped: {err}");
+        }
+    });
+}
+
+/// Writes the due 24-hour lesson reminders every minute, for as long as the server runs. Safe on
+/// any number of instances at once: a reminder is unique per booking in the database.
+pub fn spawn_lesson_reminders(pool: PgPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match app::lessons::store::send_due_reminders(&pool).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("wrote {n} lesson reminders"),
+                Err(err) => tracing::warn!("lesson reminders failed: {err}"),
+            }
         }
     });
 }

@@ -1,9 +1,379 @@
-use super::LessonSummary;
+//! Open-lesson server functions. Each is thin: who is asking, may they (`rules::can`), is the
+//! input valid, call the store (one transaction per action), map the error.
+
+use super::{Attendee, LessonDetail, LessonFilter, LessonSummary, MyBooking, Notification};
 use crate::error::AppError;
 use leptos::prelude::*;
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use {
+    super::rules::{self, Action, Actor, LessonInput},
+    super::{store, BookingStatus, LessonMsg, LessonStatus},
+    crate::accounts::auth::SessionUser,
+    crate::context::{auth_session, pool, redirect_plain_form, require_user},
+    crate::i18n::Msg,
+    sqlx::PgPool,
+};
+
+/// The asking user (if any), what they are to the lesson's studio, and the lesson's status.
+#[cfg(feature = "ssr")]
+async fn actor_for(pool: &PgPool, lesson_id: Uuid) -> Result<(Option<SessionUser>, Actor, LessonStatus), AppError> {
+    let user = auth_session().await?.user;
+    let (studio_id, status) = store::lesson_studio(pool, lesson_id).await?.ok_or(AppError::NotFound)?;
+    let actor = match &user {
+        None => Actor::ANONYMOUS,
+        Some(u) => Actor::user(
+            crate::studios::store::active_role(pool, studio_id, u.id).await?,
+            store::is_district_admin(pool, u.id).await?,
+        ),
+    };
+    Ok((user, actor, status))
+}
+
+/// Checks `action` on the lesson; returns the signed-in user when there is one.
+#[cfg(feature = "ssr")]
+async fn authorize(pool: &PgPool, lesson_id: Uuid, action: Action) -> Result<Option<SessionUser>, AppError> {
+    let (user, actor, status) = actor_for(pool, lesson_id).await?;
+    rules::can(actor, action, status)?;
+    Ok(user)
+}
+
+#[cfg(feature = "ssr")]
+async fn authorize_user(pool: &PgPool, lesson_id: Uuid, action: Action) -> Result<SessionUser, AppError> {
+    authorize(pool, lesson_id, action).await?.ok_or(AppError::SignInRequired)
+}
 
 /// Anyone, signed in or not, may list the upcoming published lessons of public studios.
 #[server(prefix = "/api", endpoint = "lessons/upcoming")]
 pub async fn upcoming_lessons() -> Result<Vec<LessonSummary>, AppError> {
-    Ok(super::store::upcoming(&crate::context::pool()?, None, 10).await?)
+    Ok(store::upcoming(&pool()?, None, 10).await?)
+}
+
+/// Anyone may search the upcoming published lessons of public studios. Dates are `YYYY-MM-DD`
+/// in the viewer's time zone.
+#[server(prefix = "/api", endpoint = "lessons/list")]
+pub async fn list_lessons(filter: LessonFilter) -> Result<Vec<LessonSummary>, AppError> {
+    let mut errors = Vec::new();
+    for (field, value) in [("from", &filter.from), ("to", &filter.to)] {
+        if !value.is_empty() && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
+            errors.push(crate::error::FieldError { field: field.into(), msg: Msg::Lesson(LessonMsg::ErrDateTimeInvalid) });
+        }
+    }
+    if !filter.mode.is_empty() && super::Mode::from_code(&filter.mode).is_none() {
+        errors.push(crate::error::FieldError { field: "mode".into(), msg: Msg::ErrChoiceUnknown });
+    }
+    for (field, value) in [("subject", &filter.subject), ("grade", &filter.grade), ("district", &filter.district)] {
+        if value.chars().count() > 60 {
+            errors.push(crate::error::FieldError { field: field.into(), msg: Msg::ErrTooLong });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let tz = auth_session().await?.user.map(|u| u.time_zone).unwrap_or_else(|| crate::time::DEFAULT_TIME_ZONE.to_owned());
+    Ok(store::list(&pool()?, &filter, &tz, 200).await?)
+}
+
+/// Anyone may see a published, cancelled or finished lesson; a draft only the studio's host and
+/// mentors. The check-in code is shown only to them.
+#[server(prefix = "/api", endpoint = "lessons/detail")]
+pub async fn get_lesson(lesson_id: Uuid) -> Result<LessonDetail, AppError> {
+    let pool = pool()?;
+    let (user, actor, status) = actor_for(&pool, lesson_id).await?;
+    rules::can(actor, Action::View, status)?;
+    let mut detail = store::detail(&pool, lesson_id, user.map(|u| u.id)).await?.ok_or(AppError::NotFound)?;
+    detail.can_manage = rules::can(actor, Action::RunAttendance, status).is_ok();
+    if !detail.can_manage {
+        detail.checkin_code = None;
+    }
+    Ok(detail)
+}
+
+/// The studios the signed-in user may schedule lessons for (host or mentor): (slug, name).
+#[server(prefix = "/api", endpoint = "lessons/my-studios")]
+pub async fn my_led_studios() -> Result<Vec<(String, String)>, AppError> {
+    let user = require_user().await?;
+    Ok(store::led_studios(&pool()?, user.id).await?)
+}
+
+/// A studio's host or mentor schedules a lesson (as a draft) taught by an active member of the
+/// studio (themselves unless `teacher_email` names another member).
+#[server(prefix = "/api", endpoint = "lessons/schedule")]
+#[allow(clippy::too_many_arguments)]
+pub async fn schedule_lesson(
+    studio: String,
+    teacher_email: Option<String>,
+    title: String,
+    subject: String,
+    grade: String,
+    topic: Option<String>,
+    description: Option<String>,
+    starts_at: String,
+    ends_at: String,
+    time_zone: String,
+    mode: String,
+    place: Option<String>,
+    link: Option<String>,
+    capacity: String,
+    booking_opens_at: Option<String>,
+    booking_closes_at: Option<String>,
+    needs_approval: Option<String>,
+    credited_hours: String,
+) -> Result<Uuid, AppError> {
+    let user = require_user().await?;
+    let pool = pool()?;
+    let studio_id = store::studio_by_slug(&pool, &studio).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
+    let role = crate::studios::store::active_role(&pool, studio_id, user.id).await?;
+    if !role.is_some_and(crate::studios::StudioRole::leads) {
+        return Err(AppError::Forbidden);
+    }
+    let input = LessonInput {
+        title,
+        subject,
+        grade,
+        topic: topic.unwrap_or_default(),
+        description: description.unwrap_or_default(),
+        starts_at,
+        ends_at,
+        time_zone,
+        mode,
+        place: place.unwrap_or_default(),
+        link: link.unwrap_or_default(),
+        capacity,
+        booking_opens_at: booking_opens_at.unwrap_or_default(),
+        booking_closes_at: booking_closes_at.unwrap_or_default(),
+        needs_approval: needs_approval.is_some_and(|v| !v.is_empty() && v != "false"),
+        credited_hours,
+    };
+    let valid = rules::check_lesson(&input)?;
+    let teacher_id = match teacher_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        None => user.id,
+        Some(email) => {
+            let id: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1").bind(email.to_lowercase()).fetch_optional(&pool).await?;
+            let member = match id {
+                Some(id) => crate::studios::store::active_role(&pool, studio_id, id).await?.map(|_| id),
+                None => None,
+            };
+            member.ok_or_else(|| AppError::field("teacher_email", Msg::Lesson(LessonMsg::ErrNotAMember)))?
+        }
+    };
+    let code = rules::checkin_code(rand::random());
+    let id = store::create(&pool, studio_id, teacher_id, user.id, &valid, &code).await?;
+    redirect_plain_form(&format!("/lessons/{id}"));
+    Ok(id)
+}
+
+/// The studio's host or mentor edits a lesson; booked observers are notified of a change of
+/// time or place.
+#[server(prefix = "/api", endpoint = "lessons/update")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_lesson(
+    lesson_id: Uuid,
+    title: String,
+    subject: String,
+    grade: String,
+    topic: Option<String>,
+    description: Option<String>,
+    starts_at: String,
+    ends_at: String,
+    time_zone: String,
+    mode: String,
+    place: Option<String>,
+    link: Option<String>,
+    capacity: String,
+    booking_opens_at: Option<String>,
+    booking_closes_at: Option<String>,
+    needs_approval: Option<String>,
+    credited_hours: String,
+) -> Result<(), AppError> {
+    let pool = pool()?;
+    authorize_user(&pool, lesson_id, Action::Manage).await?;
+    let input = LessonInput {
+        title,
+        subject,
+        grade,
+        topic: topic.unwrap_or_default(),
+        description: description.unwrap_or_default(),
+        starts_at,
+        ends_at,
+        time_zone,
+        mode,
+        place: place.unwrap_or_default(),
+        link: link.unwrap_or_default(),
+        capacity,
+        booking_opens_at: booking_opens_at.unwrap_or_default(),
+        booking_closes_at: booking_closes_at.unwrap_or_default(),
+        needs_approval: needs_approval.is_some_and(|v| !v.is_empty() && v != "false"),
+        credited_hours,
+    };
+    let valid = rules::check_lesson(&input)?;
+    store::update(&pool, lesson_id, &valid).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// The studio's host or mentor changes the number of seats; more seats promote the waitlist.
+#[server(prefix = "/api", endpoint = "lessons/capacity")]
+pub async fn set_capacity(lesson_id: Uuid, capacity: String) -> Result<(), AppError> {
+    let pool = pool()?;
+    authorize_user(&pool, lesson_id, Action::Manage).await?;
+    let capacity = match capacity.trim().parse::<i64>() {
+        Ok(n) if (1..=rules::CAPACITY_MAX as i64).contains(&n) => n as i32,
+        _ => return Err(AppError::field("capacity", Msg::Lesson(LessonMsg::ErrCapacityRange))),
+    };
+    store::set_capacity(&pool, lesson_id, capacity).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// The studio's host or mentor publishes a draft.
+#[server(prefix = "/api", endpoint = "lessons/publish")]
+pub async fn publish_lesson(lesson_id: Uuid) -> Result<(), AppError> {
+    let pool = pool()?;
+    authorize_user(&pool, lesson_id, Action::Manage).await?;
+    store::publish(&pool, lesson_id).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// The studio's host or mentor cancels a lesson with a reason; everyone booked is notified.
+#[server(prefix = "/api", endpoint = "lessons/cancel")]
+pub async fn cancel_lesson(lesson_id: Uuid, reason: String) -> Result<(), AppError> {
+    let pool = pool()?;
+    authorize_user(&pool, lesson_id, Action::Manage).await?;
+    let reason = rules::check_reason(&reason).map_err(|m| AppError::field("reason", m))?;
+    if reason.is_empty() {
+        return Err(AppError::field("reason", Msg::ErrRequired));
+    }
+    store::cancel_lesson(&pool, lesson_id, &reason).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// The studio's host or mentor marks a published lesson done; unchecked bookings become no-shows.
+#[server(prefix = "/api", endpoint = "lessons/done")]
+pub async fn mark_lesson_done(lesson_id: Uuid) -> Result<(), AppError> {
+    let pool = pool()?;
+    authorize_user(&pool, lesson_id, Action::Manage).await?;
+    store::mark_done(&pool, lesson_id).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// Any signed-in user (studio members included) books a seat: confirmed while seats last,
+/// otherwise waitlisted with a position; pending when the lesson needs approval.
+#[server(prefix = "/api", endpoint = "lessons/book")]
+pub async fn book_lesson(lesson_id: Uuid) -> Result<MyBooking, AppError> {
+    let pool = pool()?;
+    let user = authorize_user(&pool, lesson_id, Action::Book).await?;
+    let booking = store::book(&pool, lesson_id, user.id).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(booking)
+}
+
+/// A signed-in user cancels their own booking (only theirs: the id is the session's) until
+/// booking closes; the earliest waitlisted person is promoted at once.
+#[server(prefix = "/api", endpoint = "lessons/cancel-booking")]
+pub async fn cancel_booking(lesson_id: Uuid, reason: Option<String>) -> Result<(), AppError> {
+    let pool = pool()?;
+    let user = authorize_user(&pool, lesson_id, Action::Book).await?;
+    let reason = rules::check_reason(reason.as_deref().unwrap_or("")).map_err(|m| AppError::field("reason", m))?;
+    store::cancel_booking(&pool, lesson_id, user.id, &reason).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// The studio's host or mentor approves (`decision=approve`) or declines a pending booking.
+#[server(prefix = "/api", endpoint = "lessons/decide")]
+pub async fn decide_booking(lesson_id: Uuid, booking_id: Uuid, decision: String) -> Result<(), AppError> {
+    let pool = pool()?;
+    authorize_user(&pool, lesson_id, Action::RunAttendance).await?;
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return Err(AppError::field("decision", Msg::ErrChoiceUnknown)),
+    };
+    store::decide(&pool, lesson_id, booking_id, approve).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// The studio's host or mentor sees who booked (observers never see each other).
+#[server(prefix = "/api", endpoint = "lessons/attendees")]
+pub async fn lesson_attendees(lesson_id: Uuid) -> Result<Vec<Attendee>, AppError> {
+    let pool = pool()?;
+    authorize_user(&pool, lesson_id, Action::RunAttendance).await?;
+    Ok(store::attendees(&pool, lesson_id).await?)
+}
+
+/// The studio's host or mentor checks a booking in (`status=attended`, crediting training
+/// hours), undoes it (`confirmed`, removing the credit) or marks a no-show (`no_show`).
+#[server(prefix = "/api", endpoint = "lessons/check-in")]
+pub async fn check_in(lesson_id: Uuid, booking_id: Uuid, status: String) -> Result<(), AppError> {
+    let pool = pool()?;
+    authorize_user(&pool, lesson_id, Action::RunAttendance).await?;
+    let to = match BookingStatus::from_code(&status) {
+        Some(s @ (BookingStatus::Attended | BookingStatus::Confirmed | BookingStatus::NoShow)) => s,
+        _ => return Err(AppError::field("status", Msg::ErrChoiceUnknown)),
+    };
+    store::set_attendance(&pool, lesson_id, booking_id, to).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// A signed-in observer with a confirmed booking checks in with the code shown in the room.
+#[server(prefix = "/api", endpoint = "lessons/check-in-code")]
+pub async fn check_in_with_code(lesson_id: Uuid, code: String) -> Result<(), AppError> {
+    let pool = pool()?;
+    let user = authorize_user(&pool, lesson_id, Action::Book).await?;
+    if code.chars().count() > 20 {
+        return Err(AppError::field("code", Msg::Lesson(LessonMsg::ErrWrongCode)));
+    }
+    store::check_in_with_code(&pool, lesson_id, user.id, &code).await?;
+    redirect_plain_form(&format!("/lessons/{lesson_id}"));
+    Ok(())
+}
+
+/// The signed-in user's notifications, newest first.
+#[server(prefix = "/api", endpoint = "notifications/list")]
+pub async fn my_notifications() -> Result<Vec<Notification>, AppError> {
+    let user = require_user().await?;
+    Ok(store::notifications(&pool()?, user.id, 100).await?)
+}
+
+/// The signed-in user's unread count (0 for anonymous visitors: the header asks on every page).
+#[server(prefix = "/api", endpoint = "notifications/unread")]
+pub async fn unread_notifications() -> Result<i64, AppError> {
+    match auth_session().await?.user {
+        Some(user) => Ok(store::unread_count(&pool()?, user.id).await?),
+        None => Ok(0),
+    }
+}
+
+/// The signed-in user marks all their notifications read.
+#[server(prefix = "/api", endpoint = "notifications/read")]
+pub async fn mark_notifications_read() -> Result<(), AppError> {
+    let user = require_user().await?;
+    store::mark_all_read(&pool()?, user.id).await?;
+    redirect_plain_form("/notifications");
+    Ok(())
+}
+
+/// The signed-in user's open-lesson training hours in total.
+#[server(prefix = "/api", endpoint = "lessons/my-hours")]
+pub async fn my_training_hours() -> Result<String, AppError> {
+    let user = require_user().await?;
+    Ok(store::open_lesson_hours(&pool()?, user.id).await?)
+}
+
+/// The signed-in user gets a new personal calendar-feed link (the old one stops working).
+/// Returns the path of the feed.
+#[server(prefix = "/api", endpoint = "lessons/reset-feed")]
+pub async fn reset_calendar_feed() -> Result<String, AppError> {
+    let user = require_user().await?;
+    let bytes: [u8; 24] = rand::random();
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    store::reset_feed_token(&pool()?, user.id, &token).await?;
+    Ok(format!("/calendar/{token}.ics"))
 }

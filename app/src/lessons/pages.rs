@@ -1,9 +1,34 @@
-use super::api::upcoming_lessons;
-use super::LessonSummary;
+//! Open-lesson pages: the home page's upcoming list, the lesson finder with its calendar, a
+//! lesson's page (booking, and for the studio's leads: publishing, attendance), scheduling,
+//! notifications and the observer's own hours and calendar feed. Every form is an `ActionForm`:
+//! a plain HTML form without JavaScript (the server redirects back), in place with it.
+
+use super::api::{
+    get_lesson, lesson_attendees, list_lessons, my_led_studios, my_notifications, my_training_hours, upcoming_lessons, BookLesson,
+    CancelBooking, CancelLesson, CheckIn, CheckInWithCode, DecideBooking, MarkLessonDone, MarkNotificationsRead, PublishLesson,
+    ResetCalendarFeed, ScheduleLesson, SetCapacity,
+};
+use super::rules::seats_left;
+use super::{Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode};
 use crate::accounts::Viewer;
+use crate::error::AppError;
+use crate::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
 use crate::i18n::{use_i18n, Msg};
-use crate::time::{format_range, zone_label};
+use crate::time::{format_date_time, format_range, zone_label, DEFAULT_TIME_ZONE};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use uuid::Uuid;
+
+fn lm(m: LessonMsg) -> Msg {
+    Msg::Lesson(m)
+}
+
+fn error_view(err: AppError) -> AnyView {
+    let i18n = use_i18n();
+    view! { <p class="error" role="alert">{move || err.message(i18n.locale.get())}</p> }.into_any()
+}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -34,7 +59,483 @@ pub fn HomePage() -> impl IntoView {
                                 {list.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(err) => view! { <p class="error">{move || err.message(i18n.locale.get())}</p> }.into_any(),
+                        Err(err) => error_view(err),
+                    }
+                })}
+            </Suspense>
+            <p><A href="/lessons">{move || i18n.t(lm(LessonMsg::LessonsTitle))}</A></p>
+        </section>
+    }
+}
+
+/// The lesson's time in the viewer's zone, followed by its own local time when the zones differ.
+#[component]
+fn When(starts: chrono::DateTime<Utc>, ends: chrono::DateTime<Utc>, time_zone: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let viewer_tz = expect_context::<Viewer>().time_zone;
+    let own_zone = (time_zone != viewer_tz).then(|| {
+        let tz = time_zone.clone();
+        move || format!("({} {} {})", i18n.t(lm(LessonMsg::LessonOwnZone)), format_range(starts, ends, &tz, i18n.locale.get()), zone_label(starts, &tz))
+    });
+    view! {
+        <time datetime=starts.to_rfc3339()>{move || format_range(starts, ends, &viewer_tz, i18n.locale.get())}</time>
+        " " {own_zone.map(|f| view! { <span class="other-zone">{f}</span> })}
+    }
+}
+
+#[component]
+fn LessonItem(lesson: LessonSummary) -> impl IntoView {
+    let i18n = use_i18n();
+    let left = seats_left(lesson.capacity, lesson.seats_taken);
+    let href = format!("/lessons/{}", lesson.id);
+    view! {
+        <li class="lesson">
+            <h3><A href=href>{lesson.title}</A></h3>
+            <p class="muted">{lesson.studio_name} " · " {lesson.teacher_name} " · " {lesson.subject} " " {lesson.grade}</p>
+            <p>
+                <span class="label">{move || i18n.t(Msg::LessonAt)} ": "</span>
+                <When starts=lesson.starts_at ends=lesson.ends_at time_zone=lesson.time_zone/>
+            </p>
+            <p>
+                <span class="label">{move || i18n.t(lm(LessonMsg::SeatsLeft))} ": "</span>
+                {left} " / " {lesson.capacity}
+            </p>
+        </li>
+    }
+}
+
+fn mode_options(with_any: bool) -> Vec<(&'static str, Msg)> {
+    let mut v: Vec<(&'static str, Msg)> = if with_any { vec![("", lm(LessonMsg::AnyMode))] } else { Vec::new() };
+    v.extend(Mode::ALL.iter().map(|m| (m.code(), m.label())));
+    v
+}
+
+/// `/lessons`: filters (a GET form, so it works without JavaScript), then a list, a month or a
+/// week calendar.
+#[component]
+pub fn LessonsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let viewer = expect_context::<Viewer>();
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        LessonFilter {
+            subject: get("subject"),
+            grade: get("grade"),
+            district: get("district"),
+            mode: get("mode"),
+            from: get("from"),
+            to: get("to"),
+            free_seats: !get("free").is_empty(),
+        }
+    };
+    let view_kind = move || query.read().get("view").unwrap_or_else(|| "list".into());
+    let lessons = Resource::new(filter, list_lessons);
+    let no_error = Signal::derive(|| None::<AppError>);
+    let f = filter();
+    let tz = viewer.time_zone.clone();
+    view! {
+        <section>
+            <h1>{move || i18n.t(lm(LessonMsg::LessonsTitle))}</h1>
+            <p class="muted">{move || i18n.t(Msg::YourTimeZone)} {tz.clone()}</p>
+            {viewer.user.is_some().then(|| view! { <p><A href="/lessons/new">{move || i18n.t(lm(LessonMsg::ScheduleTitle))}</A></p> })}
+            <form method="get" action="/lessons" class="filters card" role="search" aria-label=move || i18n.t(lm(LessonMsg::Filter))>
+                <Field name="subject" label=Msg::Subject value=f.subject.clone() error=no_error/>
+                <Field name="grade" label=lm(LessonMsg::Grade) value=f.grade.clone() error=no_error/>
+                <Field name="district" label=Msg::District value=f.district.clone() error=no_error/>
+                <Choice name="mode" label=lm(LessonMsg::Mode) options=mode_options(true) selected=f.mode.clone() error=no_error/>
+                <Field name="from" label=lm(LessonMsg::DateFrom) kind="date" value=f.from.clone() error=no_error/>
+                <Field name="to" label=lm(LessonMsg::DateTo) kind="date" value=f.to.clone() error=no_error/>
+                <div class="field checkbox">
+                    <label><input type="checkbox" name="free" value="1" checked=f.free_seats/> {move || i18n.t(lm(LessonMsg::HasFreeSeats))}</label>
+                </div>
+                <Choice name="view" label=lm(LessonMsg::CalendarView) options=vec![("list", lm(LessonMsg::ViewList)), ("month", lm(LessonMsg::ViewMonth)), ("week", lm(LessonMsg::ViewWeek))] selected=view_kind() error=no_error/>
+                <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Filter))}</button>
+            </form>
+            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+                {move || Suspend::new(async move {
+                    let kind = view_kind();
+                    match lessons.await {
+                        Ok(list) if list.is_empty() => view! { <p>{move || i18n.t(Msg::NoUpcomingLessons)}</p> }.into_any(),
+                        Ok(list) if kind == "month" || kind == "week" => view! { <CalendarGrid lessons=list week=kind == "week"/> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="lesson-list">
+                                {list.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(err) => error_view(err),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A month (or week) grid starting from the first lesson's date, days in the viewer's zone.
+#[component]
+fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let tz = crate::time::zone(&expect_context::<Viewer>().time_zone);
+    let first = lessons.first().map(|l| l.starts_at.with_timezone(&tz).date_naive()).unwrap_or_else(|| Utc::now().date_naive());
+    let start = if week {
+        first - Duration::days(first.weekday().num_days_from_monday() as i64)
+    } else {
+        let month_start = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
+        month_start - Duration::days(month_start.weekday().num_days_from_monday() as i64)
+    };
+    let days = if week { 7 } else { 42 };
+    let weekdays = ["一", "二", "三", "四", "五", "六", "日"];
+    let weekdays_en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let cells: Vec<_> = (0..days)
+        .map(|i| {
+            let day = start + Duration::days(i);
+            let todays: Vec<LessonSummary> = lessons.iter().filter(|l| l.starts_at.with_timezone(&tz).date_naive() == day).cloned().collect();
+            let muted = !week && day.month() != first.month();
+            view! {
+                <li class="day" class:other-month=muted>
+                    <span class="date">{day.format("%-m/%-d").to_string()}</span>
+                    <ul>
+                        {todays
+                            .into_iter()
+                            .map(|l| {
+                                let time = l.starts_at.with_timezone(&tz).format("%H:%M").to_string();
+                                view! { <li><A href=format!("/lessons/{}", l.id)>{time} " " {l.title}</A></li> }
+                            })
+                            .collect_view()}
+                    </ul>
+                </li>
+            }
+        })
+        .collect();
+    view! {
+        <h2>{if week { format!("{}", start.format("%Y-%m-%d")) } else { format!("{}", first.format("%Y-%m")) }}</h2>
+        <ol class="calendar" class:week=week>
+            {(0..7).map(|i| view! { <li class="weekday" aria-hidden="true">{move || if i18n.locale.get() == crate::i18n::Locale::ZhCn { weekdays[i] } else { weekdays_en[i] }}</li> }).collect_view()}
+            {cells}
+        </ol>
+    }
+}
+
+/// A bump of this counter refetches the lesson page after an in-place action.
+#[derive(Clone, Copy)]
+struct Refresh(RwSignal<u32>);
+
+fn refresh_on_success<T>(action: ServerAction<T>)
+where
+    T: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    T::Output: Send + Sync + 'static,
+    T::Error: Send + Sync + 'static,
+{
+    let refresh = expect_context::<Refresh>();
+    Effect::new(move |prev: Option<usize>| {
+        let version = action.version().get();
+        if prev.is_some_and(|p| p != version) {
+            refresh.0.update(|n| *n += 1);
+        }
+        version
+    });
+}
+
+/// `/lessons/:id`.
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let refresh = Refresh(RwSignal::new(0));
+    provide_context(refresh);
+    let id = move || params.read().get("id").and_then(|s| s.parse::<Uuid>().ok());
+    let lesson = Resource::new(
+        move || (id(), refresh.0.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_lesson(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            {move || Suspend::new(async move {
+                match lesson.await {
+                    Ok(lesson) => view! { <LessonView lesson/> }.into_any(),
+                    Err(err) => view! {
+                        <section class="card narrow">
+                            <h1>{move || i18n.t(lm(LessonMsg::LessonsTitle))}</h1>
+                            {error_view(err)}
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LessonView(lesson: LessonDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let viewer = expect_context::<Viewer>();
+    let left = seats_left(lesson.capacity, lesson.seats_taken);
+    let status = lesson.status;
+    let place = (!lesson.place.is_empty()).then(|| lesson.place.clone());
+    let link = (!lesson.link.is_empty()).then(|| lesson.link.clone());
+    let description = lesson.description.clone();
+    let cancel_reason = (!lesson.cancel_reason.is_empty()).then(|| lesson.cancel_reason.clone());
+    let mode = lesson.mode;
+    let manage = lesson.can_manage.then(|| view! { <ManagePanel lesson=lesson.clone()/> });
+    let booking = view! { <BookingPanel lesson=lesson.clone() signed_in=viewer.user.is_some()/> };
+    view! {
+        <article class="lesson-page">
+            <h1>{lesson.title.clone()}</h1>
+            <p class="muted">{lesson.studio_name.clone()} " · " {lesson.teacher_name.clone()} " · " {lesson.subject.clone()} " " {lesson.grade.clone()}</p>
+            <p class="status" data-testid="lesson-status">{move || i18n.t(status.label())}</p>
+            {cancel_reason.map(|r| view! { <p class="notice">{move || i18n.t(lm(LessonMsg::CancelReason))} ": " {r.clone()}</p> })}
+            <dl class="facts">
+                <dt>{move || i18n.t(Msg::LessonAt)}</dt>
+                <dd><When starts=lesson.starts_at ends=lesson.ends_at time_zone=lesson.time_zone.clone()/></dd>
+                <dt>{move || i18n.t(lm(LessonMsg::Mode))}</dt>
+                <dd>{move || i18n.t(mode.label())}</dd>
+                {place.map(|p| view! { <dt>{move || i18n.t(lm(LessonMsg::Place))}</dt><dd>{p}</dd> })}
+                {link.map(|l| view! { <dt>{move || i18n.t(lm(LessonMsg::Link))}</dt><dd><a href=l.clone() rel="noopener noreferrer">{l.clone()}</a></dd> })}
+                <dt>{move || i18n.t(lm(LessonMsg::SeatsLeft))}</dt>
+                <dd data-testid="seats-left">{left} " / " {lesson.capacity}</dd>
+                <dt>{move || i18n.t(lm(LessonMsg::CreditedHours))}</dt>
+                <dd>{lesson.credited_hours.clone()}</dd>
+            </dl>
+            {(!description.is_empty()).then(|| view! { <p class="description">{description.clone()}</p> })}
+            {(status != LessonStatus::Draft).then(|| view! {
+                <p><a href=format!("/lessons/{}/calendar.ics", lesson.id) download="lesson.ics">{move || i18n.t(lm(LessonMsg::DownloadIcs))}</a></p>
+            })}
+            {booking}
+            {manage}
+        </article>
+    }
+}
+
+#[component]
+fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let book = ServerAction::<BookLesson>::new();
+    let cancel = ServerAction::<CancelBooking>::new();
+    let code = ServerAction::<CheckInWithCode>::new();
+    refresh_on_success(book);
+    refresh_on_success(cancel);
+    refresh_on_success(code);
+    let book_error = action_error(book.value());
+    let cancel_error = action_error(cancel.value());
+    let code_error = action_error(code.value());
+    let id = lesson.id;
+    if !signed_in {
+        return view! {
+            <section class="card booking">
+                <h2>{move || i18n.t(lm(LessonMsg::YourBooking))}</h2>
+                <p><A href="/sign-in">{move || i18n.t(lm(LessonMsg::SignInToBook))}</A></p>
+            </section>
+        }
+        .into_any();
+    }
+    let active = lesson.my_booking.clone().filter(|b| !matches!(b.status, BookingStatus::Cancelled | BookingStatus::Declined));
+    let state = match &lesson.my_booking {
+        Some(b) => {
+            let status = b.status;
+            let position = b.waitlist_position;
+            view! {
+                <p data-testid="my-booking">
+                    <strong>{move || i18n.t(status.label())}</strong>
+                    {position.map(|p| view! { " · " {move || i18n.t(lm(LessonMsg::WaitlistPosition))} " " {p} })}
+                </p>
+            }
+            .into_any()
+        }
+        None => view! { <p data-testid="my-booking">{move || i18n.t(lm(LessonMsg::NotBooked))}</p> }.into_any(),
+    };
+    let can_cancel = active.as_ref().is_some_and(|b| matches!(b.status, BookingStatus::Pending | BookingStatus::Confirmed | BookingStatus::Waitlisted));
+    let can_check_in = active.as_ref().is_some_and(|b| b.status == BookingStatus::Confirmed);
+    let can_book = active.is_none() && lesson.status == LessonStatus::Published;
+    view! {
+        <section class="card booking">
+            <h2>{move || i18n.t(lm(LessonMsg::YourBooking))}</h2>
+            {state}
+            {can_book.then(|| view! {
+                <ActionForm action=book>
+                    <FormStatus error=book_error/>
+                    <input type="hidden" name="lesson_id" value=id.to_string()/>
+                    <p class="field-error">{move || book_error.get().and_then(|e| e.field_msg("lesson")).map(|m| i18n.t(m))}</p>
+                    <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Book))}</button>
+                </ActionForm>
+            })}
+            {can_cancel.then(|| view! {
+                <ActionForm action=cancel>
+                    <FormStatus error=cancel_error/>
+                    <input type="hidden" name="lesson_id" value=id.to_string()/>
+                    <Field name="reason" label=lm(LessonMsg::CancelReason) error=cancel_error/>
+                    <p class="field-error">{move || cancel_error.get().and_then(|e| e.field_msg("lesson")).map(|m| i18n.t(m))}</p>
+                    <button type="submit">{move || i18n.t(lm(LessonMsg::CancelBooking))}</button>
+                </ActionForm>
+            })}
+            {can_check_in.then(|| view! {
+                <ActionForm action=code>
+                    <FormStatus error=code_error/>
+                    <input type="hidden" name="lesson_id" value=id.to_string()/>
+                    <Field name="code" label=lm(LessonMsg::CheckInCode) autocomplete="one-time-code" error=code_error/>
+                    <button type="submit">{move || i18n.t(lm(LessonMsg::CheckInWithCode))}</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let publish = ServerAction::<PublishLesson>::new();
+    let cancel = ServerAction::<CancelLesson>::new();
+    let done = ServerAction::<MarkLessonDone>::new();
+    let capacity = ServerAction::<SetCapacity>::new();
+    refresh_on_success(publish);
+    refresh_on_success(cancel);
+    refresh_on_success(done);
+    refresh_on_success(capacity);
+    let publish_error = action_error(publish.value());
+    let cancel_error = action_error(cancel.value());
+    let done_error = action_error(done.value());
+    let capacity_error = action_error(capacity.value());
+    let id = lesson.id;
+    let status = lesson.status;
+    let open = matches!(status, LessonStatus::Draft | LessonStatus::Published);
+    view! {
+        <section class="card manage">
+            <h2>{move || i18n.t(lm(LessonMsg::ManageTitle))}</h2>
+            {lesson.checkin_code.clone().filter(|_| status == LessonStatus::Published).map(|c| view! {
+                <p>{move || i18n.t(lm(LessonMsg::CheckInCode))} ": " <strong class="code" data-testid="checkin-code">{c}</strong></p>
+            })}
+            {(status == LessonStatus::Draft).then(|| view! {
+                <ActionForm action=publish>
+                    <FormStatus error=publish_error/>
+                    <input type="hidden" name="lesson_id" value=id.to_string()/>
+                    <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Publish))}</button>
+                </ActionForm>
+            })}
+            {open.then(|| view! {
+                <ActionForm action=capacity attr:class="inline-form">
+                    <FormStatus error=capacity_error/>
+                    <input type="hidden" name="lesson_id" value=id.to_string()/>
+                    <Field name="capacity" label=lm(LessonMsg::Capacity) kind="number" value=lesson.capacity.to_string() error=capacity_error/>
+                    <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                </ActionForm>
+            })}
+            {(status == LessonStatus::Published).then(|| view! {
+                <ActionForm action=done>
+                    <FormStatus error=done_error/>
+                    <input type="hidden" name="lesson_id" value=id.to_string()/>
+                    <button type="submit">{move || i18n.t(lm(LessonMsg::MarkDone))}</button>
+                </ActionForm>
+            })}
+            {open.then(|| view! {
+                <ActionForm action=cancel>
+                    <FormStatus error=cancel_error/>
+                    <input type="hidden" name="lesson_id" value=id.to_string()/>
+                    <Field name="reason" label=lm(LessonMsg::CancelReason) error=cancel_error/>
+                    <button type="submit" class="danger">{move || i18n.t(lm(LessonMsg::CancelLesson))}</button>
+                </ActionForm>
+            })}
+            {(status != LessonStatus::Draft).then(|| view! { <AttendeeList lesson_id=lesson.id/> })}
+        </section>
+    }
+}
+
+#[component]
+fn AttendeeList(lesson_id: Uuid) -> impl IntoView {
+    let i18n = use_i18n();
+    let refresh = expect_context::<Refresh>();
+    let list = Resource::new(move || refresh.0.get(), move |_| lesson_attendees(lesson_id));
+    view! {
+        <h3>{move || i18n.t(lm(LessonMsg::Attendees))}</h3>
+        <p><a href=format!("/lessons/{lesson_id}/attendees.csv") download="attendees.csv">{move || i18n.t(lm(LessonMsg::ExportCsv))}</a></p>
+        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(list) => view! {
+                        <ul class="attendees">
+                            {list.into_iter().map(|a| view! { <AttendeeRow lesson_id attendee=a/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(err) => error_view(err),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AttendeeRow(lesson_id: Uuid, attendee: Attendee) -> impl IntoView {
+    let i18n = use_i18n();
+    let check = ServerAction::<CheckIn>::new();
+    let decide = ServerAction::<DecideBooking>::new();
+    refresh_on_success(check);
+    refresh_on_success(decide);
+    let status = attendee.status;
+    let name = attendee.display_name.clone();
+    let booking = attendee.booking_id.to_string();
+    let lesson = lesson_id.to_string();
+    // One tap per person: the button names the person, so it is found by its accessible name.
+    let button = |action: ServerAction<CheckIn>, to: &'static str, label: LessonMsg, name: String, lesson: String, booking: String| {
+        view! {
+            <ActionForm action attr:class="inline">
+                <input type="hidden" name="lesson_id" value=lesson/>
+                <input type="hidden" name="booking_id" value=booking/>
+                <input type="hidden" name="status" value=to/>
+                <button type="submit" aria-label=move || format!("{} {}", i18n.t(lm(label)), name)>{move || i18n.t(lm(label))}</button>
+            </ActionForm>
+        }
+    };
+    let decision = |action: ServerAction<DecideBooking>, d: &'static str, label: LessonMsg, name: String, lesson: String, booking: String| {
+        view! {
+            <ActionForm action attr:class="inline">
+                <input type="hidden" name="lesson_id" value=lesson/>
+                <input type="hidden" name="booking_id" value=booking/>
+                <input type="hidden" name="decision" value=d/>
+                <button type="submit" aria-label=move || format!("{} {}", i18n.t(lm(label)), name)>{move || i18n.t(lm(label))}</button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <li class="attendee">
+            <span class="name">{attendee.display_name.clone()}</span>
+            " " <span class="muted">{attendee.school.clone()}</span>
+            " · " <span class="status">{move || i18n.t(status.label())}</span>
+            " "
+            {match status {
+                BookingStatus::Confirmed | BookingStatus::NoShow => view! {
+                    {button(check, "attended", LessonMsg::CheckIn, name.clone(), lesson.clone(), booking.clone())}
+                    {(status == BookingStatus::Confirmed).then(|| button(check, "no_show", LessonMsg::MarkNoShow, name.clone(), lesson.clone(), booking.clone()))}
+                }.into_any(),
+                BookingStatus::Attended => button(check, "confirmed", LessonMsg::UndoCheckIn, name.clone(), lesson.clone(), booking.clone()).into_any(),
+                BookingStatus::Pending => view! {
+                    {decision(decide, "approve", LessonMsg::Approve, name.clone(), lesson.clone(), booking.clone())}
+                    {decision(decide, "decline", LessonMsg::Decline, name.clone(), lesson.clone(), booking.clone())}
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+        </li>
+    }
+}
+
+/// `/lessons/new`: a host or mentor schedules a lesson for a studio they lead.
+#[component]
+pub fn ScheduleLessonPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let studios = Resource::new(|| (), |_| my_led_studios());
+    view! {
+        <section class="card">
+            <h1>{move || i18n.t(lm(LessonMsg::ScheduleTitle))}</h1>
+            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+                {move || Suspend::new(async move {
+                    match studios.await {
+                        Ok(list) if list.is_empty() => error_view(AppError::Forbidden),
+                        Ok(list) => view! { <ScheduleForm studios=list/> }.into_any(),
+                        Err(err) => error_view(err),
                     }
                 })}
             </Suspense>
@@ -43,24 +544,155 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-fn LessonItem(lesson: LessonSummary) -> impl IntoView {
+fn ScheduleForm(studios: Vec<(String, String)>) -> impl IntoView {
     let i18n = use_i18n();
-    let viewer_tz = expect_context::<Viewer>().time_zone;
-    let (starts, ends) = (lesson.starts_at, lesson.ends_at);
-    let own_zone = (lesson.time_zone != viewer_tz).then(|| {
-        let tz = lesson.time_zone.clone();
-        move || format!("({} {})", format_range(starts, ends, &tz, i18n.locale.get()), zone_label(starts, &tz))
+    let viewer = expect_context::<Viewer>();
+    let action = ServerAction::<ScheduleLesson>::new();
+    let error = action_error(action.value());
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = action.value().get() {
+            navigate(&format!("/lessons/{id}"), Default::default());
+        }
     });
+    let first = studios.first().map(|s| s.0.clone()).unwrap_or_default();
+    let tz = if viewer.time_zone.is_empty() { DEFAULT_TIME_ZONE.to_owned() } else { viewer.time_zone.clone() };
+    let msg = move |field: &'static str| move || error.get().and_then(|e| e.field_msg(field)).map(|m| i18n.t(m));
     view! {
-        <li class="lesson">
-            <h3>{lesson.title}</h3>
-            <p class="muted">{lesson.studio_name} " · " {lesson.teacher_name} " · " {lesson.subject} " " {lesson.grade}</p>
-            <p>
-                <span class="label">{move || i18n.t(Msg::LessonAt)} ": "</span>
-                <time datetime=starts.to_rfc3339()>{move || format_range(starts, ends, &viewer_tz, i18n.locale.get())}</time>
-                " " {own_zone.map(|f| view! { <span class="other-zone">{f}</span> })}
-            </p>
-            <p><span class="label">{move || i18n.t(Msg::SeatsCapacity)} ": "</span> {lesson.capacity}</p>
-        </li>
+        <ActionForm action>
+            <FormStatus error/>
+            <div class="field">
+                <label for="field-studio">{move || i18n.t(lm(LessonMsg::Studio))}</label>
+                <select id="field-studio" name="studio">
+                    {studios.into_iter().map(|(slug, name)| view! { <option value=slug.clone() selected=slug == first>{name}</option> }).collect_view()}
+                </select>
+                <p class="field-error">{msg("studio")}</p>
+            </div>
+            <Field name="title" label=lm(LessonMsg::Title) required=true error/>
+            <Field name="subject" label=Msg::Subject required=true error/>
+            <Field name="grade" label=lm(LessonMsg::Grade) error/>
+            <Field name="topic" label=lm(LessonMsg::Topic) error/>
+            <div class="field">
+                <label for="field-description">{move || i18n.t(lm(LessonMsg::Description))}</label>
+                <textarea id="field-description" name="description" rows="3"></textarea>
+                <p class="field-error">{msg("description")}</p>
+            </div>
+            <Field name="teacher_email" label=lm(LessonMsg::TeacherEmail) kind="email" hint=lm(LessonMsg::TeacherEmailHint) error/>
+            <Field name="starts_at" label=lm(LessonMsg::StartsAt) kind="datetime-local" required=true error/>
+            <Field name="ends_at" label=lm(LessonMsg::EndsAt) kind="datetime-local" required=true error/>
+            <Field name="time_zone" label=lm(LessonMsg::LessonTimeZone) value=tz list="time-zones" required=true error/>
+            <TimeZoneList/>
+            <Choice name="mode" label=lm(LessonMsg::Mode) options=mode_options(false) selected="in_person" error/>
+            <Field name="place" label=lm(LessonMsg::Place) error/>
+            <Field name="link" label=lm(LessonMsg::Link) kind="url" error/>
+            <Field name="capacity" label=lm(LessonMsg::Capacity) kind="number" value="30" required=true error/>
+            <Field name="booking_opens_at" label=lm(LessonMsg::BookingOpensAt) kind="datetime-local" error/>
+            <Field name="booking_closes_at" label=lm(LessonMsg::BookingClosesAt) kind="datetime-local" error/>
+            <div class="field checkbox">
+                <label><input type="checkbox" name="needs_approval" value="on"/> {move || i18n.t(lm(LessonMsg::NeedsApproval))}</label>
+            </div>
+            <Field name="credited_hours" label=lm(LessonMsg::CreditedHours) value="1" required=true error/>
+            <button type="submit" class="primary" disabled=move || action.pending().get()>{move || i18n.t(lm(LessonMsg::Schedule))}</button>
+        </ActionForm>
+    }
+}
+
+/// `/notifications`.
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let viewer = expect_context::<Viewer>();
+    let read = ServerAction::<MarkNotificationsRead>::new();
+    let list = Resource::new(move || read.version().get(), |_| my_notifications());
+    let tz = viewer.time_zone.clone();
+    view! {
+        <section>
+            <h1>{move || i18n.t(lm(LessonMsg::Notifications))}</h1>
+            <ActionForm action=read>
+                <button type="submit">{move || i18n.t(lm(LessonMsg::MarkAllRead))}</button>
+            </ActionForm>
+            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+                {move || {
+                    let tz = tz.clone();
+                    Suspend::new(async move {
+                        match list.await {
+                            Ok(list) if list.is_empty() => view! { <p>{move || i18n.t(lm(LessonMsg::NoNotifications))}</p> }.into_any(),
+                            Ok(list) => view! {
+                                <ul class="notifications">
+                                    {list.into_iter().map(|n| {
+                                        let label = n.label();
+                                        let at = n.created_at;
+                                        let tz = tz.clone();
+                                        view! {
+                                            <li class:unread=!n.read>
+                                                <strong>{move || i18n.t(label)}</strong> " · "
+                                                {match n.lesson_id {
+                                                    Some(id) => view! { <A href=format!("/lessons/{id}")>{n.lesson_title.clone()}</A> }.into_any(),
+                                                    None => n.lesson_title.clone().into_any(),
+                                                }}
+                                                " " <time class="muted" datetime=at.to_rfc3339()>{move || format_date_time(at, &tz, i18n.locale.get())}</time>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                            Err(err) => error_view(err),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/my-lessons`: the observer's credited open-lesson hours and their calendar feed link.
+#[component]
+pub fn MyLessonsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let hours = Resource::new(|| (), |_| my_training_hours());
+    let feed = ServerAction::<ResetCalendarFeed>::new();
+    let feed_error = action_error(feed.value());
+    view! {
+        <section class="card">
+            <h1>{move || i18n.t(lm(LessonMsg::TrainingHours))}</h1>
+            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+                {move || Suspend::new(async move {
+                    match hours.await {
+                        Ok(h) => view! { <p>{move || i18n.t(lm(LessonMsg::TrainingHoursTotal))} ": " <strong data-testid="open-lesson-hours">{h.clone()}</strong></p> }.into_any(),
+                        Err(err) => error_view(err),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section class="card">
+            <h2>{move || i18n.t(lm(LessonMsg::CalendarFeed))}</h2>
+            <p class="hint">{move || i18n.t(lm(LessonMsg::CalendarFeedHint))}</p>
+            <ActionForm action=feed>
+                <FormStatus error=feed_error/>
+                <button type="submit">{move || i18n.t(lm(LessonMsg::ResetFeed))}</button>
+            </ActionForm>
+            {move || feed.value().get().and_then(|r| r.ok()).map(|path| view! { <p><code data-testid="feed-path">{path}</code></p> })}
+        </section>
+    }
+}
+
+/// The header's link to the notifications, with the unread count.
+#[component]
+pub fn NotificationsLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let unread = Resource::new(|| (), |_| super::api::unread_notifications());
+    view! {
+        <A href="/notifications">
+            {move || i18n.t(lm(LessonMsg::NavNotifications))}
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let n = unread.await.unwrap_or(0);
+                    (n > 0).then(|| view! {
+                        " " <span class="badge" data-testid="unread-count">{n}</span>
+                        <span class="visually-hidden">{move || i18n.t(lm(LessonMsg::UnreadCount))}</span>
+                    })
+                })}
+            </Suspense>
+        </A>
     }
 }

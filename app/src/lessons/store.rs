@@ -1,28 +1,825 @@
-use super::LessonSummary;
-use sqlx::PgPool;
+//! Open-lesson queries (server only). Every action that touches seats runs in one transaction
+//! that first locks the lesson row (`select … for update`), so capacity holds whatever the
+//! concurrency and however many server instances share the database.
+
+use super::rules::{self, ValidLesson};
+use super::{Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode, MyBooking, Notification};
+use crate::error::AppError;
+use crate::i18n::Msg;
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor, PgPool};
+use uuid::Uuid;
+
+const SEAT_STATUSES: &str = "('confirmed', 'attended', 'no_show')";
+const ACTIVE_STATUSES: &str = "('pending', 'confirmed', 'waitlisted', 'attended', 'no_show')";
+
+fn err(field: &str, m: LessonMsg) -> AppError {
+    AppError::field(field, Msg::Lesson(m))
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: Uuid,
+    title: String,
+    studio_name: String,
+    teacher_name: String,
+    subject: String,
+    grade: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    time_zone: String,
+    capacity: i32,
+    seats_taken: i64,
+    mode: String,
+    district: String,
+}
+
+impl From<SummaryRow> for LessonSummary {
+    fn from(r: SummaryRow) -> LessonSummary {
+        LessonSummary {
+            id: r.id,
+            title: r.title,
+            studio_name: r.studio_name,
+            teacher_name: r.teacher_name,
+            subject: r.subject,
+            grade: r.grade,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            time_zone: r.time_zone,
+            capacity: r.capacity,
+            seats_taken: r.seats_taken,
+            mode: r.mode,
+            district: r.district,
+        }
+    }
+}
+
+const SUMMARY_SELECT: &str = "select l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
+        l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district,
+        coalesce(c.taken, 0) as seats_taken
+ from open_lessons l
+ join studios s on s.id = l.studio_id
+ join users u on u.id = l.teacher_id
+ left join lateral (
+     select count(*) as taken from bookings b
+     where b.lesson_id = l.id and b.status in ('confirmed', 'attended', 'no_show')
+ ) c on true";
 
 /// The next published lessons, soonest first: of one studio, or (`None`) of all public, active
 /// studios (served by `open_lessons_published_starts_at_idx` / `open_lessons_studio_id_starts_at_idx`).
-pub async fn upcoming(pool: &PgPool, studio_id: Option<uuid::Uuid>, limit: i64) -> sqlx::Result<Vec<LessonSummary>> {
-    sqlx::query_as::<_, (uuid::Uuid, String, String, String, String, String, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, String, i32)>(
-        "select l.id, l.title, s.name, u.display_name, l.subject, l.grade, l.starts_at, l.ends_at, l.time_zone, l.capacity
-         from open_lessons l
-         join studios s on s.id = l.studio_id
-         join users u on u.id = l.teacher_id
+pub async fn upcoming(pool: &PgPool, studio_id: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<LessonSummary>> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT}
          where l.status = 'published' and l.starts_at > now()
            and (case when $2::uuid is null then s.visibility = 'public' and not s.archived else l.studio_id = $2 end)
          order by l.starts_at
-         limit $1",
-    )
+         limit $1"
+    ))
     .bind(limit)
     .bind(studio_id)
     .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Upcoming published lessons of public studios, filtered. Dates are whole days in `tz`.
+pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str, limit: i64) -> sqlx::Result<Vec<LessonSummary>> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT}
+         where l.status = 'published' and l.starts_at > now() and s.visibility = 'public' and not s.archived
+           and ($1 = '' or l.subject = $1)
+           and ($2 = '' or l.grade = $2)
+           and ($3 = '' or s.district = $3)
+           and ($4 = '' or l.mode = $4)
+           and (nullif($5, '') is null or l.starts_at >= (nullif($5, '')::date)::timestamp at time zone $7)
+           and (nullif($6, '') is null or l.starts_at < (nullif($6, '')::date + 1)::timestamp at time zone $7)
+           and (not $8 or coalesce(c.taken, 0) < l.capacity)
+         order by l.starts_at
+         limit $9"
+    ))
+    .bind(&f.subject)
+    .bind(&f.grade)
+    .bind(&f.district)
+    .bind(&f.mode)
+    .bind(&f.from)
+    .bind(&f.to)
+    .bind(tz)
+    .bind(f.free_seats)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The studio and status of a lesson, for the permission check.
+pub async fn lesson_studio(db: impl PgExecutor<'_>, lesson_id: Uuid) -> sqlx::Result<Option<(Uuid, LessonStatus)>> {
+    let row: Option<(Uuid, String)> = sqlx::query_as("select studio_id, status from open_lessons where id = $1")
+        .bind(lesson_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.and_then(|(s, st)| LessonStatus::from_code(&st).map(|st| (s, st))))
+}
+
+pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("select id from studios where slug = $1 and not archived").bind(slug).fetch_optional(db).await
+}
+
+pub async fn is_district_admin(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<bool> {
+    Ok(sqlx::query_scalar("select is_district_admin from users where id = $1").bind(user_id).fetch_optional(db).await?.unwrap_or(false))
+}
+
+/// The studios the user leads (host or mentor): where they may schedule lessons.
+pub async fn led_studios(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "select s.slug, s.name from memberships m join studios s on s.id = m.studio_id
+         where m.user_id = $1 and m.status = 'active' and m.role in ('host', 'mentor') and not s.archived
+         order by s.name",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
     .await
-    .map(|rows| {
-        rows.into_iter()
-            .map(|(id, title, studio_name, teacher_name, subject, grade, starts_at, ends_at, time_zone, capacity)| LessonSummary {
-                id, title, studio_name, teacher_name, subject, grade, starts_at, ends_at, time_zone, capacity,
-            })
-            .collect()
-    })
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    id: Uuid,
+    studio_id: Uuid,
+    studio_name: String,
+    studio_slug: String,
+    teacher_name: String,
+    title: String,
+    subject: String,
+    grade: String,
+    topic: String,
+    description: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    time_zone: String,
+    mode: String,
+    place: String,
+    link: String,
+    capacity: i32,
+    seats_taken: i64,
+    waitlisted: i64,
+    booking_opens_at: Option<DateTime<Utc>>,
+    booking_closes_at: Option<DateTime<Utc>>,
+    needs_approval: bool,
+    credited_hours: String,
+    status: String,
+    cancel_reason: String,
+    checkin_code: String,
+    my_id: Option<Uuid>,
+    my_status: Option<String>,
+    my_position: Option<i64>,
+}
+
+/// A lesson's page as `viewer` sees it (their own booking included), in one query.
+pub async fn detail(pool: &PgPool, lesson_id: Uuid, viewer: Option<Uuid>) -> sqlx::Result<Option<LessonDetail>> {
+    let row: Option<DetailRow> = sqlx::query_as(
+        "select l.id, l.studio_id, s.name as studio_name, s.slug as studio_slug, u.display_name as teacher_name,
+                l.title, l.subject, l.grade, l.topic, l.description, l.starts_at, l.ends_at, l.time_zone, l.mode,
+                l.place, l.link, l.capacity, c.taken as seats_taken, c.waiting as waitlisted,
+                l.booking_opens_at, l.booking_closes_at, l.needs_approval, l.credited_hours::text as credited_hours,
+                l.status, l.cancel_reason, l.checkin_code,
+                my.id as my_id, my.status as my_status,
+                case when my.status = 'waitlisted' then
+                    (select count(*) from bookings w where w.lesson_id = l.id and w.status = 'waitlisted' and w.seq <= my.seq)
+                end as my_position
+         from open_lessons l
+         join studios s on s.id = l.studio_id
+         join users u on u.id = l.teacher_id
+         cross join lateral (
+             select count(*) filter (where b.status in ('confirmed', 'attended', 'no_show')) as taken,
+                    count(*) filter (where b.status = 'waitlisted') as waiting
+             from bookings b where b.lesson_id = l.id
+         ) c
+         left join lateral (
+             select b.id, b.status, b.seq from bookings b
+             where b.lesson_id = l.id and b.user_id = $2
+             order by (b.status in ('pending', 'confirmed', 'waitlisted', 'attended', 'no_show')) desc, b.seq desc
+             limit 1
+         ) my on true
+         where l.id = $1",
+    )
+    .bind(lesson_id)
+    .bind(viewer)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| LessonDetail {
+        id: r.id,
+        studio_id: r.studio_id,
+        studio_name: r.studio_name,
+        studio_slug: r.studio_slug,
+        teacher_name: r.teacher_name,
+        title: r.title,
+        subject: r.subject,
+        grade: r.grade,
+        topic: r.topic,
+        description: r.description,
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        time_zone: r.time_zone,
+        mode: Mode::from_code(&r.mode).unwrap_or(Mode::InPerson),
+        place: r.place,
+        link: r.link,
+        capacity: r.capacity,
+        seats_taken: r.seats_taken,
+        waitlisted: r.waitlisted,
+        booking_opens_at: r.booking_opens_at,
+        booking_closes_at: r.booking_closes_at,
+        needs_approval: r.needs_approval,
+        credited_hours: r.credited_hours,
+        status: LessonStatus::from_code(&r.status).unwrap_or(LessonStatus::Draft),
+        cancel_reason: r.cancel_reason,
+        my_booking: match (r.my_id, r.my_status.as_deref().and_then(BookingStatus::from_code)) {
+            (Some(id), Some(status)) => Some(MyBooking { id, status, waitlist_position: r.my_position }),
+            _ => None,
+        },
+        can_manage: false,
+        checkin_code: Some(r.checkin_code),
+    }))
+}
+
+/// Creates a draft lesson and returns its id.
+pub async fn create(pool: &PgPool, studio_id: Uuid, teacher_id: Uuid, created_by: Uuid, v: &ValidLesson, code: &str) -> Result<Uuid, AppError> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "insert into open_lessons (id, studio_id, teacher_id, title, subject, grade, topic, description, starts_at, ends_at,
+             time_zone, mode, place, link, capacity, status, credited_hours, booking_opens_at, booking_closes_at,
+             needs_approval, checkin_code, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'draft', $16::numeric / 10, $17, $18, $19, $20, $21)",
+    )
+    .bind(id)
+    .bind(studio_id)
+    .bind(teacher_id)
+    .bind(&v.title)
+    .bind(&v.subject)
+    .bind(&v.grade)
+    .bind(&v.topic)
+    .bind(&v.description)
+    .bind(v.starts_at)
+    .bind(v.ends_at)
+    .bind(&v.time_zone)
+    .bind(v.mode.code())
+    .bind(&v.place)
+    .bind(&v.link)
+    .bind(v.capacity)
+    .bind(v.credited_tenths)
+    .bind(v.booking_opens_at)
+    .bind(v.booking_closes_at)
+    .bind(v.needs_approval)
+    .bind(code)
+    .bind(created_by)
+    .execute(pool)
+    .await?;
+    Ok(id)
+}
+
+/// The locked lesson row: what booking decisions need.
+#[derive(sqlx::FromRow)]
+struct Locked {
+    status: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    place: String,
+    link: String,
+    capacity: i32,
+    booking_opens_at: Option<DateTime<Utc>>,
+    booking_closes_at: Option<DateTime<Utc>>,
+    needs_approval: bool,
+    checkin_code: String,
+}
+
+impl Locked {
+    fn status(&self) -> LessonStatus {
+        LessonStatus::from_code(&self.status).unwrap_or(LessonStatus::Draft)
+    }
+}
+
+async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked, AppError> {
+    sqlx::query_as(
+        "select status, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at, needs_approval, checkin_code
+         from open_lessons where id = $1 for update",
+    )
+    .bind(lesson_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+async fn seat_counts(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(&format!(
+        "select count(*) filter (where status in {SEAT_STATUSES}), count(*) filter (where status = 'waitlisted')
+         from bookings where lesson_id = $1"
+    ))
+    .bind(lesson_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Writes one notification per listed booking (to the booking's owner), each with its email in
+/// the outbox, in two statements whatever the number of bookings.
+async fn notify(conn: &mut PgConnection, kind: &str, booking_ids: &[Uuid]) -> sqlx::Result<()> {
+    if booking_ids.is_empty() {
+        return Ok(());
+    }
+    let (zh, en) = super::notification_kind_label(kind).zh_en();
+    sqlx::query(
+        "with n as (
+             insert into notifications (id, user_id, kind, lesson_id, booking_id)
+             select gen_random_uuid(), b.user_id, $1, b.lesson_id, b.id from bookings b where b.id = any($2)
+             returning id, user_id, lesson_id
+         )
+         insert into email_outbox (id, notification_id, to_email, subject, body)
+         select gen_random_uuid(), n.id, u.email,
+                case when u.locale = 'en' then $4 else $3 end || ': ' || l.title,
+                l.title || E'\\n' || to_char(l.starts_at at time zone l.time_zone, 'YYYY-MM-DD HH24:MI') || ' (' || l.time_zone || ')'
+                    || E'\\n' || l.place || case when l.link <> '' then E'\\n' || l.link else '' end
+         from n join users u on u.id = n.user_id join open_lessons l on l.id = n.lesson_id",
+    )
+    .bind(kind)
+    .bind(booking_ids)
+    .bind(zh)
+    .bind(en)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves the earliest waitlisted bookings into free seats; notifies them. The lesson row must be
+/// locked by the caller.
+async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sqlx::Result<Vec<Uuid>> {
+    let (taken, waiting) = seat_counts(conn, lesson_id).await?;
+    let n = rules::promotions(capacity, taken, waiting);
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let promoted: Vec<Uuid> = sqlx::query_scalar(
+        "update bookings set status = 'confirmed', updated_at = clock_timestamp()
+         where id in (select id from bookings where lesson_id = $1 and status = 'waitlisted' order by seq limit $2)
+         returning id",
+    )
+    .bind(lesson_id)
+    .bind(n)
+    .fetch_all(&mut *conn)
+    .await?;
+    notify(conn, "promoted", &promoted).await?;
+    Ok(promoted)
+}
+
+/// Books a seat for `user_id`: confirmed while seats last, then waitlisted; pending when the
+/// lesson needs approval. One transaction holding the lesson row.
+#[tracing::instrument(skip_all)]
+pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBooking, AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    let now: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&mut *tx).await?;
+    rules::check_bookable(lesson.status(), lesson.starts_at, lesson.booking_opens_at, lesson.booking_closes_at, now)
+        .map_err(|m| AppError::field("lesson", m))?;
+    let already: bool = sqlx::query_scalar(&format!("select exists (select 1 from bookings where lesson_id = $1 and user_id = $2 and status in {ACTIVE_STATUSES})"))
+        .bind(lesson_id)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if already {
+        return Err(err("lesson", LessonMsg::ErrAlreadyBooked));
+    }
+    let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
+    let status = rules::new_booking_status(lesson.capacity, taken, lesson.needs_approval);
+    let id = Uuid::new_v4();
+    let seq: i64 = sqlx::query_scalar("insert into bookings (id, lesson_id, user_id, status) values ($1, $2, $3, $4) returning seq")
+        .bind(id)
+        .bind(lesson_id)
+        .bind(user_id)
+        .bind(status.code())
+        .fetch_one(&mut *tx)
+        .await?;
+    let position = if status == BookingStatus::Waitlisted {
+        Some(
+            sqlx::query_scalar("select count(*) from bookings where lesson_id = $1 and status = 'waitlisted' and seq <= $2")
+                .bind(lesson_id)
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let kind = match status {
+        BookingStatus::Confirmed => "booking_confirmed",
+        BookingStatus::Waitlisted => "booking_waitlisted",
+        _ => "booking_pending",
+    };
+    notify(&mut tx, kind, &[id]).await?;
+    tx.commit().await?;
+    Ok(MyBooking { id, status, waitlist_position: position })
+}
+
+/// Cancels the user's active booking of the lesson and promotes the earliest waitlisted person
+/// into a freed seat, in one transaction.
+#[tracing::instrument(skip_all)]
+pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reason: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    let now: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&mut *tx).await?;
+    let booking: Option<Uuid> = sqlx::query_scalar(
+        "select id from bookings where lesson_id = $1 and user_id = $2 and status in ('pending', 'confirmed', 'waitlisted')",
+    )
+    .bind(lesson_id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(booking) = booking else {
+        return Err(err("lesson", LessonMsg::ErrNoActiveBooking));
+    };
+    rules::check_cancellable(lesson.starts_at, lesson.booking_closes_at, now).map_err(|m| AppError::field("lesson", m))?;
+    sqlx::query("update bookings set status = 'cancelled', cancel_reason = $2, updated_at = clock_timestamp() where id = $1")
+        .bind(booking)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+    if lesson.status() == LessonStatus::Published {
+        promote(&mut tx, lesson_id, lesson.capacity).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Approves (seat if free, else waitlist) or declines a pending booking.
+pub async fn decide(pool: &PgPool, lesson_id: Uuid, booking_id: Uuid, approve: bool) -> Result<BookingStatus, AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    let pending: bool = sqlx::query_scalar("select exists (select 1 from bookings where id = $1 and lesson_id = $2 and status = 'pending')")
+        .bind(booking_id)
+        .bind(lesson_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !pending {
+        return Err(AppError::NotFound);
+    }
+    let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
+    let status = if !approve {
+        BookingStatus::Declined
+    } else {
+        rules::new_booking_status(lesson.capacity, taken, false)
+    };
+    sqlx::query("update bookings set status = $2, updated_at = clock_timestamp() where id = $1")
+        .bind(booking_id)
+        .bind(status.code())
+        .execute(&mut *tx)
+        .await?;
+    notify(&mut tx, if approve { "approved" } else { "declined" }, &[booking_id]).await?;
+    tx.commit().await?;
+    Ok(status)
+}
+
+/// Replaces a lesson's details. Capacity may not drop below the seats taken; more seats promote
+/// the waitlist; a change of time or place notifies everyone booked and bumps the calendar
+/// SEQUENCE.
+pub async fn update(pool: &PgPool, lesson_id: Uuid, v: &ValidLesson) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if matches!(lesson.status(), LessonStatus::Cancelled | LessonStatus::Done) {
+        return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
+    }
+    let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
+    if (v.capacity as i64) < taken {
+        return Err(err("capacity", LessonMsg::ErrCapacityBelowTaken));
+    }
+    let moved = lesson.starts_at != v.starts_at || lesson.ends_at != v.ends_at || lesson.place != v.place || lesson.link != v.link;
+    sqlx::query(
+        "update open_lessons set title = $2, subject = $3, grade = $4, topic = $5, description = $6, starts_at = $7,
+             ends_at = $8, time_zone = $9, mode = $10, place = $11, link = $12, capacity = $13,
+             credited_hours = $14::numeric / 10, booking_opens_at = $15, booking_closes_at = $16, needs_approval = $17,
+             sequence = sequence + 1, updated_at = now()
+         where id = $1",
+    )
+    .bind(lesson_id)
+    .bind(&v.title)
+    .bind(&v.subject)
+    .bind(&v.grade)
+    .bind(&v.topic)
+    .bind(&v.description)
+    .bind(v.starts_at)
+    .bind(v.ends_at)
+    .bind(&v.time_zone)
+    .bind(v.mode.code())
+    .bind(&v.place)
+    .bind(&v.link)
+    .bind(v.capacity)
+    .bind(v.credited_tenths)
+    .bind(v.booking_opens_at)
+    .bind(v.booking_closes_at)
+    .bind(v.needs_approval)
+    .execute(&mut *tx)
+    .await?;
+    if moved {
+        let booked = active_booking_ids(&mut tx, lesson_id).await?;
+        notify(&mut tx, "lesson_changed", &booked).await?;
+    }
+    if lesson.status() == LessonStatus::Published {
+        promote(&mut tx, lesson_id, v.capacity).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn active_booking_ids(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar("select id from bookings where lesson_id = $1 and status in ('pending', 'confirmed', 'waitlisted')")
+        .bind(lesson_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// Changes only the capacity (more seats promote the waitlist at once).
+pub async fn set_capacity(pool: &PgPool, lesson_id: Uuid, capacity: i32) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
+    if (capacity as i64) < taken {
+        return Err(err("capacity", LessonMsg::ErrCapacityBelowTaken));
+    }
+    sqlx::query("update open_lessons set capacity = $2, sequence = sequence + 1, updated_at = now() where id = $1")
+        .bind(lesson_id)
+        .bind(capacity)
+        .execute(&mut *tx)
+        .await?;
+    if lesson.status() == LessonStatus::Published {
+        promote(&mut tx, lesson_id, capacity).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Draft → published (and then the waitlist, if any, is served).
+pub async fn publish(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if lesson.status() != LessonStatus::Draft {
+        return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
+    }
+    sqlx::query("update open_lessons set status = 'published', sequence = sequence + 1, updated_at = now() where id = $1")
+        .bind(lesson_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Cancels a lesson with a reason; everyone booked is notified (their bookings stay, so their
+/// calendars show the lesson as cancelled).
+pub async fn cancel_lesson(pool: &PgPool, lesson_id: Uuid, reason: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if matches!(lesson.status(), LessonStatus::Cancelled | LessonStatus::Done) {
+        return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
+    }
+    sqlx::query("update open_lessons set status = 'cancelled', cancel_reason = $2, sequence = sequence + 1, updated_at = now() where id = $1")
+        .bind(lesson_id)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+    let booked = active_booking_ids(&mut tx, lesson_id).await?;
+    notify(&mut tx, "lesson_cancelled", &booked).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks a lesson done: confirmed bookings nobody checked in become no-shows.
+pub async fn mark_done(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if lesson.status() != LessonStatus::Published {
+        return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
+    }
+    sqlx::query("update open_lessons set status = 'done', sequence = sequence + 1, updated_at = now() where id = $1")
+        .bind(lesson_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("update bookings set status = 'no_show', updated_at = clock_timestamp() where lesson_id = $1 and status = 'confirmed'")
+        .bind(lesson_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The attendee list for the host: everyone with a booking, in booking order.
+pub async fn attendees(pool: &PgPool, lesson_id: Uuid) -> sqlx::Result<Vec<Attendee>> {
+    let rows: Vec<(Uuid, String, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "select b.id, u.display_name, u.email, u.school, b.status, b.created_at
+         from bookings b join users u on u.id = b.user_id
+         where b.lesson_id = $1 and b.status not in ('cancelled', 'declined')
+         order by b.seq",
+    )
+    .bind(lesson_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(booking_id, display_name, email, school, status, booked_at)| Attendee {
+            booking_id,
+            display_name,
+            email,
+            school,
+            status: BookingStatus::from_code(&status).unwrap_or(BookingStatus::Confirmed),
+            booked_at,
+        })
+        .collect())
+}
+
+/// Checks a booking in (attended + one training record linked to it) or undoes that (back to
+/// confirmed, record removed), or marks a no-show. One transaction holding the lesson row.
+pub async fn set_attendance(pool: &PgPool, lesson_id: Uuid, booking_id: Uuid, to: BookingStatus) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    lock_lesson(&mut tx, lesson_id).await?;
+    let current: Option<String> = sqlx::query_scalar("select status from bookings where id = $1 and lesson_id = $2")
+        .bind(booking_id)
+        .bind(lesson_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let current = current.as_deref().and_then(BookingStatus::from_code).ok_or(AppError::NotFound)?;
+    if !rules::holds_seat(current) || !rules::holds_seat(to) {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("update bookings set status = $2, checked_in_at = case when $2 = 'attended' then clock_timestamp() end, updated_at = clock_timestamp() where id = $1")
+        .bind(booking_id)
+        .bind(to.code())
+        .execute(&mut *tx)
+        .await?;
+    credit(&mut tx, booking_id, to == BookingStatus::Attended).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One training record per attended booking (never two: the ledger's unique source key).
+async fn credit(conn: &mut PgConnection, booking_id: Uuid, attended: bool) -> sqlx::Result<()> {
+    if attended {
+        sqlx::query(
+            "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
+             select gen_random_uuid(), b.user_id, (l.starts_at at time zone l.time_zone)::date, l.credited_hours,
+                    'open_lesson', l.title, 'booking', b.id
+             from bookings b join open_lessons l on l.id = b.lesson_id where b.id = $1
+             on conflict (source_kind, source_id) where source_id is not null do nothing",
+        )
+        .bind(booking_id)
+        .execute(conn)
+        .await?;
+    } else {
+        sqlx::query("delete from training_records where source_kind = 'booking' and source_id = $1")
+            .bind(booking_id)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An observer checks themself in with the lesson's code (on the day, before it ends).
+pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, code: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if lesson.checkin_code.is_empty() || rules::normalize_code(code) != lesson.checkin_code {
+        return Err(err("code", LessonMsg::ErrWrongCode));
+    }
+    let booking: Option<Uuid> = sqlx::query_scalar(
+        "select id from bookings where lesson_id = $1 and user_id = $2 and status in ('confirmed', 'no_show', 'attended')",
+    )
+    .bind(lesson_id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(booking) = booking else {
+        return Err(err("code", LessonMsg::ErrNoActiveBooking));
+    };
+    sqlx::query("update bookings set status = 'attended', checked_in_at = coalesce(checked_in_at, clock_timestamp()), updated_at = clock_timestamp() where id = $1")
+        .bind(booking)
+        .execute(&mut *tx)
+        .await?;
+    credit(&mut tx, booking, true).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The user's open-lesson training hours in total (as text, e.g. "1.5").
+pub async fn open_lesson_hours(pool: &PgPool, user_id: Uuid) -> sqlx::Result<String> {
+    sqlx::query_scalar("select coalesce(sum(hours), 0)::text from training_records where user_id = $1 and category = 'open_lesson'")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn notifications(pool: &PgPool, user_id: Uuid, limit: i64) -> sqlx::Result<Vec<Notification>> {
+    let rows: Vec<(Uuid, String, Option<Uuid>, Option<String>, DateTime<Utc>, bool)> = sqlx::query_as(
+        "select n.id, n.kind, n.lesson_id, l.title, n.created_at, n.read_at is not null
+         from notifications n left join open_lessons l on l.id = n.lesson_id
+         where n.user_id = $1 order by n.created_at desc limit $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, lesson_id, title, created_at, read)| Notification { id, kind, lesson_id, lesson_title: title.unwrap_or_default(), created_at, read })
+        .collect())
+}
+
+pub async fn unread_count(pool: &PgPool, user_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar("select count(*) from notifications where user_id = $1 and read_at is null").bind(user_id).fetch_one(pool).await
+}
+
+pub async fn mark_all_read(pool: &PgPool, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("update notifications set read_at = now() where user_id = $1 and read_at is null").bind(user_id).execute(pool).await?;
+    Ok(())
+}
+
+/// Writes the 24-hour reminders that are due. Safe to run on every instance at once: the unique
+/// index on reminders makes each booking's reminder exist once. Returns how many were written.
+pub async fn send_due_reminders(pool: &PgPool) -> sqlx::Result<u64> {
+    let mut tx = pool.begin().await?;
+    let due: Vec<Uuid> = sqlx::query_scalar(
+        "insert into notifications (id, user_id, kind, lesson_id, booking_id)
+         select gen_random_uuid(), b.user_id, 'reminder', b.lesson_id, b.id
+         from bookings b join open_lessons l on l.id = b.lesson_id
+         where l.status = 'published' and b.status = 'confirmed'
+           and l.starts_at > now() and l.starts_at <= now() + interval '24 hours'
+         on conflict (booking_id) where kind = 'reminder' do nothing
+         returning id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let (zh, en) = LessonMsg::KindReminder.zh_en();
+    sqlx::query(
+        "insert into email_outbox (id, notification_id, to_email, subject, body)
+         select gen_random_uuid(), n.id, u.email, case when u.locale = 'en' then $3 else $2 end || ': ' || l.title,
+                l.title || E'\\n' || to_char(l.starts_at at time zone l.time_zone, 'YYYY-MM-DD HH24:MI') || ' (' || l.time_zone || ')'
+         from notifications n join users u on u.id = n.user_id join open_lessons l on l.id = n.lesson_id
+         where n.id = any($1)",
+    )
+    .bind(&due)
+    .bind(zh)
+    .bind(en)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(due.len() as u64)
+}
+
+/// Sets a new calendar-feed secret for the user (the old link stops working).
+pub async fn reset_feed_token(pool: &PgPool, user_id: Uuid, token: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into calendar_feeds (user_id, token_hash) values ($1, encode(sha256(convert_to($2, 'UTF8')), 'hex'))
+         on conflict (user_id) do update set token_hash = excluded.token_hash, created_at = now()",
+    )
+    .bind(user_id)
+    .bind(token)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn user_by_feed_token(pool: &PgPool, token: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("select user_id from calendar_feeds where token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')")
+        .bind(token)
+        .fetch_optional(pool)
+        .await
+}
+
+/// A lesson as a calendar event.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct CalendarLesson {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub place: String,
+    pub link: String,
+    pub status: String,
+    pub sequence: i32,
+    pub updated_at: DateTime<Utc>,
+    pub studio_name: String,
+}
+
+const CALENDAR_SELECT: &str = "select l.id, l.title, l.description, l.starts_at, l.ends_at, l.time_zone, l.place, l.link, l.status,
+        l.sequence, l.updated_at, s.name as studio_name
+ from open_lessons l join studios s on s.id = l.studio_id";
+
+pub async fn calendar_lesson(pool: &PgPool, lesson_id: Uuid) -> sqlx::Result<Option<CalendarLesson>> {
+    sqlx::query_as(&format!("{CALENDAR_SELECT} where l.id = $1 and l.status <> 'draft'")).bind(lesson_id).fetch_optional(pool).await
+}
+
+/// The user's booked lessons for the feed (cancelled lessons included, as cancelled).
+pub async fn calendar_lessons_of(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<CalendarLesson>> {
+    sqlx::query_as(&format!(
+        "{CALENDAR_SELECT}
+         where l.status <> 'draft' and exists (
+             select 1 from bookings b where b.lesson_id = l.id and b.user_id = $1
+               and b.status in ('pending', 'confirmed', 'waitlisted', 'attended', 'no_show'))
+         order by l.starts_at"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
 }

@@ -485,7 +485,7 @@ fn MemberList(page: StudioPage, members: Vec<super::Member>) -> impl IntoView {
                     view! {
                         <li class="member">
                             <span class="member-name">{m.person.display_name.clone()}</span>
-                            " " <span class="badge">{move || i18n.t(m.role.label())}</span>
+                            " " <span class="role-badge">{move || i18n.t(m.role.label())}</span>
                             " " <span class="muted small">{move || i18n.t(s(StudioMsg::MemberSince))} " " {move || format_date_time(since, &tz, i18n.locale.get())}</span>
                             {manage}
                         </li>

@@ -2,6 +2,8 @@
 // Each test binary uses only some of these helpers.
 #![allow(dead_code)]
 
+pub mod lessons;
+
 use leptos::prelude::get_configuration;
 use reqwest::{Client, Response, StatusCode};
 use server::config::Config;

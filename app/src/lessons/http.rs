@@ -1,0 +1,153 @@
+//! Plain HTTP downloads of the open-lesson area (server only): a lesson's `.ics`, the personal
+//! calendar feed, and the host's attendee list as CSV.
+
+use super::rules::{self, Action, Actor};
+use super::{store, LessonMsg};
+use crate::accounts::auth::AuthSession;
+use crate::error::AppError;
+use crate::i18n::{Locale, Msg};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// The routes, with their own state, to merge into the application's router.
+pub fn router<S: Clone + Send + Sync + 'static>(pool: PgPool) -> Router<S> {
+    Router::new()
+        .route("/lessons/{id}/calendar.ics", get(lesson_ics))
+        .route("/lessons/{id}/attendees.csv", get(attendees_csv))
+        .route("/calendar/{token}", get(feed))
+        .with_state(pool)
+}
+
+fn error_response(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, err.message(Locale::default())).into_response()
+}
+
+fn site(headers: &HeaderMap) -> String {
+    headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| format!("http://{h}")).unwrap_or_default()
+}
+
+fn ics_response(body: String, filename: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Anyone may download a published, cancelled or finished lesson as an `.ics` file.
+async fn lesson_ics(State(pool): State<PgPool>, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
+    match store::calendar_lesson(&pool, id).await {
+        Ok(Some(lesson)) => ics_response(super::ics::calendar(&lesson.title.clone(), &[lesson], &site(&headers)), "lesson.ics"),
+        Ok(None) => error_response(AppError::NotFound),
+        Err(e) => error_response(e.into()),
+    }
+}
+
+/// Whoever holds the secret feed link gets the owner's booked lessons (`/calendar/<token>.ics`).
+async fn feed(State(pool): State<PgPool>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let token = token.strip_suffix(".ics").unwrap_or(&token);
+    if token.len() != 48 || !token.chars().all(|c| c.is_ascii_hexdigit()) {
+        return error_response(AppError::NotFound);
+    }
+    let user = match store::user_by_feed_token(&pool, token).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return error_response(AppError::NotFound),
+        Err(e) => return error_response(e.into()),
+    };
+    match store::calendar_lessons_of(&pool, user).await {
+        Ok(lessons) => ics_response(super::ics::calendar("Atelier 名师课堂开放", &lessons, &site(&headers)), "atelier.ics"),
+        Err(e) => error_response(e.into()),
+    }
+}
+
+/// The studio's host or mentor downloads the attendee list as CSV: UTF-8 with a byte-order mark
+/// so that Excel opens Chinese names correctly.
+async fn attendees_csv(State(pool): State<PgPool>, session: AuthSession, Path(id): Path<Uuid>) -> Response {
+    let Some(user) = session.user else {
+        return error_response(AppError::SignInRequired);
+    };
+    let result: Result<Response, AppError> = async {
+        let (studio_id, status) = store::lesson_studio(&pool, id).await?.ok_or(AppError::NotFound)?;
+        let role = crate::studios::store::active_role(&pool, studio_id, user.id).await?;
+        let actor = Actor::user(role, store::is_district_admin(&pool, user.id).await?);
+        rules::can(actor, Action::RunAttendance, status)?;
+        let list = store::attendees(&pool, id).await?;
+        Ok(csv_response(&attendees_to_csv(&list, user.locale)))
+    }
+    .await;
+    result.unwrap_or_else(error_response)
+}
+
+fn csv_response(body: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"attendees.csv\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body.to_owned(),
+    )
+        .into_response()
+}
+
+/// The CSV text (BOM first, CRLF line ends, fields quoted when needed; a leading `=`, `+`, `-`
+/// or `@` is defused so a spreadsheet never runs a name as a formula).
+pub fn attendees_to_csv(list: &[super::Attendee], locale: Locale) -> String {
+    let t = |m: Msg| m.text(locale);
+    let mut out = String::from("\u{feff}");
+    let header = [t(Msg::DisplayName), t(Msg::Email), t(Msg::School), t(Msg::Lesson(LessonMsg::YourBooking)), "booked_at"];
+    out.push_str(&header.map(cell).join(","));
+    out.push_str("\r\n");
+    for a in list {
+        let status: &str = a.status.label().text(locale);
+        let row = [a.display_name.as_str(), a.email.as_str(), a.school.as_str(), status, &a.booked_at.to_rfc3339()];
+        out.push_str(&row.map(cell).join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn cell(value: &str) -> String {
+    let mut v = value.to_owned();
+    if v.starts_with(['=', '+', '-', '@']) {
+        v.insert(0, '\'');
+    }
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lessons::BookingStatus;
+
+    #[test]
+    fn the_csv_starts_with_a_bom_and_quotes_what_needs_quoting() {
+        let list = vec![super::super::Attendee {
+            booking_id: Uuid::nil(),
+            display_name: "赵磊, \"老师\"".into(),
+            email: "zhao@x.cn".into(),
+            school: "=cmd()".into(),
+            status: BookingStatus::Confirmed,
+            booked_at: chrono::DateTime::UNIX_EPOCH,
+        }];
+        let csv = attendees_to_csv(&list, Locale::ZhCn);
+        assert!(csv.starts_with("\u{feff}姓名,"));
+        assert!(csv.contains("\"赵磊, \"\"老师\"\"\""));
+        assert!(csv.contains(",'=cmd(),"));
+        assert!(csv.contains("已确认"));
+    }
+}

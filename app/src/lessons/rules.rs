@@ -1,0 +1,518 @@
+//! Pure rules of the open-lesson area: who may do what, lesson validation, and the booking
+//! decisions (seats, waitlist, window). No database here; every rule has unit tests.
+
+use super::{BookingStatus, LessonMsg, LessonStatus, Mode};
+use crate::error::{AppError, FieldError};
+use crate::i18n::Msg;
+use crate::studios::StudioRole;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+
+pub const CAPACITY_MAX: i32 = 1000;
+pub const CANCEL_REASON_MAX: usize = 500;
+
+fn lm(m: LessonMsg) -> Msg {
+    Msg::Lesson(m)
+}
+
+/// Who is asking, as far as lesson permissions care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub signed_in: bool,
+    /// The actor's active role in the lesson's studio.
+    pub role: Option<StudioRole>,
+    pub district_admin: bool,
+}
+
+impl Actor {
+    pub const ANONYMOUS: Actor = Actor { signed_in: false, role: None, district_admin: false };
+    pub fn user(role: Option<StudioRole>, district_admin: bool) -> Actor {
+        Actor { signed_in: true, role, district_admin }
+    }
+}
+
+/// Everything one may do to or about a lesson.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// See a lesson: published/cancelled/done ones are public, drafts only to the studio's leads.
+    View,
+    /// Schedule, edit, publish, cancel, mark done, change capacity.
+    Manage,
+    /// See the attendee list, export it, check people in, decide approvals.
+    RunAttendance,
+    /// Book a seat or cancel one's own booking.
+    Book,
+}
+
+/// The one place where lesson permissions are decided.
+pub fn can(actor: Actor, action: Action, status: LessonStatus) -> Result<(), AppError> {
+    let leads = actor.role.is_some_and(StudioRole::leads);
+    // A draft is invisible to everyone but the studio's leads: not even its existence is
+    // confirmed, whatever they try to do with it.
+    let visible = status != LessonStatus::Draft || leads;
+    if !visible {
+        return Err(if actor.signed_in { AppError::NotFound } else { AppError::SignInRequired });
+    }
+    let allowed = match action {
+        Action::View => true,
+        Action::Manage | Action::RunAttendance => leads,
+        Action::Book => actor.signed_in,
+    };
+    if allowed {
+        Ok(())
+    } else if !actor.signed_in {
+        Err(AppError::SignInRequired)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A lesson form as it arrives, before validation.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LessonInput {
+    pub title: String,
+    pub subject: String,
+    pub grade: String,
+    pub topic: String,
+    pub description: String,
+    /// Local date and time in `time_zone`, as `<input type="datetime-local">` sends it.
+    pub starts_at: String,
+    pub ends_at: String,
+    pub time_zone: String,
+    pub mode: String,
+    pub place: String,
+    pub link: String,
+    pub capacity: String,
+    pub booking_opens_at: String,
+    pub booking_closes_at: String,
+    pub needs_approval: bool,
+    pub credited_hours: String,
+}
+
+/// A lesson after validation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidLesson {
+    pub title: String,
+    pub subject: String,
+    pub grade: String,
+    pub topic: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub time_zone: String,
+    pub mode: Mode,
+    pub place: String,
+    pub link: String,
+    pub capacity: i32,
+    pub booking_opens_at: Option<DateTime<Utc>>,
+    pub booking_closes_at: Option<DateTime<Utc>>,
+    pub needs_approval: bool,
+    /// Tenths of an hour (1.5 h = 15), so that no float reaches the database.
+    pub credited_tenths: i32,
+}
+
+/// Parses a `datetime-local` value (`2026-12-01T09:00`, seconds optional) in the zone `tz`.
+pub fn parse_local(value: &str, tz: &str) -> Result<DateTime<Utc>, Msg> {
+    let value = value.trim();
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| lm(LessonMsg::ErrDateTimeInvalid))?;
+    let zone: chrono_tz::Tz = tz.parse().map_err(|_| Msg::ErrTimeZoneUnknown)?;
+    // A local time skipped by a daylight-saving jump does not exist; an ambiguous one takes the
+    // earlier instant.
+    zone.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).ok_or(lm(LessonMsg::ErrDateTimeInvalid))
+}
+
+/// Parses hours such as `1`, `1.5` into tenths; above 0 and at most 24.
+pub fn parse_hours(value: &str) -> Result<i32, Msg> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Msg::ErrRequired);
+    }
+    let (whole, frac) = value.split_once('.').unwrap_or((value, "0"));
+    let ok = !whole.is_empty() && whole.len() <= 2 && whole.chars().all(|c| c.is_ascii_digit()) && frac.len() == 1 && frac.chars().all(|c| c.is_ascii_digit());
+    if !ok {
+        return Err(lm(LessonMsg::ErrHoursRange));
+    }
+    let tenths = whole.parse::<i32>().unwrap_or(0) * 10 + frac.parse::<i32>().unwrap_or(0);
+    if tenths <= 0 || tenths > 240 {
+        return Err(lm(LessonMsg::ErrHoursRange));
+    }
+    Ok(tenths)
+}
+
+/// Validates a lesson form, reporting every problem at once.
+pub fn check_lesson(input: &LessonInput) -> Result<ValidLesson, AppError> {
+    use crate::accounts::rules::{check_text, check_time_zone};
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut push = |field: &str, msg: Msg| errors.push(FieldError { field: field.to_owned(), msg });
+    for (field, value, required, max) in [
+        ("title", &input.title, true, 120),
+        ("subject", &input.subject, true, 40),
+        ("grade", &input.grade, false, 40),
+        ("topic", &input.topic, false, 200),
+        ("place", &input.place, false, 200),
+    ] {
+        if let Err(m) = check_text(value, required, max) {
+            push(field, m);
+        }
+    }
+    if input.description.chars().count() > 4000 {
+        push("description", Msg::ErrTooLong);
+    }
+    let link = input.link.trim();
+    if !link.is_empty() && (link.len() > 500 || !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(char::is_whitespace) || link.contains(['<', '>', '"'])) {
+        push("link", lm(LessonMsg::ErrLinkInvalid));
+    }
+    let tz_ok = check_time_zone(input.time_zone.trim());
+    if let Err(m) = tz_ok {
+        push("time_zone", m);
+    }
+    let tz = if tz_ok.is_ok() { input.time_zone.trim() } else { crate::time::DEFAULT_TIME_ZONE };
+    let mode = Mode::from_code(&input.mode);
+    if mode.is_none() {
+        push("mode", Msg::ErrChoiceUnknown);
+    }
+    let starts = parse_local(&input.starts_at, tz).map_err(|m| if input.starts_at.trim().is_empty() { Msg::ErrRequired } else { m });
+    let ends = parse_local(&input.ends_at, tz).map_err(|m| if input.ends_at.trim().is_empty() { Msg::ErrRequired } else { m });
+    if let Err(m) = starts {
+        push("starts_at", m);
+    }
+    if let Err(m) = ends {
+        push("ends_at", m);
+    }
+    if let (Ok(s), Ok(e)) = (starts, ends) {
+        if e <= s {
+            push("ends_at", lm(LessonMsg::ErrEndBeforeStart));
+        }
+    }
+    let capacity = match input.capacity.trim().parse::<i64>() {
+        Ok(n) if (1..=CAPACITY_MAX as i64).contains(&n) => Some(n as i32),
+        Err(_) if input.capacity.trim().is_empty() => {
+            push("capacity", Msg::ErrRequired);
+            None
+        }
+        _ => {
+            push("capacity", lm(LessonMsg::ErrCapacityRange));
+            None
+        }
+    };
+    let optional = |v: &str| if v.trim().is_empty() { Ok(None) } else { parse_local(v, tz).map(Some) };
+    let opens = optional(&input.booking_opens_at);
+    let closes = optional(&input.booking_closes_at);
+    if let Err(m) = opens {
+        push("booking_opens_at", m);
+    }
+    if let Err(m) = closes {
+        push("booking_closes_at", m);
+    }
+    if let (Ok(Some(c)), Ok(s)) = (closes, starts) {
+        if c > s {
+            push("booking_closes_at", lm(LessonMsg::ErrWindowAfterStart));
+        }
+    }
+    if let (Ok(Some(o)), Ok(s)) = (opens, starts) {
+        if o >= s {
+            push("booking_opens_at", lm(LessonMsg::ErrWindowOrder));
+        }
+    }
+    if let (Ok(Some(o)), Ok(Some(c))) = (opens, closes) {
+        if o >= c {
+            push("booking_opens_at", lm(LessonMsg::ErrWindowOrder));
+        }
+    }
+    let hours = parse_hours(&input.credited_hours);
+    if let Err(m) = hours {
+        push("credited_hours", m);
+    }
+    if let Some(m) = mode {
+        let needs_place = matches!(m, Mode::InPerson | Mode::Hybrid) && input.place.trim().is_empty();
+        let needs_link = matches!(m, Mode::Online | Mode::Hybrid) && link.is_empty();
+        if needs_place {
+            push("place", lm(LessonMsg::ErrPlaceOrLinkNeeded));
+        }
+        if needs_link {
+            push("link", lm(LessonMsg::ErrPlaceOrLinkNeeded));
+        }
+    }
+    match (errors.is_empty(), starts, ends, mode, capacity, opens, closes, hours) {
+        (true, Ok(starts_at), Ok(ends_at), Some(mode), Some(capacity), Ok(booking_opens_at), Ok(booking_closes_at), Ok(credited_tenths)) => Ok(ValidLesson {
+            title: input.title.trim().to_owned(),
+            subject: input.subject.trim().to_owned(),
+            grade: input.grade.trim().to_owned(),
+            topic: input.topic.trim().to_owned(),
+            description: input.description.trim().to_owned(),
+            starts_at,
+            ends_at,
+            time_zone: tz.to_owned(),
+            mode,
+            place: input.place.trim().to_owned(),
+            link: link.to_owned(),
+            capacity,
+            booking_opens_at,
+            booking_closes_at,
+            needs_approval: input.needs_approval,
+            credited_tenths,
+        }),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// What the booking window and the lesson's state allow right now.
+pub fn check_bookable(
+    status: LessonStatus,
+    starts_at: DateTime<Utc>,
+    opens: Option<DateTime<Utc>>,
+    closes: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), Msg> {
+    if status != LessonStatus::Published {
+        return Err(lm(LessonMsg::ErrNotBookable));
+    }
+    if now >= starts_at {
+        return Err(lm(LessonMsg::ErrLessonPast));
+    }
+    if opens.is_some_and(|o| now < o) {
+        return Err(lm(LessonMsg::ErrBookingNotOpen));
+    }
+    if closes.is_some_and(|c| now >= c) {
+        return Err(lm(LessonMsg::ErrBookingClosed));
+    }
+    Ok(())
+}
+
+/// A booking may be cancelled by its owner until booking closes (or the lesson starts).
+pub fn check_cancellable(starts_at: DateTime<Utc>, closes: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), Msg> {
+    let deadline = closes.unwrap_or(starts_at).min(starts_at);
+    if now >= deadline {
+        Err(lm(LessonMsg::ErrBookingClosed))
+    } else {
+        Ok(())
+    }
+}
+
+/// The status a new booking gets: a request awaiting approval, a seat, or a waitlist place.
+pub fn new_booking_status(capacity: i32, seats_taken: i64, needs_approval: bool) -> BookingStatus {
+    if needs_approval {
+        BookingStatus::Pending
+    } else if seats_taken < capacity as i64 {
+        BookingStatus::Confirmed
+    } else {
+        BookingStatus::Waitlisted
+    }
+}
+
+/// How many waitlisted bookings move up now that the lesson has `capacity` seats and `taken`
+/// are taken.
+pub fn promotions(capacity: i32, seats_taken: i64, waitlisted: i64) -> i64 {
+    (capacity as i64 - seats_taken).clamp(0, waitlisted.max(0))
+}
+
+pub fn seats_left(capacity: i32, seats_taken: i64) -> i64 {
+    (capacity as i64 - seats_taken).max(0)
+}
+
+/// A cancel reason: optional, at most 500 characters, no control characters except line breaks.
+pub fn check_reason(reason: &str) -> Result<String, Msg> {
+    let reason = reason.trim();
+    if reason.chars().count() > CANCEL_REASON_MAX {
+        Err(Msg::ErrTooLong)
+    } else if reason.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        Err(Msg::ErrCharsNotAllowed)
+    } else {
+        Ok(reason.to_owned())
+    }
+}
+
+/// A short check-in code (6 characters without the look-alikes 0/O, 1/I/L) from random bytes.
+pub fn checkin_code(random: [u8; 6]) -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    random.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+/// Normalises a typed check-in code: case and spaces do not matter.
+pub fn normalize_code(code: &str) -> String {
+    code.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase()
+}
+
+/// Whether the booking counts as holding a seat.
+pub fn holds_seat(status: BookingStatus) -> bool {
+    matches!(status, BookingStatus::Confirmed | BookingStatus::Attended | BookingStatus::NoShow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn t(h: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).single().expect("valid") + Duration::hours(h)
+    }
+
+    fn input() -> LessonInput {
+        LessonInput {
+            title: "《勾股定理》研究课".into(),
+            subject: "数学".into(),
+            grade: "八年级".into(),
+            starts_at: "2026-12-01T09:00".into(),
+            ends_at: "2026-12-01T09:45".into(),
+            time_zone: "Asia/Shanghai".into(),
+            mode: "in_person".into(),
+            place: "301 教室".into(),
+            capacity: "30".into(),
+            credited_hours: "1.5".into(),
+            ..LessonInput::default()
+        }
+    }
+
+    fn field_msgs(err: AppError) -> Vec<(String, Msg)> {
+        match err {
+            AppError::Invalid(v) => v.into_iter().map(|e| (e.field, e.msg)).collect(),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_valid_lesson_is_stored_in_utc_from_its_own_zone() {
+        let v = check_lesson(&input()).expect("valid");
+        assert_eq!(v.starts_at, t(1), "09:00 in Shanghai is 01:00 UTC");
+        assert_eq!(v.credited_tenths, 15);
+        assert_eq!(v.capacity, 30);
+    }
+
+    #[test]
+    fn end_before_start_is_refused() {
+        let mut i = input();
+        i.ends_at = "2026-12-01T08:00".into();
+        assert!(field_msgs(check_lesson(&i).unwrap_err()).contains(&("ends_at".into(), lm(LessonMsg::ErrEndBeforeStart))));
+    }
+
+    #[test]
+    fn capacity_zero_negative_or_absurd_is_refused() {
+        for bad in ["0", "-3", "1001", "99999999999999", "abc"] {
+            let mut i = input();
+            i.capacity = bad.into();
+            assert!(field_msgs(check_lesson(&i).unwrap_err()).contains(&("capacity".into(), lm(LessonMsg::ErrCapacityRange))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_booking_window_closing_after_the_start_is_refused() {
+        let mut i = input();
+        i.booking_closes_at = "2026-12-01T10:00".into();
+        assert!(field_msgs(check_lesson(&i).unwrap_err()).contains(&("booking_closes_at".into(), lm(LessonMsg::ErrWindowAfterStart))));
+        i.booking_closes_at = "2026-11-30T10:00".into();
+        i.booking_opens_at = "2026-11-30T11:00".into();
+        assert!(field_msgs(check_lesson(&i).unwrap_err()).contains(&("booking_opens_at".into(), lm(LessonMsg::ErrWindowOrder))));
+    }
+
+    #[test]
+    fn in_person_needs_a_place_and_online_a_link() {
+        let mut i = input();
+        i.place.clear();
+        assert!(field_msgs(check_lesson(&i).unwrap_err()).iter().any(|(f, _)| f == "place"));
+        i.mode = "online".into();
+        assert!(field_msgs(check_lesson(&i).unwrap_err()).iter().any(|(f, _)| f == "link"));
+        i.link = "https://meeting.example.cn/123".into();
+        assert!(check_lesson(&i).is_ok());
+    }
+
+    #[test]
+    fn hours_are_tenths_above_zero_up_to_24() {
+        assert_eq!(parse_hours("1"), Ok(10));
+        assert_eq!(parse_hours("2.5"), Ok(25));
+        assert_eq!(parse_hours("24"), Ok(240));
+        assert!(parse_hours("0").is_err());
+        assert!(parse_hours("24.1").is_err());
+        assert!(parse_hours("1.25").is_err());
+        assert!(parse_hours("-1").is_err());
+    }
+
+    #[test]
+    fn drafts_are_visible_only_to_the_studios_leads() {
+        let host = Actor::user(Some(StudioRole::Host), false);
+        let mentor = Actor::user(Some(StudioRole::Mentor), false);
+        let mentee = Actor::user(Some(StudioRole::Mentee), false);
+        let outsider = Actor::user(None, false);
+        let admin = Actor::user(None, true);
+        assert!(can(host, Action::View, LessonStatus::Draft).is_ok());
+        assert!(can(mentor, Action::View, LessonStatus::Draft).is_ok());
+        assert_eq!(can(mentee, Action::View, LessonStatus::Draft), Err(AppError::NotFound));
+        assert_eq!(can(admin, Action::View, LessonStatus::Draft), Err(AppError::NotFound));
+        assert_eq!(can(Actor::ANONYMOUS, Action::View, LessonStatus::Draft), Err(AppError::SignInRequired));
+        assert!(can(Actor::ANONYMOUS, Action::View, LessonStatus::Published).is_ok());
+        assert!(can(outsider, Action::View, LessonStatus::Published).is_ok());
+    }
+
+    #[test]
+    fn only_hosts_and_mentors_manage_and_run_attendance() {
+        for (actor, ok) in [
+            (Actor::user(Some(StudioRole::Host), false), true),
+            (Actor::user(Some(StudioRole::Mentor), false), true),
+            (Actor::user(Some(StudioRole::Mentee), false), false),
+            (Actor::user(None, false), false),
+            (Actor::user(None, true), false),
+        ] {
+            assert_eq!(can(actor, Action::Manage, LessonStatus::Published).is_ok(), ok, "{actor:?}");
+            assert_eq!(can(actor, Action::RunAttendance, LessonStatus::Published).is_ok(), ok, "{actor:?}");
+        }
+        assert_eq!(can(Actor::ANONYMOUS, Action::Manage, LessonStatus::Published), Err(AppError::SignInRequired));
+        assert_eq!(can(Actor::user(None, false), Action::Manage, LessonStatus::Published), Err(AppError::Forbidden));
+    }
+
+    #[test]
+    fn anyone_signed_in_may_book_including_members() {
+        assert!(can(Actor::user(Some(StudioRole::Mentee), false), Action::Book, LessonStatus::Published).is_ok());
+        assert!(can(Actor::user(None, false), Action::Book, LessonStatus::Published).is_ok());
+        assert_eq!(can(Actor::ANONYMOUS, Action::Book, LessonStatus::Published), Err(AppError::SignInRequired));
+        assert_eq!(can(Actor::user(None, false), Action::Book, LessonStatus::Draft), Err(AppError::NotFound), "a draft is hidden");
+    }
+
+    #[test]
+    fn drafts_cancelled_past_and_out_of_window_lessons_take_no_bookings() {
+        let now = t(0);
+        assert!(check_bookable(LessonStatus::Published, t(5), None, None, now).is_ok());
+        assert_eq!(check_bookable(LessonStatus::Draft, t(5), None, None, now), Err(lm(LessonMsg::ErrNotBookable)));
+        assert_eq!(check_bookable(LessonStatus::Cancelled, t(5), None, None, now), Err(lm(LessonMsg::ErrNotBookable)));
+        assert_eq!(check_bookable(LessonStatus::Published, t(-1), None, None, now), Err(lm(LessonMsg::ErrLessonPast)));
+        assert_eq!(check_bookable(LessonStatus::Published, t(5), Some(t(1)), None, now), Err(lm(LessonMsg::ErrBookingNotOpen)));
+        assert_eq!(check_bookable(LessonStatus::Published, t(5), None, Some(t(0)), now), Err(lm(LessonMsg::ErrBookingClosed)));
+    }
+
+    #[test]
+    fn a_full_lesson_waitlists_and_approval_makes_requests_pending() {
+        assert_eq!(new_booking_status(2, 1, false), BookingStatus::Confirmed);
+        assert_eq!(new_booking_status(2, 2, false), BookingStatus::Waitlisted);
+        assert_eq!(new_booking_status(2, 0, true), BookingStatus::Pending);
+    }
+
+    #[test]
+    fn freed_seats_promote_at_most_the_waitlist() {
+        assert_eq!(promotions(30, 25, 100), 5);
+        assert_eq!(promotions(30, 25, 2), 2);
+        assert_eq!(promotions(30, 30, 10), 0);
+        assert_eq!(promotions(10, 12, 10), 0, "a capacity cut below the taken seats promotes nobody");
+        assert_eq!(seats_left(10, 12), 0);
+    }
+
+    #[test]
+    fn cancelling_is_possible_until_booking_closes() {
+        assert!(check_cancellable(t(5), Some(t(2)), t(1)).is_ok());
+        assert!(check_cancellable(t(5), Some(t(2)), t(2)).is_err());
+        assert!(check_cancellable(t(5), None, t(5)).is_err());
+    }
+
+    #[test]
+    fn check_in_codes_are_short_unambiguous_and_case_insensitive() {
+        let code = checkin_code([0, 1, 2, 3, 200, 255]);
+        assert_eq!(code.len(), 6);
+        assert!(!code.contains(['0', 'O', '1', 'I', 'L']));
+        assert_eq!(normalize_code(" ab c2 "), "ABC2");
+    }
+
+    #[test]
+    fn reasons_are_short_plain_text() {
+        assert_eq!(check_reason("  生病  "), Ok("生病".to_owned()));
+        assert!(check_reason(&"字".repeat(501)).is_err());
+        assert!(check_reason("a\u{0}b").is_err());
+    }
+}

@@ -1,0 +1,102 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { DEMO_PASSWORD, open } from "./helpers";
+
+async function signIn(browser: Browser, email: string, name: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await open(page, "/sign-in");
+  await page.getByLabel("电子邮箱").fill(email);
+  await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("navigation").getByText(name)).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  return page;
+}
+
+test("a host schedules a 2-seat lesson, observers book, the waitlisted one is promoted, check-in credits hours", async ({ browser }) => {
+  const title = `《函数的单调性》公开课 ${Date.now()}`;
+  const host = await signIn(browser, "wang.fang@demo.atelier", "王芳");
+  await open(host, "/lessons/new");
+  await expect(host.getByRole("heading", { name: "安排公开课" })).toBeVisible();
+  await host.getByLabel("课题", { exact: true }).fill(title);
+  await host.getByLabel("学科", { exact: true }).fill("数学");
+  await host.getByLabel("年级", { exact: true }).fill("高一");
+  await host.getByLabel("开始时间").fill("2030-03-05T09:00");
+  await host.getByLabel("结束时间").fill("2030-03-05T09:45");
+  await host.getByLabel("地点", { exact: true }).fill("西湖区实验中学 301 教室");
+  await host.getByLabel("座位数").fill("2");
+  await host.getByLabel("认定学时").fill("1.5");
+  await host.getByRole("button", { name: "保存为草稿" }).click();
+  await expect(host.getByRole("heading", { name: title })).toBeVisible();
+  await expect(host.getByTestId("lesson-status")).toHaveText("草稿");
+  await host.getByRole("button", { name: "发布" }).click();
+  await expect(host.getByTestId("lesson-status")).toHaveText("已发布");
+  const lessonPath = new URL(host.url()).pathname;
+
+  const observers = [
+    { email: "zhao.lei@demo.atelier", name: "赵磊", expect: "已确认" },
+    { email: "tom.baker@demo.atelier", name: "Tom Baker", expect: "Confirmed" },
+    { email: "district.admin@demo.atelier", name: "区教育局 陈老师", expect: "候补中" },
+  ];
+  const pages: Page[] = [];
+  for (const o of observers) {
+    const page = await signIn(browser, o.email, o.name);
+    await open(page, lessonPath);
+    const bookButton = page.getByRole("button", { name: /预约座位|Book a seat/ });
+    await bookButton.click();
+    await expect(page.getByTestId("my-booking")).toContainText(o.expect);
+    pages.push(page);
+  }
+  // The third is on the waitlist and sees their place; no seats left.
+  await expect(pages[2].getByTestId("my-booking")).toContainText("候补位置 1");
+  await expect(pages[2].getByTestId("seats-left")).toContainText("0 / 2");
+
+  // Tom cancels (his language is English); the waitlisted observer is promoted at once.
+  await pages[1].getByLabel("Reason for cancelling").fill("A class clash");
+  await pages[1].getByRole("button", { name: "Cancel my booking" }).click();
+  await expect(pages[1].getByTestId("my-booking")).toContainText("Cancelled");
+
+  await open(pages[2], lessonPath);
+  await expect(pages[2].getByTestId("my-booking")).toContainText("已确认");
+  await expect(pages[2].getByTestId("unread-count")).toBeVisible();
+  await open(pages[2], "/notifications");
+  await expect(pages[2].getByText("候补转正：您已获得座位").first()).toBeVisible();
+  await expect(pages[2].getByRole("link", { name: title }).first()).toBeVisible();
+
+  // The host sees the list (observers never do) and checks Zhao Lei in with one tap.
+  await expect(pages[0].getByRole("heading", { name: "听课名单" })).toHaveCount(0);
+  await open(host, lessonPath);
+  await expect(host.getByRole("heading", { name: "听课名单" })).toBeVisible();
+  await host.getByRole("button", { name: "签到 赵磊" }).click();
+  await expect(host.getByRole("button", { name: "撤销签到 赵磊" })).toBeVisible();
+
+  await open(pages[0], "/my-lessons");
+  await expect(pages[0].getByTestId("open-lesson-hours")).toContainText("1.5");
+  await open(pages[0], lessonPath);
+  await expect(pages[0].getByTestId("my-booking")).toContainText("已签到");
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("an observer signs in, books a seat and cancels it with plain HTML forms", async ({ page }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("电子邮箱").fill("zhang.wei@demo.atelier");
+    await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page.getByRole("navigation").getByText("张伟")).toBeVisible();
+
+    await page.goto("/lessons?subject=English");
+    await page.getByRole("link", { name: "Whole-book reading: Charlotte's Web" }).click();
+    await expect(page.getByRole("heading", { name: "Whole-book reading: Charlotte's Web" })).toBeVisible();
+    await expect(page.getByTestId("my-booking")).toContainText("您尚未预约");
+    await page.getByRole("button", { name: "预约座位" }).click();
+    await expect(page.getByTestId("my-booking")).toContainText("已确认");
+    await expect(page.getByTestId("seats-left")).toContainText("34 / 35");
+
+    await page.getByLabel("取消原因").fill("临时有课");
+    await page.getByRole("button", { name: "取消预约" }).click();
+    await expect(page.getByTestId("my-booking")).toContainText("已取消");
+    await expect(page.getByTestId("seats-left")).toContainText("35 / 35");
+  });
+});

@@ -1,0 +1,456 @@
+//! Open lessons over real HTTP against a fresh PostgreSQL database per test: scheduling,
+//! booking with a waitlist, approval, attendance and its training-hour credit, notifications,
+//! calendars, CSV, and every server function for every role.
+
+#[allow(dead_code)]
+mod support;
+
+use chrono::Duration;
+use reqwest::{Client, StatusCode};
+use sqlx::PgPool;
+use support::lessons::*;
+use support::{error_json, field_error, TestApp};
+use uuid::Uuid;
+
+async fn signed_in(app: &TestApp, email: &str) -> Client {
+    let client = app.client();
+    let r = app.sign_in(&client, email, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK, "sign-in of {email}");
+    client
+}
+
+async fn book(app: &TestApp, client: &Client, lesson: Uuid) -> reqwest::Response {
+    app.call(client, "lessons/book", &[("lesson_id", &lesson.to_string())]).await
+}
+
+async fn status_of(pool: &PgPool, lesson: Uuid, email: &str) -> Option<String> {
+    sqlx::query_scalar(
+        "select b.status from bookings b join users u on u.id = b.user_id where b.lesson_id = $1 and u.email = $2 order by b.seq desc limit 1",
+    )
+    .bind(lesson)
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+    .expect("status")
+}
+
+/// The message key of a field error: `ErrRequired` for app-wide messages, the bare key
+/// (`ErrEndBeforeStart`) for lesson messages.
+async fn msg(response: reqwest::Response, field: &str) -> Option<String> {
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "expected a field error for {field}");
+    field_error(&error_json(response).await, field).map(|m| m.trim_start_matches("Lesson:").to_owned())
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.expect("count")
+}
+
+fn schedule_form(studio: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("studio", studio.to_owned()),
+        ("title", "《一次函数的图像》单元起始课".into()),
+        ("subject", "数学".into()),
+        ("grade", "八年级".into()),
+        ("starts_at", "2030-03-05T09:00".into()),
+        ("ends_at", "2030-03-05T09:45".into()),
+        ("time_zone", "Asia/Shanghai".into()),
+        ("mode", "in_person".into()),
+        ("place", "西湖区实验中学 301 教室".into()),
+        ("capacity", "2".into()),
+        ("credited_hours", "1.5".into()),
+    ]
+}
+
+async fn call_owned(app: &TestApp, client: &Client, endpoint: &str, form: &[(&str, String)]) -> reqwest::Response {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.call(client, endpoint, &pairs).await
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_full_lesson_waitlists_the_next_booking_and_a_cancellation_promotes_it(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 2, false).await;
+    let emails = ["observer@other.test", "outsider@other.test", "mentee@studio.test"];
+    let mut clients = Vec::new();
+    for email in emails {
+        clients.push(signed_in(&app, email).await);
+    }
+    let mut answers = Vec::new();
+    for c in &clients {
+        let r = book(&app, c, lesson).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        answers.push(r.json::<serde_json::Value>().await.expect("json"));
+    }
+    assert_eq!(answers[0]["status"], "Confirmed");
+    assert_eq!(answers[1]["status"], "Confirmed");
+    assert_eq!(answers[2]["status"], "Waitlisted");
+    assert_eq!(answers[2]["waitlist_position"], 1);
+
+    // The third sees their place on the lesson's page data; seats left 0.
+    let detail: serde_json::Value = app.call(&clients[2], "lessons/detail", &[("lesson_id", &lesson.to_string())]).await.json().await.expect("json");
+    assert_eq!(detail["my_booking"]["status"], "Waitlisted");
+    assert_eq!(detail["seats_taken"], 2);
+    assert!(detail["checkin_code"].is_null(), "observers never see the check-in code");
+
+    let r = app.call(&clients[0], "lessons/cancel-booking", &[("lesson_id", &lesson.to_string()), ("reason", "临时有课")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(status_of(&pool, lesson, emails[0]).await.as_deref(), Some("cancelled"));
+    assert_eq!(status_of(&pool, lesson, emails[2]).await.as_deref(), Some("confirmed"), "promoted at once");
+    let reason: String = sqlx::query_scalar("select cancel_reason from bookings where status = 'cancelled'").fetch_one(&pool).await.expect("reason");
+    assert_eq!(reason, "临时有课");
+
+    let notes: serde_json::Value = app.call(&clients[2], "notifications/list", &[]).await.json().await.expect("json");
+    let kinds: Vec<&str> = notes.as_array().expect("list").iter().filter_map(|n| n["kind"].as_str()).collect();
+    assert_eq!(kinds, ["promoted", "booking_waitlisted"]);
+    let unread: i64 = app.call(&clients[2], "notifications/unread", &[]).await.json().await.expect("json");
+    assert_eq!(unread, 2);
+    assert_eq!(app.call(&clients[2], "notifications/read", &[]).await.status(), StatusCode::OK);
+    let unread: i64 = app.call(&clients[2], "notifications/unread", &[]).await.json().await.expect("json");
+    assert_eq!(unread, 0);
+    let promoted_mail = count(&pool, "select count(*) from email_outbox o join users u on u.email = o.to_email where u.email = 'mentee@studio.test' and o.subject like '候补转正%'").await;
+    assert_eq!(promoted_mail, 1, "the promotion is also in the email outbox");
+
+    // Booking again after cancelling works (one *active* booking per person).
+    let again = book(&app, &clients[0], lesson).await.json::<serde_json::Value>().await.expect("json");
+    assert_eq!(again["status"], "Waitlisted");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn one_person_holds_one_active_booking_per_lesson(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    let c = signed_in(&app, "observer@other.test").await;
+    assert_eq!(book(&app, &c, lesson).await.status(), StatusCode::OK);
+    let (r1, r2) = tokio::join!(book(&app, &c, lesson), book(&app, &c, lesson));
+    for r in [r1, r2] {
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(msg(r, "lesson").await.as_deref(), Some("ErrAlreadyBooked"));
+    }
+    assert_eq!(count(&pool, "select count(*) from bookings").await, 1);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn drafts_cancelled_past_and_out_of_window_lessons_refuse_bookings(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let c = signed_in(&app, "observer@other.test").await;
+    // A draft is invisible to an observer: not found.
+    let draft = world.lesson(&pool, 5, false, "draft", Duration::days(2)).await;
+    assert_eq!(book(&app, &c, draft).await.status(), StatusCode::NOT_FOUND);
+    let cancelled = world.lesson(&pool, 5, false, "cancelled", Duration::days(2)).await;
+    assert_eq!(msg(book(&app, &c, cancelled).await, "lesson").await.as_deref(), Some("ErrNotBookable"));
+    let past = world.lesson(&pool, 5, false, "published", -Duration::hours(2)).await;
+    assert_eq!(msg(book(&app, &c, past).await, "lesson").await.as_deref(), Some("ErrLessonPast"));
+    let later = world.published_lesson(&pool, 5, false).await;
+    sqlx::query("update open_lessons set booking_opens_at = now() + interval '1 day' where id = $1").bind(later).execute(&pool).await.expect("window");
+    assert_eq!(msg(book(&app, &c, later).await, "lesson").await.as_deref(), Some("ErrBookingNotOpen"));
+    let closed = world.published_lesson(&pool, 5, false).await;
+    sqlx::query("update open_lessons set booking_closes_at = now() - interval '1 minute' where id = $1").bind(closed).execute(&pool).await.expect("window");
+    assert_eq!(msg(book(&app, &c, closed).await, "lesson").await.as_deref(), Some("ErrBookingClosed"));
+    assert_eq!(count(&pool, "select count(*) from bookings").await, 0, "nothing stored");
+    assert_eq!(count(&pool, "select count(*) from notifications").await, 0);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn nobody_can_cancel_someone_elses_booking(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    let owner = signed_in(&app, "observer@other.test").await;
+    let other = signed_in(&app, "outsider@other.test").await;
+    assert_eq!(book(&app, &owner, lesson).await.status(), StatusCode::OK);
+    let booking_id: Uuid = sqlx::query_scalar("select id from bookings").fetch_one(&pool).await.expect("id");
+    // The endpoint takes no booking id: it cancels the caller's own booking, and they have none.
+    let r = app.call(&other, "lessons/cancel-booking", &[("lesson_id", &lesson.to_string()), ("booking_id", &booking_id.to_string())]).await;
+    assert_eq!(msg(r, "lesson").await.as_deref(), Some("ErrNoActiveBooking"));
+    assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("confirmed"));
+    let anon = app.client();
+    let r = app.call(&anon, "lessons/cancel-booking", &[("lesson_id", &lesson.to_string())]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("confirmed"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn bad_lesson_input_gets_translated_field_errors_and_stores_nothing(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    World::create(&pool).await;
+    let host = signed_in(&app, "host@studio.test").await;
+    let cases: Vec<(&str, &str, &str)> = vec![
+        ("ends_at", "2030-03-05T08:00", "ErrEndBeforeStart"),
+        ("capacity", "0", "ErrCapacityRange"),
+        ("capacity", "-5", "ErrCapacityRange"),
+        ("capacity", "1000000", "ErrCapacityRange"),
+        ("capacity", "", "ErrRequired"),
+        ("booking_closes_at", "2030-03-05T10:00", "ErrWindowAfterStart"),
+        ("starts_at", "not a date", "ErrDateTimeInvalid"),
+        ("time_zone", "Mars/Olympus", "ErrTimeZoneUnknown"),
+        ("mode", "teleport", "ErrChoiceUnknown"),
+        ("credited_hours", "30", "ErrHoursRange"),
+        ("title", "", "ErrRequired"),
+        ("title", "<script>alert(1)</script>", "ErrCharsNotAllowed"),
+        ("place", "", "ErrPlaceOrLinkNeeded"),
+    ];
+    for (field, value, expected) in cases {
+        let mut form = schedule_form("test-studio");
+        match form.iter_mut().find(|(k, _)| *k == field) {
+            Some(pair) => pair.1 = value.to_owned(),
+            None => form.push((field, value.to_owned())),
+        }
+        let r = call_owned(&app, &host, "lessons/schedule", &form).await;
+        assert_eq!(msg(r, field).await.as_deref(), Some(expected), "{field} = {value}");
+    }
+    let mut form = schedule_form("test-studio");
+    form.push(("teacher_email", "observer@other.test".into()));
+    assert_eq!(msg(call_owned(&app, &host, "lessons/schedule", &form).await, "teacher_email").await.as_deref(), Some("ErrNotAMember"));
+    assert_eq!(count(&pool, "select count(*) from open_lessons").await, 0, "nothing stored");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_mentor_schedules_publishes_edits_and_cancels_and_booked_observers_hear_of_it(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    World::create(&pool).await;
+    let mentor = signed_in(&app, "mentor@studio.test").await;
+    let mut form = schedule_form("test-studio");
+    form.push(("teacher_email", "mentee@studio.test".into()));
+    let r = call_owned(&app, &mentor, "lessons/schedule", &form).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let lesson: Uuid = r.json().await.expect("id");
+    let starts: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select starts_at from open_lessons").fetch_one(&pool).await.expect("row");
+    assert_eq!(starts.to_rfc3339(), "2030-03-05T01:00:00+00:00", "09:00 in Shanghai");
+
+    let observer = signed_in(&app, "observer@other.test").await;
+    assert_eq!(book(&app, &observer, lesson).await.status(), StatusCode::NOT_FOUND, "a draft takes no bookings");
+    assert_eq!(app.call(&mentor, "lessons/publish", &[("lesson_id", &lesson.to_string())]).await.status(), StatusCode::OK);
+    assert_eq!(book(&app, &observer, lesson).await.status(), StatusCode::OK);
+
+    // Moving it notifies the observer and bumps the calendar sequence.
+    let seq_before: i32 = sqlx::query_scalar("select sequence from open_lessons").fetch_one(&pool).await.expect("seq");
+    let mut edit = schedule_form("test-studio");
+    edit.retain(|(k, _)| *k != "studio");
+    edit.push(("lesson_id", lesson.to_string()));
+    for pair in edit.iter_mut() {
+        if pair.0 == "starts_at" {
+            pair.1 = "2030-03-06T14:00".into();
+        }
+        if pair.0 == "ends_at" {
+            pair.1 = "2030-03-06T14:45".into();
+        }
+    }
+    assert_eq!(call_owned(&app, &mentor, "lessons/update", &edit).await.status(), StatusCode::OK);
+    let seq_after: i32 = sqlx::query_scalar("select sequence from open_lessons").fetch_one(&pool).await.expect("seq");
+    assert!(seq_after > seq_before);
+    assert_eq!(count(&pool, "select count(*) from notifications where kind = 'lesson_changed'").await, 1);
+
+    // Capacity below the seats taken is refused.
+    let r = app.call(&mentor, "lessons/capacity", &[("lesson_id", &lesson.to_string()), ("capacity", "0")]).await;
+    assert_eq!(msg(r, "capacity").await.as_deref(), Some("ErrCapacityRange"));
+
+    // Cancelling needs a reason and notifies everyone booked.
+    let r = app.call(&mentor, "lessons/cancel", &[("lesson_id", &lesson.to_string()), ("reason", "")]).await;
+    assert_eq!(msg(r, "reason").await.as_deref(), Some("ErrRequired"));
+    let r = app.call(&mentor, "lessons/cancel", &[("lesson_id", &lesson.to_string()), ("reason", "教研活动调整")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(count(&pool, "select count(*) from notifications where kind = 'lesson_cancelled'").await, 1);
+    assert_eq!(count(&pool, "select count(*) from email_outbox where subject like '公开课已取消%'").await, 1);
+    let ics = app.get(&app.client(), &format!("/lessons/{lesson}/calendar.ics")).await.text().await.expect("ics");
+    assert!(ics.contains("STATUS:CANCELLED"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn more_seats_promote_the_waitlist_in_order(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 1, false).await;
+    for email in ["observer@other.test", "outsider@other.test", "mentee@studio.test"] {
+        assert_eq!(book(&app, &signed_in(&app, email).await, lesson).await.status(), StatusCode::OK);
+    }
+    let host = signed_in(&app, "host@studio.test").await;
+    assert_eq!(app.call(&host, "lessons/capacity", &[("lesson_id", &lesson.to_string()), ("capacity", "2")]).await.status(), StatusCode::OK);
+    assert_eq!(status_of(&pool, lesson, "outsider@other.test").await.as_deref(), Some("confirmed"));
+    assert_eq!(status_of(&pool, lesson, "mentee@studio.test").await.as_deref(), Some("waitlisted"));
+    let r = app.call(&host, "lessons/capacity", &[("lesson_id", &lesson.to_string()), ("capacity", "1")]).await;
+    assert_eq!(msg(r, "capacity").await.as_deref(), Some("ErrCapacityBelowTaken"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn with_approval_a_booking_waits_for_the_hosts_decision(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 1, true).await;
+    let a = signed_in(&app, "observer@other.test").await;
+    let b = signed_in(&app, "outsider@other.test").await;
+    assert_eq!(book(&app, &a, lesson).await.json::<serde_json::Value>().await.expect("json")["status"], "Pending");
+    assert_eq!(book(&app, &b, lesson).await.json::<serde_json::Value>().await.expect("json")["status"], "Pending");
+    let host = signed_in(&app, "host@studio.test").await;
+    let ids: Vec<Uuid> = sqlx::query_scalar("select id from bookings order by seq").fetch_all(&pool).await.expect("ids");
+    let decide = |id: Uuid, d: &'static str| {
+        let host = host.clone();
+        let app = &app;
+        async move { app.call(&host, "lessons/decide", &[("lesson_id", &lesson.to_string()), ("booking_id", &id.to_string()), ("decision", d)]).await }
+    };
+    assert_eq!(decide(ids[0], "approve").await.status(), StatusCode::OK);
+    assert_eq!(decide(ids[1], "approve").await.status(), StatusCode::OK);
+    assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("confirmed"));
+    assert_eq!(status_of(&pool, lesson, "outsider@other.test").await.as_deref(), Some("waitlisted"), "approved but no seat left");
+    assert_eq!(count(&pool, "select count(*) from notifications where kind = 'approved'").await, 2);
+    assert_eq!(decide(ids[1], "approve").await.status(), StatusCode::NOT_FOUND, "only pending bookings are decided");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    let observer = signed_in(&app, "observer@other.test").await;
+    let outsider = signed_in(&app, "outsider@other.test").await;
+    book(&app, &observer, lesson).await;
+    book(&app, &outsider, lesson).await;
+    let host = signed_in(&app, "host@studio.test").await;
+    let list: serde_json::Value = app.call(&host, "lessons/attendees", &[("lesson_id", &lesson.to_string())]).await.json().await.expect("json");
+    let booking = list.as_array().expect("list").iter().find(|a| a["email"] == "observer@other.test").expect("observer")["booking_id"].as_str().expect("id").to_owned();
+    let check = |status: &'static str| {
+        let (host, booking) = (host.clone(), booking.clone());
+        let app = &app;
+        async move { app.call(&host, "lessons/check-in", &[("lesson_id", &lesson.to_string()), ("booking_id", &booking), ("status", status)]).await.status() }
+    };
+    assert_eq!(check("attended").await, StatusCode::OK);
+    assert_eq!(check("attended").await, StatusCode::OK);
+    assert_eq!(count(&pool, "select count(*) from training_records where source_kind = 'booking' and category = 'open_lesson'").await, 1, "never duplicated");
+    let hours: String = app.call(&observer, "lessons/my-hours", &[]).await.json().await.expect("json");
+    assert_eq!(hours, "1.5");
+    assert_eq!(check("confirmed").await, StatusCode::OK);
+    assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "removed with the check-in");
+
+    // The observer checks in with the code from the room; a wrong code is refused.
+    let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ZZZZZZ")]).await;
+    assert_eq!(msg(r, "code").await.as_deref(), Some("ErrWrongCode"));
+    let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "abc 234")]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("attended"));
+    assert_eq!(count(&pool, "select count(*) from training_records").await, 1);
+
+    // Marking the lesson done turns the rest into no-shows.
+    assert_eq!(app.call(&host, "lessons/done", &[("lesson_id", &lesson.to_string())]).await.status(), StatusCode::OK);
+    assert_eq!(status_of(&pool, lesson, "outsider@other.test").await.as_deref(), Some("no_show"));
+    assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("attended"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn observers_never_see_each_other_and_the_host_exports_the_list_as_csv(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    sqlx::query("update users set display_name = '赵磊' where email = 'observer@other.test'").execute(&pool).await.expect("name");
+    let observer = signed_in(&app, "observer@other.test").await;
+    let outsider = signed_in(&app, "outsider@other.test").await;
+    book(&app, &observer, lesson).await;
+    book(&app, &outsider, lesson).await;
+    let detail = app.call(&outsider, "lessons/detail", &[("lesson_id", &lesson.to_string())]).await.text().await.expect("text");
+    assert!(!detail.contains("赵磊") && !detail.contains("observer@other.test"));
+    let page = app.get(&outsider, &format!("/lessons/{lesson}")).await.text().await.expect("html");
+    assert!(!page.contains("赵磊") && !page.contains("observer@other.test"));
+    assert_eq!(app.call(&outsider, "lessons/attendees", &[("lesson_id", &lesson.to_string())]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&outsider, &format!("/lessons/{lesson}/attendees.csv")).await.status(), StatusCode::FORBIDDEN);
+
+    let host = signed_in(&app, "host@studio.test").await;
+    let r = app.get(&host, &format!("/lessons/{lesson}/attendees.csv")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+    let bytes = r.bytes().await.expect("body");
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 byte-order mark for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
+    assert!(text.starts_with("姓名,"));
+    assert!(text.contains("赵磊,observer@other.test,"));
+    assert_eq!(text.lines().count(), 3);
+}
+
+/// Parses iCalendar text with Python's `icalendar` package (a real, independent parser) and
+/// prints what the assertions need.
+fn parse_with_python(ics: &str) -> serde_json::Value {
+    let script = r#"
+import sys, json, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+events = []
+for e in cal.walk('VEVENT'):
+    start = e.decoded('DTSTART')
+    events.append({'uid': str(e['UID']), 'summary': str(e['SUMMARY']), 'tzid': e['DTSTART'].params.get('TZID'),
+                   'start_utc': start.astimezone(__import__('datetime').timezone.utc).isoformat(),
+                   'sequence': int(e['SEQUENCE']), 'status': str(e['STATUS'])})
+zones = [str(z['TZID']) for z in cal.walk('VTIMEZONE')]
+print(json.dumps({'events': events, 'zones': zones}))
+"#;
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child.stdin.take().expect("stdin").write_all(ics.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("python");
+    assert!(out.status.success(), "icalendar refused the file: {}\n{ics}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn calendar_files_parse_with_a_real_icalendar_parser_and_the_feed_token_resets(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    sqlx::query("update open_lessons set time_zone = 'Europe/London', sequence = 4 where id = $1").bind(lesson).execute(&pool).await.expect("tz");
+    let starts: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select starts_at from open_lessons").fetch_one(&pool).await.expect("start");
+
+    let ics = app.get(&app.client(), &format!("/lessons/{lesson}/calendar.ics")).await.text().await.expect("ics");
+    let parsed = parse_with_python(&ics);
+    let e = &parsed["events"][0];
+    assert_eq!(e["uid"], format!("open-lesson-{lesson}@atelier"));
+    assert_eq!(e["tzid"], "Europe/London");
+    assert_eq!(e["sequence"], 4);
+    assert_eq!(e["status"], "CONFIRMED");
+    assert_eq!(parsed["zones"][0], "Europe/London");
+    let start_utc = chrono::DateTime::parse_from_rfc3339(e["start_utc"].as_str().expect("start")).expect("rfc3339");
+    assert_eq!(start_utc.timestamp(), starts.timestamp(), "the same instant after the zone round trip");
+
+    // The personal feed: only with the secret; a reset makes the old link useless.
+    let observer = signed_in(&app, "observer@other.test").await;
+    book(&app, &observer, lesson).await;
+    let path: String = app.call(&observer, "lessons/reset-feed", &[]).await.json().await.expect("path");
+    let feed = app.get(&app.client(), &path).await;
+    assert_eq!(feed.status(), StatusCode::OK);
+    let feed = feed.text().await.expect("ics");
+    assert_eq!(parse_with_python(&feed)["events"].as_array().expect("events").len(), 1);
+    sqlx::query("update open_lessons set status = 'cancelled', sequence = sequence + 1 where id = $1").bind(lesson).execute(&pool).await.expect("cancel");
+    let feed = app.get(&app.client(), &path).await.text().await.expect("ics");
+    let parsed = parse_with_python(&feed);
+    assert_eq!(parsed["events"][0]["status"], "CANCELLED");
+    assert_eq!(parsed["events"][0]["sequence"], 5);
+    let new_path: String = app.call(&observer, "lessons/reset-feed", &[]).await.json().await.expect("path");
+    assert_ne!(new_path, path);
+    assert_eq!(app.get(&app.client(), &path).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&app.client(), &new_path).await.status(), StatusCode::OK);
+    let stored: String = sqlx::query_scalar("select token_hash from calendar_feeds").fetch_one(&pool).await.expect("hash");
+    assert!(!new_path.contains(&stored), "only a hash of the secret is stored");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn reminders_are_written_once_per_booking_whatever_runs_them(pool: PgPool) {
+    let world = World::create(&pool).await;
+    let soon = world.lesson(&pool, 5, false, "published", Duration::hours(10)).await;
+    let later = world.lesson(&pool, 5, false, "published", Duration::days(3)).await;
+    for (lesson, email) in [(soon, "observer@other.test"), (soon, "outsider@other.test"), (later, "observer@other.test")] {
+        sqlx::query("insert into bookings (id, lesson_id, user_id, status) select gen_random_uuid(), $1, id, 'confirmed' from users where email = $2")
+            .bind(lesson)
+            .bind(email)
+            .execute(&pool)
+            .await
+            .expect("booking");
+    }
+    let (a, b) = tokio::join!(app::lessons::store::send_due_reminders(&pool), app::lessons::store::send_due_reminders(&pool));
+    assert_eq!(a.expect("a") + b.expect("b"), 2);
+    assert_eq!(app::lessons::store::send_due_reminders(&pool).await.expect("again"), 0);
+    assert_eq!(count(&pool, "select count(*) from notifications where kind = 'reminder'").await, 2);
+    assert_eq!(count(&pool, "select count(*) from email_outbox").await, 2);
+}
