@@ -64,6 +64,24 @@ pub fn Field(
     }
 }
 
+/// A labelled multi-line text field.
+#[component]
+pub fn TextArea(name: &'static str, label: Msg, error: ActionError, #[prop(optional, into)] value: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let msg = move || error.get().and_then(|e| e.field_msg(name));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || i18n.t(label)}</label>
+            <textarea id=id name=name rows="4" aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
+                {value}
+            </textarea>
+            <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
+        </div>
+    }
+}
+
 /// A labelled `<select>` of fixed choices, each a `(value, label)` pair.
 #[component]
 pub fn Choice(

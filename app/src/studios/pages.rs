@@ -5,7 +5,7 @@ use super::api::*;
 use super::rules::{can, StudioAction};
 use super::{JoinPolicy, MyStudios, StudioMsg, StudioPage, StudioRole, StudioSummary, Visibility};
 use crate::accounts::Viewer;
-use crate::forms::{action_error, Choice, Field, FormStatus};
+use crate::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::i18n::{use_i18n, Msg};
 use crate::lessons::LessonSummary;
 use crate::time::{format_date_time, format_range};
@@ -23,24 +23,6 @@ fn visibility_options() -> Vec<(&'static str, Msg)> {
 
 fn policy_options() -> Vec<(&'static str, Msg)> {
     JoinPolicy::ALL.iter().map(|p| (p.code(), p.label())).collect()
-}
-
-/// A labelled multi-line text field.
-#[component]
-fn TextArea(name: &'static str, label: Msg, error: crate::forms::ActionError, #[prop(optional, into)] value: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let msg = move || error.get().and_then(|e| e.field_msg(name));
-    view! {
-        <div class="field">
-            <label for=id.clone()>{move || i18n.t(label)}</label>
-            <textarea id=id name=name rows="4" aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
-                {value}
-            </textarea>
-            <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
-        </div>
-    }
 }
 
 #[component]
