@@ -4,6 +4,7 @@ use crate::accounts::api::{SetLocale, SignOut};
 use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
 use crate::accounts::Viewer;
 use crate::i18n::{use_i18n, I18n, Locale, Msg};
+use crate::growth::pages::{GrowthHomePage, HoursPage, MenteeHoursPage, OverviewPage, PlanPage};
 use crate::lessons::pages::HomePage;
 use leptos::prelude::*;
 use leptos::server::SharedValue;
@@ -73,6 +74,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
                     <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
                     <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>
+                    <Route path=path!("/growth") ssr=SsrMode::Async view=GrowthHomePage/>
+                    <Route path=path!("/hours") ssr=SsrMode::Async view=HoursPage/>
+                    <Route path=path!("/hours/:user") ssr=SsrMode::Async view=MenteeHoursPage/>
+                    <Route path=path!("/studios/:slug/plans/:mentee") ssr=SsrMode::Async view=PlanPage/>
+                    <Route path=path!("/studios/:slug/growth") ssr=SsrMode::Async view=OverviewPage/>
                 </Routes>
             </main>
         </Router>
@@ -92,6 +98,7 @@ fn Header() -> impl IntoView {
                     <li><A href="/">{move || i18n.t(Msg::NavHome)}</A></li>
                     {match user {
                         Some(user) => view! {
+                            <li><A href="/growth">{move || i18n.t(Msg::Growth(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

@@ -38,3 +38,18 @@ impl Config {
         })
     }
 }
+
+/// The training-hour ledger's settings: `ATELIER_YEARLY_HOURS_QUOTA` (hours a year, default 96,
+/// one decimal at most) and `ATELIER_YEAR_START_MONTH` (1 = calendar year, the default; 9 = a
+/// school year from September).
+pub fn hours_settings() -> Result<app::growth::HoursSettings, ConfigError> {
+    let quota: f64 = parsed("ATELIER_YEARLY_HOURS_QUOTA", 96.0)?;
+    if !(quota > 0.0 && quota <= 10_000.0) {
+        return Err(ConfigError { name: "ATELIER_YEARLY_HOURS_QUOTA", problem: format!("{quota} is not between 0 and 10000") });
+    }
+    let month: u32 = parsed("ATELIER_YEAR_START_MONTH", 1)?;
+    if !(1..=12).contains(&month) {
+        return Err(ConfigError { name: "ATELIER_YEAR_START_MONTH", problem: format!("{month} is not a month (1-12)") });
+    }
+    Ok(app::growth::HoursSettings { quota_tenths: (quota * 10.0).round() as i64, year_start_month: month })
+}
