@@ -103,12 +103,17 @@ pub fn MenteeHoursPage() -> impl IntoView {
 fn LedgerPage(user: String) -> impl IntoView {
     let i18n = use_i18n();
     let changed = RwSignal::new(0u32);
+    // Created once for the page, so that their messages outlive the reload of the data.
+    let log = ServerAction::<LogHours>::new();
+    let verify = ServerAction::<VerifyHours>::new();
+    refresh_on_success(log.value(), changed);
+    refresh_on_success(verify.value(), changed);
     let ledger = Resource::new(move || changed.get(), move |_| get_ledger(user.clone()));
     view! {
         <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || Suspend::new(async move {
                 match ledger.await {
-                    Ok(l) => view! { <LedgerView ledger=l changed/> }.into_any(),
+                    Ok(l) => view! { <LedgerView ledger=l log verify/> }.into_any(),
                     Err(err) => view! { <Failed err/> }.into_any(),
                 }
             })}
@@ -117,15 +122,11 @@ fn LedgerPage(user: String) -> impl IntoView {
 }
 
 #[component]
-fn LedgerView(ledger: Ledger, changed: RwSignal<u32>) -> impl IntoView {
+fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<VerifyHours>) -> impl IntoView {
     let i18n = use_i18n();
-    let log = ServerAction::<LogHours>::new();
     let log_error = action_error(log.value());
     let logged = Signal::derive(move || matches!(log.value().get(), Some(Ok(()))));
-    refresh_on_success(log.value(), changed);
-    let verify = ServerAction::<VerifyHours>::new();
     let verify_error = action_error(verify.value());
-    refresh_on_success(verify.value(), changed);
     let heading = if ledger.is_own { i18n.t(g(GrowthMsg::HoursTitle)).to_owned() } else { format!("{} · {}", i18n.t(g(GrowthMsg::HoursTitle)), ledger.user_name) };
     let year = format!("{} – {}", ledger.year_start, ledger.year_end.pred_opt().unwrap_or(ledger.year_end));
     let today = ledger.today.to_string();
@@ -469,6 +470,8 @@ pub fn OverviewPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let changed = RwSignal::new(0u32);
+    let apply = ServerAction::<ApplyTemplate>::new();
+    refresh_on_success(apply.value(), changed);
     let overview = Resource::new(
         move || {
             let slug = params.with(|p| p.get("slug").unwrap_or_default());
@@ -481,7 +484,7 @@ pub fn OverviewPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(o) => view! { <OverviewView o changed/> }.into_any(),
+                    Ok(o) => view! { <OverviewView o apply/> }.into_any(),
                     Err(err) => view! { <Failed err/> }.into_any(),
                 }
             })}
@@ -490,11 +493,9 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn OverviewView(o: Overview, changed: RwSignal<u32>) -> impl IntoView {
+fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>) -> impl IntoView {
     let i18n = use_i18n();
-    let apply = ServerAction::<ApplyTemplate>::new();
     let apply_error = action_error(apply.value());
-    refresh_on_success(apply.value(), changed);
     let slug = o.studio_slug.clone();
     let sort_link = {
         let slug = slug.clone();
