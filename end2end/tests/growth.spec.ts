@@ -30,7 +30,7 @@ test("a host applies the three-year track, a mentee completes a milestone, the m
   await page.getByRole("link", { name: "工作室成长概览" }).first().click();
   await expect(page.getByRole("heading", { name: /工作室成长概览/ })).toBeVisible();
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
-  await page.getByLabel("模板").selectOption({ label: "新教师三年成长路径：一年适应、二年胜任、三年创优" });
+  await page.getByLabel("模板", { exact: true }).selectOption({ label: "新教师三年成长路径：一年适应、二年胜任、三年创优" });
   await page.getByRole("button", { name: "应用模板" }).click();
   await expect(page.getByText(/已添加目标数/)).toBeVisible();
   await signOut(page);
@@ -68,15 +68,16 @@ test("a host applies the three-year track, a mentee completes a milestone, the m
   const total = page.getByTestId("hours-total");
   const before = hoursIn(await total.textContent());
   expect(before).toBeGreaterThan(0);
-  await page.getByLabel("学时", { exact: true }).fill("2.5");
-  await page.getByLabel("类别").selectOption({ label: "跟岗实践" });
-  await page.getByLabel("说明").fill("跟岗：王芳老师单元教学");
-  await page.getByRole("button", { name: "登记" }).click();
+  const logForm = page.getByRole("region", { name: "登记学时" });
+  await logForm.getByLabel("学时", { exact: true }).fill("2.5");
+  await logForm.getByLabel("类别").selectOption({ label: "跟岗实践" });
+  await logForm.getByLabel("说明").fill("跟岗：王芳老师单元教学");
+  await logForm.getByRole("button", { name: "登记" }).click();
   await expect(page.getByText("学时已登记。")).toBeVisible();
   await expect(total).toContainText(`${before + 2.5} / 96`);
   // A 25-hour day is refused with a clear message.
-  await page.getByLabel("学时", { exact: true }).fill("25");
-  await page.getByRole("button", { name: "登记" }).click();
+  await logForm.getByLabel("学时", { exact: true }).fill("25");
+  await logForm.getByRole("button", { name: "登记" }).click();
   await expect(page.getByText("一条记录不能超过 24 小时。")).toBeVisible();
   await signOut(page);
 
@@ -99,4 +100,30 @@ test("a teacher outside the studio cannot open its overview", async ({ page }) =
   await open(page, "/studios/wang-fang-math/growth");
   await expect(page.getByRole("alert")).toBeVisible();
   await expect(page.getByRole("table")).toHaveCount(0);
+});
+
+test("a host defines a template of the studio's own; the mentee's pages read well at 360 px", async ({ page }) => {
+  await signInAs(page, "wang.fang@demo.atelier");
+  await open(page, "/studios/wang-fang-math/growth");
+  await page.getByLabel("模板名称").fill("读书与课例研究");
+  await page.getByLabel(/目标与里程碑/).fill("读完一本教育专著\n- 读完前半本\n- 写读书报告\n上一节组内研究课");
+  await page.getByRole("button", { name: "保存模板" }).click();
+  await expect(page.getByText("模板已保存，可以应用了。")).toBeVisible();
+  await expect(page.getByLabel("模板", { exact: true }).locator("option", { hasText: "读书与课例研究" })).toHaveCount(1);
+  // A milestone line before any goal is refused with a clear message.
+  await page.getByLabel("模板名称").fill("坏模板");
+  await page.getByLabel(/目标与里程碑/).fill("- 没有目标的里程碑");
+  await page.getByRole("button", { name: "保存模板" }).click();
+  await expect(page.getByText("以“-”开头的里程碑必须写在某个目标的下一行。")).toBeVisible();
+  await signOut(page);
+
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signInAs(page, "zhang.wei@demo.atelier");
+  for (const path of ["/hours", "/growth"]) {
+    await open(page, path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expect(page.getByRole("img").first()).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, path).toBeLessThanOrEqual(0);
+  }
 });

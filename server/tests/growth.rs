@@ -492,3 +492,88 @@ async fn the_pages_are_complete_without_javascript(pool: PgPool) {
     let refused = s.app.get(&s.other_mentee, &format!("/studios/xihu-math/plans/{}", s.mentee_id)).await.text().await.expect("html");
     assert!(!refused.contains("一年适应：站稳讲台"), "another mentee sees nothing of the plan");
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn only_the_host_defines_templates_and_a_typed_template_applies_once(pool: PgPool) {
+    let s = studio(pool).await;
+    let lines = "读完一本教育专著\n- 读完前半本\n- 写读书报告\n上一节组内研究课";
+    let form = [("studio", "xihu-math"), ("name", "读书与研究"), ("goals", lines)];
+    for (who, client, expected) in [
+        ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
+        ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("mentee", &s.mentee, StatusCode::FORBIDDEN),
+        ("mentor", &s.mentor, StatusCode::FORBIDDEN),
+    ] {
+        assert_eq!(status_of(&s, client, "growth/create-template", &form).await, expected, "{who}");
+    }
+    assert_eq!(s.count("select count(*) from growth_templates where studio_id is not null").await, 0);
+    for (field, name, goals, expected) in [("name", "", lines, "ErrRequired"), ("goals", "x", "- 里程碑在前", "Growth(ErrMilestoneBeforeGoal)"), ("goals", "x", "  ", "ErrRequired")] {
+        let r = s.call(&s.host, "growth/create-template", &[("studio", "xihu-math"), ("name", name), ("goals", goals)]).await;
+        assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(field_error(&error_json(r).await, field).as_deref(), Some(expected));
+    }
+    assert_eq!(s.count("select count(*) from growth_templates where studio_id is not null").await, 0);
+    assert_status(&s.call(&s.host, "growth/create-template", &form).await, StatusCode::OK);
+    let template: Uuid = sqlx::query_scalar("select id from growth_templates where studio_id is not null").fetch_one(&s.app.pool).await.expect("template");
+    let template = template.to_string();
+    let apply = [("studio", "xihu-math"), ("template", template.as_str())];
+    assert_eq!(s.call(&s.host, "growth/apply-template", &apply).await.json::<u64>().await.expect("n"), 4, "2 goals x 2 mentees");
+    assert_eq!(s.call(&s.host, "growth/apply-template", &apply).await.json::<u64>().await.expect("n"), 0);
+    assert_eq!(s.count("select count(*) from growth_milestones").await, 4);
+    // Another studio cannot use this studio's template.
+    let elsewhere = s.call(&s.outsider, "growth/apply-template", &[("studio", "elsewhere"), ("template", template.as_str())]).await;
+    assert_status(&elsewhere, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn my_plans_lists_the_callers_own_studios_only(pool: PgPool) {
+    let s = studio(pool).await;
+    assert_eq!(status_of(&s, &s.anonymous, "growth/mine", &[]).await, StatusCode::UNAUTHORIZED);
+    s.goal().await;
+    let mine: serde_json::Value = s.call(&s.mentee, "growth/mine", &[]).await.json().await.expect("json");
+    assert_eq!(mine.as_array().expect("list").len(), 1);
+    assert_eq!(mine[0]["role"], "Mentee");
+    assert_eq!(mine[0]["goals_total"], 1);
+    let other: serde_json::Value = s.call(&s.other_mentee, "growth/mine", &[]).await.json().await.expect("json");
+    assert_eq!(other[0]["goals_total"], 0, "another mentee's counts are their own");
+    let outsider: serde_json::Value = s.call(&s.outsider, "growth/mine", &[]).await.json().await.expect("json");
+    assert_eq!(outsider[0]["studio_slug"], "elsewhere");
+    assert_eq!(outsider.as_array().expect("list").len(), 1);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn leaders_verify_mentees_records_only_and_nobody_edits_anothers(pool: PgPool) {
+    let s = studio(pool).await;
+    assert_status(&s.call(&s.host, "hours/log", &[("occurred_on", &in_days(-3)), ("hours", "2"), ("category", "course")]).await, StatusCode::OK);
+    let record: Uuid = sqlx::query_scalar("select id from training_records").fetch_one(&s.app.pool).await.expect("record");
+    let record = record.to_string();
+    // The mentor may read the host's ledger (they share a studio) but verifies mentees' records only.
+    let host = s.host_id.to_string();
+    assert_eq!(status_of(&s, &s.mentor, "hours/ledger", &[("user", &host)]).await, StatusCode::OK);
+    assert_eq!(status_of(&s, &s.mentor, "hours/verify", &[("record", &record)]).await, StatusCode::FORBIDDEN);
+    let edit = [("record", record.as_str()), ("occurred_on", &in_days(-3)), ("hours", "9"), ("category", "course")];
+    for (who, client) in [("outsider", &s.outsider), ("mentee", &s.mentee), ("mentor", &s.mentor)] {
+        assert_eq!(status_of(&s, client, "hours/update", &edit).await, StatusCode::FORBIDDEN, "{who}");
+    }
+    assert_eq!(status_of(&s, &s.host, "hours/verify", &[("record", &Uuid::new_v4().to_string())]).await, StatusCode::NOT_FOUND);
+    assert_eq!(s.count("select count(*) from training_records where hours = 2 and verified_by is null").await, 1);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_plain_html_form_post_is_sent_back_to_the_plan(pool: PgPool) {
+    let s = studio(pool).await;
+    let id = s.mentee_id.to_string();
+    let form = goal_form(&id, "不用 JavaScript 的目标");
+    let response = s
+        .mentee
+        .post(format!("{}/api/growth/add-goal", s.app.base))
+        .header("accept", "text/html")
+        .form(&form.pairs())
+        .send()
+        .await
+        .expect("request");
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().expect("location").to_owned();
+    assert_eq!(location, format!("/studios/xihu-math/plans/{id}"));
+    assert_eq!(s.count("select count(*) from growth_goals").await, 1);
+}

@@ -277,6 +277,28 @@ pub async fn get_overview(studio: String, #[server(default)] sort: String, #[ser
     Ok(Overview { studio_slug: studio.trim().to_owned(), studio_name, is_host, quota_tenths: settings.quota_tenths, year_start, year_end, rows, templates })
 }
 
+/// The studio's host defines a plan template for the studio: a name and lines of goals, each
+/// followed by its milestones (lines starting with `-`).
+#[server(prefix = "/api", endpoint = "growth/create-template")]
+#[tracing::instrument(skip_all)]
+pub async fn create_template(studio: String, name: String, goals: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let (studio_id, _) = self::studio(&pool, &studio).await?;
+    let role = crate::studios::store::active_role(&pool, studio_id, me.id).await?;
+    if !rules::can(Actor { is_subject: false, role }, Action::ApplyTemplate) {
+        return Err(AppError::Forbidden);
+    }
+    let name = rules::check_title(&name);
+    let drafts = rules::parse_template_lines(&goals);
+    errors(&[("name", name.clone().err()), ("goals", drafts.clone().err())])?;
+    if let (Ok(name), Ok(drafts)) = (name, drafts) {
+        store::create_template(&pool, studio_id, me.id, &name, &drafts).await?;
+    }
+    redirect_plain_form(&format!("/studios/{}/growth", studio.trim()));
+    Ok(())
+}
+
 /// The studio's host applies a template (its own or a built-in one) to all active mentees
 /// (`mentees` empty) or to the chosen ones. Applying twice adds nothing. Returns the number of
 /// goals added.

@@ -73,7 +73,7 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
     let me = require_user().await?;
     let owner = if user.trim().is_empty() { me.id } else { parse_id(&user)? };
     let pool = pool()?;
-    let actor = store::ledger_actor(&pool, me.id, owner).await?;
+    let actor = store::ledger_actor(&pool, me.id, owner, false).await?;
     if !rules::can(actor, Action::ViewLedger) {
         return Err(AppError::Forbidden);
     }
@@ -88,7 +88,7 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
         user_id: owner,
         user_name,
         is_own: actor.is_subject,
-        can_verify: rules::can(actor, Action::VerifyHours),
+        can_verify: rules::can(store::ledger_actor(&pool, me.id, owner, true).await?, Action::VerifyHours),
         year_start,
         year_end,
         quota_tenths: settings.quota_tenths,
@@ -132,8 +132,8 @@ pub async fn update_hours(
     Ok(())
 }
 
-/// The host or a mentor of a studio the record's owner belongs to marks it verified (never
-/// their own).
+/// The host or a mentor of a studio where the record's owner is a mentee marks it verified
+/// (never their own).
 #[server(prefix = "/api", endpoint = "hours/verify")]
 #[tracing::instrument(skip_all)]
 pub async fn verify_hours(record: String) -> Result<(), AppError> {
@@ -141,7 +141,7 @@ pub async fn verify_hours(record: String) -> Result<(), AppError> {
     let record = parse_id(&record)?;
     let pool = pool()?;
     let owner = store::record_owner(&pool, record).await?.ok_or(AppError::NotFound)?;
-    let actor = store::ledger_actor(&pool, me.id, owner).await?;
+    let actor = store::ledger_actor(&pool, me.id, owner, true).await?;
     if !rules::can(actor, Action::VerifyHours) {
         return Err(AppError::Forbidden);
     }

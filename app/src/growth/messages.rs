@@ -4,6 +4,14 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GrowthMsg {
+    MyDashboard,
+    EditRecord,
+    TemplateCreated,
+    CreateTemplate,
+    TemplateLines,
+    TemplateName,
+    NewTemplateTitle,
+    ErrMilestoneBeforeGoal,
     CatTeaching,
     CatResearch,
     CatClassroom,
@@ -113,6 +121,14 @@ impl GrowthMsg {
     /// (Chinese, English).
     pub fn zh_en(self) -> (&'static str, &'static str) {
         match self {
+            GrowthMsg::MyDashboard => ("我的成长看板", "My dashboard"),
+            GrowthMsg::EditRecord => ("修改", "Edit"),
+            GrowthMsg::TemplateCreated => ("模板已保存，可以应用了。", "Template saved; it can be applied now."),
+            GrowthMsg::CreateTemplate => ("保存模板", "Save template"),
+            GrowthMsg::TemplateLines => ("目标与里程碑（每行一个目标；以“-”开头的行是上一目标的里程碑）", "Goals and milestones (one goal per line; a line starting with “-” is a milestone of the goal above)"),
+            GrowthMsg::TemplateName => ("模板名称", "Template name"),
+            GrowthMsg::NewTemplateTitle => ("新建规划模板", "New plan template"),
+            GrowthMsg::ErrMilestoneBeforeGoal => ("以“-”开头的里程碑必须写在某个目标的下一行。", "A milestone line (starting with “-”) must follow a goal line."),
             GrowthMsg::CatTeaching => ("课堂教学", "Teaching"),
             GrowthMsg::CatResearch => ("教学研究", "Research"),
             GrowthMsg::CatClassroom => ("班级管理", "Classroom management"),

@@ -2,9 +2,9 @@
 //! `/growth` (my studios and plans), `/studios/{slug}/plans/{mentee}` (a plan),
 //! `/studios/{slug}/growth` (the studio overview). Every form is an `ActionForm`.
 
-use super::api::{get_overview, get_plan, my_plans, AddGoal, AddMilestone, ApplyTemplate, Comment, CompleteMilestone, SignOff, UpdateGoal};
+use super::api::{get_overview, get_plan, my_plans, AddGoal, AddMilestone, ApplyTemplate, Comment, CompleteMilestone, CreateTemplate, SignOff, UpdateGoal};
 use super::charts::{GoalsChart, HoursChart};
-use super::hours_api::{get_ledger, LogHours, VerifyHours};
+use super::hours_api::{get_ledger, LogHours, UpdateHours, VerifyHours};
 use super::rules::{format_tenths, progress_percent};
 use super::{GoalCategory, GoalStatus, GoalView, GrowthMsg, HourCategory, Ledger, MilestoneView, Overview, PlanView, TargetStage};
 use crate::accounts::Viewer;
@@ -106,14 +106,16 @@ fn LedgerPage(user: String) -> impl IntoView {
     // Created once for the page, so that their messages outlive the reload of the data.
     let log = ServerAction::<LogHours>::new();
     let verify = ServerAction::<VerifyHours>::new();
+    let update = ServerAction::<UpdateHours>::new();
     refresh_on_success(log.value(), changed);
     refresh_on_success(verify.value(), changed);
+    refresh_on_success(update.value(), changed);
     let ledger = Resource::new(move || changed.get(), move |_| get_ledger(user.clone()));
     view! {
         <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || Suspend::new(async move {
                 match ledger.await {
-                    Ok(l) => view! { <LedgerView ledger=l log verify/> }.into_any(),
+                    Ok(l) => view! { <LedgerView ledger=l log verify update/> }.into_any(),
                     Err(err) => view! { <Failed err/> }.into_any(),
                 }
             })}
@@ -122,8 +124,10 @@ fn LedgerPage(user: String) -> impl IntoView {
 }
 
 #[component]
-fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<VerifyHours>) -> impl IntoView {
+fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<VerifyHours>, update: ServerAction<UpdateHours>) -> impl IntoView {
     let i18n = use_i18n();
+    let update_error = action_error(update.value());
+    let is_own = ledger.is_own;
     let log_error = action_error(log.value());
     let logged = Signal::derive(move || matches!(log.value().get(), Some(Ok(()))));
     let verify_error = action_error(verify.value());
@@ -139,8 +143,8 @@ fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<
             <HoursChart total=ledger.total_tenths quota=ledger.quota_tenths by_category=ledger.by_category.clone() by_month=ledger.by_month.clone()/>
         </section>
         {ledger.is_own.then(|| view! {
-            <section class="card">
-                <h2>{move || i18n.t(g(GrowthMsg::LogHoursTitle))}</h2>
+            <section class="card" aria-labelledby="log-hours-heading">
+                <h2 id="log-hours-heading">{move || i18n.t(g(GrowthMsg::LogHoursTitle))}</h2>
                 <ActionForm action=log>
                     <FormStatus error=log_error success=logged success_msg=g(GrowthMsg::HoursLogged)/>
                     <GField name="occurred_on" id="log-date" label=g(GrowthMsg::Date) kind="date" value=today.clone() max=today.clone() required=true error=log_error/>
@@ -155,10 +159,12 @@ fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<
         <section class="card">
             <h2>{move || i18n.t(g(GrowthMsg::Records))}</h2>
             <FormStatus error=verify_error/>
+            <FormStatus error=update_error/>
             {if records.is_empty() {
                 view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoRecords))}</p> }.into_any()
             } else {
                 view! {
+                    <div class="table-scroll">
                     <table class="records">
                         <thead><tr>
                             <th scope="col">{move || i18n.t(g(GrowthMsg::Date))}</th>
@@ -179,7 +185,25 @@ fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<
                                         <td>{move || cat.map(|c| i18n.t(c))}
                                             {system.then(|| view! { " " <span class="badge">{move || i18n.t(g(GrowthMsg::SystemMade))}</span> })}
                                         </td>
-                                        <td>{r.description.clone()} {(!r.evidence.is_empty()).then(|| view! { <br/><span class="muted">{r.evidence.clone()}</span> })}</td>
+                                        <td>{r.description.clone()} {(!r.evidence.is_empty()).then(|| view! { <br/><span class="muted">{r.evidence.clone()}</span> })}
+                                            {(is_own && !system).then(|| {
+                                                let rid = r.id;
+                                                view! {
+                                                    <details>
+                                                        <summary>{move || i18n.t(g(GrowthMsg::EditRecord))}</summary>
+                                                        <ActionForm action=update>
+                                                            <input type="hidden" name="record" value=rid.to_string()/>
+                                                            <GField name="occurred_on" id=format!("ed-date-{rid}") label=g(GrowthMsg::Date) kind="date" value=r.occurred_on.to_string() required=true error=update_error/>
+                                                            <GField name="hours" id=format!("ed-hours-{rid}") label=g(GrowthMsg::Hours) kind="number" value=format_tenths(r.tenths) required=true error=update_error/>
+                                                            <GChoice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=r.category.clone() error=update_error/>
+                                                            <GField name="description" id=format!("ed-desc-{rid}") label=g(GrowthMsg::Description) value=r.description.clone() error=update_error/>
+                                                            <GField name="evidence" id=format!("ed-ev-{rid}") label=g(GrowthMsg::Evidence) value=r.evidence.clone() error=update_error/>
+                                                            <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                                                        </ActionForm>
+                                                    </details>
+                                                }
+                                            })}
+                                        </td>
                                         <td>{match r.verified_by_name.clone() {
                                             Some(name) => view! { <span class="badge ok">{move || i18n.t(g(GrowthMsg::VerifiedBy))} " " {name.clone()}</span> }.into_any(),
                                             None if can_verify => view! {
@@ -195,6 +219,7 @@ fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any()
             }}
         </section>
@@ -209,6 +234,7 @@ pub fn GrowthHomePage() -> impl IntoView {
     let viewer = expect_context::<Viewer>();
     let me = viewer.user.map(|u| u.id.to_string()).unwrap_or_default();
     let mine = Resource::new(|| (), |_| my_plans());
+    let ledger = Resource::new(|| (), |_| get_ledger(String::new()));
     view! {
         <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || {
@@ -218,6 +244,10 @@ pub fn GrowthHomePage() -> impl IntoView {
                         Ok(list) => view! {
                             <section class="card">
                                 <h1>{move || i18n.t(g(GrowthMsg::GrowthTitle))}</h1>
+                                {ledger.await.ok().map(|l| view! {
+                                    <h2>{move || i18n.t(g(GrowthMsg::MyDashboard))}</h2>
+                                    <HoursChart total=l.total_tenths quota=l.quota_tenths by_category=l.by_category by_month=l.by_month/>
+                                })}
                                 <p><A href="/hours">{move || i18n.t(g(GrowthMsg::HoursTitle))}</A></p>
                                 {list.is_empty().then(|| view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoStudios))}</p> })}
                                 <ul class="plain-list">
@@ -472,6 +502,8 @@ pub fn OverviewPage() -> impl IntoView {
     let changed = RwSignal::new(0u32);
     let apply = ServerAction::<ApplyTemplate>::new();
     refresh_on_success(apply.value(), changed);
+    let create = ServerAction::<CreateTemplate>::new();
+    refresh_on_success(create.value(), changed);
     let overview = Resource::new(
         move || {
             let slug = params.with(|p| p.get("slug").unwrap_or_default());
@@ -484,7 +516,7 @@ pub fn OverviewPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(o) => view! { <OverviewView o apply/> }.into_any(),
+                    Ok(o) => view! { <OverviewView o apply create/> }.into_any(),
                     Err(err) => view! { <Failed err/> }.into_any(),
                 }
             })}
@@ -493,9 +525,12 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>) -> impl IntoView {
+fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>, create: ServerAction<CreateTemplate>) -> impl IntoView {
     let i18n = use_i18n();
     let apply_error = action_error(apply.value());
+    let create_error = action_error(create.value());
+    let created = Signal::derive(move || matches!(create.value().get(), Some(Ok(()))));
+    let slug_for_create = o.studio_slug.clone();
     let slug = o.studio_slug.clone();
     let sort_link = {
         let slug = slug.clone();
@@ -568,6 +603,16 @@ fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>) -> impl IntoVie
                         }).collect_view()}
                     </fieldset>
                     <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::ApplyTemplate))}</button>
+                </ActionForm>
+            </section>
+            <section class="card">
+                <h2>{move || i18n.t(g(GrowthMsg::NewTemplateTitle))}</h2>
+                <ActionForm action=create>
+                    <FormStatus error=create_error success=created success_msg=g(GrowthMsg::TemplateCreated)/>
+                    <input type="hidden" name="studio" value=slug_for_create.clone()/>
+                    <GField name="name" id="template-name" label=g(GrowthMsg::TemplateName) required=true error=create_error/>
+                    <GField name="goals" id="template-goals" label=g(GrowthMsg::TemplateLines) textarea=true required=true error=create_error/>
+                    <button type="submit">{move || i18n.t(g(GrowthMsg::CreateTemplate))}</button>
                 </ActionForm>
             </section>
         })}

@@ -226,6 +226,35 @@ pub fn format_tenths(tenths: i64) -> String {
     }
 }
 
+/// A template goal typed by a host: its title and its milestones' titles.
+pub type TemplateGoalDraft = (String, Vec<String>);
+pub const TEMPLATE_GOALS_MAX: usize = 30;
+
+/// Reads a template typed as lines: each line a goal, each line starting with `-` a milestone of
+/// the goal above it.
+pub fn parse_template_lines(text: &str) -> Result<Vec<TemplateGoalDraft>, Msg> {
+    let mut goals: Vec<TemplateGoalDraft> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(ms) = line.strip_prefix(['-', '－', '•', '*']) {
+            let goal = goals.last_mut().ok_or(gm(GrowthMsg::ErrMilestoneBeforeGoal))?;
+            let title = check_title(ms)?;
+            if goal.1.len() >= TEMPLATE_GOALS_MAX {
+                return Err(Msg::ErrTooLong);
+            }
+            goal.1.push(title);
+        } else {
+            goals.push((check_title(line)?, Vec::new()));
+        }
+    }
+    if goals.is_empty() {
+        Err(Msg::ErrRequired)
+    } else if goals.len() > TEMPLATE_GOALS_MAX {
+        Err(Msg::ErrTooLong)
+    } else {
+        Ok(goals)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SortKey {
     Name,
@@ -418,6 +447,16 @@ mod tests {
         assert_eq!(months[4], (d(2026, 1, 1), 20));
         assert_eq!(months[11], (d(2026, 8, 1), 5));
         assert_eq!(months.iter().map(|m| m.1).sum::<i64>(), 35);
+    }
+
+    #[test]
+    fn a_typed_template_has_goals_and_their_milestones() {
+        let t = parse_template_lines("读书计划\n - 读完一本书\n-写笔记\n\n上公开课").expect("valid");
+        assert_eq!(t, vec![("读书计划".to_owned(), vec!["读完一本书".to_owned(), "写笔记".to_owned()]), ("上公开课".to_owned(), vec![])]);
+        assert_eq!(parse_template_lines("- 里程碑"), Err(Msg::Growth(GrowthMsg::ErrMilestoneBeforeGoal)));
+        assert_eq!(parse_template_lines("  \n "), Err(Msg::ErrRequired));
+        assert_eq!(parse_template_lines("-"), Err(Msg::Growth(GrowthMsg::ErrMilestoneBeforeGoal)));
+        assert_eq!(parse_template_lines("目标\n-  "), Err(Msg::ErrRequired));
     }
 
     #[test]

@@ -22,16 +22,18 @@ pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
 }
 
 /// How `actor` stands to the ledger of `owner`: themselves, or the leading role (host before
-/// mentor) they hold in a studio where the owner is an active member.
-pub async fn ledger_actor(db: impl PgExecutor<'_>, actor_id: Uuid, owner_id: Uuid) -> sqlx::Result<Actor> {
+/// mentor) they hold in a studio where the owner is an active member — with `as_mentee`, only
+/// where the owner is an active mentee (verifying is for mentees' records).
+pub async fn ledger_actor(db: impl PgExecutor<'_>, actor_id: Uuid, owner_id: Uuid, as_mentee: bool) -> sqlx::Result<Actor> {
     let role: Option<String> = sqlx::query_scalar(
         "select a.role from memberships a
-         join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active'
+         join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active' and (not $3 or o.role = 'mentee')
          where a.user_id = $1 and a.status = 'active' and a.role in ('host', 'mentor')
          order by (a.role = 'host') desc limit 1",
     )
     .bind(actor_id)
     .bind(owner_id)
+    .bind(as_mentee)
     .fetch_optional(db)
     .await?;
     Ok(Actor { is_subject: actor_id == owner_id, role: role.as_deref().and_then(StudioRole::from_code) })
@@ -458,6 +460,48 @@ pub async fn templates_for(db: impl PgExecutor<'_>, studio_id: Uuid, english: bo
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(|(id, name, goal_count)| TemplateSummary { id, name, goal_count }).collect())
+}
+
+/// Stores a template the host typed: goals due a year after applying (the mentee adapts them),
+/// milestones spread evenly before. Both language columns get the host's text.
+pub async fn create_template(pool: &PgPool, studio_id: Uuid, author: Uuid, name: &str, goals: &[rules::TemplateGoalDraft]) -> sqlx::Result<Uuid> {
+    let mut tx = pool.begin().await?;
+    let id = Uuid::new_v4();
+    sqlx::query("insert into growth_templates (id, studio_id, name_zh, name_en, created_by) values ($1, $2, $3, $3, $4)")
+        .bind(id)
+        .bind(studio_id)
+        .bind(name)
+        .bind(author)
+        .execute(&mut *tx)
+        .await?;
+    for (i, (title, milestones)) in goals.iter().enumerate() {
+        let goal_id = Uuid::new_v4();
+        sqlx::query(
+            "insert into growth_template_goals (id, template_id, position, title_zh, title_en, category, target_stage, due_after_days)
+             values ($1, $2, $3, $4, $4, 'other', 'year1', 365)",
+        )
+        .bind(goal_id)
+        .bind(id)
+        .bind(i as i32 + 1)
+        .bind(title)
+        .execute(&mut *tx)
+        .await?;
+        let n = milestones.len() as i32;
+        for (j, ms) in milestones.iter().enumerate() {
+            sqlx::query(
+                "insert into growth_template_milestones (id, template_goal_id, position, title_zh, title_en, due_after_days) values ($1, $2, $3, $4, $4, $5)",
+            )
+            .bind(Uuid::new_v4())
+            .bind(goal_id)
+            .bind(j as i32 + 1)
+            .bind(ms)
+            .bind((j as i32 + 1) * 365 / (n + 1))
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn template_usable(db: impl PgExecutor<'_>, studio_id: Uuid, template_id: Uuid) -> sqlx::Result<bool> {
