@@ -127,3 +127,31 @@ test("a host defines a template of the studio's own; the mentee's pages read wel
     expect(overflow, path).toBeLessThanOrEqual(0);
   }
 });
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a mentee logs hours as a plain HTML form and a 25-hour day is refused", async ({ page }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("电子邮箱").fill("tom.baker@demo.atelier");
+    await page.getByLabel("密码").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    // Tom reads English.
+    await page.goto("/hours");
+    const total = page.getByTestId("hours-total");
+    const before = hoursIn(await total.textContent());
+    const logForm = page.getByRole("region", { name: "Log hours" });
+    await logForm.getByLabel("Hours", { exact: true }).fill("20");
+    await logForm.getByLabel("Category").selectOption({ label: "Course" });
+    await logForm.getByRole("button", { name: "Log" }).click();
+    await expect(page).toHaveURL(/\/hours$/);
+    await expect(page.getByTestId("hours-total")).toContainText(`${before + 20} / 96`);
+
+    await page.getByRole("region", { name: "Log hours" }).getByLabel("Hours", { exact: true }).fill("5");
+    await page.getByRole("region", { name: "Log hours" }).getByRole("button", { name: "Log" }).click();
+    await expect(page.getByText("A day can hold at most 24 hours across records.")).toBeVisible();
+    await page.goto("/hours");
+    await expect(page.getByTestId("hours-total")).toContainText(`${before + 20} / 96`);
+  });
+});

@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GrowthMsg {
+    WholeGoal,
+    CommentAbout,
     MyDashboard,
     EditRecord,
     TemplateCreated,
@@ -121,6 +123,8 @@ impl GrowthMsg {
     /// (Chinese, English).
     pub fn zh_en(self) -> (&'static str, &'static str) {
         match self {
+            GrowthMsg::WholeGoal => ("整个目标", "The whole goal"),
+            GrowthMsg::CommentAbout => ("关于", "About"),
             GrowthMsg::MyDashboard => ("我的成长看板", "My dashboard"),
             GrowthMsg::EditRecord => ("修改", "Edit"),
             GrowthMsg::TemplateCreated => ("模板已保存，可以应用了。", "Template saved; it can be applied now."),

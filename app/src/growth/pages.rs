@@ -367,7 +367,12 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
 
     let achieved = goal.status == "achieved";
     let milestones = goal.milestones.clone();
-    let comments = goal.comments.clone();
+    let milestone_choices: Vec<(uuid::Uuid, String)> = goal.milestones.iter().map(|m| (m.id, m.title.clone())).collect();
+    let comments: Vec<(super::CommentView, Option<String>)> = goal
+        .comments
+        .iter()
+        .map(|c| (c.clone(), c.milestone_id.and_then(|id| goal.milestones.iter().find(|m| m.id == id)).map(|m| m.title.clone())))
+        .collect();
     let events = goal.events.clone();
     let due_default = (plan.today + chrono::Days::new(30)).to_string();
     view! {
@@ -429,12 +434,25 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
 
             <h3>{move || i18n.t(g(GrowthMsg::Comments))}</h3>
             <ul class="plain-list comments">
-                {comments.into_iter().map(|c| view! { <li><strong>{c.author_name}</strong> ": " {c.body}</li> }).collect_view()}
+                {comments.into_iter().map(|(c, about)| view! {
+                    <li>
+                        <strong>{c.author_name}</strong>
+                        {about.map(|t| view! { " " <span class="muted">{format!("（{t}）")}</span> })}
+                        ": " {c.body}
+                    </li>
+                }).collect_view()}
             </ul>
             {if plan.can_comment { Some(view! {
                 <ActionForm action=comment>
                     <FormStatus error=comment_error/>
                     <input type="hidden" name="goal" value=gid.to_string()/>
+                    <div class="field">
+                        <label for=format!("about-{gid}")>{move || i18n.t(g(GrowthMsg::CommentAbout))}</label>
+                        <select id=format!("about-{gid}") name="milestone">
+                            <option value="">{move || i18n.t(g(GrowthMsg::WholeGoal))}</option>
+                            {milestone_choices.clone().into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view()}
+                        </select>
+                    </div>
                     <GField name="body" id=format!("comment-{gid}") label=g(GrowthMsg::CommentLabel) textarea=true required=true error=comment_error/>
                     <button type="submit">{move || i18n.t(g(GrowthMsg::PostComment))}</button>
                 </ActionForm>
