@@ -53,3 +53,26 @@ pub fn hours_settings() -> Result<app::growth::HoursSettings, ConfigError> {
     }
     Ok(app::growth::HoursSettings { quota_tenths: (quota * 10.0).round() as i64, year_start_month: month })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_settings_default_to_96_hours_a_calendar_year_and_refuse_nonsense() {
+        // The only test touching these variables (tests run in threads of one process).
+        env::remove_var("ATELIER_YEARLY_HOURS_QUOTA");
+        env::remove_var("ATELIER_YEAR_START_MONTH");
+        assert_eq!(hours_settings().ok(), Some(app::growth::HoursSettings { quota_tenths: 960, year_start_month: 1 }));
+        env::set_var("ATELIER_YEARLY_HOURS_QUOTA", "72.5");
+        env::set_var("ATELIER_YEAR_START_MONTH", "9");
+        assert_eq!(hours_settings().ok(), Some(app::growth::HoursSettings { quota_tenths: 725, year_start_month: 9 }));
+        env::set_var("ATELIER_YEAR_START_MONTH", "13");
+        assert!(hours_settings().is_err());
+        env::set_var("ATELIER_YEAR_START_MONTH", "1");
+        env::set_var("ATELIER_YEARLY_HOURS_QUOTA", "-5");
+        assert!(hours_settings().is_err());
+        env::remove_var("ATELIER_YEARLY_HOURS_QUOTA");
+        env::remove_var("ATELIER_YEAR_START_MONTH");
+    }
+}

@@ -185,7 +185,8 @@ async fn load_demo_growth(pool: &PgPool, math: Uuid, english: Uuid) -> Result<()
     sqlx::query("insert into growth_plans (id, studio_id, mentee_id) values ($1, $2, $3)").bind(plan).bind(math).bind(zhang).execute(&mut *tx).await?;
     // (title, description, category, stage, due in days, status, milestones: (title, due in days, done evidence))
     type Ms = (&'static str, i64, Option<&'static str>);
-    let goals: [(&str, &str, &str, &str, i64, &str, &[Ms]); 3] = [
+    type DemoGoal = (&'static str, &'static str, &'static str, &'static str, i64, &'static str, &'static [Ms]);
+    let goals: [DemoGoal; 3] = [
         ("读完《给教师的建议》并写读书笔记", "每月精读两章，写一篇读书笔记。", "reading", "year1", 40, "achieved",
          &[("读完前 50 条并写笔记", -60, Some("读书笔记 3 篇，已在教研组分享。")), ("读完全书", -10, Some("读书笔记 6 篇。"))]),
         ("上好一节区级公开课", "在导师指导下完成“一课三磨”，面向全区开课。", "teaching", "year1", 120, "active",

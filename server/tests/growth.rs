@@ -216,8 +216,13 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     assert_status(&again, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(again).await, "decision").as_deref(), Some("Growth(ErrAlreadyInStatus)"));
     assert_status(&s.call(&s.host, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await, StatusCode::OK);
+    assert_eq!(status_of(&s, &s.mentee, "growth/sign-off", &[("goal", &goal), ("decision", "drop")]).await, StatusCode::FORBIDDEN);
+    assert_status(&s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "drop"), ("note", "调整方向")]).await, StatusCode::OK);
+    assert_status(&s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await, StatusCode::OK);
+    let bogus = s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "delete")]).await;
+    assert_status(&bogus, StatusCode::UNPROCESSABLE_ENTITY);
     let kinds: Vec<String> = sqlx::query_scalar("select kind from growth_goal_events order by created_at").fetch_all(&s.app.pool).await.expect("events");
-    assert_eq!(kinds, ["created", "achieved", "reopened"]);
+    assert_eq!(kinds, ["created", "achieved", "reopened", "dropped", "reopened"]);
 
     // Comments: the leaders and the mentee; a milestone of another goal is refused.
     let comment = [("goal", goal.as_str()), ("milestone", milestone.as_str()), ("body", "证据很充分")];

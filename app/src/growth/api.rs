@@ -226,8 +226,9 @@ pub async fn comment(goal: String, #[server(default)] milestone: String, body: S
     Ok(())
 }
 
-/// A mentor or the host of the studio signs a mentee's goal off (`decision` = `achieve`) or
-/// reopens it (`reopen`); each decision is kept in the goal's history. Never the mentee.
+/// A mentor or the host of the studio signs a mentee's goal off (`decision` = `achieve`),
+/// reopens it (`reopen`) or drops it (`drop`); each decision is kept in the goal's history.
+/// Never the mentee.
 #[server(prefix = "/api", endpoint = "growth/sign-off")]
 #[tracing::instrument(skip_all)]
 pub async fn sign_off(goal: String, decision: String, #[server(default)] note: String) -> Result<(), AppError> {
@@ -242,6 +243,7 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
     let target = match decision.as_str() {
         "achieve" => GoalStatus::Achieved,
         "reopen" => GoalStatus::Active,
+        "drop" => GoalStatus::Dropped,
         _ => return Err(AppError::field("decision", Msg::ErrChoiceUnknown)),
     };
     if status == target.code() {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GrowthMsg {
+    DropGoal,
     WholeGoal,
     CommentAbout,
     MyDashboard,
@@ -123,6 +124,7 @@ impl GrowthMsg {
     /// (Chinese, English).
     pub fn zh_en(self) -> (&'static str, &'static str) {
         match self {
+            GrowthMsg::DropGoal => ("放弃该目标", "Drop this goal"),
             GrowthMsg::WholeGoal => ("整个目标", "The whole goal"),
             GrowthMsg::CommentAbout => ("关于", "About"),
             GrowthMsg::MyDashboard => ("我的成长看板", "My dashboard"),

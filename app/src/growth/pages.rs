@@ -366,6 +366,10 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
     refresh_on_success(update.value(), changed);
 
     let achieved = goal.status == "achieved";
+    let active = goal.status == "active";
+    let drop = ServerAction::<SignOff>::new();
+    let drop_error = action_error(drop.value());
+    refresh_on_success(drop.value(), changed);
     let milestones = goal.milestones.clone();
     let milestone_choices: Vec<(uuid::Uuid, String)> = goal.milestones.iter().map(|m| (m.id, m.title.clone())).collect();
     let comments: Vec<(super::CommentView, Option<String>)> = goal
@@ -430,6 +434,14 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
                         {move || if achieved { i18n.t(g(GrowthMsg::Reopen)) } else { i18n.t(g(GrowthMsg::SignOff)) }}
                     </button>
                 </ActionForm>
+                {active.then(|| view! {
+                    <ActionForm action=drop attr:class="inline">
+                        <FormStatus error=drop_error/>
+                        <input type="hidden" name="goal" value=gid.to_string()/>
+                        <input type="hidden" name="decision" value="drop"/>
+                        <button type="submit">{move || i18n.t(g(GrowthMsg::DropGoal))}</button>
+                    </ActionForm>
+                })}
             }) } else { None }}
 
             <h3>{move || i18n.t(g(GrowthMsg::Comments))}</h3>
@@ -533,8 +545,9 @@ pub fn OverviewPage() -> impl IntoView {
     view! {
         <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || Suspend::new(async move {
+                let (sort, desc) = query.with_untracked(|q| (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true")));
                 match overview.await {
-                    Ok(o) => view! { <OverviewView o apply create/> }.into_any(),
+                    Ok(o) => view! { <OverviewView o apply create sort desc/> }.into_any(),
                     Err(err) => view! { <Failed err/> }.into_any(),
                 }
             })}
@@ -543,7 +556,7 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>, create: ServerAction<CreateTemplate>) -> impl IntoView {
+fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>, create: ServerAction<CreateTemplate>, sort: String, desc: bool) -> impl IntoView {
     let i18n = use_i18n();
     let apply_error = action_error(apply.value());
     let create_error = action_error(create.value());
@@ -552,9 +565,11 @@ fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>, create: ServerA
     let slug = o.studio_slug.clone();
     let sort_link = {
         let slug = slug.clone();
+        let current = if sort.is_empty() { "name".to_owned() } else { sort };
         move |key: &'static str, label: Msg| {
             let href = format!("/studios/{slug}/growth?sort={key}&desc={}", key != "name");
-            view! { <th scope="col"><a href=href>{move || i18n.t(label)}</a></th> }
+            let aria_sort = (current == key).then_some(if desc { "descending" } else { "ascending" });
+            view! { <th scope="col" aria-sort=aria_sort><a href=href>{move || i18n.t(label)}</a></th> }
         }
     };
     let quota = o.quota_tenths;
