@@ -4,6 +4,7 @@ use crate::accounts::api::{SetLocale, SignOut};
 use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
 use crate::accounts::Viewer;
 use crate::i18n::{use_i18n, I18n, Locale, Msg};
+use crate::growth::pages::{GrowthHomePage, HoursPage, MenteeHoursPage, OverviewPage, PlanPage};
 use crate::lessons::pages::{HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage};
 use crate::studios::pages::{DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView};
 use crate::studios::StudioMsg;
@@ -86,6 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lessons/:id") ssr=SsrMode::Async view=LessonPage/>
                     <Route path=path!("/notifications") ssr=SsrMode::Async view=NotificationsPage/>
                     <Route path=path!("/my-lessons") ssr=SsrMode::Async view=MyLessonsPage/>
+                    <Route path=path!("/growth") ssr=SsrMode::Async view=GrowthHomePage/>
+                    <Route path=path!("/hours") ssr=SsrMode::Async view=HoursPage/>
+                    <Route path=path!("/hours/:user") ssr=SsrMode::Async view=MenteeHoursPage/>
+                    <Route path=path!("/studios/:slug/plans/:mentee") ssr=SsrMode::Async view=PlanPage/>
+                    <Route path=path!("/studios/:slug/growth") ssr=SsrMode::Async view=OverviewPage/>
                 </Routes>
             </main>
         </Router>
@@ -110,6 +116,7 @@ fn Header() -> impl IntoView {
                             <li><A href="/me/studios">{move || i18n.t(Msg::Studio(StudioMsg::NavMyStudios))}</A></li>
                             <li><crate::lessons::pages::NotificationsLink/></li>
                             <li><A href="/my-lessons">{move || i18n.t(Msg::Lesson(crate::lessons::LessonMsg::MyLessons))}</A></li>
+                            <li><A href="/growth">{move || i18n.t(Msg::Growth(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

@@ -69,6 +69,7 @@ impl Locale {
 pub enum Msg {
     Studio(crate::studios::StudioMsg),
     Lesson(crate::lessons::LessonMsg),
+    Growth(crate::growth::GrowthMsg),
     AppName,
     Tagline,
     NavHome,
@@ -150,6 +151,7 @@ impl Msg {
         let (zh, en) = match self {
             Msg::Studio(m) => m.zh_en(),
             Msg::Lesson(m) => m.zh_en(),
+            Msg::Growth(m) => m.zh_en(),
             Msg::AppName => ("名师工作室", "Atelier"),
             Msg::Tagline => ("名师引领 · 同伴互助 · 共同成长", "Master teachers lead, peers grow together"),
             Msg::NavHome => ("首页", "Home"),

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod error;
 pub mod forms;
+pub mod growth;
 pub mod i18n;
 pub mod lessons;
 pub mod studios;

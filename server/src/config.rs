@@ -38,3 +38,41 @@ impl Config {
         })
     }
 }
+
+/// The training-hour ledger's settings: `ATELIER_YEARLY_HOURS_QUOTA` (hours a year, default 96,
+/// one decimal at most) and `ATELIER_YEAR_START_MONTH` (1 = calendar year, the default; 9 = a
+/// school year from September).
+pub fn hours_settings() -> Result<app::growth::HoursSettings, ConfigError> {
+    let quota: f64 = parsed("ATELIER_YEARLY_HOURS_QUOTA", 96.0)?;
+    if !(quota > 0.0 && quota <= 10_000.0) {
+        return Err(ConfigError { name: "ATELIER_YEARLY_HOURS_QUOTA", problem: format!("{quota} is not between 0 and 10000") });
+    }
+    let month: u32 = parsed("ATELIER_YEAR_START_MONTH", 1)?;
+    if !(1..=12).contains(&month) {
+        return Err(ConfigError { name: "ATELIER_YEAR_START_MONTH", problem: format!("{month} is not a month (1-12)") });
+    }
+    Ok(app::growth::HoursSettings { quota_tenths: (quota * 10.0).round() as i64, year_start_month: month })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_settings_default_to_96_hours_a_calendar_year_and_refuse_nonsense() {
+        // The only test touching these variables (tests run in threads of one process).
+        env::remove_var("ATELIER_YEARLY_HOURS_QUOTA");
+        env::remove_var("ATELIER_YEAR_START_MONTH");
+        assert_eq!(hours_settings().ok(), Some(app::growth::HoursSettings { quota_tenths: 960, year_start_month: 1 }));
+        env::set_var("ATELIER_YEARLY_HOURS_QUOTA", "72.5");
+        env::set_var("ATELIER_YEAR_START_MONTH", "9");
+        assert_eq!(hours_settings().ok(), Some(app::growth::HoursSettings { quota_tenths: 725, year_start_month: 9 }));
+        env::set_var("ATELIER_YEAR_START_MONTH", "13");
+        assert!(hours_settings().is_err());
+        env::set_var("ATELIER_YEAR_START_MONTH", "1");
+        env::set_var("ATELIER_YEARLY_HOURS_QUOTA", "-5");
+        assert!(hours_settings().is_err());
+        env::remove_var("ATELIER_YEARLY_HOURS_QUOTA");
+        env::remove_var("ATELIER_YEAR_START_MONTH");
+    }
+}

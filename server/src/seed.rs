@@ -180,8 +180,84 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         .await?;
     }
     tx.commit().await?;
-    println!("demo data loaded: {} users, 2 studios, 6 open lessons", DEMO_USERS.len());
+    load_demo_growth(pool, math, english).await?;
+    println!("demo data loaded: {} users, 2 studios, 6 open lessons, growth plans and training hours", DEMO_USERS.len());
     Ok(())
+}
+
+/// Growth plans and training hours, so that a first visit shows living dashboards. The
+/// three-year track is applied in the English studio; in the maths studio Zhang Wei keeps goals
+/// of his own (the host can still apply the track there).
+async fn load_demo_growth(pool: &PgPool, math: Uuid, english: Uuid) -> Result<(), SeedError> {
+    let today = Utc::now().with_timezone(&chrono_tz_shanghai()).date_naive();
+    let track = Uuid::parse_str("6f1c1e2a-0000-4000-8000-000000000001").map_err(|e| SeedError::Hashing(e.to_string()))?;
+    app::growth::store::apply_template(pool, english, track, None, user_id("emily.carter@demo.atelier"), today).await?;
+
+    let mut tx = pool.begin().await?;
+    let zhang = user_id("zhang.wei@demo.atelier");
+    let li_na = user_id("li.na@demo.atelier");
+    let plan = Uuid::new_v4();
+    sqlx::query("insert into growth_plans (id, studio_id, mentee_id) values ($1, $2, $3)").bind(plan).bind(math).bind(zhang).execute(&mut *tx).await?;
+    // (title, description, category, stage, due in days, status, milestones: (title, due in days, done evidence))
+    type Ms = (&'static str, i64, Option<&'static str>);
+    type DemoGoal = (&'static str, &'static str, &'static str, &'static str, i64, &'static str, &'static [Ms]);
+    let goals: [DemoGoal; 3] = [
+        ("读完《给教师的建议》并写读书笔记", "每月精读两章，写一篇读书笔记。", "reading", "year1", 40, "achieved",
+         &[("读完前 50 条并写笔记", -60, Some("读书笔记 3 篇，已在教研组分享。")), ("读完全书", -10, Some("读书笔记 6 篇。"))]),
+        ("上好一节区级公开课", "在导师指导下完成“一课三磨”，面向全区开课。", "teaching", "year1", 120, "active",
+         &[("完成第一轮教学设计", -5, Some("教学设计初稿与导师批注。")), ("试讲并根据观课意见修改", 20, None), ("区级公开课展示", 100, None)]),
+        ("建立班级常规，减少课堂管理用时", "", "classroom", "year1", 200, "active",
+         &[("制定课堂常规并与学生共同讨论", -3, None), ("期中反思：课堂管理用时统计", 60, None)]),
+    ];
+    for (title, description, category, stage, due, status, milestones) in goals {
+        let goal = Uuid::new_v4();
+        sqlx::query("insert into growth_goals (id, plan_id, title, description, category, target_stage, due_on, status) values ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(goal).bind(plan).bind(title).bind(description).bind(category).bind(stage).bind(today + Duration::days(due)).bind(status)
+            .execute(&mut *tx).await?;
+        sqlx::query("insert into growth_goal_events (id, goal_id, actor_id, kind) values ($1, $2, $3, 'created')").bind(Uuid::new_v4()).bind(goal).bind(zhang).execute(&mut *tx).await?;
+        if status == "achieved" {
+            sqlx::query("insert into growth_goal_events (id, goal_id, actor_id, kind, note) values ($1, $2, $3, 'achieved', '笔记扎实，继续保持。')").bind(Uuid::new_v4()).bind(goal).bind(li_na).execute(&mut *tx).await?;
+        }
+        for (ms_title, ms_due, evidence) in milestones {
+            sqlx::query("insert into growth_milestones (id, goal_id, title, due_on, done_at, evidence) values ($1, $2, $3, $4, case when $5 then now() end, $6)")
+                .bind(Uuid::new_v4()).bind(goal).bind(ms_title).bind(today + Duration::days(*ms_due)).bind(evidence.is_some()).bind(evidence.unwrap_or(""))
+                .execute(&mut *tx).await?;
+        }
+        if category == "teaching" {
+            sqlx::query("insert into growth_comments (id, goal_id, author_id, body) values ($1, $2, $3, '教学设计的情境引入很好，练习层次还可以再拉开。')").bind(Uuid::new_v4()).bind(goal).bind(li_na).execute(&mut *tx).await?;
+        }
+    }
+
+    // Training hours spread over the past months (a few verified), and one the system credited
+    // for an attended open lesson.
+    let categories = ["offline", "online", "shadowing", "course", "lesson_study"];
+    for (email, every, hours) in [("zhang.wei@demo.atelier", 9, "3.5"), ("tom.baker@demo.atelier", 13, "2")] {
+        let user = user_id(email);
+        for k in 0..30i64 {
+            let day = today - Duration::days(k * every + 1);
+            sqlx::query(
+                "insert into training_records (id, user_id, occurred_on, hours, category, description, verified_by, verified_at)
+                 values ($1, $2, $3, $4::numeric, $5, $6, $7, case when $7 is not null then now() end)",
+            )
+            .bind(Uuid::new_v4()).bind(user).bind(day).bind(hours).bind(categories[(k as usize) % categories.len()])
+            .bind(if email.starts_with("zhang") { "工作室研修活动" } else { "Studio training session" })
+            .bind(if k % 3 == 0 && email.starts_with("zhang") { Some(li_na) } else { None })
+            .execute(&mut *tx).await?;
+        }
+    }
+    sqlx::query(
+        "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
+         values ($1, $2, $3, 1.0, 'open_lesson', '听课：王芳老师单元整体教学研讨课', 'booking', $4)",
+    )
+    .bind(Uuid::new_v4()).bind(zhang).bind(today - Duration::days(7)).bind(Uuid::new_v4())
+    .execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Beijing time, for the demo's "today".
+fn chrono_tz_shanghai() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Offset::fix(&Utc))
 }
 
 /// How much synthetic data `seed scale` loads.

@@ -52,13 +52,28 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
     let routes = generate_route_list(App);
     let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone() };
     let context_pool = pool.clone();
+    // The ledger's quota settings; a bad value is reported and the defaults are used.
+    let hours = crate::config::hours_settings().unwrap_or_else(|err| {
+        tracing::error!("{err}; using the default training-hour settings");
+        app::growth::HoursSettings::default()
+    });
+    let csv_pool = pool.clone();
     Router::new()
         .route("/healthz", get(healthz))
         .merge(app::lessons::http::router(pool.clone()))
+        .route(
+            "/studios/{slug}/growth/export.csv",
+            get(move |auth: app::accounts::auth::AuthSession, axum::extract::Path(slug): axum::extract::Path<String>| {
+                app::growth::csv_export::overview_csv(csv_pool.clone(), hours, auth, slug)
+            }),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_pool.clone()),
+            move || {
+                provide_context(context_pool.clone());
+                provide_context(hours);
+            },
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -688,7 +688,7 @@ pub fn NotificationsLink() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let n = unread.await.unwrap_or(0);
                     (n > 0).then(|| view! {
-                        " " <span class="badge" data-testid="unread-count">{n}</span>
+                        " " <span class="unread-badge" data-testid="unread-count">{n}</span>
                         <span class="visually-hidden">{move || i18n.t(lm(LessonMsg::UnreadCount))}</span>
                     })
                 })}

@@ -1,0 +1,327 @@
+//! Server functions of growth plans (`/api/growth/*`). Thin: who is asking, may they
+//! (`rules::can`, the one place for this area's permissions), is the input valid, call the store.
+
+use super::{MyStudioPlan, Overview, PlanView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::hours_api::{errors, parse_id, settings, today_in},
+    super::rules::{self, Action, Actor},
+    super::{store, GoalCategory, GoalStatus, GrowthMsg, TargetStage},
+    crate::context::{pool, redirect_plain_form, require_user},
+    crate::i18n::{Locale, Msg},
+    uuid::Uuid,
+};
+
+#[cfg(feature = "ssr")]
+fn plan_path(slug: &str, mentee: Uuid) -> String {
+    format!("/studios/{slug}/plans/{mentee}")
+}
+
+/// The studio by slug and how the signed-in user stands to the mentee's plan in it. A studio or
+/// a plan that does not exist is 404 for members and outsiders alike.
+#[cfg(feature = "ssr")]
+async fn plan_access(pool: &sqlx::PgPool, me: Uuid, studio_id: Uuid, mentee: Uuid) -> Result<Actor, AppError> {
+    match store::plan_actor(pool, studio_id, me, mentee).await? {
+        Some(actor) if rules::can(actor, Action::ViewPlan) => Ok(actor),
+        Some(_) => Err(AppError::Forbidden),
+        None => {
+            // Leaders learn that there is no such mentee; others learn nothing.
+            let role = crate::studios::store::active_role(pool, studio_id, me).await?;
+            if role.is_some_and(crate::studios::StudioRole::leads) {
+                Err(AppError::NotFound)
+            } else {
+                Err(AppError::Forbidden)
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn studio(pool: &sqlx::PgPool, slug: &str) -> Result<(Uuid, String), AppError> {
+    store::studio_by_slug(pool, slug.trim()).await?.ok_or(AppError::NotFound)
+}
+
+/// Checks a goal form.
+#[cfg(feature = "ssr")]
+fn goal_input(title: &str, description: &str, category: &str, target_stage: &str, due_on: &str, today: chrono::NaiveDate) -> Result<store::GoalInput, AppError> {
+    let title = rules::check_title(title);
+    let description = rules::check_text(description);
+    let category = GoalCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown);
+    let stage = TargetStage::from_code(target_stage).ok_or(Msg::ErrChoiceUnknown);
+    let due = rules::check_due(due_on, today);
+    errors(&[
+        ("title", title.clone().err()),
+        ("description", description.clone().err()),
+        ("category", category.err()),
+        ("target_stage", stage.err()),
+        ("due_on", due.err()),
+    ])?;
+    match (title, description, category, stage, due) {
+        (Ok(title), Ok(description), Ok(category), Ok(target_stage), Ok(due_on)) => Ok(store::GoalInput { title, description, category, target_stage, due_on }),
+        _ => Err(AppError::internal("goal input checks disagree")),
+    }
+}
+
+/// Any signed-in user: the studios they are an active member of, with their own plan's counts.
+#[server(prefix = "/api", endpoint = "growth/mine")]
+#[tracing::instrument(skip_all)]
+pub async fn my_plans() -> Result<Vec<MyStudioPlan>, AppError> {
+    let me = require_user().await?;
+    Ok(store::my_studios(&pool()?, me.id).await?)
+}
+
+/// A mentee's plan: the mentee, the studio's mentors and its host. Everyone else: 403.
+#[server(prefix = "/api", endpoint = "growth/plan")]
+#[tracing::instrument(skip_all)]
+pub async fn get_plan(studio: String, mentee: String) -> Result<PlanView, AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let (studio_id, studio_name) = self::studio(&pool, &studio).await?;
+    let mentee = parse_id(&mentee)?;
+    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    let mentee_name = store::user_name(&pool, mentee).await?.ok_or(AppError::NotFound)?;
+    let goals = store::plan_goals(&pool, studio_id, mentee).await?;
+    Ok(PlanView {
+        studio_slug: studio.trim().to_owned(),
+        studio_name,
+        mentee_id: mentee,
+        mentee_name,
+        can_edit: rules::can(actor, Action::EditPlan),
+        can_comment: rules::can(actor, Action::Comment),
+        can_sign_off: rules::can(actor, Action::SignOff),
+        goals,
+        today: today_in(&me.time_zone),
+    })
+}
+
+/// The mentee adds a goal to their own plan (created on first use).
+#[server(prefix = "/api", endpoint = "growth/add-goal")]
+#[tracing::instrument(skip_all)]
+pub async fn add_goal(
+    studio: String,
+    mentee: String,
+    title: String,
+    #[server(default)] description: String,
+    category: String,
+    target_stage: String,
+    due_on: String,
+) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let (studio_id, _) = self::studio(&pool, &studio).await?;
+    let mentee = parse_id(&mentee)?;
+    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    if !rules::can(actor, Action::EditPlan) {
+        return Err(AppError::Forbidden);
+    }
+    let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone))?;
+    store::add_goal(&pool, studio_id, mentee, &input).await?;
+    redirect_plain_form(&plan_path(studio.trim(), mentee));
+    Ok(())
+}
+
+/// The mentee edits a goal of their own plan (their copy of a template goal included).
+#[server(prefix = "/api", endpoint = "growth/update-goal")]
+#[tracing::instrument(skip_all)]
+pub async fn update_goal(
+    goal: String,
+    title: String,
+    #[server(default)] description: String,
+    category: String,
+    target_stage: String,
+    due_on: String,
+) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let goal = parse_id(&goal)?;
+    let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    if !rules::can(actor, Action::EditPlan) {
+        return Err(AppError::Forbidden);
+    }
+    let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone))?;
+    store::update_goal(&pool, goal, &input).await?;
+    redirect_plain_form(&plan_path(&slug, mentee));
+    Ok(())
+}
+
+/// The mentee adds a milestone to a goal of their own plan.
+#[server(prefix = "/api", endpoint = "growth/add-milestone")]
+#[tracing::instrument(skip_all)]
+pub async fn add_milestone(goal: String, title: String, due_on: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let goal = parse_id(&goal)?;
+    let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    if !rules::can(actor, Action::EditPlan) {
+        return Err(AppError::Forbidden);
+    }
+    let title = rules::check_title(&title);
+    let due = rules::check_due(&due_on, today_in(&me.time_zone));
+    errors(&[("title", title.clone().err()), ("due_on", due.err())])?;
+    if let (Ok(title), Ok(due)) = (title, due) {
+        store::add_milestone(&pool, goal, &title, due).await?;
+    }
+    redirect_plain_form(&plan_path(&slug, mentee));
+    Ok(())
+}
+
+/// The mentee marks a milestone of their own plan done with its evidence (text and links), or
+/// not done again (`done` = `false`).
+#[server(prefix = "/api", endpoint = "growth/complete-milestone")]
+#[tracing::instrument(skip_all)]
+pub async fn complete_milestone(milestone: String, done: String, #[server(default)] evidence: String, #[server(default)] links: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let milestone = parse_id(&milestone)?;
+    let (_, studio_id, slug, mentee) = store::milestone_owner(&pool, milestone).await?.ok_or(AppError::NotFound)?;
+    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    if !rules::can(actor, Action::EditPlan) {
+        return Err(AppError::Forbidden);
+    }
+    let done = done != "false";
+    let evidence = rules::check_text(&evidence);
+    let links = rules::check_links(&links);
+    let need_evidence = done && evidence.as_ref().is_ok_and(|e| e.is_empty()) && links.as_ref().is_ok_and(|l| l.is_empty());
+    errors(&[
+        ("evidence", evidence.clone().err().or(need_evidence.then_some(Msg::Growth(GrowthMsg::ErrEvidenceRequired)))),
+        ("links", links.clone().err()),
+    ])?;
+    if let (Ok(evidence), Ok(links)) = (evidence, links) {
+        store::set_milestone_done(&pool, milestone, done, &evidence, &links).await?;
+    }
+    redirect_plain_form(&plan_path(&slug, mentee));
+    Ok(())
+}
+
+/// The mentee, the studio's mentors and host comment on a goal (or one of its milestones).
+#[server(prefix = "/api", endpoint = "growth/comment")]
+#[tracing::instrument(skip_all)]
+pub async fn comment(goal: String, #[server(default)] milestone: String, body: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let goal = parse_id(&goal)?;
+    let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    if !rules::can(actor, Action::Comment) {
+        return Err(AppError::Forbidden);
+    }
+    let milestone = if milestone.trim().is_empty() {
+        None
+    } else {
+        let id = parse_id(&milestone)?;
+        // a milestone of another goal is no milestone of this one
+        match store::milestone_owner(&pool, id).await? {
+            Some((g, _, _, _)) if g == goal => Some(id),
+            _ => return Err(AppError::field("milestone", Msg::Growth(GrowthMsg::ErrMilestoneElsewhere))),
+        }
+    };
+    let body = rules::check_body(&body).map_err(|m| AppError::field("body", m))?;
+    store::add_comment(&pool, goal, milestone, me.id, &body).await?;
+    redirect_plain_form(&plan_path(&slug, mentee));
+    Ok(())
+}
+
+/// A mentor or the host of the studio signs a mentee's goal off (`decision` = `achieve`),
+/// reopens it (`reopen`) or drops it (`drop`); each decision is kept in the goal's history.
+/// Never the mentee.
+#[server(prefix = "/api", endpoint = "growth/sign-off")]
+#[tracing::instrument(skip_all)]
+pub async fn sign_off(goal: String, decision: String, #[server(default)] note: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let goal = parse_id(&goal)?;
+    let (studio_id, slug, mentee, status) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    if !rules::can(actor, Action::SignOff) {
+        return Err(AppError::Forbidden);
+    }
+    let target = match decision.as_str() {
+        "achieve" => GoalStatus::Achieved,
+        "reopen" => GoalStatus::Active,
+        "drop" => GoalStatus::Dropped,
+        _ => return Err(AppError::field("decision", Msg::ErrChoiceUnknown)),
+    };
+    if status == target.code() {
+        return Err(AppError::field("decision", Msg::Growth(GrowthMsg::ErrAlreadyInStatus)));
+    }
+    let note = rules::check_text(&note).map_err(|m| AppError::field("note", m))?;
+    store::set_goal_status(&pool, goal, me.id, target, &note).await?;
+    redirect_plain_form(&plan_path(&slug, mentee));
+    Ok(())
+}
+
+/// A studio's mentors and host: one row per active mentee (goals done / total, overdue
+/// milestones, hours this quota year), sorted by `sort` (`name`, `goals`, `overdue`, `hours`).
+/// A constant number of queries whatever the studio's size.
+#[server(prefix = "/api", endpoint = "growth/overview")]
+#[tracing::instrument(skip_all)]
+pub async fn get_overview(studio: String, #[server(default)] sort: String, #[server(default)] desc: bool) -> Result<Overview, AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let (studio_id, studio_name) = self::studio(&pool, &studio).await?;
+    let role = crate::studios::store::active_role(&pool, studio_id, me.id).await?;
+    let actor = Actor { is_subject: false, role };
+    if !rules::can(actor, Action::ViewOverview) {
+        return Err(AppError::Forbidden);
+    }
+    let settings = settings();
+    let today = today_in(&me.time_zone);
+    let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
+    let mut rows = store::overview(&pool, studio_id, year_start, year_end, today).await?;
+    rules::sort_rows(&mut rows, rules::SortKey::from_code(&sort), desc);
+    let is_host = rules::can(actor, Action::ApplyTemplate);
+    let templates = if is_host { store::templates_for(&pool, studio_id, me.locale == Locale::En).await? } else { Vec::new() };
+    Ok(Overview { studio_slug: studio.trim().to_owned(), studio_name, is_host, quota_tenths: settings.quota_tenths, year_start, year_end, rows, templates })
+}
+
+/// The studio's host defines a plan template for the studio: a name and lines of goals, each
+/// followed by its milestones (lines starting with `-`).
+#[server(prefix = "/api", endpoint = "growth/create-template")]
+#[tracing::instrument(skip_all)]
+pub async fn create_template(studio: String, name: String, goals: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let (studio_id, _) = self::studio(&pool, &studio).await?;
+    let role = crate::studios::store::active_role(&pool, studio_id, me.id).await?;
+    if !rules::can(Actor { is_subject: false, role }, Action::ApplyTemplate) {
+        return Err(AppError::Forbidden);
+    }
+    let name = rules::check_title(&name);
+    let drafts = rules::parse_template_lines(&goals);
+    errors(&[("name", name.clone().err()), ("goals", drafts.clone().err())])?;
+    if let (Ok(name), Ok(drafts)) = (name, drafts) {
+        store::create_template(&pool, studio_id, me.id, &name, &drafts).await?;
+    }
+    redirect_plain_form(&format!("/studios/{}/growth", studio.trim()));
+    Ok(())
+}
+
+/// The studio's host applies a template (its own or a built-in one) to all active mentees
+/// (`mentees` empty) or to the chosen ones. Applying twice adds nothing. Returns the number of
+/// goals added.
+#[server(prefix = "/api", endpoint = "growth/apply-template")]
+#[tracing::instrument(skip_all)]
+pub async fn apply_template(studio: String, template: String, #[server(default)] mentees: Vec<String>) -> Result<u64, AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let (studio_id, _) = self::studio(&pool, &studio).await?;
+    let role = crate::studios::store::active_role(&pool, studio_id, me.id).await?;
+    if !rules::can(Actor { is_subject: false, role }, Action::ApplyTemplate) {
+        return Err(AppError::Forbidden);
+    }
+    let template = Uuid::parse_str(template.trim()).map_err(|_| AppError::field("template", Msg::ErrChoiceUnknown))?;
+    if !store::template_usable(&pool, studio_id, template).await? {
+        return Err(AppError::field("template", Msg::ErrChoiceUnknown));
+    }
+    let chosen: Vec<Uuid> = mentees.iter().filter(|m| !m.trim().is_empty()).map(|m| parse_id(m)).collect::<Result<_, _>>()
+        .map_err(|_| AppError::field("mentees", Msg::ErrChoiceUnknown))?;
+    let only = (!chosen.is_empty()).then_some(chosen.as_slice());
+    let added = store::apply_template(&pool, studio_id, template, only, me.id, today_in(&me.time_zone)).await?;
+    redirect_plain_form(&format!("/studios/{}/growth", studio.trim()));
+    Ok(added)
+}

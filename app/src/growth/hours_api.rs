@@ -1,0 +1,151 @@
+//! Server functions of the training-hour ledger (`/api/hours/*`). Thin: who is asking, may they
+//! (`rules::can`), is the input valid, call the store.
+
+use super::Ledger;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::rules::{self, Action},
+    super::{store, HourCategory, HoursSettings},
+    crate::context::{pool, redirect_plain_form, require_user},
+    crate::error::FieldError,
+    crate::i18n::Msg,
+    chrono::NaiveDate,
+    uuid::Uuid,
+};
+
+/// Today in the user's time zone.
+#[cfg(feature = "ssr")]
+pub(crate) fn today_in(tz: &str) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&crate::time::zone(tz)).date_naive()
+}
+
+/// The deployment's quota settings (from the server's configuration, via the Leptos context).
+#[cfg(feature = "ssr")]
+pub(crate) fn settings() -> HoursSettings {
+    use_context::<HoursSettings>().unwrap_or_default()
+}
+
+/// An id from a form: anything that is not one names nothing.
+#[cfg(feature = "ssr")]
+pub(crate) fn parse_id(s: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(s.trim()).map_err(|_| AppError::NotFound)
+}
+
+/// The errors of several checks at once.
+#[cfg(feature = "ssr")]
+pub(crate) fn errors(checks: &[(&str, Option<Msg>)]) -> Result<(), AppError> {
+    let errs: Vec<FieldError> = checks.iter().filter_map(|(f, m)| m.map(|msg| FieldError { field: (*f).to_owned(), msg })).collect();
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errs))
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn record_input(occurred_on: &str, hours: &str, category: &str, description: &str, evidence: &str, today: NaiveDate) -> Result<store::RecordInput, AppError> {
+    let day = rules::check_record_date(occurred_on, today);
+    let tenths = rules::parse_hours(hours);
+    let cat = HourCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown);
+    let description = rules::check_text(description);
+    let evidence = rules::check_text(evidence);
+    errors(&[
+        ("occurred_on", day.err()),
+        ("hours", tenths.err()),
+        ("category", cat.err()),
+        ("description", description.clone().err()),
+        ("evidence", evidence.clone().err()),
+    ])?;
+    match (day, tenths, cat, description, evidence) {
+        (Ok(day), Ok(tenths), Ok(category), Ok(description), Ok(evidence)) => Ok(store::RecordInput { day, tenths, category, description, evidence }),
+        _ => Err(AppError::internal("record input checks disagree")),
+    }
+}
+
+/// The ledger of one quota year. The signed-in user reads their own (`user` empty); the host or
+/// a mentor of a studio the user belongs to reads theirs. Anyone else: 403.
+#[server(prefix = "/api", endpoint = "hours/ledger")]
+#[tracing::instrument(skip_all)]
+pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppError> {
+    let me = require_user().await?;
+    let owner = if user.trim().is_empty() { me.id } else { parse_id(&user)? };
+    let pool = pool()?;
+    let actor = store::ledger_actor(&pool, me.id, owner, false).await?;
+    if !rules::can(actor, Action::ViewLedger) {
+        return Err(AppError::Forbidden);
+    }
+    let user_name = store::user_name(&pool, owner).await?.ok_or(AppError::NotFound)?;
+    let settings = settings();
+    let today = today_in(&me.time_zone);
+    let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
+    let records = store::records_between(&pool, owner, year_start, year_end).await?;
+    let by_category = rules::totals_by_category(records.iter().map(|r| (r.category.as_str(), r.tenths)));
+    let by_month = rules::totals_by_month(year_start, records.iter().map(|r| (r.occurred_on, r.tenths)));
+    Ok(Ledger {
+        user_id: owner,
+        user_name,
+        is_own: actor.is_subject,
+        can_verify: rules::can(store::ledger_actor(&pool, me.id, owner, true).await?, Action::VerifyHours),
+        year_start,
+        year_end,
+        quota_tenths: settings.quota_tenths,
+        total_tenths: records.iter().map(|r| r.tenths).sum(),
+        by_category,
+        by_month,
+        records,
+        today,
+    })
+}
+
+/// The signed-in user logs training hours for themselves: hours > 0, at most 24 in a day across
+/// records, no future dates.
+#[server(prefix = "/api", endpoint = "hours/log")]
+#[tracing::instrument(skip_all)]
+pub async fn log_hours(occurred_on: String, hours: String, category: String, #[server(default)] description: String, #[server(default)] evidence: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let input = record_input(&occurred_on, &hours, &category, &description, &evidence, today_in(&me.time_zone))?;
+    store::insert_record(&pool()?, me.id, &input).await?;
+    redirect_plain_form("/hours");
+    Ok(())
+}
+
+/// The owner changes one of their own manual records; records the system made (attended open
+/// lessons, lesson studies) and other people's records are refused.
+#[server(prefix = "/api", endpoint = "hours/update")]
+#[tracing::instrument(skip_all)]
+pub async fn update_hours(
+    record: String,
+    occurred_on: String,
+    hours: String,
+    category: String,
+    #[server(default)] description: String,
+    #[server(default)] evidence: String,
+) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let record = parse_id(&record)?;
+    let input = record_input(&occurred_on, &hours, &category, &description, &evidence, today_in(&me.time_zone))?;
+    store::update_record(&pool()?, me.id, record, &input).await?;
+    redirect_plain_form("/hours");
+    Ok(())
+}
+
+/// The host or a mentor of a studio where the record's owner is a mentee marks it verified
+/// (never their own).
+#[server(prefix = "/api", endpoint = "hours/verify")]
+#[tracing::instrument(skip_all)]
+pub async fn verify_hours(record: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let record = parse_id(&record)?;
+    let pool = pool()?;
+    let owner = store::record_owner(&pool, record).await?.ok_or(AppError::NotFound)?;
+    let actor = store::ledger_actor(&pool, me.id, owner, true).await?;
+    if !rules::can(actor, Action::VerifyHours) {
+        return Err(AppError::Forbidden);
+    }
+    store::verify_record(&pool, record, me.id).await?;
+    redirect_plain_form(&format!("/hours/{owner}"));
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! Growth plans (成长规划) and the training-hour ledger (培训学时): mentee goals, milestones,
+//! evidence, mentor sign-off, templates (the three-year track), yearly hours against a quota.
+
+pub mod api;
+pub mod charts;
+pub mod hours_api;
+mod messages;
+pub mod pages;
+pub mod rules;
+
+#[cfg(feature = "ssr")]
+pub mod csv_export;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use messages::GrowthMsg;
+
+use crate::i18n::Msg;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+fn g(m: GrowthMsg) -> Msg {
+    Msg::Growth(m)
+}
+
+/// Deployment settings of the ledger: the yearly quota and where the year starts. Provided to
+/// server functions through the Leptos context (see `server/src/startup.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursSettings {
+    /// Hours owed per year, in tenths of an hour (96 hours = 960).
+    pub quota_tenths: i64,
+    /// 1 = calendar year; 9 = a school year from September to August.
+    pub year_start_month: u32,
+}
+
+impl Default for HoursSettings {
+    fn default() -> Self {
+        HoursSettings { quota_tenths: 960, year_start_month: 1 }
+    }
+}
+
+macro_rules! coded_enum {
+    ($name:ident { $($variant:ident = $code:literal => $msg:ident),+ $(,)? }) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The value stored in the database and sent by forms.
+            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
+            pub fn from_code(code: &str) -> Option<$name> { $name::ALL.iter().copied().find(|v| v.code() == code) }
+            pub fn label(self) -> Msg { match self { $($name::$variant => g(GrowthMsg::$msg)),+ } }
+            pub fn options() -> Vec<(&'static str, Msg)> { $name::ALL.iter().map(|v| (v.code(), v.label())).collect() }
+        }
+    };
+}
+
+coded_enum!(GoalCategory {
+    Teaching = "teaching" => CatTeaching,
+    Research = "research" => CatResearch,
+    Classroom = "classroom" => CatClassroom,
+    Reading = "reading" => CatReading,
+    Other = "other" => CatOther,
+});
+
+coded_enum!(TargetStage {
+    Year1 = "year1" => StageYear1,
+    Year2 = "year2" => StageYear2,
+    Year3 = "year3" => StageYear3,
+    NewTeacher = "new_teacher" => StageNewTeacher,
+    RisingStar = "rising_star" => StageRisingStar,
+    Backbone = "backbone" => StageBackbone,
+    Master = "master" => StageMaster,
+    LeadingMaster = "leading_master" => StageLeadingMaster,
+});
+
+coded_enum!(GoalStatus {
+    Active = "active" => StatusActive,
+    Achieved = "achieved" => StatusAchieved,
+    Dropped = "dropped" => StatusDropped,
+});
+
+coded_enum!(HourCategory {
+    Online = "online" => HourOnline,
+    Offline = "offline" => HourOffline,
+    Shadowing = "shadowing" => HourShadowing,
+    OpenLesson = "open_lesson" => HourOpenLesson,
+    LessonStudy = "lesson_study" => HourLessonStudy,
+    Course = "course" => HourCourse,
+});
+
+/// One training record as the ledger shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HourRecord {
+    pub id: Uuid,
+    pub occurred_on: NaiveDate,
+    pub tenths: i64,
+    pub category: String,
+    pub description: String,
+    pub evidence: String,
+    /// `manual`, or what created the record (then it cannot be edited by hand).
+    pub source_kind: String,
+    pub verified_by_name: Option<String>,
+}
+
+/// A user's ledger for one quota year, with everything the charts need.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ledger {
+    pub user_id: Uuid,
+    pub user_name: String,
+    pub is_own: bool,
+    pub can_verify: bool,
+    pub year_start: NaiveDate,
+    pub year_end: NaiveDate,
+    pub quota_tenths: i64,
+    pub total_tenths: i64,
+    /// (category code, tenths) in `HourCategory::ALL` order.
+    pub by_category: Vec<(String, i64)>,
+    /// 12 months from the start of the quota year: (first day of month, tenths).
+    pub by_month: Vec<(NaiveDate, i64)>,
+    pub records: Vec<HourRecord>,
+    pub today: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MilestoneView {
+    pub id: Uuid,
+    pub title: String,
+    pub due_on: NaiveDate,
+    pub done: bool,
+    pub evidence: String,
+    pub evidence_links: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommentView {
+    pub id: Uuid,
+    pub milestone_id: Option<Uuid>,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoalEventView {
+    pub kind: String,
+    pub actor_name: String,
+    pub note: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GoalView {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub target_stage: String,
+    pub due_on: NaiveDate,
+    pub status: String,
+    pub from_template: bool,
+    pub milestones: Vec<MilestoneView>,
+    pub comments: Vec<CommentView>,
+    pub events: Vec<GoalEventView>,
+}
+
+/// A mentee's plan with what the viewer may do to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub studio_slug: String,
+    pub studio_name: String,
+    pub mentee_id: Uuid,
+    pub mentee_name: String,
+    pub can_edit: bool,
+    pub can_comment: bool,
+    pub can_sign_off: bool,
+    pub goals: Vec<GoalView>,
+    pub today: NaiveDate,
+}
+
+/// A studio the viewer belongs to, with their role and (for a mentee) their plan's progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MyStudioPlan {
+    pub studio_slug: String,
+    pub studio_name: String,
+    pub role: crate::studios::StudioRole,
+    pub goals_done: i64,
+    pub goals_total: i64,
+}
+
+/// One mentee's line in a studio's overview.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverviewRow {
+    pub mentee_id: Uuid,
+    pub mentee_name: String,
+    pub goals_done: i64,
+    pub goals_total: i64,
+    pub overdue_milestones: i64,
+    pub hours_tenths: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub goal_count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub studio_slug: String,
+    pub studio_name: String,
+    pub is_host: bool,
+    pub quota_tenths: i64,
+    pub year_start: NaiveDate,
+    pub year_end: NaiveDate,
+    pub rows: Vec<OverviewRow>,
+    pub templates: Vec<TemplateSummary>,
+}

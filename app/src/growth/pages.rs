@@ -1,0 +1,653 @@
+//! Growth pages: `/hours` (own ledger), `/hours/{user}` (a mentee's ledger for their leaders),
+//! `/growth` (my studios and plans), `/studios/{slug}/plans/{mentee}` (a plan),
+//! `/studios/{slug}/growth` (the studio overview). Every form is an `ActionForm`.
+
+use super::api::{get_overview, get_plan, my_plans, AddGoal, AddMilestone, ApplyTemplate, Comment, CompleteMilestone, CreateTemplate, SignOff, UpdateGoal};
+use super::charts::{GoalsChart, HoursChart};
+use super::hours_api::{get_ledger, LogHours, UpdateHours, VerifyHours};
+use super::rules::{format_tenths, progress_percent};
+use super::{GoalCategory, GoalStatus, GoalView, GrowthMsg, HourCategory, Ledger, MilestoneView, Overview, PlanView, TargetStage};
+use crate::accounts::Viewer;
+use crate::error::AppError;
+use crate::forms::{action_error, ActionError, FormStatus};
+use crate::i18n::{use_i18n, Msg};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn g(m: GrowthMsg) -> Msg {
+    Msg::Growth(m)
+}
+
+/// Bumps `counter` each time the action succeeds, so the page's data is read again.
+fn refresh_on_success<T: 'static>(value: impl Get<Value = Option<Result<T, AppError>>> + 'static, counter: RwSignal<u32>) {
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = value.get() {
+            counter.update(|c| *c += 1);
+        }
+    });
+}
+
+/// A labelled input with a unique id (several forms of one kind share a page).
+#[component]
+fn GField(
+    name: &'static str,
+    #[prop(into)] id: String,
+    label: Msg,
+    error: ActionError,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] textarea: bool,
+    #[prop(optional, into)] max: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error_id = format!("{id}-error");
+    let msg = move || error.get().and_then(|e| e.field_msg(name));
+    let input = if textarea {
+        view! { <textarea id=id.clone() name=name required=required aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>{value}</textarea> }.into_any()
+    } else {
+        view! { <input id=id.clone() name=name type=kind value=value required=required max=max step=(kind == "number").then_some("0.1") aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()/> }.into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || i18n.t(label)}</label>
+            {input}
+            <p class="field-error" id=error_id.clone()>{move || msg().map(|m| i18n.t(m))}</p>
+        </div>
+    }
+}
+
+#[component]
+fn GChoice(name: &'static str, #[prop(into)] id: String, label: Msg, error: ActionError, options: Vec<(&'static str, Msg)>, #[prop(into)] selected: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let error_id = format!("{id}-error");
+    let msg = move || error.get().and_then(|e| e.field_msg(name));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || i18n.t(label)}</label>
+            <select id=id.clone() name=name aria-describedby=error_id.clone()>
+                {options.into_iter().map(|(v, t)| view! { <option value=v selected=v == selected>{move || i18n.t(t)}</option> }).collect_view()}
+            </select>
+            <p class="field-error" id=error_id.clone()>{move || msg().map(|m| i18n.t(m))}</p>
+        </div>
+    }
+}
+
+#[component]
+fn Failed(err: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card narrow">
+            <p class="error" role="alert">{err.message(i18n.locale.get_untracked())}</p>
+            {matches!(err, AppError::SignInRequired).then(|| view! { <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p> })}
+        </section>
+    }
+}
+
+// ------------------------------------------------------------------ ledger
+
+#[component]
+pub fn HoursPage() -> impl IntoView {
+    view! { <LedgerPage user=String::new()/> }
+}
+
+#[component]
+pub fn MenteeHoursPage() -> impl IntoView {
+    let params = use_params_map();
+    let user = params.read_untracked().get("user").unwrap_or_default();
+    view! { <LedgerPage user/> }
+}
+
+#[component]
+fn LedgerPage(user: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let changed = RwSignal::new(0u32);
+    // Created once for the page, so that their messages outlive the reload of the data.
+    let log = ServerAction::<LogHours>::new();
+    let verify = ServerAction::<VerifyHours>::new();
+    let update = ServerAction::<UpdateHours>::new();
+    refresh_on_success(log.value(), changed);
+    refresh_on_success(verify.value(), changed);
+    refresh_on_success(update.value(), changed);
+    let ledger = Resource::new(move || changed.get(), move |_| get_ledger(user.clone()));
+    view! {
+        <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            {move || Suspend::new(async move {
+                match ledger.await {
+                    Ok(l) => view! { <LedgerView ledger=l log verify update/> }.into_any(),
+                    Err(err) => view! { <Failed err/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<VerifyHours>, update: ServerAction<UpdateHours>) -> impl IntoView {
+    let i18n = use_i18n();
+    let update_error = action_error(update.value());
+    let is_own = ledger.is_own;
+    let log_error = action_error(log.value());
+    let logged = Signal::derive(move || matches!(log.value().get(), Some(Ok(()))));
+    let verify_error = action_error(verify.value());
+    let heading = if ledger.is_own { i18n.t(g(GrowthMsg::HoursTitle)).to_owned() } else { format!("{} · {}", i18n.t(g(GrowthMsg::HoursTitle)), ledger.user_name) };
+    let year = format!("{} – {}", ledger.year_start, ledger.year_end.pred_opt().unwrap_or(ledger.year_end));
+    let today = ledger.today.to_string();
+    let can_verify = ledger.can_verify;
+    let records = ledger.records.clone();
+    view! {
+        <section class="card">
+            <h1>{heading}</h1>
+            <p class="muted">{move || i18n.t(g(GrowthMsg::QuotaYear))} " " {year}</p>
+            <HoursChart total=ledger.total_tenths quota=ledger.quota_tenths by_category=ledger.by_category.clone() by_month=ledger.by_month.clone()/>
+        </section>
+        {ledger.is_own.then(|| view! {
+            <section class="card" aria-labelledby="log-hours-heading">
+                <h2 id="log-hours-heading">{move || i18n.t(g(GrowthMsg::LogHoursTitle))}</h2>
+                <ActionForm action=log>
+                    <FormStatus error=log_error success=logged success_msg=g(GrowthMsg::HoursLogged)/>
+                    <GField name="occurred_on" id="log-date" label=g(GrowthMsg::Date) kind="date" value=today.clone() max=today.clone() required=true error=log_error/>
+                    <GField name="hours" id="log-hours" label=g(GrowthMsg::Hours) kind="number" required=true error=log_error/>
+                    <GChoice name="category" id="log-category" label=g(GrowthMsg::Category) options=HourCategory::options() selected="offline" error=log_error/>
+                    <GField name="description" id="log-description" label=g(GrowthMsg::Description) error=log_error/>
+                    <GField name="evidence" id="log-evidence" label=g(GrowthMsg::Evidence) error=log_error/>
+                    <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::LogHoursButton))}</button>
+                </ActionForm>
+            </section>
+        })}
+        <section class="card">
+            <h2>{move || i18n.t(g(GrowthMsg::Records))}</h2>
+            <FormStatus error=verify_error/>
+            <FormStatus error=update_error/>
+            {if records.is_empty() {
+                view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoRecords))}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                    <table class="records">
+                        <thead><tr>
+                            <th scope="col">{move || i18n.t(g(GrowthMsg::Date))}</th>
+                            <th scope="col">{move || i18n.t(g(GrowthMsg::Hours))}</th>
+                            <th scope="col">{move || i18n.t(g(GrowthMsg::Category))}</th>
+                            <th scope="col">{move || i18n.t(g(GrowthMsg::Description))}</th>
+                            <th scope="col">{move || i18n.t(g(GrowthMsg::Verified))}</th>
+                        </tr></thead>
+                        <tbody>
+                            {records.into_iter().map(|r| {
+                                let cat = HourCategory::from_code(&r.category).map(|c| c.label());
+                                let system = r.source_kind != "manual";
+                                let id = r.id.to_string();
+                                view! {
+                                    <tr>
+                                        <td>{r.occurred_on.to_string()}</td>
+                                        <td>{format_tenths(r.tenths)}</td>
+                                        <td>{move || cat.map(|c| i18n.t(c))}
+                                            {system.then(|| view! { " " <span class="badge">{move || i18n.t(g(GrowthMsg::SystemMade))}</span> })}
+                                        </td>
+                                        <td>{r.description.clone()} {(!r.evidence.is_empty()).then(|| view! { <br/><span class="muted">{r.evidence.clone()}</span> })}
+                                            {(is_own && !system).then(|| {
+                                                let rid = r.id;
+                                                view! {
+                                                    <details>
+                                                        <summary>{move || i18n.t(g(GrowthMsg::EditRecord))}</summary>
+                                                        <ActionForm action=update>
+                                                            <input type="hidden" name="record" value=rid.to_string()/>
+                                                            <GField name="occurred_on" id=format!("ed-date-{rid}") label=g(GrowthMsg::Date) kind="date" value=r.occurred_on.to_string() required=true error=update_error/>
+                                                            <GField name="hours" id=format!("ed-hours-{rid}") label=g(GrowthMsg::Hours) kind="number" value=format_tenths(r.tenths) required=true error=update_error/>
+                                                            <GChoice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=r.category.clone() error=update_error/>
+                                                            <GField name="description" id=format!("ed-desc-{rid}") label=g(GrowthMsg::Description) value=r.description.clone() error=update_error/>
+                                                            <GField name="evidence" id=format!("ed-ev-{rid}") label=g(GrowthMsg::Evidence) value=r.evidence.clone() error=update_error/>
+                                                            <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                                                        </ActionForm>
+                                                    </details>
+                                                }
+                                            })}
+                                        </td>
+                                        <td>{match r.verified_by_name.clone() {
+                                            Some(name) => view! { <span class="badge ok">{move || i18n.t(g(GrowthMsg::VerifiedBy))} " " {name.clone()}</span> }.into_any(),
+                                            None if can_verify => view! {
+                                                <ActionForm action=verify attr:class="inline">
+                                                    <input type="hidden" name="record" value=id.clone()/>
+                                                    <button type="submit">{move || i18n.t(g(GrowthMsg::Verify))}</button>
+                                                </ActionForm>
+                                            }.into_any(),
+                                            None => view! { <span class="muted">{move || i18n.t(g(GrowthMsg::NotVerified))}</span> }.into_any(),
+                                        }}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+// ------------------------------------------------------------------ my studios
+
+#[component]
+pub fn GrowthHomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let viewer = expect_context::<Viewer>();
+    let me = viewer.user.map(|u| u.id.to_string()).unwrap_or_default();
+    let mine = Resource::new(|| (), |_| my_plans());
+    let ledger = Resource::new(|| (), |_| get_ledger(String::new()));
+    view! {
+        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            {move || {
+                let me = me.clone();
+                Suspend::new(async move {
+                    match mine.await {
+                        Ok(list) => view! {
+                            <section class="card">
+                                <h1>{move || i18n.t(g(GrowthMsg::GrowthTitle))}</h1>
+                                {ledger.await.ok().map(|l| view! {
+                                    <h2>{move || i18n.t(g(GrowthMsg::MyDashboard))}</h2>
+                                    <HoursChart total=l.total_tenths quota=l.quota_tenths by_category=l.by_category by_month=l.by_month/>
+                                })}
+                                <p><A href="/hours">{move || i18n.t(g(GrowthMsg::HoursTitle))}</A></p>
+                                {list.is_empty().then(|| view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoStudios))}</p> })}
+                                <ul class="plain-list">
+                                    {list.into_iter().map(|s| {
+                                        let leads = s.role.leads();
+                                        let href = if leads { format!("/studios/{}/growth", s.studio_slug) } else { format!("/studios/{}/plans/{}", s.studio_slug, me) };
+                                        let link_msg = if leads { g(GrowthMsg::StudioOverview) } else { g(GrowthMsg::MyPlan) };
+                                        let role = s.role.label();
+                                        view! {
+                                            <li>
+                                                <strong>{s.studio_name.clone()}</strong> " · " {move || i18n.t(role)} " · "
+                                                <A href=href>{move || i18n.t(link_msg)}</A>
+                                                {(!leads).then(|| view! { " " <span class="muted">{format!("{}/{}", s.goals_done, s.goals_total)}</span> })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        }.into_any(),
+                        Err(err) => view! { <Failed err/> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+// ------------------------------------------------------------------ a plan
+
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let changed = RwSignal::new(0u32);
+    let plan = Resource::new(
+        move || (params.with(|p| (p.get("slug").unwrap_or_default(), p.get("mentee").unwrap_or_default())), changed.get()),
+        |((slug, mentee), _)| get_plan(slug, mentee),
+    );
+    view! {
+        <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            {move || Suspend::new(async move {
+                match plan.await {
+                    Ok(p) => view! { <PlanViewPage plan=p changed/> }.into_any(),
+                    Err(err) => view! { <Failed err/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PlanViewPage(plan: PlanView, changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let add = ServerAction::<AddGoal>::new();
+    let add_error = action_error(add.value());
+    refresh_on_success(add.value(), changed);
+    let due_default = (plan.today + chrono::Days::new(90)).to_string();
+    let goals = plan.goals.clone();
+    let can_edit = plan.can_edit;
+    view! {
+        <section class="card">
+            <h1>{move || i18n.t(g(GrowthMsg::PlanTitle))} " · " {plan.mentee_name.clone()}</h1>
+            <p class="muted">{plan.studio_name.clone()}</p>
+            <GoalsChart goals=goals.clone()/>
+            <ul class="plain-list goal-dates">
+                {goals.iter().map(|gl| {
+                    let status = GoalStatus::from_code(&gl.status).map(|s| s.label());
+                    view! { <li>{gl.title.clone()} " · " {gl.due_on.to_string()} " · " {move || status.map(|s| i18n.t(s))}</li> }
+                }).collect_view()}
+            </ul>
+        </section>
+        {goals.into_iter().map(|goal| view! { <GoalCard goal plan=plan.clone() changed/> }).collect_view()}
+        {can_edit.then(|| view! {
+            <section class="card">
+                <h2>{move || i18n.t(g(GrowthMsg::AddGoal))}</h2>
+                <ActionForm action=add>
+                    <FormStatus error=add_error/>
+                    <input type="hidden" name="studio" value=plan.studio_slug.clone()/>
+                    <input type="hidden" name="mentee" value=plan.mentee_id.to_string()/>
+                    <GField name="title" id="goal-title" label=g(GrowthMsg::GoalTitle) required=true error=add_error/>
+                    <GField name="description" id="goal-description" label=g(GrowthMsg::Description) textarea=true error=add_error/>
+                    <GChoice name="category" id="goal-category" label=g(GrowthMsg::Category) options=GoalCategory::options() selected="teaching" error=add_error/>
+                    <GChoice name="target_stage" id="goal-stage" label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected="year1" error=add_error/>
+                    <GField name="due_on" id="goal-due" label=g(GrowthMsg::DueOn) kind="date" value=due_default.clone() required=true error=add_error/>
+                    <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::AddGoal))}</button>
+                </ActionForm>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let gid = goal.id;
+    let done = goal.milestones.iter().filter(|m| m.done).count();
+    let percent = progress_percent(done, goal.milestones.len(), goal.status == "achieved");
+    let status = GoalStatus::from_code(&goal.status).map(|s| s.label());
+    let category = GoalCategory::from_code(&goal.category).map(|c| c.label());
+    let stage = TargetStage::from_code(&goal.target_stage).map(|s| s.label());
+    let heading_id = format!("goal-{gid}");
+    let heading_ref = heading_id.clone();
+    let progress_title = goal.title.clone();
+
+    let sign = ServerAction::<SignOff>::new();
+    let sign_error = action_error(sign.value());
+    refresh_on_success(sign.value(), changed);
+    let comment = ServerAction::<Comment>::new();
+    let comment_error = action_error(comment.value());
+    refresh_on_success(comment.value(), changed);
+    let milestone = ServerAction::<AddMilestone>::new();
+    let milestone_error = action_error(milestone.value());
+    refresh_on_success(milestone.value(), changed);
+    let update = ServerAction::<UpdateGoal>::new();
+    let update_error = action_error(update.value());
+    refresh_on_success(update.value(), changed);
+
+    let achieved = goal.status == "achieved";
+    let active = goal.status == "active";
+    let drop = ServerAction::<SignOff>::new();
+    let drop_error = action_error(drop.value());
+    refresh_on_success(drop.value(), changed);
+    let milestones = goal.milestones.clone();
+    let milestone_choices: Vec<(uuid::Uuid, String)> = goal.milestones.iter().map(|m| (m.id, m.title.clone())).collect();
+    let comments: Vec<(super::CommentView, Option<String>)> = goal
+        .comments
+        .iter()
+        .map(|c| (c.clone(), c.milestone_id.and_then(|id| goal.milestones.iter().find(|m| m.id == id)).map(|m| m.title.clone())))
+        .collect();
+    let events = goal.events.clone();
+    let due_default = (plan.today + chrono::Days::new(30)).to_string();
+    view! {
+        <section class="card goal" aria-labelledby=heading_ref>
+            <h2 id=heading_id>{goal.title.clone()}</h2>
+            <p class="muted">
+                {move || category.map(|c| i18n.t(c))} " · " {move || stage.map(|s| i18n.t(s))} " · "
+                {move || i18n.t(g(GrowthMsg::DueOn))} " " {goal.due_on.to_string()} " · "
+                <span class=format!("badge status-{}", goal.status) data-testid="goal-status">{move || status.map(|s| i18n.t(s))}</span>
+            </p>
+            {(!goal.description.is_empty()).then(|| view! { <p>{goal.description.clone()}</p> })}
+            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()
+                aria-label=move || format!("{} {}", i18n.t(g(GrowthMsg::Progress)), progress_title)>
+                <span style=format!("width:{percent}%")></span>
+            </div>
+            <p class="muted">{move || i18n.t(g(GrowthMsg::Progress))} " " {percent} "%"</p>
+
+            <h3>{move || i18n.t(g(GrowthMsg::Milestones))}</h3>
+            <ul class="plain-list milestones">
+                {milestones.into_iter().map(|m| view! { <MilestoneItem m can_edit=plan.can_edit changed/> }).collect_view()}
+            </ul>
+            {if plan.can_edit { Some(view! {
+                <details>
+                    <summary>{move || i18n.t(g(GrowthMsg::AddMilestone))}</summary>
+                    <ActionForm action=milestone>
+                        <FormStatus error=milestone_error/>
+                        <input type="hidden" name="goal" value=gid.to_string()/>
+                        <GField name="title" id=format!("ms-title-{gid}") label=g(GrowthMsg::MilestoneTitle) required=true error=milestone_error/>
+                        <GField name="due_on" id=format!("ms-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=due_default.clone() required=true error=milestone_error/>
+                        <button type="submit">{move || i18n.t(g(GrowthMsg::AddMilestone))}</button>
+                    </ActionForm>
+                </details>
+                <details>
+                    <summary>{move || i18n.t(g(GrowthMsg::EditGoal))}</summary>
+                    <ActionForm action=update>
+                        <FormStatus error=update_error/>
+                        <input type="hidden" name="goal" value=gid.to_string()/>
+                        <GField name="title" id=format!("eg-title-{gid}") label=g(GrowthMsg::GoalTitle) value=goal.title.clone() required=true error=update_error/>
+                        <GField name="description" id=format!("eg-desc-{gid}") label=g(GrowthMsg::Description) value=goal.description.clone() textarea=true error=update_error/>
+                        <GChoice name="category" id=format!("eg-cat-{gid}") label=g(GrowthMsg::Category) options=GoalCategory::options() selected=goal.category.clone() error=update_error/>
+                        <GChoice name="target_stage" id=format!("eg-stage-{gid}") label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected=goal.target_stage.clone() error=update_error/>
+                        <GField name="due_on" id=format!("eg-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=goal.due_on.to_string() required=true error=update_error/>
+                        <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                    </ActionForm>
+                </details>
+            }) } else { None }}
+
+            {if plan.can_sign_off { Some(view! {
+                <ActionForm action=sign attr:class="sign-off">
+                    <FormStatus error=sign_error/>
+                    <input type="hidden" name="goal" value=gid.to_string()/>
+                    <input type="hidden" name="decision" value={if achieved { "reopen" } else { "achieve" }}/>
+                    <GField name="note" id=format!("note-{gid}") label=g(GrowthMsg::SignOffNote) error=sign_error/>
+                    <button type="submit" class="primary">
+                        {move || if achieved { i18n.t(g(GrowthMsg::Reopen)) } else { i18n.t(g(GrowthMsg::SignOff)) }}
+                    </button>
+                </ActionForm>
+                {active.then(|| view! {
+                    <ActionForm action=drop attr:class="inline">
+                        <FormStatus error=drop_error/>
+                        <input type="hidden" name="goal" value=gid.to_string()/>
+                        <input type="hidden" name="decision" value="drop"/>
+                        <button type="submit">{move || i18n.t(g(GrowthMsg::DropGoal))}</button>
+                    </ActionForm>
+                })}
+            }) } else { None }}
+
+            <h3>{move || i18n.t(g(GrowthMsg::Comments))}</h3>
+            <ul class="plain-list comments">
+                {comments.into_iter().map(|(c, about)| view! {
+                    <li>
+                        <strong>{c.author_name}</strong>
+                        {about.map(|t| view! { " " <span class="muted">{format!("（{t}）")}</span> })}
+                        ": " {c.body}
+                    </li>
+                }).collect_view()}
+            </ul>
+            {if plan.can_comment { Some(view! {
+                <ActionForm action=comment>
+                    <FormStatus error=comment_error/>
+                    <input type="hidden" name="goal" value=gid.to_string()/>
+                    <div class="field">
+                        <label for=format!("about-{gid}")>{move || i18n.t(g(GrowthMsg::CommentAbout))}</label>
+                        <select id=format!("about-{gid}") name="milestone">
+                            <option value="">{move || i18n.t(g(GrowthMsg::WholeGoal))}</option>
+                            {milestone_choices.clone().into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <GField name="body" id=format!("comment-{gid}") label=g(GrowthMsg::CommentLabel) textarea=true required=true error=comment_error/>
+                    <button type="submit">{move || i18n.t(g(GrowthMsg::PostComment))}</button>
+                </ActionForm>
+            }) } else { None }}
+            <details>
+                <summary>{move || i18n.t(g(GrowthMsg::History))}</summary>
+                <ol class="history">
+                    {events.into_iter().map(|e| {
+                        let kind = match e.kind.as_str() {
+                            "achieved" => g(GrowthMsg::EventAchieved),
+                            "reopened" => g(GrowthMsg::EventReopened),
+                            "dropped" => g(GrowthMsg::EventDropped),
+                            _ => g(GrowthMsg::EventCreated),
+                        };
+                        let when = crate::time::format_date_time(e.created_at, &expect_context::<Viewer>().time_zone, i18n.locale.get_untracked());
+                        view! { <li>{when} " · " {e.actor_name} " · " {move || i18n.t(kind)} {(!e.note.is_empty()).then(|| format!(" · {}", e.note))}</li> }
+                    }).collect_view()}
+                </ol>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let complete = ServerAction::<CompleteMilestone>::new();
+    let error = action_error(complete.value());
+    refresh_on_success(complete.value(), changed);
+    let mid = m.id;
+    let done = m.done;
+    view! {
+        <li class={if done { "milestone done" } else { "milestone" }}>
+            <span class="badge">{move || if done { i18n.t(g(GrowthMsg::Done)) } else { i18n.t(g(GrowthMsg::NotDone)) }}</span>
+            " " <strong>{m.title.clone()}</strong> " · " {m.due_on.to_string()}
+            {(!m.evidence.is_empty()).then(|| view! { <p class="evidence">{m.evidence.clone()}</p> })}
+            {(!m.evidence_links.is_empty()).then(|| view! {
+                <ul class="links">{m.evidence_links.iter().map(|l| view! { <li><a href=l.clone() rel="noopener noreferrer nofollow">{l.clone()}</a></li> }).collect_view()}</ul>
+            })}
+            {can_edit.then(|| view! {
+                <ActionForm action=complete attr:class="milestone-form">
+                    <FormStatus error/>
+                    <input type="hidden" name="milestone" value=mid.to_string()/>
+                    <input type="hidden" name="done" value={if done { "false" } else { "true" }}/>
+                    {(!done).then(|| view! {
+                        <GField name="evidence" id=format!("ev-{mid}") label=g(GrowthMsg::EvidenceFor) textarea=true error/>
+                        <GField name="links" id=format!("links-{mid}") label=g(GrowthMsg::EvidenceLinks) textarea=true error/>
+                    })}
+                    <button type="submit" aria-label=format!("{} {}", if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }, m.title)>
+                        {move || if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }}
+                    </button>
+                </ActionForm>
+            })}
+        </li>
+    }
+}
+
+// ------------------------------------------------------------------ overview
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let changed = RwSignal::new(0u32);
+    let apply = ServerAction::<ApplyTemplate>::new();
+    refresh_on_success(apply.value(), changed);
+    let create = ServerAction::<CreateTemplate>::new();
+    refresh_on_success(create.value(), changed);
+    let overview = Resource::new(
+        move || {
+            let slug = params.with(|p| p.get("slug").unwrap_or_default());
+            let (sort, desc) = query.with(|q| (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true")));
+            (slug, sort, desc, changed.get())
+        },
+        |(slug, sort, desc, _)| get_overview(slug, sort, desc),
+    );
+    view! {
+        <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            {move || Suspend::new(async move {
+                let (sort, desc) = query.with_untracked(|q| (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true")));
+                match overview.await {
+                    Ok(o) => view! { <OverviewView o apply create sort desc/> }.into_any(),
+                    Err(err) => view! { <Failed err/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>, create: ServerAction<CreateTemplate>, sort: String, desc: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let apply_error = action_error(apply.value());
+    let create_error = action_error(create.value());
+    let created = Signal::derive(move || matches!(create.value().get(), Some(Ok(()))));
+    let slug_for_create = o.studio_slug.clone();
+    let slug = o.studio_slug.clone();
+    let sort_link = {
+        let slug = slug.clone();
+        let current = if sort.is_empty() { "name".to_owned() } else { sort };
+        move |key: &'static str, label: Msg| {
+            let href = format!("/studios/{slug}/growth?sort={key}&desc={}", key != "name");
+            let aria_sort = (current == key).then_some(if desc { "descending" } else { "ascending" });
+            view! { <th scope="col" aria-sort=aria_sort><a href=href>{move || i18n.t(label)}</a></th> }
+        }
+    };
+    let quota = o.quota_tenths;
+    let rows = o.rows.clone();
+    let mentees = o.rows.clone();
+    let templates = o.templates.clone();
+    let year = format!("{} – {}", o.year_start, o.year_end.pred_opt().unwrap_or(o.year_end));
+    view! {
+        <section class="card wide">
+            <h1>{move || i18n.t(g(GrowthMsg::StudioOverview))} " · " {o.studio_name.clone()}</h1>
+            <p class="muted">{move || i18n.t(g(GrowthMsg::QuotaYear))} " " {year}</p>
+            <p><a href=format!("/studios/{slug}/growth/export.csv") download="">{move || i18n.t(g(GrowthMsg::ExportCsv))}</a></p>
+            <div class="table-scroll">
+                <table class="overview">
+                    <thead><tr>
+                        {sort_link("name", g(GrowthMsg::ColMentee))}
+                        {sort_link("goals", g(GrowthMsg::ColGoals))}
+                        {sort_link("overdue", g(GrowthMsg::ColOverdue))}
+                        {sort_link("hours", g(GrowthMsg::ColHoursVsQuota))}
+                    </tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| {
+                            let plan = format!("/studios/{slug}/plans/{}", r.mentee_id);
+                            let hours = format!("/hours/{}", r.mentee_id);
+                            view! {
+                                <tr>
+                                    <th scope="row"><a href=plan>{r.mentee_name.clone()}</a></th>
+                                    <td>{format!("{}/{}", r.goals_done, r.goals_total)}</td>
+                                    <td class={if r.overdue_milestones > 0 { "warn" } else { "" }}>{r.overdue_milestones}</td>
+                                    <td><a href=hours>{format!("{} / {}", format_tenths(r.hours_tenths), format_tenths(quota))}</a></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {o.rows.is_empty().then(|| view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoMentees))}</p> })}
+        </section>
+        {o.is_host.then(|| view! {
+            <section class="card">
+                <h2>{move || i18n.t(g(GrowthMsg::ApplyTemplateTitle))}</h2>
+                <ActionForm action=apply>
+                    <FormStatus error=apply_error/>
+                    {move || apply.value().get().and_then(|r| r.ok()).map(|n| view! {
+                        <p class="success" role="status">{i18n.t(g(GrowthMsg::GoalsAdded))} " " {n}</p>
+                    })}
+                    <input type="hidden" name="studio" value=o.studio_slug.clone()/>
+                    <div class="field">
+                        <label for="apply-template">{move || i18n.t(g(GrowthMsg::Template))}</label>
+                        <select id="apply-template" name="template">
+                            {templates.into_iter().map(|t| view! { <option value=t.id.to_string()>{t.name.clone()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <fieldset>
+                        <legend>{move || i18n.t(g(GrowthMsg::ChooseMentees))}</legend>
+                        {mentees.into_iter().enumerate().map(|(i, r)| {
+                            let id = format!("apply-mentee-{i}");
+                            view! {
+                                <div class="check">
+                                    <input type="checkbox" id=id.clone() name=format!("mentees[{i}]") value=r.mentee_id.to_string()/>
+                                    <label for=id>{r.mentee_name.clone()}</label>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::ApplyTemplate))}</button>
+                </ActionForm>
+            </section>
+            <section class="card">
+                <h2>{move || i18n.t(g(GrowthMsg::NewTemplateTitle))}</h2>
+                <ActionForm action=create>
+                    <FormStatus error=create_error success=created success_msg=g(GrowthMsg::TemplateCreated)/>
+                    <input type="hidden" name="studio" value=slug_for_create.clone()/>
+                    <GField name="name" id="template-name" label=g(GrowthMsg::TemplateName) required=true error=create_error/>
+                    <GField name="goals" id="template-goals" label=g(GrowthMsg::TemplateLines) textarea=true required=true error=create_error/>
+                    <button type="submit">{move || i18n.t(g(GrowthMsg::CreateTemplate))}</button>
+                </ActionForm>
+            </section>
+        })}
+    }
+}

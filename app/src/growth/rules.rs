@@ -1,0 +1,491 @@
+//! The growth area's rules, free of any database: permissions, input checks, progress, hour
+//! totals, quota years and the CSV format. Unit-tested below.
+
+use super::{GrowthMsg, HourCategory, OverviewRow};
+use crate::i18n::Msg;
+use crate::studios::StudioRole;
+use chrono::{Datelike, Months, NaiveDate};
+
+pub const TITLE_MAX: usize = 200;
+pub const TEXT_MAX: usize = 4000;
+/// A due date may lie at most this many days in the past (a late entry, not a made-up history).
+pub const DUE_PAST_DAYS: i64 = 30;
+/// ... and at most this many days ahead.
+pub const DUE_FUTURE_DAYS: i64 = 3660;
+/// At most 24 hours in one day, across records (in tenths of an hour).
+pub const DAY_MAX_TENTHS: i64 = 240;
+pub const LINKS_MAX: usize = 10;
+
+/// Who is acting, seen from the plan or ledger in question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Actor {
+    /// The actor is the mentee the plan (or the ledger) belongs to.
+    pub is_subject: bool,
+    /// The actor's active role in the studio of the plan; for a ledger, the leading role
+    /// (host or mentor) they hold in a studio where the ledger's owner is an active member.
+    pub role: Option<StudioRole>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    ViewPlan,
+    EditPlan,
+    Comment,
+    SignOff,
+    ApplyTemplate,
+    ViewOverview,
+    ViewLedger,
+    LogHours,
+    VerifyHours,
+}
+
+/// The one place where the growth area decides who may do what.
+pub fn can(actor: Actor, action: Action) -> bool {
+    let leads = actor.role.is_some_and(StudioRole::leads);
+    match action {
+        Action::ViewPlan | Action::ViewLedger => actor.is_subject || leads,
+        Action::EditPlan | Action::LogHours => actor.is_subject,
+        // The mentee may answer the comments on their own plan.
+        Action::Comment => actor.is_subject || leads,
+        Action::SignOff | Action::VerifyHours => leads && !actor.is_subject,
+        Action::ViewOverview => leads,
+        Action::ApplyTemplate => actor.role == Some(StudioRole::Host),
+    }
+}
+
+fn gm(m: GrowthMsg) -> Msg {
+    Msg::Growth(m)
+}
+
+/// A required single-line title: trimmed, not empty, not too long.
+pub fn check_title(title: &str) -> Result<String, Msg> {
+    let t = title.trim();
+    if t.is_empty() {
+        Err(Msg::ErrRequired)
+    } else if t.chars().count() > TITLE_MAX {
+        Err(Msg::ErrTooLong)
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+/// Optional free text.
+pub fn check_text(text: &str) -> Result<String, Msg> {
+    let t = text.trim();
+    if t.chars().count() > TEXT_MAX {
+        Err(Msg::ErrTooLong)
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+/// Required free text (a comment).
+pub fn check_body(text: &str) -> Result<String, Msg> {
+    let t = check_text(text)?;
+    if t.is_empty() {
+        Err(Msg::ErrRequired)
+    } else {
+        Ok(t)
+    }
+}
+
+pub fn parse_date(s: &str) -> Result<NaiveDate, Msg> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(Msg::ErrRequired);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| gm(GrowthMsg::ErrDateInvalid))
+}
+
+/// A due date: not far in the past, not absurdly far ahead.
+pub fn check_due(s: &str, today: NaiveDate) -> Result<NaiveDate, Msg> {
+    let due = parse_date(s)?;
+    let days = (due - today).num_days();
+    if days < -DUE_PAST_DAYS {
+        Err(gm(GrowthMsg::ErrDueFarInPast))
+    } else if days > DUE_FUTURE_DAYS {
+        Err(gm(GrowthMsg::ErrDueTooFar))
+    } else {
+        Ok(due)
+    }
+}
+
+/// The day of a training record: not in the future, not before 2000.
+pub fn check_record_date(s: &str, today: NaiveDate) -> Result<NaiveDate, Msg> {
+    let day = parse_date(s)?;
+    if day > today {
+        Err(gm(GrowthMsg::ErrFutureDate))
+    } else if day.year() < 2000 {
+        Err(gm(GrowthMsg::ErrDateInvalid))
+    } else {
+        Ok(day)
+    }
+}
+
+/// Hours as typed ("1.5", "2", "1,5") into tenths of an hour: more than 0, at most 24, at most
+/// one decimal.
+pub fn parse_hours(s: &str) -> Result<i64, Msg> {
+    let s = s.trim().replace(',', ".");
+    if s.is_empty() {
+        return Err(Msg::ErrRequired);
+    }
+    let (whole, frac) = match s.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (s.as_str(), ""),
+    };
+    let digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+    if s.starts_with('-') {
+        return Err(gm(GrowthMsg::ErrHoursPositive));
+    }
+    if whole.is_empty() && frac.is_empty() || !digits(whole) || !digits(frac) || whole.len() > 6 {
+        return Err(gm(GrowthMsg::ErrHoursInvalid));
+    }
+    if frac.len() > 1 && frac[1..].chars().any(|c| c != '0') {
+        return Err(gm(GrowthMsg::ErrHoursInvalid));
+    }
+    let w: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| gm(GrowthMsg::ErrHoursInvalid))? };
+    let f: i64 = frac.chars().next().map(|c| i64::from(c as u8 - b'0')).unwrap_or(0);
+    let tenths = w * 10 + f;
+    if tenths <= 0 {
+        Err(gm(GrowthMsg::ErrHoursPositive))
+    } else if tenths > DAY_MAX_TENTHS {
+        Err(gm(GrowthMsg::ErrHoursTooMany))
+    } else {
+        Ok(tenths)
+    }
+}
+
+/// Whether a new record fits in the day next to what is already logged for it.
+pub fn fits_in_day(already_tenths: i64, new_tenths: i64) -> bool {
+    already_tenths + new_tenths <= DAY_MAX_TENTHS
+}
+
+/// Evidence links, one per line: http(s) only, at most a few.
+pub fn check_links(s: &str) -> Result<Vec<String>, Msg> {
+    let links: Vec<String> = s.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+    if links.len() > LINKS_MAX || links.iter().any(|l| l.chars().count() > 500) {
+        return Err(Msg::ErrTooLong);
+    }
+    if links.iter().any(|l| !(l.starts_with("https://") || l.starts_with("http://")) || l.contains(char::is_whitespace)) {
+        return Err(gm(GrowthMsg::ErrLinkInvalid));
+    }
+    Ok(links)
+}
+
+/// The quota year that contains `day`: [start, end), starting on the 1st of `start_month`.
+pub fn quota_year(day: NaiveDate, start_month: u32) -> (NaiveDate, NaiveDate) {
+    let month = start_month.clamp(1, 12);
+    let year = if day.month() >= month { day.year() } else { day.year() - 1 };
+    let start = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(day);
+    let end = start.checked_add_months(Months::new(12)).unwrap_or(day);
+    (start, end)
+}
+
+/// Per cent done: milestones done out of all; a goal without milestones counts as done only
+/// once achieved.
+pub fn progress_percent(done: usize, total: usize, achieved: bool) -> u32 {
+    if total == 0 {
+        return if achieved { 100 } else { 0 };
+    }
+    ((done * 100) / total) as u32
+}
+
+/// Sums `(category, tenths)` pairs into `HourCategory::ALL` order.
+pub fn totals_by_category<'a>(records: impl IntoIterator<Item = (&'a str, i64)>) -> Vec<(String, i64)> {
+    let mut totals: Vec<(String, i64)> = HourCategory::ALL.iter().map(|c| (c.code().to_owned(), 0)).collect();
+    for (cat, tenths) in records {
+        if let Some(t) = totals.iter_mut().find(|(c, _)| c == cat) {
+            t.1 += tenths;
+        }
+    }
+    totals
+}
+
+/// Sums `(day, tenths)` pairs into the 12 months of the quota year starting at `year_start`;
+/// days outside the year are left out.
+pub fn totals_by_month(year_start: NaiveDate, records: impl IntoIterator<Item = (NaiveDate, i64)>) -> Vec<(NaiveDate, i64)> {
+    let mut months: Vec<(NaiveDate, i64)> =
+        (0..12).filter_map(|i| year_start.checked_add_months(Months::new(i)).map(|m| (m, 0))).collect();
+    for (day, tenths) in records {
+        let index = (day.year() - year_start.year()) * 12 + day.month() as i32 - year_start.month() as i32;
+        if (0..12).contains(&index) && day >= year_start {
+            if let Some(m) = months.get_mut(index as usize) {
+                m.1 += tenths;
+            }
+        }
+    }
+    months
+}
+
+/// Tenths of an hour as text: `12`, `1.5`.
+pub fn format_tenths(tenths: i64) -> String {
+    if tenths % 10 == 0 {
+        format!("{}", tenths / 10)
+    } else {
+        format!("{}.{}", tenths / 10, (tenths % 10).abs())
+    }
+}
+
+/// A template goal typed by a host: its title and its milestones' titles.
+pub type TemplateGoalDraft = (String, Vec<String>);
+pub const TEMPLATE_GOALS_MAX: usize = 30;
+
+/// Reads a template typed as lines: each line a goal, each line starting with `-` a milestone of
+/// the goal above it.
+pub fn parse_template_lines(text: &str) -> Result<Vec<TemplateGoalDraft>, Msg> {
+    let mut goals: Vec<TemplateGoalDraft> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(ms) = line.strip_prefix(['-', '－', '•', '*']) {
+            let goal = goals.last_mut().ok_or(gm(GrowthMsg::ErrMilestoneBeforeGoal))?;
+            let title = check_title(ms)?;
+            if goal.1.len() >= TEMPLATE_GOALS_MAX {
+                return Err(Msg::ErrTooLong);
+            }
+            goal.1.push(title);
+        } else {
+            goals.push((check_title(line)?, Vec::new()));
+        }
+    }
+    if goals.is_empty() {
+        Err(Msg::ErrRequired)
+    } else if goals.len() > TEMPLATE_GOALS_MAX {
+        Err(Msg::ErrTooLong)
+    } else {
+        Ok(goals)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    Goals,
+    Overdue,
+    Hours,
+}
+
+impl SortKey {
+    pub fn from_code(code: &str) -> SortKey {
+        match code {
+            "goals" => SortKey::Goals,
+            "overdue" => SortKey::Overdue,
+            "hours" => SortKey::Hours,
+            _ => SortKey::Name,
+        }
+    }
+}
+
+/// Sorts the overview; ties keep name order.
+pub fn sort_rows(rows: &mut [OverviewRow], key: SortKey, descending: bool) {
+    rows.sort_by(|a, b| {
+        let ord = match key {
+            SortKey::Name => a.mentee_name.cmp(&b.mentee_name),
+            // by share of goals done
+            SortKey::Goals => (a.goals_done * b.goals_total.max(1)).cmp(&(b.goals_done * a.goals_total.max(1))),
+            SortKey::Overdue => a.overdue_milestones.cmp(&b.overdue_milestones),
+            SortKey::Hours => a.hours_tenths.cmp(&b.hours_tenths),
+        };
+        let ord = if descending { ord.reverse() } else { ord };
+        ord.then_with(|| a.mentee_name.cmp(&b.mentee_name))
+    });
+}
+
+/// One CSV field: quoted when it holds a comma, quote or line break; quotes doubled. A leading
+/// `= + - @` is prefixed with `'` so that Excel never reads a name as a formula.
+pub fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// A CSV document Excel opens with Chinese text intact: UTF-8 with a byte-order mark, CRLF.
+pub fn to_csv(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::from("\u{feff}");
+    let line = |fields: Vec<String>| fields.join(",") + "\r\n";
+    out.push_str(&line(header.iter().map(|h| csv_field(h)).collect()));
+    for row in rows {
+        out.push_str(&line(row.iter().map(|f| csv_field(f)).collect()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+    }
+
+    const OWNER: Actor = Actor { is_subject: true, role: Some(StudioRole::Mentee) };
+    const OTHER_MENTEE: Actor = Actor { is_subject: false, role: Some(StudioRole::Mentee) };
+    const MENTOR: Actor = Actor { is_subject: false, role: Some(StudioRole::Mentor) };
+    const HOST: Actor = Actor { is_subject: false, role: Some(StudioRole::Host) };
+    const OUTSIDER: Actor = Actor { is_subject: false, role: None };
+
+    #[test]
+    fn a_plan_is_seen_by_its_mentee_and_the_studios_leaders_only() {
+        for a in [OWNER, MENTOR, HOST] {
+            assert!(can(a, Action::ViewPlan), "{a:?}");
+        }
+        for a in [OTHER_MENTEE, OUTSIDER] {
+            assert!(!can(a, Action::ViewPlan), "{a:?}");
+            assert!(!can(a, Action::ViewLedger), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_mentee_edits_the_plan_and_logs_hours() {
+        assert!(can(OWNER, Action::EditPlan) && can(OWNER, Action::LogHours));
+        for a in [OTHER_MENTEE, MENTOR, HOST, OUTSIDER] {
+            assert!(!can(a, Action::EditPlan) && !can(a, Action::LogHours), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn leaders_sign_off_and_verify_but_never_their_own() {
+        assert!(can(MENTOR, Action::SignOff) && can(HOST, Action::VerifyHours));
+        assert!(!can(OWNER, Action::SignOff) && !can(OWNER, Action::VerifyHours));
+        let mentor_self = Actor { is_subject: true, role: Some(StudioRole::Mentor) };
+        assert!(!can(mentor_self, Action::VerifyHours));
+        assert!(!can(OTHER_MENTEE, Action::SignOff) && !can(OUTSIDER, Action::VerifyHours));
+    }
+
+    #[test]
+    fn only_the_host_applies_templates_and_leaders_see_the_overview() {
+        assert!(can(HOST, Action::ApplyTemplate));
+        assert!(!can(MENTOR, Action::ApplyTemplate) && !can(OWNER, Action::ApplyTemplate));
+        assert!(can(MENTOR, Action::ViewOverview) && can(HOST, Action::ViewOverview));
+        assert!(!can(OWNER, Action::ViewOverview) && !can(OUTSIDER, Action::ViewOverview));
+    }
+
+    #[test]
+    fn hours_parse_into_tenths_within_a_day() {
+        assert_eq!(parse_hours("1.5"), Ok(15));
+        assert_eq!(parse_hours(" 2 "), Ok(20));
+        assert_eq!(parse_hours("1,5"), Ok(15));
+        assert_eq!(parse_hours("24"), Ok(240));
+        assert_eq!(parse_hours(".5"), Ok(5));
+        assert_eq!(parse_hours("0"), Err(Msg::Growth(GrowthMsg::ErrHoursPositive)));
+        assert_eq!(parse_hours("-3"), Err(Msg::Growth(GrowthMsg::ErrHoursPositive)));
+        assert_eq!(parse_hours("25"), Err(Msg::Growth(GrowthMsg::ErrHoursTooMany)));
+        assert_eq!(parse_hours("99999999999"), Err(Msg::Growth(GrowthMsg::ErrHoursInvalid)));
+        assert_eq!(parse_hours("1.25"), Err(Msg::Growth(GrowthMsg::ErrHoursInvalid)));
+        assert_eq!(parse_hours("abc"), Err(Msg::Growth(GrowthMsg::ErrHoursInvalid)));
+        assert_eq!(parse_hours("NaN"), Err(Msg::Growth(GrowthMsg::ErrHoursInvalid)));
+        assert_eq!(parse_hours(""), Err(Msg::ErrRequired));
+    }
+
+    #[test]
+    fn a_day_holds_at_most_24_hours_across_records() {
+        assert!(fits_in_day(200, 40));
+        assert!(!fits_in_day(200, 41));
+        assert!(!fits_in_day(240, 1));
+    }
+
+    #[test]
+    fn record_dates_are_never_in_the_future() {
+        let today = d(2026, 11, 24);
+        assert_eq!(check_record_date("2026-11-24", today), Ok(today));
+        assert_eq!(check_record_date("2026-11-25", today), Err(Msg::Growth(GrowthMsg::ErrFutureDate)));
+        assert_eq!(check_record_date("24/11/2026", today), Err(Msg::Growth(GrowthMsg::ErrDateInvalid)));
+    }
+
+    #[test]
+    fn due_dates_far_in_the_past_or_future_are_refused() {
+        let today = d(2026, 11, 24);
+        assert!(check_due("2026-11-01", today).is_ok());
+        assert_eq!(check_due("2020-01-01", today), Err(Msg::Growth(GrowthMsg::ErrDueFarInPast)));
+        assert_eq!(check_due("2099-01-01", today), Err(Msg::Growth(GrowthMsg::ErrDueTooFar)));
+        assert_eq!(check_due("", today), Err(Msg::ErrRequired));
+    }
+
+    #[test]
+    fn titles_are_trimmed_and_required() {
+        assert_eq!(check_title("  读书  "), Ok("读书".to_owned()));
+        assert_eq!(check_title("   "), Err(Msg::ErrRequired));
+        assert_eq!(check_title(&"字".repeat(201)), Err(Msg::ErrTooLong));
+    }
+
+    #[test]
+    fn links_must_be_web_addresses() {
+        assert_eq!(check_links("https://a.cn/x\n\n http://b.cn "), Ok(vec!["https://a.cn/x".to_owned(), "http://b.cn".to_owned()]));
+        assert_eq!(check_links("javascript:alert(1)"), Err(Msg::Growth(GrowthMsg::ErrLinkInvalid)));
+    }
+
+    #[test]
+    fn the_quota_year_is_the_calendar_or_the_school_year() {
+        assert_eq!(quota_year(d(2026, 11, 24), 1), (d(2026, 1, 1), d(2027, 1, 1)));
+        assert_eq!(quota_year(d(2026, 11, 24), 9), (d(2026, 9, 1), d(2027, 9, 1)));
+        assert_eq!(quota_year(d(2026, 8, 31), 9), (d(2025, 9, 1), d(2026, 9, 1)));
+        assert_eq!(quota_year(d(2026, 9, 1), 9), (d(2026, 9, 1), d(2027, 9, 1)));
+        assert_eq!(quota_year(d(2026, 3, 1), 0), (d(2026, 1, 1), d(2027, 1, 1)), "clamped");
+    }
+
+    #[test]
+    fn progress_comes_from_milestones() {
+        assert_eq!(progress_percent(1, 3, false), 33);
+        assert_eq!(progress_percent(3, 3, false), 100);
+        assert_eq!(progress_percent(0, 0, false), 0);
+        assert_eq!(progress_percent(0, 0, true), 100);
+    }
+
+    #[test]
+    fn hours_are_totalled_by_category_and_by_month_of_the_quota_year() {
+        let cats = totals_by_category([("online", 15), ("shadowing", 30), ("online", 5), ("bogus", 99)]);
+        assert_eq!(cats[0], ("online".to_owned(), 20));
+        assert_eq!(cats[2], ("shadowing".to_owned(), 30));
+        assert_eq!(cats.iter().map(|c| c.1).sum::<i64>(), 50);
+
+        let start = d(2025, 9, 1);
+        let months = totals_by_month(start, [(d(2025, 9, 3), 10), (d(2026, 1, 31), 20), (d(2026, 8, 31), 5), (d(2026, 9, 1), 7), (d(2025, 8, 31), 7)]);
+        assert_eq!(months.len(), 12);
+        assert_eq!(months[0], (d(2025, 9, 1), 10));
+        assert_eq!(months[4], (d(2026, 1, 1), 20));
+        assert_eq!(months[11], (d(2026, 8, 1), 5));
+        assert_eq!(months.iter().map(|m| m.1).sum::<i64>(), 35);
+    }
+
+    #[test]
+    fn a_typed_template_has_goals_and_their_milestones() {
+        let t = parse_template_lines("读书计划\n - 读完一本书\n-写笔记\n\n上公开课").expect("valid");
+        assert_eq!(t, vec![("读书计划".to_owned(), vec!["读完一本书".to_owned(), "写笔记".to_owned()]), ("上公开课".to_owned(), vec![])]);
+        assert_eq!(parse_template_lines("- 里程碑"), Err(Msg::Growth(GrowthMsg::ErrMilestoneBeforeGoal)));
+        assert_eq!(parse_template_lines("  \n "), Err(Msg::ErrRequired));
+        assert_eq!(parse_template_lines("-"), Err(Msg::Growth(GrowthMsg::ErrMilestoneBeforeGoal)));
+        assert_eq!(parse_template_lines("目标\n-  "), Err(Msg::ErrRequired));
+    }
+
+    #[test]
+    fn tenths_print_without_needless_decimals() {
+        assert_eq!(format_tenths(960), "96");
+        assert_eq!(format_tenths(15), "1.5");
+    }
+
+    fn row(name: &str, done: i64, total: i64, overdue: i64, hours: i64) -> OverviewRow {
+        OverviewRow { mentee_id: Uuid::nil(), mentee_name: name.to_owned(), goals_done: done, goals_total: total, overdue_milestones: overdue, hours_tenths: hours }
+    }
+
+    #[test]
+    fn the_overview_sorts_by_any_column() {
+        let mut rows = vec![row("b", 1, 2, 0, 100), row("a", 1, 4, 3, 10), row("c", 0, 0, 1, 500)];
+        sort_rows(&mut rows, SortKey::Hours, true);
+        assert_eq!(rows.iter().map(|r| r.mentee_name.as_str()).collect::<Vec<_>>(), ["c", "b", "a"]);
+        sort_rows(&mut rows, SortKey::Overdue, true);
+        assert_eq!(rows[0].mentee_name, "a");
+        sort_rows(&mut rows, SortKey::Goals, true);
+        assert_eq!(rows[0].mentee_name, "b");
+        sort_rows(&mut rows, SortKey::Name, false);
+        assert_eq!(rows[0].mentee_name, "a");
+    }
+
+    #[test]
+    fn csv_has_a_bom_crlf_and_quotes_what_needs_it() {
+        let csv = to_csv(&["姓名", "学时"], &[vec!["张伟, \"小张\"".to_owned(), "12.5".to_owned()], vec!["=cmd()".to_owned(), "1".to_owned()]]);
+        assert!(csv.starts_with('\u{feff}'));
+        assert_eq!(csv, "\u{feff}姓名,学时\r\n\"张伟, \"\"小张\"\"\",12.5\r\n'=cmd(),1\r\n");
+    }
+}
