@@ -260,16 +260,32 @@ fn StudioView(page: StudioPage) -> impl IntoView {
                 <h2 id="lessons-heading">{move || i18n.t(s(StudioMsg::LessonsHeading))}</h2>
                 <LessonList lessons=page.upcoming_lessons.clone()/>
             </section>
-            <section aria-labelledby="growth-heading">
-                <h2 id="growth-heading">{move || i18n.t(s(StudioMsg::GrowthHeading))}</h2>
-                <p class="muted">{move || i18n.t(s(StudioMsg::ComingSoon))}</p>
-            </section>
+            <GrowthSection slug=page.slug.clone() role=standing.role/>
             <section aria-labelledby="studies-heading">
                 <h2 id="studies-heading">{move || i18n.t(s(StudioMsg::StudiesHeading))}</h2>
                 <p class="muted">{move || i18n.t(s(StudioMsg::ComingSoon))}</p>
             </section>
             <ActivityList activity=page.activity.clone()/>
         </article>
+    }
+}
+
+/// Links into the growth area: the overview for the host and mentors, one's own plan for a mentee.
+#[component]
+fn GrowthSection(slug: String, role: Option<StudioRole>) -> impl IntoView {
+    let i18n = use_i18n();
+    let me = expect_context::<Viewer>().user.map(|u| u.id);
+    let link = match (role, me) {
+        (Some(r), _) if r.leads() => Some((format!("/studios/{slug}/growth"), StudioMsg::GrowthOverviewLink)),
+        (Some(StudioRole::Mentee), Some(me)) => Some((format!("/studios/{slug}/plans/{me}"), StudioMsg::MyPlanLink)),
+        _ => None,
+    };
+    view! {
+        <section aria-labelledby="growth-heading">
+            <h2 id="growth-heading">{move || i18n.t(s(StudioMsg::GrowthHeading))}</h2>
+            <p class="muted">{move || i18n.t(s(StudioMsg::GrowthIntro))}</p>
+            {link.map(|(href, label)| view! { <p><A href=href>{move || i18n.t(s(label))}</A></p> })}
+        </section>
     }
 }
 
