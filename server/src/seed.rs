@@ -231,7 +231,7 @@ async fn load_demo_growth(pool: &PgPool, math: Uuid, english: Uuid) -> Result<()
     // Training hours spread over the past months (a few verified), and one the system credited
     // for an attended open lesson.
     let categories = ["offline", "online", "shadowing", "course", "lesson_study"];
-    for (email, every, hours) in [("zhang.wei@demo.atelier", 9, "3.5"), ("tom.baker@demo.atelier", 13, "2")] {
+    for (email, every, hours) in [("zhang.wei@demo.atelier", 9, "2.5"), ("tom.baker@demo.atelier", 13, "2")] {
         let user = user_id(email);
         for k in 0..30i64 {
             let day = today - Duration::days(k * every + 1);

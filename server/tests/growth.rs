@@ -582,3 +582,19 @@ async fn a_plain_html_form_post_is_sent_back_to_the_plan(pool: PgPool) {
     assert_eq!(location, format!("/studios/xihu-math/plans/{id}"));
     assert_eq!(s.count("select count(*) from growth_goals").await, 1);
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn an_overdue_goal_can_be_reworded_without_moving_its_date(pool: PgPool) {
+    let s = studio(pool).await;
+    let (goal, _) = s.goal().await;
+    sqlx::query("update growth_goals set due_on = current_date - 100").execute(&s.app.pool).await.expect("age the goal");
+    let old: chrono::NaiveDate = sqlx::query_scalar("select due_on from growth_goals").fetch_one(&s.app.pool).await.expect("due");
+    let old = old.to_string();
+    let edit = [("goal", goal.as_str()), ("title", "改写后的目标"), ("category", "teaching"), ("target_stage", "year1"), ("due_on", old.as_str())];
+    assert_status(&s.call(&s.mentee, "growth/update-goal", &edit).await, StatusCode::OK);
+    let moved = [("goal", goal.as_str()), ("title", "改写后的目标"), ("category", "teaching"), ("target_stage", "year1"), ("due_on", "2001-01-01")];
+    let r = s.call(&s.mentee, "growth/update-goal", &moved).await;
+    assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_error(&error_json(r).await, "due_on").as_deref(), Some("Growth(ErrDueFarInPast)"));
+    assert_eq!(s.count("select count(*) from growth_goals where title = '改写后的目标' and due_on = current_date - 100").await, 1);
+}

@@ -46,12 +46,23 @@ async fn studio(pool: &sqlx::PgPool, slug: &str) -> Result<(Uuid, String), AppEr
 
 /// Checks a goal form.
 #[cfg(feature = "ssr")]
-fn goal_input(title: &str, description: &str, category: &str, target_stage: &str, due_on: &str, today: chrono::NaiveDate) -> Result<store::GoalInput, AppError> {
+fn goal_input(
+    title: &str,
+    description: &str,
+    category: &str,
+    target_stage: &str,
+    due_on: &str,
+    today: chrono::NaiveDate,
+    current_due: Option<chrono::NaiveDate>,
+) -> Result<store::GoalInput, AppError> {
     let title = rules::check_title(title);
     let description = rules::check_text(description);
     let category = GoalCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown);
     let stage = TargetStage::from_code(target_stage).ok_or(Msg::ErrChoiceUnknown);
-    let due = rules::check_due(due_on, today);
+    let due = match current_due {
+        Some(current) => rules::check_due_keeping(due_on, today, current),
+        None => rules::check_due(due_on, today),
+    };
     errors(&[
         ("title", title.clone().err()),
         ("description", description.clone().err()),
@@ -117,7 +128,7 @@ pub async fn add_goal(
     if !rules::can(actor, Action::EditPlan) {
         return Err(AppError::Forbidden);
     }
-    let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone))?;
+    let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone), None)?;
     store::add_goal(&pool, studio_id, mentee, &input).await?;
     redirect_plain_form(&plan_path(studio.trim(), mentee));
     Ok(())
@@ -142,7 +153,9 @@ pub async fn update_goal(
     if !rules::can(actor, Action::EditPlan) {
         return Err(AppError::Forbidden);
     }
-    let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone))?;
+    // An overdue goal keeps its date when only its wording changes.
+    let current_due = store::goal_due_on(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone), Some(current_due))?;
     store::update_goal(&pool, goal, &input).await?;
     redirect_plain_form(&plan_path(&slug, mentee));
     Ok(())

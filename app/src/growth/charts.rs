@@ -50,7 +50,7 @@ pub fn HoursChart(total: i64, quota: i64, by_category: Vec<(String, i64)>, by_mo
         .iter()
         .enumerate()
         .map(|(i, (m, t))| {
-            let h = *t as f64 / max_month * 120.0;
+            let h = *t as f64 / max_month * 105.0;
             let x = 10.0 + i as f64 * 48.0;
             let label = month_label(*m, locale);
             let value = format_tenths(*t);

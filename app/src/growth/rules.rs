@@ -110,6 +110,15 @@ pub fn check_due(s: &str, today: NaiveDate) -> Result<NaiveDate, Msg> {
     }
 }
 
+/// A due date being edited: the date it already has is kept as it is, however old; a new one
+/// follows `check_due`.
+pub fn check_due_keeping(s: &str, today: NaiveDate, current: NaiveDate) -> Result<NaiveDate, Msg> {
+    match parse_date(s) {
+        Ok(due) if due == current => Ok(due),
+        _ => check_due(s, today),
+    }
+}
+
 /// The day of a training record: not in the future, not before 2000.
 pub fn check_record_date(s: &str, today: NaiveDate) -> Result<NaiveDate, Msg> {
     let day = parse_date(s)?;
@@ -401,6 +410,13 @@ mod tests {
         assert_eq!(check_due("2020-01-01", today), Err(Msg::Growth(GrowthMsg::ErrDueFarInPast)));
         assert_eq!(check_due("2099-01-01", today), Err(Msg::Growth(GrowthMsg::ErrDueTooFar)));
         assert_eq!(check_due("", today), Err(Msg::ErrRequired));
+    }
+
+    #[test]
+    fn an_old_due_date_may_stay_but_not_be_newly_chosen() {
+        let today = d(2026, 11, 24);
+        assert_eq!(check_due_keeping("2026-01-10", today, d(2026, 1, 10)), Ok(d(2026, 1, 10)));
+        assert_eq!(check_due_keeping("2026-01-11", today, d(2026, 1, 10)), Err(Msg::Growth(GrowthMsg::ErrDueFarInPast)));
     }
 
     #[test]

@@ -257,6 +257,10 @@ pub async fn add_goal(pool: &PgPool, studio_id: Uuid, mentee_id: Uuid, input: &G
     Ok(id)
 }
 
+pub async fn goal_due_on(db: impl PgExecutor<'_>, goal_id: Uuid) -> sqlx::Result<Option<NaiveDate>> {
+    sqlx::query_scalar("select due_on from growth_goals where id = $1").bind(goal_id).fetch_optional(db).await
+}
+
 pub async fn update_goal(db: impl PgExecutor<'_>, goal_id: Uuid, input: &GoalInput) -> sqlx::Result<()> {
     sqlx::query(
         "update growth_goals set title = $2, description = $3, category = $4, target_stage = $5, due_on = $6, updated_at = now() where id = $1",
@@ -561,7 +565,7 @@ pub async fn apply_template(pool: &PgPool, studio_id: Uuid, template_id: Uuid, o
         "insert into growth_milestones (id, goal_id, template_milestone_id, title, due_on)
          select gen_random_uuid(), g.id, tm.id,
                 case when u.locale = 'en' then tm.title_en else tm.title_zh end,
-                g.created_at::date + tm.due_after_days
+                $4::date + tm.due_after_days
          from growth_goals g join growth_plans p on p.id = g.plan_id join users u on u.id = p.mentee_id
          join growth_template_goals tg on tg.id = g.template_goal_id
          join growth_template_milestones tm on tm.template_goal_id = tg.id
@@ -571,6 +575,7 @@ pub async fn apply_template(pool: &PgPool, studio_id: Uuid, template_id: Uuid, o
     .bind(studio_id)
     .bind(&mentees)
     .bind(template_id)
+    .bind(today)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
