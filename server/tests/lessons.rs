@@ -458,3 +458,63 @@ async fn reminders_are_written_once_per_booking_whatever_runs_them(pool: PgPool)
     assert_eq!(count(&pool, "select count(*) from notifications where kind = 'reminder'").await, 2);
     assert_eq!(count(&pool, "select count(*) from email_outbox").await, 2);
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let math = world.lesson(&pool, 1, false, "published", Duration::days(3)).await;
+    let english = world.lesson(&pool, 5, false, "published", Duration::days(10)).await;
+    let _draft = world.lesson(&pool, 5, false, "draft", Duration::days(4)).await;
+    sqlx::query("update open_lessons set subject = 'English', grade = '七年级', mode = 'online', link = 'https://m.example.cn/1' where id = $1")
+        .bind(english)
+        .execute(&pool)
+        .await
+        .expect("english");
+    sqlx::query("insert into bookings (id, lesson_id, user_id, status) select gen_random_uuid(), $1, id, 'confirmed' from users where email = 'observer@other.test'")
+        .bind(math)
+        .execute(&pool)
+        .await
+        .expect("full");
+    let client = app.client();
+    let ids = |v: serde_json::Value| -> Vec<String> { v.as_array().expect("list").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect() };
+    let list = |form: Vec<(&'static str, String)>| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let r = call_owned(app, &client, "lessons/list", &form).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<serde_json::Value>().await.expect("json")
+        }
+    };
+    assert_eq!(ids(list(vec![]).await), [math.to_string(), english.to_string()], "drafts never listed; soonest first");
+    assert_eq!(ids(list(vec![("filter[subject]", "English".into())]).await), [english.to_string()]);
+    assert_eq!(ids(list(vec![("filter[grade]", "八年级".into())]).await), [math.to_string()]);
+    assert_eq!(ids(list(vec![("filter[mode]", "online".into())]).await), [english.to_string()]);
+    assert_eq!(ids(list(vec![("filter[district]", "滨江区".into())]).await), Vec::<String>::new());
+    assert_eq!(ids(list(vec![("filter[free_seats]", "true".into())]).await), [english.to_string()], "the full lesson is left out");
+    let day = (chrono::Utc::now() + Duration::days(10)).with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).format("%Y-%m-%d").to_string();
+    assert_eq!(ids(list(vec![("filter[from]", day.clone()), ("filter[to]", day)]).await), [english.to_string()]);
+    let r = app.call(&client, "lessons/list", &[("filter[from]", "2026-13-45")]).await;
+    assert_eq!(msg(r, "from").await.as_deref(), Some("ErrDateTimeInvalid"));
+
+    // The page: calendar views render the lessons too.
+    let month = app.get(&client, "/lessons?view=month").await.text().await.expect("html");
+    assert!(month.contains("class=\"calendar"));
+    assert!(month.contains(&format!("/lessons/{math}")));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_viewer_in_another_zone_sees_their_time_and_the_lessons_own(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    sqlx::query("update users set time_zone = 'Europe/London' where email = 'observer@other.test'").execute(&pool).await.expect("tz");
+    let london = signed_in(&app, "observer@other.test").await;
+    let page = app.get(&london, &format!("/lessons/{lesson}")).await.text().await.expect("html");
+    assert!(page.contains("课堂当地时间"), "the lesson's own zone is shown when it differs");
+    let shanghai = signed_in(&app, "outsider@other.test").await;
+    let page = app.get(&shanghai, &format!("/lessons/{lesson}")).await.text().await.expect("html");
+    assert!(!page.contains("课堂当地时间"));
+    assert!(page.contains("《勾股定理》研究课"));
+}

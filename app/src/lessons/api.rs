@@ -53,7 +53,7 @@ pub async fn upcoming_lessons() -> Result<Vec<LessonSummary>, AppError> {
 /// Anyone may search the upcoming published lessons of public studios. Dates are `YYYY-MM-DD`
 /// in the viewer's time zone.
 #[server(prefix = "/api", endpoint = "lessons/list")]
-pub async fn list_lessons(filter: LessonFilter) -> Result<Vec<LessonSummary>, AppError> {
+pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec<LessonSummary>, AppError> {
     let mut errors = Vec::new();
     for (field, value) in [("from", &filter.from), ("to", &filter.to)] {
         if !value.is_empty() && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
