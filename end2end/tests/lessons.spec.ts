@@ -63,15 +63,20 @@ test("a host schedules a 2-seat lesson, observers book, the waitlisted one is pr
   await expect(pages[2].getByText("候补转正：您已获得座位").first()).toBeVisible();
   await expect(pages[2].getByRole("link", { name: title }).first()).toBeVisible();
 
-  // The host sees the list (observers never do) and checks Zhao Lei in with one tap.
+  // Zhao Lei's credited hours before the check-in.
+  await open(pages[0], lessonPath);
   await expect(pages[0].getByRole("heading", { name: "听课名单" })).toHaveCount(0);
+  await open(pages[0], "/my-lessons");
+  const before = Number(await pages[0].getByTestId("open-lesson-hours").textContent());
+
+  // The host sees the list (observers never do) and checks Zhao Lei in with one tap.
   await open(host, lessonPath);
   await expect(host.getByRole("heading", { name: "听课名单" })).toBeVisible();
   await host.getByRole("button", { name: "签到 赵磊" }).click();
   await expect(host.getByRole("button", { name: "撤销签到 赵磊" })).toBeVisible();
 
   await open(pages[0], "/my-lessons");
-  await expect(pages[0].getByTestId("open-lesson-hours")).toContainText("1.5");
+  await expect(pages[0].getByTestId("open-lesson-hours")).toHaveText(String(before + 1.5));
   await open(pages[0], lessonPath);
   await expect(pages[0].getByTestId("my-booking")).toContainText("已签到");
 });

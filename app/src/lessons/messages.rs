@@ -113,6 +113,8 @@ pub enum LessonMsg {
     TeacherEmailHint,
     CalendarFeedHint,
     MyLessons,
+    EditTitle,
+    EditLink,
 }
 
 impl LessonMsg {
@@ -225,6 +227,8 @@ impl LessonMsg {
             TeacherEmail => ("授课教师邮箱", "Teacher's email"),
             TeacherEmailHint => ("留空表示由您本人授课；须为工作室成员。", "Leave empty to teach it yourself; must be a studio member."),
             CalendarFeedHint => ("生成一个私密订阅链接，把已预约的公开课同步到日历应用；重置后旧链接失效。", "Creates a private link that syncs your booked lessons to a calendar app; resetting it makes the old link stop working."),
+            EditTitle => ("修改公开课", "Edit the lesson"),
+            EditLink => ("修改课程信息", "Edit details"),
             MyLessons => ("我的学时", "My hours"),
             ErrLinkInvalid => ("请输入以 https:// 开头的有效链接。", "Enter a valid link starting with https://."),
             ErrLessonNotEditable => ("已取消或已结束的课不能修改。", "A cancelled or finished lesson cannot be changed."),

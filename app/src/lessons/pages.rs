@@ -407,6 +407,7 @@ fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
     view! {
         <section class="card manage">
             <h2>{move || i18n.t(lm(LessonMsg::ManageTitle))}</h2>
+            {open.then(|| view! { <p><A href=format!("/lessons/{id}/edit")>{move || i18n.t(lm(LessonMsg::EditLink))}</A></p> })}
             {lesson.checkin_code.clone().filter(|_| status == LessonStatus::Published).map(|c| view! {
                 <p>{move || i18n.t(lm(LessonMsg::CheckInCode))} ": " <strong class="code" data-testid="checkin-code">{c}</strong></p>
             })}
@@ -694,5 +695,80 @@ pub fn NotificationsLink() -> impl IntoView {
                 })}
             </Suspense>
         </A>
+    }
+}
+
+/// `/lessons/:id/edit`: the studio's host or mentor changes a lesson (booked observers are
+/// notified when the time or place changes).
+#[component]
+pub fn EditLessonPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<Uuid>().ok());
+    let lesson = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_lesson(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <section class="card">
+            <h1>{move || i18n.t(lm(LessonMsg::EditTitle))}</h1>
+            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+                {move || Suspend::new(async move {
+                    match lesson.await {
+                        Ok(lesson) if lesson.can_manage => view! { <EditForm lesson/> }.into_any(),
+                        Ok(_) => error_view(AppError::Forbidden),
+                        Err(err) => error_view(err),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn EditForm(lesson: LessonDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<super::api::UpdateLesson>::new();
+    let error = action_error(action.value());
+    let navigate = use_navigate();
+    let id = lesson.id;
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            navigate(&format!("/lessons/{id}"), Default::default());
+        }
+    });
+    let tz = crate::time::zone(&lesson.time_zone);
+    let local = move |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string();
+    let description = lesson.description.clone();
+    view! {
+        <ActionForm action>
+            <FormStatus error/>
+            <input type="hidden" name="lesson_id" value=id.to_string()/>
+            <Field name="title" label=lm(LessonMsg::Title) value=lesson.title.clone() required=true error/>
+            <Field name="subject" label=Msg::Subject value=lesson.subject.clone() required=true error/>
+            <Field name="grade" label=lm(LessonMsg::Grade) value=lesson.grade.clone() error/>
+            <Field name="topic" label=lm(LessonMsg::Topic) value=lesson.topic.clone() error/>
+            <div class="field">
+                <label for="field-description">{move || i18n.t(lm(LessonMsg::Description))}</label>
+                <textarea id="field-description" name="description" rows="3">{description}</textarea>
+            </div>
+            <Field name="starts_at" label=lm(LessonMsg::StartsAt) kind="datetime-local" value=local(lesson.starts_at) required=true error/>
+            <Field name="ends_at" label=lm(LessonMsg::EndsAt) kind="datetime-local" value=local(lesson.ends_at) required=true error/>
+            <Field name="time_zone" label=lm(LessonMsg::LessonTimeZone) value=lesson.time_zone.clone() list="time-zones" required=true error/>
+            <TimeZoneList/>
+            <Choice name="mode" label=lm(LessonMsg::Mode) options=mode_options(false) selected=lesson.mode.code() error/>
+            <Field name="place" label=lm(LessonMsg::Place) value=lesson.place.clone() error/>
+            <Field name="link" label=lm(LessonMsg::Link) kind="url" value=lesson.link.clone() error/>
+            <Field name="capacity" label=lm(LessonMsg::Capacity) kind="number" value=lesson.capacity.to_string() required=true error/>
+            <Field name="booking_opens_at" label=lm(LessonMsg::BookingOpensAt) kind="datetime-local" value=lesson.booking_opens_at.map(local).unwrap_or_default() error/>
+            <Field name="booking_closes_at" label=lm(LessonMsg::BookingClosesAt) kind="datetime-local" value=lesson.booking_closes_at.map(local).unwrap_or_default() error/>
+            <div class="field checkbox">
+                <label><input type="checkbox" name="needs_approval" value="on" checked=lesson.needs_approval/> {move || i18n.t(lm(LessonMsg::NeedsApproval))}</label>
+            </div>
+            <Field name="credited_hours" label=lm(LessonMsg::CreditedHours) value=lesson.credited_hours.clone() required=true error/>
+            <button type="submit" class="primary" disabled=move || action.pending().get()>{move || i18n.t(Msg::Save)}</button>
+        </ActionForm>
     }
 }
