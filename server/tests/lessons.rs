@@ -306,7 +306,7 @@ async fn with_approval_a_booking_waits_for_the_hosts_decision(pool: PgPool) {
 async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
-    let lesson = world.published_lesson(&pool, 5, false).await;
+    let lesson = world.lesson(&pool, 5, false, "published", Duration::minutes(30)).await;
     let observer = signed_in(&app, "observer@other.test").await;
     let outsider = signed_in(&app, "outsider@other.test").await;
     book(&app, &observer, lesson).await;
@@ -327,7 +327,12 @@ async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: 
     assert_eq!(check("confirmed").await, StatusCode::OK);
     assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "removed with the check-in");
 
-    // The observer checks in with the code from the room; a wrong code is refused.
+    // The observer checks in with the code from the room; a wrong code is refused, and so is
+    // the right one long before the lesson.
+    sqlx::query("update open_lessons set starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days' where id = $1").bind(lesson).execute(&pool).await.expect("move");
+    let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ABC234")]).await;
+    assert_eq!(msg(r, "code").await.as_deref(), Some("ErrCheckInClosed"));
+    sqlx::query("update open_lessons set starts_at = starts_at - interval '2 days', ends_at = ends_at - interval '2 days' where id = $1").bind(lesson).execute(&pool).await.expect("move back");
     let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ZZZZZZ")]).await;
     assert_eq!(msg(r, "code").await.as_deref(), Some("ErrWrongCode"));
     let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "abc 234")]).await;

@@ -155,6 +155,8 @@ async fn every_lesson_server_function_answers_every_role_as_the_rules_say(pool: 
             let lesson = match case.setup {
                 Setup::Draft => world.lesson(&pool, 30, false, "draft", Duration::days(3)).await,
                 Setup::PendingBooking => world.published_lesson(&pool, 30, true).await,
+                // Soon enough for the check-in code to work.
+                Setup::CallerBooked => world.lesson(&pool, 30, false, "published", Duration::minutes(30)).await,
                 _ => world.published_lesson(&pool, 30, false).await,
             };
             let booking = match case.setup {

@@ -125,9 +125,7 @@ pub async fn schedule_lesson(
     let pool = pool()?;
     let studio_id = store::studio_by_slug(&pool, &studio).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
     let role = crate::studios::store::active_role(&pool, studio_id, user.id).await?;
-    if !role.is_some_and(crate::studios::StudioRole::leads) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can_schedule(Actor::user(role, store::is_district_admin(&pool, user.id).await?))?;
     let input = LessonInput {
         title,
         subject,
@@ -149,14 +147,9 @@ pub async fn schedule_lesson(
     let valid = rules::check_lesson(&input)?;
     let teacher_id = match teacher_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         None => user.id,
-        Some(email) => {
-            let id: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1").bind(email.to_lowercase()).fetch_optional(&pool).await?;
-            let member = match id {
-                Some(id) => crate::studios::store::active_role(&pool, studio_id, id).await?.map(|_| id),
-                None => None,
-            };
-            member.ok_or_else(|| AppError::field("teacher_email", Msg::Lesson(LessonMsg::ErrNotAMember)))?
-        }
+        Some(email) => store::active_member_by_email(&pool, studio_id, &email.to_lowercase())
+            .await?
+            .ok_or_else(|| AppError::field("teacher_email", Msg::Lesson(LessonMsg::ErrNotAMember)))?,
     };
     let code = rules::checkin_code(rand::random());
     let id = store::create(&pool, studio_id, teacher_id, user.id, &valid, &code).await?;

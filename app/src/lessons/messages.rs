@@ -115,6 +115,9 @@ pub enum LessonMsg {
     MyLessons,
     EditTitle,
     EditLink,
+    BookingStatusColumn,
+    BookedAtColumn,
+    ErrCheckInClosed,
 }
 
 impl LessonMsg {
@@ -228,6 +231,9 @@ impl LessonMsg {
             TeacherEmailHint => ("留空表示由您本人授课；须为工作室成员。", "Leave empty to teach it yourself; must be a studio member."),
             CalendarFeedHint => ("生成一个私密订阅链接，把已预约的公开课同步到日历应用；重置后旧链接失效。", "Creates a private link that syncs your booked lessons to a calendar app; resetting it makes the old link stop working."),
             EditTitle => ("修改公开课", "Edit the lesson"),
+            BookingStatusColumn => ("预约状态", "Booking status"),
+            BookedAtColumn => ("预约时间", "Booked at"),
+            ErrCheckInClosed => ("签到码只在上课前 1 小时至下课后 6 小时内有效。", "The code works from an hour before the lesson until six hours after it."),
             EditLink => ("修改课程信息", "Edit details"),
             MyLessons => ("我的学时", "My hours"),
             ErrLinkInvalid => ("请输入以 https:// 开头的有效链接。", "Enter a valid link starting with https://."),

@@ -126,6 +126,18 @@ pub async fn is_district_admin(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::
     Ok(sqlx::query_scalar("select is_district_admin from users where id = $1").bind(user_id).fetch_optional(db).await?.unwrap_or(false))
 }
 
+/// The id of the studio's active member with this (lower-cased) email.
+pub async fn active_member_by_email(db: impl PgExecutor<'_>, studio_id: Uuid, email: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "select u.id from users u join memberships m on m.user_id = u.id
+         where u.email = $2 and m.studio_id = $1 and m.status = 'active'",
+    )
+    .bind(studio_id)
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
 /// The studios the user leads (host or mentor): where they may schedule lessons.
 pub async fn led_studios(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<(String, String)>> {
     sqlx::query_as(
@@ -676,6 +688,8 @@ async fn credit(conn: &mut PgConnection, booking_id: Uuid, attended: bool) -> sq
 pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, code: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    let now: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&mut *tx).await?;
+    rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, now).map_err(|m| AppError::field("code", m))?;
     if lesson.checkin_code.is_empty() || rules::normalize_code(code) != lesson.checkin_code {
         return Err(err("code", LessonMsg::ErrWrongCode));
     }
