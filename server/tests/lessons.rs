@@ -523,3 +523,25 @@ async fn a_viewer_in_another_zone_sees_their_time_and_the_lessons_own(pool: PgPo
     assert!(!page.contains("课堂当地时间"));
     assert!(page.contains("《勾股定理》研究课"));
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn my_lessons_lists_my_bookings_and_my_studios_lessons_drafts_included(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let published = world.published_lesson(&pool, 1, false).await;
+    let draft = world.lesson(&pool, 5, false, "draft", Duration::days(5)).await;
+    let observer = signed_in(&app, "observer@other.test").await;
+    let outsider = signed_in(&app, "outsider@other.test").await;
+    book(&app, &observer, published).await;
+    book(&app, &outsider, published).await;
+    let mine: serde_json::Value = app.call(&outsider, "lessons/mine", &[]).await.json().await.expect("json");
+    assert_eq!(mine["booked"][0]["id"], published.to_string());
+    assert_eq!(mine["booked"][0]["my_status"], "Waitlisted");
+    assert_eq!(mine["managed"].as_array().expect("list").len(), 0);
+    let host = signed_in(&app, "host@studio.test").await;
+    let mine: serde_json::Value = app.call(&host, "lessons/mine", &[]).await.json().await.expect("json");
+    let managed: Vec<&str> = mine["managed"].as_array().expect("list").iter().filter_map(|l| l["id"].as_str()).collect();
+    assert_eq!(managed, [published.to_string(), draft.to_string()]);
+    let page = app.get(&outsider, "/my-lessons").await.text().await.expect("html");
+    assert!(page.contains("候补中"));
+}

@@ -73,6 +73,7 @@ const CASES: &[Case] = &[
     Case { endpoint: "notifications/unread", setup: Setup::Published, expect: EVERYONE },
     Case { endpoint: "notifications/read", setup: Setup::Published, expect: SIGNED_IN },
     Case { endpoint: "lessons/my-hours", setup: Setup::Published, expect: SIGNED_IN },
+    Case { endpoint: "lessons/mine", setup: Setup::Published, expect: SIGNED_IN },
     Case { endpoint: "lessons/reset-feed", setup: Setup::Published, expect: SIGNED_IN },
     Case { endpoint: "GET attendees.csv", setup: Setup::Published, expect: LEADS },
     Case { endpoint: "GET calendar.ics", setup: Setup::Published, expect: EVERYONE },

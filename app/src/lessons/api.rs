@@ -353,6 +353,13 @@ pub async fn mark_notifications_read() -> Result<(), AppError> {
     Ok(())
 }
 
+/// The signed-in user's booked lessons and the lessons of the studios they lead.
+#[server(prefix = "/api", endpoint = "lessons/mine")]
+pub async fn my_lessons() -> Result<super::MyLessons, AppError> {
+    let user = require_user().await?;
+    Ok(store::my_lessons(&pool()?, user.id).await?)
+}
+
 /// The signed-in user's open-lesson training hours in total.
 #[server(prefix = "/api", endpoint = "lessons/my-hours")]
 pub async fn my_training_hours() -> Result<String, AppError> {

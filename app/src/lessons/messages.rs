@@ -118,6 +118,9 @@ pub enum LessonMsg {
     BookingStatusColumn,
     BookedAtColumn,
     ErrCheckInClosed,
+    MyBookings,
+    StudioLessons,
+    NothingYet,
 }
 
 impl LessonMsg {
@@ -234,6 +237,9 @@ impl LessonMsg {
             BookingStatusColumn => ("预约状态", "Booking status"),
             BookedAtColumn => ("预约时间", "Booked at"),
             ErrCheckInClosed => ("签到码只在上课前 1 小时至下课后 6 小时内有效。", "The code works from an hour before the lesson until six hours after it."),
+            MyBookings => ("我预约的公开课", "Lessons I booked"),
+            StudioLessons => ("我的工作室的公开课", "My studios' lessons"),
+            NothingYet => ("暂无。", "Nothing yet."),
             EditLink => ("修改课程信息", "Edit details"),
             MyLessons => ("我的学时", "My hours"),
             ErrLinkInvalid => ("请输入以 https:// 开头的有效链接。", "Enter a valid link starting with https://."),

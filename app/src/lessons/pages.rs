@@ -84,13 +84,24 @@ fn When(starts: chrono::DateTime<Utc>, ends: chrono::DateTime<Utc>, time_zone: S
 }
 
 #[component]
+fn WhenAt(at: chrono::DateTime<Utc>) -> impl IntoView {
+    let i18n = use_i18n();
+    let tz = expect_context::<Viewer>().time_zone;
+    view! { <time datetime=at.to_rfc3339()>{move || format_date_time(at, &tz, i18n.locale.get())}</time> }
+}
+
+#[component]
 fn LessonItem(lesson: LessonSummary) -> impl IntoView {
     let i18n = use_i18n();
     let left = seats_left(lesson.capacity, lesson.seats_taken);
     let href = format!("/lessons/{}", lesson.id);
+    let status = LessonStatus::from_code(&lesson.status).filter(|s| *s != LessonStatus::Published);
+    let mine = lesson.my_status;
     view! {
         <li class="lesson">
             <h3><A href=href>{lesson.title}</A></h3>
+            {status.map(|s| view! { <p class="status">{move || i18n.t(s.label())}</p> })}
+            {mine.map(|s| view! { <p class="status mine">{move || i18n.t(lm(LessonMsg::YourBooking))} ": " {move || i18n.t(s.label())}</p> })}
             <p class="muted">{lesson.studio_name} " · " {lesson.teacher_name} " · " {lesson.subject} " " {lesson.grade}</p>
             <p>
                 <span class="label">{move || i18n.t(Msg::LessonAt)} ": "</span>
@@ -301,6 +312,9 @@ fn LessonView(lesson: LessonDetail) -> impl IntoView {
                 <dd data-testid="seats-left">{left} " / " {lesson.capacity}</dd>
                 <dt>{move || i18n.t(lm(LessonMsg::CreditedHours))}</dt>
                 <dd>{lesson.credited_hours.clone()}</dd>
+                {lesson.booking_opens_at.map(|at| view! { <dt>{move || i18n.t(lm(LessonMsg::BookingOpensAt))}</dt><dd><WhenAt at/></dd> })}
+                {lesson.booking_closes_at.map(|at| view! { <dt>{move || i18n.t(lm(LessonMsg::BookingClosesAt))}</dt><dd><WhenAt at/></dd> })}
+                {lesson.needs_approval.then(|| view! { <dt>{move || i18n.t(lm(LessonMsg::NeedsApproval))}</dt><dd>"✓"</dd> })}
             </dl>
             {(!description.is_empty()).then(|| view! { <p class="description">{description.clone()}</p> })}
             {(status != LessonStatus::Draft).then(|| view! {
@@ -646,11 +660,20 @@ pub fn NotificationsPage() -> impl IntoView {
     }
 }
 
-/// `/my-lessons`: the observer's credited open-lesson hours and their calendar feed link.
+/// `/my-lessons`: the user's bookings, the lessons of the studios they lead, their credited
+/// open-lesson hours and their calendar feed link.
 #[component]
 pub fn MyLessonsPage() -> impl IntoView {
     let i18n = use_i18n();
     let hours = Resource::new(|| (), |_| my_training_hours());
+    let lessons = Resource::new(|| (), |_| super::api::my_lessons());
+    let list = |items: Vec<LessonSummary>| {
+        if items.is_empty() {
+            view! { <p>{move || use_i18n().t(lm(LessonMsg::NothingYet))}</p> }.into_any()
+        } else {
+            view! { <ul class="lesson-list">{items.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}</ul> }.into_any()
+        }
+    };
     let feed = ServerAction::<ResetCalendarFeed>::new();
     let feed_error = action_error(feed.value());
     view! {
@@ -665,6 +688,25 @@ pub fn MyLessonsPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            {move || Suspend::new(async move {
+                match lessons.await {
+                    Ok(mine) => view! {
+                        <section>
+                            <h2>{move || i18n.t(lm(LessonMsg::MyBookings))}</h2>
+                            {list(mine.booked)}
+                        </section>
+                        {(!mine.managed.is_empty()).then(|| view! {
+                            <section>
+                                <h2>{move || i18n.t(lm(LessonMsg::StudioLessons))}</h2>
+                                {list(mine.managed)}
+                            </section>
+                        })}
+                    }.into_any(),
+                    Err(err) => error_view(err),
+                }
+            })}
+        </Suspense>
         <section class="card">
             <h2>{move || i18n.t(lm(LessonMsg::CalendarFeed))}</h2>
             <p class="hint">{move || i18n.t(lm(LessonMsg::CalendarFeedHint))}</p>

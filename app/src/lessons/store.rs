@@ -32,6 +32,7 @@ struct SummaryRow {
     seats_taken: i64,
     mode: String,
     district: String,
+    status: String,
 }
 
 impl From<SummaryRow> for LessonSummary {
@@ -50,12 +51,14 @@ impl From<SummaryRow> for LessonSummary {
             seats_taken: r.seats_taken,
             mode: r.mode,
             district: r.district,
+            status: r.status,
+            my_status: None,
         }
     }
 }
 
 const SUMMARY_SELECT: &str = "select l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
-        l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district,
+        l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district, l.status,
         coalesce(c.taken, 0) as seats_taken
  from open_lessons l
  join studios s on s.id = l.studio_id
@@ -107,6 +110,42 @@ pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str, limit: i64) -> sqlx
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The user's bookings (newest lessons first) and the lessons of the studios they lead (from a
+/// month ago on, drafts included), in three queries whatever the numbers.
+pub async fn my_lessons(pool: &PgPool, user_id: Uuid) -> sqlx::Result<super::MyLessons> {
+    let mine: Vec<(Uuid, String)> = sqlx::query_as(&format!(
+        "select lesson_id, status from bookings where user_id = $1 and status in {ACTIVE_STATUSES} order by seq desc limit 200"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    let ids: Vec<Uuid> = mine.iter().map(|(id, _)| *id).collect();
+    let booked: Vec<SummaryRow> = sqlx::query_as(&format!("{SUMMARY_SELECT} where l.id = any($1) and l.status <> 'draft' order by l.starts_at desc"))
+        .bind(&ids)
+        .fetch_all(pool)
+        .await?;
+    let booked = booked
+        .into_iter()
+        .map(|row| {
+            let mut summary = LessonSummary::from(row);
+            summary.my_status = mine.iter().find(|(id, _)| *id == summary.id).and_then(|(_, st)| BookingStatus::from_code(st));
+            summary
+        })
+        .collect();
+    let managed: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT}
+         where l.starts_at > now() - interval '30 days'
+           and exists (select 1 from memberships m where m.studio_id = l.studio_id and m.user_id = $1
+                       and m.status = 'active' and m.role in ('host', 'mentor'))
+         order by l.starts_at
+         limit 200"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(super::MyLessons { booked, managed: managed.into_iter().map(Into::into).collect() })
 }
 
 /// The studio and status of a lesson, for the permission check.
