@@ -545,3 +545,34 @@ async fn my_lessons_lists_my_bookings_and_my_studios_lessons_drafts_included(poo
     let page = app.get(&outsider, "/my-lessons").await.text().await.expect("html");
     assert!(page.contains("候补中"));
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn without_javascript_a_refused_booking_comes_back_to_the_page_with_its_message(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.lesson(&pool, 5, false, "cancelled", Duration::days(2)).await;
+    let observer = signed_in(&app, "observer@other.test").await;
+    let page = format!("{}/lessons/{lesson}", app.base);
+    let r = observer
+        .post(format!("{}/api/lessons/book", app.base))
+        .header("accept", "text/html")
+        .header("referer", &page)
+        .form(&[("lesson_id", lesson.to_string())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let location = r.headers()["location"].to_str().expect("location").to_owned();
+    assert!(location.starts_with(&page), "{location}");
+    let html = observer.get(&location).send().await.expect("get").text().await.expect("html");
+    assert!(html.contains("这节课目前不接受预约。"), "the translated reason is on the page");
+    assert_eq!(count(&pool, "select count(*) from bookings").await, 0);
+
+    // A successful plain-form booking redirects to the lesson page, which shows the seat.
+    let open = world.published_lesson(&pool, 5, false).await;
+    let r = observer.post(format!("{}/api/lessons/book", app.base)).header("accept", "text/html").form(&[("lesson_id", open.to_string())]).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(r.headers()["location"], format!("/lessons/{open}").as_str());
+    let html = app.get(&observer, &format!("/lessons/{open}")).await.text().await.expect("html");
+    assert!(html.contains("已确认"));
+}

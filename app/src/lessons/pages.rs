@@ -370,20 +370,24 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
         <section class="card booking">
             <h2>{move || i18n.t(lm(LessonMsg::YourBooking))}</h2>
             {state}
+            // Shown whether or not the form is still there: after a plain-form post the page is
+            // rendered anew, perhaps without the form that failed.
+            <p class="field-error" role="alert" data-testid="booking-error">
+                {move || {
+                    let failed = book_error.get().or_else(|| cancel_error.get());
+                    failed.map(|e| e.field_msg("lesson").map(|m| i18n.t(m).to_owned()).unwrap_or_else(|| e.message(i18n.locale.get())))
+                }}
+            </p>
             {can_book.then(|| view! {
                 <ActionForm action=book>
-                    <FormStatus error=book_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
-                    <p class="field-error">{move || book_error.get().and_then(|e| e.field_msg("lesson")).map(|m| i18n.t(m))}</p>
                     <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Book))}</button>
                 </ActionForm>
             })}
             {can_cancel.then(|| view! {
                 <ActionForm action=cancel>
-                    <FormStatus error=cancel_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
                     <Field name="reason" label=lm(LessonMsg::CancelReason) error=cancel_error/>
-                    <p class="field-error">{move || cancel_error.get().and_then(|e| e.field_msg("lesson")).map(|m| i18n.t(m))}</p>
                     <button type="submit">{move || i18n.t(lm(LessonMsg::CancelBooking))}</button>
                 </ActionForm>
             })}
