@@ -759,8 +759,11 @@ pub async fn open_lesson_hours(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Str
         .await
 }
 
+/// id, kind, lesson id, lesson title, created at, read.
+type NotificationRow = (Uuid, String, Option<Uuid>, Option<String>, DateTime<Utc>, bool);
+
 pub async fn notifications(pool: &PgPool, user_id: Uuid, limit: i64) -> sqlx::Result<Vec<Notification>> {
-    let rows: Vec<(Uuid, String, Option<Uuid>, Option<String>, DateTime<Utc>, bool)> = sqlx::query_as(
+    let rows: Vec<NotificationRow> = sqlx::query_as(
         "select n.id, n.kind, n.lesson_id, l.title, n.created_at, n.read_at is not null
          from notifications n left join open_lessons l on l.id = n.lesson_id
          where n.user_id = $1 order by n.created_at desc limit $2",
