@@ -337,6 +337,8 @@ struct Locked {
     booking_closes_at: Option<DateTime<Utc>>,
     needs_approval: bool,
     checkin_code: String,
+    /// The transaction's clock, for window checks.
+    now: DateTime<Utc>,
 }
 
 impl Locked {
@@ -347,7 +349,8 @@ impl Locked {
 
 async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked, AppError> {
     sqlx::query_as(
-        "select status, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at, needs_approval, checkin_code
+        "select status, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at, needs_approval, checkin_code,
+                now() as now
          from open_lessons where id = $1 for update",
     )
     .bind(lesson_id)
@@ -422,38 +425,33 @@ async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sql
 pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBooking, AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    let now: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&mut *tx).await?;
-    rules::check_bookable(lesson.status(), lesson.starts_at, lesson.booking_opens_at, lesson.booking_closes_at, now)
+    rules::check_bookable(lesson.status(), lesson.starts_at, lesson.booking_opens_at, lesson.booking_closes_at, lesson.now)
         .map_err(|m| AppError::field("lesson", m))?;
-    let already: bool = sqlx::query_scalar(&format!("select exists (select 1 from bookings where lesson_id = $1 and user_id = $2 and status in {ACTIVE_STATUSES})"))
-        .bind(lesson_id)
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    // Seats, waitlist and the caller's own active booking in one pass over the lesson's bookings.
+    let (taken, waiting, already): (i64, i64, bool) = sqlx::query_as(&format!(
+        "select count(*) filter (where status in {SEAT_STATUSES}),
+                count(*) filter (where status = 'waitlisted'),
+                coalesce(bool_or(user_id = $2 and status in {ACTIVE_STATUSES}), false)
+         from bookings where lesson_id = $1"
+    ))
+    .bind(lesson_id)
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
     if already {
         return Err(err("lesson", LessonMsg::ErrAlreadyBooked));
     }
-    let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
     let status = rules::new_booking_status(lesson.capacity, taken, lesson.needs_approval);
     let id = Uuid::new_v4();
-    let seq: i64 = sqlx::query_scalar("insert into bookings (id, lesson_id, user_id, status) values ($1, $2, $3, $4) returning seq")
+    sqlx::query("insert into bookings (id, lesson_id, user_id, status) values ($1, $2, $3, $4)")
         .bind(id)
         .bind(lesson_id)
         .bind(user_id)
         .bind(status.code())
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
-    let position = if status == BookingStatus::Waitlisted {
-        Some(
-            sqlx::query_scalar("select count(*) from bookings where lesson_id = $1 and status = 'waitlisted' and seq <= $2")
-                .bind(lesson_id)
-                .bind(seq)
-                .fetch_one(&mut *tx)
-                .await?,
-        )
-    } else {
-        None
-    };
+    // The lesson row is locked, so the new booking is the last of the waitlist.
+    let position = (status == BookingStatus::Waitlisted).then_some(waiting + 1);
     let kind = match status {
         BookingStatus::Confirmed => "booking_confirmed",
         BookingStatus::Waitlisted => "booking_waitlisted",
@@ -470,7 +468,6 @@ pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBoo
 pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reason: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    let now: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&mut *tx).await?;
     let booking: Option<Uuid> = sqlx::query_scalar(
         "select id from bookings where lesson_id = $1 and user_id = $2 and status in ('pending', 'confirmed', 'waitlisted')",
     )
@@ -481,7 +478,7 @@ pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reaso
     let Some(booking) = booking else {
         return Err(err("lesson", LessonMsg::ErrNoActiveBooking));
     };
-    rules::check_cancellable(lesson.starts_at, lesson.booking_closes_at, now).map_err(|m| AppError::field("lesson", m))?;
+    rules::check_cancellable(lesson.starts_at, lesson.booking_closes_at, lesson.now).map_err(|m| AppError::field("lesson", m))?;
     sqlx::query("update bookings set status = 'cancelled', cancel_reason = $2, updated_at = clock_timestamp() where id = $1")
         .bind(booking)
         .bind(reason)
@@ -727,8 +724,7 @@ async fn credit(conn: &mut PgConnection, booking_id: Uuid, attended: bool) -> sq
 pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, code: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    let now: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&mut *tx).await?;
-    rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, now).map_err(|m| AppError::field("code", m))?;
+    rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now).map_err(|m| AppError::field("code", m))?;
     if lesson.checkin_code.is_empty() || rules::normalize_code(code) != lesson.checkin_code {
         return Err(err("code", LessonMsg::ErrWrongCode));
     }
