@@ -507,6 +507,10 @@ async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(po
     let month = app.get(&client, "/lessons?view=month").await.text().await.expect("html");
     assert!(month.contains("class=\"calendar"));
     assert!(month.contains(&format!("/lessons/{math}")));
+    assert!(month.contains("下一页") && month.contains("view=month&amp;from="), "links to the next month");
+    // A month far ahead has no lessons but still shows its grid.
+    let empty = app.get(&client, "/lessons?view=month&from=2031-02-01&to=2031-02-28").await.text().await.expect("html");
+    assert!(empty.contains("2031-02") && !empty.contains(&format!("/lessons/{math}")));
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]

@@ -121,6 +121,8 @@ pub enum LessonMsg {
     MyBookings,
     StudioLessons,
     NothingYet,
+    Previous,
+    Next,
 }
 
 impl LessonMsg {
@@ -240,6 +242,8 @@ impl LessonMsg {
             MyBookings => ("我预约的公开课", "Lessons I booked"),
             StudioLessons => ("我的工作室的公开课", "My studios' lessons"),
             NothingYet => ("暂无。", "Nothing yet."),
+            Previous => ("上一页", "Previous"),
+            Next => ("下一页", "Next"),
             EditLink => ("修改课程信息", "Edit details"),
             MyLessons => ("我的学时", "My hours"),
             ErrLinkInvalid => ("请输入以 https:// 开头的有效链接。", "Enter a valid link starting with https://."),

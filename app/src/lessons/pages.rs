@@ -167,9 +167,12 @@ pub fn LessonsPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
                 {move || Suspend::new(async move {
                     let kind = view_kind();
+                    let f = filter();
+                    let anchor = NaiveDate::parse_from_str(&f.from, "%Y-%m-%d").ok();
+                    let base = calendar_query(&f, &kind);
                     match lessons.await {
+                        Ok(list) if kind == "month" || kind == "week" => view! { <CalendarGrid lessons=list week=kind == "week" anchor base/> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p>{move || i18n.t(Msg::NoUpcomingLessons)}</p> }.into_any(),
-                        Ok(list) if kind == "month" || kind == "week" => view! { <CalendarGrid lessons=list week=kind == "week"/> }.into_any(),
                         Ok(list) => view! {
                             <ul class="lesson-list">
                                 {list.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
@@ -183,18 +186,46 @@ pub fn LessonsPage() -> impl IntoView {
     }
 }
 
-/// A month (or week) grid starting from the first lesson's date, days in the viewer's zone.
+/// The list's query string without its dates, for the calendar's previous / next links.
+fn calendar_query(f: &LessonFilter, view: &str) -> String {
+    let mut parts = vec![format!("view={view}")];
+    for (k, v) in [("subject", &f.subject), ("grade", &f.grade), ("district", &f.district), ("mode", &f.mode)] {
+        if !v.is_empty() {
+            let encoded: String = v.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+            parts.push(format!("{k}={encoded}"));
+        }
+    }
+    if f.free_seats {
+        parts.push("free=1".into());
+    }
+    parts.join("&")
+}
+
+/// A month (or week) grid of the period that holds `anchor` (the "from" date), else the first
+/// lesson; days in the viewer's zone; links to the previous and next period.
 #[component]
-fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool) -> impl IntoView {
+fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDate>, base: String) -> impl IntoView {
     let i18n = use_i18n();
     let tz = crate::time::zone(&expect_context::<Viewer>().time_zone);
-    let first = lessons.first().map(|l| l.starts_at.with_timezone(&tz).date_naive()).unwrap_or_else(|| Utc::now().date_naive());
+    let first = anchor
+        .or_else(|| lessons.first().map(|l| l.starts_at.with_timezone(&tz).date_naive()))
+        .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+    let month_start = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
     let start = if week {
         first - Duration::days(first.weekday().num_days_from_monday() as i64)
     } else {
-        let month_start = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
         month_start - Duration::days(month_start.weekday().num_days_from_monday() as i64)
     };
+    let (prev, next) = if week {
+        ((start - Duration::days(7), start - Duration::days(1)), (start + Duration::days(7), start + Duration::days(13)))
+    } else {
+        let prev_start = (month_start - Duration::days(1)).with_day(1).unwrap_or(month_start);
+        let next_start = (month_start + Duration::days(31)).with_day(1).unwrap_or(month_start);
+        let next_end = (next_start + Duration::days(31)).with_day(1).unwrap_or(next_start) - Duration::days(1);
+        ((prev_start, month_start - Duration::days(1)), (next_start, next_end))
+    };
+    let link = |(from, to): (NaiveDate, NaiveDate)| format!("/lessons?{base}&from={}&to={}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"));
+    let (prev_href, next_href) = (link(prev), link(next));
     let days = if week { 7 } else { 42 };
     let weekdays = ["一", "二", "三", "四", "五", "六", "日"];
     let weekdays_en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -221,6 +252,11 @@ fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool) -> impl IntoView {
         .collect();
     view! {
         <h2>{if week { format!("{}", start.format("%Y-%m-%d")) } else { format!("{}", first.format("%Y-%m")) }}</h2>
+        <p class="calendar-nav">
+            <a href=prev_href>{move || i18n.t(lm(LessonMsg::Previous))}</a>
+            " · "
+            <a href=next_href>{move || i18n.t(lm(LessonMsg::Next))}</a>
+        </p>
         <ol class="calendar" class:week=week>
             {(0..7).map(|i| view! { <li class="weekday" aria-hidden="true">{move || if i18n.locale.get() == crate::i18n::Locale::ZhCn { weekdays[i] } else { weekdays_en[i] }}</li> }).collect_view()}
             {cells}
