@@ -5,7 +5,7 @@ use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
 use crate::accounts::Viewer;
 use crate::i18n::{use_i18n, I18n, Locale, Msg};
 use crate::growth::pages::{GrowthHomePage, HoursPage, MenteeHoursPage, OverviewPage, PlanPage};
-use crate::lessons::pages::{HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage};
+use crate::lessons::pages::{EditLessonPage, HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage};
 use crate::studios::pages::{DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView};
 use crate::studios::StudioMsg;
 use leptos::prelude::*;
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lessons") ssr=SsrMode::Async view=LessonsPage/>
                     <Route path=path!("/lessons/new") ssr=SsrMode::Async view=ScheduleLessonPage/>
                     <Route path=path!("/lessons/:id") ssr=SsrMode::Async view=LessonPage/>
+                    <Route path=path!("/lessons/:id/edit") ssr=SsrMode::Async view=EditLessonPage/>
                     <Route path=path!("/notifications") ssr=SsrMode::Async view=NotificationsPage/>
                     <Route path=path!("/my-lessons") ssr=SsrMode::Async view=MyLessonsPage/>
                     <Route path=path!("/growth") ssr=SsrMode::Async view=GrowthHomePage/>

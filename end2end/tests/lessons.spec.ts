@@ -63,17 +63,63 @@ test("a host schedules a 2-seat lesson, observers book, the waitlisted one is pr
   await expect(pages[2].getByText("候补转正：您已获得座位").first()).toBeVisible();
   await expect(pages[2].getByRole("link", { name: title }).first()).toBeVisible();
 
-  // The host sees the list (observers never do) and checks Zhao Lei in with one tap.
+  // Zhao Lei's credited hours before the check-in.
+  await open(pages[0], lessonPath);
   await expect(pages[0].getByRole("heading", { name: "听课名单" })).toHaveCount(0);
+  await open(pages[0], "/my-lessons");
+  const before = Number(await pages[0].getByTestId("open-lesson-hours").textContent());
+
+  // The host sees the list (observers never do) and checks Zhao Lei in with one tap.
   await open(host, lessonPath);
   await expect(host.getByRole("heading", { name: "听课名单" })).toBeVisible();
   await host.getByRole("button", { name: "签到 赵磊" }).click();
   await expect(host.getByRole("button", { name: "撤销签到 赵磊" })).toBeVisible();
 
   await open(pages[0], "/my-lessons");
-  await expect(pages[0].getByTestId("open-lesson-hours")).toContainText("1.5");
+  await expect(pages[0].getByTestId("open-lesson-hours")).toHaveText(String(before + 1.5));
   await open(pages[0], lessonPath);
   await expect(pages[0].getByTestId("my-booking")).toContainText("已签到");
+});
+
+test("a mentor's lesson needs approval; the approved observer hears of a change of time", async ({ browser }) => {
+  const title = `《勾股定理》复习课 ${Date.now()}`;
+  const mentor = await signIn(browser, "li.na@demo.atelier", "李娜");
+  await open(mentor, "/lessons/new");
+  await mentor.getByLabel("课题", { exact: true }).fill(title);
+  await mentor.getByLabel("学科", { exact: true }).fill("数学");
+  await mentor.getByLabel("开始时间").fill("2030-04-10T14:00");
+  await mentor.getByLabel("结束时间").fill("2030-04-10T14:45");
+  await mentor.getByLabel("地点", { exact: true }).fill("西湖区实验中学 302 教室");
+  await mentor.getByLabel("座位数").fill("5");
+  await mentor.getByLabel("预约需领衔人审核").check();
+  await mentor.getByRole("button", { name: "保存为草稿" }).click();
+  await expect(mentor.getByRole("heading", { name: title })).toBeVisible();
+  await mentor.getByRole("button", { name: "发布" }).click();
+  await expect(mentor.getByTestId("lesson-status")).toHaveText("已发布");
+  const lessonPath = new URL(mentor.url()).pathname;
+
+  const observer = await signIn(browser, "zhao.lei@demo.atelier", "赵磊");
+  await open(observer, lessonPath);
+  await observer.getByRole("button", { name: "预约座位" }).click();
+  await expect(observer.getByTestId("my-booking")).toContainText("待审核");
+
+  await open(mentor, lessonPath);
+  await mentor.getByRole("button", { name: "通过 赵磊" }).click();
+  await expect(mentor.getByRole("button", { name: "签到 赵磊" })).toBeVisible();
+
+  await mentor.getByRole("link", { name: "修改课程信息" }).click();
+  await expect(mentor.getByRole("heading", { name: "修改公开课" })).toBeVisible();
+  await mentor.getByLabel("开始时间").fill("2030-04-11T14:00");
+  await mentor.getByLabel("结束时间").fill("2030-04-11T14:45");
+  await mentor.getByRole("button", { name: "保存" }).click();
+  await expect(mentor.getByRole("heading", { name: title })).toBeVisible();
+  await expect(mentor.locator("time").first()).toContainText("4月11日");
+
+  await open(observer, lessonPath);
+  await expect(observer.getByTestId("my-booking")).toContainText("已确认");
+  await open(observer, "/notifications");
+  await expect(observer.getByText("预约已通过审核").first()).toBeVisible();
+  await expect(observer.getByText("公开课时间或地点有变").first()).toBeVisible();
 });
 
 test.describe("without JavaScript", () => {

@@ -157,15 +157,18 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         (english, "tom.baker@demo.atelier", "Reading circles: predicting and questioning", "English", "Grade 8", 14, 3, 20),
         (english, "emily.carter@demo.atelier", "Vocabulary in context (open lesson)", "English", "Grade 7", -14, 1, 30),
     ];
-    for (studio, teacher, title, subject, grade, day, slot, capacity) in lessons {
+    let mut lesson_ids = Vec::new();
+    for (i, (studio, teacher, title, subject, grade, day, slot, capacity)) in lessons.into_iter().enumerate() {
+        let lesson_id = Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("atelier:demo-lesson:{i}").as_bytes());
+        lesson_ids.push(lesson_id);
         // Morning slots at 09:00, 10:00… Beijing time (01:00 UTC onwards).
         let starts: DateTime<Utc> = today + Duration::days(day) + Duration::hours(slot);
         let status = if day < 0 { "done" } else { "published" };
         sqlx::query(
-            "insert into open_lessons (id, studio_id, teacher_id, title, subject, grade, starts_at, ends_at, time_zone, mode, place, capacity, status, credited_hours)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, 'Asia/Shanghai', 'in_person', $9, $10, $11, 1.0)",
+            "insert into open_lessons (id, studio_id, teacher_id, title, subject, grade, starts_at, ends_at, time_zone, mode, place, capacity, status, credited_hours, checkin_code)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, 'Asia/Shanghai', 'in_person', $9, $10, $11, 1.0, 'DEMO' || $12)",
         )
-        .bind(Uuid::new_v4())
+        .bind(lesson_id)
         .bind(studio)
         .bind(user_id(teacher))
         .bind(title)
@@ -176,12 +179,40 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         .bind(if studio == math { "西湖区实验中学 301 教室" } else { "Library, Hangzhou International School" })
         .bind(capacity)
         .bind(status)
+        .bind(format!("{:02}", 23 + i))
         .execute(&mut *tx)
         .await?;
     }
+    // Demo bookings: the observer holds a seat at the next maths lesson and attended the past
+    // one (credited in the training-hour ledger); the English mentee is booked too.
+    let bookings = [
+        (lesson_ids[0], "zhao.lei@demo.atelier", "confirmed"),
+        (lesson_ids[2], "zhao.lei@demo.atelier", "attended"),
+        (lesson_ids[4], "district.admin@demo.atelier", "confirmed"),
+    ];
+    for (i, (lesson, email, status)) in bookings.into_iter().enumerate() {
+        let booking = Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("atelier:demo-booking:{i}").as_bytes());
+        sqlx::query("insert into bookings (id, lesson_id, user_id, status) values ($1, $2, $3, $4)")
+            .bind(booking)
+            .bind(lesson)
+            .bind(user_id(email))
+            .bind(status)
+            .execute(&mut *tx)
+            .await?;
+        if status == "attended" {
+            sqlx::query(
+                "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
+                 select gen_random_uuid(), b.user_id, (l.starts_at at time zone l.time_zone)::date, l.credited_hours, 'open_lesson', l.title, 'booking', b.id
+                 from bookings b join open_lessons l on l.id = b.lesson_id where b.id = $1",
+            )
+            .bind(booking)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
     tx.commit().await?;
     load_demo_growth(pool, math, english).await?;
-    println!("demo data loaded: {} users, 2 studios, 6 open lessons, growth plans and training hours", DEMO_USERS.len());
+    println!("demo data loaded: {} users, 2 studios, 6 open lessons, 3 bookings, growth plans and training hours", DEMO_USERS.len());
     Ok(())
 }
 

@@ -302,7 +302,7 @@ async fn with_approval_a_booking_waits_for_the_hosts_decision(pool: PgPool) {
 async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
-    let lesson = world.published_lesson(&pool, 5, false).await;
+    let lesson = world.lesson(&pool, 5, false, "published", Duration::minutes(30)).await;
     let observer = signed_in(&app, "observer@other.test").await;
     let outsider = signed_in(&app, "outsider@other.test").await;
     book(&app, &observer, lesson).await;
@@ -323,7 +323,12 @@ async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: 
     assert_eq!(check("confirmed").await, StatusCode::OK);
     assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "removed with the check-in");
 
-    // The observer checks in with the code from the room; a wrong code is refused.
+    // The observer checks in with the code from the room; a wrong code is refused, and so is
+    // the right one long before the lesson.
+    sqlx::query("update open_lessons set starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days' where id = $1").bind(lesson).execute(&pool).await.expect("move");
+    let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ABC234")]).await;
+    assert_eq!(msg(r, "code").await.as_deref(), Some("ErrCheckInClosed"));
+    sqlx::query("update open_lessons set starts_at = starts_at - interval '2 days', ends_at = ends_at - interval '2 days' where id = $1").bind(lesson).execute(&pool).await.expect("move back");
     let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ZZZZZZ")]).await;
     assert_eq!(msg(r, "code").await.as_deref(), Some("ErrWrongCode"));
     let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "abc 234")]).await;
@@ -453,4 +458,121 @@ async fn reminders_are_written_once_per_booking_whatever_runs_them(pool: PgPool)
     assert_eq!(app::lessons::store::send_due_reminders(&pool).await.expect("again"), 0);
     assert_eq!(count(&pool, "select count(*) from notifications where kind = 'reminder'").await, 2);
     assert_eq!(count(&pool, "select count(*) from email_outbox").await, 2);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let math = world.lesson(&pool, 1, false, "published", Duration::days(3)).await;
+    let english = world.lesson(&pool, 5, false, "published", Duration::days(10)).await;
+    let _draft = world.lesson(&pool, 5, false, "draft", Duration::days(4)).await;
+    sqlx::query("update open_lessons set subject = 'English', grade = '七年级', mode = 'online', link = 'https://m.example.cn/1' where id = $1")
+        .bind(english)
+        .execute(&pool)
+        .await
+        .expect("english");
+    sqlx::query("insert into bookings (id, lesson_id, user_id, status) select gen_random_uuid(), $1, id, 'confirmed' from users where email = 'observer@other.test'")
+        .bind(math)
+        .execute(&pool)
+        .await
+        .expect("full");
+    let client = app.client();
+    let ids = |v: serde_json::Value| -> Vec<String> { v.as_array().expect("list").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect() };
+    let list = |form: Vec<(&'static str, String)>| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let r = call_owned(app, &client, "lessons/list", &form).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<serde_json::Value>().await.expect("json")
+        }
+    };
+    assert_eq!(ids(list(vec![]).await), [math.to_string(), english.to_string()], "drafts never listed; soonest first");
+    assert_eq!(ids(list(vec![("filter[subject]", "English".into())]).await), [english.to_string()]);
+    assert_eq!(ids(list(vec![("filter[grade]", "八年级".into())]).await), [math.to_string()]);
+    assert_eq!(ids(list(vec![("filter[mode]", "online".into())]).await), [english.to_string()]);
+    assert_eq!(ids(list(vec![("filter[district]", "滨江区".into())]).await), Vec::<String>::new());
+    assert_eq!(ids(list(vec![("filter[free_seats]", "true".into())]).await), [english.to_string()], "the full lesson is left out");
+    let day = (chrono::Utc::now() + Duration::days(10)).with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).format("%Y-%m-%d").to_string();
+    assert_eq!(ids(list(vec![("filter[from]", day.clone()), ("filter[to]", day)]).await), [english.to_string()]);
+    let r = app.call(&client, "lessons/list", &[("filter[from]", "2026-13-45")]).await;
+    assert_eq!(msg(r, "from").await.as_deref(), Some("ErrDateTimeInvalid"));
+
+    // The page: calendar views render the lessons too.
+    let month = app.get(&client, "/lessons?view=month").await.text().await.expect("html");
+    assert!(month.contains("class=\"calendar"));
+    assert!(month.contains(&format!("/lessons/{math}")));
+    assert!(month.contains("下一页") && month.contains("view=month&amp;from="), "links to the next month");
+    // A month far ahead has no lessons but still shows its grid.
+    let empty = app.get(&client, "/lessons?view=month&from=2031-02-01&to=2031-02-28").await.text().await.expect("html");
+    assert!(empty.contains("2031-02") && !empty.contains(&format!("/lessons/{math}")));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_viewer_in_another_zone_sees_their_time_and_the_lessons_own(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    sqlx::query("update users set time_zone = 'Europe/London' where email = 'observer@other.test'").execute(&pool).await.expect("tz");
+    let london = signed_in(&app, "observer@other.test").await;
+    let page = app.get(&london, &format!("/lessons/{lesson}")).await.text().await.expect("html");
+    assert!(page.contains("课堂当地时间"), "the lesson's own zone is shown when it differs");
+    let shanghai = signed_in(&app, "outsider@other.test").await;
+    let page = app.get(&shanghai, &format!("/lessons/{lesson}")).await.text().await.expect("html");
+    assert!(!page.contains("课堂当地时间"));
+    assert!(page.contains("《勾股定理》研究课"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn my_lessons_lists_my_bookings_and_my_studios_lessons_drafts_included(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let published = world.published_lesson(&pool, 1, false).await;
+    let draft = world.lesson(&pool, 5, false, "draft", Duration::days(5)).await;
+    let observer = signed_in(&app, "observer@other.test").await;
+    let outsider = signed_in(&app, "outsider@other.test").await;
+    book(&app, &observer, published).await;
+    book(&app, &outsider, published).await;
+    let mine: serde_json::Value = app.call(&outsider, "lessons/mine", &[]).await.json().await.expect("json");
+    assert_eq!(mine["booked"][0]["id"], published.to_string());
+    assert_eq!(mine["booked"][0]["my_status"], "Waitlisted");
+    assert_eq!(mine["managed"].as_array().expect("list").len(), 0);
+    let host = signed_in(&app, "host@studio.test").await;
+    let mine: serde_json::Value = app.call(&host, "lessons/mine", &[]).await.json().await.expect("json");
+    let managed: Vec<&str> = mine["managed"].as_array().expect("list").iter().filter_map(|l| l["id"].as_str()).collect();
+    assert_eq!(managed, [published.to_string(), draft.to_string()]);
+    let page = app.get(&outsider, "/my-lessons").await.text().await.expect("html");
+    assert!(page.contains("候补中"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn without_javascript_a_refused_booking_comes_back_to_the_page_with_its_message(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.lesson(&pool, 5, false, "cancelled", Duration::days(2)).await;
+    let observer = signed_in(&app, "observer@other.test").await;
+    let page = format!("{}/lessons/{lesson}", app.base);
+    let r = observer
+        .post(format!("{}/api/lessons/book", app.base))
+        .header("accept", "text/html")
+        .header("referer", &page)
+        .form(&[("lesson_id", lesson.to_string())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let location = r.headers()["location"].to_str().expect("location").to_owned();
+    assert!(location.starts_with(&page), "{location}");
+    let html = observer.get(&location).send().await.expect("get").text().await.expect("html");
+    assert!(html.contains("这节课目前不接受预约。"), "the translated reason is on the page");
+    assert_eq!(count(&pool, "select count(*) from bookings").await, 0);
+
+    // A successful plain-form booking redirects to the lesson page, which shows the seat.
+    let open = world.published_lesson(&pool, 5, false).await;
+    let r = observer.post(format!("{}/api/lessons/book", app.base)).header("accept", "text/html").form(&[("lesson_id", open.to_string())]).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(r.headers()["location"], format!("/lessons/{open}").as_str());
+    let html = app.get(&observer, &format!("/lessons/{open}")).await.text().await.expect("html");
+    assert!(html.contains("已确认"));
 }

@@ -53,7 +53,7 @@ pub async fn upcoming_lessons() -> Result<Vec<LessonSummary>, AppError> {
 /// Anyone may search the upcoming published lessons of public studios. Dates are `YYYY-MM-DD`
 /// in the viewer's time zone.
 #[server(prefix = "/api", endpoint = "lessons/list")]
-pub async fn list_lessons(filter: LessonFilter) -> Result<Vec<LessonSummary>, AppError> {
+pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec<LessonSummary>, AppError> {
     let mut errors = Vec::new();
     for (field, value) in [("from", &filter.from), ("to", &filter.to)] {
         if !value.is_empty() && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
@@ -125,9 +125,7 @@ pub async fn schedule_lesson(
     let pool = pool()?;
     let studio_id = store::studio_by_slug(&pool, &studio).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
     let role = crate::studios::store::active_role(&pool, studio_id, user.id).await?;
-    if !role.is_some_and(crate::studios::StudioRole::leads) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can_schedule(Actor::user(role, store::is_district_admin(&pool, user.id).await?))?;
     let input = LessonInput {
         title,
         subject,
@@ -149,14 +147,9 @@ pub async fn schedule_lesson(
     let valid = rules::check_lesson(&input)?;
     let teacher_id = match teacher_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         None => user.id,
-        Some(email) => {
-            let id: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1").bind(email.to_lowercase()).fetch_optional(&pool).await?;
-            let member = match id {
-                Some(id) => crate::studios::store::active_role(&pool, studio_id, id).await?.map(|_| id),
-                None => None,
-            };
-            member.ok_or_else(|| AppError::field("teacher_email", Msg::Lesson(LessonMsg::ErrNotAMember)))?
-        }
+        Some(email) => store::active_member_by_email(&pool, studio_id, &email.to_lowercase())
+            .await?
+            .ok_or_else(|| AppError::field("teacher_email", Msg::Lesson(LessonMsg::ErrNotAMember)))?,
     };
     let code = rules::checkin_code(rand::random());
     let id = store::create(&pool, studio_id, teacher_id, user.id, &valid, &code).await?;
@@ -358,6 +351,13 @@ pub async fn mark_notifications_read() -> Result<(), AppError> {
     store::mark_all_read(&pool()?, user.id).await?;
     redirect_plain_form("/notifications");
     Ok(())
+}
+
+/// The signed-in user's booked lessons and the lessons of the studios they lead.
+#[server(prefix = "/api", endpoint = "lessons/mine")]
+pub async fn my_lessons() -> Result<super::MyLessons, AppError> {
+    let user = require_user().await?;
+    Ok(store::my_lessons(&pool()?, user.id).await?)
 }
 
 /// The signed-in user's open-lesson training hours in total.

@@ -82,7 +82,7 @@ async fn attendees_csv(State(pool): State<PgPool>, session: AuthSession, Path(id
         let actor = Actor::user(role, store::is_district_admin(&pool, user.id).await?);
         rules::can(actor, Action::RunAttendance, status)?;
         let list = store::attendees(&pool, id).await?;
-        Ok(csv_response(&attendees_to_csv(&list, user.locale)))
+        Ok(csv_response(&attendees_to_csv(&list, user.locale, &user.time_zone)))
     }
     .await;
     result.unwrap_or_else(error_response)
@@ -102,15 +102,16 @@ fn csv_response(body: &str) -> Response {
 
 /// The CSV text (BOM first, CRLF line ends, fields quoted when needed; a leading `=`, `+`, `-`
 /// or `@` is defused so a spreadsheet never runs a name as a formula).
-pub fn attendees_to_csv(list: &[super::Attendee], locale: Locale) -> String {
+pub fn attendees_to_csv(list: &[super::Attendee], locale: Locale, time_zone: &str) -> String {
     let t = |m: Msg| m.text(locale);
     let mut out = String::from("\u{feff}");
-    let header = [t(Msg::DisplayName), t(Msg::Email), t(Msg::School), t(Msg::Lesson(LessonMsg::YourBooking)), "booked_at"];
+    let header = [t(Msg::DisplayName), t(Msg::Email), t(Msg::School), t(Msg::Lesson(LessonMsg::BookingStatusColumn)), t(Msg::Lesson(LessonMsg::BookedAtColumn))];
     out.push_str(&header.map(cell).join(","));
     out.push_str("\r\n");
     for a in list {
         let status: &str = a.status.label().text(locale);
-        let row = [a.display_name.as_str(), a.email.as_str(), a.school.as_str(), status, &a.booked_at.to_rfc3339()];
+        let booked_at = a.booked_at.with_timezone(&crate::time::zone(time_zone)).format("%Y-%m-%d %H:%M").to_string();
+        let row = [a.display_name.as_str(), a.email.as_str(), a.school.as_str(), status, booked_at.as_str()];
         out.push_str(&row.map(cell).join(","));
         out.push_str("\r\n");
     }
@@ -144,10 +145,10 @@ mod tests {
             status: BookingStatus::Confirmed,
             booked_at: chrono::DateTime::UNIX_EPOCH,
         }];
-        let csv = attendees_to_csv(&list, Locale::ZhCn);
+        let csv = attendees_to_csv(&list, Locale::ZhCn, "Asia/Shanghai");
         assert!(csv.starts_with("\u{feff}姓名,"));
         assert!(csv.contains("\"赵磊, \"\"老师\"\"\""));
         assert!(csv.contains(",'=cmd(),"));
-        assert!(csv.contains("已确认"));
+        assert!(csv.contains("已确认,1970-01-01 08:00"));
     }
 }

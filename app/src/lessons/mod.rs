@@ -81,6 +81,19 @@ pub struct LessonSummary {
     pub mode: String,
     #[serde(default)]
     pub district: String,
+    /// `draft`, `published`, `cancelled` or `done`.
+    #[serde(default)]
+    pub status: String,
+    /// The viewer's own booking status, in lists of their bookings.
+    #[serde(default)]
+    pub my_status: Option<BookingStatus>,
+}
+
+/// The signed-in user's lessons: what they booked, and what their studios run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MyLessons {
+    pub booked: Vec<LessonSummary>,
+    pub managed: Vec<LessonSummary>,
 }
 
 /// The filters of the lesson list (all optional; dates as `YYYY-MM-DD` in the viewer's zone).

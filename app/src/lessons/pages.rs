@@ -84,13 +84,24 @@ fn When(starts: chrono::DateTime<Utc>, ends: chrono::DateTime<Utc>, time_zone: S
 }
 
 #[component]
+fn WhenAt(at: chrono::DateTime<Utc>) -> impl IntoView {
+    let i18n = use_i18n();
+    let tz = expect_context::<Viewer>().time_zone;
+    view! { <time datetime=at.to_rfc3339()>{move || format_date_time(at, &tz, i18n.locale.get())}</time> }
+}
+
+#[component]
 fn LessonItem(lesson: LessonSummary) -> impl IntoView {
     let i18n = use_i18n();
     let left = seats_left(lesson.capacity, lesson.seats_taken);
     let href = format!("/lessons/{}", lesson.id);
+    let status = LessonStatus::from_code(&lesson.status).filter(|s| *s != LessonStatus::Published);
+    let mine = lesson.my_status;
     view! {
         <li class="lesson">
             <h3><A href=href>{lesson.title}</A></h3>
+            {status.map(|s| view! { <p class="status">{move || i18n.t(s.label())}</p> })}
+            {mine.map(|s| view! { <p class="status mine">{move || i18n.t(lm(LessonMsg::YourBooking))} ": " {move || i18n.t(s.label())}</p> })}
             <p class="muted">{lesson.studio_name} " · " {lesson.teacher_name} " · " {lesson.subject} " " {lesson.grade}</p>
             <p>
                 <span class="label">{move || i18n.t(Msg::LessonAt)} ": "</span>
@@ -156,9 +167,12 @@ pub fn LessonsPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
                 {move || Suspend::new(async move {
                     let kind = view_kind();
+                    let f = filter();
+                    let anchor = NaiveDate::parse_from_str(&f.from, "%Y-%m-%d").ok();
+                    let base = calendar_query(&f, &kind);
                     match lessons.await {
+                        Ok(list) if kind == "month" || kind == "week" => view! { <CalendarGrid lessons=list week=kind == "week" anchor base/> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <p>{move || i18n.t(Msg::NoUpcomingLessons)}</p> }.into_any(),
-                        Ok(list) if kind == "month" || kind == "week" => view! { <CalendarGrid lessons=list week=kind == "week"/> }.into_any(),
                         Ok(list) => view! {
                             <ul class="lesson-list">
                                 {list.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
@@ -172,18 +186,46 @@ pub fn LessonsPage() -> impl IntoView {
     }
 }
 
-/// A month (or week) grid starting from the first lesson's date, days in the viewer's zone.
+/// The list's query string without its dates, for the calendar's previous / next links.
+fn calendar_query(f: &LessonFilter, view: &str) -> String {
+    let mut parts = vec![format!("view={view}")];
+    for (k, v) in [("subject", &f.subject), ("grade", &f.grade), ("district", &f.district), ("mode", &f.mode)] {
+        if !v.is_empty() {
+            let encoded: String = v.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+            parts.push(format!("{k}={encoded}"));
+        }
+    }
+    if f.free_seats {
+        parts.push("free=1".into());
+    }
+    parts.join("&")
+}
+
+/// A month (or week) grid of the period that holds `anchor` (the "from" date), else the first
+/// lesson; days in the viewer's zone; links to the previous and next period.
 #[component]
-fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool) -> impl IntoView {
+fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDate>, base: String) -> impl IntoView {
     let i18n = use_i18n();
     let tz = crate::time::zone(&expect_context::<Viewer>().time_zone);
-    let first = lessons.first().map(|l| l.starts_at.with_timezone(&tz).date_naive()).unwrap_or_else(|| Utc::now().date_naive());
+    let first = anchor
+        .or_else(|| lessons.first().map(|l| l.starts_at.with_timezone(&tz).date_naive()))
+        .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+    let month_start = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
     let start = if week {
         first - Duration::days(first.weekday().num_days_from_monday() as i64)
     } else {
-        let month_start = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
         month_start - Duration::days(month_start.weekday().num_days_from_monday() as i64)
     };
+    let (prev, next) = if week {
+        ((start - Duration::days(7), start - Duration::days(1)), (start + Duration::days(7), start + Duration::days(13)))
+    } else {
+        let prev_start = (month_start - Duration::days(1)).with_day(1).unwrap_or(month_start);
+        let next_start = (month_start + Duration::days(31)).with_day(1).unwrap_or(month_start);
+        let next_end = (next_start + Duration::days(31)).with_day(1).unwrap_or(next_start) - Duration::days(1);
+        ((prev_start, month_start - Duration::days(1)), (next_start, next_end))
+    };
+    let link = |(from, to): (NaiveDate, NaiveDate)| format!("/lessons?{base}&from={}&to={}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"));
+    let (prev_href, next_href) = (link(prev), link(next));
     let days = if week { 7 } else { 42 };
     let weekdays = ["一", "二", "三", "四", "五", "六", "日"];
     let weekdays_en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -210,6 +252,11 @@ fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool) -> impl IntoView {
         .collect();
     view! {
         <h2>{if week { format!("{}", start.format("%Y-%m-%d")) } else { format!("{}", first.format("%Y-%m")) }}</h2>
+        <p class="calendar-nav">
+            <a href=prev_href>{move || i18n.t(lm(LessonMsg::Previous))}</a>
+            " · "
+            <a href=next_href>{move || i18n.t(lm(LessonMsg::Next))}</a>
+        </p>
         <ol class="calendar" class:week=week>
             {(0..7).map(|i| view! { <li class="weekday" aria-hidden="true">{move || if i18n.locale.get() == crate::i18n::Locale::ZhCn { weekdays[i] } else { weekdays_en[i] }}</li> }).collect_view()}
             {cells}
@@ -301,6 +348,9 @@ fn LessonView(lesson: LessonDetail) -> impl IntoView {
                 <dd data-testid="seats-left">{left} " / " {lesson.capacity}</dd>
                 <dt>{move || i18n.t(lm(LessonMsg::CreditedHours))}</dt>
                 <dd>{lesson.credited_hours.clone()}</dd>
+                {lesson.booking_opens_at.map(|at| view! { <dt>{move || i18n.t(lm(LessonMsg::BookingOpensAt))}</dt><dd><WhenAt at/></dd> })}
+                {lesson.booking_closes_at.map(|at| view! { <dt>{move || i18n.t(lm(LessonMsg::BookingClosesAt))}</dt><dd><WhenAt at/></dd> })}
+                {lesson.needs_approval.then(|| view! { <dt>{move || i18n.t(lm(LessonMsg::NeedsApproval))}</dt><dd>"✓"</dd> })}
             </dl>
             {(!description.is_empty()).then(|| view! { <p class="description">{description.clone()}</p> })}
             {(status != LessonStatus::Draft).then(|| view! {
@@ -356,20 +406,24 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
         <section class="card booking">
             <h2>{move || i18n.t(lm(LessonMsg::YourBooking))}</h2>
             {state}
+            // Shown whether or not the form is still there: after a plain-form post the page is
+            // rendered anew, perhaps without the form that failed.
+            <p class="field-error" role="alert" data-testid="booking-error">
+                {move || {
+                    let failed = book_error.get().or_else(|| cancel_error.get());
+                    failed.map(|e| e.field_msg("lesson").map(|m| i18n.t(m).to_owned()).unwrap_or_else(|| e.message(i18n.locale.get())))
+                }}
+            </p>
             {can_book.then(|| view! {
                 <ActionForm action=book>
-                    <FormStatus error=book_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
-                    <p class="field-error">{move || book_error.get().and_then(|e| e.field_msg("lesson")).map(|m| i18n.t(m))}</p>
                     <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Book))}</button>
                 </ActionForm>
             })}
             {can_cancel.then(|| view! {
                 <ActionForm action=cancel>
-                    <FormStatus error=cancel_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
                     <Field name="reason" label=lm(LessonMsg::CancelReason) error=cancel_error/>
-                    <p class="field-error">{move || cancel_error.get().and_then(|e| e.field_msg("lesson")).map(|m| i18n.t(m))}</p>
                     <button type="submit">{move || i18n.t(lm(LessonMsg::CancelBooking))}</button>
                 </ActionForm>
             })}
@@ -407,6 +461,7 @@ fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
     view! {
         <section class="card manage">
             <h2>{move || i18n.t(lm(LessonMsg::ManageTitle))}</h2>
+            {open.then(|| view! { <p><A href=format!("/lessons/{id}/edit")>{move || i18n.t(lm(LessonMsg::EditLink))}</A></p> })}
             {lesson.checkin_code.clone().filter(|_| status == LessonStatus::Published).map(|c| view! {
                 <p>{move || i18n.t(lm(LessonMsg::CheckInCode))} ": " <strong class="code" data-testid="checkin-code">{c}</strong></p>
             })}
@@ -645,11 +700,20 @@ pub fn NotificationsPage() -> impl IntoView {
     }
 }
 
-/// `/my-lessons`: the observer's credited open-lesson hours and their calendar feed link.
+/// `/my-lessons`: the user's bookings, the lessons of the studios they lead, their credited
+/// open-lesson hours and their calendar feed link.
 #[component]
 pub fn MyLessonsPage() -> impl IntoView {
     let i18n = use_i18n();
     let hours = Resource::new(|| (), |_| my_training_hours());
+    let lessons = Resource::new(|| (), |_| super::api::my_lessons());
+    let list = |items: Vec<LessonSummary>| {
+        if items.is_empty() {
+            view! { <p>{move || use_i18n().t(lm(LessonMsg::NothingYet))}</p> }.into_any()
+        } else {
+            view! { <ul class="lesson-list">{items.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}</ul> }.into_any()
+        }
+    };
     let feed = ServerAction::<ResetCalendarFeed>::new();
     let feed_error = action_error(feed.value());
     view! {
@@ -664,6 +728,25 @@ pub fn MyLessonsPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            {move || Suspend::new(async move {
+                match lessons.await {
+                    Ok(mine) => view! {
+                        <section>
+                            <h2>{move || i18n.t(lm(LessonMsg::MyBookings))}</h2>
+                            {list(mine.booked)}
+                        </section>
+                        {(!mine.managed.is_empty()).then(|| view! {
+                            <section>
+                                <h2>{move || i18n.t(lm(LessonMsg::StudioLessons))}</h2>
+                                {list(mine.managed)}
+                            </section>
+                        })}
+                    }.into_any(),
+                    Err(err) => error_view(err),
+                }
+            })}
+        </Suspense>
         <section class="card">
             <h2>{move || i18n.t(lm(LessonMsg::CalendarFeed))}</h2>
             <p class="hint">{move || i18n.t(lm(LessonMsg::CalendarFeedHint))}</p>
@@ -694,5 +777,80 @@ pub fn NotificationsLink() -> impl IntoView {
                 })}
             </Suspense>
         </A>
+    }
+}
+
+/// `/lessons/:id/edit`: the studio's host or mentor changes a lesson (booked observers are
+/// notified when the time or place changes).
+#[component]
+pub fn EditLessonPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<Uuid>().ok());
+    let lesson = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_lesson(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <section class="card">
+            <h1>{move || i18n.t(lm(LessonMsg::EditTitle))}</h1>
+            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+                {move || Suspend::new(async move {
+                    match lesson.await {
+                        Ok(lesson) if lesson.can_manage => view! { <EditForm lesson/> }.into_any(),
+                        Ok(_) => error_view(AppError::Forbidden),
+                        Err(err) => error_view(err),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn EditForm(lesson: LessonDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<super::api::UpdateLesson>::new();
+    let error = action_error(action.value());
+    let navigate = use_navigate();
+    let id = lesson.id;
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            navigate(&format!("/lessons/{id}"), Default::default());
+        }
+    });
+    let tz = crate::time::zone(&lesson.time_zone);
+    let local = move |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string();
+    let description = lesson.description.clone();
+    view! {
+        <ActionForm action>
+            <FormStatus error/>
+            <input type="hidden" name="lesson_id" value=id.to_string()/>
+            <Field name="title" label=lm(LessonMsg::Title) value=lesson.title.clone() required=true error/>
+            <Field name="subject" label=Msg::Subject value=lesson.subject.clone() required=true error/>
+            <Field name="grade" label=lm(LessonMsg::Grade) value=lesson.grade.clone() error/>
+            <Field name="topic" label=lm(LessonMsg::Topic) value=lesson.topic.clone() error/>
+            <div class="field">
+                <label for="field-description">{move || i18n.t(lm(LessonMsg::Description))}</label>
+                <textarea id="field-description" name="description" rows="3">{description}</textarea>
+            </div>
+            <Field name="starts_at" label=lm(LessonMsg::StartsAt) kind="datetime-local" value=local(lesson.starts_at) required=true error/>
+            <Field name="ends_at" label=lm(LessonMsg::EndsAt) kind="datetime-local" value=local(lesson.ends_at) required=true error/>
+            <Field name="time_zone" label=lm(LessonMsg::LessonTimeZone) value=lesson.time_zone.clone() list="time-zones" required=true error/>
+            <TimeZoneList/>
+            <Choice name="mode" label=lm(LessonMsg::Mode) options=mode_options(false) selected=lesson.mode.code() error/>
+            <Field name="place" label=lm(LessonMsg::Place) value=lesson.place.clone() error/>
+            <Field name="link" label=lm(LessonMsg::Link) kind="url" value=lesson.link.clone() error/>
+            <Field name="capacity" label=lm(LessonMsg::Capacity) kind="number" value=lesson.capacity.to_string() required=true error/>
+            <Field name="booking_opens_at" label=lm(LessonMsg::BookingOpensAt) kind="datetime-local" value=lesson.booking_opens_at.map(local).unwrap_or_default() error/>
+            <Field name="booking_closes_at" label=lm(LessonMsg::BookingClosesAt) kind="datetime-local" value=lesson.booking_closes_at.map(local).unwrap_or_default() error/>
+            <div class="field checkbox">
+                <label><input type="checkbox" name="needs_approval" value="on" checked=lesson.needs_approval/> {move || i18n.t(lm(LessonMsg::NeedsApproval))}</label>
+            </div>
+            <Field name="credited_hours" label=lm(LessonMsg::CreditedHours) value=lesson.credited_hours.clone() required=true error/>
+            <button type="submit" class="primary" disabled=move || action.pending().get()>{move || i18n.t(Msg::Save)}</button>
+        </ActionForm>
     }
 }

@@ -66,6 +66,17 @@ pub fn can(actor: Actor, action: Action, status: LessonStatus) -> Result<(), App
     }
 }
 
+/// Scheduling a new lesson for a studio: its host or mentors only.
+pub fn can_schedule(actor: Actor) -> Result<(), AppError> {
+    if !actor.signed_in {
+        Err(AppError::SignInRequired)
+    } else if actor.role.is_some_and(StudioRole::leads) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// A lesson form as it arrives, before validation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LessonInput {
@@ -323,6 +334,16 @@ pub fn check_reason(reason: &str) -> Result<String, Msg> {
     }
 }
 
+/// Observers check themselves in with the code from an hour before the lesson until six hours
+/// after it ends (the host's list has no such limit).
+pub fn check_code_check_in_open(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Msg> {
+    if now < starts_at - chrono::Duration::hours(1) || now > ends_at + chrono::Duration::hours(6) {
+        Err(lm(LessonMsg::ErrCheckInClosed))
+    } else {
+        Ok(())
+    }
+}
+
 /// A short check-in code (6 characters without the look-alikes 0/O, 1/I/L) from random bytes.
 pub fn checkin_code(random: [u8; 6]) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -460,6 +481,15 @@ mod tests {
     }
 
     #[test]
+    fn only_a_studios_host_or_mentor_schedules_for_it() {
+        assert!(can_schedule(Actor::user(Some(StudioRole::Host), false)).is_ok());
+        assert!(can_schedule(Actor::user(Some(StudioRole::Mentor), false)).is_ok());
+        assert_eq!(can_schedule(Actor::user(Some(StudioRole::Mentee), false)), Err(AppError::Forbidden));
+        assert_eq!(can_schedule(Actor::user(None, true)), Err(AppError::Forbidden), "a district admin is not a member");
+        assert_eq!(can_schedule(Actor::ANONYMOUS), Err(AppError::SignInRequired));
+    }
+
+    #[test]
     fn anyone_signed_in_may_book_including_members() {
         assert!(can(Actor::user(Some(StudioRole::Mentee), false), Action::Book, LessonStatus::Published).is_ok());
         assert!(can(Actor::user(None, false), Action::Book, LessonStatus::Published).is_ok());
@@ -507,6 +537,14 @@ mod tests {
         assert_eq!(code.len(), 6);
         assert!(!code.contains(['0', 'O', '1', 'I', 'L']));
         assert_eq!(normalize_code(" ab c2 "), "ABC2");
+    }
+
+    #[test]
+    fn code_check_in_is_open_around_the_lesson_only() {
+        assert!(check_code_check_in_open(t(5), t(6), t(4)).is_ok());
+        assert!(check_code_check_in_open(t(5), t(6), t(12)).is_ok());
+        assert!(check_code_check_in_open(t(5), t(6), t(3)).is_err());
+        assert!(check_code_check_in_open(t(5), t(6), t(13)).is_err());
     }
 
     #[test]

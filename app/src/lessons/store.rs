@@ -32,6 +32,7 @@ struct SummaryRow {
     seats_taken: i64,
     mode: String,
     district: String,
+    status: String,
 }
 
 impl From<SummaryRow> for LessonSummary {
@@ -50,12 +51,14 @@ impl From<SummaryRow> for LessonSummary {
             seats_taken: r.seats_taken,
             mode: r.mode,
             district: r.district,
+            status: r.status,
+            my_status: None,
         }
     }
 }
 
 const SUMMARY_SELECT: &str = "select l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
-        l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district,
+        l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district, l.status,
         coalesce(c.taken, 0) as seats_taken
  from open_lessons l
  join studios s on s.id = l.studio_id
@@ -111,6 +114,42 @@ pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str, limit: i64) -> sqlx
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// The user's bookings (newest lessons first) and the lessons of the studios they lead (from a
+/// month ago on, drafts included), in three queries whatever the numbers.
+pub async fn my_lessons(pool: &PgPool, user_id: Uuid) -> sqlx::Result<super::MyLessons> {
+    let mine: Vec<(Uuid, String)> = sqlx::query_as(&format!(
+        "select lesson_id, status from bookings where user_id = $1 and status in {ACTIVE_STATUSES} order by seq desc limit 200"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    let ids: Vec<Uuid> = mine.iter().map(|(id, _)| *id).collect();
+    let booked: Vec<SummaryRow> = sqlx::query_as(&format!("{SUMMARY_SELECT} where l.id = any($1) and l.status <> 'draft' order by l.starts_at desc"))
+        .bind(&ids)
+        .fetch_all(pool)
+        .await?;
+    let booked = booked
+        .into_iter()
+        .map(|row| {
+            let mut summary = LessonSummary::from(row);
+            summary.my_status = mine.iter().find(|(id, _)| *id == summary.id).and_then(|(_, st)| BookingStatus::from_code(st));
+            summary
+        })
+        .collect();
+    let managed: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT}
+         where l.starts_at > now() - interval '30 days'
+           and exists (select 1 from memberships m where m.studio_id = l.studio_id and m.user_id = $1
+                       and m.status = 'active' and m.role in ('host', 'mentor'))
+         order by l.starts_at
+         limit 200"
+    ))
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(super::MyLessons { booked, managed: managed.into_iter().map(Into::into).collect() })
+}
+
 /// The studio and status of a lesson, for the permission check.
 pub async fn lesson_studio(db: impl PgExecutor<'_>, lesson_id: Uuid) -> sqlx::Result<Option<(Uuid, LessonStatus)>> {
     let row: Option<(Uuid, String)> = sqlx::query_as("select studio_id, status from open_lessons where id = $1")
@@ -126,6 +165,18 @@ pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
 
 pub async fn is_district_admin(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<bool> {
     Ok(sqlx::query_scalar("select is_district_admin from users where id = $1").bind(user_id).fetch_optional(db).await?.unwrap_or(false))
+}
+
+/// The id of the studio's active member with this (lower-cased) email.
+pub async fn active_member_by_email(db: impl PgExecutor<'_>, studio_id: Uuid, email: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "select u.id from users u join memberships m on m.user_id = u.id
+         where u.email = $2 and m.studio_id = $1 and m.status = 'active'",
+    )
+    .bind(studio_id)
+    .bind(email)
+    .fetch_optional(db)
+    .await
 }
 
 /// The studios the user leads (host or mentor): where they may schedule lessons.
@@ -288,6 +339,8 @@ struct Locked {
     booking_closes_at: Option<DateTime<Utc>>,
     needs_approval: bool,
     checkin_code: String,
+    /// The transaction's clock, for window checks.
+    now: DateTime<Utc>,
 }
 
 impl Locked {
@@ -298,7 +351,8 @@ impl Locked {
 
 async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked, AppError> {
     sqlx::query_as(
-        "select status, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at, needs_approval, checkin_code
+        "select status, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at, needs_approval, checkin_code,
+                now() as now
          from open_lessons where id = $1 for update",
     )
     .bind(lesson_id)
@@ -373,38 +427,33 @@ async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sql
 pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBooking, AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    let now: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&mut *tx).await?;
-    rules::check_bookable(lesson.status(), lesson.starts_at, lesson.booking_opens_at, lesson.booking_closes_at, now)
+    rules::check_bookable(lesson.status(), lesson.starts_at, lesson.booking_opens_at, lesson.booking_closes_at, lesson.now)
         .map_err(|m| AppError::field("lesson", m))?;
-    let already: bool = sqlx::query_scalar(&format!("select exists (select 1 from bookings where lesson_id = $1 and user_id = $2 and status in {ACTIVE_STATUSES})"))
-        .bind(lesson_id)
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    // Seats, waitlist and the caller's own active booking in one pass over the lesson's bookings.
+    let (taken, waiting, already): (i64, i64, bool) = sqlx::query_as(&format!(
+        "select count(*) filter (where status in {SEAT_STATUSES}),
+                count(*) filter (where status = 'waitlisted'),
+                coalesce(bool_or(user_id = $2 and status in {ACTIVE_STATUSES}), false)
+         from bookings where lesson_id = $1"
+    ))
+    .bind(lesson_id)
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
     if already {
         return Err(err("lesson", LessonMsg::ErrAlreadyBooked));
     }
-    let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
     let status = rules::new_booking_status(lesson.capacity, taken, lesson.needs_approval);
     let id = Uuid::new_v4();
-    let seq: i64 = sqlx::query_scalar("insert into bookings (id, lesson_id, user_id, status) values ($1, $2, $3, $4) returning seq")
+    sqlx::query("insert into bookings (id, lesson_id, user_id, status) values ($1, $2, $3, $4)")
         .bind(id)
         .bind(lesson_id)
         .bind(user_id)
         .bind(status.code())
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
-    let position = if status == BookingStatus::Waitlisted {
-        Some(
-            sqlx::query_scalar("select count(*) from bookings where lesson_id = $1 and status = 'waitlisted' and seq <= $2")
-                .bind(lesson_id)
-                .bind(seq)
-                .fetch_one(&mut *tx)
-                .await?,
-        )
-    } else {
-        None
-    };
+    // The lesson row is locked, so the new booking is the last of the waitlist.
+    let position = (status == BookingStatus::Waitlisted).then_some(waiting + 1);
     let kind = match status {
         BookingStatus::Confirmed => "booking_confirmed",
         BookingStatus::Waitlisted => "booking_waitlisted",
@@ -421,7 +470,6 @@ pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBoo
 pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reason: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    let now: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&mut *tx).await?;
     let booking: Option<Uuid> = sqlx::query_scalar(
         "select id from bookings where lesson_id = $1 and user_id = $2 and status in ('pending', 'confirmed', 'waitlisted')",
     )
@@ -432,7 +480,7 @@ pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reaso
     let Some(booking) = booking else {
         return Err(err("lesson", LessonMsg::ErrNoActiveBooking));
     };
-    rules::check_cancellable(lesson.starts_at, lesson.booking_closes_at, now).map_err(|m| AppError::field("lesson", m))?;
+    rules::check_cancellable(lesson.starts_at, lesson.booking_closes_at, lesson.now).map_err(|m| AppError::field("lesson", m))?;
     sqlx::query("update bookings set status = 'cancelled', cancel_reason = $2, updated_at = clock_timestamp() where id = $1")
         .bind(booking)
         .bind(reason)
@@ -678,6 +726,7 @@ async fn credit(conn: &mut PgConnection, booking_id: Uuid, attended: bool) -> sq
 pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, code: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now).map_err(|m| AppError::field("code", m))?;
     if lesson.checkin_code.is_empty() || rules::normalize_code(code) != lesson.checkin_code {
         return Err(err("code", LessonMsg::ErrWrongCode));
     }
@@ -708,8 +757,11 @@ pub async fn open_lesson_hours(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Str
         .await
 }
 
+/// id, kind, lesson id, lesson title, created at, read.
+type NotificationRow = (Uuid, String, Option<Uuid>, Option<String>, DateTime<Utc>, bool);
+
 pub async fn notifications(pool: &PgPool, user_id: Uuid, limit: i64) -> sqlx::Result<Vec<Notification>> {
-    let rows: Vec<(Uuid, String, Option<Uuid>, Option<String>, DateTime<Utc>, bool)> = sqlx::query_as(
+    let rows: Vec<NotificationRow> = sqlx::query_as(
         "select n.id, n.kind, n.lesson_id, l.title, n.created_at, n.read_at is not null
          from notifications n left join open_lessons l on l.id = n.lesson_id
          where n.user_id = $1 order by n.created_at desc limit $2",

@@ -1,4 +1,5 @@
 //! Set-up shared by the open-lesson tests: users, a studio with its roles, lessons.
+#![allow(dead_code)]
 
 use chrono::{Duration, Utc};
 use sqlx::PgPool;
