@@ -456,3 +456,57 @@ async fn my_studios_lists_every_standing_and_the_requests_to_decide(pool: PgPool
     let pending: Value = mine(Role::Pending).await.json().await.expect("json");
     assert_eq!(count(&pending, "pending_requests"), 1);
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn only_non_members_join_an_open_studio(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let studio = studio_with_everyone(&app, "open").await;
+    let open = [
+        ("studio", studio.slug.as_str()),
+        ("name", "open 数学工作室"),
+        ("description", ""),
+        ("subject", "数学"),
+        ("district", "西湖区"),
+        ("school", ""),
+        ("visibility", "public"),
+        ("join_policy", "open"),
+    ];
+    assert_status(&app.call(studio.client(Role::Host), "studios/update", &open).await, StatusCode::OK);
+    check_matrix(&app, &studio, "studios/join", &[("studio", studio.slug.as_str())], &[Role::Outsider], |role| match role {
+        Role::Anonymous => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::CONFLICT,
+    })
+    .await;
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn an_invitation_admits_outsiders_and_requesters_but_not_members(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let studio = studio_with_everyone(&app, "accept").await;
+    let token = invitation_token(&app, studio.client(Role::Host), &studio.slug, "7").await;
+    let form = [("token", token.as_str())];
+    // A pending requester is let in by the invitation, just like an outsider.
+    check_matrix(&app, &studio, "studios/accept-invitation", &form, &[Role::Pending, Role::Outsider], |role| match role {
+        Role::Anonymous => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::CONFLICT,
+    })
+    .await;
+    assert_eq!(active_role(&app, &studio.slug, &studio.pending_id).await.as_deref(), Some("mentee"));
+    assert_status(&app.call(studio.client(Role::Outsider), "studios/accept-invitation", &form).await, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn everyone_sees_the_same_directory(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let studio = studio_with_everyone(&app, "dir").await;
+    let form = [("q", "数学"), ("subject", ""), ("district", ""), ("page", "1")];
+    let mut pages = Vec::new();
+    for role in ROLES {
+        let response = app.call(studio.client(role), "studios/directory", &form).await;
+        assert_status(&response, StatusCode::OK);
+        let page: Value = response.json().await.expect("page");
+        pages.push(page["studios"].clone());
+    }
+    assert!(pages.windows(2).all(|w| w[0] == w[1]), "the directory does not depend on who asks");
+    assert_eq!(pages[0].as_array().map(Vec::len), Some(1));
+}
