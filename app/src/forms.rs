@@ -64,6 +64,21 @@ pub fn Field(
     }
 }
 
+/// The text of a `<textarea>`. Leptos writes a textarea's children into the server's HTML
+/// without escaping them, so a text holding `</textarea>` could end the element and inject
+/// markup: escape it for the server's HTML. In the browser the text becomes a text node, which
+/// needs no escaping.
+pub fn textarea_text(value: String) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        value
+    }
+}
+
 /// A labelled multi-line text field.
 #[component]
 pub fn TextArea(name: &'static str, label: Msg, error: ActionError, #[prop(optional, into)] value: String) -> impl IntoView {
@@ -75,7 +90,7 @@ pub fn TextArea(name: &'static str, label: Msg, error: ActionError, #[prop(optio
         <div class="field">
             <label for=id.clone()>{move || i18n.t(label)}</label>
             <textarea id=id name=name rows="4" aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
-                {value}
+                {textarea_text(value)}
             </textarea>
             <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
         </div>

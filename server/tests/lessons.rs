@@ -576,3 +576,19 @@ async fn without_javascript_a_refused_booking_comes_back_to_the_page_with_its_me
     let html = app.get(&observer, &format!("/lessons/{open}")).await.text().await.expect("html");
     assert!(html.contains("已确认"));
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn markup_in_a_lesson_description_stays_text_on_the_edit_page(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    sqlx::query("update open_lessons set description = '</textarea><script>alert(1)</script>' where id = $1")
+        .bind(lesson)
+        .execute(&pool)
+        .await
+        .expect("description");
+    let host = signed_in(&app, "host@studio.test").await;
+    let html = app.get(&host, &format!("/lessons/{lesson}/edit")).await.text().await.expect("html");
+    assert!(html.contains("&lt;/textarea&gt;&lt;script&gt;"), "the description is in the form as text");
+    assert!(!html.contains("<script>alert(1)"), "and never as markup");
+}

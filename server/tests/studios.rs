@@ -510,3 +510,18 @@ async fn everyone_sees_the_same_directory(pool: PgPool) {
     assert!(pages.windows(2).all(|w| w[0] == w[1]), "the directory does not depend on who asks");
     assert_eq!(pages[0].as_array().map(Vec::len), Some(1));
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn markup_in_a_description_is_shown_as_text_everywhere(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let host = registered(&app, "host@school.cn").await;
+    let xss = "</textarea><script>alert(1)</script><img src=x onerror=alert(2)>";
+    let mut form = studio_form("安全工作室", "safe-studio", "open", "public");
+    form[2] = ("description", xss);
+    assert_status(&app.call(&host, "studios/create", &form).await, StatusCode::OK);
+    for path in ["/studios/safe-studio", "/studios/safe-studio/edit", "/studios"] {
+        let html = app.get(&host, path).await.text().await.expect("html");
+        assert!(!html.contains("<script>alert(1)") && !html.contains("<img src=x"), "{path} renders the markup");
+        assert!(html.contains("&lt;script&gt;alert(1)") || path == "/studios", "{path} shows the text");
+    }
+}

@@ -45,7 +45,7 @@ fn GField(
     let error_id = format!("{id}-error");
     let msg = move || error.get().and_then(|e| e.field_msg(name));
     let input = if textarea {
-        view! { <textarea id=id.clone() name=name required=required aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>{value}</textarea> }.into_any()
+        view! { <textarea id=id.clone() name=name required=required aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>{crate::forms::textarea_text(value)}</textarea> }.into_any()
     } else {
         view! { <input id=id.clone() name=name type=kind value=value required=required max=max step=(kind == "number").then_some("0.1") aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()/> }.into_any()
     };

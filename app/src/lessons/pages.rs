@@ -834,7 +834,7 @@ fn EditForm(lesson: LessonDetail) -> impl IntoView {
             <Field name="topic" label=lm(LessonMsg::Topic) value=lesson.topic.clone() error/>
             <div class="field">
                 <label for="field-description">{move || i18n.t(lm(LessonMsg::Description))}</label>
-                <textarea id="field-description" name="description" rows="3">{description}</textarea>
+                <textarea id="field-description" name="description" rows="3">{crate::forms::textarea_text(description)}</textarea>
             </div>
             <Field name="starts_at" label=lm(LessonMsg::StartsAt) kind="datetime-local" value=local(lesson.starts_at) required=true error/>
             <Field name="ends_at" label=lm(LessonMsg::EndsAt) kind="datetime-local" value=local(lesson.ends_at) required=true error/>
