@@ -7,6 +7,8 @@ use crate::i18n::{use_i18n, I18n, Locale, Msg};
 use crate::lessons::pages::HomePage;
 use crate::studios::pages::{DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView};
 use crate::studios::StudioMsg;
+use crate::study::pages::{ComparePage, PlanPageView, StudiesPage, StudyPageView};
+use crate::study::StudyMsg;
 use leptos::prelude::*;
 use leptos::server::SharedValue;
 use leptos_meta::{provide_meta_context, Html, Meta, MetaTags, Stylesheet, Title};
@@ -81,6 +83,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/studios/:slug/edit") ssr=SsrMode::Async view=EditStudioPage/>
                     <Route path=path!("/invitations/:token") ssr=SsrMode::Async view=InvitationPage/>
                     <Route path=path!("/me/studios") ssr=SsrMode::Async view=MyStudiosPage/>
+                    <Route path=path!("/studies") ssr=SsrMode::Async view=StudiesPage/>
+                    <Route path=path!("/studies/:id") ssr=SsrMode::Async view=StudyPageView/>
+                    <Route path=path!("/studies/:id/plan") ssr=SsrMode::Async view=PlanPageView/>
+                    <Route path=path!("/studies/:id/compare") ssr=SsrMode::Async view=ComparePage/>
                 </Routes>
             </main>
         </Router>
@@ -102,6 +108,7 @@ fn Header() -> impl IntoView {
                     {match user {
                         Some(user) => view! {
                             <li><A href="/me/studios">{move || i18n.t(Msg::Studio(StudioMsg::NavMyStudios))}</A></li>
+                            <li><A href="/studies">{move || i18n.t(Msg::Study(StudyMsg::StudiesTitle))}</A></li>
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

@@ -68,6 +68,7 @@ impl Locale {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Msg {
     Studio(crate::studios::StudioMsg),
+    Study(crate::study::StudyMsg),
     AppName,
     Tagline,
     NavHome,
@@ -148,6 +149,7 @@ impl Msg {
     pub fn text(self, locale: Locale) -> &'static str {
         let (zh, en) = match self {
             Msg::Studio(m) => m.zh_en(),
+            Msg::Study(m) => m.zh_en(),
             Msg::AppName => ("名师工作室", "Atelier"),
             Msg::Tagline => ("名师引领 · 同伴互助 · 共同成长", "Master teachers lead, peers grow together"),
             Msg::NavHome => ("首页", "Home"),

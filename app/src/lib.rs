@@ -8,6 +8,7 @@ pub mod forms;
 pub mod i18n;
 pub mod lessons;
 pub mod studios;
+pub mod study;
 pub mod time;
 
 #[cfg(feature = "ssr")]
