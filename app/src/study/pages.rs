@@ -515,7 +515,8 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
             format!("{:02}:{:02}", secs / 60, secs % 60)
         })
     };
-    let minute = RwSignal::new(clock_minute().unwrap_or(0).to_string());
+    let initial_minute = clock_minute().unwrap_or(0).to_string();
+    let minute = RwSignal::new(initial_minute.clone());
     let minute_edited = RwSignal::new(false);
     let dimension = RwSignal::new(my_dimension.code().to_owned());
     let tag = RwSignal::new(Tag::Evidence.code().to_owned());
@@ -653,6 +654,7 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                     <div class="field">
                         <label for="field-minute">{move || i18n.t(t(StudyMsg::Minute))}</label>
                         <input id="field-minute" name="minute" type="number" min="0" max=lesson_minutes inputmode="numeric"
+                            value=initial_minute.clone()
                             prop:value=move || minute.get()
                             on:input=move |ev| { minute_edited.set(true); minute.set(event_target_value(&ev)); }/>
                         <p class="field-error">{move || error.get().and_then(|e| e.field_msg("minute")).map(|m| i18n.t(m))}</p>
@@ -662,6 +664,7 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                         {Tag::ALL.into_iter().map(|tg| view! {
                             <label class="tag-choice">
                                 <input type="radio" name="tag" value=tg.code()
+                                    checked=tg == Tag::Evidence
                                     prop:checked=move || tag.get() == tg.code()
                                     on:change=move |_| tag.set(tg.code().to_owned())/>
                                 {move || i18n.t(tg.label())}
@@ -780,7 +783,7 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                                             <input type="hidden" name="study" value=study.to_string()/>
                                             <input type="hidden" name="note" value=n.id.to_string()/>
                                             <label>
-                                                {move || i18n.t(t(StudyMsg::NoteBody))}
+                                                {move || i18n.t(t(StudyMsg::EditNoteLabel))}
                                                 <textarea name="body" rows="3">{body}</textarea>
                                             </label>
                                             <FormStatus error=edit_error/>
@@ -856,7 +859,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
             {page.can.comment.then(|| view! {
                 <ActionForm action=actions.comment attr:class="no-print">
                     <input type="hidden" name="study" value=page.id.to_string()/>
-                    <input type="hidden" name="cites" prop:value=cites_text/>
+                    <input type="hidden" name="cites" value="" prop:value=cites_text/>
                     <TextArea name="body" label=t(StudyMsg::CommentBody) error id_suffix="-comment"/>
                     <fieldset class="cite-list">
                         <legend>{move || i18n.t(t(StudyMsg::CiteNotes))}</legend>
