@@ -114,6 +114,24 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   await Promise.all([leadCtx.close(), observerCtx.close()]);
 });
 
+test("the demo study record is readable at 360 px", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await open(page, "/sign-in");
+  await page.getByLabel("电子邮箱").fill("li.na@demo.atelier");
+  await page.getByLabel("密码").fill("atelier-demo");
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByTestId("signed-in-user")).toHaveText("李娜");
+  await open(page, "/studies");
+  await page.getByRole("link", { name: "一次函数的图像（一课三磨）" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "一次函数的图像（一课三磨）" })).toBeVisible();
+  // Filtering the merged timeline by dimension; the counts stay per dimension.
+  await expect(page.getByRole("list", { name: "各维度记录数" })).toContainText("学生学习: 2");
+  await page.getByLabel("按维度筛选").selectOption({ label: "课堂文化" });
+  await expect(page.getByRole("list", { name: "合并时间轴" }).locator(".md")).toHaveCount(2);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

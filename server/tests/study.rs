@@ -407,7 +407,7 @@ async fn plan_versions_merge_concurrent_saves_and_show_conflicts_with_both_texts
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
-async fn entering_the_debrief_credits_the_observers_training_hours_once(pool: PgPool) {
+async fn observing_and_debriefing_credit_training_hours_once_per_round(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let s = study_with_everyone(&app, "hours").await;
     let forward = [("study", s.id.as_str()), ("direction", "forward")];
@@ -423,12 +423,17 @@ async fn entering_the_debrief_credits_the_observers_training_hours_once(pool: Pg
     assert_eq!(rows, vec![("lesson_study".to_owned(), "study_session".to_owned(), 0.8)]);
     let page: Value = app.call(s.client(Role::Observer), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     assert_eq!(page["my_hours"], 0.8);
+    // Debriefing counts too: a member who only spoke in the debrief is credited on leaving it.
+    assert_status(&app.call(s.client(Role::Member), "study/comment", &[("study", &s.id), ("body", "同意"), ("cites", "")]).await, StatusCode::OK);
+    let member = s.user(Role::Member).to_owned();
     // A closed study is read-only.
     for _ in 0..2 {
         assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &forward).await, StatusCode::OK);
     }
     let closed = app.call(s.client(Role::Member), "study/comment", &[("study", &s.id), ("body", "晚了"), ("cites", "")]).await;
     assert_eq!(error_json(closed).await, serde_json::json!({"Refused": {"Study": "ErrClosed"}}));
+    let credited: Vec<String> = sqlx::query_scalar("select user_id::text from training_records order by created_at").fetch_all(&app.pool).await.expect("ledger");
+    assert_eq!(credited, vec![s.user(Role::Observer).to_owned(), member]);
 }
 
 /// Reads the event stream until a chunk contains `needle`, or the time runs out.

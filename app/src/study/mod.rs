@@ -354,6 +354,8 @@ pub struct StudyPage {
     pub rounds: Vec<Round>,
     pub assignments: Vec<Assignment>,
     pub plan: Option<PlanVersion>,
+    /// Every version, newest first (the record lists them).
+    pub plan_versions: Vec<VersionSummary>,
     pub notes: Vec<Note>,
     pub comments: Vec<DebriefComment>,
     /// Open lessons of the studio a round can be linked to: (id, title).

@@ -325,6 +325,7 @@ fn PlanSummary(page: StudyPage) -> impl IntoView {
                 None => view! { <p class="muted">{move || i18n.t(t(StudyMsg::NoPlanYet))}</p> }.into_any(),
                 Some(plan) => {
                     let at = plan.created_at;
+                    let tz = tz.clone();
                     view! {
                         <p class="muted">
                             {move || i18n.t(t(StudyMsg::VersionN))} " " {plan.number} " · " {plan.author_name.clone()} " · "
@@ -337,6 +338,19 @@ fn PlanSummary(page: StudyPage) -> impl IntoView {
                     }.into_any()
                 }
             }}
+            {(page.plan_versions.len() > 1).then(|| {
+                let tz = tz.clone();
+                view! {
+                    <h3>{move || i18n.t(t(StudyMsg::VersionsHeading))}</h3>
+                    <ul class="plain-list">
+                        {page.plan_versions.iter().cloned().map(|v| {
+                            let tz = tz.clone();
+                            let at = v.created_at;
+                            view! { <li>{move || i18n.t(t(StudyMsg::VersionN))} " " {v.number} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
             <p class="no-print"><A href=format!("/studies/{}/plan", page.id)>{move || i18n.t(t(StudyMsg::OpenPlan))}</A></p>
         </section>
     }

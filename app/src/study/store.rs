@@ -59,6 +59,7 @@ pub struct NewStudy<'a> {
 }
 
 /// Opens a study with its creator as lead and a first round of 45 minutes.
+#[tracing::instrument(skip_all)]
 pub async fn create_study(pool: &PgPool, studio_id: Uuid, lead_id: Uuid, study: &NewStudy<'_>) -> Result<Uuid, AppError> {
     let mut tx = pool.begin().await?;
     let id = Uuid::new_v4();
@@ -237,6 +238,7 @@ async fn versions(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<V
 }
 
 /// The study page, for a member of the group (`can` already said so).
+#[tracing::instrument(skip_all)]
 pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupRole, can: Abilities) -> Result<StudyPage, AppError> {
     let mut conn = pool.acquire().await?;
     let (studio_slug, studio_name, lead_name): (String, String, String) = sqlx::query_as(
@@ -269,6 +271,7 @@ pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupR
     .await?;
     let latest = latest_number(&mut *conn, row.id).await?;
     let plan = if latest > 0 { version(&mut conn, row.id, latest).await? } else { None };
+    let plan_versions = versions(&mut *conn, row.id).await?;
     let notes = notes(&mut *conn, row.id).await?;
     let comments: Vec<(Uuid, String, String, DateTime<Utc>, Vec<Uuid>)> = sqlx::query_as(
         "select c.id, u.display_name, c.body, c.created_at,
@@ -330,6 +333,7 @@ pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupR
             })
             .collect(),
         plan,
+        plan_versions,
         notes,
         comments: comments
             .into_iter()
@@ -343,6 +347,7 @@ pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupR
 
 /// Moves the study to `to`. Entering the debrief credits everyone who wrote a note in the
 /// current round with the round's length in training hours (once per round and person).
+#[tracing::instrument(skip_all)]
 pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query("update studies set phase = $3, updated_at = now() where id = $1 and phase = $2")
@@ -354,18 +359,27 @@ pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -
     if done.rows_affected() != 1 {
         return Err(AppError::Refused(Msg::Study(StudyMsg::ErrPhaseChanged)));
     }
-    if to == Phase::Debrief {
+    // Observing credits on entering the debrief; debriefing (a comment) on leaving it.
+    if to == Phase::Debrief || (from == Phase::Debrief && to == Phase::Revise) {
         credit_round(&mut tx, study_id).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
-/// One ledger line per observer of the current round (source `study_session`, the source id
-/// derived from round and person so that crediting twice changes nothing).
+/// One ledger line per person who attended the current round's session, observing (a note in
+/// the round) or debriefing (a comment since the round began): source `study_session`, the
+/// source id derived from round and person, so that crediting twice changes nothing.
 async fn credit_round(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<()> {
     let Some(round) = current_round(&mut *conn, study_id).await? else { return Ok(()) };
-    let authors: Vec<Uuid> = sqlx::query_scalar("select distinct author_id from observation_notes where round_id = $1").bind(round.id).fetch_all(&mut *conn).await?;
+    let authors: Vec<Uuid> = sqlx::query_scalar(
+        "select author_id from observation_notes where round_id = $1
+         union
+         select c.author_id from debrief_comments c join study_rounds r on r.id = $1 where c.study_id = r.study_id and c.created_at >= r.created_at",
+    )
+    .bind(round.id)
+    .fetch_all(&mut *conn)
+    .await?;
     let hours = rules::credited_hours(round.lesson_minutes);
     let title: String = sqlx::query_scalar("select title from studies where id = $1").bind(study_id).fetch_one(&mut *conn).await?;
     let description = format!("{title} #{}", round.number);
@@ -507,6 +521,7 @@ pub struct NewNote<'a> {
 
 /// Stores a note once, whatever how often it is sent (the browser's id is the key), and
 /// announces it to everyone watching the study, on any server instance, when it commits.
+#[tracing::instrument(skip_all)]
 pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNote<'_>) -> Result<Note, AppError> {
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query(
@@ -555,6 +570,7 @@ pub async fn set_notes_locked(pool: &PgPool, study_id: Uuid, locked: bool) -> sq
 }
 
 /// A debrief comment and the notes it cites, all of this study (or nothing is stored).
+#[tracing::instrument(skip_all)]
 pub async fn add_comment(pool: &PgPool, study_id: Uuid, author: Uuid, body: &str, cites: &[Uuid]) -> Result<Uuid, AppError> {
     let mut tx = pool.begin().await?;
     let found: i64 = sqlx::query_scalar("select count(*) from observation_notes where study_id = $1 and id = any($2)")
@@ -591,6 +607,7 @@ pub async fn save_conclusions(pool: &PgPool, study_id: Uuid, text: &str) -> sqlx
 /// Saves the plan as a new version, merged with whatever was saved since `based_on`; sections
 /// both changed are a conflict and nothing is saved. The study row is locked so that two saves
 /// never get the same number.
+#[tracing::instrument(skip_all)]
 pub async fn save_plan(pool: &PgPool, study_id: Uuid, author: Uuid, based_on: i32, mine: &Sections) -> Result<SaveOutcome, AppError> {
     let mut tx = pool.begin().await?;
     sqlx::query("select id from studies where id = $1 for update").bind(study_id).execute(&mut *tx).await?;
