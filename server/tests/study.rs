@@ -478,3 +478,77 @@ async fn a_note_reaches_observers_on_another_server_instance_within_two_seconds(
     delays.sort();
     println!("live note delay across instances (post to event, 5 notes): median {:?}, max {:?}", delays[2], delays[4]);
 }
+
+async fn open_lesson(app: &TestApp, studio_slug: &str, title: &str) -> String {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "insert into open_lessons (id, studio_id, teacher_id, title, starts_at, ends_at, capacity, status)
+         select $1, s.id, s.host_id, $2, now(), now() + interval '45 minutes', 30, 'published' from studios s where s.slug = $3",
+    )
+    .bind(id)
+    .bind(title)
+    .bind(studio_slug)
+    .execute(&app.pool)
+    .await
+    .expect("lesson");
+    id.to_string()
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn rounds_link_open_lessons_of_the_studio_and_a_new_round_starts_from_revise(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "rounds").await;
+    let lesson = open_lesson(&app, &s.slug, "《一次函数》研究课").await;
+    let other = study_with_everyone(&app, "elsewhere").await;
+    let foreign = open_lesson(&app, &other.slug, "别的工作室的课").await;
+    let lead = s.client(Role::Lead);
+    let link = [("study", s.id.as_str()), ("lesson", &lesson), ("minutes", "40")];
+    assert_status(&app.call(lead, "study/update-round", &link).await, StatusCode::OK);
+    let page: Value = app.call(lead, "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    assert_eq!(page["rounds"][0]["lesson_title"], "《一次函数》研究课");
+    let before = state(&app).await;
+    for (lesson, minutes, field) in [(foreign.as_str(), "40", "lesson"), ("garbage", "40", "lesson"), ("", "0", "minutes"), ("", "241", "minutes")] {
+        let bad = app.call(lead, "study/update-round", &[("study", &s.id), ("lesson", lesson), ("minutes", minutes)]).await;
+        assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(field_error(&error_json(bad).await, field).is_some(), "{lesson} {minutes}");
+    }
+    assert_eq!(state(&app).await, before);
+
+    let next = [("study", s.id.as_str()), ("lesson", ""), ("minutes", "45")];
+    let early = app.call(lead, "study/add-round", &next).await;
+    assert_eq!(error_json(early).await, serde_json::json!({"Refused": {"Study": "ErrRoundOnlyInRevise"}}));
+    for _ in 0..4 {
+        assert_status(&app.call(lead, "study/move-phase", &[("study", &s.id), ("direction", "forward")]).await, StatusCode::OK);
+    }
+    check_matrix(&app, &s, "study/add-round", &next, &[Role::Lead], refused_status).await;
+    let page: Value = app.call(lead, "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    assert_eq!(page["phase"], "Teach", "the re-teach starts");
+    assert_eq!(page["rounds"].as_array().map(Vec::len), Some(2));
+    // Notes now go to round 2.
+    let stored: Value = note(&app, s.client(Role::Observer), &s.id, &Uuid::new_v4().to_string(), "3", "第二轮").await.json().await.expect("note");
+    assert_eq!(stored["round_number"], 2);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn my_studies_and_comparisons_follow_the_group(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "mine").await;
+    assert_status(&app.call(s.client(Role::Anonymous), "study/mine", &[]).await, StatusCode::UNAUTHORIZED);
+    for role in ROLES.into_iter().filter(|r| *r != Role::Anonymous) {
+        let mine: Value = app.call(s.client(role), "study/mine", &[]).await.json().await.expect("mine");
+        let expected = usize::from(GROUP.contains(&role));
+        assert_eq!(mine["studies"].as_array().map(Vec::len), Some(expected), "{role:?} sees their studies only");
+        let may_create = matches!(role, Role::Host | Role::Lead);
+        assert_eq!(mine["can_create_in"].as_array().map(|a| !a.is_empty()), Some(may_create), "{role:?}");
+    }
+    for text in ["第一版", "第二版"] {
+        let based_on = if text == "第一版" { "0" } else { "1" };
+        assert_status(&save_plan(&app, s.client(Role::Lead), &s.id, based_on, [text, "", "", ""]).await, StatusCode::OK);
+    }
+    check_matrix(&app, &s, "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")], &GROUP, refused_status).await;
+    let cmp: Value = app.call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")]).await.json().await.expect("cmp");
+    assert_eq!(cmp["sections"][0][1], serde_json::json!([{"Removed": "第一版"}, {"Added": "第二版"}]));
+    // The page renders the comparison with the change marked.
+    let html = app.get(s.client(Role::Member), &format!("/studies/{}/compare?a=1&b=2", s.id)).await.text().await.expect("html");
+    assert!(html.contains("<del>") && html.contains("第二版"));
+}
