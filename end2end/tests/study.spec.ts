@@ -111,6 +111,20 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   await expect(lead.locator("tr.removed del")).toContainText("2. 教师演示实验");
   await expect(lead.locator("tr.added ins")).toContainText("2. 学生分组设计实验");
 
+  // Two tabs save the same section at once: the second is shown both texts, nothing is lost.
+  const planUrl = `${studyUrl}/plan`;
+  const tab2 = await leadCtx.newPage();
+  await open(lead, planUrl);
+  await open(tab2, planUrl);
+  await lead.getByLabel("教学流程（含预设学生反应）").fill("1. 导入\n2. 学生分组设计实验\n3. 交流展示");
+  await lead.getByRole("button", { name: "保存为新版本" }).click();
+  await expect(lead.getByText("已保存为新版本： 3")).toBeVisible();
+  await tab2.getByLabel("教学流程（含预设学生反应）").fill("1. 导入\n2. 学生分组设计实验\n3. 课堂总结");
+  await tab2.getByRole("button", { name: "保存为新版本" }).click();
+  const conflict = tab2.getByRole("alert").filter({ hasText: "您编辑期间" });
+  await expect(conflict).toContainText("3. 交流展示");
+  await expect(conflict).toContainText("3. 课堂总结");
+
   await Promise.all([leadCtx.close(), observerCtx.close()]);
 });
 

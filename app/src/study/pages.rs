@@ -23,6 +23,11 @@ fn t(m: StudyMsg) -> Msg {
     Msg::Study(m)
 }
 
+/// "第 3 版" / "Version 3": a number inside its words, in the viewer's language.
+fn nth(i18n: crate::i18n::I18n, prefix: StudyMsg, n: i32, suffix: StudyMsg) -> String {
+    format!("{} {n}{}", i18n.t(t(prefix)), i18n.t(t(suffix)))
+}
+
 /// Milliseconds since the epoch, on either side.
 fn now_ms() -> i64 {
     #[cfg(feature = "hydrate")]
@@ -328,7 +333,7 @@ fn PlanSummary(page: StudyPage) -> impl IntoView {
                     let tz = tz.clone();
                     view! {
                         <p class="muted">
-                            {move || i18n.t(t(StudyMsg::VersionN))} " " {plan.number} " · " {plan.author_name.clone()} " · "
+                            {move || nth(i18n, StudyMsg::VersionN, plan.number, StudyMsg::VersionSuffix)} " · " {plan.author_name.clone()} " · "
                             {move || format_date_time(at, &tz, i18n.locale.get())}
                         </p>
                         {plan.sections.into_iter().filter(|s| !s.body.is_empty()).map(|s| view! {
@@ -346,7 +351,7 @@ fn PlanSummary(page: StudyPage) -> impl IntoView {
                         {page.plan_versions.iter().cloned().map(|v| {
                             let tz = tz.clone();
                             let at = v.created_at;
-                            view! { <li>{move || i18n.t(t(StudyMsg::VersionN))} " " {v.number} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
+                            view! { <li>{move || nth(i18n, StudyMsg::VersionN, v.number, StudyMsg::VersionSuffix)} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
                         }).collect_view()}
                     </ul>
                 }
@@ -407,7 +412,7 @@ fn RoundsSection(page: StudyPage) -> impl IntoView {
             <ol class="plain-list">
                 {page.rounds.iter().cloned().map(|r| view! {
                     <li>
-                        {move || i18n.t(t(StudyMsg::RoundN))} " " {r.number} " · " {r.lesson_minutes} " " {move || i18n.t(t(StudyMsg::Minutes))}
+                        {move || nth(i18n, StudyMsg::RoundN, r.number, StudyMsg::RoundSuffix)} " · " {r.lesson_minutes} " " {move || i18n.t(t(StudyMsg::Minutes))}
                         {r.lesson_title.map(|title| format!(" · {title}"))}
                         {r.clock_started_at.is_some().then(|| view! { " · " {move || i18n.t(t(StudyMsg::ClockStarted))} })}
                     </li>
@@ -783,8 +788,8 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                         view! {
                             <li id=format!("note-{}", n.id) class="note" data-dimension=dim.code()>
                                 <p class="note-meta">
-                                    {multi_round.then(|| view! { {move || i18n.t(t(StudyMsg::RoundN))} " " {n.round_number} " · " })}
-                                    <span class="minute">{move || i18n.t(t(StudyMsg::MinuteN))} " " {n.minute}</span>
+                                    {multi_round.then(|| view! { {move || nth(i18n, StudyMsg::RoundN, n.round_number, StudyMsg::RoundSuffix)} " · " })}
+                                    <span class="minute">{move || nth(i18n, StudyMsg::MinuteN, n.minute, StudyMsg::MinuteSuffix)}</span>
                                     " · " <span class="dim">{move || i18n.t(dim.label())}</span>
                                     " · " <span class="tag">{move || i18n.t(tg.label())}</span>
                                     " · " <span class="author">{n.author_name.clone()}</span>
@@ -857,7 +862,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
                                                 let dim = n.dimension;
                                                 view! {
                                                     <blockquote class="cited-note">
-                                                        <a href=format!("#note-{}", n.id)>{move || i18n.t(t(StudyMsg::MinuteN))} " " {n.minute} " · " {move || i18n.t(dim.label())} " · " {n.author_name.clone()}</a>
+                                                        <a href=format!("#note-{}", n.id)>{move || nth(i18n, StudyMsg::MinuteN, n.minute, StudyMsg::MinuteSuffix)} " · " {move || i18n.t(dim.label())} " · " {n.author_name.clone()}</a>
                                                         <div class="md" inner_html=n.body_html.clone()></div>
                                                     </blockquote>
                                                 }
@@ -1002,7 +1007,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
                     }).collect_view()}
                     <p class="hint">{move || i18n.t(t(StudyMsg::MarkdownHint))}</p>
                     <FormStatus error/>
-                    <p role="status">
+                    <div role="status">
                         {move || match outcome() {
                             Some(SaveOutcome::Saved(n)) => Some(view! { <span class="success">{move || i18n.t(t(StudyMsg::SavedAsVersion))} " " {n}</span> }.into_any()),
                             Some(SaveOutcome::Conflict { sections, .. }) => Some(view! {
@@ -1019,7 +1024,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
                             }.into_any()),
                             None => None,
                         }}
-                    </p>
+                    </div>
                     <button type="submit" class="primary">{move || i18n.t(t(StudyMsg::SaveVersion))}</button>
                 </ActionForm>
             </section>
@@ -1030,7 +1035,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
                 {versions.iter().cloned().map(|v| {
                     let tz = tz.clone();
                     let at = v.created_at;
-                    view! { <li>{move || i18n.t(t(StudyMsg::VersionN))} " " {v.number} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
+                    view! { <li>{move || nth(i18n, StudyMsg::VersionN, v.number, StudyMsg::VersionSuffix)} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
                 }).collect_view()}
             </ul>
             {(versions.len() > 1).then(|| view! {
@@ -1056,7 +1061,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
             <ul class="plain-list">
                 {page.comments.iter().cloned().map(|c| view! {
                     <li>
-                        <strong>{move || i18n.t(c.section.label())}</strong> " · " {move || i18n.t(t(StudyMsg::VersionN))} " " {c.version_number} " · " {c.author_name}
+                        <strong>{move || i18n.t(c.section.label())}</strong> " · " {move || nth(i18n, StudyMsg::VersionN, c.version_number, StudyMsg::VersionSuffix)} " · " {c.author_name}
                         <div class="md" inner_html=c.body_html></div>
                     </li>
                 }).collect_view()}
@@ -1108,7 +1113,7 @@ fn CompareView(c: Comparison) -> impl IntoView {
     view! {
         <p class="muted"><A href=format!("/studies/{}/plan", c.study_id)>{move || i18n.t(t(StudyMsg::BackToPlan))}</A></p>
         <h1>{move || i18n.t(t(StudyMsg::CompareTitle))} ": " {c.title.clone()}</h1>
-        <p>{move || i18n.t(t(StudyMsg::VersionN))} " " {a} " → " {move || i18n.t(t(StudyMsg::VersionN))} " " {b}</p>
+        <p>{move || nth(i18n, StudyMsg::VersionN, a, StudyMsg::VersionSuffix)} " → " {move || nth(i18n, StudyMsg::VersionN, b, StudyMsg::VersionSuffix)}</p>
         {c.sections.into_iter().map(|(kind, rows)| {
             let changed = rows.iter().any(|r| !matches!(r, DiffRow::Same(_)));
             view! {
@@ -1116,8 +1121,8 @@ fn CompareView(c: Comparison) -> impl IntoView {
                     <h2>{move || i18n.t(kind.label())} {(!changed).then(|| view! { <span class="muted">" · " {move || i18n.t(t(StudyMsg::Unchanged))}</span> })}</h2>
                     <table class="diff">
                         <thead><tr>
-                            <th scope="col">{move || i18n.t(t(StudyMsg::VersionN))} " " {a}</th>
-                            <th scope="col">{move || i18n.t(t(StudyMsg::VersionN))} " " {b}</th>
+                            <th scope="col">{move || nth(i18n, StudyMsg::VersionN, a, StudyMsg::VersionSuffix)}</th>
+                            <th scope="col">{move || nth(i18n, StudyMsg::VersionN, b, StudyMsg::VersionSuffix)}</th>
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|row| match row {
