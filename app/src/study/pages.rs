@@ -179,11 +179,12 @@ struct StudyActions {
     comment: ServerAction<AddComment>,
     conclusions: ServerAction<SaveConclusions>,
     edit_note: ServerAction<EditNote>,
+    successes: RwSignal<usize>,
 }
 
 impl StudyActions {
     fn new() -> StudyActions {
-        StudyActions {
+        let actions = StudyActions {
             move_phase: ServerAction::new(),
             add_member: ServerAction::new(),
             update_round: ServerAction::new(),
@@ -194,22 +195,25 @@ impl StudyActions {
             comment: ServerAction::new(),
             conclusions: ServerAction::new(),
             edit_note: ServerAction::new(),
+            successes: RwSignal::new(0),
+        };
+        // Count every success (not failures: a refused form keeps what was typed in it).
+        macro_rules! count_successes {
+            ($($action:ident),*) => {$(
+                Effect::new(move |_| {
+                    if actions.$action.value().with(|v| matches!(v, Some(Ok(_)))) {
+                        actions.successes.update(|n| *n += 1);
+                    }
+                });
+            )*};
         }
+        count_successes!(move_phase, add_member, update_round, add_round, start_clock, assign, lock, comment, conclusions, edit_note);
+        actions
     }
 
     /// Changes whenever one of the actions succeeded, so that the page reloads its data.
     fn version(self) -> usize {
-        let ok = |v: Option<bool>| usize::from(v.unwrap_or(false));
-        self.move_phase.version().get()
-            + ok(self.add_member.value().with(|v| v.as_ref().map(|r| r.is_ok())))
-            + self.update_round.version().get()
-            + self.add_round.version().get()
-            + self.start_clock.version().get()
-            + ok(self.assign.value().with(|v| v.as_ref().map(|r| r.is_ok())))
-            + self.lock.version().get()
-            + ok(self.comment.value().with(|v| v.as_ref().map(|r| r.is_ok())))
-            + ok(self.conclusions.value().with(|v| v.as_ref().map(|r| r.is_ok())))
-            + self.edit_note.version().get()
+        self.successes.get()
     }
 }
 
@@ -976,9 +980,12 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
         .map(|kind| (kind, page.latest.as_ref().and_then(|v| v.sections.iter().find(|s| s.kind == kind)).map(|s| s.body.clone()).unwrap_or_default()))
         .collect();
     let outcome = move || save.value().get().and_then(|r| r.ok());
+    // What the next save builds on: the version just saved (it holds the text in the form), or
+    // after a conflict the latest one (the writer has now seen both texts).
     let based_on = move || match outcome() {
+        Some(SaveOutcome::Saved(n)) => n,
         Some(SaveOutcome::Conflict { latest, .. }) => latest,
-        _ => latest_no,
+        None => latest_no,
     };
     let id = page.study_id;
     let versions = page.versions.clone();
