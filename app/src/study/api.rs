@@ -91,7 +91,8 @@ pub async fn load_study(study: Uuid) -> Result<StudyPage, AppError> {
     let standing = Standing { signed_in: true, group_role: Some(role) };
     let allowed = |a| rules::can(standing, a, row.facts()).is_ok();
     let can = Abilities {
-        lead: allowed(StudyAction::MovePhase),
+        move_phase: allowed(StudyAction::MovePhase),
+        lead: allowed(StudyAction::ManageGroup),
         edit_plan: allowed(StudyAction::EditPlan),
         write_note: allowed(StudyAction::WriteNote),
         comment: allowed(StudyAction::Comment),

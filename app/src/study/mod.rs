@@ -326,6 +326,9 @@ pub struct PlanComment {
 /// What the viewer may do on the study page (decided by `rules::can`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Abilities {
+    /// Move the phase (the lead, also in a closed study, to reopen it).
+    pub move_phase: bool,
+    /// The lead's other tools (group, rounds, focuses, lock, conclusions): not in a closed study.
     pub lead: bool,
     pub edit_plan: bool,
     pub write_note: bool,

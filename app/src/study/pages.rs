@@ -266,7 +266,7 @@ fn StudyView(page: StudyPage) -> impl IntoView {
                     <strong>{move || i18n.t(t(StudyMsg::CurrentPhase))} " " {move || i18n.t(phase.label())}</strong>
                     " — " {move || i18n.t(phase.next_step())}
                 </p>
-                {page.can.lead.then(|| view! { <PhaseButtons id phase action=actions.move_phase/> })}
+                {page.can.move_phase.then(|| view! { <PhaseButtons id phase action=actions.move_phase/> })}
                 <p class="no-print"><button type="button" class="link-button" on:click=move |_| { let _ = window().print(); }>{move || i18n.t(t(StudyMsg::Print))}</button></p>
             </header>
             <PlanSummary page=page.clone()/>
@@ -476,7 +476,10 @@ fn AssignmentsSection(page: StudyPage) -> impl IntoView {
                                 <strong>{a.observer_name}</strong> ": "
                                 {a.dimension.map(|d| view! { {move || i18n.t(d.label())} })}
                                 {(!a.point.is_empty()).then(|| format!(" — {}", a.point))}
-                                {(!a.focus_seats.is_empty()).then(|| view! { " · " {move || i18n.t(t(StudyMsg::FocusSeats))} " " {a.focus_seats.clone()} })}
+                                {(!a.focus_seats.is_empty()).then(|| view! {
+                                    {a.dimension.is_some().then_some(" · ")}
+                                    {move || i18n.t(t(StudyMsg::FocusSeats))} " " {a.focus_seats.clone()}
+                                })}
                             </li>
                         }).collect_view()}
                     </ul>
