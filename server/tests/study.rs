@@ -293,7 +293,18 @@ async fn bad_notes_are_refused_with_clear_messages_and_nothing_stored(pool: PgPo
         assert_status(&response, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(field_error(&error_json(response).await, field).as_deref(), Some(msg), "{field} {minute} {body:.10}");
     }
-    assert_eq!(count(&app, "observation_notes").await, 0);
+    assert_eq!(count(&app, "observation_notes").await, 0, "nothing stored");
+    // Markup in a note is rendered harmless; the text survives.
+    let xss = "</textarea><script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[看这里](javascript:alert(3)) **重点**";
+    let stored: Value = note(&app, s.client(Role::Member), &s.id, &Uuid::new_v4().to_string(), "4", xss).await.json().await.expect("note");
+    let html = stored["body_html"].as_str().expect("html");
+    assert!(!html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:") && !html.contains("<img"), "{html}");
+    assert!(html.contains("<strong>重点</strong>") && html.contains("看这里"), "{html}");
+    let page = app.get(s.client(Role::Member), &format!("/studies/{}", s.id)).await.text().await.expect("page");
+    for raw in ["<script>alert(1)", "</textarea><script>", "<img src=x onerror"] {
+        let at = page.find(raw).unwrap_or(0);
+        assert!(!page.contains(raw), "the page carries no live markup {raw:?}: {}", &page[at.saturating_sub(200)..(at + 100).min(page.len())]);
+    }
     // A malformed id is a bad request, never a server error.
     let bad_id = app.call(s.client(Role::Member), "study/add-note", &[("study", &s.id), ("id", "nope"), ("minute", "1"), ("dimension", "curriculum"), ("tag", "other"), ("body", "x")]).await;
     assert_status(&bad_id, StatusCode::BAD_REQUEST);

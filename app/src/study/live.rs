@@ -41,10 +41,13 @@ mod server {
     use tokio::sync::broadcast;
     use uuid::Uuid;
 
+    /// A new note as its study's id and the note's JSON, read once per instance.
+    type Announcement = Arc<(Uuid, String)>;
+
     /// One per server instance: a `LISTEN` connection fanned out to every open event stream.
     pub struct Hub {
         pool: PgPool,
-        tx: broadcast::Sender<(Uuid, Uuid)>,
+        tx: broadcast::Sender<Announcement>,
         started: tokio::sync::OnceCell<()>,
     }
 
@@ -63,6 +66,7 @@ mod server {
                     let mut listener = PgListener::connect_with(&self.pool).await?;
                     listener.listen(NOTES_CHANNEL).await?;
                     let tx = self.tx.clone();
+                    let pool = self.pool.clone();
                     tokio::spawn(async move {
                         // `recv` reconnects (and listens again) by itself after a lost connection;
                         // it fails for good only when the pool closes.
@@ -70,8 +74,18 @@ mod server {
                             match listener.recv().await {
                                 Ok(n) => {
                                     let mut parts = n.payload().split(':').map(|p| p.parse::<Uuid>());
-                                    if let (Some(Ok(study)), Some(Ok(note))) = (parts.next(), parts.next()) {
-                                        let _ = tx.send((study, note));
+                                    let (Some(Ok(study)), Some(Ok(note))) = (parts.next(), parts.next()) else { continue };
+                                    // Read once here, not once per watching page.
+                                    match store::note(&pool, study, note).await {
+                                        Ok(Some(note)) => {
+                                            if let Ok(json) = serde_json::to_string(&note) {
+                                                let _ = tx.send(Arc::new((study, json)));
+                                            }
+                                        }
+                                        Ok(None) => {}
+                                        Err(err) => {
+                                            let _ = AppError::from(err);
+                                        }
                                     }
                                 }
                                 Err(err) => {
@@ -105,19 +119,16 @@ mod server {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
         let rx = hub.tx.subscribe();
-        let stream = futures_util::stream::unfold((rx, hub, true), move |(mut rx, hub, first)| async move {
+        let stream = futures_util::stream::unfold((rx, true), move |(mut rx, first)| async move {
             if first {
-                return Some((Ok::<_, Infallible>(Event::default().event("ready").data("ok")), (rx, hub, false)));
+                return Some((Ok::<_, Infallible>(Event::default().event("ready").data("ok")), (rx, false)));
             }
             loop {
                 match rx.recv().await {
-                    Ok((study, note)) if study == id => {
-                        if let Ok(Some(note)) = store::note(&hub.pool, id, note).await {
-                            if let Ok(json) = serde_json::to_string(&note) {
-                                return Some((Ok(Event::default().event("note").data(json)), (rx, hub, false)));
-                            }
-                        }
+                    Ok(announcement) if announcement.0 == id => {
+                        return Some((Ok(Event::default().event("note").data(announcement.1.as_str())), (rx, false)));
                     }
+                    // A page that fell behind fetches what it missed when it reconnects.
                     Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => return None,
                 }

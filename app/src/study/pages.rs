@@ -40,6 +40,21 @@ fn now_ms() -> i64 {
     }
 }
 
+/// The text of a `<textarea>`. Leptos writes a textarea's children into the server's HTML
+/// without escaping them, so a text holding `</textarea>` could end the element and inject
+/// markup: escape it for the server's HTML. In the browser the text is set as a text node,
+/// which needs no escaping.
+fn textarea_text(value: String) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        value
+    }
+}
+
 /// A labelled multi-line text field.
 #[component]
 fn TextArea(
@@ -58,7 +73,7 @@ fn TextArea(
         <div class="field">
             <label for=id.clone()>{move || i18n.t(label)}</label>
             <textarea id=id name=name rows=rows aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
-                {value}
+                {textarea_text(value)}
             </textarea>
             <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
         </div>
@@ -810,7 +825,7 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                                             <input type="hidden" name="note" value=n.id.to_string()/>
                                             <label>
                                                 {move || i18n.t(t(StudyMsg::EditNoteLabel))}
-                                                <textarea name="body" rows="3">{body}</textarea>
+                                                <textarea name="body" rows="3">{textarea_text(body)}</textarea>
                                             </label>
                                             <FormStatus error=edit_error/>
                                             <button type="submit">{move || i18n.t(Msg::Save)}</button>
