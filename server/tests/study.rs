@@ -197,6 +197,21 @@ async fn only_the_studios_host_and_mentors_open_a_study(pool: PgPool) {
         assert!(field_error(&error_json(bad).await, field).is_some());
     }
     assert_eq!(state(&app).await, before);
+    // The host opens a study led by a mentee of the studio, and stays in the group as a member.
+    let led = app
+        .call(s.client(Role::Host), "study/create", &[("studio", &s.slug), ("title", "勾股定理"), ("theme", ""), ("subject", ""), ("grade", ""), ("lead", "MENTEE.open@school.cn")])
+        .await;
+    assert_status(&led, StatusCode::OK);
+    let id: Uuid = led.json().await.expect("id");
+    let page: Value = app.call(s.client(Role::StudioMentee), "study/page", &[("study", &id.to_string())]).await.json().await.expect("page");
+    assert_eq!(page["my_role"], "Lead");
+    assert_eq!(page["members"][1]["role"], "Member");
+    let before = state(&app).await;
+    let outside = app
+        .call(s.client(Role::Host), "study/create", &[("studio", &s.slug), ("title", "勾股定理"), ("theme", ""), ("subject", ""), ("grade", ""), ("lead", "outsider.open@school.cn")])
+        .await;
+    assert_eq!(field_error(&error_json(outside).await, "lead").as_deref(), Some("Study:ErrLeadNotMember"));
+    assert_eq!(state(&app).await, before);
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]

@@ -60,9 +60,11 @@ pub async fn load_my_studies() -> Result<MyStudies, AppError> {
     Ok(store::my_studies(&pool()?, user.id).await?)
 }
 
-/// The host or a mentor of the studio opens a study there and becomes its lead.
+/// The host or a mentor of the studio opens a study there. The lead is the member named by
+/// `lead` (an email; any active member of the studio), or the opener when it is empty; an
+/// opener who does not lead joins the group as a member.
 #[server(prefix = "/api", endpoint = "study/create")]
-pub async fn create_study(studio: String, title: String, theme: String, subject: String, grade: String) -> Result<Uuid, AppError> {
+pub async fn create_study(studio: String, title: String, theme: String, subject: String, grade: String, lead: Option<String>) -> Result<Uuid, AppError> {
     let user = require_user().await?;
     let pool = pool()?;
     let studio = crate::studios::store::studio_by_slug(&pool, studio.trim()).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
@@ -77,9 +79,17 @@ pub async fn create_study(studio: String, title: String, theme: String, subject:
         .check("theme", rules::check_body(&theme, false, rules::THEME_MAX))
         .check("subject", rules::check_body(&subject, false, rules::SHORT_MAX))
         .check("grade", rules::check_body(&grade, false, rules::SHORT_MAX));
+    let lead_email = lead.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_lowercase);
+    checks.check("lead", rules::check_body(lead_email.as_deref().unwrap_or(""), false, 254));
     checks.finish()?;
+    let lead_id = match lead_email {
+        None => user.id,
+        Some(email) => store::studio_member_by_email(&pool, studio.id, &email)
+            .await?
+            .ok_or_else(|| AppError::field("lead", Msg::Study(StudyMsg::ErrLeadNotMember)))?,
+    };
     let study = store::NewStudy { title: title.trim(), theme: theme.trim(), subject: subject.trim(), grade: grade.trim() };
-    let id = store::create_study(&pool, studio.id, user.id, &study).await?;
+    let id = store::create_study(&pool, studio.id, user.id, lead_id, &study).await?;
     redirect_plain_form(&study_path(id));
     Ok(id)
 }

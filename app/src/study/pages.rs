@@ -171,6 +171,7 @@ fn CreateStudyForm(mine: MyStudies, create: ServerAction<CreateStudy>) -> impl I
                 <TextArea name="theme" label=t(StudyMsg::Theme) error rows=3/>
                 <Field name="subject" label=Msg::Subject error/>
                 <Field name="grade" label=t(StudyMsg::Grade) error/>
+                <Field name="lead" label=t(StudyMsg::LeadEmail) error kind="email" hint=t(StudyMsg::LeadEmailHint)/>
                 <FormStatus error/>
                 <button type="submit" class="primary">{move || i18n.t(t(StudyMsg::CreateStudy))}</button>
             </ActionForm>

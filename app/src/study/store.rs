@@ -58,13 +58,23 @@ pub struct NewStudy<'a> {
     pub grade: &'a str,
 }
 
-/// Opens a study with its creator as lead and a first round of 45 minutes.
+/// An active member of the studio, by email.
+pub async fn studio_member_by_email(db: impl PgExecutor<'_>, studio_id: Uuid, email: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("select u.id from users u join memberships m on m.user_id = u.id where u.email = $1 and m.studio_id = $2 and m.status = 'active'")
+        .bind(email)
+        .bind(studio_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Opens a study with its lead (and its opener as a member, when someone else leads) and a
+/// first round of 45 minutes.
 #[tracing::instrument(skip_all)]
-pub async fn create_study(pool: &PgPool, studio_id: Uuid, lead_id: Uuid, study: &NewStudy<'_>) -> Result<Uuid, AppError> {
+pub async fn create_study(pool: &PgPool, studio_id: Uuid, opener: Uuid, lead_id: Uuid, study: &NewStudy<'_>) -> Result<Uuid, AppError> {
     let mut tx = pool.begin().await?;
     let id = Uuid::new_v4();
     sqlx::query(
-        "insert into studies (id, studio_id, title, theme, subject, grade, lead_id, created_by) values ($1, $2, $3, $4, $5, $6, $7, $7)",
+        "insert into studies (id, studio_id, title, theme, subject, grade, lead_id, created_by) values ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(id)
     .bind(studio_id)
@@ -73,9 +83,13 @@ pub async fn create_study(pool: &PgPool, studio_id: Uuid, lead_id: Uuid, study: 
     .bind(study.subject)
     .bind(study.grade)
     .bind(lead_id)
+    .bind(opener)
     .execute(&mut *tx)
     .await?;
     sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, 'lead')").bind(id).bind(lead_id).execute(&mut *tx).await?;
+    if opener != lead_id {
+        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, 'member')").bind(id).bind(opener).execute(&mut *tx).await?;
+    }
     sqlx::query("insert into study_rounds (id, study_id, number) values ($1, $2, 1)").bind(Uuid::new_v4()).bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(id)
