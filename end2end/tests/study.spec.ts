@@ -144,6 +144,13 @@ test("the demo study record is readable at 360 px", async ({ page }) => {
   await expect(page.getByRole("list", { name: "合并时间轴" }).locator(".md")).toHaveCount(2);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  // Printed, the page is the study's record: content without navigation or forms.
+  await page.getByLabel("按维度筛选").selectOption({ label: "全部" });
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("button", { name: "打印研究记录" })).toBeHidden();
+  await expect(page.getByRole("navigation", { name: "主导航" })).toBeHidden();
+  await expect(page.getByRole("heading", { name: "研究结论" })).toBeVisible();
+  await expect(page.getByRole("list", { name: "合并时间轴" }).locator(".md")).toHaveCount(7);
 });
 
 test.describe("without JavaScript", () => {
