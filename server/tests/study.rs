@@ -21,6 +21,8 @@ enum Role {
     StudioMentee,
     /// The studio's host, not in the group.
     Host,
+    /// A district admin: sees aggregate reports, never a study group's work.
+    DistrictAdmin,
     /// An invited observer from outside the studio.
     Observer,
     /// A studio mentee in the group.
@@ -29,7 +31,7 @@ enum Role {
     Lead,
 }
 
-const ROLES: [Role; 7] = [Role::Anonymous, Role::Outsider, Role::StudioMentee, Role::Host, Role::Observer, Role::Member, Role::Lead];
+const ROLES: [Role; 8] = [Role::Anonymous, Role::Outsider, Role::StudioMentee, Role::Host, Role::DistrictAdmin, Role::Observer, Role::Member, Role::Lead];
 
 struct Study {
     id: String,
@@ -89,10 +91,11 @@ async fn study_with_everyone(app: &TestApp, tag: &str) -> Study {
     }
     let lead_id = ids.iter().find(|(r, _)| *r == Role::Lead).expect("lead").1.clone();
     assert_status(&app.call(&host, "studios/set-role", &[("studio", &slug), ("user", &lead_id), ("role", "mentor")]).await, StatusCode::OK);
-    for (role, name, display) in [(Role::Observer, "observer", "陈静"), (Role::Outsider, "outsider", "刘洋")] {
+    for (role, name, display) in [(Role::Observer, "observer", "陈静"), (Role::Outsider, "outsider", "刘洋"), (Role::DistrictAdmin, "admin", "区教育局")] {
         clients.push((role, registered_as(app, &email(name), display).await));
         ids.push((role, user_id(app, &email(name)).await));
     }
+    sqlx::query("update users set is_district_admin = true where email = $1").bind(email("admin")).execute(&app.pool).await.expect("admin");
     let lead = clients.iter().find(|(r, _)| *r == Role::Lead).expect("lead").1.clone();
     let created = app
         .call(&lead, "study/create", &[("studio", &slug), ("title", "一次函数的图像"), ("theme", "如何让学生经历探究过程？"), ("subject", "数学"), ("grade", "八年级")])
@@ -128,7 +131,7 @@ async fn state(app: &TestApp) -> String {
 fn refused_status(role: Role) -> StatusCode {
     match role {
         Role::Anonymous => StatusCode::UNAUTHORIZED,
-        Role::Outsider | Role::StudioMentee | Role::Host => StatusCode::NOT_FOUND,
+        Role::Outsider | Role::StudioMentee | Role::Host | Role::DistrictAdmin => StatusCode::NOT_FOUND,
         _ => StatusCode::FORBIDDEN,
     }
 }
