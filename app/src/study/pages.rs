@@ -536,7 +536,7 @@ fn merge_notes(notes: RwSignal<Vec<Note>>, incoming: Vec<Note>) {
                 None => list.push(note),
             }
         }
-        list.sort_by(|a, b| (a.round_number, a.minute, a.created_at).cmp(&(b.round_number, b.minute, b.created_at)));
+        list.sort_by_key(|n| (n.round_number, n.minute, n.created_at));
     });
 }
 
@@ -577,8 +577,7 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
         }
         flushing.set_value(true);
         leptos::task::spawn_local(async move {
-            loop {
-                let Some(next) = pending.with_untracked(|p| p.first().cloned()) else { break };
+            while let Some(next) = pending.with_untracked(|p| p.first().cloned()) {
                 let result = add_note(study, next.id, next.minute.clone(), next.dimension.clone(), next.tag.clone(), next.body.clone()).await;
                 match result {
                     Err(AppError::Request(_)) => {

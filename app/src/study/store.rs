@@ -251,6 +251,9 @@ async fn versions(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<V
     Ok(rows.into_iter().map(|(number, author_name, created_at)| VersionSummary { number, author_name, created_at }).collect())
 }
 
+type RoundTuple = (Uuid, i32, Option<String>, i32, Option<DateTime<Utc>>);
+type CommentTuple = (Uuid, String, String, DateTime<Utc>, Vec<Uuid>);
+
 /// The study page, for a member of the group (`can` already said so).
 #[tracing::instrument(skip_all)]
 pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupRole, can: Abilities) -> Result<StudyPage, AppError> {
@@ -269,7 +272,7 @@ pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupR
     .bind(row.id)
     .fetch_all(&mut *conn)
     .await?;
-    let rounds: Vec<(Uuid, i32, Option<String>, i32, Option<DateTime<Utc>>)> = sqlx::query_as(
+    let rounds: Vec<RoundTuple> = sqlx::query_as(
         "select r.id, r.number, l.title, r.lesson_minutes, r.clock_started_at from study_rounds r left join open_lessons l on l.id = r.open_lesson_id
          where r.study_id = $1 order by r.number",
     )
@@ -287,7 +290,7 @@ pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupR
     let plan = if latest > 0 { version(&mut conn, row.id, latest).await? } else { None };
     let plan_versions = versions(&mut *conn, row.id).await?;
     let notes = notes(&mut *conn, row.id).await?;
-    let comments: Vec<(Uuid, String, String, DateTime<Utc>, Vec<Uuid>)> = sqlx::query_as(
+    let comments: Vec<CommentTuple> = sqlx::query_as(
         "select c.id, u.display_name, c.body, c.created_at,
                 coalesce(array_agg(d.note_id) filter (where d.note_id is not null), '{}') as cites
          from debrief_comments c join users u on u.id = c.author_id left join debrief_citations d on d.comment_id = c.id
