@@ -8,6 +8,8 @@ use crate::growth::pages::{GrowthHomePage, HoursPage, MenteeHoursPage, OverviewP
 use crate::lessons::pages::{EditLessonPage, HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage};
 use crate::studios::pages::{DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView};
 use crate::studios::StudioMsg;
+use crate::study::pages::{ComparePage, PlanPageView, StudiesPage, StudyPageView};
+use crate::study::StudyMsg;
 use leptos::prelude::*;
 use leptos::server::SharedValue;
 use leptos_meta::{provide_meta_context, Html, Meta, MetaTags, Stylesheet, Title};
@@ -93,6 +95,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hours/:user") ssr=SsrMode::Async view=MenteeHoursPage/>
                     <Route path=path!("/studios/:slug/plans/:mentee") ssr=SsrMode::Async view=PlanPage/>
                     <Route path=path!("/studios/:slug/growth") ssr=SsrMode::Async view=OverviewPage/>
+                    <Route path=path!("/studies") ssr=SsrMode::Async view=StudiesPage/>
+                    <Route path=path!("/studies/:id") ssr=SsrMode::Async view=StudyPageView/>
+                    <Route path=path!("/studies/:id/plan") ssr=SsrMode::Async view=PlanPageView/>
+                    <Route path=path!("/studies/:id/compare") ssr=SsrMode::Async view=ComparePage/>
                 </Routes>
             </main>
         </Router>
@@ -118,6 +124,7 @@ fn Header() -> impl IntoView {
                             <li><crate::lessons::pages::NotificationsLink/></li>
                             <li><A href="/my-lessons">{move || i18n.t(Msg::Lesson(crate::lessons::LessonMsg::MyLessons))}</A></li>
                             <li><A href="/growth">{move || i18n.t(Msg::Growth(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
+                            <li><A href="/studies">{move || i18n.t(Msg::Study(StudyMsg::StudiesTitle))}</A></li>
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

@@ -81,15 +81,23 @@ pub fn textarea_text(value: String) -> String {
 
 /// A labelled multi-line text field.
 #[component]
-pub fn TextArea(name: &'static str, label: Msg, error: ActionError, #[prop(optional, into)] value: String) -> impl IntoView {
+pub fn TextArea(
+    name: &'static str,
+    label: Msg,
+    error: ActionError,
+    #[prop(optional, into)] value: String,
+    #[prop(default = 4)] rows: u32,
+    /// Tells apart two fields of the same name on one page.
+    #[prop(optional)] id_suffix: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("field-{name}");
+    let id = format!("field-{name}{id_suffix}");
     let error_id = format!("{id}-error");
     let msg = move || error.get().and_then(|e| e.field_msg(name));
     view! {
         <div class="field">
             <label for=id.clone()>{move || i18n.t(label)}</label>
-            <textarea id=id name=name rows="4" aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
+            <textarea id=id name=name rows=rows aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
                 {textarea_text(value)}
             </textarea>
             <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>

@@ -9,6 +9,7 @@ pub mod growth;
 pub mod i18n;
 pub mod lessons;
 pub mod studios;
+pub mod study;
 pub mod time;
 
 #[cfg(feature = "ssr")]

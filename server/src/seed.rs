@@ -210,9 +210,137 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
             .await?;
         }
     }
+    seed_study(&mut tx, math).await?;
     tx.commit().await?;
     load_demo_growth(pool, math, english).await?;
-    println!("demo data loaded: {} users, 2 studios, 6 open lessons, 3 bookings, growth plans and training hours", DEMO_USERS.len());
+    println!(
+        "demo data loaded: {} users, 2 studios, 6 open lessons, 3 bookings, 1 lesson study, growth plans and training hours",
+        DEMO_USERS.len()
+    );
+    Ok(())
+}
+
+/// A finished lesson study with two rounds: plan versions, divided observation, notes on the
+/// timeline, a debrief citing notes, conclusions and the hours it credited.
+async fn seed_study(tx: &mut sqlx::PgConnection, studio: Uuid) -> Result<(), sqlx::Error> {
+    let study = Uuid::new_v5(&Uuid::NAMESPACE_URL, b"atelier:study:linear-functions");
+    let lead = user_id("li.na@demo.atelier");
+    sqlx::query(
+        "insert into studies (id, studio_id, title, theme, subject, grade, lead_id, phase, notes_locked, conclusions, created_by)
+         values ($1, $2, '一次函数的图像（一课三磨）', '如何让学生在画图中自己发现 k 和 b 的意义？', '数学', '八年级', $3, 'closed', true, $4, $3)",
+    )
+    .bind(study)
+    .bind(studio)
+    .bind(lead)
+    .bind("1. 探究活动需要 **至少 8 分钟** 的独立画图时间。\n2. 追问要指向“为什么”，而不是“是什么”。\n3. 第二轮学生自主发现 k 的意义的比例明显提高（见第 18、21 分钟的记录）。")
+    .execute(&mut *tx)
+    .await?;
+    for (email, role) in [("li.na@demo.atelier", "lead"), ("wang.fang@demo.atelier", "member"), ("zhang.wei@demo.atelier", "member"), ("zhao.lei@demo.atelier", "observer")] {
+        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, $3)").bind(study).bind(user_id(email)).bind(role).execute(&mut *tx).await?;
+    }
+    let lesson: Option<Uuid> = sqlx::query_scalar("select id from open_lessons where studio_id = $1 and status = 'done' limit 1").bind(studio).fetch_optional(&mut *tx).await?;
+    let rounds = [Uuid::new_v5(&study, b"round-1"), Uuid::new_v5(&study, b"round-2")];
+    for (i, round) in rounds.iter().enumerate() {
+        sqlx::query("insert into study_rounds (id, study_id, number, open_lesson_id, lesson_minutes) values ($1, $2, $3, $4, 45)")
+            .bind(round)
+            .bind(study)
+            .bind(i as i32 + 1)
+            .bind(if i == 1 { lesson } else { None })
+            .execute(&mut *tx)
+            .await?;
+    }
+    let versions = [
+        ["理解一次函数 y=kx+b 的图像是一条直线。", "学生已学过正比例函数，会描点画图。", "1. 复习导入（5 分钟）\n2. 教师示范画图（15 分钟）\n3. 练习（20 分钟）\n4. 小结（5 分钟）", "课堂练习 3 题。"],
+        ["学生通过画图**自己发现** k、b 对图像的影响。", "学生已学过正比例函数，会描点画图；部分学生描点不准确。", "1. 情境导入（3 分钟）\n2. 小组画图探究 k、b 的作用（12 分钟）\n   - 预设：学生先注意到 b 是与 y 轴的交点\n3. 全班交流与追问（15 分钟）\n4. 练习（10 分钟）\n5. 小结（5 分钟）", "出口卡：不画图说出 y=-2x+3 的大致位置。"],
+    ];
+    for (i, sections) in versions.iter().enumerate() {
+        let version = Uuid::new_v5(&study, format!("version-{i}").as_bytes());
+        sqlx::query("insert into plan_versions (id, study_id, number, author_id) values ($1, $2, $3, $4)").bind(version).bind(study).bind(i as i32 + 1).bind(lead).execute(&mut *tx).await?;
+        for (position, (kind, body)) in ["goals", "students", "flow", "assessment"].iter().zip(sections).enumerate() {
+            sqlx::query("insert into plan_sections (version_id, kind, position, body) values ($1, $2, $3, $4)")
+                .bind(version)
+                .bind(kind)
+                .bind(position as i32 + 1)
+                .bind(body)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    for (email, dimension, point, seats) in [
+        ("wang.fang@demo.atelier", Some("teacher_instruction"), "追问的层次与等待时间", ""),
+        ("zhang.wei@demo.atelier", Some("student_learning"), "学生是否自己发现 k 的意义", ""),
+        ("zhao.lei@demo.atelier", None, "", "3-2, 5-4"),
+    ] {
+        sqlx::query("insert into observation_assignments (study_id, observer_id, dimension, point, focus_seats, assigned_by) values ($1, $2, $3, $4, $5, $6)")
+            .bind(study)
+            .bind(user_id(email))
+            .bind(dimension)
+            .bind(point)
+            .bind(seats)
+            .bind(lead)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let notes = [
+        (0, "wang.fang@demo.atelier", 6, "teacher_instruction", "question", "教师直接给出 k 的定义，没有让学生猜想。"),
+        (0, "zhang.wei@demo.atelier", 12, "student_learning", "response", "示范画图期间，约一半学生在抄写，没有自己画。"),
+        (0, "zhao.lei@demo.atelier", 20, "classroom_culture", "evidence", "3-2 座位学生全程未发言，练习时向同桌求助。"),
+        (0, "zhang.wei@demo.atelier", 31, "curriculum", "suggestion", "练习题都是代入计算，没有图像判断题。"),
+        (1, "zhang.wei@demo.atelier", 18, "student_learning", "response", "第 3 组学生说：“k 越大，线越陡！” 自己发现了规律。"),
+        (1, "wang.fang@demo.atelier", 21, "teacher_instruction", "strength", "教师追问“为什么 k 是负数时线往下走？”，等待了约 20 秒。"),
+        (1, "zhao.lei@demo.atelier", 24, "classroom_culture", "evidence", "3-2 座位学生在小组内汇报了本组的图像。"),
+    ];
+    let mut note_ids = Vec::new();
+    for (i, (round, email, minute, dimension, tag, body)) in notes.iter().enumerate() {
+        let id = Uuid::new_v5(&study, format!("note-{i}").as_bytes());
+        sqlx::query(
+            "insert into observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(study)
+        .bind(rounds[*round])
+        .bind(user_id(email))
+        .bind(minute)
+        .bind(dimension)
+        .bind(tag)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+        note_ids.push(id);
+    }
+    let comments: [(&str, &str, &[usize]); 3] = [
+        ("wang.fang@demo.atelier", "第一轮学生缺少独立探究的时间，**示范代替了发现**。", &[0, 1]),
+        ("zhang.wei@demo.atelier", "第二轮的小组画图让学生自己说出了规律，效果明显。", &[4, 5]),
+        ("zhao.lei@demo.atelier", "我觉得可以再多一些生活情境。", &[]),
+    ];
+    for (i, (email, body, cites)) in comments.iter().enumerate() {
+        let id = Uuid::new_v5(&study, format!("comment-{i}").as_bytes());
+        sqlx::query("insert into debrief_comments (id, study_id, author_id, body, created_at) values ($1, $2, $3, $4, now() + make_interval(secs => $5))")
+            .bind(id)
+            .bind(study)
+            .bind(user_id(email))
+            .bind(body)
+            .bind(i as f64)
+            .execute(&mut *tx)
+            .await?;
+        for n in cites.iter() {
+            sqlx::query("insert into debrief_citations (comment_id, note_id, study_id) values ($1, $2, $3)").bind(id).bind(note_ids[*n]).bind(study).execute(&mut *tx).await?;
+        }
+    }
+    // The hours the two debriefs credited (one line per observer and round).
+    for (round, email) in [(0, "wang.fang@demo.atelier"), (0, "zhang.wei@demo.atelier"), (0, "zhao.lei@demo.atelier"), (1, "wang.fang@demo.atelier"), (1, "zhang.wei@demo.atelier"), (1, "zhao.lei@demo.atelier")] {
+        sqlx::query(
+            "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
+             values ($1, $2, current_date - $3, 0.8, 'lesson_study', $4, 'study_session', $5)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(user_id(email))
+        .bind(if round == 0 { 14 } else { 7 })
+        .bind(format!("一次函数的图像（一课三磨） #{}", round + 1))
+        .bind(Uuid::new_v5(&rounds[round], user_id(email).as_bytes()))
+        .execute(&mut *tx)
+        .await?;
+    }
     Ok(())
 }
 

@@ -114,7 +114,7 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_in_similar_time(po
 
     let mut timings = [Vec::new(), Vec::new()];
     let mut bodies = [String::new(), String::new()];
-    for round in 0..3 {
+    for round in 0..5 {
         for (i, email) in ["known@school.cn", "unknown@school.cn"].iter().enumerate() {
             // A fresh email each round keeps the throttle out of the measurement.
             sqlx::query("delete from sign_in_failures").execute(&app.pool).await.expect("reset");
@@ -129,11 +129,12 @@ async fn wrong_password_and_unknown_email_get_the_same_answer_in_similar_time(po
     assert_eq!(bodies[0], bodies[1], "no difference in what is said");
     let median = |v: &mut Vec<Duration>| {
         v.sort();
-        v[1]
+        v[v.len() / 2]
     };
     let (known, unknown) = (median(&mut timings[0]), median(&mut timings[1]));
-    // Both verify one argon2 hash; an unknown email that skipped it would answer far faster.
-    assert!(unknown * 2 > known && known * 2 > unknown, "known {known:?} vs unknown {unknown:?}");
+    // Both verify one argon2 hash; an unknown email that skipped it would answer more than ten
+    // times faster. A factor of three leaves room for a busy machine.
+    assert!(unknown * 3 > known && known * 3 > unknown, "known {known:?} vs unknown {unknown:?}");
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]

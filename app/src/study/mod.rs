@@ -1,0 +1,412 @@
+//! Lesson study (课例研究 / 磨课): a study group plans a research lesson together, observes it
+//! with divided focuses (LICC dimensions or focus students), writes live notes on one merged
+//! timeline, debriefs on evidence and revises the plan, round after round.
+
+pub mod api;
+pub mod live;
+#[cfg(feature = "ssr")]
+pub mod markdown;
+mod messages;
+pub mod pages;
+pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+pub use messages::StudyMsg;
+
+use crate::i18n::Msg;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+fn m(msg: StudyMsg) -> Msg {
+    Msg::Study(msg)
+}
+
+/// Where a study stands in its cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Phase {
+    Plan,
+    Teach,
+    Observe,
+    Debrief,
+    Revise,
+    Closed,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 6] = [Phase::Plan, Phase::Teach, Phase::Observe, Phase::Debrief, Phase::Revise, Phase::Closed];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Phase::Plan => "plan",
+            Phase::Teach => "teach",
+            Phase::Observe => "observe",
+            Phase::Debrief => "debrief",
+            Phase::Revise => "revise",
+            Phase::Closed => "closed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    pub fn label(self) -> Msg {
+        m(match self {
+            Phase::Plan => StudyMsg::PhasePlan,
+            Phase::Teach => StudyMsg::PhaseTeach,
+            Phase::Observe => StudyMsg::PhaseObserve,
+            Phase::Debrief => StudyMsg::PhaseDebrief,
+            Phase::Revise => StudyMsg::PhaseRevise,
+            Phase::Closed => StudyMsg::PhaseClosed,
+        })
+    }
+
+    /// What the group does in this phase, shown under the phase on the study page.
+    pub fn next_step(self) -> Msg {
+        m(match self {
+            Phase::Plan => StudyMsg::NextPlan,
+            Phase::Teach => StudyMsg::NextTeach,
+            Phase::Observe => StudyMsg::NextObserve,
+            Phase::Debrief => StudyMsg::NextDebrief,
+            Phase::Revise => StudyMsg::NextRevise,
+            Phase::Closed => StudyMsg::NextClosed,
+        })
+    }
+}
+
+/// The four dimensions of the LICC observation model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Dimension {
+    StudentLearning,
+    TeacherInstruction,
+    Curriculum,
+    ClassroomCulture,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 4] = [Dimension::StudentLearning, Dimension::TeacherInstruction, Dimension::Curriculum, Dimension::ClassroomCulture];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Dimension::StudentLearning => "student_learning",
+            Dimension::TeacherInstruction => "teacher_instruction",
+            Dimension::Curriculum => "curriculum",
+            Dimension::ClassroomCulture => "classroom_culture",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.code() == code)
+    }
+
+    pub fn label(self) -> Msg {
+        m(match self {
+            Dimension::StudentLearning => StudyMsg::DimStudentLearning,
+            Dimension::TeacherInstruction => StudyMsg::DimTeacherInstruction,
+            Dimension::Curriculum => StudyMsg::DimCurriculum,
+            Dimension::ClassroomCulture => StudyMsg::DimClassroomCulture,
+        })
+    }
+}
+
+/// The one-tap kind of an observation note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tag {
+    Question,
+    Response,
+    Strength,
+    Suggestion,
+    Evidence,
+    Other,
+}
+
+impl Tag {
+    pub const ALL: [Tag; 6] = [Tag::Question, Tag::Response, Tag::Strength, Tag::Suggestion, Tag::Evidence, Tag::Other];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Tag::Question => "question",
+            Tag::Response => "response",
+            Tag::Strength => "strength",
+            Tag::Suggestion => "suggestion",
+            Tag::Evidence => "evidence",
+            Tag::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Tag> {
+        Tag::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    pub fn label(self) -> Msg {
+        m(match self {
+            Tag::Question => StudyMsg::TagQuestion,
+            Tag::Response => StudyMsg::TagResponse,
+            Tag::Strength => StudyMsg::TagStrength,
+            Tag::Suggestion => StudyMsg::TagSuggestion,
+            Tag::Evidence => StudyMsg::TagEvidence,
+            Tag::Other => StudyMsg::TagOther,
+        })
+    }
+}
+
+/// The sections of a lesson plan, in their order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SectionKind {
+    Goals,
+    Students,
+    Flow,
+    Assessment,
+}
+
+impl SectionKind {
+    pub const ALL: [SectionKind; 4] = [SectionKind::Goals, SectionKind::Students, SectionKind::Flow, SectionKind::Assessment];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SectionKind::Goals => "goals",
+            SectionKind::Students => "students",
+            SectionKind::Flow => "flow",
+            SectionKind::Assessment => "assessment",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SectionKind> {
+        SectionKind::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn position(self) -> i32 {
+        SectionKind::ALL.iter().position(|s| *s == self).map(|p| p as i32 + 1).unwrap_or(0)
+    }
+
+    pub fn label(self) -> Msg {
+        m(match self {
+            SectionKind::Goals => StudyMsg::SecGoals,
+            SectionKind::Students => StudyMsg::SecStudents,
+            SectionKind::Flow => StudyMsg::SecFlow,
+            SectionKind::Assessment => StudyMsg::SecAssessment,
+        })
+    }
+}
+
+/// A person's place in a study group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GroupRole {
+    Lead,
+    /// A member of the studio.
+    Member,
+    /// An invited observer from outside the studio.
+    Observer,
+}
+
+impl GroupRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            GroupRole::Lead => "lead",
+            GroupRole::Member => "member",
+            GroupRole::Observer => "observer",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<GroupRole> {
+        [GroupRole::Lead, GroupRole::Member, GroupRole::Observer].into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn label(self) -> Msg {
+        m(match self {
+            GroupRole::Lead => StudyMsg::RoleLead,
+            GroupRole::Member => StudyMsg::RoleMember,
+            GroupRole::Observer => StudyMsg::RoleObserver,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudySummary {
+    pub id: Uuid,
+    pub title: String,
+    pub theme: String,
+    pub studio_name: String,
+    pub phase: Phase,
+    pub lead_name: String,
+}
+
+/// The studies page: the viewer's studies and the studios where they may open one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MyStudies {
+    pub studies: Vec<StudySummary>,
+    /// (slug, name) of studios the viewer hosts or mentors.
+    pub can_create_in: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupMember {
+    pub id: Uuid,
+    pub name: String,
+    pub school: String,
+    pub role: GroupRole,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Round {
+    pub id: Uuid,
+    pub number: i32,
+    pub lesson_title: Option<String>,
+    pub lesson_minutes: i32,
+    pub clock_started_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub observer_id: Uuid,
+    pub observer_name: String,
+    pub dimension: Option<Dimension>,
+    pub point: String,
+    pub focus_seats: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: Uuid,
+    pub round_number: i32,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub minute: i32,
+    pub dimension: Dimension,
+    pub tag: Tag,
+    pub body: String,
+    /// The body's Markdown, rendered and sanitised on the server.
+    pub body_html: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DebriefComment {
+    pub id: Uuid,
+    pub author_name: String,
+    pub body_html: String,
+    pub created_at: DateTime<Utc>,
+    /// The notes cited as evidence; none makes the comment an opinion.
+    pub cites: Vec<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub kind: SectionKind,
+    pub body: String,
+    pub html: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanVersion {
+    pub number: i32,
+    pub author_name: String,
+    pub created_at: DateTime<Utc>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VersionSummary {
+    pub number: i32,
+    pub author_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanComment {
+    pub section: SectionKind,
+    pub version_number: i32,
+    pub author_name: String,
+    pub body_html: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the viewer may do on the study page (decided by `rules::can`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Abilities {
+    /// Move the phase (the lead, also in a closed study, to reopen it).
+    pub move_phase: bool,
+    /// The lead's other tools (group, rounds, focuses, lock, conclusions): not in a closed study.
+    pub lead: bool,
+    pub edit_plan: bool,
+    pub write_note: bool,
+    pub comment: bool,
+}
+
+/// Everything the study page shows; only group members get one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudyPage {
+    pub id: Uuid,
+    pub studio_slug: String,
+    pub studio_name: String,
+    pub title: String,
+    pub theme: String,
+    pub subject: String,
+    pub grade: String,
+    pub phase: Phase,
+    pub notes_locked: bool,
+    pub conclusions: String,
+    pub conclusions_html: String,
+    pub lead_name: String,
+    pub me: Uuid,
+    pub my_role: GroupRole,
+    pub can: Abilities,
+    pub members: Vec<GroupMember>,
+    pub rounds: Vec<Round>,
+    pub assignments: Vec<Assignment>,
+    pub plan: Option<PlanVersion>,
+    /// Every version, newest first (the record lists them).
+    pub plan_versions: Vec<VersionSummary>,
+    pub notes: Vec<Note>,
+    pub comments: Vec<DebriefComment>,
+    /// Open lessons of the studio a round can be linked to: (id, title).
+    pub lessons: Vec<(Uuid, String)>,
+    /// A fresh id for the note form, so that a plain form posted twice stores one note.
+    pub new_note_id: Uuid,
+    /// Training hours credited to the viewer by this study.
+    pub my_hours: f64,
+}
+
+/// The plan page: the latest version, all versions, comments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanPage {
+    pub study_id: Uuid,
+    pub title: String,
+    pub phase: Phase,
+    pub can_edit: bool,
+    pub conclusions_html: String,
+    pub latest: Option<PlanVersion>,
+    pub versions: Vec<VersionSummary>,
+    pub comments: Vec<PlanComment>,
+}
+
+/// A section saved by two people at once: both texts, so nobody's work is lost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionConflict {
+    pub kind: SectionKind,
+    /// What is saved now (the other person's text).
+    pub theirs: String,
+    /// What this save tried to write.
+    pub mine: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaveOutcome {
+    /// Saved as this version number.
+    Saved(i32),
+    /// Nothing saved; the latest version number and the conflicting sections.
+    Conflict { latest: i32, sections: Vec<SectionConflict> },
+}
+
+/// Two versions side by side, section by section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub study_id: Uuid,
+    pub title: String,
+    pub a: i32,
+    pub b: i32,
+    pub versions: Vec<VersionSummary>,
+    pub sections: Vec<(SectionKind, Vec<rules::DiffRow>)>,
+}

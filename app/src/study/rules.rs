@@ -1,0 +1,387 @@
+//! Lesson-study rules that need no database: phase moves, who may do what, text checks, the
+//! line diff of two plan versions and conflict detection for concurrent plan saves.
+
+use super::{GroupRole, Phase, SectionConflict, SectionKind, StudyMsg};
+use crate::error::AppError;
+use crate::i18n::Msg;
+use crate::studios::StudioRole;
+use serde::{Deserialize, Serialize};
+
+pub const TITLE_MAX: usize = 120;
+pub const THEME_MAX: usize = 2000;
+pub const SHORT_MAX: usize = 100;
+pub const NOTE_MAX: usize = 4000;
+pub const COMMENT_MAX: usize = 8000;
+pub const SECTION_MAX: usize = 20000;
+pub const POINT_MAX: usize = 500;
+pub const CITES_MAX: usize = 20;
+
+fn refused(m: StudyMsg) -> AppError {
+    AppError::Refused(Msg::Study(m))
+}
+
+/// Free text (Markdown allowed: it is sanitised when rendered): a length limit, no control
+/// characters but line breaks and tabs.
+pub fn check_body(value: &str, required: bool, max: usize) -> Result<(), Msg> {
+    if value.trim().is_empty() {
+        return if required { Err(Msg::ErrRequired) } else { Ok(()) };
+    }
+    if value.chars().count() > max {
+        Err(Msg::ErrTooLong)
+    } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        Err(Msg::ErrCharsNotAllowed)
+    } else {
+        Ok(())
+    }
+}
+
+/// A note's minute must fall inside the lesson (minute 0 is its first minute).
+pub fn check_minute(minute: i32, lesson_minutes: i32) -> Result<(), Msg> {
+    if (0..=lesson_minutes).contains(&minute) {
+        Ok(())
+    } else {
+        Err(Msg::Study(StudyMsg::ErrMinuteOutside))
+    }
+}
+
+/// The lesson minute a running clock shows `elapsed_secs` after it started, kept inside the lesson.
+pub fn clock_minute(elapsed_secs: i64, lesson_minutes: i32) -> i32 {
+    (elapsed_secs.max(0) / 60).min(lesson_minutes as i64) as i32
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Direction {
+    Forward,
+    Back,
+}
+
+/// The phase after a move, or why there is none.
+pub fn move_phase(phase: Phase, direction: Direction) -> Result<Phase, AppError> {
+    let i = Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0);
+    match direction {
+        Direction::Forward => Phase::ALL.get(i + 1).copied().ok_or_else(|| refused(StudyMsg::ErrNoNextPhase)),
+        Direction::Back => i.checked_sub(1).and_then(|j| Phase::ALL.get(j).copied()).ok_or_else(|| refused(StudyMsg::ErrNoPreviousPhase)),
+    }
+}
+
+/// Where the viewer stands with a study.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub signed_in: bool,
+    pub group_role: Option<GroupRole>,
+}
+
+/// What the rules need to know about the study itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StudyFacts {
+    pub phase: Phase,
+    pub notes_locked: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StudyAction {
+    View,
+    MovePhase,
+    ManageGroup,
+    ManageRounds,
+    Assign,
+    EditPlan,
+    CommentPlan,
+    WriteNote,
+    /// Edit a note; `own` says whether the viewer wrote it.
+    EditNote { own: bool },
+    LockNotes,
+    Comment,
+    WriteConclusions,
+}
+
+/// Who may open a study in a studio: its host and mentors.
+pub fn can_create(studio_role: Option<StudioRole>, signed_in: bool) -> Result<(), AppError> {
+    match studio_role {
+        _ if !signed_in => Err(AppError::SignInRequired),
+        Some(role) if role.leads() => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// Who may do what with a study: the one place this is decided. Outsiders learn nothing about
+/// a study, not even that it exists.
+pub fn can(standing: Standing, action: StudyAction, study: StudyFacts) -> Result<(), AppError> {
+    use StudyAction::*;
+    if !standing.signed_in {
+        return Err(AppError::SignInRequired);
+    }
+    let Some(role) = standing.group_role else {
+        return Err(AppError::NotFound);
+    };
+    if action == View {
+        return Ok(());
+    }
+    let lead = role == GroupRole::Lead;
+    if study.phase == Phase::Closed && action != MovePhase {
+        return Err(refused(StudyMsg::ErrClosed));
+    }
+    match action {
+        View => Ok(()),
+        MovePhase | ManageGroup | ManageRounds | Assign | LockNotes | WriteConclusions => {
+            if lead {
+                Ok(())
+            } else {
+                Err(AppError::Forbidden)
+            }
+        }
+        EditPlan => {
+            if role == GroupRole::Observer {
+                Err(AppError::Forbidden)
+            } else {
+                Ok(())
+            }
+        }
+        CommentPlan | Comment => Ok(()),
+        WriteNote => {
+            if study.notes_locked {
+                Err(refused(StudyMsg::ErrNotesLocked))
+            } else {
+                Ok(())
+            }
+        }
+        EditNote { own } => {
+            if !own {
+                Err(AppError::Forbidden)
+            } else if study.notes_locked {
+                Err(refused(StudyMsg::ErrNotesLocked))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One row of a side-by-side comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiffRow {
+    Same(String),
+    /// Only in the older version.
+    Removed(String),
+    /// Only in the newer version.
+    Added(String),
+}
+
+/// A line-level diff of `old` and `new` by longest common subsequence.
+pub fn diff_lines(old: &str, new: &str) -> Vec<DiffRow> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let (n, m) = (a.len(), b.len());
+    // lcs[i][j]: length of the LCS of a[i..] and b[j..].
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut rows = Vec::with_capacity(n.max(m));
+    while i < n && j < m {
+        if a[i] == b[j] {
+            rows.push(DiffRow::Same(a[i].to_owned()));
+            i += 1;
+            j += 1;
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            rows.push(DiffRow::Removed(a[i].to_owned()));
+            i += 1;
+        } else {
+            rows.push(DiffRow::Added(b[j].to_owned()));
+            j += 1;
+        }
+    }
+    rows.extend(a[i..].iter().map(|l| DiffRow::Removed((*l).to_owned())));
+    rows.extend(b[j..].iter().map(|l| DiffRow::Added((*l).to_owned())));
+    rows
+}
+
+/// A plan's sections as text, keyed by kind (a missing section is empty).
+pub type Sections = Vec<(SectionKind, String)>;
+
+fn text_of(sections: &Sections, kind: SectionKind) -> &str {
+    sections.iter().find(|(k, _)| *k == kind).map(|(_, t)| t.as_str()).unwrap_or("")
+}
+
+/// Merges a save based on version `base` into the `latest` version, section by section. A
+/// section only this save changed takes its text; one only someone else changed keeps theirs;
+/// one both changed differently is a conflict, and then nothing is saved.
+pub fn merge_sections(base: &Sections, latest: &Sections, mine: &Sections) -> Result<Sections, Vec<SectionConflict>> {
+    let mut merged = Vec::new();
+    let mut conflicts = Vec::new();
+    for kind in SectionKind::ALL {
+        let (b, l, m) = (text_of(base, kind), text_of(latest, kind), text_of(mine, kind));
+        let text = if m == b || m == l {
+            l
+        } else if l == b {
+            m
+        } else {
+            conflicts.push(SectionConflict { kind, theirs: l.to_owned(), mine: m.to_owned() });
+            l
+        };
+        merged.push((kind, text.to_owned()));
+    }
+    if conflicts.is_empty() {
+        Ok(merged)
+    } else {
+        Err(conflicts)
+    }
+}
+
+/// Training hours credited for a round of this length: its length in hours, at least half an
+/// hour, rounded to a tenth.
+pub fn credited_hours(lesson_minutes: i32) -> f64 {
+    ((lesson_minutes as f64 / 60.0) * 10.0).round().max(5.0) / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn standing(role: Option<GroupRole>) -> Standing {
+        Standing { signed_in: true, group_role: role }
+    }
+
+    fn facts(phase: Phase, locked: bool) -> StudyFacts {
+        StudyFacts { phase, notes_locked: locked }
+    }
+
+    #[test]
+    fn phases_move_forward_and_back_one_step_within_the_cycle() {
+        assert_eq!(move_phase(Phase::Plan, Direction::Forward), Ok(Phase::Teach));
+        assert_eq!(move_phase(Phase::Revise, Direction::Forward), Ok(Phase::Closed));
+        assert_eq!(move_phase(Phase::Debrief, Direction::Back), Ok(Phase::Observe));
+        assert_eq!(move_phase(Phase::Closed, Direction::Forward), Err(refused(StudyMsg::ErrNoNextPhase)));
+        assert_eq!(move_phase(Phase::Plan, Direction::Back), Err(refused(StudyMsg::ErrNoPreviousPhase)));
+    }
+
+    #[test]
+    fn only_the_group_sees_a_study_and_outsiders_learn_nothing() {
+        let f = facts(Phase::Observe, false);
+        assert_eq!(can(Standing::default(), StudyAction::View, f), Err(AppError::SignInRequired));
+        assert_eq!(can(standing(None), StudyAction::View, f), Err(AppError::NotFound));
+        assert_eq!(can(standing(None), StudyAction::WriteNote, f), Err(AppError::NotFound));
+        for role in [GroupRole::Lead, GroupRole::Member, GroupRole::Observer] {
+            assert_eq!(can(standing(Some(role)), StudyAction::View, f), Ok(()));
+            assert_eq!(can(standing(Some(role)), StudyAction::WriteNote, f), Ok(()));
+        }
+    }
+
+    #[test]
+    fn only_the_lead_moves_phases_assigns_locks_and_concludes() {
+        let f = facts(Phase::Observe, false);
+        for action in [StudyAction::MovePhase, StudyAction::Assign, StudyAction::LockNotes, StudyAction::WriteConclusions, StudyAction::ManageGroup] {
+            assert_eq!(can(standing(Some(GroupRole::Lead)), action, f), Ok(()));
+            assert_eq!(can(standing(Some(GroupRole::Member)), action, f), Err(AppError::Forbidden));
+            assert_eq!(can(standing(Some(GroupRole::Observer)), action, f), Err(AppError::Forbidden));
+        }
+    }
+
+    #[test]
+    fn outside_observers_do_not_edit_the_plan() {
+        let f = facts(Phase::Plan, false);
+        assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::EditPlan, f), Ok(()));
+        assert_eq!(can(standing(Some(GroupRole::Observer)), StudyAction::EditPlan, f), Err(AppError::Forbidden));
+        assert_eq!(can(standing(Some(GroupRole::Observer)), StudyAction::CommentPlan, f), Ok(()));
+    }
+
+    #[test]
+    fn only_the_author_edits_a_note_until_the_lead_locks_notes() {
+        let open = facts(Phase::Observe, false);
+        let locked = facts(Phase::Debrief, true);
+        assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::EditNote { own: true }, open), Ok(()));
+        assert_eq!(can(standing(Some(GroupRole::Lead)), StudyAction::EditNote { own: false }, open), Err(AppError::Forbidden));
+        assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::EditNote { own: true }, locked), Err(refused(StudyMsg::ErrNotesLocked)));
+        assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::WriteNote, locked), Err(refused(StudyMsg::ErrNotesLocked)));
+    }
+
+    #[test]
+    fn a_closed_study_is_read_only_but_the_lead_may_reopen_it() {
+        let f = facts(Phase::Closed, false);
+        assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::View, f), Ok(()));
+        assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::Comment, f), Err(refused(StudyMsg::ErrClosed)));
+        assert_eq!(can(standing(Some(GroupRole::Lead)), StudyAction::MovePhase, f), Ok(()));
+    }
+
+    #[test]
+    fn hosts_and_mentors_open_studies_mentees_do_not() {
+        assert_eq!(can_create(Some(StudioRole::Host), true), Ok(()));
+        assert_eq!(can_create(Some(StudioRole::Mentor), true), Ok(()));
+        assert_eq!(can_create(Some(StudioRole::Mentee), true), Err(AppError::Forbidden));
+        assert_eq!(can_create(None, true), Err(AppError::Forbidden));
+        assert_eq!(can_create(None, false), Err(AppError::SignInRequired));
+    }
+
+    #[test]
+    fn the_diff_marks_removed_and_added_lines_and_keeps_common_ones() {
+        let rows = diff_lines("导入\n新授\n练习\n小结", "导入\n探究活动\n练习\n小结\n作业");
+        assert_eq!(
+            rows,
+            vec![
+                DiffRow::Same("导入".into()),
+                DiffRow::Removed("新授".into()),
+                DiffRow::Added("探究活动".into()),
+                DiffRow::Same("练习".into()),
+                DiffRow::Same("小结".into()),
+                DiffRow::Added("作业".into()),
+            ]
+        );
+        assert_eq!(diff_lines("", "a"), vec![DiffRow::Added("a".into())]);
+        assert_eq!(diff_lines("a\nb", "a\nb"), vec![DiffRow::Same("a".into()), DiffRow::Same("b".into())]);
+    }
+
+    fn secs(goals: &str, flow: &str) -> Sections {
+        vec![(SectionKind::Goals, goals.into()), (SectionKind::Flow, flow.into())]
+    }
+
+    #[test]
+    fn saves_of_different_sections_merge() {
+        let base = secs("g", "f");
+        let latest = secs("g2", "f");
+        let mine = secs("g", "f-mine");
+        let merged = merge_sections(&base, &latest, &mine).expect("merges");
+        assert_eq!(text_of(&merged, SectionKind::Goals), "g2");
+        assert_eq!(text_of(&merged, SectionKind::Flow), "f-mine");
+    }
+
+    #[test]
+    fn two_saves_of_the_same_section_conflict_and_keep_both_texts() {
+        let base = secs("g", "f");
+        let latest = secs("g", "f-theirs");
+        let mine = secs("g", "f-mine");
+        let conflicts = merge_sections(&base, &latest, &mine).expect_err("conflict");
+        assert_eq!(conflicts, vec![SectionConflict { kind: SectionKind::Flow, theirs: "f-theirs".into(), mine: "f-mine".into() }]);
+        // The same text saved twice is no conflict.
+        assert!(merge_sections(&base, &latest, &secs("g", "f-theirs")).is_ok());
+    }
+
+    #[test]
+    fn a_note_minute_must_fall_inside_the_lesson() {
+        assert!(check_minute(0, 45).is_ok());
+        assert!(check_minute(45, 45).is_ok());
+        assert_eq!(check_minute(46, 45), Err(Msg::Study(StudyMsg::ErrMinuteOutside)));
+        assert_eq!(check_minute(-1, 45), Err(Msg::Study(StudyMsg::ErrMinuteOutside)));
+        assert_eq!(clock_minute(125, 45), 2);
+        assert_eq!(clock_minute(99_999, 45), 45);
+        assert_eq!(clock_minute(-5, 45), 0);
+    }
+
+    #[test]
+    fn texts_are_required_limited_and_free_of_control_characters() {
+        assert_eq!(check_body("  ", true, 10), Err(Msg::ErrRequired));
+        assert_eq!(check_body("", false, 10), Ok(()));
+        assert_eq!(check_body(&"字".repeat(11), true, 10), Err(Msg::ErrTooLong));
+        assert_eq!(check_body("a\u{0}b", true, 10), Err(Msg::ErrCharsNotAllowed));
+        assert_eq!(check_body("第一行\n- 第二行", true, 100), Ok(()));
+    }
+
+    #[test]
+    fn a_round_credits_its_length_in_hours() {
+        assert_eq!(credited_hours(45), 0.8);
+        assert_eq!(credited_hours(90), 1.5);
+        assert_eq!(credited_hours(10), 0.5);
+    }
+}

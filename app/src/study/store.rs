@@ -1,0 +1,726 @@
+//! Lesson-study queries (server only). Every user action is one transaction; lists are read
+//! with one query each (no query per row).
+
+use super::markdown::render;
+use super::rules::{self, Sections, StudyFacts};
+use super::*;
+use crate::error::AppError;
+use sqlx::{PgConnection, PgExecutor, PgPool};
+
+/// The channel new notes are announced on (payload `study_id:note_id`).
+pub const NOTES_CHANNEL: &str = "study_notes";
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StudyRow {
+    pub id: Uuid,
+    pub studio_id: Uuid,
+    pub title: String,
+    pub theme: String,
+    pub subject: String,
+    pub grade: String,
+    pub lead_id: Uuid,
+    pub phase: String,
+    pub notes_locked: bool,
+    pub conclusions: String,
+}
+
+impl StudyRow {
+    pub fn phase(&self) -> Phase {
+        Phase::from_code(&self.phase).unwrap_or(Phase::Plan)
+    }
+
+    pub fn facts(&self) -> StudyFacts {
+        StudyFacts { phase: self.phase(), notes_locked: self.notes_locked }
+    }
+}
+
+pub async fn study_row(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<StudyRow>> {
+    sqlx::query_as("select id, studio_id, title, theme, subject, grade, lead_id, phase, notes_locked, conclusions from studies where id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn group_role(db: impl PgExecutor<'_>, study_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<GroupRole>> {
+    let role: Option<String> = sqlx::query_scalar("select role from study_members where study_id = $1 and user_id = $2")
+        .bind(study_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(role.as_deref().and_then(GroupRole::from_code))
+}
+
+/// The validated fields of a new study.
+pub struct NewStudy<'a> {
+    pub title: &'a str,
+    pub theme: &'a str,
+    pub subject: &'a str,
+    pub grade: &'a str,
+}
+
+/// An active member of the studio, by email.
+pub async fn studio_member_by_email(db: impl PgExecutor<'_>, studio_id: Uuid, email: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("select u.id from users u join memberships m on m.user_id = u.id where u.email = $1 and m.studio_id = $2 and m.status = 'active'")
+        .bind(email)
+        .bind(studio_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Opens a study with its lead (and its opener as a member, when someone else leads) and a
+/// first round of 45 minutes.
+#[tracing::instrument(skip_all)]
+pub async fn create_study(pool: &PgPool, studio_id: Uuid, opener: Uuid, lead_id: Uuid, study: &NewStudy<'_>) -> Result<Uuid, AppError> {
+    let mut tx = pool.begin().await?;
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "insert into studies (id, studio_id, title, theme, subject, grade, lead_id, created_by) values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(studio_id)
+    .bind(study.title)
+    .bind(study.theme)
+    .bind(study.subject)
+    .bind(study.grade)
+    .bind(lead_id)
+    .bind(opener)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, 'lead')").bind(id).bind(lead_id).execute(&mut *tx).await?;
+    if opener != lead_id {
+        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, 'member')").bind(id).bind(opener).execute(&mut *tx).await?;
+    }
+    sqlx::query("insert into study_rounds (id, study_id, number) values ($1, $2, 1)").bind(Uuid::new_v4()).bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn my_studies(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudies> {
+    let rows: Vec<(Uuid, String, String, String, String, String)> = sqlx::query_as(
+        "select s.id, s.title, s.theme, st.name, s.phase, u.display_name
+         from study_members m join studies s on s.id = m.study_id join studios st on st.id = s.studio_id join users u on u.id = s.lead_id
+         where m.user_id = $1 order by s.created_at desc",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    let can_create_in: Vec<(String, String)> = sqlx::query_as(
+        "select st.slug, st.name from memberships m join studios st on st.id = m.studio_id
+         where m.user_id = $1 and m.status = 'active' and m.role in ('host', 'mentor') and not st.archived order by st.name",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(MyStudies {
+        studies: rows
+            .into_iter()
+            .map(|(id, title, theme, studio_name, phase, lead_name)| StudySummary {
+                id,
+                title,
+                theme,
+                studio_name,
+                phase: Phase::from_code(&phase).unwrap_or(Phase::Plan),
+                lead_name,
+            })
+            .collect(),
+        can_create_in,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct NoteRow {
+    id: Uuid,
+    round_number: i32,
+    author_id: Uuid,
+    author_name: String,
+    minute: i32,
+    dimension: String,
+    tag: String,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+impl NoteRow {
+    fn into_note(self) -> Note {
+        Note {
+            id: self.id,
+            round_number: self.round_number,
+            author_id: self.author_id,
+            author_name: self.author_name,
+            minute: self.minute,
+            dimension: Dimension::from_code(&self.dimension).unwrap_or(Dimension::StudentLearning),
+            tag: Tag::from_code(&self.tag).unwrap_or(Tag::Other),
+            body_html: render(&self.body),
+            body: self.body,
+            created_at: self.created_at,
+        }
+    }
+}
+
+const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u.display_name as author_name, n.minute, n.dimension, n.tag, n.body, n.created_at
+     from observation_notes n join study_rounds r on r.id = n.round_id join users u on u.id = n.author_id";
+
+/// All notes of a study on one timeline: by lesson minute, then by when they were written.
+pub async fn notes(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<Note>> {
+    let rows: Vec<NoteRow> = sqlx::query_as(&format!("{NOTE_SELECT} where n.study_id = $1 order by r.number, n.minute, n.created_at"))
+        .bind(study_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(NoteRow::into_note).collect())
+}
+
+pub async fn note(db: impl PgExecutor<'_>, study_id: Uuid, note_id: Uuid) -> sqlx::Result<Option<Note>> {
+    let row: Option<NoteRow> = sqlx::query_as(&format!("{NOTE_SELECT} where n.id = $1 and n.study_id = $2"))
+        .bind(note_id)
+        .bind(study_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(row.map(NoteRow::into_note))
+}
+
+pub async fn note_author(db: impl PgExecutor<'_>, study_id: Uuid, note_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("select author_id from observation_notes where id = $1 and study_id = $2").bind(note_id).bind(study_id).fetch_optional(db).await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct RoundRow {
+    pub id: Uuid,
+    pub number: i32,
+    pub lesson_minutes: i32,
+}
+
+/// The round being taught now: the latest one.
+pub async fn current_round(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Option<RoundRow>> {
+    sqlx::query_as("select id, number, lesson_minutes from study_rounds where study_id = $1 order by number desc limit 1")
+        .bind(study_id)
+        .fetch_optional(db)
+        .await
+}
+
+async fn sections_of(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::Result<Option<Sections>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "select s.kind, s.body from plan_sections s join plan_versions v on v.id = s.version_id where v.study_id = $1 and v.number = $2 order by s.position",
+    )
+    .bind(study_id)
+    .bind(number)
+    .fetch_all(&mut *conn)
+    .await?;
+    let exists: bool = sqlx::query_scalar("select exists (select 1 from plan_versions where study_id = $1 and number = $2)")
+        .bind(study_id)
+        .bind(number)
+        .fetch_one(conn)
+        .await?;
+    Ok(exists.then(|| rows.into_iter().filter_map(|(k, b)| SectionKind::from_code(&k).map(|k| (k, b))).collect()))
+}
+
+async fn version(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::Result<Option<PlanVersion>> {
+    let head: Option<(String, DateTime<Utc>)> = sqlx::query_as(
+        "select u.display_name, v.created_at from plan_versions v join users u on u.id = v.author_id where v.study_id = $1 and v.number = $2",
+    )
+    .bind(study_id)
+    .bind(number)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((author_name, created_at)) = head else { return Ok(None) };
+    let sections = sections_of(conn, study_id, number).await?.unwrap_or_default();
+    Ok(Some(PlanVersion {
+        number,
+        author_name,
+        created_at,
+        sections: SectionKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let body = sections.iter().find(|(k, _)| *k == kind).map(|(_, b)| b.clone()).unwrap_or_default();
+                Section { kind, html: render(&body), body }
+            })
+            .collect(),
+    }))
+}
+
+async fn latest_number(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<i32> {
+    sqlx::query_scalar("select coalesce(max(number), 0) from plan_versions where study_id = $1").bind(study_id).fetch_one(db).await
+}
+
+async fn versions(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<VersionSummary>> {
+    let rows: Vec<(i32, String, DateTime<Utc>)> = sqlx::query_as(
+        "select v.number, u.display_name, v.created_at from plan_versions v join users u on u.id = v.author_id where v.study_id = $1 order by v.number desc",
+    )
+    .bind(study_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(number, author_name, created_at)| VersionSummary { number, author_name, created_at }).collect())
+}
+
+type RoundTuple = (Uuid, i32, Option<String>, i32, Option<DateTime<Utc>>);
+type CommentTuple = (Uuid, String, String, DateTime<Utc>, Vec<Uuid>);
+
+/// The study page, for a member of the group (`can` already said so).
+#[tracing::instrument(skip_all)]
+pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupRole, can: Abilities) -> Result<StudyPage, AppError> {
+    let mut conn = pool.acquire().await?;
+    let (studio_slug, studio_name, lead_name): (String, String, String) = sqlx::query_as(
+        "select st.slug, st.name, u.display_name from studios st, users u where st.id = $1 and u.id = $2",
+    )
+    .bind(row.studio_id)
+    .bind(row.lead_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let members: Vec<(Uuid, String, String, String)> = sqlx::query_as(
+        "select u.id, u.display_name, u.school, m.role from study_members m join users u on u.id = m.user_id
+         where m.study_id = $1 order by case m.role when 'lead' then 0 when 'member' then 1 else 2 end, m.added_at",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rounds: Vec<RoundTuple> = sqlx::query_as(
+        "select r.id, r.number, l.title, r.lesson_minutes, r.clock_started_at from study_rounds r left join open_lessons l on l.id = r.open_lesson_id
+         where r.study_id = $1 order by r.number",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let assignments: Vec<(Uuid, String, Option<String>, String, String)> = sqlx::query_as(
+        "select a.observer_id, u.display_name, a.dimension, a.point, a.focus_seats from observation_assignments a join users u on u.id = a.observer_id
+         where a.study_id = $1 order by u.display_name",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let latest = latest_number(&mut *conn, row.id).await?;
+    let plan = if latest > 0 { version(&mut conn, row.id, latest).await? } else { None };
+    let plan_versions = versions(&mut *conn, row.id).await?;
+    let notes = notes(&mut *conn, row.id).await?;
+    let comments: Vec<CommentTuple> = sqlx::query_as(
+        "select c.id, u.display_name, c.body, c.created_at,
+                coalesce(array_agg(d.note_id) filter (where d.note_id is not null), '{}') as cites
+         from debrief_comments c join users u on u.id = c.author_id left join debrief_citations d on d.comment_id = c.id
+         where c.study_id = $1 group by c.id, u.display_name order by c.created_at",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let lessons: Vec<(Uuid, String)> = if can.lead {
+        sqlx::query_as("select id, title from open_lessons where studio_id = $1 and status <> 'cancelled' order by starts_at desc limit 50")
+            .bind(row.studio_id)
+            .fetch_all(&mut *conn)
+            .await?
+    } else {
+        Vec::new()
+    };
+    let sources: Vec<Uuid> = rounds.iter().map(|r| Uuid::new_v5(&r.0, me.as_bytes())).collect();
+    let my_hours: f64 = sqlx::query_scalar(
+        "select coalesce(sum(hours), 0)::float8 from training_records where source_kind = 'study_session' and source_id = any($1) and user_id = $2",
+    )
+    .bind(&sources)
+    .bind(me)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(StudyPage {
+        id: row.id,
+        studio_slug,
+        studio_name,
+        title: row.title.clone(),
+        theme: row.theme.clone(),
+        subject: row.subject.clone(),
+        grade: row.grade.clone(),
+        phase: row.phase(),
+        notes_locked: row.notes_locked,
+        conclusions: row.conclusions.clone(),
+        conclusions_html: render(&row.conclusions),
+        lead_name,
+        me,
+        my_role,
+        can,
+        members: members
+            .into_iter()
+            .map(|(id, name, school, role)| GroupMember { id, name, school, role: GroupRole::from_code(&role).unwrap_or(GroupRole::Observer) })
+            .collect(),
+        rounds: rounds
+            .into_iter()
+            .map(|(id, number, lesson_title, lesson_minutes, clock_started_at)| Round { id, number, lesson_title, lesson_minutes, clock_started_at })
+            .collect(),
+        assignments: assignments
+            .into_iter()
+            .map(|(observer_id, observer_name, dimension, point, focus_seats)| Assignment {
+                observer_id,
+                observer_name,
+                dimension: dimension.as_deref().and_then(Dimension::from_code),
+                point,
+                focus_seats,
+            })
+            .collect(),
+        plan,
+        plan_versions,
+        notes,
+        comments: comments
+            .into_iter()
+            .map(|(id, author_name, body, created_at, cites)| DebriefComment { id, author_name, body_html: render(&body), created_at, cites })
+            .collect(),
+        lessons,
+        new_note_id: Uuid::new_v4(),
+        my_hours,
+    })
+}
+
+/// Moves the study to `to`. Entering the debrief credits everyone who wrote a note in the
+/// current round with the round's length in training hours (once per round and person).
+#[tracing::instrument(skip_all)]
+pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let done = sqlx::query("update studies set phase = $3, updated_at = now() where id = $1 and phase = $2")
+        .bind(study_id)
+        .bind(from.code())
+        .bind(to.code())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::Refused(Msg::Study(StudyMsg::ErrPhaseChanged)));
+    }
+    // Observing credits on entering the debrief; debriefing (a comment) on leaving it.
+    if to == Phase::Debrief || (from == Phase::Debrief && to == Phase::Revise) {
+        credit_round(&mut tx, study_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One ledger line per person who attended the current round's session, observing (a note in
+/// the round) or debriefing (a comment since the round began): source `study_session`, the
+/// source id derived from round and person, so that crediting twice changes nothing.
+async fn credit_round(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<()> {
+    let Some(round) = current_round(&mut *conn, study_id).await? else { return Ok(()) };
+    let authors: Vec<Uuid> = sqlx::query_scalar(
+        "select author_id from observation_notes where round_id = $1
+         union
+         select c.author_id from debrief_comments c join study_rounds r on r.id = $1 where c.study_id = r.study_id and c.created_at >= r.created_at",
+    )
+    .bind(round.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let hours = rules::credited_hours(round.lesson_minutes);
+    let title: String = sqlx::query_scalar("select title from studies where id = $1").bind(study_id).fetch_one(&mut *conn).await?;
+    let description = format!("{title} #{}", round.number);
+    for author in authors {
+        let source = Uuid::new_v5(&round.id, author.as_bytes());
+        sqlx::query(
+            "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
+             values ($1, $2, current_date, $3::numeric(4, 1), 'lesson_study', $4, 'study_session', $5)
+             on conflict (source_kind, source_id) where source_id is not null do nothing",
+        )
+        .bind(Uuid::new_v4())
+        .bind(author)
+        .bind(hours)
+        .bind(&description)
+        .bind(source)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Adds a registered teacher to the group: a member of the studio as a member, anyone else as
+/// an invited observer.
+pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1").bind(email.to_lowercase()).fetch_optional(&mut *tx).await?;
+    let Some(user) = user else { return Err(AppError::field("email", Msg::Study(StudyMsg::ErrNoSuchTeacher))) };
+    let in_studio = crate::studios::store::active_role(&mut *tx, study.studio_id, user).await?.is_some();
+    let role = if in_studio { GroupRole::Member } else { GroupRole::Observer };
+    let done = sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, $3) on conflict do nothing")
+        .bind(study.id)
+        .bind(user)
+        .bind(role.code())
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::field("email", Msg::Study(StudyMsg::ErrAlreadyInGroup)));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A further round (a re-teach), optionally linked to an open lesson of the studio.
+pub async fn add_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, minutes: i32) -> Result<i32, AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("select id from studies where id = $1 for update").bind(study.id).execute(&mut *tx).await?;
+    let teacher: Option<Option<Uuid>> = match lesson {
+        Some(lesson) => Some(
+            sqlx::query_scalar("select teacher_id from open_lessons where id = $1 and studio_id = $2")
+                .bind(lesson)
+                .bind(study.studio_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| AppError::field("lesson", Msg::ErrChoiceUnknown))?,
+        ),
+        None => None,
+    };
+    let number: i32 = sqlx::query_scalar(
+        "insert into study_rounds (id, study_id, number, open_lesson_id, teacher_id, lesson_minutes)
+         select $1, $2, coalesce(max(number), 0) + 1, $3, $4, $5 from study_rounds where study_id = $2 returning number",
+    )
+    .bind(Uuid::new_v4())
+    .bind(study.id)
+    .bind(lesson)
+    .bind(teacher.flatten())
+    .bind(minutes)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// Links the current round to an open lesson and sets its length.
+pub async fn update_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, minutes: i32) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    if let Some(lesson) = lesson {
+        let ok: bool = sqlx::query_scalar("select exists (select 1 from open_lessons where id = $1 and studio_id = $2)")
+            .bind(lesson)
+            .bind(study.studio_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !ok {
+            return Err(AppError::field("lesson", Msg::ErrChoiceUnknown));
+        }
+    }
+    sqlx::query(
+        "update study_rounds set open_lesson_id = $2, lesson_minutes = $3,
+            teacher_id = (select teacher_id from open_lessons where id = $2)
+         where id = (select id from study_rounds where study_id = $1 order by number desc limit 1)",
+    )
+    .bind(study.id)
+    .bind(lesson)
+    .bind(minutes)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Starts (or restarts) the lesson clock of the current round now.
+pub async fn start_clock(pool: &PgPool, study_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("update study_rounds set clock_started_at = now() where id = (select id from study_rounds where study_id = $1 order by number desc limit 1)")
+        .bind(study_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn assign(pool: &PgPool, study_id: Uuid, observer: Uuid, dimension: Option<Dimension>, point: &str, seats: &str, by: Uuid) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    if group_role(&mut *tx, study_id, observer).await?.is_none() {
+        return Err(AppError::field("observer", Msg::Study(StudyMsg::ErrNotInGroup)));
+    }
+    sqlx::query(
+        "insert into observation_assignments (study_id, observer_id, dimension, point, focus_seats, assigned_by) values ($1, $2, $3, $4, $5, $6)
+         on conflict (study_id, observer_id) do update set dimension = excluded.dimension, point = excluded.point,
+            focus_seats = excluded.focus_seats, assigned_by = excluded.assigned_by, updated_at = now()",
+    )
+    .bind(study_id)
+    .bind(observer)
+    .bind(dimension.map(Dimension::code))
+    .bind(point)
+    .bind(seats)
+    .bind(by)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub struct NewNote<'a> {
+    pub id: Uuid,
+    pub round_id: Uuid,
+    pub minute: i32,
+    pub dimension: Dimension,
+    pub tag: Tag,
+    pub body: &'a str,
+}
+
+/// Stores a note once, whatever how often it is sent (the browser's id is the key), and
+/// announces it to everyone watching the study, on any server instance, when it commits.
+#[tracing::instrument(skip_all)]
+pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNote<'_>) -> Result<Note, AppError> {
+    let mut tx = pool.begin().await?;
+    let inserted = sqlx::query(
+        "insert into observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing",
+    )
+    .bind(note.id)
+    .bind(study_id)
+    .bind(note.round_id)
+    .bind(author)
+    .bind(note.minute)
+    .bind(note.dimension.code())
+    .bind(note.tag.code())
+    .bind(note.body)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        sqlx::query("select pg_notify($1, $2)").bind(NOTES_CHANNEL).bind(format!("{study_id}:{}", note.id)).execute(&mut *tx).await?;
+    } else {
+        // Sent before: fine if it is the same author's note in this study, refused otherwise.
+        let owner = note_author(&mut *tx, study_id, note.id).await?;
+        if owner != Some(author) {
+            return Err(AppError::Refused(Msg::Study(StudyMsg::ErrNoteIdTaken)));
+        }
+    }
+    let stored = self::note(&mut *tx, study_id, note.id).await?.ok_or_else(|| AppError::internal("note vanished"))?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+pub async fn edit_note(pool: &PgPool, study_id: Uuid, note_id: Uuid, body: &str) -> sqlx::Result<()> {
+    sqlx::query("update observation_notes set body = $3, updated_at = now() where id = $1 and study_id = $2")
+        .bind(note_id)
+        .bind(study_id)
+        .bind(body)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_notes_locked(pool: &PgPool, study_id: Uuid, locked: bool) -> sqlx::Result<()> {
+    sqlx::query("update studies set notes_locked = $2, updated_at = now() where id = $1").bind(study_id).bind(locked).execute(pool).await?;
+    Ok(())
+}
+
+/// A debrief comment and the notes it cites, all of this study (or nothing is stored).
+#[tracing::instrument(skip_all)]
+pub async fn add_comment(pool: &PgPool, study_id: Uuid, author: Uuid, body: &str, cites: &[Uuid]) -> Result<Uuid, AppError> {
+    let mut tx = pool.begin().await?;
+    let found: i64 = sqlx::query_scalar("select count(*) from observation_notes where study_id = $1 and id = any($2)")
+        .bind(study_id)
+        .bind(cites)
+        .fetch_one(&mut *tx)
+        .await?;
+    if found as usize != cites.len() {
+        return Err(AppError::field("cites", Msg::Study(StudyMsg::ErrCiteOtherStudy)));
+    }
+    let id = Uuid::new_v4();
+    sqlx::query("insert into debrief_comments (id, study_id, author_id, body) values ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(study_id)
+        .bind(author)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("insert into debrief_citations (comment_id, note_id, study_id) select $1, unnest($2::uuid[]), $3")
+        .bind(id)
+        .bind(cites)
+        .bind(study_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn save_conclusions(pool: &PgPool, study_id: Uuid, text: &str) -> sqlx::Result<()> {
+    sqlx::query("update studies set conclusions = $2, updated_at = now() where id = $1").bind(study_id).bind(text).execute(pool).await?;
+    Ok(())
+}
+
+/// Saves the plan as a new version, merged with whatever was saved since `based_on`; sections
+/// both changed are a conflict and nothing is saved. The study row is locked so that two saves
+/// never get the same number.
+#[tracing::instrument(skip_all)]
+pub async fn save_plan(pool: &PgPool, study_id: Uuid, author: Uuid, based_on: i32, mine: &Sections) -> Result<SaveOutcome, AppError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("select id from studies where id = $1 for update").bind(study_id).execute(&mut *tx).await?;
+    let latest = latest_number(&mut *tx, study_id).await?;
+    if based_on > latest || based_on < 0 {
+        return Err(AppError::field("based_on", Msg::ErrChoiceUnknown));
+    }
+    let base = if based_on == 0 { Vec::new() } else { sections_of(&mut tx, study_id, based_on).await?.unwrap_or_default() };
+    let current = if latest == 0 { Vec::new() } else { sections_of(&mut tx, study_id, latest).await?.unwrap_or_default() };
+    let merged = match rules::merge_sections(&base, &current, mine) {
+        Ok(merged) => merged,
+        Err(sections) => return Ok(SaveOutcome::Conflict { latest, sections }),
+    };
+    if latest > 0 && merged == current {
+        return Ok(SaveOutcome::Saved(latest));
+    }
+    let version_id = Uuid::new_v4();
+    let number = latest + 1;
+    sqlx::query("insert into plan_versions (id, study_id, number, author_id) values ($1, $2, $3, $4)")
+        .bind(version_id)
+        .bind(study_id)
+        .bind(number)
+        .bind(author)
+        .execute(&mut *tx)
+        .await?;
+    let kinds: Vec<&str> = merged.iter().map(|(k, _)| k.code()).collect();
+    let positions: Vec<i32> = merged.iter().map(|(k, _)| k.position()).collect();
+    let bodies: Vec<&str> = merged.iter().map(|(_, b)| b.as_str()).collect();
+    sqlx::query("insert into plan_sections (version_id, kind, position, body) select $1, * from unnest($2::text[], $3::int[], $4::text[])")
+        .bind(version_id)
+        .bind(&kinds)
+        .bind(&positions)
+        .bind(&bodies)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("update studies set updated_at = now() where id = $1").bind(study_id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(SaveOutcome::Saved(number))
+}
+
+pub async fn plan_page(pool: &PgPool, row: &StudyRow, can_edit: bool) -> Result<PlanPage, AppError> {
+    let mut conn = pool.acquire().await?;
+    let latest_no = latest_number(&mut *conn, row.id).await?;
+    let latest = if latest_no > 0 { version(&mut conn, row.id, latest_no).await? } else { None };
+    let versions = versions(&mut *conn, row.id).await?;
+    let comments: Vec<(String, i32, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "select c.section, c.version_number, u.display_name, c.body, c.created_at from plan_comments c join users u on u.id = c.author_id
+         where c.study_id = $1 order by c.created_at",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(PlanPage {
+        study_id: row.id,
+        title: row.title.clone(),
+        phase: row.phase(),
+        can_edit,
+        conclusions_html: render(&row.conclusions),
+        latest,
+        versions,
+        comments: comments
+            .into_iter()
+            .filter_map(|(section, version_number, author_name, body, created_at)| {
+                SectionKind::from_code(&section).map(|section| PlanComment { section, version_number, author_name, body_html: render(&body), created_at })
+            })
+            .collect(),
+    })
+}
+
+pub async fn comparison(pool: &PgPool, row: &StudyRow, a: i32, b: i32) -> Result<Comparison, AppError> {
+    let mut conn = pool.acquire().await?;
+    let old = sections_of(&mut conn, row.id, a).await?.ok_or(AppError::NotFound)?;
+    let new = sections_of(&mut conn, row.id, b).await?.ok_or(AppError::NotFound)?;
+    let versions = versions(&mut *conn, row.id).await?;
+    let text = |s: &Sections, kind: SectionKind| s.iter().find(|(k, _)| *k == kind).map(|(_, t)| t.clone()).unwrap_or_default();
+    Ok(Comparison {
+        study_id: row.id,
+        title: row.title.clone(),
+        a,
+        b,
+        versions,
+        sections: SectionKind::ALL.into_iter().map(|k| (k, rules::diff_lines(&text(&old, k), &text(&new, k)))).collect(),
+    })
+}
+
+pub async fn add_plan_comment(pool: &PgPool, study_id: Uuid, section: SectionKind, author: Uuid, body: &str) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    let version = latest_number(&mut *tx, study_id).await?;
+    sqlx::query("insert into plan_comments (id, study_id, version_number, section, author_id, body) values ($1, $2, $3, $4, $5, $6)")
+        .bind(Uuid::new_v4())
+        .bind(study_id)
+        .bind(version)
+        .bind(section.code())
+        .bind(author)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
