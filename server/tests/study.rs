@@ -433,6 +433,24 @@ async fn plan_versions_merge_concurrent_saves_and_show_conflicts_with_both_texts
     check_matrix(&app, &s, "study/plan-comment", &comment, &GROUP, refused_status).await;
     let empty = save_plan(&app, s.client(Role::Lead), &s.id, "4", ["", "", "", ""]).await;
     assert_status(&empty, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(cmp["b_revised_from_html"], "", "no conclusions were written before version 4");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_leads_conclusions_carry_into_the_next_plan_version(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "carry").await;
+    let lead = s.client(Role::Lead);
+    let v1 = ["理解斜率 k 的意义", "学生已学过正比例函数", "1. 导入\n2. 新授", "课堂练习"];
+    assert_status(&save_plan(&app, lead, &s.id, "0", v1).await, StatusCode::OK);
+    let conclusions = [("study", s.id.as_str()), ("conclusions", "探究活动需要 **至少 8 分钟** 的独立画图时间。")];
+    assert_status(&app.call(lead, "study/conclusions", &conclusions).await, StatusCode::OK);
+    assert_status(&save_plan(&app, lead, &s.id, "1", [v1[0], v1[1], "1. 导入\n2. 探究活动（8 分钟）", v1[3]]).await, StatusCode::OK);
+    let cmp: Value = app.call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")]).await.json().await.expect("cmp");
+    let carried = cmp["b_revised_from_html"].as_str().unwrap_or_default();
+    assert!(carried.contains("<strong>至少 8 分钟</strong>"), "version 2 carries the conclusions: {carried}");
+    let first: Value = app.call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "2"), ("b", "1")]).await.json().await.expect("cmp");
+    assert_eq!(first["b_revised_from_html"], "", "version 1 was written before the debrief");
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]

@@ -409,4 +409,6 @@ pub struct Comparison {
     pub b: i32,
     pub versions: Vec<VersionSummary>,
     pub sections: Vec<(SectionKind, Vec<rules::DiffRow>)>,
+    /// The debrief conclusions version `b` was revised from, rendered (empty when there were none).
+    pub b_revised_from_html: String,
 }

@@ -1101,6 +1101,12 @@ fn CompareView(c: Comparison) -> impl IntoView {
         <p class="muted"><A href=format!("/studies/{}/plan", c.study_id)>{move || i18n.t(t(StudyMsg::BackToPlan))}</A></p>
         <h1>{move || i18n.t(t(StudyMsg::CompareTitle))} ": " {c.title.clone()}</h1>
         <p>{move || nth(i18n, StudyMsg::VersionN, a, StudyMsg::VersionSuffix)} " → " {move || nth(i18n, StudyMsg::VersionN, b, StudyMsg::VersionSuffix)}</p>
+        {(!c.b_revised_from_html.is_empty()).then(|| view! {
+            <section class="revised-from">
+                <h2>{move || i18n.t(t(StudyMsg::RevisedFrom))}</h2>
+                <div class="md" inner_html=c.b_revised_from_html.clone()></div>
+            </section>
+        })}
         {c.sections.into_iter().map(|(kind, rows)| {
             let changed = rows.iter().any(|r| !matches!(r, DiffRow::Same(_)));
             view! {

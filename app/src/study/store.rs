@@ -643,7 +643,11 @@ pub async fn save_plan(pool: &PgPool, study_id: Uuid, author: Uuid, based_on: i3
     }
     let version_id = Uuid::new_v4();
     let number = latest + 1;
-    sqlx::query("insert into plan_versions (id, study_id, number, author_id) values ($1, $2, $3, $4)")
+    // The version carries the conclusions of the debrief it answers (the study's, as they stand).
+    sqlx::query(
+        "insert into plan_versions (id, study_id, number, author_id, conclusions)
+         select $1, $2, $3, $4, conclusions from studies where id = $2",
+    )
         .bind(version_id)
         .bind(study_id)
         .bind(number)
@@ -699,6 +703,11 @@ pub async fn comparison(pool: &PgPool, row: &StudyRow, a: i32, b: i32) -> Result
     let old = sections_of(&mut conn, row.id, a).await?.ok_or(AppError::NotFound)?;
     let new = sections_of(&mut conn, row.id, b).await?.ok_or(AppError::NotFound)?;
     let versions = versions(&mut *conn, row.id).await?;
+    let revised_from: String = sqlx::query_scalar("select conclusions from plan_versions where study_id = $1 and number = $2")
+        .bind(row.id)
+        .bind(b)
+        .fetch_one(&mut *conn)
+        .await?;
     let text = |s: &Sections, kind: SectionKind| s.iter().find(|(k, _)| *k == kind).map(|(_, t)| t.clone()).unwrap_or_default();
     Ok(Comparison {
         study_id: row.id,
@@ -707,6 +716,7 @@ pub async fn comparison(pool: &PgPool, row: &StudyRow, a: i32, b: i32) -> Result
         b,
         versions,
         sections: SectionKind::ALL.into_iter().map(|k| (k, rules::diff_lines(&text(&old, k), &text(&new, k)))).collect(),
+        b_revised_from_html: render(&revised_from),
     })
 }
 
