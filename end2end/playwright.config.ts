@@ -3,7 +3,10 @@ import { defineConfig, devices } from "@playwright/test";
 // The server is started by scripts/test (BASE_URL); Chromium is Debian's.
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // Whole journeys (a dozen page loads across several signed-in browsers) take 10 to 25 s on
+  // the 2-core machines; the per-test limit leaves room for a busy machine, while each step
+  // still waits at most `expect.timeout`.
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

@@ -123,6 +123,10 @@ mod server {
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> AppError {
             if let Some(db) = err.as_database_error() {
+                // PostgreSQL text cannot hold NUL: bad input, whichever field carried it.
+                if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
+                    return AppError::Refused(Msg::ErrUnstorableText);
+                }
                 if let Some(name) = db.constraint() {
                     if let Some((_, field, msg)) = CONSTRAINT_MESSAGES.iter().find(|(c, _, _)| *c == name) {
                         return AppError::field(field, *msg);

@@ -116,14 +116,23 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   const tab2 = await leadCtx.newPage();
   await open(lead, planUrl);
   await open(tab2, planUrl);
+  await lead.getByLabel("学习目标").fill("理解浮力的大小与排开液体的体积有关");
   await lead.getByLabel("教学流程（含预设学生反应）").fill("1. 导入\n2. 学生分组设计实验\n3. 交流展示");
   await lead.getByRole("button", { name: "保存为新版本" }).click();
   await expect(lead.getByText("已保存为新版本： 3")).toBeVisible();
   await tab2.getByLabel("教学流程（含预设学生反应）").fill("1. 导入\n2. 学生分组设计实验\n3. 课堂总结");
+  await tab2.getByLabel("评价设计").fill("出口卡：解释潜水艇的沉浮");
   await tab2.getByRole("button", { name: "保存为新版本" }).click();
   const conflict = tab2.getByRole("alert").filter({ hasText: "您编辑期间" });
   await expect(conflict).toContainText("3. 交流展示");
   await expect(conflict).toContainText("3. 课堂总结");
+  // The form goes on from the merge: my own edits stay, the other tab's edit of another
+  // section comes in (saving the old text would silently undo it), and saving again keeps both.
+  await expect(tab2.getByLabel("评价设计")).toHaveValue("出口卡：解释潜水艇的沉浮");
+  await expect(tab2.getByLabel("教学流程（含预设学生反应）")).toHaveValue(/3\. 课堂总结/);
+  await expect(tab2.getByLabel("学习目标")).toHaveValue("理解浮力的大小与排开液体的体积有关");
+  await tab2.getByRole("button", { name: "保存为新版本" }).click();
+  await expect(tab2.getByText("已保存为新版本： 4")).toBeVisible();
 
   await Promise.all([leadCtx.close(), observerCtx.close()]);
 });

@@ -100,6 +100,28 @@ async fn bad_registrations_get_a_field_error_and_store_nothing(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_nul_character_is_bad_input_not_a_500(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    // PostgreSQL text cannot hold NUL: text that reaches the database unchecked is refused with
+    // a message, text checked first gets its field error, and a search simply ignores it.
+    let signed_in = app.sign_in(&app.client(), "a\0@school.cn", PASSWORD).await;
+    assert_status(&signed_in, StatusCode::CONFLICT);
+    assert_eq!(error_json(signed_in).await["Refused"], "ErrUnstorableText");
+    let page = app.call(&app.client(), "studios/page", &[("slug", "a\0b")]).await;
+    assert_status(&page, StatusCode::CONFLICT);
+
+    let mut form = registration("nul@school.cn", PASSWORD);
+    form[3] = ("school", "实验\0中学");
+    let registered = app.call(&app.client(), "auth/register", &form).await;
+    assert_status(&registered, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_error(&error_json(registered).await, "school").as_deref(), Some("ErrCharsNotAllowed"));
+    assert_eq!(app.user_count().await, 0, "nothing stored");
+
+    let search = [("q", "数\0学"), ("subject", ""), ("district", "\0"), ("page", "1")];
+    assert_status(&app.call(&app.client(), "studios/directory", &search).await, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn a_request_with_missing_arguments_is_a_client_error(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let response = app.call(&app.client(), "auth/register", &[("email", "a@b.cn")]).await;

@@ -1,6 +1,6 @@
 //! Growth plans and the training-hour ledger over real HTTP, each test on a fresh database: every
-//! server function for every role (anonymous, outsider, mentee — own and another's —, mentor,
-//! host), with nothing changed when refused; bad input; the 24-hour day under concurrency.
+//! server function for every role (anonymous, outsider, observer, district admin, mentee — own and
+//! another's —, mentor, host), with nothing changed when refused; bad input; the 24-hour day under concurrency.
 
 mod support;
 
@@ -16,6 +16,9 @@ struct Studio {
     app: TestApp,
     anonymous: Client,
     outsider: Client,
+    /// A signed-in teacher in no studio, and a district admin: neither sees a plan or ledger.
+    observer: Client,
+    district_admin: Client,
     mentee: Client,
     other_mentee: Client,
     mentor: Client,
@@ -51,6 +54,9 @@ async fn studio(pool: PgPool) -> Studio {
     let (mentee, mentee_id) = user(&app, "mentee@school.cn").await;
     let (other_mentee, other_mentee_id) = user(&app, "other@school.cn").await;
     let (outsider, outsider_id) = user(&app, "outsider@school.cn").await;
+    let (observer, _) = user(&app, "observer@school.cn").await;
+    let (district_admin, admin_id) = user(&app, "admin@district.cn").await;
+    sqlx::query("update users set is_district_admin = true where id = $1").bind(admin_id).execute(&app.pool).await.expect("admin");
     let studio_id = Uuid::new_v4();
     sqlx::query("insert into studios (id, slug, name, host_id) values ($1, 'xihu-math', '西湖数学名师工作室', $2)")
         .bind(studio_id)
@@ -71,7 +77,7 @@ async fn studio(pool: PgPool) -> Studio {
         .expect("studio");
     member(&app.pool, elsewhere, outsider_id, "host").await;
     let anonymous = app.client();
-    Studio { app, anonymous, outsider, mentee, other_mentee, mentor, host, mentee_id, other_mentee_id, host_id }
+    Studio { app, anonymous, outsider, observer, district_admin, mentee, other_mentee, mentor, host, mentee_id, other_mentee_id, host_id }
 }
 
 impl Studio {
@@ -144,6 +150,8 @@ async fn a_plan_is_read_by_its_mentee_and_the_studios_leaders_only(pool: PgPool)
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("other mentee", &s.other_mentee, StatusCode::FORBIDDEN),
         ("mentee", &s.mentee, StatusCode::OK),
         ("mentor", &s.mentor, StatusCode::OK),
@@ -165,6 +173,8 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("other mentee", &s.other_mentee, StatusCode::FORBIDDEN),
         ("mentor", &s.mentor, StatusCode::FORBIDDEN),
         ("host", &s.host, StatusCode::FORBIDDEN),
@@ -179,6 +189,8 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("other mentee", &s.other_mentee, StatusCode::FORBIDDEN),
         ("mentor", &s.mentor, StatusCode::FORBIDDEN),
         ("host", &s.host, StatusCode::FORBIDDEN),
@@ -195,6 +207,10 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
     assert_status(&s.call(&s.mentee, "growth/complete-milestone", &done).await, StatusCode::OK);
     assert_eq!(s.count("select count(*) from growth_goals where title = '改过的目标' and category = 'research'").await, 1);
     assert_eq!(s.count("select count(*) from growth_milestones where done_at is not null and evidence = '教学设计已完成'").await, 1);
+
+    // Undoing keeps the evidence to build on; nothing typed is lost.
+    assert_status(&s.call(&s.mentee, "growth/complete-milestone", &[("milestone", milestone.as_str()), ("done", "false")]).await, StatusCode::OK);
+    assert_eq!(s.count("select count(*) from growth_milestones where done_at is null and evidence = '教学设计已完成'").await, 1);
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
@@ -205,6 +221,8 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("other mentee", &s.other_mentee, StatusCode::FORBIDDEN),
         ("mentee", &s.mentee, StatusCode::FORBIDDEN),
     ] {
@@ -229,6 +247,8 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("other mentee", &s.other_mentee, StatusCode::FORBIDDEN),
         ("mentor", &s.mentor, StatusCode::OK),
         ("host", &s.host, StatusCode::OK),
@@ -297,6 +317,8 @@ async fn the_host_applies_the_three_year_track_once_in_each_mentees_language(poo
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("mentee", &s.mentee, StatusCode::FORBIDDEN),
         ("mentor", &s.mentor, StatusCode::FORBIDDEN),
     ] {
@@ -345,6 +367,8 @@ async fn the_overview_and_its_csv_are_for_the_studios_leaders(pool: PgPool) {
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("mentee", &s.mentee, StatusCode::FORBIDDEN),
         ("mentor", &s.mentor, StatusCode::OK),
         ("host", &s.host, StatusCode::OK),
@@ -377,6 +401,8 @@ async fn the_ledger_is_seen_by_its_owner_and_the_leaders_of_their_studios(pool: 
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("other mentee", &s.other_mentee, StatusCode::FORBIDDEN),
         ("mentor", &s.mentor, StatusCode::OK),
         ("host", &s.host, StatusCode::OK),
@@ -395,6 +421,8 @@ async fn the_ledger_is_seen_by_its_owner_and_the_leaders_of_their_studios(pool: 
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("other mentee", &s.other_mentee, StatusCode::FORBIDDEN),
         ("mentee herself", &s.mentee, StatusCode::FORBIDDEN),
     ] {
@@ -506,6 +534,8 @@ async fn only_the_host_defines_templates_and_a_typed_template_applies_once(pool:
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
+        ("observer", &s.observer, StatusCode::FORBIDDEN),
+        ("district admin", &s.district_admin, StatusCode::FORBIDDEN),
         ("mentee", &s.mentee, StatusCode::FORBIDDEN),
         ("mentor", &s.mentor, StatusCode::FORBIDDEN),
     ] {
@@ -557,7 +587,7 @@ async fn leaders_verify_mentees_records_only_and_nobody_edits_anothers(pool: PgP
     assert_eq!(status_of(&s, &s.mentor, "hours/ledger", &[("user", &host)]).await, StatusCode::OK);
     assert_eq!(status_of(&s, &s.mentor, "hours/verify", &[("record", &record)]).await, StatusCode::FORBIDDEN);
     let edit = [("record", record.as_str()), ("occurred_on", &in_days(-3)), ("hours", "9"), ("category", "course")];
-    for (who, client) in [("outsider", &s.outsider), ("mentee", &s.mentee), ("mentor", &s.mentor)] {
+    for (who, client) in [("outsider", &s.outsider), ("observer", &s.observer), ("district admin", &s.district_admin), ("mentee", &s.mentee), ("mentor", &s.mentor)] {
         assert_eq!(status_of(&s, client, "hours/update", &edit).await, StatusCode::FORBIDDEN, "{who}");
     }
     assert_eq!(status_of(&s, &s.host, "hours/verify", &[("record", &Uuid::new_v4().to_string())]).await, StatusCode::NOT_FOUND);

@@ -427,11 +427,21 @@ async fn calendar_files_parse_with_a_real_icalendar_parser_and_the_feed_token_re
     assert_eq!(feed.status(), StatusCode::OK);
     let feed = feed.text().await.expect("ics");
     assert_eq!(parse_with_python(&feed)["events"].as_array().expect("events").len(), 1);
+    // Cancelling one's booking shows the lesson as cancelled, with a SEQUENCE that moved on;
+    // booking again brings it back.
+    assert_eq!(app.call(&observer, "lessons/cancel-booking", &[("lesson_id", &lesson.to_string())]).await.status(), StatusCode::OK);
+    let parsed = parse_with_python(&app.get(&app.client(), &path).await.text().await.expect("ics"));
+    assert_eq!((parsed["events"][0]["status"].clone(), parsed["events"][0]["sequence"].clone()), (serde_json::json!("CANCELLED"), serde_json::json!(5)));
+    book(&app, &observer, lesson).await;
+    let parsed = parse_with_python(&app.get(&app.client(), &path).await.text().await.expect("ics"));
+    assert_eq!(parsed["events"].as_array().expect("events").len(), 1, "one event per lesson");
+    assert_eq!(parsed["events"][0]["status"], "CONFIRMED");
+    assert_eq!(parsed["events"][0]["sequence"], 6, "SEQUENCE never goes back");
     sqlx::query("update open_lessons set status = 'cancelled', sequence = sequence + 1 where id = $1").bind(lesson).execute(&pool).await.expect("cancel");
     let feed = app.get(&app.client(), &path).await.text().await.expect("ics");
     let parsed = parse_with_python(&feed);
     assert_eq!(parsed["events"][0]["status"], "CANCELLED");
-    assert_eq!(parsed["events"][0]["sequence"], 5);
+    assert_eq!(parsed["events"][0]["sequence"], 7);
     let new_path: String = app.call(&observer, "lessons/reset-feed", &[]).await.json().await.expect("path");
     assert_ne!(new_path, path);
     assert_eq!(app.get(&app.client(), &path).await.status(), StatusCode::NOT_FOUND);
@@ -591,4 +601,69 @@ async fn markup_in_a_lesson_description_stays_text_on_the_edit_page(pool: PgPool
     let html = app.get(&host, &format!("/lessons/{lesson}/edit")).await.text().await.expect("html");
     assert!(html.contains("&lt;/textarea&gt;&lt;script&gt;"), "the description is in the form as text");
     assert!(!html.contains("<script>alert(1)"), "and never as markup");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_studios_take_no_bookings(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    sqlx::query("update studios set visibility = 'private' where id = $1").bind(world.studio).execute(&pool).await.expect("private");
+    let id = lesson.to_string();
+
+    let outsider = signed_in(&app, "outsider@other.test").await;
+    let admin = signed_in(&app, "admin@district.test").await;
+    for client in [&outsider, &admin] {
+        assert_eq!(app.call(client, "lessons/detail", &[("lesson_id", &id)]).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(book(&app, client, lesson).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(app.get(client, &format!("/lessons/{id}/calendar.ics")).await.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(app.get(&app.client(), &format!("/lessons/{id}/calendar.ics")).await.status(), StatusCode::UNAUTHORIZED);
+    let listed: serde_json::Value = app.call(&outsider, "lessons/list", &[]).await.json().await.expect("list");
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "not in the finder either");
+    assert_eq!(count(&pool, "select count(*) from bookings").await, 0, "nothing booked");
+
+    let mentee = signed_in(&app, "mentee@studio.test").await;
+    assert_eq!(app.call(&mentee, "lessons/detail", &[("lesson_id", &id)]).await.status(), StatusCode::OK);
+    assert_eq!(app.get(&mentee, &format!("/lessons/{id}/calendar.ics")).await.status(), StatusCode::OK);
+    assert_eq!(book(&app, &mentee, lesson).await.status(), StatusCode::OK, "members book their private studio's lessons");
+
+    sqlx::query("update studios set visibility = 'public', archived = true where id = $1").bind(world.studio).execute(&pool).await.expect("archive");
+    assert_eq!(app.call(&outsider, "lessons/detail", &[("lesson_id", &id)]).await.status(), StatusCode::OK, "an archived studio is read-only, not hidden");
+    let refused = book(&app, &outsider, lesson).await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(error_json(refused).await["Refused"]["Studio"], "ErrArchived");
+    assert_eq!(count(&pool, "select count(*) from bookings").await, 1, "only the mentee's booking");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_cancelled_lesson_credits_nobody_and_takes_no_check_ins(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.lesson(&pool, 5, false, "published", Duration::minutes(30)).await;
+    let id = lesson.to_string();
+    let (observer, outsider) = (signed_in(&app, "observer@other.test").await, signed_in(&app, "outsider@other.test").await);
+    book(&app, &observer, lesson).await;
+    book(&app, &outsider, lesson).await;
+    let code = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &id), ("code", "ABC234")]).await;
+    assert_eq!(code.status(), StatusCode::OK, "checked in early with the code");
+    assert_eq!(count(&pool, "select count(*) from training_records").await, 1);
+
+    let host = signed_in(&app, "host@studio.test").await;
+    let cancelled = app.call(&host, "lessons/cancel", &[("lesson_id", &id), ("reason", "台风停课 Typhoon")]).await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "the credit goes with the lesson");
+
+    let r = app.call(&outsider, "lessons/check-in-code", &[("lesson_id", &id), ("code", "ABC234")]).await;
+    assert_eq!(msg(r, "code").await.as_deref(), Some("ErrCheckInCancelled"));
+    let booking: Uuid = sqlx::query_scalar("select b.id from bookings b join users u on u.id = b.user_id where u.email = 'outsider@other.test'")
+        .fetch_one(&pool)
+        .await
+        .expect("booking");
+    let r = app.call(&host, "lessons/check-in", &[("lesson_id", &id), ("booking_id", &booking.to_string()), ("status", "attended")]).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "nothing credited");
+    assert_eq!(status_of(&pool, lesson, "outsider@other.test").await.as_deref(), Some("confirmed"));
+    let seats = app.call(&host, "lessons/capacity", &[("lesson_id", &id), ("capacity", "10")]).await;
+    assert_eq!(msg(seats, "capacity").await.as_deref(), Some("ErrLessonNotEditable"));
 }

@@ -426,8 +426,18 @@ async fn the_directory_finds_studios_by_part_of_a_chinese_name(pool: PgPool) {
     assert_eq!(search("", "", "西湖区").await.len(), 2);
     assert_eq!(search("", "语文", "").await, vec!["李华语文工作室"]);
     assert_eq!(search("100%", "", "").await.len(), 0, "LIKE wildcards are matched literally");
-    // Most recently active first.
+    // Most recently active first, and scheduling a lesson is activity too.
     assert_eq!(search("", "", "").await[0], "李华语文工作室");
+    sqlx::query(
+        "insert into open_lessons (id, studio_id, teacher_id, title, subject, grade, starts_at, ends_at, time_zone, mode, place, capacity)
+         select gen_random_uuid(), id, host_id, '研究课', '数学', '八年级', now() + interval '3 days', now() + interval '3 days 45 minutes',
+                'Asia/Shanghai', 'in_person', '301', 30
+         from studios where name = '王芳初中数学名师工作室'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("lesson");
+    assert_eq!(search("", "", "").await[0], "王芳初中数学名师工作室");
 
     let slug: String = sqlx::query_scalar("select slug from studios where name = '李华语文工作室'").fetch_one(&app.pool).await.expect("slug");
     assert_status(&app.call(&host, "studios/archive", &[("studio", slug.as_str())]).await, StatusCode::OK);
@@ -455,6 +465,13 @@ async fn my_studios_lists_every_standing_and_the_requests_to_decide(pool: PgPool
     assert_eq!((count(&mentee, "member_of"), count(&mentee, "to_decide")), (1, 0));
     let pending: Value = mine(Role::Pending).await.json().await.expect("json");
     assert_eq!(count(&pending, "pending_requests"), 1);
+
+    // A declined requester reads the reply.
+    let decline = [("studio", studio.slug.as_str()), ("user", studio.pending_id.as_str()), ("decision", "decline"), ("message", "本学期名额已满，欢迎下学期再来")];
+    assert_status(&app.call(studio.client(Role::Host), "studios/decide-request", &decline).await, StatusCode::OK);
+    let declined: Value = mine(Role::Pending).await.json().await.expect("json");
+    assert_eq!(count(&declined, "pending_requests"), 0);
+    assert_eq!(declined["declined_requests"][0][1], "本学期名额已满，欢迎下学期再来");
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]

@@ -78,18 +78,18 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         tx.commit().await?;
         return Err(AppError::TooManyAttempts { retry_after_secs: wait.num_seconds().max(1) as u64 });
     }
-    // Looked up on the locked connection: a second pool connection per sign-in could
-    // exhaust the pool under a burst of sign-ins.
-    let user = store::session_user_by_email(&mut *tx, &email).await?;
+    // The attempt counts as a failure until the password proves right, so concurrent guesses
+    // see it at once; the lock and the connection are released before the slow hash check,
+    // so a burst of sign-ins for one email cannot hold the whole pool.
+    store::record_sign_in_failure(&mut tx, &email).await?;
+    tx.commit().await?;
+    let user = store::session_user_by_email(&pool, &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(password, hash).await.map_err(AppError::internal)?;
     let Some(user) = user.filter(|_| valid) else {
-        store::record_sign_in_failure(&mut tx, &email).await?;
-        tx.commit().await?;
         return Err(AppError::BadCredentials);
     };
-    store::clear_sign_in_failures(&mut tx, &email).await?;
-    tx.commit().await?;
+    store::clear_sign_in_failures(&pool, &email).await?;
     start_session(&user).await?;
     redirect_plain_form("/");
     Ok(())

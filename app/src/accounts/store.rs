@@ -173,7 +173,7 @@ pub async fn record_sign_in_failure(conn: &mut PgConnection, email: &str) -> sql
     Ok(())
 }
 
-pub async fn clear_sign_in_failures(conn: &mut PgConnection, email: &str) -> sqlx::Result<()> {
-    sqlx::query("delete from sign_in_failures where email = $1").bind(email).execute(conn).await?;
+pub async fn clear_sign_in_failures(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<()> {
+    sqlx::query("delete from sign_in_failures where email = $1").bind(email).execute(db).await?;
     Ok(())
 }

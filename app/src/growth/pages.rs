@@ -510,8 +510,8 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> im
                     <input type="hidden" name="milestone" value=mid.to_string()/>
                     <input type="hidden" name="done" value={if done { "false" } else { "true" }}/>
                     {(!done).then(|| view! {
-                        <GField name="evidence" id=format!("ev-{mid}") label=g(GrowthMsg::EvidenceFor) textarea=true error/>
-                        <GField name="links" id=format!("links-{mid}") label=g(GrowthMsg::EvidenceLinks) textarea=true error/>
+                        <GField name="evidence" id=format!("ev-{mid}") label=g(GrowthMsg::EvidenceFor) textarea=true error value=m.evidence.clone()/>
+                        <GField name="links" id=format!("links-{mid}") label=g(GrowthMsg::EvidenceLinks) textarea=true error value=m.evidence_links.join("\n")/>
                     })}
                     <button type="submit" aria-label=format!("{} {}", if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }, m.title)>
                         {move || if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }}

@@ -314,10 +314,13 @@ pub async fn add_milestone(db: impl PgExecutor<'_>, goal_id: Uuid, title: &str, 
     Ok(id)
 }
 
-/// Marks a milestone done with its evidence, or not done again.
+/// Marks a milestone done with its evidence, or not done again (keeping the evidence it had, to
+/// build on when it is done once more).
 pub async fn set_milestone_done(db: impl PgExecutor<'_>, milestone_id: Uuid, done: bool, evidence: &str, links: &[String]) -> sqlx::Result<()> {
     sqlx::query(
-        "update growth_milestones set done_at = case when $2 then coalesce(done_at, now()) else null end, evidence = $3, evidence_links = $4 where id = $1",
+        "update growth_milestones set done_at = case when $2 then coalesce(done_at, now()) else null end,
+             evidence = case when $2 then $3 else evidence end, evidence_links = case when $2 then $4 else evidence_links end
+         where id = $1",
     )
     .bind(milestone_id)
     .bind(done)

@@ -8,19 +8,19 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use {
-    super::rules::{self, Action, Actor, LessonInput},
-    super::{store, BookingStatus, LessonMsg, LessonStatus},
+    super::rules::{self, Action, Actor, LessonFacts, LessonInput},
+    super::{store, BookingStatus, LessonMsg},
     crate::accounts::auth::SessionUser,
     crate::context::{auth_session, pool, redirect_plain_form, require_user},
     crate::i18n::Msg,
     sqlx::PgPool,
 };
 
-/// The asking user (if any), what they are to the lesson's studio, and the lesson's status.
+/// The asking user (if any), what they are to the lesson's studio, and what the lesson's
+/// permissions depend on.
 #[cfg(feature = "ssr")]
-async fn actor_for(pool: &PgPool, lesson_id: Uuid) -> Result<(Option<SessionUser>, Actor, LessonStatus), AppError> {
-    let user = auth_session().await?.user;
-    let (studio_id, status) = store::lesson_studio(pool, lesson_id).await?.ok_or(AppError::NotFound)?;
+pub(crate) async fn actor_for(pool: &PgPool, user: Option<SessionUser>, lesson_id: Uuid) -> Result<(Option<SessionUser>, Actor, LessonFacts), AppError> {
+    let (studio_id, facts) = store::lesson_studio(pool, lesson_id).await?.ok_or(AppError::NotFound)?;
     let actor = match &user {
         None => Actor::ANONYMOUS,
         Some(u) => Actor::user(
@@ -28,14 +28,14 @@ async fn actor_for(pool: &PgPool, lesson_id: Uuid) -> Result<(Option<SessionUser
             store::is_district_admin(pool, u.id).await?,
         ),
     };
-    Ok((user, actor, status))
+    Ok((user, actor, facts))
 }
 
 /// Checks `action` on the lesson; returns the signed-in user when there is one.
 #[cfg(feature = "ssr")]
 async fn authorize(pool: &PgPool, lesson_id: Uuid, action: Action) -> Result<Option<SessionUser>, AppError> {
-    let (user, actor, status) = actor_for(pool, lesson_id).await?;
-    rules::can(actor, action, status)?;
+    let (user, actor, facts) = actor_for(pool, auth_session().await?.user, lesson_id).await?;
+    rules::can(actor, action, facts)?;
     Ok(user)
 }
 
@@ -80,10 +80,10 @@ pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec
 #[server(prefix = "/api", endpoint = "lessons/detail")]
 pub async fn get_lesson(lesson_id: Uuid) -> Result<LessonDetail, AppError> {
     let pool = pool()?;
-    let (user, actor, status) = actor_for(&pool, lesson_id).await?;
-    rules::can(actor, Action::View, status)?;
+    let (user, actor, facts) = actor_for(&pool, auth_session().await?.user, lesson_id).await?;
+    rules::can(actor, Action::View, facts)?;
     let mut detail = store::detail(&pool, lesson_id, user.map(|u| u.id)).await?.ok_or(AppError::NotFound)?;
-    detail.can_manage = rules::can(actor, Action::RunAttendance, status).is_ok();
+    detail.can_manage = rules::can(actor, Action::RunAttendance, facts).is_ok();
     if !detail.can_manage {
         detail.checkin_code = None;
     }

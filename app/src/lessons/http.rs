@@ -1,7 +1,7 @@
 //! Plain HTTP downloads of the open-lesson area (server only): a lesson's `.ics`, the personal
 //! calendar feed, and the host's attendee list as CSV.
 
-use super::rules::{self, Action, Actor};
+use super::rules::{self, Action};
 use super::{store, LessonMsg};
 use crate::accounts::auth::AuthSession;
 use crate::error::AppError;
@@ -44,13 +44,16 @@ fn ics_response(body: String, filename: &str) -> Response {
         .into_response()
 }
 
-/// Anyone may download a published, cancelled or finished lesson as an `.ics` file.
-async fn lesson_ics(State(pool): State<PgPool>, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
-    match store::calendar_lesson(&pool, id).await {
-        Ok(Some(lesson)) => ics_response(super::ics::calendar(&lesson.title.clone(), &[lesson], &site(&headers)), "lesson.ics"),
-        Ok(None) => error_response(AppError::NotFound),
-        Err(e) => error_response(e.into()),
+/// Whoever may see a published, cancelled or finished lesson may download it as an `.ics` file.
+async fn lesson_ics(State(pool): State<PgPool>, session: AuthSession, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
+    let result: Result<Response, AppError> = async {
+        let (_, actor, facts) = super::api::actor_for(&pool, session.user, id).await?;
+        rules::can(actor, Action::View, facts)?;
+        let lesson = store::calendar_lesson(&pool, id).await?.ok_or(AppError::NotFound)?;
+        Ok(ics_response(super::ics::calendar(&lesson.title.clone(), &[lesson], &site(&headers)), "lesson.ics"))
     }
+    .await;
+    result.unwrap_or_else(error_response)
 }
 
 /// Whoever holds the secret feed link gets the owner's booked lessons (`/calendar/<token>.ics`).
@@ -73,14 +76,10 @@ async fn feed(State(pool): State<PgPool>, Path(token): Path<String>, headers: He
 /// The studio's host or mentor downloads the attendee list as CSV: UTF-8 with a byte-order mark
 /// so that Excel opens Chinese names correctly.
 async fn attendees_csv(State(pool): State<PgPool>, session: AuthSession, Path(id): Path<Uuid>) -> Response {
-    let Some(user) = session.user else {
-        return error_response(AppError::SignInRequired);
-    };
     let result: Result<Response, AppError> = async {
-        let (studio_id, status) = store::lesson_studio(&pool, id).await?.ok_or(AppError::NotFound)?;
-        let role = crate::studios::store::active_role(&pool, studio_id, user.id).await?;
-        let actor = Actor::user(role, store::is_district_admin(&pool, user.id).await?);
-        rules::can(actor, Action::RunAttendance, status)?;
+        let (user, actor, facts) = super::api::actor_for(&pool, session.user, id).await?;
+        rules::can(actor, Action::RunAttendance, facts)?;
+        let user = user.ok_or(AppError::SignInRequired)?;
         let list = store::attendees(&pool, id).await?;
         Ok(csv_response(&attendees_to_csv(&list, user.locale, &user.time_zone)))
     }

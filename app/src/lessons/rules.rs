@@ -43,12 +43,29 @@ pub enum Action {
     Book,
 }
 
+/// What lesson permissions need to know about the lesson and its studio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LessonFacts {
+    pub status: LessonStatus,
+    /// A private studio's lessons are for its members only, like the studio itself.
+    pub studio_private: bool,
+    /// An archived studio is read-only: its lessons can be read, not booked or changed.
+    pub studio_archived: bool,
+}
+
+impl LessonFacts {
+    /// A lesson of a public, active studio.
+    pub fn public(status: LessonStatus) -> LessonFacts {
+        LessonFacts { status, studio_private: false, studio_archived: false }
+    }
+}
+
 /// The one place where lesson permissions are decided.
-pub fn can(actor: Actor, action: Action, status: LessonStatus) -> Result<(), AppError> {
+pub fn can(actor: Actor, action: Action, lesson: LessonFacts) -> Result<(), AppError> {
     let leads = actor.role.is_some_and(StudioRole::leads);
-    // A draft is invisible to everyone but the studio's leads: not even its existence is
-    // confirmed, whatever they try to do with it.
-    let visible = status != LessonStatus::Draft || leads;
+    // A draft is invisible to everyone but the studio's leads, and a private studio's lessons
+    // to everyone but its members: not even their existence is confirmed, whatever they try.
+    let visible = (lesson.status != LessonStatus::Draft || leads) && (!lesson.studio_private || actor.role.is_some());
     if !visible {
         return Err(if actor.signed_in { AppError::NotFound } else { AppError::SignInRequired });
     }
@@ -57,13 +74,13 @@ pub fn can(actor: Actor, action: Action, status: LessonStatus) -> Result<(), App
         Action::Manage | Action::RunAttendance => leads,
         Action::Book => actor.signed_in,
     };
-    if allowed {
-        Ok(())
-    } else if !actor.signed_in {
-        Err(AppError::SignInRequired)
-    } else {
-        Err(AppError::Forbidden)
+    if !allowed {
+        return Err(if actor.signed_in { AppError::Forbidden } else { AppError::SignInRequired });
     }
+    if lesson.studio_archived && matches!(action, Action::Manage | Action::Book) {
+        return Err(AppError::Refused(Msg::Studio(crate::studios::StudioMsg::ErrArchived)));
+    }
+    Ok(())
 }
 
 /// Scheduling a new lesson for a studio: its host or mentors only.
@@ -455,13 +472,31 @@ mod tests {
         let mentee = Actor::user(Some(StudioRole::Mentee), false);
         let outsider = Actor::user(None, false);
         let admin = Actor::user(None, true);
-        assert!(can(host, Action::View, LessonStatus::Draft).is_ok());
-        assert!(can(mentor, Action::View, LessonStatus::Draft).is_ok());
-        assert_eq!(can(mentee, Action::View, LessonStatus::Draft), Err(AppError::NotFound));
-        assert_eq!(can(admin, Action::View, LessonStatus::Draft), Err(AppError::NotFound));
-        assert_eq!(can(Actor::ANONYMOUS, Action::View, LessonStatus::Draft), Err(AppError::SignInRequired));
-        assert!(can(Actor::ANONYMOUS, Action::View, LessonStatus::Published).is_ok());
-        assert!(can(outsider, Action::View, LessonStatus::Published).is_ok());
+        assert!(can(host, Action::View, LessonFacts::public(LessonStatus::Draft)).is_ok());
+        assert!(can(mentor, Action::View, LessonFacts::public(LessonStatus::Draft)).is_ok());
+        assert_eq!(can(mentee, Action::View, LessonFacts::public(LessonStatus::Draft)), Err(AppError::NotFound));
+        assert_eq!(can(admin, Action::View, LessonFacts::public(LessonStatus::Draft)), Err(AppError::NotFound));
+        assert_eq!(can(Actor::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Draft)), Err(AppError::SignInRequired));
+        assert!(can(Actor::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Published)).is_ok());
+        assert!(can(outsider, Action::View, LessonFacts::public(LessonStatus::Published)).is_ok());
+    }
+
+    #[test]
+    fn a_private_studios_lessons_are_for_its_members_and_an_archived_studios_are_read_only() {
+        let private = LessonFacts { studio_private: true, ..LessonFacts::public(LessonStatus::Published) };
+        let mentee = Actor::user(Some(StudioRole::Mentee), false);
+        assert!(can(mentee, Action::View, private).is_ok());
+        assert!(can(mentee, Action::Book, private).is_ok());
+        assert_eq!(can(Actor::user(None, false), Action::View, private), Err(AppError::NotFound));
+        assert_eq!(can(Actor::user(None, true), Action::Book, private), Err(AppError::NotFound), "a district admin is no member");
+        assert_eq!(can(Actor::ANONYMOUS, Action::View, private), Err(AppError::SignInRequired));
+
+        let archived = LessonFacts { studio_archived: true, ..LessonFacts::public(LessonStatus::Published) };
+        let refused = Err(AppError::Refused(Msg::Studio(crate::studios::StudioMsg::ErrArchived)));
+        assert!(can(Actor::ANONYMOUS, Action::View, archived).is_ok());
+        assert_eq!(can(Actor::user(None, false), Action::Book, archived), refused);
+        assert_eq!(can(Actor::user(Some(StudioRole::Host), false), Action::Manage, archived), refused);
+        assert!(can(Actor::user(Some(StudioRole::Host), false), Action::RunAttendance, archived).is_ok());
     }
 
     #[test]
@@ -473,11 +508,11 @@ mod tests {
             (Actor::user(None, false), false),
             (Actor::user(None, true), false),
         ] {
-            assert_eq!(can(actor, Action::Manage, LessonStatus::Published).is_ok(), ok, "{actor:?}");
-            assert_eq!(can(actor, Action::RunAttendance, LessonStatus::Published).is_ok(), ok, "{actor:?}");
+            assert_eq!(can(actor, Action::Manage, LessonFacts::public(LessonStatus::Published)).is_ok(), ok, "{actor:?}");
+            assert_eq!(can(actor, Action::RunAttendance, LessonFacts::public(LessonStatus::Published)).is_ok(), ok, "{actor:?}");
         }
-        assert_eq!(can(Actor::ANONYMOUS, Action::Manage, LessonStatus::Published), Err(AppError::SignInRequired));
-        assert_eq!(can(Actor::user(None, false), Action::Manage, LessonStatus::Published), Err(AppError::Forbidden));
+        assert_eq!(can(Actor::ANONYMOUS, Action::Manage, LessonFacts::public(LessonStatus::Published)), Err(AppError::SignInRequired));
+        assert_eq!(can(Actor::user(None, false), Action::Manage, LessonFacts::public(LessonStatus::Published)), Err(AppError::Forbidden));
     }
 
     #[test]
@@ -491,10 +526,10 @@ mod tests {
 
     #[test]
     fn anyone_signed_in_may_book_including_members() {
-        assert!(can(Actor::user(Some(StudioRole::Mentee), false), Action::Book, LessonStatus::Published).is_ok());
-        assert!(can(Actor::user(None, false), Action::Book, LessonStatus::Published).is_ok());
-        assert_eq!(can(Actor::ANONYMOUS, Action::Book, LessonStatus::Published), Err(AppError::SignInRequired));
-        assert_eq!(can(Actor::user(None, false), Action::Book, LessonStatus::Draft), Err(AppError::NotFound), "a draft is hidden");
+        assert!(can(Actor::user(Some(StudioRole::Mentee), false), Action::Book, LessonFacts::public(LessonStatus::Published)).is_ok());
+        assert!(can(Actor::user(None, false), Action::Book, LessonFacts::public(LessonStatus::Published)).is_ok());
+        assert_eq!(can(Actor::ANONYMOUS, Action::Book, LessonFacts::public(LessonStatus::Published)), Err(AppError::SignInRequired));
+        assert_eq!(can(Actor::user(None, false), Action::Book, LessonFacts::public(LessonStatus::Draft)), Err(AppError::NotFound), "a draft is hidden");
     }
 
     #[test]

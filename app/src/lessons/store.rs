@@ -2,7 +2,7 @@
 //! that first locks the lesson row (`select … for update`), so capacity holds whatever the
 //! concurrency and however many server instances share the database.
 
-use super::rules::{self, ValidLesson};
+use super::rules::{self, LessonFacts, ValidLesson};
 use super::{Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode, MyBooking, Notification};
 use crate::error::AppError;
 use crate::i18n::Msg;
@@ -151,12 +151,18 @@ pub async fn my_lessons(pool: &PgPool, user_id: Uuid) -> sqlx::Result<super::MyL
 }
 
 /// The studio and status of a lesson, for the permission check.
-pub async fn lesson_studio(db: impl PgExecutor<'_>, lesson_id: Uuid) -> sqlx::Result<Option<(Uuid, LessonStatus)>> {
-    let row: Option<(Uuid, String)> = sqlx::query_as("select studio_id, status from open_lessons where id = $1")
-        .bind(lesson_id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.and_then(|(s, st)| LessonStatus::from_code(&st).map(|st| (s, st))))
+/// The lesson's studio and what its permissions depend on.
+pub async fn lesson_studio(db: impl PgExecutor<'_>, lesson_id: Uuid) -> sqlx::Result<Option<(Uuid, LessonFacts)>> {
+    let row: Option<(Uuid, String, bool, bool)> = sqlx::query_as(
+        "select l.studio_id, l.status, s.visibility = 'private', s.archived
+         from open_lessons l join studios s on s.id = l.studio_id where l.id = $1",
+    )
+    .bind(lesson_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|(studio, status, studio_private, studio_archived)| {
+        LessonStatus::from_code(&status).map(|status| (studio, LessonFacts { status, studio_private, studio_archived }))
+    }))
 }
 
 pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Uuid>> {
@@ -497,6 +503,9 @@ pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reaso
 pub async fn decide(pool: &PgPool, lesson_id: Uuid, booking_id: Uuid, approve: bool) -> Result<BookingStatus, AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if lesson.status() != LessonStatus::Published {
+        return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
+    }
     let pending: bool = sqlx::query_scalar("select exists (select 1 from bookings where id = $1 and lesson_id = $2 and status = 'pending')")
         .bind(booking_id)
         .bind(lesson_id)
@@ -583,6 +592,9 @@ async fn active_booking_ids(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::R
 pub async fn set_capacity(pool: &PgPool, lesson_id: Uuid, capacity: i32) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if matches!(lesson.status(), LessonStatus::Cancelled | LessonStatus::Done) {
+        return Err(err("capacity", LessonMsg::ErrLessonNotEditable));
+    }
     let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
     if (capacity as i64) < taken {
         return Err(err("capacity", LessonMsg::ErrCapacityBelowTaken));
@@ -625,6 +637,11 @@ pub async fn cancel_lesson(pool: &PgPool, lesson_id: Uuid, reason: &str) -> Resu
     sqlx::query("update open_lessons set status = 'cancelled', cancel_reason = $2, sequence = sequence + 1, updated_at = now() where id = $1")
         .bind(lesson_id)
         .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+    // A lesson that did not take place credits nobody, even those checked in early.
+    sqlx::query("delete from training_records where source_kind = 'booking' and source_id in (select id from bookings where lesson_id = $1)")
+        .bind(lesson_id)
         .execute(&mut *tx)
         .await?;
     let booked = active_booking_ids(&mut tx, lesson_id).await?;
@@ -680,7 +697,9 @@ pub async fn attendees(pool: &PgPool, lesson_id: Uuid) -> sqlx::Result<Vec<Atten
 /// confirmed, record removed), or marks a no-show. One transaction holding the lesson row.
 pub async fn set_attendance(pool: &PgPool, lesson_id: Uuid, booking_id: Uuid, to: BookingStatus) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    lock_lesson(&mut tx, lesson_id).await?;
+    if lock_lesson(&mut tx, lesson_id).await?.status() == LessonStatus::Cancelled {
+        return Err(AppError::Refused(Msg::Lesson(LessonMsg::ErrCheckInCancelled)));
+    }
     let current: Option<String> = sqlx::query_scalar("select status from bookings where id = $1 and lesson_id = $2")
         .bind(booking_id)
         .bind(lesson_id)
@@ -726,6 +745,9 @@ async fn credit(conn: &mut PgConnection, booking_id: Uuid, attended: bool) -> sq
 pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, code: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if lesson.status() == LessonStatus::Cancelled {
+        return Err(err("code", LessonMsg::ErrCheckInCancelled));
+    }
     rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now).map_err(|m| AppError::field("code", m))?;
     if lesson.checkin_code.is_empty() || rules::normalize_code(code) != lesson.checkin_code {
         return Err(err("code", LessonMsg::ErrWrongCode));
@@ -862,15 +884,24 @@ pub async fn calendar_lesson(pool: &PgPool, lesson_id: Uuid) -> sqlx::Result<Opt
     sqlx::query_as(&format!("{CALENDAR_SELECT} where l.id = $1 and l.status <> 'draft'")).bind(lesson_id).fetch_optional(pool).await
 }
 
-/// The user's booked lessons for the feed (cancelled lessons included, as cancelled).
+/// The user's booked lessons for the feed, each by the user's latest booking of it. A lesson
+/// that was cancelled, or whose booking the user cancelled (or the host declined), stays in the
+/// feed as cancelled. Every drop and every booking again moves SEQUENCE on (each earlier booking
+/// of a lesson was dropped, then booked again: two changes), so that calendar apps apply each.
 pub async fn calendar_lessons_of(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Vec<CalendarLesson>> {
-    sqlx::query_as(&format!(
-        "{CALENDAR_SELECT}
-         where l.status <> 'draft' and exists (
-             select 1 from bookings b where b.lesson_id = l.id and b.user_id = $1
-               and b.status in ('pending', 'confirmed', 'waitlisted', 'attended', 'no_show'))
-         order by l.starts_at"
-    ))
+    sqlx::query_as(
+        "with mine as (
+             select lesson_id, (array_agg(status in ('cancelled', 'declined') order by seq desc))[1] as dropped,
+                    count(*)::int as bookings, max(updated_at) as updated_at
+             from bookings where user_id = $1 group by lesson_id)
+         select l.id, l.title, l.description, l.starts_at, l.ends_at, l.time_zone, l.place, l.link,
+                case when b.dropped then 'cancelled' else l.status end as status,
+                l.sequence + 2 * (b.bookings - 1) + b.dropped::int as sequence,
+                greatest(l.updated_at, b.updated_at) as updated_at, s.name as studio_name
+         from mine b join open_lessons l on l.id = b.lesson_id join studios s on s.id = l.studio_id
+         where l.status <> 'draft'
+         order by l.starts_at",
+    )
     .bind(user_id)
     .fetch_all(pool)
     .await

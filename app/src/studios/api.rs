@@ -44,10 +44,10 @@ fn check_message(field: &str, message: &str) -> Result<(), AppError> {
 /// Anyone may search the directory of public, active studios.
 #[server(prefix = "/api", endpoint = "studios/directory")]
 pub async fn studio_directory(q: String, subject: String, district: String, page: u32) -> Result<DirectoryPage, AppError> {
-    // Over-long search text is cut rather than refused: a search never fails on its input.
-    let q: String = q.trim().chars().take(100).collect();
-    let subject: String = subject.trim().chars().take(100).collect();
-    let district: String = district.trim().chars().take(100).collect();
+    // Over-long search text is cut and control characters dropped rather than refused: a search
+    // never fails on its input.
+    let clean = |text: String| -> String { text.trim().chars().filter(|c| !c.is_control()).take(100).collect() };
+    let (q, subject, district) = (clean(q), clean(subject), clean(district));
     Ok(store::directory(&pool()?, &q, &subject, &district, page.clamp(1, 10_000), PER_PAGE).await?)
 }
 

@@ -211,6 +211,10 @@ pub struct StudioPage {
     /// Members with roles (mentees included): for members only.
     pub members: Option<Vec<Member>>,
     pub upcoming_lessons: Vec<LessonSummary>,
+    /// Lesson studies under way and finished: counts for everyone, the studies themselves are
+    /// for their groups only.
+    pub studies_running: i64,
+    pub studies_closed: i64,
     pub activity: Vec<Activity>,
     /// For the host and mentors.
     pub requests: Option<Vec<JoinRequest>>,
@@ -233,6 +237,8 @@ pub struct MyStudios {
     pub mentoring: Vec<StudioSummary>,
     pub member_of: Vec<StudioSummary>,
     pub pending_requests: Vec<StudioSummary>,
+    /// The user's requests declined in the last 90 days, with the host's or mentor's message.
+    pub declined_requests: Vec<(StudioSummary, String)>,
     /// Requests awaiting the user's decision, in studios they host or mentor: (studio, request).
     pub to_decide: Vec<(StudioSummary, JoinRequest)>,
 }

@@ -263,7 +263,11 @@ fn StudioView(page: StudioPage) -> impl IntoView {
             <GrowthSection slug=page.slug.clone() role=standing.role/>
             <section aria-labelledby="studies-heading">
                 <h2 id="studies-heading">{move || i18n.t(s(StudioMsg::StudiesHeading))}</h2>
-                <p class="muted">{move || i18n.t(s(StudioMsg::ComingSoon))}</p>
+                <p>
+                    {move || i18n.t(s(StudioMsg::StudiesRunning))} ": " {page.studies_running}
+                    " · " {move || i18n.t(s(StudioMsg::StudiesClosed))} ": " {page.studies_closed}
+                </p>
+                {standing.role.is_some().then(|| view! { <p><A href="/studies">{move || i18n.t(s(StudioMsg::MyStudiesLink))}</A></p> })}
             </section>
             <ActivityList activity=page.activity.clone()/>
         </article>
@@ -319,8 +323,10 @@ fn LessonList(lessons: Vec<LessonSummary>) -> impl IntoView {
 fn ActivityList(activity: Vec<super::Activity>) -> impl IntoView {
     let i18n = use_i18n();
     let tz = expect_context::<Viewer>().time_zone;
-    let label = |kind: &str| {
+    let label = |kind: &str, role: Option<StudioRole>| {
         s(match kind {
+            // A change of role reads as the role it led to: a host who handed over "became a mentor".
+            "promoted" | "demoted" if role == Some(StudioRole::Mentor) => StudioMsg::ActPromoted,
             "created" => StudioMsg::ActCreated,
             "approved" => StudioMsg::ActApproved,
             "joined" => StudioMsg::ActJoined,
@@ -345,7 +351,7 @@ fn ActivityList(activity: Vec<super::Activity>) -> impl IntoView {
                             .into_iter()
                             .map(|a| {
                                 let tz = tz.clone();
-                                let what = label(&a.kind);
+                                let what = label(&a.kind, a.role);
                                 // Outsiders see a role instead of a mentee's name.
                                 let who = if a.who.is_empty() { a.role.unwrap_or(StudioRole::Mentee).label() } else { Msg::AppName };
                                 let name = a.who.clone();
@@ -786,6 +792,19 @@ fn MyStudiosLists(mine: MyStudios, decide: ServerAction<DecideRequest>) -> impl 
         {group(StudioMsg::Mentoring, mine.mentoring)}
         {group(StudioMsg::MemberOf, mine.member_of)}
         {group(StudioMsg::PendingRequests, mine.pending_requests)}
+        {(!mine.declined_requests.is_empty()).then(|| view! {
+            <section>
+                <h2>{move || i18n.t(s(StudioMsg::DeclinedRequests))}</h2>
+                <ul class="plain-list">
+                    {mine.declined_requests.into_iter().map(|(studio, message)| view! {
+                        <li>
+                            <A href=format!("/studios/{}", studio.slug)>{studio.name.clone()}</A>
+                            {(!message.is_empty()).then(|| view! { <blockquote>{message.clone()}</blockquote> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <section>
             <h2>{move || i18n.t(s(StudioMsg::ToDecide))}</h2>
             <FormStatus error/>

@@ -13,6 +13,9 @@ pub const MESSAGE_MAX: usize = 500;
 pub const INVITATION_MAX_USES: i32 = 500;
 pub const INVITATION_MAX_DAYS: i64 = 90;
 
+/// Segments under `/studios/` that are pages of their own, so no studio may have them as a slug.
+pub const RESERVED_SLUGS: &[&str] = &["new"];
+
 /// A readable URL segment from a name: letters (Chinese included) and digits, lower-cased,
 /// other runs of characters turned into single hyphens. `王芳 Math Studio!` → `王芳-math-studio`.
 pub fn slug_from_name(name: &str) -> String {
@@ -25,7 +28,12 @@ pub fn slug_from_name(name: &str) -> String {
         }
     }
     let slug: String = slug.trim_end_matches('-').chars().take(SLUG_MAX).collect();
-    slug.trim_end_matches('-').to_owned()
+    let slug = slug.trim_end_matches('-');
+    if RESERVED_SLUGS.contains(&slug) {
+        format!("{slug}-studio")
+    } else {
+        slug.to_owned()
+    }
 }
 
 /// A slug someone typed: lower-case letters or digits (any script) and single inner hyphens.
@@ -36,6 +44,9 @@ pub fn check_slug(slug: &str) -> Result<(), Msg> {
     }
     if n > SLUG_MAX {
         return Err(Msg::ErrTooLong);
+    }
+    if RESERVED_SLUGS.contains(&slug) {
+        return Err(Msg::Studio(StudioMsg::ErrSlugTaken));
     }
     let ok = slug.chars().all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase()))
         && !slug.starts_with('-')
@@ -241,6 +252,7 @@ mod tests {
         assert_eq!(slug_from_name("王芳 Math Studio!"), "王芳-math-studio");
         assert_eq!(slug_from_name("  初中数学——名师工作室 "), "初中数学-名师工作室");
         assert_eq!(slug_from_name("!!!"), "");
+        assert_eq!(slug_from_name("New!"), "new-studio", "/studios/new is the create page");
         assert!(slug_from_name(&"长".repeat(100)).chars().count() <= SLUG_MAX);
     }
 
@@ -252,6 +264,7 @@ mod tests {
             assert_eq!(check_slug(bad), Err(Msg::Studio(StudioMsg::ErrSlugFormat)), "{bad}");
         }
         assert_eq!(check_slug("a"), Err(Msg::Studio(StudioMsg::ErrSlugTooShort)));
+        assert_eq!(check_slug("new"), Err(Msg::Studio(StudioMsg::ErrSlugTaken)), "a page of its own");
     }
 
     #[test]

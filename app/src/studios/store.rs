@@ -268,8 +268,12 @@ pub async fn set_role(pool: &PgPool, studio_id: Uuid, user_id: Uuid, role: Studi
 #[tracing::instrument(skip_all)]
 pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    // Serialises changes of host for this studio.
-    sqlx::query("select id from studios where id = $1 for update").bind(studio_id).execute(&mut *tx).await?;
+    // Serialises changes of host for this studio; the asker must still be its host once the
+    // row is locked (a second, concurrent hand-over finds someone else there).
+    let host: Uuid = sqlx::query_scalar("select host_id from studios where id = $1 for update").bind(studio_id).fetch_one(&mut *tx).await?;
+    if host != old_host {
+        return Err(AppError::Forbidden);
+    }
     let target = active_role(&mut *tx, studio_id, new_host).await?;
     if !matches!(target, Some(StudioRole::Mentor | StudioRole::Mentee)) {
         return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
@@ -301,12 +305,16 @@ pub async fn end_membership(pool: &PgPool, studio_id: Uuid, user_id: Uuid, actor
         Some(StudioRole::Host) => return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrCannotRemoveHost))),
         Some(_) => {}
     }
-    sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'active' and role <> 'host'")
+    let ended = sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'active' and role <> 'host'")
         .bind(studio_id)
         .bind(user_id)
         .bind(status)
         .execute(&mut *tx)
         .await?;
+    // A second, concurrent leave or removal finds nothing left to end.
+    if ended.rows_affected() == 0 {
+        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
+    }
     record_event(&mut tx, studio_id, user_id, actor, status, role, "").await?;
     tx.commit().await?;
     Ok(())
@@ -550,6 +558,11 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
     let is_host = standing.role == Some(StudioRole::Host);
 
     let upcoming_lessons = crate::lessons::store::upcoming(pool, Some(studio.id), 5).await?;
+    let (studies_running, studies_closed): (i64, i64) =
+        sqlx::query_as("select count(*) filter (where phase <> 'closed'), count(*) filter (where phase = 'closed') from studies where studio_id = $1")
+            .bind(studio.id)
+            .fetch_one(pool)
+            .await?;
 
     let events: Vec<(String, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
         "select e.kind, u.display_name, e.role, e.created_at
@@ -623,6 +636,8 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
         mentee_count,
         members: is_member.then_some(members),
         upcoming_lessons,
+        studies_running,
+        studies_closed,
         activity,
         requests,
         invitations,
@@ -636,25 +651,33 @@ pub async fn my_studios(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudios>
     struct Row {
         role: String,
         status: String,
+        decision_message: String,
         #[sqlx(flatten)]
         summary: SummaryRow,
     }
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "select m.role, m.status, {SUMMARY_COLUMNS}
+        "select m.role, m.status, coalesce(d.message, '') as decision_message, {SUMMARY_COLUMNS}
          from memberships m
          join studios s on s.id = m.studio_id
          join users h on h.id = s.host_id
-         where m.user_id = $1 and m.status in ('active', 'pending')
+         left join lateral (
+             select e.message from membership_events e
+             where e.studio_id = m.studio_id and e.user_id = m.user_id and e.kind = 'declined'
+             order by e.created_at desc limit 1
+         ) d on m.status = 'declined'
+         where m.user_id = $1
+           and (m.status in ('active', 'pending') or (m.status = 'declined' and m.updated_at > now() - interval '90 days'))
          order by s.last_activity_at desc"
     ))
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    let mut mine = MyStudios { hosting: vec![], mentoring: vec![], member_of: vec![], pending_requests: vec![], to_decide: vec![] };
+    let mut mine = MyStudios { hosting: vec![], mentoring: vec![], member_of: vec![], pending_requests: vec![], declined_requests: vec![], to_decide: vec![] };
     for row in rows {
         let summary = StudioSummary::from(row.summary);
         match (row.status.as_str(), row.role.as_str()) {
             ("pending", _) => mine.pending_requests.push(summary),
+            ("declined", _) => mine.declined_requests.push((summary, row.decision_message)),
             (_, "host") => mine.hosting.push(summary),
             (_, "mentor") => mine.mentoring.push(summary),
             _ => mine.member_of.push(summary),

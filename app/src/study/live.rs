@@ -166,26 +166,28 @@ pub mod client {
         Some(source)
     }
 
-    fn key(study: Uuid) -> String {
-        format!("atelier.pending-notes.{study}")
+    /// One queue per study and writer: on a shared computer, one teacher's unsent notes are
+    /// never sent under the next one's name.
+    fn key(study: Uuid, writer: Uuid) -> String {
+        format!("atelier.pending-notes.{study}.{writer}")
     }
 
-    pub fn load(study: Uuid) -> Vec<PendingNote> {
+    pub fn load(study: Uuid, writer: Uuid) -> Vec<PendingNote> {
         window()
             .local_storage()
             .ok()
             .flatten()
-            .and_then(|s| s.get_item(&key(study)).ok().flatten())
+            .and_then(|s| s.get_item(&key(study, writer)).ok().flatten())
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default()
     }
 
-    pub fn save(study: Uuid, notes: &[PendingNote]) {
+    pub fn save(study: Uuid, writer: Uuid, notes: &[PendingNote]) {
         if let Some(storage) = window().local_storage().ok().flatten() {
             if notes.is_empty() {
-                let _ = storage.remove_item(&key(study));
+                let _ = storage.remove_item(&key(study, writer));
             } else if let Ok(json) = serde_json::to_string(notes) {
-                let _ = storage.set_item(&key(study), &json);
+                let _ = storage.set_item(&key(study, writer), &json);
             }
         }
     }

@@ -396,8 +396,9 @@ pub struct SectionConflict {
 pub enum SaveOutcome {
     /// Saved as this version number.
     Saved(i32),
-    /// Nothing saved; the latest version number and the conflicting sections.
-    Conflict { latest: i32, sections: Vec<SectionConflict> },
+    /// Nothing saved; the latest version number, the conflicting sections, and the text to go
+    /// on editing (this save's changes that merge cleanly, the latest text where they conflict).
+    Conflict { latest: i32, sections: Vec<SectionConflict>, form: Vec<(SectionKind, String)> },
 }
 
 /// Two versions side by side, section by section.

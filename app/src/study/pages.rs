@@ -506,10 +506,11 @@ fn merge_notes(notes: RwSignal<Vec<Note>>, incoming: Vec<Note>) {
 fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
     let i18n = use_i18n();
     let study = page.id;
+    let me = page.me;
     let round = page.rounds.last().cloned();
     let lesson_minutes = round.as_ref().map(|r| r.lesson_minutes).unwrap_or(45);
     let started_ms = round.as_ref().and_then(|r| r.clock_started_at).map(|at| at.timestamp_millis());
-    let my_dimension = page.assignments.iter().find(|a| a.observer_id == page.me).and_then(|a| a.dimension).unwrap_or(Dimension::StudentLearning);
+    let my_dimension = page.assignments.iter().find(|a| a.observer_id == me).and_then(|a| a.dimension).unwrap_or(Dimension::StudentLearning);
     let clock_minute = move || started_ms.map(|s| super::rules::clock_minute((now_ms() - s) / 1000, lesson_minutes));
     let tick = RwSignal::new(0u64);
     let elapsed_text = move || {
@@ -531,8 +532,9 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
     let live = RwSignal::new(false);
     let flushing = StoredValue::new(false);
 
-    // Sends every queued note, oldest first; stops at the first network failure and keeps the
-    // rest for later. The server stores each id once, so a note sent twice is stored once.
+    // Sends every queued note, oldest first; stops at the first failure worth retrying (the
+    // network, a server fault, an expired session) and keeps the rest for later. The server
+    // stores each id once, so a note sent twice is stored once.
     let flush = move || {
         if flushing.get_value() {
             return;
@@ -546,19 +548,30 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                         online.set(false);
                         break;
                     }
+                    Err(err @ (AppError::Internal(_) | AppError::SignInRequired)) => {
+                        online.set(true);
+                        send_error.set(Some(err));
+                        break;
+                    }
                     other => {
                         online.set(true);
                         pending.update(|p| p.retain(|n| n.id != next.id));
                         #[cfg(feature = "hydrate")]
-                        super::live::client::save(study, &pending.get_untracked());
+                        super::live::client::save(study, me, &pending.get_untracked());
                         match other {
                             Ok(note) => {
                                 send_error.set(None);
                                 merge_notes(notes, vec![note]);
                             }
                             Err(err) => {
-                                // Refused by the server: give the text back to fix it.
-                                body.set(next.body.clone());
+                                // Refused by the server: give the text back to fix it, after
+                                // whatever is being typed (several may come back at once).
+                                body.update(|b| {
+                                    if !b.trim().is_empty() {
+                                        b.push_str("\n\n");
+                                    }
+                                    b.push_str(&next.body);
+                                });
                                 send_error.set(Some(err));
                             }
                         }
@@ -572,7 +585,7 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use leptos::__reexports::send_wrapper::SendWrapper;
-        pending.set(super::live::client::load(study));
+        pending.set(super::live::client::load(study, me));
         flush();
         super::live::client::on_online(move || flush());
         let source = super::live::client::subscribe(
@@ -631,7 +644,7 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
         };
         pending.update(|p| p.push(note));
         #[cfg(feature = "hydrate")]
-        super::live::client::save(study, &pending.get_untracked());
+        super::live::client::save(study, me, &pending.get_untracked());
         body.set(String::new());
         minute_edited.set(false);
         send_error.set(None);
@@ -959,6 +972,22 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
         .into_iter()
         .map(|kind| (kind, page.latest.as_ref().and_then(|v| v.sections.iter().find(|s| s.kind == kind)).map(|s| s.body.clone()).unwrap_or_default()))
         .collect();
+    // After a conflict the form goes on from the merge: the writer's own text where the two
+    // clash (the other text is shown beside it), the other person's where only they changed a
+    // section. Left as typed, an untouched section would still hold the old text and, saved on
+    // top of the latest version, silently undo the other person's change.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use wasm_bindgen::JsCast;
+        if let Some(Ok(SaveOutcome::Conflict { form, .. })) = save.value().get() {
+            for (kind, text) in form {
+                let area = document().get_element_by_id(&format!("field-{}", kind.code())).and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+                if let Some(area) = area {
+                    area.set_value(&text);
+                }
+            }
+        }
+    });
     let outcome = move || save.value().get().and_then(|r| r.ok());
     // What the next save builds on: the version just saved (it holds the text in the form), or
     // after a conflict the latest one (the writer has now seen both texts).

@@ -208,8 +208,9 @@ fn text_of(sections: &Sections, kind: SectionKind) -> &str {
 
 /// Merges a save based on version `base` into the `latest` version, section by section. A
 /// section only this save changed takes its text; one only someone else changed keeps theirs;
-/// one both changed differently is a conflict, and then nothing is saved.
-pub fn merge_sections(base: &Sections, latest: &Sections, mine: &Sections) -> Result<Sections, Vec<SectionConflict>> {
+/// one both changed differently is a conflict, and then nothing is saved: the error carries the
+/// conflicts and the text to go on editing (the clean merge, with mine where they conflict).
+pub fn merge_sections(base: &Sections, latest: &Sections, mine: &Sections) -> Result<Sections, (Sections, Vec<SectionConflict>)> {
     let mut merged = Vec::new();
     let mut conflicts = Vec::new();
     for kind in SectionKind::ALL {
@@ -220,14 +221,14 @@ pub fn merge_sections(base: &Sections, latest: &Sections, mine: &Sections) -> Re
             m
         } else {
             conflicts.push(SectionConflict { kind, theirs: l.to_owned(), mine: m.to_owned() });
-            l
+            m
         };
         merged.push((kind, text.to_owned()));
     }
     if conflicts.is_empty() {
         Ok(merged)
     } else {
-        Err(conflicts)
+        Err((merged, conflicts))
     }
 }
 
@@ -349,13 +350,17 @@ mod tests {
 
     #[test]
     fn two_saves_of_the_same_section_conflict_and_keep_both_texts() {
-        let base = secs("g", "f");
-        let latest = secs("g", "f-theirs");
-        let mine = secs("g", "f-mine");
-        let conflicts = merge_sections(&base, &latest, &mine).expect_err("conflict");
+        let base = vec![(SectionKind::Goals, "g".into()), (SectionKind::Flow, "f".into()), (SectionKind::Assessment, "a".into())];
+        let latest = vec![(SectionKind::Goals, "g".into()), (SectionKind::Flow, "f-theirs".into()), (SectionKind::Assessment, "a-theirs".into())];
+        let mine = vec![(SectionKind::Goals, "g-mine".into()), (SectionKind::Flow, "f-mine".into()), (SectionKind::Assessment, "a".into())];
+        let (form, conflicts) = merge_sections(&base, &latest, &mine).expect_err("conflict");
         assert_eq!(conflicts, vec![SectionConflict { kind: SectionKind::Flow, theirs: "f-theirs".into(), mine: "f-mine".into() }]);
+        // The form to go on editing loses nobody's text.
+        assert_eq!(text_of(&form, SectionKind::Goals), "g-mine", "my clean change");
+        assert_eq!(text_of(&form, SectionKind::Flow), "f-mine", "my side of the clash, theirs is shown beside it");
+        assert_eq!(text_of(&form, SectionKind::Assessment), "a-theirs", "their clean change");
         // The same text saved twice is no conflict.
-        assert!(merge_sections(&base, &latest, &secs("g", "f-theirs")).is_ok());
+        assert!(merge_sections(&base, &latest, &latest).is_ok());
     }
 
     #[test]

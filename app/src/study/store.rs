@@ -636,7 +636,7 @@ pub async fn save_plan(pool: &PgPool, study_id: Uuid, author: Uuid, based_on: i3
     let current = if latest == 0 { Vec::new() } else { sections_of(&mut tx, study_id, latest).await?.unwrap_or_default() };
     let merged = match rules::merge_sections(&base, &current, mine) {
         Ok(merged) => merged,
-        Err(sections) => return Ok(SaveOutcome::Conflict { latest, sections }),
+        Err((form, sections)) => return Ok(SaveOutcome::Conflict { latest, sections, form }),
     };
     if latest > 0 && merged == current {
         return Ok(SaveOutcome::Saved(latest));
