@@ -186,6 +186,7 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
     let edit = [("goal", goal.as_str()), ("title", "改过的目标"), ("category", "research"), ("target_stage", "year2"), ("due_on", &in_days(90))];
     let add_ms = [("goal", goal.as_str()), ("title", "别人的里程碑"), ("due_on", &in_days(10))];
     let done = [("milestone", milestone.as_str()), ("done", "true"), ("evidence", "教学设计已完成")];
+    let edit_ms = [("milestone", milestone.as_str()), ("title", "改过的里程碑"), ("due_on", &in_days(20))];
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
         ("outsider", &s.outsider, StatusCode::FORBIDDEN),
@@ -198,10 +199,20 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
         assert_eq!(status_of(&s, client, "growth/update-goal", &edit).await, expected, "update-goal {who}");
         assert_eq!(status_of(&s, client, "growth/add-milestone", &add_ms).await, expected, "add-milestone {who}");
         assert_eq!(status_of(&s, client, "growth/complete-milestone", &done).await, expected, "complete-milestone {who}");
+        assert_eq!(status_of(&s, client, "growth/update-milestone", &edit_ms).await, expected, "update-milestone {who}");
     }
     assert_eq!(s.count("select count(*) from growth_milestones").await, 1);
     assert_eq!(s.count("select count(*) from growth_milestones where done_at is not null").await, 0);
     assert_eq!(s.count("select count(*) from growth_goals where title = '改过的目标'").await, 0);
+    assert_eq!(s.count("select count(*) from growth_milestones where title = '改过的里程碑'").await, 0);
+
+    // The mentee adapts a milestone; an empty title or a date years away is refused.
+    let blank = s.call(&s.mentee, "growth/update-milestone", &[("milestone", milestone.as_str()), ("title", " "), ("due_on", &in_days(4000))]).await;
+    assert_status(&blank, StatusCode::UNPROCESSABLE_ENTITY);
+    let blank = error_json(blank).await;
+    assert!(field_error(&blank, "title").is_some() && field_error(&blank, "due_on").is_some(), "{blank}");
+    assert_status(&s.call(&s.mentee, "growth/update-milestone", &edit_ms).await, StatusCode::OK);
+    assert_eq!(s.count("select count(*) from growth_milestones where title = '改过的里程碑'").await, 1);
 
     assert_status(&s.call(&s.mentee, "growth/update-goal", &edit).await, StatusCode::OK);
     assert_status(&s.call(&s.mentee, "growth/complete-milestone", &done).await, StatusCode::OK);
@@ -230,6 +241,21 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     }
     assert_eq!(s.count("select count(*) from growth_goals where status = 'active'").await, 1);
     assert_status(&s.call(&s.mentor, "growth/sign-off", &achieve).await, StatusCode::OK);
+    // Signed off, the goal stays as the mentor signed it until it is reopened.
+    let reword = [("goal", goal.as_str()), ("title", "改过的目标"), ("category", "research"), ("target_stage", "year2"), ("due_on", &in_days(90))];
+    let undo = [("milestone", milestone.as_str()), ("done", "false")];
+    for (endpoint, form) in [("growth/update-goal", &reword[..]), ("growth/complete-milestone", &undo[..]), ("growth/add-milestone", &[("goal", goal.as_str()), ("title", "再加一个"), ("due_on", &in_days(9))][..])] {
+        let refused = s.call(&s.mentee, endpoint, form).await;
+        assert_status(&refused, StatusCode::CONFLICT);
+        assert_eq!(error_json(refused).await["Refused"]["Growth"], "ErrGoalSignedOff", "{endpoint}");
+    }
+    assert_eq!(s.count("select count(*) from growth_goals where title = '改过的目标'").await, 0);
+    assert_eq!(s.count("select count(*) from growth_milestones").await, 1);
+    // Two leaders signing off at once write one decision.
+    assert_status(&s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await, StatusCode::OK);
+    let both = futures_util::future::join_all([&s.mentor, &s.host].map(|c| s.call(c, "growth/sign-off", &achieve))).await;
+    assert_eq!(both.iter().filter(|r| r.status() == StatusCode::OK).count(), 1, "one wins");
+    assert_eq!(both.iter().filter(|r| r.status() == StatusCode::UNPROCESSABLE_ENTITY).count(), 1, "the other is told it is done");
     let again = s.call(&s.host, "growth/sign-off", &achieve).await;
     assert_status(&again, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(again).await, "decision").as_deref(), Some("Growth(ErrAlreadyInStatus)"));
@@ -240,7 +266,7 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     let bogus = s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "delete")]).await;
     assert_status(&bogus, StatusCode::UNPROCESSABLE_ENTITY);
     let kinds: Vec<String> = sqlx::query_scalar("select kind from growth_goal_events order by created_at").fetch_all(&s.app.pool).await.expect("events");
-    assert_eq!(kinds, ["created", "achieved", "reopened", "dropped", "reopened"]);
+    assert_eq!(kinds, ["created", "achieved", "reopened", "achieved", "reopened", "dropped", "reopened"]);
 
     // Comments: the leaders and the mentee; a milestone of another goal is refused.
     let comment = [("goal", goal.as_str()), ("milestone", milestone.as_str()), ("body", "证据很充分")];

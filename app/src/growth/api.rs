@@ -20,6 +20,17 @@ fn plan_path(slug: &str, mentee: Uuid) -> String {
     format!("/studios/{slug}/plans/{mentee}")
 }
 
+/// A goal signed off as achieved reads as the mentor signed it: the mentee changes it (or its
+/// milestones) only after a mentor or the host reopens it.
+#[cfg(feature = "ssr")]
+fn unless_signed_off(goal_status: &str) -> Result<(), AppError> {
+    if goal_status == GoalStatus::Achieved.code() {
+        Err(AppError::Refused(Msg::Growth(GrowthMsg::ErrGoalSignedOff)))
+    } else {
+        Ok(())
+    }
+}
+
 /// The studio by slug and how the signed-in user stands to the mentee's plan in it. A studio or
 /// a plan that does not exist is 404 for members and outsiders alike.
 #[cfg(feature = "ssr")]
@@ -148,11 +159,12 @@ pub async fn update_goal(
     let me = require_user().await?;
     let pool = pool()?;
     let goal = parse_id(&goal)?;
-    let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let (studio_id, slug, mentee, status) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
     if !rules::can(actor, Action::EditPlan) {
         return Err(AppError::Forbidden);
     }
+    unless_signed_off(&status)?;
     // An overdue goal keeps its date when only its wording changes.
     let current_due = store::goal_due_on(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone), Some(current_due))?;
@@ -168,16 +180,42 @@ pub async fn add_milestone(goal: String, title: String, due_on: String) -> Resul
     let me = require_user().await?;
     let pool = pool()?;
     let goal = parse_id(&goal)?;
-    let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let (studio_id, slug, mentee, status) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
     if !rules::can(actor, Action::EditPlan) {
         return Err(AppError::Forbidden);
     }
+    unless_signed_off(&status)?;
     let title = rules::check_title(&title);
     let due = rules::check_due(&due_on, today_in(&me.time_zone));
     errors(&[("title", title.clone().err()), ("due_on", due.err())])?;
     if let (Ok(title), Ok(due)) = (title, due) {
         store::add_milestone(&pool, goal, &title, due).await?;
+    }
+    redirect_plain_form(&plan_path(&slug, mentee));
+    Ok(())
+}
+
+/// The mentee rewords or re-dates a milestone of their own plan (a template's copy included);
+/// an overdue milestone keeps its date when only its title changes.
+#[server(prefix = "/api", endpoint = "growth/update-milestone")]
+#[tracing::instrument(skip_all)]
+pub async fn update_milestone(milestone: String, title: String, due_on: String) -> Result<(), AppError> {
+    let me = require_user().await?;
+    let pool = pool()?;
+    let milestone = parse_id(&milestone)?;
+    let (_, studio_id, slug, mentee, status) = store::milestone_owner(&pool, milestone).await?.ok_or(AppError::NotFound)?;
+    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    if !rules::can(actor, Action::EditPlan) {
+        return Err(AppError::Forbidden);
+    }
+    unless_signed_off(&status)?;
+    let current_due = store::milestone_due_on(&pool, milestone).await?.ok_or(AppError::NotFound)?;
+    let title = rules::check_title(&title);
+    let due = rules::check_due_keeping(&due_on, today_in(&me.time_zone), current_due);
+    errors(&[("title", title.clone().err()), ("due_on", due.err())])?;
+    if let (Ok(title), Ok(due)) = (title, due) {
+        store::update_milestone(&pool, milestone, &title, due).await?;
     }
     redirect_plain_form(&plan_path(&slug, mentee));
     Ok(())
@@ -191,11 +229,12 @@ pub async fn complete_milestone(milestone: String, done: String, #[server(defaul
     let me = require_user().await?;
     let pool = pool()?;
     let milestone = parse_id(&milestone)?;
-    let (_, studio_id, slug, mentee) = store::milestone_owner(&pool, milestone).await?.ok_or(AppError::NotFound)?;
+    let (_, studio_id, slug, mentee, status) = store::milestone_owner(&pool, milestone).await?.ok_or(AppError::NotFound)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
     if !rules::can(actor, Action::EditPlan) {
         return Err(AppError::Forbidden);
     }
+    unless_signed_off(&status)?;
     let done = done != "false";
     let evidence = rules::check_text(&evidence);
     let links = rules::check_links(&links);
@@ -229,7 +268,7 @@ pub async fn comment(goal: String, #[server(default)] milestone: String, body: S
         let id = parse_id(&milestone)?;
         // a milestone of another goal is no milestone of this one
         match store::milestone_owner(&pool, id).await? {
-            Some((g, _, _, _)) if g == goal => Some(id),
+            Some((g, ..)) if g == goal => Some(id),
             _ => return Err(AppError::field("milestone", Msg::Growth(GrowthMsg::ErrMilestoneElsewhere))),
         }
     };
@@ -248,7 +287,7 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
     let me = require_user().await?;
     let pool = pool()?;
     let goal = parse_id(&goal)?;
-    let (studio_id, slug, mentee, status) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
     if !rules::can(actor, Action::SignOff) {
         return Err(AppError::Forbidden);
@@ -259,9 +298,6 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
         "drop" => GoalStatus::Dropped,
         _ => return Err(AppError::field("decision", Msg::ErrChoiceUnknown)),
     };
-    if status == target.code() {
-        return Err(AppError::field("decision", Msg::Growth(GrowthMsg::ErrAlreadyInStatus)));
-    }
     let note = rules::check_text(&note).map_err(|m| AppError::field("note", m))?;
     store::set_goal_status(&pool, goal, me.id, target, &note).await?;
     redirect_plain_form(&plan_path(&slug, mentee));

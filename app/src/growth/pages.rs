@@ -2,7 +2,7 @@
 //! `/growth` (my studios and plans), `/studios/{slug}/plans/{mentee}` (a plan),
 //! `/studios/{slug}/growth` (the studio overview). Every form is an `ActionForm`.
 
-use super::api::{get_overview, get_plan, my_plans, AddGoal, AddMilestone, ApplyTemplate, Comment, CompleteMilestone, CreateTemplate, SignOff, UpdateGoal};
+use super::api::{get_overview, get_plan, my_plans, AddGoal, AddMilestone, ApplyTemplate, Comment, CompleteMilestone, CreateTemplate, SignOff, UpdateGoal, UpdateMilestone};
 use super::charts::{GoalsChart, HoursChart};
 use super::hours_api::{get_ledger, LogHours, UpdateHours, VerifyHours};
 use super::rules::{format_tenths, progress_percent};
@@ -379,6 +379,8 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
         .collect();
     let events = goal.events.clone();
     let due_default = (plan.today + chrono::Days::new(30)).to_string();
+    // A signed-off goal is the mentor's word: no edits until it is reopened (checked on the server too).
+    let editable = plan.can_edit && goal.status != GoalStatus::Achieved.code();
     view! {
         <section class="card goal" aria-labelledby=heading_ref>
             <h2 id=heading_id>{goal.title.clone()}</h2>
@@ -396,9 +398,10 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
 
             <h3>{move || i18n.t(g(GrowthMsg::Milestones))}</h3>
             <ul class="plain-list milestones">
-                {milestones.into_iter().map(|m| view! { <MilestoneItem m can_edit=plan.can_edit changed/> }).collect_view()}
+                {milestones.into_iter().map(|m| view! { <MilestoneItem m can_edit=editable changed/> }).collect_view()}
             </ul>
-            {if plan.can_edit { Some(view! {
+            {(plan.can_edit && !editable).then(|| view! { <p class="muted">{move || i18n.t(g(GrowthMsg::ErrGoalSignedOff))}</p> })}
+            {if editable { Some(view! {
                 <details>
                     <summary>{move || i18n.t(g(GrowthMsg::AddMilestone))}</summary>
                     <ActionForm action=milestone>
@@ -494,8 +497,13 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> im
     let complete = ServerAction::<CompleteMilestone>::new();
     let error = action_error(complete.value());
     refresh_on_success(complete.value(), changed);
+    let edit = ServerAction::<UpdateMilestone>::new();
+    let edit_error = action_error(edit.value());
+    refresh_on_success(edit.value(), changed);
     let mid = m.id;
     let done = m.done;
+    let (title, due_on) = (m.title.clone(), m.due_on.to_string());
+    let mark_label = format!("{} {}", if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }, title);
     view! {
         <li class={if done { "milestone done" } else { "milestone" }}>
             <span class="badge">{move || if done { i18n.t(g(GrowthMsg::Done)) } else { i18n.t(g(GrowthMsg::NotDone)) }}</span>
@@ -513,10 +521,20 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> im
                         <GField name="evidence" id=format!("ev-{mid}") label=g(GrowthMsg::EvidenceFor) textarea=true error value=m.evidence.clone()/>
                         <GField name="links" id=format!("links-{mid}") label=g(GrowthMsg::EvidenceLinks) textarea=true error value=m.evidence_links.join("\n")/>
                     })}
-                    <button type="submit" aria-label=format!("{} {}", if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }, m.title)>
+                    <button type="submit" aria-label=mark_label.clone()>
                         {move || if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }}
                     </button>
                 </ActionForm>
+                <details>
+                    <summary>{move || i18n.t(g(GrowthMsg::EditMilestone))}</summary>
+                    <ActionForm action=edit>
+                        <FormStatus error=edit_error/>
+                        <input type="hidden" name="milestone" value=mid.to_string()/>
+                        <GField name="title" id=format!("em-title-{mid}") label=g(GrowthMsg::MilestoneTitle) value=title.clone() required=true error=edit_error/>
+                        <GField name="due_on" id=format!("em-due-{mid}") label=g(GrowthMsg::DueOn) kind="date" value=due_on.clone() required=true error=edit_error/>
+                        <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                    </ActionForm>
+                </details>
             })}
         </li>
     }

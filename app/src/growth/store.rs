@@ -217,10 +217,10 @@ pub async fn goal_owner(db: impl PgExecutor<'_>, goal_id: Uuid) -> sqlx::Result<
         .await
 }
 
-/// Where a milestone sits: (goal, studio, studio slug, mentee).
-pub async fn milestone_owner(db: impl PgExecutor<'_>, milestone_id: Uuid) -> sqlx::Result<Option<(Uuid, Uuid, String, Uuid)>> {
+/// Where a milestone sits: (goal, studio, studio slug, mentee, the goal's status).
+pub async fn milestone_owner(db: impl PgExecutor<'_>, milestone_id: Uuid) -> sqlx::Result<Option<(Uuid, Uuid, String, Uuid, String)>> {
     sqlx::query_as(
-        "select g.id, p.studio_id, s.slug, p.mentee_id from growth_milestones m join growth_goals g on g.id = m.goal_id
+        "select g.id, p.studio_id, s.slug, p.mentee_id, g.status from growth_milestones m join growth_goals g on g.id = m.goal_id
          join growth_plans p on p.id = g.plan_id join studios s on s.id = p.studio_id where m.id = $1",
     )
     .bind(milestone_id)
@@ -288,10 +288,16 @@ async fn insert_event(tx: &mut sqlx::PgConnection, goal_id: Uuid, actor: Uuid, k
     Ok(())
 }
 
-/// Signs a goal off (`achieved`) or reopens it (`active`), keeping the history.
-pub async fn set_goal_status(pool: &PgPool, goal_id: Uuid, actor: Uuid, status: GoalStatus, note: &str) -> sqlx::Result<()> {
+/// Signs a goal off (`achieved`), reopens it (`active`) or drops it, keeping the history. The
+/// status is checked under the row lock, so two leaders deciding at once write one event.
+pub async fn set_goal_status(pool: &PgPool, goal_id: Uuid, actor: Uuid, status: GoalStatus, note: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("select id from growth_goals where id = $1 for update").bind(goal_id).execute(&mut *tx).await?;
+    let current: Option<String> = sqlx::query_scalar("select status from growth_goals where id = $1 for update").bind(goal_id).fetch_optional(&mut *tx).await?;
+    match current {
+        None => return Err(AppError::NotFound),
+        Some(current) if current == status.code() => return Err(AppError::field("decision", gm(GrowthMsg::ErrAlreadyInStatus))),
+        Some(_) => {}
+    }
     sqlx::query("update growth_goals set status = $2, updated_at = now() where id = $1").bind(goal_id).bind(status.code()).execute(&mut *tx).await?;
     let kind = match status {
         GoalStatus::Achieved => "achieved",
@@ -299,7 +305,8 @@ pub async fn set_goal_status(pool: &PgPool, goal_id: Uuid, actor: Uuid, status: 
         GoalStatus::Dropped => "dropped",
     };
     insert_event(&mut tx, goal_id, actor, kind, note).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn add_milestone(db: impl PgExecutor<'_>, goal_id: Uuid, title: &str, due_on: NaiveDate) -> sqlx::Result<Uuid> {
@@ -312,6 +319,20 @@ pub async fn add_milestone(db: impl PgExecutor<'_>, goal_id: Uuid, title: &str, 
         .execute(db)
         .await?;
     Ok(id)
+}
+
+pub async fn milestone_due_on(db: impl PgExecutor<'_>, milestone_id: Uuid) -> sqlx::Result<Option<NaiveDate>> {
+    sqlx::query_scalar("select due_on from growth_milestones where id = $1").bind(milestone_id).fetch_optional(db).await
+}
+
+pub async fn update_milestone(db: impl PgExecutor<'_>, milestone_id: Uuid, title: &str, due_on: NaiveDate) -> sqlx::Result<()> {
+    sqlx::query("update growth_milestones set title = $2, due_on = $3 where id = $1")
+        .bind(milestone_id)
+        .bind(title)
+        .bind(due_on)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Marks a milestone done with its evidence, or not done again (keeping the evidence it had, to
