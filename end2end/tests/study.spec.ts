@@ -63,8 +63,11 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   const delay = Date.now() - sent;
   console.log(`live note delay to the other observer (click to visible): ${delay} ms`);
   const observerNote = `教师追问“你怎么验证？”${suffix}`;
+  await observer.getByRole("radio", { name: "教师教学" }).check();
   await writeNote(observer, "提问", observerNote);
   await expect(timeline(lead).getByText(observerNote)).toBeVisible({ timeout: 2_000 });
+  // The dimension is one tap too, and travels with the note.
+  await expect(lead.locator("li.note").filter({ hasText: observerNote }).locator(".dim")).toHaveText("教师教学");
 
   // The observer loses the connection, writes two notes, and comes back.
   await observerCtx.setOffline(true);

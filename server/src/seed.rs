@@ -387,13 +387,14 @@ async fn load_demo_growth(pool: &PgPool, math: Uuid, english: Uuid) -> Result<()
         }
     }
 
-    // Training hours spread over the past months (a few verified), and one the system credited
-    // for an attended open lesson.
+    // Training hours spread over the past months (a few verified), the newest today so that the
+    // quota year is never empty (on 1 January too), and one the system credited for an attended
+    // open lesson.
     let categories = ["offline", "online", "shadowing", "course", "lesson_study"];
     for (email, every, hours) in [("zhang.wei@demo.atelier", 9, "2.5"), ("tom.baker@demo.atelier", 13, "2")] {
         let user = user_id(email);
         for k in 0..30i64 {
-            let day = today - Duration::days(k * every + 1);
+            let day = today - Duration::days(k * every);
             sqlx::query(
                 "insert into training_records (id, user_id, occurred_on, hours, category, description, verified_by, verified_at)
                  values ($1, $2, $3, $4::numeric, $5, $6, $7, case when $7 is not null then now() end)",

@@ -687,14 +687,18 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                             </label>
                         }).collect_view()}
                     </fieldset>
-                    <div class="field">
-                        <label for="field-dimension">{move || i18n.t(t(StudyMsg::Dimension))}</label>
-                        <select id="field-dimension" name="dimension" on:change=move |ev| dimension.set(event_target_value(&ev))>
-                            {Dimension::ALL.into_iter().map(|d| view! {
-                                <option value=d.code() selected=d == my_dimension>{move || i18n.t(d.label())}</option>
-                            }).collect_view()}
-                        </select>
-                    </div>
+                    <fieldset class="tags">
+                        <legend>{move || i18n.t(t(StudyMsg::Dimension))}</legend>
+                        {Dimension::ALL.into_iter().map(|d| view! {
+                            <label class="tag-choice">
+                                <input type="radio" name="dimension" value=d.code()
+                                    checked=d == my_dimension
+                                    prop:checked=move || dimension.get() == d.code()
+                                    on:change=move |_| dimension.set(d.code().to_owned())/>
+                                {move || i18n.t(d.label())}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
                     <div class="field">
                         <label for="field-body">{move || i18n.t(t(StudyMsg::NoteBody))}</label>
                         <textarea id="field-body" name="body" rows="3" maxlength="4000"
