@@ -24,6 +24,16 @@ pub async fn require_user() -> Result<SessionUser, AppError> {
     auth_session().await?.user.ok_or(AppError::SignInRequired)
 }
 
+/// The origin the visitor reached (`https://host` behind a proxy that says so with
+/// `X-Forwarded-Proto`), for absolute links in calendar files and invitation links.
+pub fn request_origin(headers: &axum::http::HeaderMap) -> String {
+    let scheme = match headers.get("x-forwarded-proto").and_then(|p| p.to_str().ok()) {
+        Some("https") => "https",
+        _ => "http",
+    };
+    headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|host| format!("{scheme}://{host}")).unwrap_or_default()
+}
+
 /// Remembers the language for visitors who are not signed in (and for the next sign-in page).
 pub fn set_locale_cookie(locale: Locale) {
     if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {

@@ -418,6 +418,10 @@ async fn calendar_files_parse_with_a_real_icalendar_parser_and_the_feed_token_re
     assert_eq!(parsed["zones"][0], "Europe/London");
     let start_utc = chrono::DateTime::parse_from_rfc3339(e["start_utc"].as_str().expect("start")).expect("rfc3339");
     assert_eq!(start_utc.timestamp(), starts.timestamp(), "the same instant after the zone round trip");
+    assert!(ics.contains("URL:http://127.0.0.1:"), "{ics}");
+    // Behind an https proxy the event links back over https.
+    let proxied = app.client().get(format!("{}/lessons/{lesson}/calendar.ics", app.base)).header("x-forwarded-proto", "https").send().await.expect("ics");
+    assert!(proxied.text().await.expect("ics").contains("URL:https://127.0.0.1:"));
 
     // The personal feed: only with the secret; a reset makes the old link useless.
     let observer = signed_in(&app, "observer@other.test").await;

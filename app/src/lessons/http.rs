@@ -28,10 +28,6 @@ fn error_response(err: AppError) -> Response {
     (status, err.message(Locale::default())).into_response()
 }
 
-fn site(headers: &HeaderMap) -> String {
-    headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| format!("http://{h}")).unwrap_or_default()
-}
-
 fn ics_response(body: String, filename: &str) -> Response {
     (
         [
@@ -50,7 +46,7 @@ async fn lesson_ics(State(pool): State<PgPool>, session: AuthSession, Path(id): 
         let (_, actor, facts) = super::api::actor_for(&pool, session.user, id).await?;
         rules::can(actor, Action::View, facts)?;
         let lesson = store::calendar_lesson(&pool, id).await?.ok_or(AppError::NotFound)?;
-        Ok(ics_response(super::ics::calendar(&lesson.title.clone(), &[lesson], &site(&headers)), "lesson.ics"))
+        Ok(ics_response(super::ics::calendar(&lesson.title.clone(), &[lesson], &crate::context::request_origin(&headers)), "lesson.ics"))
     }
     .await;
     result.unwrap_or_else(error_response)
@@ -68,7 +64,7 @@ async fn feed(State(pool): State<PgPool>, Path(token): Path<String>, headers: He
         Err(e) => return error_response(e.into()),
     };
     match store::calendar_lessons_of(&pool, user).await {
-        Ok(lessons) => ics_response(super::ics::calendar("Atelier 名师课堂开放", &lessons, &site(&headers)), "atelier.ics"),
+        Ok(lessons) => ics_response(super::ics::calendar("Atelier 名师课堂开放", &lessons, &crate::context::request_origin(&headers)), "atelier.ics"),
         Err(e) => error_response(e.into()),
     }
 }

@@ -248,7 +248,7 @@ impl LessonMsg {
             Next => ("下一页", "Next"),
             EditLink => ("修改课程信息", "Edit details"),
             MyLessons => ("我的学时", "My hours"),
-            ErrLinkInvalid => ("请输入以 https:// 开头的有效链接。", "Enter a valid link starting with https://."),
+            ErrLinkInvalid => ("请输入以 https:// 或 http:// 开头的有效链接。", "Enter a valid link starting with https:// or http://."),
             ErrLessonNotEditable => ("已取消或已结束的课不能修改。", "A cancelled or finished lesson cannot be changed."),
         }
     }

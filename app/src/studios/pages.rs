@@ -553,9 +553,7 @@ fn RequestList(slug: String, requests: Vec<super::JoinRequest>) -> impl IntoView
 fn site_origin() -> String {
     #[cfg(feature = "ssr")]
     {
-        use_context::<axum::http::request::Parts>()
-            .and_then(|p| p.headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).map(|h| format!("http://{h}")))
-            .unwrap_or_default()
+        use_context::<axum::http::request::Parts>().map(|p| crate::context::request_origin(&p.headers)).unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {
