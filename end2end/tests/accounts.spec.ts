@@ -103,3 +103,11 @@ test("the home page is readable at 360 px", async ({ page }) => {
   expect(overflow).toBeLessThanOrEqual(0);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
 });
+
+test("a visitor who switches to English registers in English", async ({ page }) => {
+  await open(page, "/register");
+  await expect(page.getByLabel("语言")).toHaveValue("zh-CN");
+  await page.getByRole("navigation").getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { name: "Create an account" })).toBeVisible();
+  await expect(page.getByLabel("Language")).toHaveValue("en");
+});

@@ -25,7 +25,9 @@ fn LocaleChoice(selected: Locale, error: crate::forms::ActionError) -> impl Into
             <select id="field-locale" name="locale" aria-describedby="field-locale-error">
                 {Locale::ALL
                     .iter()
-                    .map(|l| view! { <option value=l.tag() selected=*l == selected lang=l.tag()>{l.native_name()}</option> })
+                    // Follows the language switch, so a visitor who switched registers in the
+                    // language they are reading.
+                    .map(|&l| view! { <option value=l.tag() selected=l == selected prop:selected=move || i18n.locale.get() == l lang=l.tag()>{l.native_name()}</option> })
                     .collect_view()}
             </select>
             <p class="field-error" id="field-locale-error">{move || msg().map(|m| i18n.t(m))}</p>
