@@ -219,6 +219,22 @@ async fn changing_the_password_ends_the_other_sessions_only(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn guessing_the_current_password_is_slowed_down_like_signing_in(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let client = app.client();
+    app.register(&client, "a@school.cn", PASSWORD).await;
+    for _ in 0..5 {
+        let wrong = app.call(&client, "account/change-password", &[("current_password", "guess-guess"), ("new_password", "a-new-password")]).await;
+        assert_status(&wrong, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let throttled = app.call(&client, "account/change-password", &[("current_password", PASSWORD), ("new_password", "a-new-password")]).await;
+    assert_status(&throttled, StatusCode::TOO_MANY_REQUESTS);
+    assert_status(&app.sign_in(&app.client(), "a@school.cn", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+    let hash: String = sqlx::query_scalar("select password_hash from users").fetch_one(&app.pool).await.expect("hash");
+    assert!(app::accounts::auth::verify_password(PASSWORD.to_owned(), Some(hash)).await.expect("verify"), "the password is unchanged");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn repeated_failed_sign_ins_are_slowed_down(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     app.register(&app.client(), "a@school.cn", PASSWORD).await;

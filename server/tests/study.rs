@@ -524,6 +524,13 @@ async fn a_note_reaches_observers_on_another_server_instance_within_two_seconds(
     }
     delays.sort();
     println!("live note delay across instances (post to event, 5 notes): median {:?}, max {:?}", delays[2], delays[4]);
+    // An edit travels the same way, with the new text.
+    let id = Uuid::new_v4().to_string();
+    assert_status(&note(&a, s.client(Role::Member), &s.id, &id, "7", "初稿").await, StatusCode::OK);
+    assert!(wait_for(&mut events, &id, Duration::from_secs(2)).await);
+    let edit = a.call(s.client(Role::Member), "study/edit-note", &[("study", &s.id), ("note", &id), ("body", "改过的记录：学生自己画出了图像")]).await;
+    assert_status(&edit, StatusCode::OK);
+    assert!(wait_for(&mut events, "改过的记录", Duration::from_secs(2)).await, "the edit arrived on the other instance");
 }
 
 async fn open_lesson(app: &TestApp, studio_slug: &str, title: &str) -> String {

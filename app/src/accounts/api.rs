@@ -59,6 +59,25 @@ pub async fn register(
     Ok(())
 }
 
+/// Counts a try at an account's password (signing in, or proving the current one): refused with
+/// 429 while its recent failures are too many, else counted as a failure until the password
+/// proves right (`store::clear_sign_in_failures`), so concurrent guesses see it at once. The
+/// per-email lock and its connection are released before the slow hash check, so a burst of
+/// tries for one email cannot hold the whole pool.
+#[cfg(feature = "ssr")]
+async fn count_password_attempt(pool: &sqlx::PgPool, email: &str) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    store::lock_sign_in(&mut tx, email).await?;
+    let failures = store::recent_sign_in_failures(&mut tx, email).await?;
+    if let Some(wait) = rules::sign_in_wait(&failures, chrono::Utc::now()) {
+        tx.commit().await?;
+        return Err(AppError::TooManyAttempts { retry_after_secs: wait.num_seconds().max(1) as u64 });
+    }
+    store::record_sign_in_failure(&mut tx, email).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Anyone may try to sign in. Repeated failures for one email are refused for a while (HTTP 429),
 /// whether or not the email belongs to an account.
 #[server(prefix = "/api", endpoint = "auth/sign-in")]
@@ -71,18 +90,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     checks.finish()?;
 
     let pool = pool()?;
-    let mut tx = pool.begin().await?;
-    store::lock_sign_in(&mut tx, &email).await?;
-    let failures = store::recent_sign_in_failures(&mut tx, &email).await?;
-    if let Some(wait) = rules::sign_in_wait(&failures, chrono::Utc::now()) {
-        tx.commit().await?;
-        return Err(AppError::TooManyAttempts { retry_after_secs: wait.num_seconds().max(1) as u64 });
-    }
-    // The attempt counts as a failure until the password proves right, so concurrent guesses
-    // see it at once; the lock and the connection are released before the slow hash check,
-    // so a burst of sign-ins for one email cannot hold the whole pool.
-    store::record_sign_in_failure(&mut tx, &email).await?;
-    tx.commit().await?;
+    count_password_attempt(&pool, &email).await?;
     let user = store::session_user_by_email(&pool, &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(password, hash).await.map_err(AppError::internal)?;
@@ -141,17 +149,21 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let user = require_user().await?;
     let mut checks = rules::Checks::default();
     checks
-        .check("current_password", if current_password.is_empty() { Err(Msg::ErrRequired) } else { Ok(()) })
+        .check("current_password", if current_password.is_empty() { Err(Msg::ErrRequired) } else if current_password.chars().count() > rules::PASSWORD_MAX { Err(Msg::ErrPasswordTooLong) } else { Ok(()) })
         .check("new_password", rules::check_password(&new_password));
     checks.finish()?;
 
     let pool = pool()?;
+    // Guesses at the current password (from a session left open, say) share the sign-in throttle.
+    let email = store::profile(&pool, user.id).await?.ok_or(AppError::SignInRequired)?.email;
+    count_password_attempt(&pool, &email).await?;
     let ok = auth::verify_password(current_password, Some(user.password_hash.clone()))
         .await
         .map_err(AppError::internal)?;
     if !ok {
         return Err(AppError::field("current_password", Msg::ErrWrongCurrentPassword));
     }
+    store::clear_sign_in_failures(&pool, &email).await?;
     let hash = auth::hash_password(new_password).await.map_err(AppError::internal)?;
     store::set_password_hash(&pool, user.id, &hash).await?;
     let updated = auth::SessionUser { password_hash: hash, ..user };

@@ -571,13 +571,18 @@ pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNot
     Ok(stored)
 }
 
+/// Rewrites a note's text; pages watching the study get the new text live, like a new note.
 pub async fn edit_note(pool: &PgPool, study_id: Uuid, note_id: Uuid, body: &str) -> sqlx::Result<()> {
-    sqlx::query("update observation_notes set body = $3, updated_at = now() where id = $1 and study_id = $2")
-        .bind(note_id)
-        .bind(study_id)
-        .bind(body)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "with edited as (update observation_notes set body = $3, updated_at = now() where id = $1 and study_id = $2 returning id)
+         select pg_notify($4, $2::text || ':' || id::text) from edited",
+    )
+    .bind(note_id)
+    .bind(study_id)
+    .bind(body)
+    .bind(NOTES_CHANNEL)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
