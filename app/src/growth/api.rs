@@ -20,15 +20,34 @@ fn plan_path(slug: &str, mentee: Uuid) -> String {
     format!("/studios/{slug}/plans/{mentee}")
 }
 
-/// A goal signed off as achieved reads as the mentor signed it: the mentee changes it (or its
-/// milestones) only after a mentor or the host reopens it.
+/// Where the mentee may change their plan: `me` must be allowed to edit it, and a goal signed
+/// off as achieved stays as the mentor signed it until a mentor or the host reopens it.
 #[cfg(feature = "ssr")]
-fn unless_signed_off(goal_status: &str) -> Result<(), AppError> {
-    if goal_status == GoalStatus::Achieved.code() {
-        Err(AppError::Refused(Msg::Growth(GrowthMsg::ErrGoalSignedOff)))
-    } else {
-        Ok(())
+async fn check_editable(pool: &sqlx::PgPool, me: Uuid, studio_id: Uuid, mentee: Uuid, goal_status: &str) -> Result<(), AppError> {
+    let actor = plan_access(pool, me, studio_id, mentee).await?;
+    if !rules::can(actor, Action::EditPlan) {
+        return Err(AppError::Forbidden);
     }
+    if goal_status == GoalStatus::Achieved.code() {
+        return Err(AppError::Refused(Msg::Growth(GrowthMsg::ErrGoalSignedOff)));
+    }
+    Ok(())
+}
+
+/// A goal `me` may change: its studio's slug and its mentee.
+#[cfg(feature = "ssr")]
+async fn goal_to_edit(pool: &sqlx::PgPool, me: Uuid, goal: Uuid) -> Result<(String, Uuid), AppError> {
+    let (studio_id, slug, mentee, status) = store::goal_owner(pool, goal).await?.ok_or(AppError::NotFound)?;
+    check_editable(pool, me, studio_id, mentee, &status).await?;
+    Ok((slug, mentee))
+}
+
+/// A milestone `me` may change: its studio's slug and its mentee.
+#[cfg(feature = "ssr")]
+async fn milestone_to_edit(pool: &sqlx::PgPool, me: Uuid, milestone: Uuid) -> Result<(String, Uuid), AppError> {
+    let (_, studio_id, slug, mentee, status) = store::milestone_owner(pool, milestone).await?.ok_or(AppError::NotFound)?;
+    check_editable(pool, me, studio_id, mentee, &status).await?;
+    Ok((slug, mentee))
 }
 
 /// The studio by slug and how the signed-in user stands to the mentee's plan in it. A studio or
@@ -159,12 +178,7 @@ pub async fn update_goal(
     let me = require_user().await?;
     let pool = pool()?;
     let goal = parse_id(&goal)?;
-    let (studio_id, slug, mentee, status) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
-    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
-    if !rules::can(actor, Action::EditPlan) {
-        return Err(AppError::Forbidden);
-    }
-    unless_signed_off(&status)?;
+    let (slug, mentee) = goal_to_edit(&pool, me.id, goal).await?;
     // An overdue goal keeps its date when only its wording changes.
     let current_due = store::goal_due_on(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone), Some(current_due))?;
@@ -180,12 +194,7 @@ pub async fn add_milestone(goal: String, title: String, due_on: String) -> Resul
     let me = require_user().await?;
     let pool = pool()?;
     let goal = parse_id(&goal)?;
-    let (studio_id, slug, mentee, status) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
-    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
-    if !rules::can(actor, Action::EditPlan) {
-        return Err(AppError::Forbidden);
-    }
-    unless_signed_off(&status)?;
+    let (slug, mentee) = goal_to_edit(&pool, me.id, goal).await?;
     let title = rules::check_title(&title);
     let due = rules::check_due(&due_on, today_in(&me.time_zone));
     errors(&[("title", title.clone().err()), ("due_on", due.err())])?;
@@ -204,12 +213,7 @@ pub async fn update_milestone(milestone: String, title: String, due_on: String) 
     let me = require_user().await?;
     let pool = pool()?;
     let milestone = parse_id(&milestone)?;
-    let (_, studio_id, slug, mentee, status) = store::milestone_owner(&pool, milestone).await?.ok_or(AppError::NotFound)?;
-    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
-    if !rules::can(actor, Action::EditPlan) {
-        return Err(AppError::Forbidden);
-    }
-    unless_signed_off(&status)?;
+    let (slug, mentee) = milestone_to_edit(&pool, me.id, milestone).await?;
     let current_due = store::milestone_due_on(&pool, milestone).await?.ok_or(AppError::NotFound)?;
     let title = rules::check_title(&title);
     let due = rules::check_due_keeping(&due_on, today_in(&me.time_zone), current_due);
@@ -229,12 +233,7 @@ pub async fn complete_milestone(milestone: String, done: String, #[server(defaul
     let me = require_user().await?;
     let pool = pool()?;
     let milestone = parse_id(&milestone)?;
-    let (_, studio_id, slug, mentee, status) = store::milestone_owner(&pool, milestone).await?.ok_or(AppError::NotFound)?;
-    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
-    if !rules::can(actor, Action::EditPlan) {
-        return Err(AppError::Forbidden);
-    }
-    unless_signed_off(&status)?;
+    let (slug, mentee) = milestone_to_edit(&pool, me.id, milestone).await?;
     let done = done != "false";
     let evidence = rules::check_text(&evidence);
     let links = rules::check_links(&links);

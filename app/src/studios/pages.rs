@@ -6,7 +6,7 @@ use super::rules::{can, StudioAction};
 use super::{JoinPolicy, MyStudios, StudioMsg, StudioPage, StudioRole, StudioSummary, Visibility};
 use crate::accounts::Viewer;
 use crate::forms::{action_error, Choice, Field, FormStatus, TextArea};
-use crate::i18n::{use_i18n, Msg};
+use crate::i18n::{use_i18n, Locale, Msg};
 use crate::lessons::LessonSummary;
 use crate::time::{format_date_time, format_range};
 use leptos::prelude::*;
@@ -245,11 +245,14 @@ fn StudioView(page: StudioPage) -> impl IntoView {
                 <h2 id="people-heading">{move || i18n.t(s(StudioMsg::MembersHeading))}</h2>
                 <p>
                     <strong>{move || i18n.t(s(StudioMsg::HostHeading))} ": "</strong> {page.host.display_name.clone()}
-                    {(!page.host.school.is_empty()).then(|| format!("（{}）", page.host.school))}
+                    {(!page.host.school.is_empty()).then(|| format!(" · {}", page.host.school))}
                 </p>
                 <p>
                     <strong>{move || i18n.t(s(StudioMsg::MentorsHeading))} ": "</strong>
-                    {if page.mentors.is_empty() { "—".to_owned() } else { page.mentors.iter().map(|m| m.display_name.clone()).collect::<Vec<_>>().join("、") }}
+                    {
+                        let mentors: Vec<String> = page.mentors.iter().map(|m| m.display_name.clone()).collect();
+                        move || if mentors.is_empty() { "—".to_owned() } else { mentors.join(if i18n.locale.get() == Locale::En { ", " } else { "、" }) }
+                    }
                 </p>
                 <p>{page.mentee_count} " " {move || i18n.t(s(StudioMsg::MenteeCount))}</p>
                 {page.members.clone().map(|members| view! { <MemberList page=page.clone() members/> })}
