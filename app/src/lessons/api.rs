@@ -16,25 +16,26 @@ use {
     sqlx::PgPool,
 };
 
-/// The asking user (if any), what they are to the lesson's studio, and what the lesson's
-/// permissions depend on.
+/// What the asking user (if any) is to the lesson's studio, and what the lesson's permissions
+/// depend on.
 #[cfg(feature = "ssr")]
-pub(crate) async fn actor_for(pool: &PgPool, user: Option<SessionUser>, lesson_id: Uuid) -> Result<(Option<SessionUser>, Actor, LessonFacts), AppError> {
+pub(crate) async fn actor_for(pool: &PgPool, user: Option<&SessionUser>, lesson_id: Uuid) -> Result<(Actor, LessonFacts), AppError> {
     let (studio_id, facts) = store::lesson_studio(pool, lesson_id).await?.ok_or(AppError::NotFound)?;
-    let actor = match &user {
+    let actor = match user {
         None => Actor::ANONYMOUS,
         Some(u) => Actor::user(
             crate::studios::store::active_role(pool, studio_id, u.id).await?,
             store::is_district_admin(pool, u.id).await?,
         ),
     };
-    Ok((user, actor, facts))
+    Ok((actor, facts))
 }
 
 /// Checks `action` on the lesson; returns the signed-in user when there is one.
 #[cfg(feature = "ssr")]
 async fn authorize(pool: &PgPool, lesson_id: Uuid, action: Action) -> Result<Option<SessionUser>, AppError> {
-    let (user, actor, facts) = actor_for(pool, auth_session().await?.user, lesson_id).await?;
+    let user = auth_session().await?.user;
+    let (actor, facts) = actor_for(pool, user.as_ref(), lesson_id).await?;
     rules::can(actor, action, facts)?;
     Ok(user)
 }
@@ -80,7 +81,8 @@ pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec
 #[server(prefix = "/api", endpoint = "lessons/detail")]
 pub async fn get_lesson(lesson_id: Uuid) -> Result<LessonDetail, AppError> {
     let pool = pool()?;
-    let (user, actor, facts) = actor_for(&pool, auth_session().await?.user, lesson_id).await?;
+    let user = auth_session().await?.user;
+    let (actor, facts) = actor_for(&pool, user.as_ref(), lesson_id).await?;
     rules::can(actor, Action::View, facts)?;
     let mut detail = store::detail(&pool, lesson_id, user.map(|u| u.id)).await?.ok_or(AppError::NotFound)?;
     detail.can_manage = rules::can(actor, Action::RunAttendance, facts).is_ok();

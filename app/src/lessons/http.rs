@@ -43,7 +43,7 @@ fn ics_response(body: String, filename: &str) -> Response {
 /// Whoever may see a published, cancelled or finished lesson may download it as an `.ics` file.
 async fn lesson_ics(State(pool): State<PgPool>, session: AuthSession, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
     let result: Result<Response, AppError> = async {
-        let (_, actor, facts) = super::api::actor_for(&pool, session.user, id).await?;
+        let (actor, facts) = super::api::actor_for(&pool, session.user.as_ref(), id).await?;
         rules::can(actor, Action::View, facts)?;
         let lesson = store::calendar_lesson(&pool, id).await?.ok_or(AppError::NotFound)?;
         Ok(ics_response(super::ics::calendar(&lesson.title.clone(), &[lesson], &crate::context::request_origin(&headers)), "lesson.ics"))
@@ -73,9 +73,9 @@ async fn feed(State(pool): State<PgPool>, Path(token): Path<String>, headers: He
 /// so that Excel opens Chinese names correctly.
 async fn attendees_csv(State(pool): State<PgPool>, session: AuthSession, Path(id): Path<Uuid>) -> Response {
     let result: Result<Response, AppError> = async {
-        let (user, actor, facts) = super::api::actor_for(&pool, session.user, id).await?;
+        let (actor, facts) = super::api::actor_for(&pool, session.user.as_ref(), id).await?;
         rules::can(actor, Action::RunAttendance, facts)?;
-        let user = user.ok_or(AppError::SignInRequired)?;
+        let user = session.user.ok_or(AppError::SignInRequired)?;
         let list = store::attendees(&pool, id).await?;
         Ok(csv_response(&attendees_to_csv(&list, user.locale, &user.time_zone)))
     }
