@@ -3,10 +3,14 @@
 use crate::accounts::api::{SetLocale, SignOut};
 use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
 use crate::accounts::Viewer;
-use crate::i18n::{use_i18n, I18n, Locale, Msg};
 use crate::growth::pages::{GrowthHomePage, HoursPage, MenteeHoursPage, OverviewPage, PlanPage};
-use crate::lessons::pages::{EditLessonPage, HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage};
-use crate::studios::pages::{DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView};
+use crate::i18n::{use_i18n, I18n, Locale, Msg};
+use crate::lessons::pages::{
+    EditLessonPage, HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage,
+};
+use crate::studios::pages::{
+    DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView,
+};
 use crate::studios::StudioMsg;
 use crate::study::pages::{ComparePage, PlanPageView, StudiesPage, StudyPageView};
 use crate::study::StudyMsg;

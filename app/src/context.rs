@@ -78,7 +78,9 @@ pub fn resolve_viewer(parts: &Parts) -> Viewer {
 /// hydrated page gets no redirect: the page itself decides what to show next.
 pub fn redirect_plain_form(path: &str) {
     let plain_form = use_context::<Parts>()
-        .and_then(|parts| parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html")))
+        .and_then(|parts| {
+            parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|a| a.contains("text/html"))
+        })
         .unwrap_or(false);
     if plain_form {
         leptos_axum::redirect(path);

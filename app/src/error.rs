@@ -141,9 +141,14 @@ mod server {
     /// `AppError` calls for (422 for bad input, 429 for throttling…) instead of the blanket 500,
     /// so that only a real fault answers 500. Form posts without JavaScript are redirects and
     /// pass through untouched.
-    pub async fn set_error_status(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    pub async fn set_error_status(
+        req: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> axum::response::Response {
         let response = next.run(req).await;
-        if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR
+            || !response.headers().contains_key("serverfnerror")
+        {
             return response;
         }
         let (mut parts, body) = response.into_parts();
@@ -159,7 +164,6 @@ mod server {
         axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 }
-
 
 #[cfg(feature = "ssr")]
 pub use server::set_error_status;

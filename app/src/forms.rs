@@ -88,7 +88,8 @@ pub fn TextArea(
     #[prop(optional, into)] value: String,
     #[prop(default = 4)] rows: u32,
     /// Tells apart two fields of the same name on one page.
-    #[prop(optional)] id_suffix: &'static str,
+    #[prop(optional)]
+    id_suffix: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("field-{name}{id_suffix}");
@@ -136,7 +137,11 @@ pub fn Choice(
 
 /// The summary above a form: what went wrong as a whole (field messages sit by their fields).
 #[component]
-pub fn FormStatus(error: ActionError, #[prop(optional)] success: Option<Signal<bool>>, #[prop(optional)] success_msg: Option<Msg>) -> impl IntoView {
+pub fn FormStatus(
+    error: ActionError,
+    #[prop(optional)] success: Option<Signal<bool>>,
+    #[prop(optional)] success_msg: Option<Msg>,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="form-status" role="status" aria-live="polite">

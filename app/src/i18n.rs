@@ -45,9 +45,7 @@ impl Locale {
         for part in header.split(',') {
             let mut pieces = part.trim().split(';');
             let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
             let locale = if tag == "zh" || tag.starts_with("zh-") {
                 Locale::ZhCn
             } else if tag == "en" || tag.starts_with("en-") {
@@ -250,9 +248,7 @@ impl I18n {
 }
 
 pub fn use_i18n() -> I18n {
-    use_context::<I18n>().unwrap_or(I18n {
-        locale: RwSignal::new(Locale::default()),
-    })
+    use_context::<I18n>().unwrap_or(I18n { locale: RwSignal::new(Locale::default()) })
 }
 
 #[cfg(test)]

@@ -23,7 +23,9 @@ pub struct ConfigError {
 
 fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
     match env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v.trim().parse().map_err(|_| ConfigError { name, problem: format!("cannot parse {v:?}") }),
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim().parse().map_err(|_| ConfigError { name, problem: format!("cannot parse {v:?}") })
+        }
         _ => Ok(default),
     }
 }
@@ -31,7 +33,8 @@ fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, Con
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         Ok(Config {
-            database_url: env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/atelier".to_owned()),
+            database_url: env::var("DATABASE_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/atelier".to_owned()),
             max_connections: parsed("ATELIER_DB_MAX_CONNECTIONS", 10)?,
             secure_cookies: parsed("ATELIER_SECURE_COOKIES", false)?,
             session_days: parsed("ATELIER_SESSION_DAYS", 14)?,
@@ -45,11 +48,17 @@ impl Config {
 pub fn hours_settings() -> Result<app::growth::HoursSettings, ConfigError> {
     let quota: f64 = parsed("ATELIER_YEARLY_HOURS_QUOTA", 96.0)?;
     if !(quota > 0.0 && quota <= 10_000.0) {
-        return Err(ConfigError { name: "ATELIER_YEARLY_HOURS_QUOTA", problem: format!("{quota} is not between 0 and 10000") });
+        return Err(ConfigError {
+            name: "ATELIER_YEARLY_HOURS_QUOTA",
+            problem: format!("{quota} is not between 0 and 10000"),
+        });
     }
     let month: u32 = parsed("ATELIER_YEAR_START_MONTH", 1)?;
     if !(1..=12).contains(&month) {
-        return Err(ConfigError { name: "ATELIER_YEAR_START_MONTH", problem: format!("{month} is not a month (1-12)") });
+        return Err(ConfigError {
+            name: "ATELIER_YEAR_START_MONTH",
+            problem: format!("{month} is not a month (1-12)"),
+        });
     }
     Ok(app::growth::HoursSettings { quota_tenths: (quota * 10.0).round() as i64, year_start_month: month })
 }

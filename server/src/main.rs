@@ -7,7 +7,9 @@ const USAGE: &str = "usage: server [serve | migrate | seed demo | seed scale [--
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
+        )
         .init();
     if let Err(err) = run(std::env::args().skip(1).collect()).await {
         eprintln!("error: {err}");

@@ -41,13 +41,76 @@ struct DemoUser {
 }
 
 const DEMO_USERS: &[DemoUser] = &[
-    DemoUser { email: "wang.fang@demo.atelier", name: "王芳", school: "西湖区实验中学", district: "西湖区", subject: "数学", tier: "master", locale: "zh-CN", time_zone: "Asia/Shanghai" },
-    DemoUser { email: "emily.carter@demo.atelier", name: "Emily Carter", school: "Hangzhou International School", district: "滨江区", subject: "English", tier: "leading_master", locale: "en", time_zone: "Asia/Shanghai" },
-    DemoUser { email: "li.na@demo.atelier", name: "李娜", school: "西湖区实验中学", district: "西湖区", subject: "数学", tier: "backbone", locale: "zh-CN", time_zone: "Asia/Shanghai" },
-    DemoUser { email: "zhang.wei@demo.atelier", name: "张伟", school: "文澜中学", district: "西湖区", subject: "数学", tier: "new_teacher", locale: "zh-CN", time_zone: "Asia/Shanghai" },
-    DemoUser { email: "tom.baker@demo.atelier", name: "Tom Baker", school: "Hangzhou International School", district: "滨江区", subject: "English", tier: "rising_star", locale: "en", time_zone: "Europe/London" },
-    DemoUser { email: "zhao.lei@demo.atelier", name: "赵磊", school: "萧山区第三中学", district: "萧山区", subject: "数学", tier: "backbone", locale: "zh-CN", time_zone: "Asia/Shanghai" },
-    DemoUser { email: "district.admin@demo.atelier", name: "区教育局 陈老师", school: "西湖区教育局", district: "西湖区", subject: "教研", tier: "master", locale: "zh-CN", time_zone: "Asia/Shanghai" },
+    DemoUser {
+        email: "wang.fang@demo.atelier",
+        name: "王芳",
+        school: "西湖区实验中学",
+        district: "西湖区",
+        subject: "数学",
+        tier: "master",
+        locale: "zh-CN",
+        time_zone: "Asia/Shanghai",
+    },
+    DemoUser {
+        email: "emily.carter@demo.atelier",
+        name: "Emily Carter",
+        school: "Hangzhou International School",
+        district: "滨江区",
+        subject: "English",
+        tier: "leading_master",
+        locale: "en",
+        time_zone: "Asia/Shanghai",
+    },
+    DemoUser {
+        email: "li.na@demo.atelier",
+        name: "李娜",
+        school: "西湖区实验中学",
+        district: "西湖区",
+        subject: "数学",
+        tier: "backbone",
+        locale: "zh-CN",
+        time_zone: "Asia/Shanghai",
+    },
+    DemoUser {
+        email: "zhang.wei@demo.atelier",
+        name: "张伟",
+        school: "文澜中学",
+        district: "西湖区",
+        subject: "数学",
+        tier: "new_teacher",
+        locale: "zh-CN",
+        time_zone: "Asia/Shanghai",
+    },
+    DemoUser {
+        email: "tom.baker@demo.atelier",
+        name: "Tom Baker",
+        school: "Hangzhou International School",
+        district: "滨江区",
+        subject: "English",
+        tier: "rising_star",
+        locale: "en",
+        time_zone: "Europe/London",
+    },
+    DemoUser {
+        email: "zhao.lei@demo.atelier",
+        name: "赵磊",
+        school: "萧山区第三中学",
+        district: "萧山区",
+        subject: "数学",
+        tier: "backbone",
+        locale: "zh-CN",
+        time_zone: "Asia/Shanghai",
+    },
+    DemoUser {
+        email: "district.admin@demo.atelier",
+        name: "区教育局 陈老师",
+        school: "西湖区教育局",
+        district: "西湖区",
+        subject: "教研",
+        tier: "master",
+        locale: "zh-CN",
+        time_zone: "Asia/Shanghai",
+    },
 ];
 
 fn user_id(email: &str) -> Uuid {
@@ -95,8 +158,28 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
     let math = Uuid::new_v5(&Uuid::NAMESPACE_URL, b"atelier:studio:wang-fang-math");
     let english = Uuid::new_v5(&Uuid::NAMESPACE_URL, b"atelier:studio:carter-english-reading");
     let studios = [
-        (math, "wang-fang-math", "王芳初中数学名师工作室", "聚焦初中数学课堂中的深度学习与单元整体教学，开展“一课三磨”课例研究。", "数学", "西湖区", "西湖区实验中学", "wang.fang@demo.atelier", "request"),
-        (english, "carter-english-reading", "Carter English Reading Studio", "Reading workshops and lesson studies on whole-book reading for middle-school English.", "English", "滨江区", "Hangzhou International School", "emily.carter@demo.atelier", "open"),
+        (
+            math,
+            "wang-fang-math",
+            "王芳初中数学名师工作室",
+            "聚焦初中数学课堂中的深度学习与单元整体教学，开展“一课三磨”课例研究。",
+            "数学",
+            "西湖区",
+            "西湖区实验中学",
+            "wang.fang@demo.atelier",
+            "request",
+        ),
+        (
+            english,
+            "carter-english-reading",
+            "Carter English Reading Studio",
+            "Reading workshops and lesson studies on whole-book reading for middle-school English.",
+            "English",
+            "滨江区",
+            "Hangzhou International School",
+            "emily.carter@demo.atelier",
+            "open",
+        ),
     ];
     for (id, slug, name, description, subject, district, school, host, policy) in studios {
         sqlx::query(
@@ -126,7 +209,11 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         (english, "li.na@demo.atelier", "mentee", "active", "joined"),
     ];
     for (studio, email, role, status, how) in members {
-        let message = if status == "pending" { "我在萧山区任教八年级数学，希望加入工作室参加课例研究。" } else { "" };
+        let message = if status == "pending" {
+            "我在萧山区任教八年级数学，希望加入工作室参加课例研究。"
+        } else {
+            ""
+        };
         sqlx::query("insert into memberships (id, studio_id, user_id, role, status, request_message) values ($1, $2, $3, $4, $5, $6)")
             .bind(Uuid::new_v4())
             .bind(studio)
@@ -154,7 +241,16 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         (math, "li.na@demo.atelier", "《勾股定理》研究课（第二轮）", "数学", "八年级", 10, 6, 30),
         (math, "zhang.wei@demo.atelier", "《有理数的乘方》新教师汇报课", "数学", "七年级", -7, 2, 25),
         (english, "emily.carter@demo.atelier", "Whole-book reading: Charlotte's Web", "English", "Grade 7", 5, 2, 35),
-        (english, "tom.baker@demo.atelier", "Reading circles: predicting and questioning", "English", "Grade 8", 14, 3, 20),
+        (
+            english,
+            "tom.baker@demo.atelier",
+            "Reading circles: predicting and questioning",
+            "English",
+            "Grade 8",
+            14,
+            3,
+            20,
+        ),
         (english, "emily.carter@demo.atelier", "Vocabulary in context (open lesson)", "English", "Grade 7", -14, 1, 30),
     ];
     let mut lesson_ids = Vec::new();
@@ -235,10 +331,24 @@ async fn seed_study(tx: &mut sqlx::PgConnection, studio: Uuid) -> Result<(), sql
     .bind("1. 探究活动需要 **至少 8 分钟** 的独立画图时间。\n2. 追问要指向“为什么”，而不是“是什么”。\n3. 第二轮学生自主发现 k 的意义的比例明显提高（见第 18、21 分钟的记录）。")
     .execute(&mut *tx)
     .await?;
-    for (email, role) in [("li.na@demo.atelier", "lead"), ("wang.fang@demo.atelier", "member"), ("zhang.wei@demo.atelier", "member"), ("zhao.lei@demo.atelier", "observer")] {
-        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, $3)").bind(study).bind(user_id(email)).bind(role).execute(&mut *tx).await?;
+    for (email, role) in [
+        ("li.na@demo.atelier", "lead"),
+        ("wang.fang@demo.atelier", "member"),
+        ("zhang.wei@demo.atelier", "member"),
+        ("zhao.lei@demo.atelier", "observer"),
+    ] {
+        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, $3)")
+            .bind(study)
+            .bind(user_id(email))
+            .bind(role)
+            .execute(&mut *tx)
+            .await?;
     }
-    let lesson: Option<Uuid> = sqlx::query_scalar("select id from open_lessons where studio_id = $1 and status = 'done' limit 1").bind(studio).fetch_optional(&mut *tx).await?;
+    let lesson: Option<Uuid> =
+        sqlx::query_scalar("select id from open_lessons where studio_id = $1 and status = 'done' limit 1")
+            .bind(studio)
+            .fetch_optional(&mut *tx)
+            .await?;
     let rounds = [Uuid::new_v5(&study, b"round-1"), Uuid::new_v5(&study, b"round-2")];
     for (i, round) in rounds.iter().enumerate() {
         sqlx::query("insert into study_rounds (id, study_id, number, open_lesson_id, lesson_minutes) values ($1, $2, $3, $4, 45)")
@@ -255,7 +365,13 @@ async fn seed_study(tx: &mut sqlx::PgConnection, studio: Uuid) -> Result<(), sql
     ];
     for (i, sections) in versions.iter().enumerate() {
         let version = Uuid::new_v5(&study, format!("version-{i}").as_bytes());
-        sqlx::query("insert into plan_versions (id, study_id, number, author_id) values ($1, $2, $3, $4)").bind(version).bind(study).bind(i as i32 + 1).bind(lead).execute(&mut *tx).await?;
+        sqlx::query("insert into plan_versions (id, study_id, number, author_id) values ($1, $2, $3, $4)")
+            .bind(version)
+            .bind(study)
+            .bind(i as i32 + 1)
+            .bind(lead)
+            .execute(&mut *tx)
+            .await?;
         for (position, (kind, body)) in ["goals", "students", "flow", "assessment"].iter().zip(sections).enumerate() {
             sqlx::query("insert into plan_sections (version_id, kind, position, body) values ($1, $2, $3, $4)")
                 .bind(version)
@@ -283,11 +399,32 @@ async fn seed_study(tx: &mut sqlx::PgConnection, studio: Uuid) -> Result<(), sql
     }
     let notes = [
         (0, "wang.fang@demo.atelier", 6, "teacher_instruction", "question", "教师直接给出 k 的定义，没有让学生猜想。"),
-        (0, "zhang.wei@demo.atelier", 12, "student_learning", "response", "示范画图期间，约一半学生在抄写，没有自己画。"),
+        (
+            0,
+            "zhang.wei@demo.atelier",
+            12,
+            "student_learning",
+            "response",
+            "示范画图期间，约一半学生在抄写，没有自己画。",
+        ),
         (0, "zhao.lei@demo.atelier", 20, "classroom_culture", "evidence", "3-2 座位学生全程未发言，练习时向同桌求助。"),
         (0, "zhang.wei@demo.atelier", 31, "curriculum", "suggestion", "练习题都是代入计算，没有图像判断题。"),
-        (1, "zhang.wei@demo.atelier", 18, "student_learning", "response", "第 3 组学生说：“k 越大，线越陡！” 自己发现了规律。"),
-        (1, "wang.fang@demo.atelier", 21, "teacher_instruction", "strength", "教师追问“为什么 k 是负数时线往下走？”，等待了约 20 秒。"),
+        (
+            1,
+            "zhang.wei@demo.atelier",
+            18,
+            "student_learning",
+            "response",
+            "第 3 组学生说：“k 越大，线越陡！” 自己发现了规律。",
+        ),
+        (
+            1,
+            "wang.fang@demo.atelier",
+            21,
+            "teacher_instruction",
+            "strength",
+            "教师追问“为什么 k 是负数时线往下走？”，等待了约 20 秒。",
+        ),
         (1, "zhao.lei@demo.atelier", 24, "classroom_culture", "evidence", "3-2 座位学生在小组内汇报了本组的图像。"),
     ];
     let mut note_ids = Vec::new();
@@ -324,11 +461,23 @@ async fn seed_study(tx: &mut sqlx::PgConnection, studio: Uuid) -> Result<(), sql
             .execute(&mut *tx)
             .await?;
         for n in cites.iter() {
-            sqlx::query("insert into debrief_citations (comment_id, note_id, study_id) values ($1, $2, $3)").bind(id).bind(note_ids[*n]).bind(study).execute(&mut *tx).await?;
+            sqlx::query("insert into debrief_citations (comment_id, note_id, study_id) values ($1, $2, $3)")
+                .bind(id)
+                .bind(note_ids[*n])
+                .bind(study)
+                .execute(&mut *tx)
+                .await?;
         }
     }
     // The hours the two debriefs credited (one line per observer and round).
-    for (round, email) in [(0, "wang.fang@demo.atelier"), (0, "zhang.wei@demo.atelier"), (0, "zhao.lei@demo.atelier"), (1, "wang.fang@demo.atelier"), (1, "zhang.wei@demo.atelier"), (1, "zhao.lei@demo.atelier")] {
+    for (round, email) in [
+        (0, "wang.fang@demo.atelier"),
+        (0, "zhang.wei@demo.atelier"),
+        (0, "zhao.lei@demo.atelier"),
+        (1, "wang.fang@demo.atelier"),
+        (1, "zhang.wei@demo.atelier"),
+        (1, "zhao.lei@demo.atelier"),
+    ] {
         sqlx::query(
             "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
              values ($1, $2, current_date - $3, 0.8, 'lesson_study', $4, 'study_session', $5)",
@@ -349,31 +498,70 @@ async fn seed_study(tx: &mut sqlx::PgConnection, studio: Uuid) -> Result<(), sql
 /// of his own (the host can still apply the track there).
 async fn load_demo_growth(pool: &PgPool, math: Uuid, english: Uuid) -> Result<(), SeedError> {
     let today = Utc::now().with_timezone(&chrono_tz_shanghai()).date_naive();
-    let track = Uuid::parse_str("6f1c1e2a-0000-4000-8000-000000000001").map_err(|e| SeedError::Hashing(e.to_string()))?;
+    let track =
+        Uuid::parse_str("6f1c1e2a-0000-4000-8000-000000000001").map_err(|e| SeedError::Hashing(e.to_string()))?;
     app::growth::store::apply_template(pool, english, track, None, user_id("emily.carter@demo.atelier"), today).await?;
 
     let mut tx = pool.begin().await?;
     let zhang = user_id("zhang.wei@demo.atelier");
     let li_na = user_id("li.na@demo.atelier");
     let plan = Uuid::new_v4();
-    sqlx::query("insert into growth_plans (id, studio_id, mentee_id) values ($1, $2, $3)").bind(plan).bind(math).bind(zhang).execute(&mut *tx).await?;
+    sqlx::query("insert into growth_plans (id, studio_id, mentee_id) values ($1, $2, $3)")
+        .bind(plan)
+        .bind(math)
+        .bind(zhang)
+        .execute(&mut *tx)
+        .await?;
     // (title, description, category, stage, due in days, status, milestones: (title, due in days, done evidence))
     type Ms = (&'static str, i64, Option<&'static str>);
     type DemoGoal = (&'static str, &'static str, &'static str, &'static str, i64, &'static str, &'static [Ms]);
     let goals: [DemoGoal; 3] = [
-        ("读完《给教师的建议》并写读书笔记", "每月精读两章，写一篇读书笔记。", "reading", "year1", 40, "achieved",
-         &[("读完前 50 条并写笔记", -60, Some("读书笔记 3 篇，已在教研组分享。")), ("读完全书", -10, Some("读书笔记 6 篇。"))]),
-        ("上好一节区级公开课", "在导师指导下完成“一课三磨”，面向全区开课。", "teaching", "year1", 120, "active",
-         &[("完成第一轮教学设计", -5, Some("教学设计初稿与导师批注。")), ("试讲并根据观课意见修改", 20, None), ("区级公开课展示", 100, None)]),
-        ("建立班级常规，减少课堂管理用时", "", "classroom", "year1", 200, "active",
-         &[("制定课堂常规并与学生共同讨论", -3, None), ("期中反思：课堂管理用时统计", 60, None)]),
+        (
+            "读完《给教师的建议》并写读书笔记",
+            "每月精读两章，写一篇读书笔记。",
+            "reading",
+            "year1",
+            40,
+            "achieved",
+            &[
+                ("读完前 50 条并写笔记", -60, Some("读书笔记 3 篇，已在教研组分享。")),
+                ("读完全书", -10, Some("读书笔记 6 篇。")),
+            ],
+        ),
+        (
+            "上好一节区级公开课",
+            "在导师指导下完成“一课三磨”，面向全区开课。",
+            "teaching",
+            "year1",
+            120,
+            "active",
+            &[
+                ("完成第一轮教学设计", -5, Some("教学设计初稿与导师批注。")),
+                ("试讲并根据观课意见修改", 20, None),
+                ("区级公开课展示", 100, None),
+            ],
+        ),
+        (
+            "建立班级常规，减少课堂管理用时",
+            "",
+            "classroom",
+            "year1",
+            200,
+            "active",
+            &[("制定课堂常规并与学生共同讨论", -3, None), ("期中反思：课堂管理用时统计", 60, None)],
+        ),
     ];
     for (title, description, category, stage, due, status, milestones) in goals {
         let goal = Uuid::new_v4();
         sqlx::query("insert into growth_goals (id, plan_id, title, description, category, target_stage, due_on, status) values ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(goal).bind(plan).bind(title).bind(description).bind(category).bind(stage).bind(today + Duration::days(due)).bind(status)
             .execute(&mut *tx).await?;
-        sqlx::query("insert into growth_goal_events (id, goal_id, actor_id, kind) values ($1, $2, $3, 'created')").bind(Uuid::new_v4()).bind(goal).bind(zhang).execute(&mut *tx).await?;
+        sqlx::query("insert into growth_goal_events (id, goal_id, actor_id, kind) values ($1, $2, $3, 'created')")
+            .bind(Uuid::new_v4())
+            .bind(goal)
+            .bind(zhang)
+            .execute(&mut *tx)
+            .await?;
         if status == "achieved" {
             sqlx::query("insert into growth_goal_events (id, goal_id, actor_id, kind, note) values ($1, $2, $3, 'achieved', '笔记扎实，继续保持。')").bind(Uuid::new_v4()).bind(goal).bind(li_na).execute(&mut *tx).await?;
         }
@@ -409,8 +597,12 @@ async fn load_demo_growth(pool: &PgPool, math: Uuid, english: Uuid) -> Result<()
         "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
          values ($1, $2, $3, 1.0, 'open_lesson', '听课：王芳老师单元整体教学研讨课', 'booking', $4)",
     )
-    .bind(Uuid::new_v4()).bind(zhang).bind(today - Duration::days(7)).bind(Uuid::new_v4())
-    .execute(&mut *tx).await?;
+    .bind(Uuid::new_v4())
+    .bind(zhang)
+    .bind(today - Duration::days(7))
+    .bind(Uuid::new_v4())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -449,8 +641,14 @@ impl ScaleSize {
     }
 }
 
-const SURNAMES: [&str; 20] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗"];
-const GIVEN: [&str; 20] = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "慧"];
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高",
+    "罗",
+];
+const GIVEN: [&str; 20] = [
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华",
+    "慧",
+];
 const DISTRICTS: [&str; 8] = ["西湖区", "上城区", "拱墅区", "滨江区", "萧山区", "余杭区", "临平区", "钱塘区"];
 const SUBJECTS: [&str; 8] = ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理"];
 const TIERS: [&str; 5] = ["new_teacher", "rising_star", "backbone", "master", "leading_master"];
@@ -523,7 +721,13 @@ pub async fn scale(pool: &PgPool, size: ScaleSize) -> Result<(), SeedError> {
         for j in 0..SCALE_MEMBERS {
             let user = (host + 1 + j) % size.users;
             let role = if j == 0 { "mentor" } else { "mentee" };
-            let _ = writeln!(members, "{}\t{}\t{}\t{role}\tactive", Uuid::new_v4(), scale_studio_id(s), scale_user_id(user));
+            let _ = writeln!(
+                members,
+                "{}\t{}\t{}\t{role}\tactive",
+                Uuid::new_v4(),
+                scale_studio_id(s),
+                scale_user_id(user)
+            );
         }
     }
     copy(&mut tx, "copy studios (id, slug, name, description, subject, district, school, host_id, visibility, join_policy, created_at, last_activity_at) from stdin", studios).await?;
@@ -535,7 +739,13 @@ pub async fn scale(pool: &PgPool, size: ScaleSize) -> Result<(), SeedError> {
         // Spread over a year: half past, half future, on the hour.
         let offset_hours = (l as i64 * 8761 / size.lessons.max(1) as i64) - 4380;
         let starts = now + Duration::hours(offset_hours);
-        let status = if offset_hours < 0 { "done" } else if l % 20 == 0 { "draft" } else { "published" };
+        let status = if offset_hours < 0 {
+            "done"
+        } else if l % 20 == 0 {
+            "draft"
+        } else {
+            "published"
+        };
         let _ = writeln!(
             lessons,
             "{}\t{}\t{}\t公开课 {l}：{}课堂教学展示 Open lesson {l}\t{}\t{}年级\t{starts}\t{}\tAsia/Shanghai\tin_person\t{}\t{status}",

@@ -63,9 +63,12 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
         .merge(app::lessons::http::router(pool.clone()))
         .route(
             "/studios/{slug}/growth/export.csv",
-            get(move |auth: app::accounts::auth::AuthSession, axum::extract::Path(slug): axum::extract::Path<String>| {
-                app::growth::csv_export::overview_csv(csv_pool.clone(), hours, auth, slug)
-            }),
+            get(
+                move |auth: app::accounts::auth::AuthSession,
+                      axum::extract::Path(slug): axum::extract::Path<String>| {
+                    app::growth::csv_export::overview_csv(csv_pool.clone(), hours, auth, slug)
+                },
+            ),
         )
         .leptos_routes_with_context(
             &state,

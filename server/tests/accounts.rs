@@ -194,7 +194,8 @@ async fn signing_out_ends_the_session(pool: PgPool) {
     let after = app.call(&client, "account/profile", &[]).await;
     assert_status(&after, StatusCode::UNAUTHORIZED);
     assert_eq!(error_json(after).await, serde_json::json!("SignInRequired"));
-    let sessions: i64 = sqlx::query_scalar("select count(*) from tower_sessions.session").fetch_one(&app.pool).await.expect("count");
+    let sessions: i64 =
+        sqlx::query_scalar("select count(*) from tower_sessions.session").fetch_one(&app.pool).await.expect("count");
     assert_eq!(sessions, 0, "the session is deleted from the store");
 }
 
@@ -205,12 +206,20 @@ async fn changing_the_password_ends_the_other_sessions_only(pool: PgPool) {
     app.register(&laptop, "a@school.cn", PASSWORD).await;
     assert_status(&app.sign_in(&phone, "a@school.cn", PASSWORD).await, StatusCode::OK);
 
-    let wrong = app.call(&laptop, "account/change-password", &[("current_password", "not-it-at-all"), ("new_password", "a-new-password")]).await;
+    let wrong = app
+        .call(
+            &laptop,
+            "account/change-password",
+            &[("current_password", "not-it-at-all"), ("new_password", "a-new-password")],
+        )
+        .await;
     assert_status(&wrong, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(wrong).await, "current_password").as_deref(), Some("ErrWrongCurrentPassword"));
     assert_status(&app.call(&phone, "account/profile", &[]).await, StatusCode::OK);
 
-    let changed = app.call(&laptop, "account/change-password", &[("current_password", PASSWORD), ("new_password", "a-new-password")]).await;
+    let changed = app
+        .call(&laptop, "account/change-password", &[("current_password", PASSWORD), ("new_password", "a-new-password")])
+        .await;
     assert_status(&changed, StatusCode::OK);
     assert_status(&app.call(&laptop, "account/profile", &[]).await, StatusCode::OK);
     assert_status(&app.call(&phone, "account/profile", &[]).await, StatusCode::UNAUTHORIZED);
@@ -224,14 +233,25 @@ async fn guessing_the_current_password_is_slowed_down_like_signing_in(pool: PgPo
     let client = app.client();
     app.register(&client, "a@school.cn", PASSWORD).await;
     for _ in 0..5 {
-        let wrong = app.call(&client, "account/change-password", &[("current_password", "guess-guess"), ("new_password", "a-new-password")]).await;
+        let wrong = app
+            .call(
+                &client,
+                "account/change-password",
+                &[("current_password", "guess-guess"), ("new_password", "a-new-password")],
+            )
+            .await;
         assert_status(&wrong, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let throttled = app.call(&client, "account/change-password", &[("current_password", PASSWORD), ("new_password", "a-new-password")]).await;
+    let throttled = app
+        .call(&client, "account/change-password", &[("current_password", PASSWORD), ("new_password", "a-new-password")])
+        .await;
     assert_status(&throttled, StatusCode::TOO_MANY_REQUESTS);
     assert_status(&app.sign_in(&app.client(), "a@school.cn", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
     let hash: String = sqlx::query_scalar("select password_hash from users").fetch_one(&app.pool).await.expect("hash");
-    assert!(app::accounts::auth::verify_password(PASSWORD.to_owned(), Some(hash)).await.expect("verify"), "the password is unchanged");
+    assert!(
+        app::accounts::auth::verify_password(PASSWORD.to_owned(), Some(hash)).await.expect("verify"),
+        "the password is unchanged"
+    );
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
@@ -252,7 +272,10 @@ async fn repeated_failed_sign_ins_are_slowed_down(pool: PgPool) {
     for _ in 0..5 {
         app.sign_in(&app.client(), "ghost@school.cn", "wrong-password").await;
     }
-    assert_status(&app.sign_in(&app.client(), "ghost@school.cn", "wrong-password").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_status(
+        &app.sign_in(&app.client(), "ghost@school.cn", "wrong-password").await,
+        StatusCode::TOO_MANY_REQUESTS,
+    );
     app.register(&app.client(), "b@school.cn", PASSWORD).await;
     assert_status(&app.sign_in(&app.client(), "b@school.cn", PASSWORD).await, StatusCode::OK);
 }
@@ -263,7 +286,15 @@ async fn concurrent_wrong_guesses_cannot_slip_past_the_throttle(pool: PgPool) {
     app.register(&app.client(), "a@school.cn", PASSWORD).await;
     let guesses = (0..12).map(|_| {
         let (client, url) = (app.client(), format!("{}/api/auth/sign-in", app.base));
-        async move { client.post(url).form(&[("email", "a@school.cn"), ("password", "guess-guess")]).send().await.expect("request").status() }
+        async move {
+            client
+                .post(url)
+                .form(&[("email", "a@school.cn"), ("password", "guess-guess")])
+                .send()
+                .await
+                .expect("request")
+                .status()
+        }
     });
     let statuses = futures_util::future::join_all(guesses).await;
     let unauthorized = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
@@ -293,7 +324,8 @@ async fn profile_edits_need_a_signed_in_teacher_and_valid_fields(pool: PgPool) {
     app.register(&client, "a@school.cn", PASSWORD).await;
     let bad = app.call(&client, "account/update-profile", &edit("Europe/Atlantis")).await;
     assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
-    let unchanged: String = sqlx::query_scalar("select display_name from users").fetch_one(&app.pool).await.expect("name");
+    let unchanged: String =
+        sqlx::query_scalar("select display_name from users").fetch_one(&app.pool).await.expect("name");
     assert_eq!(unchanged, "李明");
 
     assert_status(&app.call(&client, "account/update-profile", &edit("Europe/London")).await, StatusCode::OK);
@@ -312,7 +344,9 @@ async fn the_first_visit_follows_accept_language_and_the_switch_is_remembered(po
     let page = |accept: &'static str| {
         let client = client.clone();
         let url = format!("{}/", app.base);
-        async move { client.get(url).header("accept-language", accept).send().await.expect("get").text().await.expect("html") }
+        async move {
+            client.get(url).header("accept-language", accept).send().await.expect("get").text().await.expect("html")
+        }
     };
     assert!(page("zh-CN,zh;q=0.9").await.contains(r#"<html lang="zh-CN""#));
     assert!(page("en-GB,en;q=0.9").await.contains(r#"<html lang="en""#));

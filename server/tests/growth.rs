@@ -31,7 +31,11 @@ struct Studio {
 async fn user(app: &TestApp, email: &str) -> (Client, Uuid) {
     let client = app.client();
     assert_status(&app.register(&client, email, PASSWORD).await, StatusCode::OK);
-    let id = sqlx::query_scalar("select id from users where email = $1").bind(email).fetch_one(&app.pool).await.expect("user");
+    let id = sqlx::query_scalar("select id from users where email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .expect("user");
     (client, id)
 }
 
@@ -56,7 +60,11 @@ async fn studio(pool: PgPool) -> Studio {
     let (outsider, outsider_id) = user(&app, "outsider@school.cn").await;
     let (observer, _) = user(&app, "observer@school.cn").await;
     let (district_admin, admin_id) = user(&app, "admin@district.cn").await;
-    sqlx::query("update users set is_district_admin = true where id = $1").bind(admin_id).execute(&app.pool).await.expect("admin");
+    sqlx::query("update users set is_district_admin = true where id = $1")
+        .bind(admin_id)
+        .execute(&app.pool)
+        .await
+        .expect("admin");
     let studio_id = Uuid::new_v4();
     sqlx::query("insert into studios (id, slug, name, host_id) values ($1, 'xihu-math', '西湖数学名师工作室', $2)")
         .bind(studio_id)
@@ -77,7 +85,20 @@ async fn studio(pool: PgPool) -> Studio {
         .expect("studio");
     member(&app.pool, elsewhere, outsider_id, "host").await;
     let anonymous = app.client();
-    Studio { app, anonymous, outsider, observer, district_admin, mentee, other_mentee, mentor, host, mentee_id, other_mentee_id, host_id }
+    Studio {
+        app,
+        anonymous,
+        outsider,
+        observer,
+        district_admin,
+        mentee,
+        other_mentee,
+        mentor,
+        host,
+        mentee_id,
+        other_mentee_id,
+        host_id,
+    }
 }
 
 impl Studio {
@@ -94,11 +115,23 @@ impl Studio {
         let id = self.mentee_id.to_string();
         let r = self.call(&self.mentee, "growth/add-goal", &goal_form(&id, "上好一节公开课").pairs()).await;
         assert_status(&r, StatusCode::OK);
-        let goal: Uuid = sqlx::query_scalar("select id from growth_goals order by created_at desc limit 1").fetch_one(&self.app.pool).await.expect("goal");
+        let goal: Uuid = sqlx::query_scalar("select id from growth_goals order by created_at desc limit 1")
+            .fetch_one(&self.app.pool)
+            .await
+            .expect("goal");
         let goal = goal.to_string();
-        let r = self.call(&self.mentee, "growth/add-milestone", &[("goal", &goal), ("title", "写好教学设计"), ("due_on", &in_days(20))]).await;
+        let r = self
+            .call(
+                &self.mentee,
+                "growth/add-milestone",
+                &[("goal", &goal), ("title", "写好教学设计"), ("due_on", &in_days(20))],
+            )
+            .await;
         assert_status(&r, StatusCode::OK);
-        let ms: Uuid = sqlx::query_scalar("select id from growth_milestones order by created_at desc limit 1").fetch_one(&self.app.pool).await.expect("milestone");
+        let ms: Uuid = sqlx::query_scalar("select id from growth_milestones order by created_at desc limit 1")
+            .fetch_one(&self.app.pool)
+            .await
+            .expect("milestone");
         (goal, ms.to_string())
     }
 }
@@ -114,7 +147,9 @@ fn field_error(error: &serde_json::Value, field: &str) -> Option<String> {
 }
 
 fn in_days(days: i64) -> String {
-    (chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).date_naive() + chrono::Duration::days(days)).to_string()
+    (chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).date_naive()
+        + chrono::Duration::days(days))
+    .to_string()
 }
 
 fn goal_form<'a>(mentee: &'a str, title: &'a str) -> Vec<(&'a str, String)> {
@@ -161,8 +196,14 @@ async fn a_plan_is_read_by_its_mentee_and_the_studios_leaders_only(pool: PgPool)
     }
     // The host is no mentee: there is no plan of theirs to read.
     let host = s.host_id.to_string();
-    assert_eq!(status_of(&s, &s.mentor, "growth/plan", &[("studio", "xihu-math"), ("mentee", &host)]).await, StatusCode::NOT_FOUND);
-    assert_eq!(status_of(&s, &s.outsider, "growth/plan", &[("studio", "xihu-math"), ("mentee", &host)]).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        status_of(&s, &s.mentor, "growth/plan", &[("studio", "xihu-math"), ("mentee", &host)]).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status_of(&s, &s.outsider, "growth/plan", &[("studio", "xihu-math"), ("mentee", &host)]).await,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
@@ -183,7 +224,13 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
     }
     assert_eq!(s.count("select count(*) from growth_goals").await, 0, "nothing stored");
     let (goal, milestone) = s.goal().await;
-    let edit = [("goal", goal.as_str()), ("title", "改过的目标"), ("category", "research"), ("target_stage", "year2"), ("due_on", &in_days(90))];
+    let edit = [
+        ("goal", goal.as_str()),
+        ("title", "改过的目标"),
+        ("category", "research"),
+        ("target_stage", "year2"),
+        ("due_on", &in_days(90)),
+    ];
     let add_ms = [("goal", goal.as_str()), ("title", "别人的里程碑"), ("due_on", &in_days(10))];
     let done = [("milestone", milestone.as_str()), ("done", "true"), ("evidence", "教学设计已完成")];
     let edit_ms = [("milestone", milestone.as_str()), ("title", "改过的里程碑"), ("due_on", &in_days(20))];
@@ -198,8 +245,16 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
     ] {
         assert_eq!(status_of(&s, client, "growth/update-goal", &edit).await, expected, "update-goal {who}");
         assert_eq!(status_of(&s, client, "growth/add-milestone", &add_ms).await, expected, "add-milestone {who}");
-        assert_eq!(status_of(&s, client, "growth/complete-milestone", &done).await, expected, "complete-milestone {who}");
-        assert_eq!(status_of(&s, client, "growth/update-milestone", &edit_ms).await, expected, "update-milestone {who}");
+        assert_eq!(
+            status_of(&s, client, "growth/complete-milestone", &done).await,
+            expected,
+            "complete-milestone {who}"
+        );
+        assert_eq!(
+            status_of(&s, client, "growth/update-milestone", &edit_ms).await,
+            expected,
+            "update-milestone {who}"
+        );
     }
     assert_eq!(s.count("select count(*) from growth_milestones").await, 1);
     assert_eq!(s.count("select count(*) from growth_milestones where done_at is not null").await, 0);
@@ -207,7 +262,13 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
     assert_eq!(s.count("select count(*) from growth_milestones where title = '改过的里程碑'").await, 0);
 
     // The mentee adapts a milestone; an empty title or a date years away is refused.
-    let blank = s.call(&s.mentee, "growth/update-milestone", &[("milestone", milestone.as_str()), ("title", " "), ("due_on", &in_days(4000))]).await;
+    let blank = s
+        .call(
+            &s.mentee,
+            "growth/update-milestone",
+            &[("milestone", milestone.as_str()), ("title", " "), ("due_on", &in_days(4000))],
+        )
+        .await;
     assert_status(&blank, StatusCode::UNPROCESSABLE_ENTITY);
     let blank = error_json(blank).await;
     assert!(field_error(&blank, "title").is_some() && field_error(&blank, "due_on").is_some(), "{blank}");
@@ -216,12 +277,25 @@ async fn only_the_mentee_edits_their_plan_and_refusals_change_nothing(pool: PgPo
 
     assert_status(&s.call(&s.mentee, "growth/update-goal", &edit).await, StatusCode::OK);
     assert_status(&s.call(&s.mentee, "growth/complete-milestone", &done).await, StatusCode::OK);
-    assert_eq!(s.count("select count(*) from growth_goals where title = '改过的目标' and category = 'research'").await, 1);
-    assert_eq!(s.count("select count(*) from growth_milestones where done_at is not null and evidence = '教学设计已完成'").await, 1);
+    assert_eq!(
+        s.count("select count(*) from growth_goals where title = '改过的目标' and category = 'research'").await,
+        1
+    );
+    assert_eq!(
+        s.count("select count(*) from growth_milestones where done_at is not null and evidence = '教学设计已完成'")
+            .await,
+        1
+    );
 
     // Undoing keeps the evidence to build on; nothing typed is lost.
-    assert_status(&s.call(&s.mentee, "growth/complete-milestone", &[("milestone", milestone.as_str()), ("done", "false")]).await, StatusCode::OK);
-    assert_eq!(s.count("select count(*) from growth_milestones where done_at is null and evidence = '教学设计已完成'").await, 1);
+    assert_status(
+        &s.call(&s.mentee, "growth/complete-milestone", &[("milestone", milestone.as_str()), ("done", "false")]).await,
+        StatusCode::OK,
+    );
+    assert_eq!(
+        s.count("select count(*) from growth_milestones where done_at is null and evidence = '教学设计已完成'").await,
+        1
+    );
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
@@ -242,9 +316,19 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     assert_eq!(s.count("select count(*) from growth_goals where status = 'active'").await, 1);
     assert_status(&s.call(&s.mentor, "growth/sign-off", &achieve).await, StatusCode::OK);
     // Signed off, the goal stays as the mentor signed it until it is reopened.
-    let reword = [("goal", goal.as_str()), ("title", "改过的目标"), ("category", "research"), ("target_stage", "year2"), ("due_on", &in_days(90))];
+    let reword = [
+        ("goal", goal.as_str()),
+        ("title", "改过的目标"),
+        ("category", "research"),
+        ("target_stage", "year2"),
+        ("due_on", &in_days(90)),
+    ];
     let undo = [("milestone", milestone.as_str()), ("done", "false")];
-    for (endpoint, form) in [("growth/update-goal", &reword[..]), ("growth/complete-milestone", &undo[..]), ("growth/add-milestone", &[("goal", goal.as_str()), ("title", "再加一个"), ("due_on", &in_days(9))][..])] {
+    for (endpoint, form) in [
+        ("growth/update-goal", &reword[..]),
+        ("growth/complete-milestone", &undo[..]),
+        ("growth/add-milestone", &[("goal", goal.as_str()), ("title", "再加一个"), ("due_on", &in_days(9))][..]),
+    ] {
         let refused = s.call(&s.mentee, endpoint, form).await;
         assert_status(&refused, StatusCode::CONFLICT);
         assert_eq!(error_json(refused).await["Refused"]["Growth"], "ErrGoalSignedOff", "{endpoint}");
@@ -252,20 +336,43 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     assert_eq!(s.count("select count(*) from growth_goals where title = '改过的目标'").await, 0);
     assert_eq!(s.count("select count(*) from growth_milestones").await, 1);
     // Two leaders signing off at once write one decision.
-    assert_status(&s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await, StatusCode::OK);
-    let both = futures_util::future::join_all([&s.mentor, &s.host].map(|c| s.call(c, "growth/sign-off", &achieve))).await;
+    assert_status(
+        &s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await,
+        StatusCode::OK,
+    );
+    let both =
+        futures_util::future::join_all([&s.mentor, &s.host].map(|c| s.call(c, "growth/sign-off", &achieve))).await;
     assert_eq!(both.iter().filter(|r| r.status() == StatusCode::OK).count(), 1, "one wins");
-    assert_eq!(both.iter().filter(|r| r.status() == StatusCode::UNPROCESSABLE_ENTITY).count(), 1, "the other is told it is done");
+    assert_eq!(
+        both.iter().filter(|r| r.status() == StatusCode::UNPROCESSABLE_ENTITY).count(),
+        1,
+        "the other is told it is done"
+    );
     let again = s.call(&s.host, "growth/sign-off", &achieve).await;
     assert_status(&again, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(again).await, "decision").as_deref(), Some("Growth(ErrAlreadyInStatus)"));
-    assert_status(&s.call(&s.host, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await, StatusCode::OK);
-    assert_eq!(status_of(&s, &s.mentee, "growth/sign-off", &[("goal", &goal), ("decision", "drop")]).await, StatusCode::FORBIDDEN);
-    assert_status(&s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "drop"), ("note", "调整方向")]).await, StatusCode::OK);
-    assert_status(&s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await, StatusCode::OK);
+    assert_status(
+        &s.call(&s.host, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await,
+        StatusCode::OK,
+    );
+    assert_eq!(
+        status_of(&s, &s.mentee, "growth/sign-off", &[("goal", &goal), ("decision", "drop")]).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_status(
+        &s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "drop"), ("note", "调整方向")]).await,
+        StatusCode::OK,
+    );
+    assert_status(
+        &s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await,
+        StatusCode::OK,
+    );
     let bogus = s.call(&s.mentor, "growth/sign-off", &[("goal", &goal), ("decision", "delete")]).await;
     assert_status(&bogus, StatusCode::UNPROCESSABLE_ENTITY);
-    let kinds: Vec<String> = sqlx::query_scalar("select kind from growth_goal_events order by created_at").fetch_all(&s.app.pool).await.expect("events");
+    let kinds: Vec<String> = sqlx::query_scalar("select kind from growth_goal_events order by created_at")
+        .fetch_all(&s.app.pool)
+        .await
+        .expect("events");
     assert_eq!(kinds, ["created", "achieved", "reopened", "achieved", "reopened", "dropped", "reopened"]);
 
     // Comments: the leaders and the mentee; a milestone of another goal is refused.
@@ -284,7 +391,8 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     }
     assert_eq!(s.count("select count(*) from growth_comments").await, 3);
     let (other_goal, _) = s.goal().await;
-    let wrong = s.call(&s.mentor, "growth/comment", &[("goal", &other_goal), ("milestone", &milestone), ("body", "x")]).await;
+    let wrong =
+        s.call(&s.mentor, "growth/comment", &[("goal", &other_goal), ("milestone", &milestone), ("body", "x")]).await;
     assert_status(&wrong, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(wrong).await, "milestone").as_deref(), Some("Growth(ErrMilestoneElsewhere)"));
     let empty = s.call(&s.mentor, "growth/comment", &[("goal", &goal), ("body", "   ")]).await;
@@ -324,12 +432,26 @@ async fn bad_plan_input_gets_translated_field_messages_and_stores_nothing(pool: 
     let r = s.call(&s.mentee, "growth/complete-milestone", &[("milestone", &milestone), ("done", "true")]).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(r).await, "evidence").as_deref(), Some("Growth(ErrEvidenceRequired)"));
-    let r = s.call(&s.mentee, "growth/complete-milestone", &[("milestone", &milestone), ("done", "true"), ("links", "javascript:alert(1)")]).await;
+    let r = s
+        .call(
+            &s.mentee,
+            "growth/complete-milestone",
+            &[("milestone", &milestone), ("done", "true"), ("links", "javascript:alert(1)")],
+        )
+        .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     // Another mentee cannot hang a milestone on this goal, nor can anyone on a made-up goal.
-    let r = s.call(&s.other_mentee, "growth/add-milestone", &[("goal", &goal), ("title", "x"), ("due_on", &in_days(3))]).await;
+    let r = s
+        .call(&s.other_mentee, "growth/add-milestone", &[("goal", &goal), ("title", "x"), ("due_on", &in_days(3))])
+        .await;
     assert_status(&r, StatusCode::FORBIDDEN);
-    let r = s.call(&s.mentee, "growth/add-milestone", &[("goal", &Uuid::new_v4().to_string()), ("title", "x"), ("due_on", &in_days(3))]).await;
+    let r = s
+        .call(
+            &s.mentee,
+            "growth/add-milestone",
+            &[("goal", &Uuid::new_v4().to_string()), ("title", "x"), ("due_on", &in_days(3))],
+        )
+        .await;
     assert_status(&r, StatusCode::NOT_FOUND);
     assert_eq!(s.count("select count(*) from growth_milestones where done_at is not null").await, 0);
     assert_eq!(s.count("select count(*) from growth_milestones").await, 1);
@@ -338,7 +460,11 @@ async fn bad_plan_input_gets_translated_field_messages_and_stores_nothing(pool: 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn the_host_applies_the_three_year_track_once_in_each_mentees_language(pool: PgPool) {
     let s = studio(pool).await;
-    sqlx::query("update users set locale = 'en' where id = $1").bind(s.other_mentee_id).execute(&s.app.pool).await.expect("locale");
+    sqlx::query("update users set locale = 'en' where id = $1")
+        .bind(s.other_mentee_id)
+        .execute(&s.app.pool)
+        .await
+        .expect("locale");
     let all = [("studio", "xihu-math"), ("template", THREE_YEAR_TRACK)];
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
@@ -354,7 +480,13 @@ async fn the_host_applies_the_three_year_track_once_in_each_mentees_language(poo
 
     // First to the chosen mentee only, then to all: the chosen one gets nothing twice.
     let chosen = s.mentee_id.to_string();
-    let r = s.call(&s.host, "growth/apply-template", &[("studio", "xihu-math"), ("template", THREE_YEAR_TRACK), ("mentees[0]", &chosen)]).await;
+    let r = s
+        .call(
+            &s.host,
+            "growth/apply-template",
+            &[("studio", "xihu-math"), ("template", THREE_YEAR_TRACK), ("mentees[0]", &chosen)],
+        )
+        .await;
     assert_status(&r, StatusCode::OK);
     assert_eq!(r.json::<u64>().await.expect("count"), 3);
     let r = s.call(&s.host, "growth/apply-template", &all).await;
@@ -363,7 +495,11 @@ async fn the_host_applies_the_three_year_track_once_in_each_mentees_language(poo
     assert_eq!(r.json::<u64>().await.expect("count"), 0, "applying again adds nothing");
     assert_eq!(s.count("select count(*) from growth_goals").await, 6);
     assert_eq!(s.count("select count(*) from growth_milestones").await, 14);
-    assert_eq!(s.count("select count(*) from growth_goals where title like 'Year 1%'").await, 1, "in English for the English-speaking mentee");
+    assert_eq!(
+        s.count("select count(*) from growth_goals where title like 'Year 1%'").await,
+        1,
+        "in English for the English-speaking mentee"
+    );
     assert_eq!(s.count("select count(*) from growth_goals where title like '一年适应%'").await, 1);
 
     // The mentee adapts their copy; applying again does not undo it.
@@ -373,7 +509,13 @@ async fn the_host_applies_the_three_year_track_once_in_each_mentees_language(poo
         .await
         .expect("goal");
     let goal = goal.to_string();
-    let edit = [("goal", goal.as_str()), ("title", "一年适应：站稳讲台（我的版本）"), ("category", "teaching"), ("target_stage", "year1"), ("due_on", &in_days(300))];
+    let edit = [
+        ("goal", goal.as_str()),
+        ("title", "一年适应：站稳讲台（我的版本）"),
+        ("category", "teaching"),
+        ("target_stage", "year1"),
+        ("due_on", &in_days(300)),
+    ];
     assert_status(&s.call(&s.mentee, "growth/update-goal", &edit).await, StatusCode::OK);
     s.call(&s.host, "growth/apply-template", &all).await;
     assert_eq!(s.count("select count(*) from growth_goals where title like '%我的版本%'").await, 1);
@@ -387,8 +529,16 @@ async fn the_host_applies_the_three_year_track_once_in_each_mentees_language(poo
 async fn the_overview_and_its_csv_are_for_the_studios_leaders(pool: PgPool) {
     let s = studio(pool).await;
     s.call(&s.host, "growth/apply-template", &[("studio", "xihu-math"), ("template", THREE_YEAR_TRACK)]).await;
-    assert_status(&s.call(&s.mentee, "hours/log", &[("occurred_on", &in_days(0)), ("hours", "2.5"), ("category", "online")]).await, StatusCode::OK);
-    sqlx::query("update users set display_name = '张伟, \"小张\"' where id = $1").bind(s.mentee_id).execute(&s.app.pool).await.expect("name");
+    assert_status(
+        &s.call(&s.mentee, "hours/log", &[("occurred_on", &in_days(0)), ("hours", "2.5"), ("category", "online")])
+            .await,
+        StatusCode::OK,
+    );
+    sqlx::query("update users set display_name = '张伟, \"小张\"' where id = $1")
+        .bind(s.mentee_id)
+        .execute(&s.app.pool)
+        .await
+        .expect("name");
     let form = [("studio", "xihu-math"), ("sort", "hours"), ("desc", "true")];
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
@@ -422,7 +572,15 @@ async fn the_overview_and_its_csv_are_for_the_studios_leaders(pool: PgPool) {
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn the_ledger_is_seen_by_its_owner_and_the_leaders_of_their_studios(pool: PgPool) {
     let s = studio(pool).await;
-    assert_status(&s.call(&s.mentee, "hours/log", &[("occurred_on", &in_days(-1)), ("hours", "3"), ("category", "shadowing"), ("description", "跟岗")]).await, StatusCode::OK);
+    assert_status(
+        &s.call(
+            &s.mentee,
+            "hours/log",
+            &[("occurred_on", &in_days(-1)), ("hours", "3"), ("category", "shadowing"), ("description", "跟岗")],
+        )
+        .await,
+        StatusCode::OK,
+    );
     let id = s.mentee_id.to_string();
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
@@ -442,7 +600,8 @@ async fn the_ledger_is_seen_by_its_owner_and_the_leaders_of_their_studios(pool: 
     assert_eq!(own["is_own"], true);
     assert_eq!(own["can_verify"], false);
 
-    let record: Uuid = sqlx::query_scalar("select id from training_records").fetch_one(&s.app.pool).await.expect("record");
+    let record: Uuid =
+        sqlx::query_scalar("select id from training_records").fetch_one(&s.app.pool).await.expect("record");
     let record = record.to_string();
     for (who, client, expected) in [
         ("anonymous", &s.anonymous, StatusCode::UNAUTHORIZED),
@@ -470,7 +629,11 @@ async fn the_ledger_is_seen_by_its_owner_and_the_leaders_of_their_studios(pool: 
     assert_eq!(status_of(&s, &s.anonymous, "hours/log", &edit[1..]).await, StatusCode::UNAUTHORIZED);
     assert_eq!(s.count("select count(*) from training_records where hours = 3").await, 1);
     assert_status(&s.call(&s.mentee, "hours/update", &edit).await, StatusCode::OK);
-    assert_eq!(s.count("select count(*) from training_records where hours = 1 and verified_by is null").await, 1, "an edit needs verifying again");
+    assert_eq!(
+        s.count("select count(*) from training_records where hours = 1 and verified_by is null").await,
+        1,
+        "an edit needs verifying again"
+    );
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
@@ -489,7 +652,8 @@ async fn bad_hours_get_translated_messages_and_store_nothing(pool: PgPool) {
         ("category", "holiday".into(), "ErrChoiceUnknown"),
     ];
     for (field, value, expected) in &cases {
-        let mut form: Vec<(&str, String)> = vec![("occurred_on", today.clone()), ("hours", "2".into()), ("category", "offline".into())];
+        let mut form: Vec<(&str, String)> =
+            vec![("occurred_on", today.clone()), ("hours", "2".into()), ("category", "offline".into())];
         for pair in form.iter_mut() {
             if pair.0 == *field {
                 pair.1 = value.clone();
@@ -503,11 +667,17 @@ async fn bad_hours_get_translated_messages_and_store_nothing(pool: PgPool) {
     assert_eq!(s.count("select count(*) from training_records").await, 0);
 
     // A 25-hour day across records.
-    assert_status(&s.call(&s.mentee, "hours/log", &[("occurred_on", &today), ("hours", "20"), ("category", "offline")]).await, StatusCode::OK);
+    assert_status(
+        &s.call(&s.mentee, "hours/log", &[("occurred_on", &today), ("hours", "20"), ("category", "offline")]).await,
+        StatusCode::OK,
+    );
     let r = s.call(&s.mentee, "hours/log", &[("occurred_on", &today), ("hours", "5"), ("category", "online")]).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(r).await, "hours").as_deref(), Some("Growth(ErrDayOver24)"));
-    assert_status(&s.call(&s.mentee, "hours/log", &[("occurred_on", &today), ("hours", "4"), ("category", "online")]).await, StatusCode::OK);
+    assert_status(
+        &s.call(&s.mentee, "hours/log", &[("occurred_on", &today), ("hours", "4"), ("category", "online")]).await,
+        StatusCode::OK,
+    );
     assert_eq!(s.count("select count(*) from training_records").await, 2);
 
     // A record the system made (an attended open lesson) is not for editing by hand.
@@ -520,7 +690,13 @@ async fn bad_hours_get_translated_messages_and_store_nothing(pool: PgPool) {
         .await
         .expect("system record");
     let system = system.to_string();
-    let r = s.call(&s.mentee, "hours/update", &[("record", system.as_str()), ("occurred_on", &in_days(-2)), ("hours", "8"), ("category", "open_lesson")]).await;
+    let r = s
+        .call(
+            &s.mentee,
+            "hours/update",
+            &[("record", system.as_str()), ("occurred_on", &in_days(-2)), ("hours", "8"), ("category", "open_lesson")],
+        )
+        .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(r).await, "record").as_deref(), Some("Growth(ErrSystemRecord)"));
     assert_eq!(s.count("select count(*) from training_records where hours = 8").await, 0);
@@ -530,7 +706,11 @@ async fn bad_hours_get_translated_messages_and_store_nothing(pool: PgPool) {
 async fn concurrent_logs_never_put_more_than_24_hours_in_a_day(pool: PgPool) {
     let s = studio(pool).await;
     let today = in_days(0);
-    let calls = (0..12).map(|_| async { s.call(&s.mentee, "hours/log", &[("occurred_on", today.as_str()), ("hours", "3"), ("category", "online")]).await.status() });
+    let calls = (0..12).map(|_| async {
+        s.call(&s.mentee, "hours/log", &[("occurred_on", today.as_str()), ("hours", "3"), ("category", "online")])
+            .await
+            .status()
+    });
     let statuses: Vec<StatusCode> = futures_util::future::join_all(calls).await;
     assert_eq!(statuses.iter().filter(|st| **st == StatusCode::OK).count(), 8, "{statuses:?}");
     assert!(statuses.iter().all(|st| *st == StatusCode::OK || *st == StatusCode::UNPROCESSABLE_ENTITY), "{statuses:?}");
@@ -544,11 +724,18 @@ async fn the_pages_are_complete_without_javascript(pool: PgPool) {
     s.call(&s.mentee, "hours/log", &[("occurred_on", &in_days(0)), ("hours", "6"), ("category", "course")]).await;
     let hours = s.app.get(&s.mentee, "/hours").await.text().await.expect("html");
     assert!(hours.contains("<svg") && hours.contains("本年度学时 6 / 96 学时"), "chart with its text alternative");
-    let plan = s.app.get(&s.mentee, &format!("/studios/xihu-math/plans/{}", s.mentee_id)).await.text().await.expect("html");
+    let plan =
+        s.app.get(&s.mentee, &format!("/studios/xihu-math/plans/{}", s.mentee_id)).await.text().await.expect("html");
     assert!(plan.contains("一年适应：站稳讲台") && plan.contains("data-testid=\"goals-chart\""));
     let overview = s.app.get(&s.host, "/studios/xihu-math/growth").await.text().await.expect("html");
     assert!(overview.contains("6 / 96") && overview.contains("export.csv"));
-    let refused = s.app.get(&s.other_mentee, &format!("/studios/xihu-math/plans/{}", s.mentee_id)).await.text().await.expect("html");
+    let refused = s
+        .app
+        .get(&s.other_mentee, &format!("/studios/xihu-math/plans/{}", s.mentee_id))
+        .await
+        .text()
+        .await
+        .expect("html");
     assert!(!refused.contains("一年适应：站稳讲台"), "another mentee sees nothing of the plan");
 }
 
@@ -568,21 +755,35 @@ async fn only_the_host_defines_templates_and_a_typed_template_applies_once(pool:
         assert_eq!(status_of(&s, client, "growth/create-template", &form).await, expected, "{who}");
     }
     assert_eq!(s.count("select count(*) from growth_templates where studio_id is not null").await, 0);
-    for (field, name, goals, expected) in [("name", "", lines, "ErrRequired"), ("goals", "x", "- 里程碑在前", "Growth(ErrMilestoneBeforeGoal)"), ("goals", "x", "  ", "ErrRequired")] {
-        let r = s.call(&s.host, "growth/create-template", &[("studio", "xihu-math"), ("name", name), ("goals", goals)]).await;
+    for (field, name, goals, expected) in [
+        ("name", "", lines, "ErrRequired"),
+        ("goals", "x", "- 里程碑在前", "Growth(ErrMilestoneBeforeGoal)"),
+        ("goals", "x", "  ", "ErrRequired"),
+    ] {
+        let r = s
+            .call(&s.host, "growth/create-template", &[("studio", "xihu-math"), ("name", name), ("goals", goals)])
+            .await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(field_error(&error_json(r).await, field).as_deref(), Some(expected));
     }
     assert_eq!(s.count("select count(*) from growth_templates where studio_id is not null").await, 0);
     assert_status(&s.call(&s.host, "growth/create-template", &form).await, StatusCode::OK);
-    let template: Uuid = sqlx::query_scalar("select id from growth_templates where studio_id is not null").fetch_one(&s.app.pool).await.expect("template");
+    let template: Uuid = sqlx::query_scalar("select id from growth_templates where studio_id is not null")
+        .fetch_one(&s.app.pool)
+        .await
+        .expect("template");
     let template = template.to_string();
     let apply = [("studio", "xihu-math"), ("template", template.as_str())];
-    assert_eq!(s.call(&s.host, "growth/apply-template", &apply).await.json::<u64>().await.expect("n"), 4, "2 goals x 2 mentees");
+    assert_eq!(
+        s.call(&s.host, "growth/apply-template", &apply).await.json::<u64>().await.expect("n"),
+        4,
+        "2 goals x 2 mentees"
+    );
     assert_eq!(s.call(&s.host, "growth/apply-template", &apply).await.json::<u64>().await.expect("n"), 0);
     assert_eq!(s.count("select count(*) from growth_milestones").await, 4);
     // Another studio cannot use this studio's template.
-    let elsewhere = s.call(&s.outsider, "growth/apply-template", &[("studio", "elsewhere"), ("template", template.as_str())]).await;
+    let elsewhere =
+        s.call(&s.outsider, "growth/apply-template", &[("studio", "elsewhere"), ("template", template.as_str())]).await;
     assert_status(&elsewhere, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -605,18 +806,31 @@ async fn my_plans_lists_the_callers_own_studios_only(pool: PgPool) {
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn leaders_verify_mentees_records_only_and_nobody_edits_anothers(pool: PgPool) {
     let s = studio(pool).await;
-    assert_status(&s.call(&s.host, "hours/log", &[("occurred_on", &in_days(-3)), ("hours", "2"), ("category", "course")]).await, StatusCode::OK);
-    let record: Uuid = sqlx::query_scalar("select id from training_records").fetch_one(&s.app.pool).await.expect("record");
+    assert_status(
+        &s.call(&s.host, "hours/log", &[("occurred_on", &in_days(-3)), ("hours", "2"), ("category", "course")]).await,
+        StatusCode::OK,
+    );
+    let record: Uuid =
+        sqlx::query_scalar("select id from training_records").fetch_one(&s.app.pool).await.expect("record");
     let record = record.to_string();
     // The mentor may read the host's ledger (they share a studio) but verifies mentees' records only.
     let host = s.host_id.to_string();
     assert_eq!(status_of(&s, &s.mentor, "hours/ledger", &[("user", &host)]).await, StatusCode::OK);
     assert_eq!(status_of(&s, &s.mentor, "hours/verify", &[("record", &record)]).await, StatusCode::FORBIDDEN);
     let edit = [("record", record.as_str()), ("occurred_on", &in_days(-3)), ("hours", "9"), ("category", "course")];
-    for (who, client) in [("outsider", &s.outsider), ("observer", &s.observer), ("district admin", &s.district_admin), ("mentee", &s.mentee), ("mentor", &s.mentor)] {
+    for (who, client) in [
+        ("outsider", &s.outsider),
+        ("observer", &s.observer),
+        ("district admin", &s.district_admin),
+        ("mentee", &s.mentee),
+        ("mentor", &s.mentor),
+    ] {
         assert_eq!(status_of(&s, client, "hours/update", &edit).await, StatusCode::FORBIDDEN, "{who}");
     }
-    assert_eq!(status_of(&s, &s.host, "hours/verify", &[("record", &Uuid::new_v4().to_string())]).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status_of(&s, &s.host, "hours/verify", &[("record", &Uuid::new_v4().to_string())]).await,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(s.count("select count(*) from training_records where hours = 2 and verified_by is null").await, 1);
 }
 
@@ -643,14 +857,33 @@ async fn a_plain_html_form_post_is_sent_back_to_the_plan(pool: PgPool) {
 async fn an_overdue_goal_can_be_reworded_without_moving_its_date(pool: PgPool) {
     let s = studio(pool).await;
     let (goal, _) = s.goal().await;
-    sqlx::query("update growth_goals set due_on = current_date - 100").execute(&s.app.pool).await.expect("age the goal");
-    let old: chrono::NaiveDate = sqlx::query_scalar("select due_on from growth_goals").fetch_one(&s.app.pool).await.expect("due");
+    sqlx::query("update growth_goals set due_on = current_date - 100")
+        .execute(&s.app.pool)
+        .await
+        .expect("age the goal");
+    let old: chrono::NaiveDate =
+        sqlx::query_scalar("select due_on from growth_goals").fetch_one(&s.app.pool).await.expect("due");
     let old = old.to_string();
-    let edit = [("goal", goal.as_str()), ("title", "改写后的目标"), ("category", "teaching"), ("target_stage", "year1"), ("due_on", old.as_str())];
+    let edit = [
+        ("goal", goal.as_str()),
+        ("title", "改写后的目标"),
+        ("category", "teaching"),
+        ("target_stage", "year1"),
+        ("due_on", old.as_str()),
+    ];
     assert_status(&s.call(&s.mentee, "growth/update-goal", &edit).await, StatusCode::OK);
-    let moved = [("goal", goal.as_str()), ("title", "改写后的目标"), ("category", "teaching"), ("target_stage", "year1"), ("due_on", "2001-01-01")];
+    let moved = [
+        ("goal", goal.as_str()),
+        ("title", "改写后的目标"),
+        ("category", "teaching"),
+        ("target_stage", "year1"),
+        ("due_on", "2001-01-01"),
+    ];
     let r = s.call(&s.mentee, "growth/update-goal", &moved).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_error(&error_json(r).await, "due_on").as_deref(), Some("Growth(ErrDueFarInPast)"));
-    assert_eq!(s.count("select count(*) from growth_goals where title = '改写后的目标' and due_on = current_date - 100").await, 1);
+    assert_eq!(
+        s.count("select count(*) from growth_goals where title = '改写后的目标' and due_on = current_date - 100").await,
+        1
+    );
 }

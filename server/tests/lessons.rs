@@ -88,16 +88,26 @@ async fn a_full_lesson_waitlists_the_next_booking_and_a_cancellation_promotes_it
     assert_eq!(answers[2]["waitlist_position"], 1);
 
     // The third sees their place on the lesson's page data; seats left 0.
-    let detail: serde_json::Value = app.call(&clients[2], "lessons/detail", &[("lesson_id", &lesson.to_string())]).await.json().await.expect("json");
+    let detail: serde_json::Value = app
+        .call(&clients[2], "lessons/detail", &[("lesson_id", &lesson.to_string())])
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(detail["my_booking"]["status"], "Waitlisted");
     assert_eq!(detail["seats_taken"], 2);
     assert!(detail["checkin_code"].is_null(), "observers never see the check-in code");
 
-    let r = app.call(&clients[0], "lessons/cancel-booking", &[("lesson_id", &lesson.to_string()), ("reason", "临时有课")]).await;
+    let r = app
+        .call(&clients[0], "lessons/cancel-booking", &[("lesson_id", &lesson.to_string()), ("reason", "临时有课")])
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(status_of(&pool, lesson, emails[0]).await.as_deref(), Some("cancelled"));
     assert_eq!(status_of(&pool, lesson, emails[2]).await.as_deref(), Some("confirmed"), "promoted at once");
-    let reason: String = sqlx::query_scalar("select cancel_reason from bookings where status = 'cancelled'").fetch_one(&pool).await.expect("reason");
+    let reason: String = sqlx::query_scalar("select cancel_reason from bookings where status = 'cancelled'")
+        .fetch_one(&pool)
+        .await
+        .expect("reason");
     assert_eq!(reason, "临时有课");
 
     let notes: serde_json::Value = app.call(&clients[2], "notifications/list", &[]).await.json().await.expect("json");
@@ -144,10 +154,18 @@ async fn drafts_cancelled_past_and_out_of_window_lessons_refuse_bookings(pool: P
     let past = world.lesson(&pool, 5, false, "published", -Duration::hours(2)).await;
     assert_eq!(msg(book(&app, &c, past).await, "lesson").await.as_deref(), Some("ErrLessonPast"));
     let later = world.published_lesson(&pool, 5, false).await;
-    sqlx::query("update open_lessons set booking_opens_at = now() + interval '1 day' where id = $1").bind(later).execute(&pool).await.expect("window");
+    sqlx::query("update open_lessons set booking_opens_at = now() + interval '1 day' where id = $1")
+        .bind(later)
+        .execute(&pool)
+        .await
+        .expect("window");
     assert_eq!(msg(book(&app, &c, later).await, "lesson").await.as_deref(), Some("ErrBookingNotOpen"));
     let closed = world.published_lesson(&pool, 5, false).await;
-    sqlx::query("update open_lessons set booking_closes_at = now() - interval '1 minute' where id = $1").bind(closed).execute(&pool).await.expect("window");
+    sqlx::query("update open_lessons set booking_closes_at = now() - interval '1 minute' where id = $1")
+        .bind(closed)
+        .execute(&pool)
+        .await
+        .expect("window");
     assert_eq!(msg(book(&app, &c, closed).await, "lesson").await.as_deref(), Some("ErrBookingClosed"));
     assert_eq!(count(&pool, "select count(*) from bookings").await, 0, "nothing stored");
     assert_eq!(count(&pool, "select count(*) from notifications").await, 0);
@@ -163,7 +181,13 @@ async fn nobody_can_cancel_someone_elses_booking(pool: PgPool) {
     assert_eq!(book(&app, &owner, lesson).await.status(), StatusCode::OK);
     let booking_id: Uuid = sqlx::query_scalar("select id from bookings").fetch_one(&pool).await.expect("id");
     // The endpoint takes no booking id: it cancels the caller's own booking, and they have none.
-    let r = app.call(&other, "lessons/cancel-booking", &[("lesson_id", &lesson.to_string()), ("booking_id", &booking_id.to_string())]).await;
+    let r = app
+        .call(
+            &other,
+            "lessons/cancel-booking",
+            &[("lesson_id", &lesson.to_string()), ("booking_id", &booking_id.to_string())],
+        )
+        .await;
     assert_eq!(msg(r, "lesson").await.as_deref(), Some("ErrNoActiveBooking"));
     assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("confirmed"));
     let anon = app.client();
@@ -203,7 +227,10 @@ async fn bad_lesson_input_gets_translated_field_errors_and_stores_nothing(pool: 
     }
     let mut form = schedule_form("test-studio");
     form.push(("teacher_email", "observer@other.test".into()));
-    assert_eq!(msg(call_owned(&app, &host, "lessons/schedule", &form).await, "teacher_email").await.as_deref(), Some("ErrNotAMember"));
+    assert_eq!(
+        msg(call_owned(&app, &host, "lessons/schedule", &form).await, "teacher_email").await.as_deref(),
+        Some("ErrNotAMember")
+    );
     assert_eq!(count(&pool, "select count(*) from open_lessons").await, 0, "nothing stored");
 }
 
@@ -217,12 +244,16 @@ async fn a_mentor_schedules_publishes_edits_and_cancels_and_booked_observers_hea
     let r = call_owned(&app, &mentor, "lessons/schedule", &form).await;
     assert_eq!(r.status(), StatusCode::OK);
     let lesson: Uuid = r.json().await.expect("id");
-    let starts: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select starts_at from open_lessons").fetch_one(&pool).await.expect("row");
+    let starts: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select starts_at from open_lessons").fetch_one(&pool).await.expect("row");
     assert_eq!(starts.to_rfc3339(), "2030-03-05T01:00:00+00:00", "09:00 in Shanghai");
 
     let observer = signed_in(&app, "observer@other.test").await;
     assert_eq!(book(&app, &observer, lesson).await.status(), StatusCode::NOT_FOUND, "a draft takes no bookings");
-    assert_eq!(app.call(&mentor, "lessons/publish", &[("lesson_id", &lesson.to_string())]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&mentor, "lessons/publish", &[("lesson_id", &lesson.to_string())]).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(book(&app, &observer, lesson).await.status(), StatusCode::OK);
 
     // Moving it notifies the observer and bumps the calendar sequence.
@@ -250,7 +281,8 @@ async fn a_mentor_schedules_publishes_edits_and_cancels_and_booked_observers_hea
     // Cancelling needs a reason and notifies everyone booked.
     let r = app.call(&mentor, "lessons/cancel", &[("lesson_id", &lesson.to_string()), ("reason", "")]).await;
     assert_eq!(msg(r, "reason").await.as_deref(), Some("ErrRequired"));
-    let r = app.call(&mentor, "lessons/cancel", &[("lesson_id", &lesson.to_string()), ("reason", "教研活动调整")]).await;
+    let r =
+        app.call(&mentor, "lessons/cancel", &[("lesson_id", &lesson.to_string()), ("reason", "教研活动调整")]).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(count(&pool, "select count(*) from notifications where kind = 'lesson_cancelled'").await, 1);
     assert_eq!(count(&pool, "select count(*) from email_outbox where subject like '公开课已取消%'").await, 1);
@@ -267,7 +299,10 @@ async fn more_seats_promote_the_waitlist_in_order(pool: PgPool) {
         assert_eq!(book(&app, &signed_in(&app, email).await, lesson).await.status(), StatusCode::OK);
     }
     let host = signed_in(&app, "host@studio.test").await;
-    assert_eq!(app.call(&host, "lessons/capacity", &[("lesson_id", &lesson.to_string()), ("capacity", "2")]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&host, "lessons/capacity", &[("lesson_id", &lesson.to_string()), ("capacity", "2")]).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(status_of(&pool, lesson, "outsider@other.test").await.as_deref(), Some("confirmed"));
     assert_eq!(status_of(&pool, lesson, "mentee@studio.test").await.as_deref(), Some("waitlisted"));
     let r = app.call(&host, "lessons/capacity", &[("lesson_id", &lesson.to_string()), ("capacity", "1")]).await;
@@ -284,16 +319,28 @@ async fn with_approval_a_booking_waits_for_the_hosts_decision(pool: PgPool) {
     assert_eq!(book(&app, &a, lesson).await.json::<serde_json::Value>().await.expect("json")["status"], "Pending");
     assert_eq!(book(&app, &b, lesson).await.json::<serde_json::Value>().await.expect("json")["status"], "Pending");
     let host = signed_in(&app, "host@studio.test").await;
-    let ids: Vec<Uuid> = sqlx::query_scalar("select id from bookings order by seq").fetch_all(&pool).await.expect("ids");
+    let ids: Vec<Uuid> =
+        sqlx::query_scalar("select id from bookings order by seq").fetch_all(&pool).await.expect("ids");
     let decide = |id: Uuid, d: &'static str| {
         let host = host.clone();
         let app = &app;
-        async move { app.call(&host, "lessons/decide", &[("lesson_id", &lesson.to_string()), ("booking_id", &id.to_string()), ("decision", d)]).await }
+        async move {
+            app.call(
+                &host,
+                "lessons/decide",
+                &[("lesson_id", &lesson.to_string()), ("booking_id", &id.to_string()), ("decision", d)],
+            )
+            .await
+        }
     };
     assert_eq!(decide(ids[0], "approve").await.status(), StatusCode::OK);
     assert_eq!(decide(ids[1], "approve").await.status(), StatusCode::OK);
     assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("confirmed"));
-    assert_eq!(status_of(&pool, lesson, "outsider@other.test").await.as_deref(), Some("waitlisted"), "approved but no seat left");
+    assert_eq!(
+        status_of(&pool, lesson, "outsider@other.test").await.as_deref(),
+        Some("waitlisted"),
+        "approved but no seat left"
+    );
     assert_eq!(count(&pool, "select count(*) from notifications where kind = 'approved'").await, 2);
     assert_eq!(decide(ids[1], "approve").await.status(), StatusCode::NOT_FOUND, "only pending bookings are decided");
 }
@@ -308,16 +355,38 @@ async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: 
     book(&app, &observer, lesson).await;
     book(&app, &outsider, lesson).await;
     let host = signed_in(&app, "host@studio.test").await;
-    let list: serde_json::Value = app.call(&host, "lessons/attendees", &[("lesson_id", &lesson.to_string())]).await.json().await.expect("json");
-    let booking = list.as_array().expect("list").iter().find(|a| a["email"] == "observer@other.test").expect("observer")["booking_id"].as_str().expect("id").to_owned();
+    let list: serde_json::Value =
+        app.call(&host, "lessons/attendees", &[("lesson_id", &lesson.to_string())]).await.json().await.expect("json");
+    let booking =
+        list.as_array().expect("list").iter().find(|a| a["email"] == "observer@other.test").expect("observer")
+            ["booking_id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
     let check = |status: &'static str| {
         let (host, booking) = (host.clone(), booking.clone());
         let app = &app;
-        async move { app.call(&host, "lessons/check-in", &[("lesson_id", &lesson.to_string()), ("booking_id", &booking), ("status", status)]).await.status() }
+        async move {
+            app.call(
+                &host,
+                "lessons/check-in",
+                &[("lesson_id", &lesson.to_string()), ("booking_id", &booking), ("status", status)],
+            )
+            .await
+            .status()
+        }
     };
     assert_eq!(check("attended").await, StatusCode::OK);
     assert_eq!(check("attended").await, StatusCode::OK);
-    assert_eq!(count(&pool, "select count(*) from training_records where source_kind = 'booking' and category = 'open_lesson'").await, 1, "never duplicated");
+    assert_eq!(
+        count(
+            &pool,
+            "select count(*) from training_records where source_kind = 'booking' and category = 'open_lesson'"
+        )
+        .await,
+        1,
+        "never duplicated"
+    );
     let hours: String = app.call(&observer, "lessons/my-hours", &[]).await.json().await.expect("json");
     assert_eq!(hours, "1.5");
     assert_eq!(check("confirmed").await, StatusCode::OK);
@@ -326,12 +395,15 @@ async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: 
     // The observer checks in with the code from the room; a wrong code is refused, and so is
     // the right one long before the lesson.
     sqlx::query("update open_lessons set starts_at = starts_at + interval '2 days', ends_at = ends_at + interval '2 days' where id = $1").bind(lesson).execute(&pool).await.expect("move");
-    let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ABC234")]).await;
+    let r =
+        app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ABC234")]).await;
     assert_eq!(msg(r, "code").await.as_deref(), Some("ErrCheckInClosed"));
     sqlx::query("update open_lessons set starts_at = starts_at - interval '2 days', ends_at = ends_at - interval '2 days' where id = $1").bind(lesson).execute(&pool).await.expect("move back");
-    let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ZZZZZZ")]).await;
+    let r =
+        app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ZZZZZZ")]).await;
     assert_eq!(msg(r, "code").await.as_deref(), Some("ErrWrongCode"));
-    let r = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "abc 234")]).await;
+    let r =
+        app.call(&observer, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "abc 234")]).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("attended"));
     assert_eq!(count(&pool, "select count(*) from training_records").await, 1);
@@ -347,16 +419,23 @@ async fn observers_never_see_each_other_and_the_host_exports_the_list_as_csv(poo
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
     let lesson = world.published_lesson(&pool, 5, false).await;
-    sqlx::query("update users set display_name = '赵磊' where email = 'observer@other.test'").execute(&pool).await.expect("name");
+    sqlx::query("update users set display_name = '赵磊' where email = 'observer@other.test'")
+        .execute(&pool)
+        .await
+        .expect("name");
     let observer = signed_in(&app, "observer@other.test").await;
     let outsider = signed_in(&app, "outsider@other.test").await;
     book(&app, &observer, lesson).await;
     book(&app, &outsider, lesson).await;
-    let detail = app.call(&outsider, "lessons/detail", &[("lesson_id", &lesson.to_string())]).await.text().await.expect("text");
+    let detail =
+        app.call(&outsider, "lessons/detail", &[("lesson_id", &lesson.to_string())]).await.text().await.expect("text");
     assert!(!detail.contains("赵磊") && !detail.contains("observer@other.test"));
     let page = app.get(&outsider, &format!("/lessons/{lesson}")).await.text().await.expect("html");
     assert!(!page.contains("赵磊") && !page.contains("observer@other.test"));
-    assert_eq!(app.call(&outsider, "lessons/attendees", &[("lesson_id", &lesson.to_string())]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.call(&outsider, "lessons/attendees", &[("lesson_id", &lesson.to_string())]).await.status(),
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(app.get(&outsider, &format!("/lessons/{lesson}/attendees.csv")).await.status(), StatusCode::FORBIDDEN);
 
     let host = signed_in(&app, "host@studio.test").await;
@@ -405,8 +484,13 @@ async fn calendar_files_parse_with_a_real_icalendar_parser_and_the_feed_token_re
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
     let lesson = world.published_lesson(&pool, 5, false).await;
-    sqlx::query("update open_lessons set time_zone = 'Europe/London', sequence = 4 where id = $1").bind(lesson).execute(&pool).await.expect("tz");
-    let starts: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("select starts_at from open_lessons").fetch_one(&pool).await.expect("start");
+    sqlx::query("update open_lessons set time_zone = 'Europe/London', sequence = 4 where id = $1")
+        .bind(lesson)
+        .execute(&pool)
+        .await
+        .expect("tz");
+    let starts: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select starts_at from open_lessons").fetch_one(&pool).await.expect("start");
 
     let ics = app.get(&app.client(), &format!("/lessons/{lesson}/calendar.ics")).await.text().await.expect("ics");
     let parsed = parse_with_python(&ics);
@@ -420,7 +504,13 @@ async fn calendar_files_parse_with_a_real_icalendar_parser_and_the_feed_token_re
     assert_eq!(start_utc.timestamp(), starts.timestamp(), "the same instant after the zone round trip");
     assert!(ics.contains("URL:http://127.0.0.1:"), "{ics}");
     // Behind an https proxy the event links back over https.
-    let proxied = app.client().get(format!("{}/lessons/{lesson}/calendar.ics", app.base)).header("x-forwarded-proto", "https").send().await.expect("ics");
+    let proxied = app
+        .client()
+        .get(format!("{}/lessons/{lesson}/calendar.ics", app.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .expect("ics");
     assert!(proxied.text().await.expect("ics").contains("URL:https://127.0.0.1:"));
 
     // The personal feed: only with the secret; a reset makes the old link useless.
@@ -433,15 +523,25 @@ async fn calendar_files_parse_with_a_real_icalendar_parser_and_the_feed_token_re
     assert_eq!(parse_with_python(&feed)["events"].as_array().expect("events").len(), 1);
     // Cancelling one's booking shows the lesson as cancelled, with a SEQUENCE that moved on;
     // booking again brings it back.
-    assert_eq!(app.call(&observer, "lessons/cancel-booking", &[("lesson_id", &lesson.to_string())]).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.call(&observer, "lessons/cancel-booking", &[("lesson_id", &lesson.to_string())]).await.status(),
+        StatusCode::OK
+    );
     let parsed = parse_with_python(&app.get(&app.client(), &path).await.text().await.expect("ics"));
-    assert_eq!((parsed["events"][0]["status"].clone(), parsed["events"][0]["sequence"].clone()), (serde_json::json!("CANCELLED"), serde_json::json!(5)));
+    assert_eq!(
+        (parsed["events"][0]["status"].clone(), parsed["events"][0]["sequence"].clone()),
+        (serde_json::json!("CANCELLED"), serde_json::json!(5))
+    );
     book(&app, &observer, lesson).await;
     let parsed = parse_with_python(&app.get(&app.client(), &path).await.text().await.expect("ics"));
     assert_eq!(parsed["events"].as_array().expect("events").len(), 1, "one event per lesson");
     assert_eq!(parsed["events"][0]["status"], "CONFIRMED");
     assert_eq!(parsed["events"][0]["sequence"], 6, "SEQUENCE never goes back");
-    sqlx::query("update open_lessons set status = 'cancelled', sequence = sequence + 1 where id = $1").bind(lesson).execute(&pool).await.expect("cancel");
+    sqlx::query("update open_lessons set status = 'cancelled', sequence = sequence + 1 where id = $1")
+        .bind(lesson)
+        .execute(&pool)
+        .await
+        .expect("cancel");
     let feed = app.get(&app.client(), &path).await.text().await.expect("ics");
     let parsed = parse_with_python(&feed);
     assert_eq!(parsed["events"][0]["status"], "CANCELLED");
@@ -450,7 +550,8 @@ async fn calendar_files_parse_with_a_real_icalendar_parser_and_the_feed_token_re
     assert_ne!(new_path, path);
     assert_eq!(app.get(&app.client(), &path).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(app.get(&app.client(), &new_path).await.status(), StatusCode::OK);
-    let stored: String = sqlx::query_scalar("select token_hash from calendar_feeds").fetch_one(&pool).await.expect("hash");
+    let stored: String =
+        sqlx::query_scalar("select token_hash from calendar_feeds").fetch_one(&pool).await.expect("hash");
     assert!(!new_path.contains(&stored), "only a hash of the secret is stored");
 }
 
@@ -459,7 +560,9 @@ async fn reminders_are_written_once_per_booking_whatever_runs_them(pool: PgPool)
     let world = World::create(&pool).await;
     let soon = world.lesson(&pool, 5, false, "published", Duration::hours(10)).await;
     let later = world.lesson(&pool, 5, false, "published", Duration::days(3)).await;
-    for (lesson, email) in [(soon, "observer@other.test"), (soon, "outsider@other.test"), (later, "observer@other.test")] {
+    for (lesson, email) in
+        [(soon, "observer@other.test"), (soon, "outsider@other.test"), (later, "observer@other.test")]
+    {
         sqlx::query("insert into bookings (id, lesson_id, user_id, status) select gen_random_uuid(), $1, id, 'confirmed' from users where email = $2")
             .bind(lesson)
             .bind(email)
@@ -467,7 +570,8 @@ async fn reminders_are_written_once_per_booking_whatever_runs_them(pool: PgPool)
             .await
             .expect("booking");
     }
-    let (a, b) = tokio::join!(app::lessons::store::send_due_reminders(&pool), app::lessons::store::send_due_reminders(&pool));
+    let (a, b) =
+        tokio::join!(app::lessons::store::send_due_reminders(&pool), app::lessons::store::send_due_reminders(&pool));
     assert_eq!(a.expect("a") + b.expect("b"), 2);
     assert_eq!(app::lessons::store::send_due_reminders(&pool).await.expect("again"), 0);
     assert_eq!(count(&pool, "select count(*) from notifications where kind = 'reminder'").await, 2);
@@ -492,7 +596,9 @@ async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(po
         .await
         .expect("full");
     let client = app.client();
-    let ids = |v: serde_json::Value| -> Vec<String> { v.as_array().expect("list").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect() };
+    let ids = |v: serde_json::Value| -> Vec<String> {
+        v.as_array().expect("list").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect()
+    };
     let list = |form: Vec<(&'static str, String)>| {
         let client = client.clone();
         let app = &app;
@@ -507,8 +613,15 @@ async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(po
     assert_eq!(ids(list(vec![("filter[grade]", "八年级".into())]).await), [math.to_string()]);
     assert_eq!(ids(list(vec![("filter[mode]", "online".into())]).await), [english.to_string()]);
     assert_eq!(ids(list(vec![("filter[district]", "滨江区".into())]).await), Vec::<String>::new());
-    assert_eq!(ids(list(vec![("filter[free_seats]", "true".into())]).await), [english.to_string()], "the full lesson is left out");
-    let day = (chrono::Utc::now() + Duration::days(10)).with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).format("%Y-%m-%d").to_string();
+    assert_eq!(
+        ids(list(vec![("filter[free_seats]", "true".into())]).await),
+        [english.to_string()],
+        "the full lesson is left out"
+    );
+    let day = (chrono::Utc::now() + Duration::days(10))
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .format("%Y-%m-%d")
+        .to_string();
     assert_eq!(ids(list(vec![("filter[from]", day.clone()), ("filter[to]", day)]).await), [english.to_string()]);
     let r = app.call(&client, "lessons/list", &[("filter[from]", "2026-13-45")]).await;
     assert_eq!(msg(r, "from").await.as_deref(), Some("ErrDateTimeInvalid"));
@@ -528,7 +641,10 @@ async fn a_viewer_in_another_zone_sees_their_time_and_the_lessons_own(pool: PgPo
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
     let lesson = world.published_lesson(&pool, 5, false).await;
-    sqlx::query("update users set time_zone = 'Europe/London' where email = 'observer@other.test'").execute(&pool).await.expect("tz");
+    sqlx::query("update users set time_zone = 'Europe/London' where email = 'observer@other.test'")
+        .execute(&pool)
+        .await
+        .expect("tz");
     let london = signed_in(&app, "observer@other.test").await;
     let page = app.get(&london, &format!("/lessons/{lesson}")).await.text().await.expect("html");
     assert!(page.contains("课堂当地时间"), "the lesson's own zone is shown when it differs");
@@ -554,7 +670,8 @@ async fn my_lessons_lists_my_bookings_and_my_studios_lessons_drafts_included(poo
     assert_eq!(mine["managed"].as_array().expect("list").len(), 0);
     let host = signed_in(&app, "host@studio.test").await;
     let mine: serde_json::Value = app.call(&host, "lessons/mine", &[]).await.json().await.expect("json");
-    let managed: Vec<&str> = mine["managed"].as_array().expect("list").iter().filter_map(|l| l["id"].as_str()).collect();
+    let managed: Vec<&str> =
+        mine["managed"].as_array().expect("list").iter().filter_map(|l| l["id"].as_str()).collect();
     assert_eq!(managed, [published.to_string(), draft.to_string()]);
     let page = app.get(&outsider, "/my-lessons").await.text().await.expect("html");
     assert!(page.contains("候补中"));
@@ -584,7 +701,13 @@ async fn without_javascript_a_refused_booking_comes_back_to_the_page_with_its_me
 
     // A successful plain-form booking redirects to the lesson page, which shows the seat.
     let open = world.published_lesson(&pool, 5, false).await;
-    let r = observer.post(format!("{}/api/lessons/book", app.base)).header("accept", "text/html").form(&[("lesson_id", open.to_string())]).send().await.expect("post");
+    let r = observer
+        .post(format!("{}/api/lessons/book", app.base))
+        .header("accept", "text/html")
+        .form(&[("lesson_id", open.to_string())])
+        .send()
+        .await
+        .expect("post");
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers()["location"], format!("/lessons/{open}").as_str());
     let html = app.get(&observer, &format!("/lessons/{open}")).await.text().await.expect("html");
@@ -612,7 +735,11 @@ async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_stu
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
     let lesson = world.published_lesson(&pool, 5, false).await;
-    sqlx::query("update studios set visibility = 'private' where id = $1").bind(world.studio).execute(&pool).await.expect("private");
+    sqlx::query("update studios set visibility = 'private' where id = $1")
+        .bind(world.studio)
+        .execute(&pool)
+        .await
+        .expect("private");
     let id = lesson.to_string();
 
     let outsider = signed_in(&app, "outsider@other.test").await;
@@ -630,10 +757,22 @@ async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_stu
     let mentee = signed_in(&app, "mentee@studio.test").await;
     assert_eq!(app.call(&mentee, "lessons/detail", &[("lesson_id", &id)]).await.status(), StatusCode::OK);
     assert_eq!(app.get(&mentee, &format!("/lessons/{id}/calendar.ics")).await.status(), StatusCode::OK);
-    assert_eq!(book(&app, &mentee, lesson).await.status(), StatusCode::OK, "members book their private studio's lessons");
+    assert_eq!(
+        book(&app, &mentee, lesson).await.status(),
+        StatusCode::OK,
+        "members book their private studio's lessons"
+    );
 
-    sqlx::query("update studios set visibility = 'public', archived = true where id = $1").bind(world.studio).execute(&pool).await.expect("archive");
-    assert_eq!(app.call(&outsider, "lessons/detail", &[("lesson_id", &id)]).await.status(), StatusCode::OK, "an archived studio is read-only, not hidden");
+    sqlx::query("update studios set visibility = 'public', archived = true where id = $1")
+        .bind(world.studio)
+        .execute(&pool)
+        .await
+        .expect("archive");
+    assert_eq!(
+        app.call(&outsider, "lessons/detail", &[("lesson_id", &id)]).await.status(),
+        StatusCode::OK,
+        "an archived studio is read-only, not hidden"
+    );
     let refused = book(&app, &outsider, lesson).await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     assert_eq!(error_json(refused).await["Refused"]["Studio"], "ErrArchived");
@@ -646,7 +785,8 @@ async fn a_cancelled_lesson_credits_nobody_and_takes_no_check_ins(pool: PgPool) 
     let world = World::create(&pool).await;
     let lesson = world.lesson(&pool, 5, false, "published", Duration::minutes(30)).await;
     let id = lesson.to_string();
-    let (observer, outsider) = (signed_in(&app, "observer@other.test").await, signed_in(&app, "outsider@other.test").await);
+    let (observer, outsider) =
+        (signed_in(&app, "observer@other.test").await, signed_in(&app, "outsider@other.test").await);
     book(&app, &observer, lesson).await;
     book(&app, &outsider, lesson).await;
     let code = app.call(&observer, "lessons/check-in-code", &[("lesson_id", &id), ("code", "ABC234")]).await;
@@ -660,11 +800,19 @@ async fn a_cancelled_lesson_credits_nobody_and_takes_no_check_ins(pool: PgPool) 
 
     let r = app.call(&outsider, "lessons/check-in-code", &[("lesson_id", &id), ("code", "ABC234")]).await;
     assert_eq!(msg(r, "code").await.as_deref(), Some("ErrCheckInCancelled"));
-    let booking: Uuid = sqlx::query_scalar("select b.id from bookings b join users u on u.id = b.user_id where u.email = 'outsider@other.test'")
-        .fetch_one(&pool)
-        .await
-        .expect("booking");
-    let r = app.call(&host, "lessons/check-in", &[("lesson_id", &id), ("booking_id", &booking.to_string()), ("status", "attended")]).await;
+    let booking: Uuid = sqlx::query_scalar(
+        "select b.id from bookings b join users u on u.id = b.user_id where u.email = 'outsider@other.test'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("booking");
+    let r = app
+        .call(
+            &host,
+            "lessons/check-in",
+            &[("lesson_id", &id), ("booking_id", &booking.to_string()), ("status", "attended")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "nothing credited");
     assert_eq!(status_of(&pool, lesson, "outsider@other.test").await.as_deref(), Some("confirmed"));

@@ -25,7 +25,10 @@ async fn instance_pool(connect: &PgConnectOptions) -> PgPool {
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
-async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_seats(_opts: PgPoolOptions, connect: PgConnectOptions) {
+async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_seats(
+    _opts: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
     let requests: usize = std::env::var("BOOKING_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(500).max(40);
     let pool_a = instance_pool(&connect).await;
     let pool_b = instance_pool(&connect).await;
@@ -55,16 +58,17 @@ async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_s
     // All booking requests at once.
     let started = Instant::now();
     let lesson_s = lesson.to_string();
-    let answers: Vec<(StatusCode, serde_json::Value)> = futures_util::future::join_all(clients.iter().map(|(i, client)| {
-        let app = if i % 2 == 0 { &a } else { &b };
-        let lesson_s = lesson_s.clone();
-        async move {
-            let r = app.call(client, "lessons/book", &[("lesson_id", lesson_s.as_str())]).await;
-            let status = r.status();
-            (status, r.json().await.unwrap_or(serde_json::Value::Null))
-        }
-    }))
-    .await;
+    let answers: Vec<(StatusCode, serde_json::Value)> =
+        futures_util::future::join_all(clients.iter().map(|(i, client)| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            let lesson_s = lesson_s.clone();
+            async move {
+                let r = app.call(client, "lessons/book", &[("lesson_id", lesson_s.as_str())]).await;
+                let status = r.status();
+                (status, r.json().await.unwrap_or(serde_json::Value::Null))
+            }
+        }))
+        .await;
     let elapsed = started.elapsed();
     let per_second = requests as f64 / elapsed.as_secs_f64();
 
@@ -77,11 +81,12 @@ async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_s
 
     // The database agrees: 30 seats held by the 30 earliest bookings, the rest waitlisted in
     // the order the database accepted them, one booking per person.
-    let rows: Vec<(Uuid, Uuid, i64, String)> = sqlx::query_as("select id, user_id, seq, status from bookings where lesson_id = $1 order by seq")
-        .bind(lesson)
-        .fetch_all(&pool_a)
-        .await
-        .expect("bookings");
+    let rows: Vec<(Uuid, Uuid, i64, String)> =
+        sqlx::query_as("select id, user_id, seq, status from bookings where lesson_id = $1 order by seq")
+            .bind(lesson)
+            .fetch_all(&pool_a)
+            .await
+            .expect("bookings");
     assert_eq!(rows.len(), requests);
     let distinct: std::collections::HashSet<Uuid> = rows.iter().map(|r| r.1).collect();
     assert_eq!(distinct.len(), requests, "no duplicates");
@@ -101,32 +106,41 @@ async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_s
     // waitlisted move up.
     let first_waitlisted: Vec<Uuid> = rows[SEATS as usize..SEATS as usize + 5].iter().map(|r| r.0).collect();
     let cancelling: Vec<Uuid> = rows[..5].iter().map(|r| r.1).collect();
-    let by_user: std::collections::HashMap<Uuid, usize> = sqlx::query_as::<_, (Uuid, String)>("select id, email from users")
-        .fetch_all(&pool_a)
-        .await
-        .expect("users")
-        .into_iter()
-        .filter_map(|(id, email)| emails.iter().position(|e| *e == email).map(|i| (id, i)))
-        .collect();
+    let by_user: std::collections::HashMap<Uuid, usize> =
+        sqlx::query_as::<_, (Uuid, String)>("select id, email from users")
+            .fetch_all(&pool_a)
+            .await
+            .expect("users")
+            .into_iter()
+            .filter_map(|(id, email)| emails.iter().position(|e| *e == email).map(|i| (id, i)))
+            .collect();
     let cancels = futures_util::future::join_all(cancelling.iter().map(|user| {
         let i = by_user[user];
         let client = &clients.iter().find(|(j, _)| *j == i).expect("client").1;
         let app = if i % 2 == 0 { &a } else { &b };
         let lesson_s = lesson_s.clone();
-        async move { app.call(client, "lessons/cancel-booking", &[("lesson_id", lesson_s.as_str()), ("reason", "临时有课")]).await.status() }
+        async move {
+            app.call(client, "lessons/cancel-booking", &[("lesson_id", lesson_s.as_str()), ("reason", "临时有课")])
+                .await
+                .status()
+        }
     }))
     .await;
     assert!(cancels.iter().all(|s| *s == StatusCode::OK), "{cancels:?}");
-    let now_confirmed: Vec<Uuid> = sqlx::query_scalar("select id from bookings where lesson_id = $1 and status = 'confirmed' order by seq")
-        .bind(lesson)
-        .fetch_all(&pool_a)
-        .await
-        .expect("confirmed");
+    let now_confirmed: Vec<Uuid> =
+        sqlx::query_scalar("select id from bookings where lesson_id = $1 and status = 'confirmed' order by seq")
+            .bind(lesson)
+            .fetch_all(&pool_a)
+            .await
+            .expect("confirmed");
     assert_eq!(now_confirmed.len(), SEATS as usize);
     for id in &first_waitlisted {
         assert!(now_confirmed.contains(id), "the first five waitlisted were promoted");
     }
-    let promoted: i64 = sqlx::query_scalar("select count(*) from notifications where kind = 'promoted'").fetch_one(&pool_a).await.expect("count");
+    let promoted: i64 = sqlx::query_scalar("select count(*) from notifications where kind = 'promoted'")
+        .fetch_one(&pool_a)
+        .await
+        .expect("count");
     assert_eq!(promoted, 5);
     let outbox: i64 = sqlx::query_scalar("select count(*) from email_outbox").fetch_one(&pool_a).await.expect("count");
     assert_eq!(outbox as usize, requests + 5, "one email per booking answer and per promotion");

@@ -63,7 +63,11 @@ const CASES: &[Case] = &[
     Case { endpoint: "lessons/done", setup: Setup::Published, expect: LEADS },
     Case { endpoint: "lessons/book", setup: Setup::Published, expect: SIGNED_IN },
     // Leads see the draft but it takes no bookings (a field error); everyone else does not see it.
-    Case { endpoint: "lessons/book", setup: Setup::Draft, expect: [UNAUTH, MISSING, MISSING, MISSING, INVALID, INVALID, MISSING] },
+    Case {
+        endpoint: "lessons/book",
+        setup: Setup::Draft,
+        expect: [UNAUTH, MISSING, MISSING, MISSING, INVALID, INVALID, MISSING],
+    },
     Case { endpoint: "lessons/cancel-booking", setup: Setup::CallerBooked, expect: SIGNED_IN },
     Case { endpoint: "lessons/check-in-code", setup: Setup::CallerBooked, expect: SIGNED_IN },
     Case { endpoint: "lessons/decide", setup: Setup::PendingBooking, expect: LEADS },
@@ -122,9 +126,17 @@ async fn run(app: &TestApp, client: &Client, case: &Case, lesson: Uuid, booking:
         "lessons/cancel" => vec![("lesson_id", l), ("reason", "教研活动调整".into())],
         "lessons/cancel-booking" => vec![("lesson_id", l), ("reason", "临时有课".into())],
         "lessons/check-in-code" => vec![("lesson_id", l), ("code", "ABC234".into())],
-        "lessons/decide" => vec![("lesson_id", l), ("booking_id", booking.expect("booking").to_string()), ("decision", "approve".into())],
-        "lessons/check-in" => vec![("lesson_id", l), ("booking_id", booking.expect("booking").to_string()), ("status", "attended".into())],
-        "lessons/detail" | "lessons/publish" | "lessons/done" | "lessons/book" | "lessons/attendees" => vec![("lesson_id", l)],
+        "lessons/decide" => vec![
+            ("lesson_id", l),
+            ("booking_id", booking.expect("booking").to_string()),
+            ("decision", "approve".into()),
+        ],
+        "lessons/check-in" => {
+            vec![("lesson_id", l), ("booking_id", booking.expect("booking").to_string()), ("status", "attended".into())]
+        }
+        "lessons/detail" | "lessons/publish" | "lessons/done" | "lessons/book" | "lessons/attendees" => {
+            vec![("lesson_id", l)]
+        }
         "lessons/list" => vec![("filter[subject]", "数学".into())],
         _ => vec![],
     };
@@ -171,7 +183,13 @@ async fn every_lesson_server_function_answers_every_role_as_the_rules_say(pool: 
             };
             let status = run(&app, &clients[i], case, lesson, booking).await;
             if status.as_u16() != case.expect[i] {
-                failures.push(format!("{} ({:?}) as {who}: {} (expected {})", case.endpoint, case.setup as u8, status.as_u16(), case.expect[i]));
+                failures.push(format!(
+                    "{} ({:?}) as {who}: {} (expected {})",
+                    case.endpoint,
+                    case.setup as u8,
+                    status.as_u16(),
+                    case.expect[i]
+                ));
             }
         }
     }

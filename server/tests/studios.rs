@@ -36,7 +36,11 @@ impl Studio {
 }
 
 async fn user_id(app: &TestApp, email: &str) -> String {
-    let id: uuid::Uuid = sqlx::query_scalar("select id from users where email = $1").bind(email).fetch_one(&app.pool).await.expect("user");
+    let id: uuid::Uuid = sqlx::query_scalar("select id from users where email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .expect("user");
     id.to_string()
 }
 
@@ -68,25 +72,45 @@ fn studio_form<'a>(name: &'a str, slug: &'a str, policy: &'a str, visibility: &'
 async fn studio_with_everyone(app: &TestApp, tag: &str) -> Studio {
     let email = |role: &str| format!("{role}.{tag}@school.cn");
     let host = registered_as(app, &email("host"), "王芳").await;
-    let created = app.call(&host, "studios/create", &studio_form(&format!("{tag} 数学工作室"), "", "request", "public")).await;
+    let created =
+        app.call(&host, "studios/create", &studio_form(&format!("{tag} 数学工作室"), "", "request", "public")).await;
     assert_status(&created, StatusCode::OK);
     let slug: String = created.json().await.expect("slug");
 
     let mut clients = vec![(Role::Anonymous, app.client()), (Role::Host, host.clone())];
-    for (role, name, display) in [(Role::Mentor, "mentor", "李娜"), (Role::Mentee, "mentee", "张伟"), (Role::Pending, "pending", "赵磊")] {
+    for (role, name, display) in
+        [(Role::Mentor, "mentor", "李娜"), (Role::Mentee, "mentee", "张伟"), (Role::Pending, "pending", "赵磊")]
+    {
         let client = registered_as(app, &email(name), display).await;
-        assert_status(&app.call(&client, "studios/request-to-join", &[("studio", &slug), ("message", "想加入")]).await, StatusCode::OK);
+        assert_status(
+            &app.call(&client, "studios/request-to-join", &[("studio", &slug), ("message", "想加入")]).await,
+            StatusCode::OK,
+        );
         if role != Role::Pending {
             let id = user_id(app, &email(name)).await;
-            let approved = app.call(&host, "studios/decide-request", &[("studio", &slug), ("user", &id), ("decision", "approve"), ("message", "")]).await;
+            let approved = app
+                .call(
+                    &host,
+                    "studios/decide-request",
+                    &[("studio", &slug), ("user", &id), ("decision", "approve"), ("message", "")],
+                )
+                .await;
             assert_status(&approved, StatusCode::OK);
         }
         clients.push((role, client));
     }
     let mentor_id = user_id(app, &email("mentor")).await;
-    assert_status(&app.call(&host, "studios/set-role", &[("studio", &slug), ("user", &mentor_id), ("role", "mentor")]).await, StatusCode::OK);
+    assert_status(
+        &app.call(&host, "studios/set-role", &[("studio", &slug), ("user", &mentor_id), ("role", "mentor")]).await,
+        StatusCode::OK,
+    );
     clients.push((Role::Outsider, registered_as(app, &email("outsider"), "陈静").await));
-    Studio { slug, clients, mentee_id: user_id(app, &email("mentee")).await, pending_id: user_id(app, &email("pending")).await }
+    Studio {
+        slug,
+        clients,
+        mentee_id: user_id(app, &email("mentee")).await,
+        pending_id: user_id(app, &email("pending")).await,
+    }
 }
 
 /// A fingerprint of every studio, membership, invitation and event: equal means nothing changed.
@@ -115,7 +139,14 @@ async fn active_role(app: &TestApp, slug: &str, user: &str) -> Option<String> {
 
 /// Calls `endpoint` as every role not in `allowed`: each must get `refused(role)` and change
 /// nothing. Then the first allowed role succeeds (one success is enough: it changes the state).
-async fn check_matrix(app: &TestApp, studio: &Studio, endpoint: &str, form: &[(&str, &str)], allowed: &[Role], refused: impl Fn(Role) -> StatusCode) {
+async fn check_matrix(
+    app: &TestApp,
+    studio: &Studio,
+    endpoint: &str,
+    form: &[(&str, &str)],
+    allowed: &[Role],
+    refused: impl Fn(Role) -> StatusCode,
+) {
     for role in ROLES.iter().filter(|r| !allowed.contains(r)) {
         let before = state(app).await;
         let response = app.call(studio.client(*role), endpoint, form).await;
@@ -138,9 +169,16 @@ fn sign_in_or_forbidden(role: Role) -> StatusCode {
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn only_the_host_edits_archives_and_manages_roles_and_invitations(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    for (i, endpoint) in ["studios/update", "studios/set-role", "studios/hand-over", "studios/remove-member", "studios/create-invitation", "studios/archive"]
-        .into_iter()
-        .enumerate()
+    for (i, endpoint) in [
+        "studios/update",
+        "studios/set-role",
+        "studios/hand-over",
+        "studios/remove-member",
+        "studios/create-invitation",
+        "studios/archive",
+    ]
+    .into_iter()
+    .enumerate()
     {
         let studio = studio_with_everyone(&app, &format!("s{i}")).await;
         let mut form = match endpoint {
@@ -161,7 +199,12 @@ async fn the_host_and_mentors_decide_join_requests(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     for (i, leads) in [[Role::Mentor, Role::Host], [Role::Host, Role::Mentor]].into_iter().enumerate() {
         let studio = studio_with_everyone(&app, &format!("d{i}")).await;
-        let form = [("studio", studio.slug.as_str()), ("user", studio.pending_id.as_str()), ("decision", "approve"), ("message", "欢迎")];
+        let form = [
+            ("studio", studio.slug.as_str()),
+            ("user", studio.pending_id.as_str()),
+            ("decision", "approve"),
+            ("message", "欢迎"),
+        ];
         check_matrix(&app, &studio, "studios/decide-request", &form, &leads, sign_in_or_forbidden).await;
         assert_eq!(active_role(&app, &studio.slug, &studio.pending_id).await.as_deref(), Some("mentee"));
     }
@@ -180,9 +223,15 @@ async fn members_may_leave_but_the_host_must_hand_over_first(pool: PgPool) {
     assert_status(&app.call(studio.client(Role::Mentor), "studios/leave", &form).await, StatusCode::OK);
     let host_leaves = app.call(studio.client(Role::Host), "studios/leave", &form).await;
     assert_eq!(error_json(host_leaves).await, serde_json::json!({"Refused": {"Studio": "ErrHostMustHandOver"}}));
-    let left: i64 = sqlx::query_scalar("select count(*) from membership_events where kind = 'left'").fetch_one(&app.pool).await.expect("events");
+    let left: i64 = sqlx::query_scalar("select count(*) from membership_events where kind = 'left'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("events");
     assert_eq!(left, 2, "the history keeps who left");
-    let kept: i64 = sqlx::query_scalar("select count(*) from memberships where status = 'left'").fetch_one(&app.pool).await.expect("rows");
+    let kept: i64 = sqlx::query_scalar("select count(*) from memberships where status = 'left'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("rows");
     assert_eq!(kept, 2, "memberships are never deleted");
 }
 
@@ -200,7 +249,13 @@ async fn only_outsiders_may_request_to_join_and_only_once(pool: PgPool) {
     assert_status(&again, StatusCode::CONFLICT);
     assert_eq!(error_json(again).await, serde_json::json!({"Refused": {"Studio": "ErrAlreadyRequested"}}));
     let too_long = "长".repeat(501);
-    let bad = app.call(studio.client(Role::Outsider), "studios/request-to-join", &[("studio", studio.slug.as_str()), ("message", too_long.as_str())]).await;
+    let bad = app
+        .call(
+            studio.client(Role::Outsider),
+            "studios/request-to-join",
+            &[("studio", studio.slug.as_str()), ("message", too_long.as_str())],
+        )
+        .await;
     assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -210,10 +265,19 @@ async fn the_way_in_follows_the_join_policy(pool: PgPool) {
     let host = registered(&app, "host@school.cn").await;
     let teacher = registered(&app, "teacher@school.cn").await;
     for (name, policy) in [("开放工作室", "open"), ("邀请工作室", "invite_only")] {
-        assert_status(&app.call(&host, "studios/create", &studio_form(name, "", policy, "public")).await, StatusCode::OK);
+        assert_status(
+            &app.call(&host, "studios/create", &studio_form(name, "", policy, "public")).await,
+            StatusCode::OK,
+        );
     }
-    let open: String = sqlx::query_scalar("select slug from studios where join_policy = 'open'").fetch_one(&app.pool).await.expect("slug");
-    let closed: String = sqlx::query_scalar("select slug from studios where join_policy = 'invite_only'").fetch_one(&app.pool).await.expect("slug");
+    let open: String = sqlx::query_scalar("select slug from studios where join_policy = 'open'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("slug");
+    let closed: String = sqlx::query_scalar("select slug from studios where join_policy = 'invite_only'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("slug");
 
     let refused = app.call(&teacher, "studios/request-to-join", &[("studio", closed.as_str()), ("message", "")]).await;
     assert_eq!(error_json(refused).await, serde_json::json!({"Refused": {"Studio": "ErrInviteOnly"}}));
@@ -230,7 +294,11 @@ async fn the_way_in_follows_the_join_policy(pool: PgPool) {
 /// A fresh mentee invitation's token.
 async fn invitation_token(app: &TestApp, host: &Client, slug: &str, days: &str) -> String {
     let link: String = app
-        .call(host, "studios/create-invitation", &[("studio", slug), ("role", "mentee"), ("days", days), ("max_uses", "5")])
+        .call(
+            host,
+            "studios/create-invitation",
+            &[("studio", slug), ("role", "mentee"), ("days", days), ("max_uses", "5")],
+        )
         .await
         .json()
         .await
@@ -244,26 +312,45 @@ async fn invitation_links_admit_until_revoked_expired_or_used_up(pool: PgPool) {
     let studio = studio_with_everyone(&app, "inv").await;
     let host = studio.client(Role::Host);
     let link: String = app
-        .call(host, "studios/create-invitation", &[("studio", studio.slug.as_str()), ("role", "mentor"), ("days", "7"), ("max_uses", "1")])
+        .call(
+            host,
+            "studios/create-invitation",
+            &[("studio", studio.slug.as_str()), ("role", "mentor"), ("days", "7"), ("max_uses", "1")],
+        )
         .await
         .json()
         .await
         .expect("link");
     let token = link.trim_start_matches("/invitations/").to_owned();
-    let stored: String = sqlx::query_scalar("select token_hash from invitations").fetch_one(&app.pool).await.expect("hash");
+    let stored: String =
+        sqlx::query_scalar("select token_hash from invitations").fetch_one(&app.pool).await.expect("hash");
     assert_ne!(stored, token, "only a hash of the token is stored");
     assert_eq!(stored.len(), 64);
 
-    let preview: Value = app.call(&app.client(), "studios/invitation", &[("token", token.as_str())]).await.json().await.expect("preview");
+    let preview: Value = app
+        .call(&app.client(), "studios/invitation", &[("token", token.as_str())])
+        .await
+        .json()
+        .await
+        .expect("preview");
     assert_eq!(preview["role"], "Mentor");
     assert_eq!(preview["problem"], Value::Null);
 
     // Anonymous visitors must sign in; members are members already.
-    assert_status(&app.call(&app.client(), "studios/accept-invitation", &[("token", token.as_str())]).await, StatusCode::UNAUTHORIZED);
-    assert_status(&app.call(studio.client(Role::Mentee), "studios/accept-invitation", &[("token", token.as_str())]).await, StatusCode::CONFLICT);
+    assert_status(
+        &app.call(&app.client(), "studios/accept-invitation", &[("token", token.as_str())]).await,
+        StatusCode::UNAUTHORIZED,
+    );
+    assert_status(
+        &app.call(studio.client(Role::Mentee), "studios/accept-invitation", &[("token", token.as_str())]).await,
+        StatusCode::CONFLICT,
+    );
 
     let newcomer = registered(&app, "newcomer@school.cn").await;
-    assert_status(&app.call(&newcomer, "studios/accept-invitation", &[("token", token.as_str())]).await, StatusCode::OK);
+    assert_status(
+        &app.call(&newcomer, "studios/accept-invitation", &[("token", token.as_str())]).await,
+        StatusCode::OK,
+    );
     let id = user_id(&app, "newcomer@school.cn").await;
     assert_eq!(active_role(&app, &studio.slug, &id).await.as_deref(), Some("mentor"));
 
@@ -277,26 +364,37 @@ async fn invitation_links_admit_until_revoked_expired_or_used_up(pool: PgPool) {
         .execute(&app.pool)
         .await
         .expect("expire");
-    let response = app.call(studio.client(Role::Outsider), "studios/accept-invitation", &[("token", expired.as_str())]).await;
+    let response =
+        app.call(studio.client(Role::Outsider), "studios/accept-invitation", &[("token", expired.as_str())]).await;
     assert_eq!(error_json(response).await, serde_json::json!({"Refused": {"Studio": "ErrInvitationExpired"}}));
 
     let revoked = invitation_token(&app, host, &studio.slug, "3").await;
-    let invitation_id: uuid::Uuid = sqlx::query_scalar("select id from invitations where token_hash = encode(sha256($1::bytea), 'hex')")
-        .bind(revoked.as_bytes())
-        .fetch_one(&app.pool)
-        .await
-        .expect("id");
+    let invitation_id: uuid::Uuid =
+        sqlx::query_scalar("select id from invitations where token_hash = encode(sha256($1::bytea), 'hex')")
+            .bind(revoked.as_bytes())
+            .fetch_one(&app.pool)
+            .await
+            .expect("id");
     let invitation_id = invitation_id.to_string();
     let form = [("studio", studio.slug.as_str()), ("invitation", invitation_id.as_str())];
     check_matrix(&app, &studio, "studios/revoke-invitation", &form, &[Role::Host], sign_in_or_forbidden).await;
-    let response = app.call(studio.client(Role::Outsider), "studios/accept-invitation", &[("token", revoked.as_str())]).await;
+    let response =
+        app.call(studio.client(Role::Outsider), "studios/accept-invitation", &[("token", revoked.as_str())]).await;
     assert_eq!(error_json(response).await, serde_json::json!({"Refused": {"Studio": "ErrInvitationRevoked"}}));
 
     let unknown = app.call(studio.client(Role::Outsider), "studios/accept-invitation", &[("token", "nope")]).await;
     assert_eq!(error_json(unknown).await, serde_json::json!({"Refused": {"Studio": "ErrInvitationUnknown"}}));
 
-    for (days, uses, field) in [("0", "1", "days"), ("91", "1", "days"), ("7", "0", "max_uses"), ("7", "501", "max_uses"), ("x", "1", "days")] {
-        let bad = app.call(host, "studios/create-invitation", &[("studio", studio.slug.as_str()), ("role", "mentee"), ("days", days), ("max_uses", uses)]).await;
+    for (days, uses, field) in
+        [("0", "1", "days"), ("91", "1", "days"), ("7", "0", "max_uses"), ("7", "501", "max_uses"), ("x", "1", "days")]
+    {
+        let bad = app
+            .call(
+                host,
+                "studios/create-invitation",
+                &[("studio", studio.slug.as_str()), ("role", "mentee"), ("days", days), ("max_uses", uses)],
+            )
+            .await;
         assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(field_error(&error_json(bad).await, field).is_some(), "{days} {uses}");
     }
@@ -315,8 +413,17 @@ async fn the_studio_page_shows_mentees_to_members_only(pool: PgPool) {
         assert_eq!(page["mentee_count"], 1);
         assert_eq!(page["requests"].is_array(), matches!(role, Role::Mentor | Role::Host), "{role:?}");
         assert_eq!(page["invitations"].is_array(), role == Role::Host, "{role:?}");
-        let names: Vec<String> = page["activity"].as_array().expect("activity").iter().map(|a| a["who"].as_str().unwrap_or("").to_owned()).collect();
-        assert_eq!(names.iter().any(|n| n == "张伟"), member, "{role:?} sees mentees' names in the activity: {names:?}");
+        let names: Vec<String> = page["activity"]
+            .as_array()
+            .expect("activity")
+            .iter()
+            .map(|a| a["who"].as_str().unwrap_or("").to_owned())
+            .collect();
+        assert_eq!(
+            names.iter().any(|n| n == "张伟"),
+            member,
+            "{role:?} sees mentees' names in the activity: {names:?}"
+        );
         assert!(names.iter().any(|n| n == "王芳"), "the host's name is public");
     }
     // The page renders, with a Chinese slug in the URL too.
@@ -328,14 +435,27 @@ async fn the_studio_page_shows_mentees_to_members_only(pool: PgPool) {
 async fn a_private_studio_is_invisible_to_outsiders(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let host = registered(&app, "host@school.cn").await;
-    let slug: String = app.call(&host, "studios/create", &studio_form("秘密工作室", "secret-studio", "invite_only", "private")).await.json().await.expect("slug");
+    let slug: String = app
+        .call(&host, "studios/create", &studio_form("秘密工作室", "secret-studio", "invite_only", "private"))
+        .await
+        .json()
+        .await
+        .expect("slug");
     assert_eq!(slug, "secret-studio");
     let outsider = registered(&app, "outsider@school.cn").await;
     for (client, refused) in [(app.client(), StatusCode::UNAUTHORIZED), (outsider.clone(), StatusCode::NOT_FOUND)] {
         assert_status(&app.call(&client, "studios/page", &[("slug", "secret-studio")]).await, StatusCode::NOT_FOUND);
-        assert_status(&app.call(&client, "studios/request-to-join", &[("studio", "secret-studio"), ("message", "")]).await, refused);
+        assert_status(
+            &app.call(&client, "studios/request-to-join", &[("studio", "secret-studio"), ("message", "")]).await,
+            refused,
+        );
     }
-    let found: Value = app.call(&outsider, "studios/directory", &[("q", "秘密"), ("subject", ""), ("district", ""), ("page", "1")]).await.json().await.expect("dir");
+    let found: Value = app
+        .call(&outsider, "studios/directory", &[("q", "秘密"), ("subject", ""), ("district", ""), ("page", "1")])
+        .await
+        .json()
+        .await
+        .expect("dir");
     assert_eq!(found["total"], 0);
     assert_status(&app.call(&host, "studios/page", &[("slug", "secret-studio")]).await, StatusCode::OK);
 }
@@ -345,19 +465,42 @@ async fn handing_over_keeps_exactly_one_host(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let studio = studio_with_everyone(&app, "hand").await;
     let host = studio.client(Role::Host);
-    let remove_host = app.call(host, "studios/remove-member", &[("studio", studio.slug.as_str()), ("user", &user_id(&app, "host.hand@school.cn").await)]).await;
+    let remove_host = app
+        .call(
+            host,
+            "studios/remove-member",
+            &[("studio", studio.slug.as_str()), ("user", &user_id(&app, "host.hand@school.cn").await)],
+        )
+        .await;
     assert_eq!(error_json(remove_host).await, serde_json::json!({"Refused": {"Studio": "ErrCannotRemoveHost"}}));
-    let to_outsider = app.call(host, "studios/hand-over", &[("studio", studio.slug.as_str()), ("user", &user_id(&app, "outsider.hand@school.cn").await)]).await;
+    let to_outsider = app
+        .call(
+            host,
+            "studios/hand-over",
+            &[("studio", studio.slug.as_str()), ("user", &user_id(&app, "outsider.hand@school.cn").await)],
+        )
+        .await;
     assert_eq!(error_json(to_outsider).await, serde_json::json!({"Refused": {"Studio": "ErrNoSuchMember"}}));
 
-    assert_status(&app.call(host, "studios/hand-over", &[("studio", studio.slug.as_str()), ("user", studio.mentee_id.as_str())]).await, StatusCode::OK);
-    let hosts: i64 = sqlx::query_scalar("select count(*) from memberships where role = 'host' and status = 'active'").fetch_one(&app.pool).await.expect("hosts");
+    assert_status(
+        &app.call(host, "studios/hand-over", &[("studio", studio.slug.as_str()), ("user", studio.mentee_id.as_str())])
+            .await,
+        StatusCode::OK,
+    );
+    let hosts: i64 = sqlx::query_scalar("select count(*) from memberships where role = 'host' and status = 'active'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("hosts");
     assert_eq!(hosts, 1);
-    let host_id: uuid::Uuid = sqlx::query_scalar("select host_id from studios").fetch_one(&app.pool).await.expect("host");
+    let host_id: uuid::Uuid =
+        sqlx::query_scalar("select host_id from studios").fetch_one(&app.pool).await.expect("host");
     assert_eq!(host_id.to_string(), studio.mentee_id);
     // The old host stays as a mentor and may now leave.
     assert_status(&app.call(host, "studios/leave", &[("studio", studio.slug.as_str())]).await, StatusCode::OK);
-    assert_status(&app.call(studio.client(Role::Mentee), "studios/leave", &[("studio", studio.slug.as_str())]).await, StatusCode::CONFLICT);
+    assert_status(
+        &app.call(studio.client(Role::Mentee), "studios/leave", &[("studio", studio.slug.as_str())]).await,
+        StatusCode::CONFLICT,
+    );
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
@@ -394,8 +537,18 @@ async fn studio_input_is_checked_and_slugs_are_unique(pool: PgPool) {
     assert_eq!(count, 0, "nothing stored");
 
     // The same name twice: the derived slug gets a suffix; a typed slug that is taken is refused.
-    let first: String = app.call(&host, "studios/create", &studio_form("王芳 初中数学", "", "open", "public")).await.json().await.expect("slug");
-    let second: String = app.call(&host, "studios/create", &studio_form("王芳 初中数学", "", "open", "public")).await.json().await.expect("slug");
+    let first: String = app
+        .call(&host, "studios/create", &studio_form("王芳 初中数学", "", "open", "public"))
+        .await
+        .json()
+        .await
+        .expect("slug");
+    let second: String = app
+        .call(&host, "studios/create", &studio_form("王芳 初中数学", "", "open", "public"))
+        .await
+        .json()
+        .await
+        .expect("slug");
     assert_eq!(first, "王芳-初中数学");
     assert_eq!(second, "王芳-初中数学-2");
     let taken = app.call(&host, "studios/create", &studio_form("另一个", "王芳-初中数学", "open", "public")).await;
@@ -407,7 +560,11 @@ async fn studio_input_is_checked_and_slugs_are_unique(pool: PgPool) {
 async fn the_directory_finds_studios_by_part_of_a_chinese_name(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let host = registered(&app, "host@school.cn").await;
-    for (name, subject, district) in [("王芳初中数学名师工作室", "数学", "西湖区"), ("Carter English Reading Studio", "English", "滨江区"), ("李华语文工作室", "语文", "西湖区")] {
+    for (name, subject, district) in [
+        ("王芳初中数学名师工作室", "数学", "西湖区"),
+        ("Carter English Reading Studio", "English", "滨江区"),
+        ("李华语文工作室", "语文", "西湖区"),
+    ] {
         let mut form = studio_form(name, "", "open", "public");
         form[3] = ("subject", subject);
         form[4] = ("district", district);
@@ -417,8 +574,22 @@ async fn the_directory_finds_studios_by_part_of_a_chinese_name(pool: PgPool) {
         let host = host.clone();
         let app = &app;
         async move {
-            let page: Value = app.call(&host, "studios/directory", &[("q", q), ("subject", subject), ("district", district), ("page", "1")]).await.json().await.expect("page");
-            page["studios"].as_array().expect("list").iter().map(|s| s["name"].as_str().unwrap_or("").to_owned()).collect::<Vec<_>>()
+            let page: Value = app
+                .call(
+                    &host,
+                    "studios/directory",
+                    &[("q", q), ("subject", subject), ("district", district), ("page", "1")],
+                )
+                .await
+                .json()
+                .await
+                .expect("page");
+            page["studios"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .map(|s| s["name"].as_str().unwrap_or("").to_owned())
+                .collect::<Vec<_>>()
         }
     };
     assert_eq!(search("数学名师", "", "").await, vec!["王芳初中数学名师工作室"]);
@@ -439,10 +610,28 @@ async fn the_directory_finds_studios_by_part_of_a_chinese_name(pool: PgPool) {
     .expect("lesson");
     assert_eq!(search("", "", "").await[0], "王芳初中数学名师工作室");
 
-    let slug: String = sqlx::query_scalar("select slug from studios where name = '李华语文工作室'").fetch_one(&app.pool).await.expect("slug");
+    let slug: String = sqlx::query_scalar("select slug from studios where name = '李华语文工作室'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("slug");
     assert_status(&app.call(&host, "studios/archive", &[("studio", slug.as_str())]).await, StatusCode::OK);
     assert_eq!(search("", "", "西湖区").await.len(), 1, "archived studios leave the directory");
-    let edit = app.call(&host, "studios/update", &[("studio", slug.as_str()), ("name", "x"), ("description", ""), ("subject", "语文"), ("district", "西湖区"), ("school", ""), ("visibility", "public"), ("join_policy", "open")]).await;
+    let edit = app
+        .call(
+            &host,
+            "studios/update",
+            &[
+                ("studio", slug.as_str()),
+                ("name", "x"),
+                ("description", ""),
+                ("subject", "语文"),
+                ("district", "西湖区"),
+                ("school", ""),
+                ("visibility", "public"),
+                ("join_policy", "open"),
+            ],
+        )
+        .await;
     assert_eq!(error_json(edit).await, serde_json::json!({"Refused": {"Studio": "ErrArchived"}}));
 }
 
@@ -467,7 +656,12 @@ async fn my_studios_lists_every_standing_and_the_requests_to_decide(pool: PgPool
     assert_eq!(count(&pending, "pending_requests"), 1);
 
     // A declined requester reads the reply.
-    let decline = [("studio", studio.slug.as_str()), ("user", studio.pending_id.as_str()), ("decision", "decline"), ("message", "本学期名额已满，欢迎下学期再来")];
+    let decline = [
+        ("studio", studio.slug.as_str()),
+        ("user", studio.pending_id.as_str()),
+        ("decision", "decline"),
+        ("message", "本学期名额已满，欢迎下学期再来"),
+    ];
     assert_status(&app.call(studio.client(Role::Host), "studios/decide-request", &decline).await, StatusCode::OK);
     let declined: Value = mine(Role::Pending).await.json().await.expect("json");
     assert_eq!(count(&declined, "pending_requests"), 0);
@@ -489,9 +683,11 @@ async fn only_non_members_join_an_open_studio(pool: PgPool) {
         ("join_policy", "open"),
     ];
     assert_status(&app.call(studio.client(Role::Host), "studios/update", &open).await, StatusCode::OK);
-    check_matrix(&app, &studio, "studios/join", &[("studio", studio.slug.as_str())], &[Role::Outsider], |role| match role {
-        Role::Anonymous => StatusCode::UNAUTHORIZED,
-        _ => StatusCode::CONFLICT,
+    check_matrix(&app, &studio, "studios/join", &[("studio", studio.slug.as_str())], &[Role::Outsider], |role| {
+        match role {
+            Role::Anonymous => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::CONFLICT,
+        }
     })
     .await;
 }
@@ -503,10 +699,17 @@ async fn an_invitation_admits_outsiders_and_requesters_but_not_members(pool: PgP
     let token = invitation_token(&app, studio.client(Role::Host), &studio.slug, "7").await;
     let form = [("token", token.as_str())];
     // A pending requester is let in by the invitation, just like an outsider.
-    check_matrix(&app, &studio, "studios/accept-invitation", &form, &[Role::Pending, Role::Outsider], |role| match role {
-        Role::Anonymous => StatusCode::UNAUTHORIZED,
-        _ => StatusCode::CONFLICT,
-    })
+    check_matrix(
+        &app,
+        &studio,
+        "studios/accept-invitation",
+        &form,
+        &[Role::Pending, Role::Outsider],
+        |role| match role {
+            Role::Anonymous => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::CONFLICT,
+        },
+    )
     .await;
     assert_eq!(active_role(&app, &studio.slug, &studio.pending_id).await.as_deref(), Some("mentee"));
     assert_status(&app.call(studio.client(Role::Outsider), "studios/accept-invitation", &form).await, StatusCode::OK);

@@ -31,7 +31,16 @@ enum Role {
     Lead,
 }
 
-const ROLES: [Role; 8] = [Role::Anonymous, Role::Outsider, Role::StudioMentee, Role::Host, Role::DistrictAdmin, Role::Observer, Role::Member, Role::Lead];
+const ROLES: [Role; 8] = [
+    Role::Anonymous,
+    Role::Outsider,
+    Role::StudioMentee,
+    Role::Host,
+    Role::DistrictAdmin,
+    Role::Observer,
+    Role::Member,
+    Role::Lead,
+];
 
 struct Study {
     id: String,
@@ -51,7 +60,11 @@ impl Study {
 }
 
 async fn user_id(app: &TestApp, email: &str) -> String {
-    let id: Uuid = sqlx::query_scalar("select id from users where email = $1").bind(email).fetch_one(&app.pool).await.expect("user");
+    let id: Uuid = sqlx::query_scalar("select id from users where email = $1")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .expect("user");
     id.to_string()
 }
 
@@ -83,28 +96,54 @@ async fn study_with_everyone(app: &TestApp, tag: &str) -> Study {
 
     let mut clients = vec![(Role::Anonymous, app.client()), (Role::Host, host.clone())];
     let mut ids = vec![(Role::Host, user_id(app, &email("host")).await)];
-    for (role, name, display) in [(Role::Lead, "lead", "李娜"), (Role::Member, "member", "张伟"), (Role::StudioMentee, "mentee", "赵磊")] {
+    for (role, name, display) in
+        [(Role::Lead, "lead", "李娜"), (Role::Member, "member", "张伟"), (Role::StudioMentee, "mentee", "赵磊")]
+    {
         let client = registered_as(app, &email(name), display).await;
         assert_status(&app.call(&client, "studios/join", &[("studio", &slug)]).await, StatusCode::OK);
         ids.push((role, user_id(app, &email(name)).await));
         clients.push((role, client));
     }
     let lead_id = ids.iter().find(|(r, _)| *r == Role::Lead).expect("lead").1.clone();
-    assert_status(&app.call(&host, "studios/set-role", &[("studio", &slug), ("user", &lead_id), ("role", "mentor")]).await, StatusCode::OK);
-    for (role, name, display) in [(Role::Observer, "observer", "陈静"), (Role::Outsider, "outsider", "刘洋"), (Role::DistrictAdmin, "admin", "区教育局")] {
+    assert_status(
+        &app.call(&host, "studios/set-role", &[("studio", &slug), ("user", &lead_id), ("role", "mentor")]).await,
+        StatusCode::OK,
+    );
+    for (role, name, display) in [
+        (Role::Observer, "observer", "陈静"),
+        (Role::Outsider, "outsider", "刘洋"),
+        (Role::DistrictAdmin, "admin", "区教育局"),
+    ] {
         clients.push((role, registered_as(app, &email(name), display).await));
         ids.push((role, user_id(app, &email(name)).await));
     }
-    sqlx::query("update users set is_district_admin = true where email = $1").bind(email("admin")).execute(&app.pool).await.expect("admin");
+    sqlx::query("update users set is_district_admin = true where email = $1")
+        .bind(email("admin"))
+        .execute(&app.pool)
+        .await
+        .expect("admin");
     let lead = clients.iter().find(|(r, _)| *r == Role::Lead).expect("lead").1.clone();
     let created = app
-        .call(&lead, "study/create", &[("studio", &slug), ("title", "一次函数的图像"), ("theme", "如何让学生经历探究过程？"), ("subject", "数学"), ("grade", "八年级")])
+        .call(
+            &lead,
+            "study/create",
+            &[
+                ("studio", &slug),
+                ("title", "一次函数的图像"),
+                ("theme", "如何让学生经历探究过程？"),
+                ("subject", "数学"),
+                ("grade", "八年级"),
+            ],
+        )
         .await;
     assert_status(&created, StatusCode::OK);
     let id: Uuid = created.json().await.expect("study id");
     let id = id.to_string();
     for who in ["member", "observer"] {
-        assert_status(&app.call(&lead, "study/add-member", &[("study", &id), ("email", &email(who))]).await, StatusCode::OK);
+        assert_status(
+            &app.call(&lead, "study/add-member", &[("study", &id), ("email", &email(who))]).await,
+            StatusCode::OK,
+        );
     }
     Study { id, slug, clients, ids }
 }
@@ -138,7 +177,14 @@ fn refused_status(role: Role) -> StatusCode {
 
 /// Calls `endpoint` as every role not in `allowed`: each gets `refused(role)` and nothing
 /// changes. Then every allowed role gets 200.
-async fn check_matrix(app: &TestApp, study: &Study, endpoint: &str, form: &[(&str, &str)], allowed: &[Role], refused: impl Fn(Role) -> StatusCode) {
+async fn check_matrix(
+    app: &TestApp,
+    study: &Study,
+    endpoint: &str,
+    form: &[(&str, &str)],
+    allowed: &[Role],
+    refused: impl Fn(Role) -> StatusCode,
+) {
     for role in ROLES.iter().filter(|r| !allowed.contains(r)) {
         let before = state(app).await;
         let response = app.call(study.client(*role), endpoint, form).await;
@@ -154,8 +200,19 @@ async fn check_matrix(app: &TestApp, study: &Study, endpoint: &str, form: &[(&st
 const GROUP: [Role; 3] = [Role::Lead, Role::Member, Role::Observer];
 
 async fn note(app: &TestApp, client: &Client, study: &str, id: &str, minute: &str, body: &str) -> reqwest::Response {
-    app.call(client, "study/add-note", &[("study", study), ("id", id), ("minute", minute), ("dimension", "student_learning"), ("tag", "response"), ("body", body)])
-        .await
+    app.call(
+        client,
+        "study/add-note",
+        &[
+            ("study", study),
+            ("id", id),
+            ("minute", minute),
+            ("dimension", "student_learning"),
+            ("tag", "response"),
+            ("body", body),
+        ],
+    )
+    .await
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -169,7 +226,8 @@ async fn only_the_study_group_sees_a_study(pool: PgPool) {
     for endpoint in ["study/page", "study/notes", "study/plan"] {
         check_matrix(&app, &s, endpoint, &[("study", &s.id)], &GROUP, refused_status).await;
     }
-    let page: Value = app.call(s.client(Role::Observer), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    let page: Value =
+        app.call(s.client(Role::Observer), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     assert_eq!(page["phase"], "Plan");
     assert_eq!(page["my_role"], "Observer");
     assert_eq!(page["members"].as_array().map(Vec::len), Some(3));
@@ -187,7 +245,13 @@ async fn only_the_study_group_sees_a_study(pool: PgPool) {
 async fn only_the_studios_host_and_mentors_open_a_study(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let s = study_with_everyone(&app, "open").await;
-    let form = [("studio", s.slug.as_str()), ("title", "再探一次函数"), ("theme", ""), ("subject", "数学"), ("grade", "八年级")];
+    let form = [
+        ("studio", s.slug.as_str()),
+        ("title", "再探一次函数"),
+        ("theme", ""),
+        ("subject", "数学"),
+        ("grade", "八年级"),
+    ];
     check_matrix(&app, &s, "study/create", &form, &[Role::Host, Role::Lead], |role| match role {
         Role::Anonymous => StatusCode::UNAUTHORIZED,
         _ => StatusCode::FORBIDDEN,
@@ -195,23 +259,56 @@ async fn only_the_studios_host_and_mentors_open_a_study(pool: PgPool) {
     .await;
     let before = state(&app).await;
     for (field, title) in [("title", ""), ("title", &"长".repeat(121))] {
-        let bad = app.call(s.client(Role::Host), "study/create", &[("studio", &s.slug), ("title", title), ("theme", ""), ("subject", ""), ("grade", "")]).await;
+        let bad = app
+            .call(
+                s.client(Role::Host),
+                "study/create",
+                &[("studio", &s.slug), ("title", title), ("theme", ""), ("subject", ""), ("grade", "")],
+            )
+            .await;
         assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(field_error(&error_json(bad).await, field).is_some());
     }
     assert_eq!(state(&app).await, before);
     // The host opens a study led by a mentee of the studio, and stays in the group as a member.
     let led = app
-        .call(s.client(Role::Host), "study/create", &[("studio", &s.slug), ("title", "勾股定理"), ("theme", ""), ("subject", ""), ("grade", ""), ("lead", "MENTEE.open@school.cn")])
+        .call(
+            s.client(Role::Host),
+            "study/create",
+            &[
+                ("studio", &s.slug),
+                ("title", "勾股定理"),
+                ("theme", ""),
+                ("subject", ""),
+                ("grade", ""),
+                ("lead", "MENTEE.open@school.cn"),
+            ],
+        )
         .await;
     assert_status(&led, StatusCode::OK);
     let id: Uuid = led.json().await.expect("id");
-    let page: Value = app.call(s.client(Role::StudioMentee), "study/page", &[("study", &id.to_string())]).await.json().await.expect("page");
+    let page: Value = app
+        .call(s.client(Role::StudioMentee), "study/page", &[("study", &id.to_string())])
+        .await
+        .json()
+        .await
+        .expect("page");
     assert_eq!(page["my_role"], "Lead");
     assert_eq!(page["members"][1]["role"], "Member");
     let before = state(&app).await;
     let outside = app
-        .call(s.client(Role::Host), "study/create", &[("studio", &s.slug), ("title", "勾股定理"), ("theme", ""), ("subject", ""), ("grade", ""), ("lead", "outsider.open@school.cn")])
+        .call(
+            s.client(Role::Host),
+            "study/create",
+            &[
+                ("studio", &s.slug),
+                ("title", "勾股定理"),
+                ("theme", ""),
+                ("subject", ""),
+                ("grade", ""),
+                ("lead", "outsider.open@school.cn"),
+            ],
+        )
         .await;
     assert_eq!(field_error(&error_json(outside).await, "lead").as_deref(), Some("Study:ErrLeadNotMember"));
     assert_eq!(state(&app).await, before);
@@ -229,7 +326,10 @@ async fn only_the_lead_runs_the_study(pool: PgPool) {
         ("study/add-member", vec![("email", "extra.lead@school.cn")]),
         ("study/update-round", vec![("lesson", ""), ("minutes", "40")]),
         ("study/start-clock", vec![]),
-        ("study/assign", vec![("observer", &observer), ("dimension", "teacher_instruction"), ("point", "提问的层次"), ("seats", "")]),
+        (
+            "study/assign",
+            vec![("observer", &observer), ("dimension", "teacher_instruction"), ("point", "提问的层次"), ("seats", "")],
+        ),
         ("study/lock-notes", vec![("locked", "true")]),
         ("study/conclusions", vec![("conclusions", "探究环节需要更多等待时间。")]),
     ];
@@ -237,21 +337,24 @@ async fn only_the_lead_runs_the_study(pool: PgPool) {
         form.push(("study", &s.id));
         check_matrix(&app, &s, endpoint, &form, &[Role::Lead], refused_status).await;
     }
-    let page: Value = app.call(s.client(Role::Lead), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    let page: Value =
+        app.call(s.client(Role::Lead), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     assert_eq!(page["phase"], "Teach");
     assert_eq!(page["notes_locked"], true);
     assert_eq!(page["rounds"][0]["lesson_minutes"], 40);
     assert_eq!(page["assignments"][0]["dimension"], "TeacherInstruction");
     assert_eq!(page["members"].as_array().map(Vec::len), Some(4));
     // Focus students by seat label, without a dimension.
-    let seats = [("study", s.id.as_str()), ("observer", &observer), ("dimension", ""), ("point", ""), ("seats", "3-2, 5-4")];
+    let seats =
+        [("study", s.id.as_str()), ("observer", &observer), ("dimension", ""), ("point", ""), ("seats", "3-2, 5-4")];
     assert_status(&app.call(s.client(Role::Lead), "study/assign", &seats).await, StatusCode::OK);
     let neither = [("study", s.id.as_str()), ("observer", &observer), ("dimension", ""), ("point", ""), ("seats", "")];
     let refused = app.call(s.client(Role::Lead), "study/assign", &neither).await;
     assert_eq!(field_error(&error_json(refused).await, "seats").as_deref(), Some("Study:ErrFocusNeeded"));
     // Someone outside the group cannot be given a focus.
     let outsider = s.user(Role::Outsider).to_owned();
-    let stranger = [("study", s.id.as_str()), ("observer", &outsider), ("dimension", "curriculum"), ("point", ""), ("seats", "")];
+    let stranger =
+        [("study", s.id.as_str()), ("observer", &outsider), ("dimension", "curriculum"), ("point", ""), ("seats", "")];
     assert_status(&app.call(s.client(Role::Lead), "study/assign", &stranger).await, StatusCode::UNPROCESSABLE_ENTITY);
     // Phases stop at both ends.
     let back = [("study", s.id.as_str()), ("direction", "back")];
@@ -274,7 +377,10 @@ async fn the_group_writes_notes_and_a_note_sent_twice_is_stored_once(pool: PgPoo
             assert_eq!(stored["minute"], 12);
             assert_eq!(stored["body_html"], "<p>学生<strong>独立</strong>画出了图像</p>\n");
             // Sent again (a retry after a lost answer): stored once, same answer.
-            assert_status(&note(&app, s.client(role), &s.id, &id, "12", "学生**独立**画出了图像").await, StatusCode::OK);
+            assert_status(
+                &note(&app, s.client(role), &s.id, &id, "12", "学生**独立**画出了图像").await,
+                StatusCode::OK,
+            );
             assert_eq!(count(&app, "observation_notes").await, before + 1, "{role:?}");
         } else {
             assert_eq!(response.status(), refused_status(role), "{role:?}");
@@ -282,11 +388,17 @@ async fn the_group_writes_notes_and_a_note_sent_twice_is_stored_once(pool: PgPoo
         }
     }
     // Someone else reusing a note's id does not take it over.
-    let taken: String = sqlx::query_scalar("select id::text from observation_notes limit 1").fetch_one(&app.pool).await.expect("id");
-    let author: Uuid = sqlx::query_scalar("select author_id from observation_notes where id = $1::uuid").bind(&taken).fetch_one(&app.pool).await.expect("author");
+    let taken: String =
+        sqlx::query_scalar("select id::text from observation_notes limit 1").fetch_one(&app.pool).await.expect("id");
+    let author: Uuid = sqlx::query_scalar("select author_id from observation_notes where id = $1::uuid")
+        .bind(&taken)
+        .fetch_one(&app.pool)
+        .await
+        .expect("author");
     let other = if author.to_string() == s.user(Role::Lead) { Role::Member } else { Role::Lead };
     assert_status(&note(&app, s.client(other), &s.id, &taken, "3", "不是我的").await, StatusCode::CONFLICT);
-    let notes: Value = app.call(s.client(Role::Observer), "study/notes", &[("study", &s.id)]).await.json().await.expect("notes");
+    let notes: Value =
+        app.call(s.client(Role::Observer), "study/notes", &[("study", &s.id)]).await.json().await.expect("notes");
     assert_eq!(notes.as_array().map(Vec::len), Some(3));
 }
 
@@ -306,25 +418,63 @@ async fn bad_notes_are_refused_with_clear_messages_and_nothing_stored(pool: PgPo
     ];
     for (field, minute, dimension, tag, body, msg) in cases {
         let id = Uuid::new_v4().to_string();
-        let form = [("study", s.id.as_str()), ("id", &id), ("minute", minute), ("dimension", dimension), ("tag", tag), ("body", body)];
+        let form = [
+            ("study", s.id.as_str()),
+            ("id", &id),
+            ("minute", minute),
+            ("dimension", dimension),
+            ("tag", tag),
+            ("body", body),
+        ];
         let response = app.call(s.client(Role::Member), "study/add-note", &form).await;
         assert_status(&response, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(field_error(&error_json(response).await, field).as_deref(), Some(msg), "{field} {minute} {body:.10}");
+        assert_eq!(
+            field_error(&error_json(response).await, field).as_deref(),
+            Some(msg),
+            "{field} {minute} {body:.10}"
+        );
     }
     assert_eq!(count(&app, "observation_notes").await, 0, "nothing stored");
     // Markup in a note is rendered harmless; the text survives.
     let xss = "</textarea><script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[看这里](javascript:alert(3)) **重点**";
-    let stored: Value = note(&app, s.client(Role::Member), &s.id, &Uuid::new_v4().to_string(), "4", xss).await.json().await.expect("note");
+    let stored: Value = note(&app, s.client(Role::Member), &s.id, &Uuid::new_v4().to_string(), "4", xss)
+        .await
+        .json()
+        .await
+        .expect("note");
     let html = stored["body_html"].as_str().expect("html");
-    assert!(!html.contains("<script") && !html.contains("onerror") && !html.contains("javascript:") && !html.contains("<img"), "{html}");
+    assert!(
+        !html.contains("<script")
+            && !html.contains("onerror")
+            && !html.contains("javascript:")
+            && !html.contains("<img"),
+        "{html}"
+    );
     assert!(html.contains("<strong>重点</strong>") && html.contains("看这里"), "{html}");
     let page = app.get(s.client(Role::Member), &format!("/studies/{}", s.id)).await.text().await.expect("page");
     for raw in ["<script>alert(1)", "</textarea><script>", "<img src=x onerror"] {
         let at = page.find(raw).unwrap_or(0);
-        assert!(!page.contains(raw), "the page carries no live markup {raw:?}: {}", &page[at.saturating_sub(200)..(at + 100).min(page.len())]);
+        assert!(
+            !page.contains(raw),
+            "the page carries no live markup {raw:?}: {}",
+            &page[at.saturating_sub(200)..(at + 100).min(page.len())]
+        );
     }
     // A malformed id is a bad request, never a server error.
-    let bad_id = app.call(s.client(Role::Member), "study/add-note", &[("study", &s.id), ("id", "nope"), ("minute", "1"), ("dimension", "curriculum"), ("tag", "other"), ("body", "x")]).await;
+    let bad_id = app
+        .call(
+            s.client(Role::Member),
+            "study/add-note",
+            &[
+                ("study", &s.id),
+                ("id", "nope"),
+                ("minute", "1"),
+                ("dimension", "curriculum"),
+                ("tag", "other"),
+                ("body", "x"),
+            ],
+        )
+        .await;
     assert_status(&bad_id, StatusCode::BAD_REQUEST);
 }
 
@@ -336,11 +486,16 @@ async fn only_a_notes_author_edits_it_until_the_lead_locks_notes(pool: PgPool) {
     assert_status(&note(&app, s.client(Role::Member), &s.id, &id, "5", "初稿").await, StatusCode::OK);
     let form = [("study", s.id.as_str()), ("note", &id), ("body", "改过的记录")];
     check_matrix(&app, &s, "study/edit-note", &form, &[Role::Member], refused_status).await;
-    let body: String = sqlx::query_scalar("select body from observation_notes").fetch_one(&app.pool).await.expect("body");
+    let body: String =
+        sqlx::query_scalar("select body from observation_notes").fetch_one(&app.pool).await.expect("body");
     assert_eq!(body, "改过的记录");
-    let empty = app.call(s.client(Role::Member), "study/edit-note", &[("study", &s.id), ("note", &id), ("body", "")]).await;
+    let empty =
+        app.call(s.client(Role::Member), "study/edit-note", &[("study", &s.id), ("note", &id), ("body", "")]).await;
     assert_status(&empty, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_status(&app.call(s.client(Role::Lead), "study/lock-notes", &[("study", &s.id), ("locked", "true")]).await, StatusCode::OK);
+    assert_status(
+        &app.call(s.client(Role::Lead), "study/lock-notes", &[("study", &s.id), ("locked", "true")]).await,
+        StatusCode::OK,
+    );
     let locked = app.call(s.client(Role::Member), "study/edit-note", &form).await;
     assert_eq!(error_json(locked).await, serde_json::json!({"Refused": {"Study": "ErrNotesLocked"}}));
     let late = note(&app, s.client(Role::Observer), &s.id, &Uuid::new_v4().to_string(), "6", "太晚了").await;
@@ -356,32 +511,53 @@ async fn debrief_comments_cite_notes_of_their_own_study_only(pool: PgPool) {
     let mine = Uuid::new_v4().to_string();
     let foreign = Uuid::new_v4().to_string();
     assert_status(&note(&app, s.client(Role::Observer), &s.id, &mine, "8", "3 号桌学生沉默").await, StatusCode::OK);
-    assert_status(&note(&app, other.client(Role::Observer), &other.id, &foreign, "9", "别的研究").await, StatusCode::OK);
+    assert_status(
+        &note(&app, other.client(Role::Observer), &other.id, &foreign, "9", "别的研究").await,
+        StatusCode::OK,
+    );
 
     let cited = [("study", s.id.as_str()), ("body", "小组讨论时间不足。"), ("cites", &mine)];
     check_matrix(&app, &s, "study/comment", &cited, &GROUP, refused_status).await;
     let before = state(&app).await;
     let mixed = format!("{mine},{foreign}");
     for cites in [foreign.as_str(), mixed.as_str(), "not-a-uuid"] {
-        let response = app.call(s.client(Role::Lead), "study/comment", &[("study", &s.id), ("body", "引用别的研究"), ("cites", cites)]).await;
+        let response = app
+            .call(
+                s.client(Role::Lead),
+                "study/comment",
+                &[("study", &s.id), ("body", "引用别的研究"), ("cites", cites)],
+            )
+            .await;
         assert_status(&response, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(field_error(&error_json(response).await, "cites").as_deref(), Some("Study:ErrCiteOtherStudy"));
     }
     for body in ["", &"长".repeat(8001)] {
-        let response = app.call(s.client(Role::Lead), "study/comment", &[("study", &s.id), ("body", body), ("cites", "")]).await;
+        let response =
+            app.call(s.client(Role::Lead), "study/comment", &[("study", &s.id), ("body", body), ("cites", "")]).await;
         assert_status(&response, StatusCode::UNPROCESSABLE_ENTITY);
     }
     assert_eq!(state(&app).await, before, "nothing stored");
     // A comment without evidence is an opinion, allowed.
-    assert_status(&app.call(s.client(Role::Member), "study/comment", &[("study", &s.id), ("body", "我觉得很好"), ("cites", "")]).await, StatusCode::OK);
-    let page: Value = app.call(s.client(Role::Lead), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    assert_status(
+        &app.call(s.client(Role::Member), "study/comment", &[("study", &s.id), ("body", "我觉得很好"), ("cites", "")])
+            .await,
+        StatusCode::OK,
+    );
+    let page: Value =
+        app.call(s.client(Role::Lead), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     let comments = page["comments"].as_array().expect("comments");
     assert_eq!(comments.len(), 4);
     assert_eq!(comments[0]["cites"], serde_json::json!([mine]));
     assert_eq!(comments[3]["cites"], serde_json::json!([]));
 }
 
-async fn save_plan(app: &TestApp, client: &Client, study: &str, based_on: &str, sections: [&str; 4]) -> reqwest::Response {
+async fn save_plan(
+    app: &TestApp,
+    client: &Client,
+    study: &str,
+    based_on: &str,
+    sections: [&str; 4],
+) -> reqwest::Response {
     let form = [
         ("study", study),
         ("based_on", based_on),
@@ -398,7 +574,14 @@ async fn plan_versions_merge_concurrent_saves_and_show_conflicts_with_both_texts
     let app = TestApp::spawn(pool).await;
     let s = study_with_everyone(&app, "plan").await;
     let v1 = ["理解斜率 k 的意义", "学生已学过正比例函数", "1. 导入\n2. 新授\n3. 练习", "课堂练习"];
-    let form = [("study", s.id.as_str()), ("based_on", "0"), ("goals", v1[0]), ("students", v1[1]), ("flow", v1[2]), ("assessment", v1[3])];
+    let form = [
+        ("study", s.id.as_str()),
+        ("based_on", "0"),
+        ("goals", v1[0]),
+        ("students", v1[1]),
+        ("flow", v1[2]),
+        ("assessment", v1[3]),
+    ];
     // The second allowed save (same text, based on nothing) changes nothing: still version 1.
     check_matrix(&app, &s, "study/save-plan", &form[..], &[Role::Lead, Role::Member], refused_status).await;
     assert_eq!(count(&app, "plan_versions").await, 1);
@@ -406,15 +589,36 @@ async fn plan_versions_merge_concurrent_saves_and_show_conflicts_with_both_texts
     let observer = save_plan(&app, s.client(Role::Observer), &s.id, "1", v1).await;
     assert_status(&observer, StatusCode::FORBIDDEN);
     // Two people edit version 1 at once, different sections: both kept.
-    let a = save_plan(&app, s.client(Role::Lead), &s.id, "1", [v1[0], v1[1], "1. 导入\n2. 探究活动：画图找规律\n3. 练习", v1[3]]).await;
+    let a = save_plan(
+        &app,
+        s.client(Role::Lead),
+        &s.id,
+        "1",
+        [v1[0], v1[1], "1. 导入\n2. 探究活动：画图找规律\n3. 练习", v1[3]],
+    )
+    .await;
     assert_eq!(a.json::<Value>().await.expect("outcome"), serde_json::json!({"Saved": 2}));
     let b = save_plan(&app, s.client(Role::Member), &s.id, "1", [v1[0], v1[1], v1[2], "出口卡：画出 y=2x+1"]).await;
     assert_eq!(b.json::<Value>().await.expect("outcome"), serde_json::json!({"Saved": 3}));
     // Both change the flow from version 3: the second gets both texts and nothing is saved.
-    let c = save_plan(&app, s.client(Role::Lead), &s.id, "3", [v1[0], v1[1], "1. 情境导入\n2. 探究活动：画图找规律\n3. 练习", "出口卡：画出 y=2x+1"]).await;
+    let c = save_plan(
+        &app,
+        s.client(Role::Lead),
+        &s.id,
+        "3",
+        [v1[0], v1[1], "1. 情境导入\n2. 探究活动：画图找规律\n3. 练习", "出口卡：画出 y=2x+1"],
+    )
+    .await;
     assert_status(&c, StatusCode::OK);
     let before = count(&app, "plan_versions").await;
-    let d = save_plan(&app, s.client(Role::Member), &s.id, "3", [v1[0], v1[1], "1. 复习导入\n2. 探究活动：画图找规律\n3. 练习", "出口卡：画出 y=2x+1"]).await;
+    let d = save_plan(
+        &app,
+        s.client(Role::Member),
+        &s.id,
+        "3",
+        [v1[0], v1[1], "1. 复习导入\n2. 探究活动：画图找规律\n3. 练习", "出口卡：画出 y=2x+1"],
+    )
+    .await;
     let outcome: Value = d.json().await.expect("outcome");
     assert_eq!(outcome["Conflict"]["latest"], 4);
     assert_eq!(outcome["Conflict"]["sections"][0]["kind"], "Flow");
@@ -422,7 +626,12 @@ async fn plan_versions_merge_concurrent_saves_and_show_conflicts_with_both_texts
     assert!(outcome["Conflict"]["sections"][0]["mine"].as_str().unwrap_or("").contains("复习导入"));
     assert_eq!(count(&app, "plan_versions").await, before);
 
-    let cmp: Value = app.call(s.client(Role::Observer), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "4")]).await.json().await.expect("comparison");
+    let cmp: Value = app
+        .call(s.client(Role::Observer), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "4")])
+        .await
+        .json()
+        .await
+        .expect("comparison");
     let flow = &cmp["sections"][2][1];
     assert!(flow.as_array().expect("rows").contains(&serde_json::json!({"Removed": "2. 新授"})));
     assert!(flow.as_array().expect("rows").contains(&serde_json::json!({"Added": "2. 探究活动：画图找规律"})));
@@ -445,11 +654,24 @@ async fn the_leads_conclusions_carry_into_the_next_plan_version(pool: PgPool) {
     assert_status(&save_plan(&app, lead, &s.id, "0", v1).await, StatusCode::OK);
     let conclusions = [("study", s.id.as_str()), ("conclusions", "探究活动需要 **至少 8 分钟** 的独立画图时间。")];
     assert_status(&app.call(lead, "study/conclusions", &conclusions).await, StatusCode::OK);
-    assert_status(&save_plan(&app, lead, &s.id, "1", [v1[0], v1[1], "1. 导入\n2. 探究活动（8 分钟）", v1[3]]).await, StatusCode::OK);
-    let cmp: Value = app.call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")]).await.json().await.expect("cmp");
+    assert_status(
+        &save_plan(&app, lead, &s.id, "1", [v1[0], v1[1], "1. 导入\n2. 探究活动（8 分钟）", v1[3]]).await,
+        StatusCode::OK,
+    );
+    let cmp: Value = app
+        .call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")])
+        .await
+        .json()
+        .await
+        .expect("cmp");
     let carried = cmp["b_revised_from_html"].as_str().unwrap_or_default();
     assert!(carried.contains("<strong>至少 8 分钟</strong>"), "version 2 carries the conclusions: {carried}");
-    let first: Value = app.call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "2"), ("b", "1")]).await.json().await.expect("cmp");
+    let first: Value = app
+        .call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "2"), ("b", "1")])
+        .await
+        .json()
+        .await
+        .expect("cmp");
     assert_eq!(first["b_revised_from_html"], "", "version 1 was written before the debrief");
 }
 
@@ -462,24 +684,39 @@ async fn observing_and_debriefing_credit_training_hours_once_per_round(pool: PgP
     for _ in 0..2 {
         assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &forward).await, StatusCode::OK);
     }
-    assert_status(&note(&app, s.client(Role::Observer), &s.id, &Uuid::new_v4().to_string(), "20", "学生回答正确").await, StatusCode::OK);
+    assert_status(
+        &note(&app, s.client(Role::Observer), &s.id, &Uuid::new_v4().to_string(), "20", "学生回答正确").await,
+        StatusCode::OK,
+    );
     assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &forward).await, StatusCode::OK);
     assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &back).await, StatusCode::OK);
     assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &forward).await, StatusCode::OK);
-    let rows: Vec<(String, String, f64)> = sqlx::query_as("select category, source_kind, hours::float8 from training_records").fetch_all(&app.pool).await.expect("ledger");
+    let rows: Vec<(String, String, f64)> =
+        sqlx::query_as("select category, source_kind, hours::float8 from training_records")
+            .fetch_all(&app.pool)
+            .await
+            .expect("ledger");
     assert_eq!(rows, vec![("lesson_study".to_owned(), "study_session".to_owned(), 0.8)]);
-    let page: Value = app.call(s.client(Role::Observer), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    let page: Value =
+        app.call(s.client(Role::Observer), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     assert_eq!(page["my_hours"], 0.8);
     // Debriefing counts too: a member who only spoke in the debrief is credited on leaving it.
-    assert_status(&app.call(s.client(Role::Member), "study/comment", &[("study", &s.id), ("body", "同意"), ("cites", "")]).await, StatusCode::OK);
+    assert_status(
+        &app.call(s.client(Role::Member), "study/comment", &[("study", &s.id), ("body", "同意"), ("cites", "")]).await,
+        StatusCode::OK,
+    );
     let member = s.user(Role::Member).to_owned();
     // A closed study is read-only.
     for _ in 0..2 {
         assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &forward).await, StatusCode::OK);
     }
-    let closed = app.call(s.client(Role::Member), "study/comment", &[("study", &s.id), ("body", "晚了"), ("cites", "")]).await;
+    let closed =
+        app.call(s.client(Role::Member), "study/comment", &[("study", &s.id), ("body", "晚了"), ("cites", "")]).await;
     assert_eq!(error_json(closed).await, serde_json::json!({"Refused": {"Study": "ErrClosed"}}));
-    let credited: Vec<String> = sqlx::query_scalar("select user_id::text from training_records order by created_at").fetch_all(&app.pool).await.expect("ledger");
+    let credited: Vec<String> = sqlx::query_scalar("select user_id::text from training_records order by created_at")
+        .fetch_all(&app.pool)
+        .await
+        .expect("ledger");
     assert_eq!(credited, vec![s.user(Role::Observer).to_owned(), member]);
 }
 
@@ -518,8 +755,14 @@ async fn a_note_reaches_observers_on_another_server_instance_within_two_seconds(
     for i in 0..5 {
         let id = Uuid::new_v4().to_string();
         let started = Instant::now();
-        assert_status(&note(&a, s.client(Role::Member), &s.id, &id, &i.to_string(), "学生提出新的猜想").await, StatusCode::OK);
-        assert!(wait_for(&mut events, &id, Duration::from_secs(2)).await, "note {i} arrived on the other instance within 2 s");
+        assert_status(
+            &note(&a, s.client(Role::Member), &s.id, &id, &i.to_string(), "学生提出新的猜想").await,
+            StatusCode::OK,
+        );
+        assert!(
+            wait_for(&mut events, &id, Duration::from_secs(2)).await,
+            "note {i} arrived on the other instance within 2 s"
+        );
         delays.push(started.elapsed());
     }
     delays.sort();
@@ -528,9 +771,18 @@ async fn a_note_reaches_observers_on_another_server_instance_within_two_seconds(
     let id = Uuid::new_v4().to_string();
     assert_status(&note(&a, s.client(Role::Member), &s.id, &id, "7", "初稿").await, StatusCode::OK);
     assert!(wait_for(&mut events, &id, Duration::from_secs(2)).await);
-    let edit = a.call(s.client(Role::Member), "study/edit-note", &[("study", &s.id), ("note", &id), ("body", "改过的记录：学生自己画出了图像")]).await;
+    let edit = a
+        .call(
+            s.client(Role::Member),
+            "study/edit-note",
+            &[("study", &s.id), ("note", &id), ("body", "改过的记录：学生自己画出了图像")],
+        )
+        .await;
     assert_status(&edit, StatusCode::OK);
-    assert!(wait_for(&mut events, "改过的记录", Duration::from_secs(2)).await, "the edit arrived on the other instance");
+    assert!(
+        wait_for(&mut events, "改过的记录", Duration::from_secs(2)).await,
+        "the edit arrived on the other instance"
+    );
 }
 
 async fn open_lesson(app: &TestApp, studio_slug: &str, title: &str) -> String {
@@ -561,8 +813,11 @@ async fn rounds_link_open_lessons_of_the_studio_and_a_new_round_starts_from_revi
     let page: Value = app.call(lead, "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     assert_eq!(page["rounds"][0]["lesson_title"], "《一次函数》研究课");
     let before = state(&app).await;
-    for (lesson, minutes, field) in [(foreign.as_str(), "40", "lesson"), ("garbage", "40", "lesson"), ("", "0", "minutes"), ("", "241", "minutes")] {
-        let bad = app.call(lead, "study/update-round", &[("study", &s.id), ("lesson", lesson), ("minutes", minutes)]).await;
+    for (lesson, minutes, field) in
+        [(foreign.as_str(), "40", "lesson"), ("garbage", "40", "lesson"), ("", "0", "minutes"), ("", "241", "minutes")]
+    {
+        let bad =
+            app.call(lead, "study/update-round", &[("study", &s.id), ("lesson", lesson), ("minutes", minutes)]).await;
         assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(field_error(&error_json(bad).await, field).is_some(), "{lesson} {minutes}");
     }
@@ -572,14 +827,21 @@ async fn rounds_link_open_lessons_of_the_studio_and_a_new_round_starts_from_revi
     let early = app.call(lead, "study/add-round", &next).await;
     assert_eq!(error_json(early).await, serde_json::json!({"Refused": {"Study": "ErrRoundOnlyInRevise"}}));
     for _ in 0..4 {
-        assert_status(&app.call(lead, "study/move-phase", &[("study", &s.id), ("direction", "forward")]).await, StatusCode::OK);
+        assert_status(
+            &app.call(lead, "study/move-phase", &[("study", &s.id), ("direction", "forward")]).await,
+            StatusCode::OK,
+        );
     }
     check_matrix(&app, &s, "study/add-round", &next, &[Role::Lead], refused_status).await;
     let page: Value = app.call(lead, "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     assert_eq!(page["phase"], "Teach", "the re-teach starts");
     assert_eq!(page["rounds"].as_array().map(Vec::len), Some(2));
     // Notes now go to round 2.
-    let stored: Value = note(&app, s.client(Role::Observer), &s.id, &Uuid::new_v4().to_string(), "3", "第二轮").await.json().await.expect("note");
+    let stored: Value = note(&app, s.client(Role::Observer), &s.id, &Uuid::new_v4().to_string(), "3", "第二轮")
+        .await
+        .json()
+        .await
+        .expect("note");
     assert_eq!(stored["round_number"], 2);
 }
 
@@ -597,12 +859,25 @@ async fn my_studies_and_comparisons_follow_the_group(pool: PgPool) {
     }
     for text in ["第一版", "第二版"] {
         let based_on = if text == "第一版" { "0" } else { "1" };
-        assert_status(&save_plan(&app, s.client(Role::Lead), &s.id, based_on, [text, "", "", ""]).await, StatusCode::OK);
+        assert_status(
+            &save_plan(&app, s.client(Role::Lead), &s.id, based_on, [text, "", "", ""]).await,
+            StatusCode::OK,
+        );
     }
     check_matrix(&app, &s, "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")], &GROUP, refused_status).await;
-    let cmp: Value = app.call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")]).await.json().await.expect("cmp");
+    let cmp: Value = app
+        .call(s.client(Role::Member), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")])
+        .await
+        .json()
+        .await
+        .expect("cmp");
     assert_eq!(cmp["sections"][0][1], serde_json::json!([{"Removed": "第一版"}, {"Added": "第二版"}]));
     // The page renders the comparison with the change marked.
-    let html = app.get(s.client(Role::Member), &format!("/studies/{}/compare?a=1&b=2", s.id)).await.text().await.expect("html");
+    let html = app
+        .get(s.client(Role::Member), &format!("/studies/{}/compare?a=1&b=2", s.id))
+        .await
+        .text()
+        .await
+        .expect("html");
     assert!(html.contains("<del>") && html.contains("第二版"));
 }

@@ -85,8 +85,26 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let email = rules::normalize_email(&email);
     let mut checks = rules::Checks::default();
     checks
-        .check("email", if email.is_empty() { Err(Msg::ErrRequired) } else if email.len() > rules::EMAIL_MAX { Err(Msg::ErrTooLong) } else { Ok(()) })
-        .check("password", if password.is_empty() { Err(Msg::ErrRequired) } else if password.chars().count() > rules::PASSWORD_MAX { Err(Msg::ErrPasswordTooLong) } else { Ok(()) });
+        .check(
+            "email",
+            if email.is_empty() {
+                Err(Msg::ErrRequired)
+            } else if email.len() > rules::EMAIL_MAX {
+                Err(Msg::ErrTooLong)
+            } else {
+                Ok(())
+            },
+        )
+        .check(
+            "password",
+            if password.is_empty() {
+                Err(Msg::ErrRequired)
+            } else if password.chars().count() > rules::PASSWORD_MAX {
+                Err(Msg::ErrPasswordTooLong)
+            } else {
+                Ok(())
+            },
+        );
     checks.finish()?;
 
     let pool = pool()?;
@@ -149,7 +167,16 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let user = require_user().await?;
     let mut checks = rules::Checks::default();
     checks
-        .check("current_password", if current_password.is_empty() { Err(Msg::ErrRequired) } else if current_password.chars().count() > rules::PASSWORD_MAX { Err(Msg::ErrPasswordTooLong) } else { Ok(()) })
+        .check(
+            "current_password",
+            if current_password.is_empty() {
+                Err(Msg::ErrRequired)
+            } else if current_password.chars().count() > rules::PASSWORD_MAX {
+                Err(Msg::ErrPasswordTooLong)
+            } else {
+                Ok(())
+            },
+        )
         .check("new_password", rules::check_password(&new_password));
     checks.finish()?;
 
@@ -157,9 +184,8 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     // Guesses at the current password (from a session left open, say) share the sign-in throttle.
     let email = store::profile(&pool, user.id).await?.ok_or(AppError::SignInRequired)?.email;
     count_password_attempt(&pool, &email).await?;
-    let ok = auth::verify_password(current_password, Some(user.password_hash.clone()))
-        .await
-        .map_err(AppError::internal)?;
+    let ok =
+        auth::verify_password(current_password, Some(user.password_hash.clone())).await.map_err(AppError::internal)?;
     if !ok {
         return Err(AppError::field("current_password", Msg::ErrWrongCurrentPassword));
     }

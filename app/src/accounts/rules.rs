@@ -1,8 +1,8 @@
 //! Account rules that need no database: what a valid email, name, password, time zone and
 //! profile are, and when repeated failed sign-ins are slowed down.
 
-use crate::error::{AppError, FieldError};
 use super::{ProfileInput, Tier};
+use crate::error::{AppError, FieldError};
 use crate::i18n::{Locale, Msg};
 use chrono::{DateTime, Duration, Utc};
 
@@ -192,7 +192,9 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["plain", "a@b", "@x.com", "a@.com", "a b@x.com", "a@x..com", "<a>@x.com", "' or 1=1 --@x.com", "a@x.c0m"] {
+        for bad in
+            ["plain", "a@b", "@x.com", "a@.com", "a b@x.com", "a@x..com", "<a>@x.com", "' or 1=1 --@x.com", "a@x.c0m"]
+        {
             assert_eq!(check_email(bad), Err(Msg::ErrEmailInvalid), "{bad}");
         }
         assert_eq!(check_email(""), Err(Msg::ErrRequired));
@@ -258,7 +260,12 @@ mod tests {
 
     #[test]
     fn every_bad_profile_field_is_reported_at_once() {
-        let input = ProfileInput { display_name: String::new(), tier: "wizard".into(), time_zone: "Nowhere/Land".into(), ..good_profile() };
+        let input = ProfileInput {
+            display_name: String::new(),
+            tier: "wizard".into(),
+            time_zone: "Nowhere/Land".into(),
+            ..good_profile()
+        };
         let mut checks = Checks::default();
         check_profile(&input, &mut checks);
         let err = checks.finish().expect_err("invalid");

@@ -32,24 +32,25 @@ impl From<SessionUserRow> for SessionUser {
 const SESSION_USER_COLUMNS: &str = "select id, display_name, password_hash, locale, time_zone from users";
 
 pub async fn session_user_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<SessionUser>> {
-    let row: Option<SessionUserRow> = sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where email = $1"))
-        .bind(email)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<SessionUserRow> =
+        sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where email = $1")).bind(email).fetch_optional(db).await?;
     Ok(row.map(SessionUser::from))
 }
 
 pub async fn session_user_by_id(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<SessionUser>> {
-    let row: Option<SessionUserRow> = sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<SessionUserRow> =
+        sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where id = $1")).bind(id).fetch_optional(pool).await?;
     Ok(row.map(SessionUser::from))
 }
 
 /// Inserts a new user; a taken email fails on the `users_email_key` constraint.
 #[tracing::instrument(skip_all)]
-pub async fn insert_user(pool: &PgPool, email: &str, password_hash: &str, profile: &ValidProfile) -> sqlx::Result<Uuid> {
+pub async fn insert_user(
+    pool: &PgPool,
+    email: &str,
+    password_hash: &str,
+    profile: &ValidProfile,
+) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query(
         "insert into users (id, email, password_hash, display_name, school, district, subject, grade_band, tier, locale, time_zone)
@@ -148,10 +149,7 @@ pub async fn set_locale(pool: &PgPool, id: Uuid, locale: Locale) -> sqlx::Result
 /// Serialises sign-ins for one email across all server instances until the transaction ends,
 /// so that concurrent guesses cannot all slip under the throttle.
 pub async fn lock_sign_in(conn: &mut PgConnection, email: &str) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(email)
-        .execute(conn)
-        .await?;
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))").bind(email).execute(conn).await?;
     Ok(())
 }
 
@@ -162,10 +160,7 @@ pub async fn recent_sign_in_failures(conn: &mut PgConnection, email: &str) -> sq
         .bind(THROTTLE_WINDOW_MINUTES as i32)
         .execute(&mut *conn)
         .await?;
-    sqlx::query_scalar("select attempted_at from sign_in_failures where email = $1")
-        .bind(email)
-        .fetch_all(conn)
-        .await
+    sqlx::query_scalar("select attempted_at from sign_in_failures where email = $1").bind(email).fetch_all(conn).await
 }
 
 pub async fn record_sign_in_failure(conn: &mut PgConnection, email: &str) -> sqlx::Result<()> {

@@ -23,7 +23,13 @@ fn plan_path(slug: &str, mentee: Uuid) -> String {
 /// Where the mentee may change their plan: `me` must be allowed to edit it, and a goal signed
 /// off as achieved stays as the mentor signed it until a mentor or the host reopens it.
 #[cfg(feature = "ssr")]
-async fn check_editable(pool: &sqlx::PgPool, me: Uuid, studio_id: Uuid, mentee: Uuid, goal_status: &str) -> Result<(), AppError> {
+async fn check_editable(
+    pool: &sqlx::PgPool,
+    me: Uuid,
+    studio_id: Uuid,
+    mentee: Uuid,
+    goal_status: &str,
+) -> Result<(), AppError> {
     let actor = plan_access(pool, me, studio_id, mentee).await?;
     if !rules::can(actor, Action::EditPlan) {
         return Err(AppError::Forbidden);
@@ -45,7 +51,8 @@ async fn goal_to_edit(pool: &sqlx::PgPool, me: Uuid, goal: Uuid) -> Result<(Stri
 /// A milestone `me` may change: its studio's slug and its mentee.
 #[cfg(feature = "ssr")]
 async fn milestone_to_edit(pool: &sqlx::PgPool, me: Uuid, milestone: Uuid) -> Result<(String, Uuid), AppError> {
-    let (_, studio_id, slug, mentee, status) = store::milestone_owner(pool, milestone).await?.ok_or(AppError::NotFound)?;
+    let (_, studio_id, slug, mentee, status) =
+        store::milestone_owner(pool, milestone).await?.ok_or(AppError::NotFound)?;
     check_editable(pool, me, studio_id, mentee, &status).await?;
     Ok((slug, mentee))
 }
@@ -101,7 +108,9 @@ fn goal_input(
         ("due_on", due.err()),
     ])?;
     match (title, description, category, stage, due) {
-        (Ok(title), Ok(description), Ok(category), Ok(target_stage), Ok(due_on)) => Ok(store::GoalInput { title, description, category, target_stage, due_on }),
+        (Ok(title), Ok(description), Ok(category), Ok(target_stage), Ok(due_on)) => {
+            Ok(store::GoalInput { title, description, category, target_stage, due_on })
+        }
         _ => Err(AppError::internal("goal input checks disagree")),
     }
 }
@@ -181,7 +190,15 @@ pub async fn update_goal(
     let (slug, mentee) = goal_to_edit(&pool, me.id, goal).await?;
     // An overdue goal keeps its date when only its wording changes.
     let current_due = store::goal_due_on(&pool, goal).await?.ok_or(AppError::NotFound)?;
-    let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone), Some(current_due))?;
+    let input = goal_input(
+        &title,
+        &description,
+        &category,
+        &target_stage,
+        &due_on,
+        today_in(&me.time_zone),
+        Some(current_due),
+    )?;
     store::update_goal(&pool, goal, &input).await?;
     redirect_plain_form(&plan_path(&slug, mentee));
     Ok(())
@@ -229,7 +246,12 @@ pub async fn update_milestone(milestone: String, title: String, due_on: String) 
 /// not done again (`done` = `false`).
 #[server(prefix = "/api", endpoint = "growth/complete-milestone")]
 #[tracing::instrument(skip_all)]
-pub async fn complete_milestone(milestone: String, done: String, #[server(default)] evidence: String, #[server(default)] links: String) -> Result<(), AppError> {
+pub async fn complete_milestone(
+    milestone: String,
+    done: String,
+    #[server(default)] evidence: String,
+    #[server(default)] links: String,
+) -> Result<(), AppError> {
     let me = require_user().await?;
     let pool = pool()?;
     let milestone = parse_id(&milestone)?;
@@ -237,7 +259,8 @@ pub async fn complete_milestone(milestone: String, done: String, #[server(defaul
     let done = done != "false";
     let evidence = rules::check_text(&evidence);
     let links = rules::check_links(&links);
-    let need_evidence = done && evidence.as_ref().is_ok_and(|e| e.is_empty()) && links.as_ref().is_ok_and(|l| l.is_empty());
+    let need_evidence =
+        done && evidence.as_ref().is_ok_and(|e| e.is_empty()) && links.as_ref().is_ok_and(|l| l.is_empty());
     errors(&[
         ("evidence", evidence.clone().err().or(need_evidence.then_some(Msg::Growth(GrowthMsg::ErrEvidenceRequired)))),
         ("links", links.clone().err()),
@@ -308,7 +331,11 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
 /// A constant number of queries whatever the studio's size.
 #[server(prefix = "/api", endpoint = "growth/overview")]
 #[tracing::instrument(skip_all)]
-pub async fn get_overview(studio: String, #[server(default)] sort: String, #[server(default)] desc: bool) -> Result<Overview, AppError> {
+pub async fn get_overview(
+    studio: String,
+    #[server(default)] sort: String,
+    #[server(default)] desc: bool,
+) -> Result<Overview, AppError> {
     let me = require_user().await?;
     let pool = pool()?;
     let (studio_id, studio_name) = self::studio(&pool, &studio).await?;
@@ -323,8 +350,18 @@ pub async fn get_overview(studio: String, #[server(default)] sort: String, #[ser
     let mut rows = store::overview(&pool, studio_id, year_start, year_end, today).await?;
     rules::sort_rows(&mut rows, rules::SortKey::from_code(&sort), desc);
     let is_host = rules::can(actor, Action::ApplyTemplate);
-    let templates = if is_host { store::templates_for(&pool, studio_id, me.locale == Locale::En).await? } else { Vec::new() };
-    Ok(Overview { studio_slug: studio.trim().to_owned(), studio_name, is_host, quota_tenths: settings.quota_tenths, year_start, year_end, rows, templates })
+    let templates =
+        if is_host { store::templates_for(&pool, studio_id, me.locale == Locale::En).await? } else { Vec::new() };
+    Ok(Overview {
+        studio_slug: studio.trim().to_owned(),
+        studio_name,
+        is_host,
+        quota_tenths: settings.quota_tenths,
+        year_start,
+        year_end,
+        rows,
+        templates,
+    })
 }
 
 /// The studio's host defines a plan template for the studio: a name and lines of goals, each
@@ -354,7 +391,11 @@ pub async fn create_template(studio: String, name: String, goals: String) -> Res
 /// goals added.
 #[server(prefix = "/api", endpoint = "growth/apply-template")]
 #[tracing::instrument(skip_all)]
-pub async fn apply_template(studio: String, template: String, #[server(default)] mentees: Vec<String>) -> Result<u64, AppError> {
+pub async fn apply_template(
+    studio: String,
+    template: String,
+    #[server(default)] mentees: Vec<String>,
+) -> Result<u64, AppError> {
     let me = require_user().await?;
     let pool = pool()?;
     let (studio_id, _) = self::studio(&pool, &studio).await?;
@@ -366,7 +407,11 @@ pub async fn apply_template(studio: String, template: String, #[server(default)]
     if !store::template_usable(&pool, studio_id, template).await? {
         return Err(AppError::field("template", Msg::ErrChoiceUnknown));
     }
-    let chosen: Vec<Uuid> = mentees.iter().filter(|m| !m.trim().is_empty()).map(|m| parse_id(m)).collect::<Result<_, _>>()
+    let chosen: Vec<Uuid> = mentees
+        .iter()
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| parse_id(m))
+        .collect::<Result<_, _>>()
         .map_err(|_| AppError::field("mentees", Msg::ErrChoiceUnknown))?;
     let only = (!chosen.is_empty()).then_some(chosen.as_slice());
     let added = store::apply_template(&pool, studio_id, template, only, me.id, today_in(&me.time_zone)).await?;

@@ -20,7 +20,12 @@ fn month_label(m: NaiveDate, locale: Locale) -> String {
 
 /// Hours against the quota, one coloured segment per category, and hours per month.
 #[component]
-pub fn HoursChart(total: i64, quota: i64, by_category: Vec<(String, i64)>, by_month: Vec<(NaiveDate, i64)>) -> impl IntoView {
+pub fn HoursChart(
+    total: i64,
+    quota: i64,
+    by_category: Vec<(String, i64)>,
+    by_month: Vec<(NaiveDate, i64)>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.locale.get_untracked();
     let scale = quota.max(total).max(1) as f64;
@@ -102,7 +107,8 @@ pub fn HoursChart(total: i64, quota: i64, by_category: Vec<(String, i64)>, by_mo
 pub fn GoalsChart(goals: Vec<GoalView>) -> impl IntoView {
     let locale = use_i18n().locale.get_untracked();
     let total = goals.len().max(1) as f64;
-    let counts: Vec<(GoalStatus, usize)> = GoalStatus::ALL.iter().map(|s| (*s, goals.iter().filter(|gl| gl.status == s.code()).count())).collect();
+    let counts: Vec<(GoalStatus, usize)> =
+        GoalStatus::ALL.iter().map(|s| (*s, goals.iter().filter(|gl| gl.status == s.code()).count())).collect();
     let text = counts.iter().map(|(s, n)| format!("{} {n}", s.label().text(locale))).collect::<Vec<_>>().join(" · ");
     let mut x = 0.0;
     let segs: Vec<_> = counts

@@ -29,7 +29,12 @@ pub async fn overview_csv(pool: PgPool, settings: HoursSettings, auth: AuthSessi
     }
 }
 
-async fn build(pool: &PgPool, settings: HoursSettings, auth: AuthSession, slug: &str) -> Result<(String, String), AppError> {
+async fn build(
+    pool: &PgPool,
+    settings: HoursSettings,
+    auth: AuthSession,
+    slug: &str,
+) -> Result<(String, String), AppError> {
     let me = auth.user.ok_or(AppError::SignInRequired)?;
     let (studio_id, _) = store::studio_by_slug(pool, slug).await?.ok_or(AppError::NotFound)?;
     let role = crate::studios::store::active_role(pool, studio_id, me.id).await?;
@@ -41,7 +46,14 @@ async fn build(pool: &PgPool, settings: HoursSettings, auth: AuthSession, slug: 
     let rows = store::overview(pool, studio_id, start, end, today).await?;
     let l = me.locale;
     let t = |m: GrowthMsg| Msg::Growth(m).text(l);
-    let header = [t(GrowthMsg::ColMentee), t(GrowthMsg::ColGoalsDone), t(GrowthMsg::ColGoalsTotal), t(GrowthMsg::ColOverdue), t(GrowthMsg::ColHours), t(GrowthMsg::ColQuota)];
+    let header = [
+        t(GrowthMsg::ColMentee),
+        t(GrowthMsg::ColGoalsDone),
+        t(GrowthMsg::ColGoalsTotal),
+        t(GrowthMsg::ColOverdue),
+        t(GrowthMsg::ColHours),
+        t(GrowthMsg::ColQuota),
+    ];
     let lines: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {

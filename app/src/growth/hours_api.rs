@@ -37,7 +37,8 @@ pub(crate) fn parse_id(s: &str) -> Result<Uuid, AppError> {
 /// The errors of several checks at once.
 #[cfg(feature = "ssr")]
 pub(crate) fn errors(checks: &[(&str, Option<Msg>)]) -> Result<(), AppError> {
-    let errs: Vec<FieldError> = checks.iter().filter_map(|(f, m)| m.map(|msg| FieldError { field: (*f).to_owned(), msg })).collect();
+    let errs: Vec<FieldError> =
+        checks.iter().filter_map(|(f, m)| m.map(|msg| FieldError { field: (*f).to_owned(), msg })).collect();
     if errs.is_empty() {
         Ok(())
     } else {
@@ -46,7 +47,14 @@ pub(crate) fn errors(checks: &[(&str, Option<Msg>)]) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn record_input(occurred_on: &str, hours: &str, category: &str, description: &str, evidence: &str, today: NaiveDate) -> Result<store::RecordInput, AppError> {
+fn record_input(
+    occurred_on: &str,
+    hours: &str,
+    category: &str,
+    description: &str,
+    evidence: &str,
+    today: NaiveDate,
+) -> Result<store::RecordInput, AppError> {
     let day = rules::check_record_date(occurred_on, today);
     let tenths = rules::parse_hours(hours);
     let cat = HourCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown);
@@ -60,7 +68,9 @@ fn record_input(occurred_on: &str, hours: &str, category: &str, description: &st
         ("evidence", evidence.clone().err()),
     ])?;
     match (day, tenths, cat, description, evidence) {
-        (Ok(day), Ok(tenths), Ok(category), Ok(description), Ok(evidence)) => Ok(store::RecordInput { day, tenths, category, description, evidence }),
+        (Ok(day), Ok(tenths), Ok(category), Ok(description), Ok(evidence)) => {
+            Ok(store::RecordInput { day, tenths, category, description, evidence })
+        }
         _ => Err(AppError::internal("record input checks disagree")),
     }
 }
@@ -104,7 +114,13 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
 /// records, no future dates.
 #[server(prefix = "/api", endpoint = "hours/log")]
 #[tracing::instrument(skip_all)]
-pub async fn log_hours(occurred_on: String, hours: String, category: String, #[server(default)] description: String, #[server(default)] evidence: String) -> Result<(), AppError> {
+pub async fn log_hours(
+    occurred_on: String,
+    hours: String,
+    category: String,
+    #[server(default)] description: String,
+    #[server(default)] evidence: String,
+) -> Result<(), AppError> {
     let me = require_user().await?;
     let input = record_input(&occurred_on, &hours, &category, &description, &evidence, today_in(&me.time_zone))?;
     store::insert_record(&pool()?, me.id, &input).await?;

@@ -133,10 +133,16 @@ impl GrowthMsg {
             GrowthMsg::EditRecord => ("修改", "Edit"),
             GrowthMsg::TemplateCreated => ("模板已保存，可以应用了。", "Template saved; it can be applied now."),
             GrowthMsg::CreateTemplate => ("保存模板", "Save template"),
-            GrowthMsg::TemplateLines => ("目标与里程碑（每行一个目标；以“-”开头的行是上一目标的里程碑）", "Goals and milestones (one goal per line; a line starting with “-” is a milestone of the goal above)"),
+            GrowthMsg::TemplateLines => (
+                "目标与里程碑（每行一个目标；以“-”开头的行是上一目标的里程碑）",
+                "Goals and milestones (one goal per line; a line starting with “-” is a milestone of the goal above)",
+            ),
             GrowthMsg::TemplateName => ("模板名称", "Template name"),
             GrowthMsg::NewTemplateTitle => ("新建规划模板", "New plan template"),
-            GrowthMsg::ErrMilestoneBeforeGoal => ("以“-”开头的里程碑必须写在某个目标的下一行。", "A milestone line (starting with “-”) must follow a goal line."),
+            GrowthMsg::ErrMilestoneBeforeGoal => (
+                "以“-”开头的里程碑必须写在某个目标的下一行。",
+                "A milestone line (starting with “-”) must follow a goal line.",
+            ),
             GrowthMsg::CatTeaching => ("课堂教学", "Teaching"),
             GrowthMsg::CatResearch => ("教学研究", "Research"),
             GrowthMsg::CatClassroom => ("班级管理", "Classroom management"),
@@ -183,20 +189,39 @@ impl GrowthMsg {
             GrowthMsg::DueOn => ("截止日期", "Due"),
             GrowthMsg::EditGoal => ("修改目标", "Edit goal"),
             GrowthMsg::EditMilestone => ("修改里程碑", "Edit milestone"),
-            GrowthMsg::ErrGoalSignedOff => ("这个目标已由导师签字认定；如需修改，请导师先重新开启。", "This goal has been signed off; ask a mentor to reopen it before changing it."),
+            GrowthMsg::ErrGoalSignedOff => (
+                "这个目标已由导师签字认定；如需修改，请导师先重新开启。",
+                "This goal has been signed off; ask a mentor to reopen it before changing it.",
+            ),
             GrowthMsg::ErrAlreadyInStatus => ("目标已处于该状态。", "The goal already has that status."),
             GrowthMsg::ErrDateInvalid => ("请输入有效日期（年-月-日）。", "Enter a valid date (year-month-day)."),
-            GrowthMsg::ErrDayOver24 => ("同一天的学时合计不能超过 24 小时。", "A day can hold at most 24 hours across records."),
-            GrowthMsg::ErrDueFarInPast => ("截止日期不能早于 30 天前。", "The due date cannot be more than 30 days in the past."),
-            GrowthMsg::ErrDueTooFar => ("截止日期太远了（最多 10 年）。", "The due date is too far ahead (10 years at most)."),
-            GrowthMsg::ErrEvidenceRequired => ("完成里程碑需要填写证据说明或链接。", "Completing a milestone needs evidence: a note or a link."),
+            GrowthMsg::ErrDayOver24 => {
+                ("同一天的学时合计不能超过 24 小时。", "A day can hold at most 24 hours across records.")
+            }
+            GrowthMsg::ErrDueFarInPast => {
+                ("截止日期不能早于 30 天前。", "The due date cannot be more than 30 days in the past.")
+            }
+            GrowthMsg::ErrDueTooFar => {
+                ("截止日期太远了（最多 10 年）。", "The due date is too far ahead (10 years at most).")
+            }
+            GrowthMsg::ErrEvidenceRequired => {
+                ("完成里程碑需要填写证据说明或链接。", "Completing a milestone needs evidence: a note or a link.")
+            }
             GrowthMsg::ErrFutureDate => ("不能登记未来日期的学时。", "Hours cannot be logged for a future date."),
-            GrowthMsg::ErrHoursInvalid => ("请输入学时数，例如 1.5（最多一位小数）。", "Enter hours as a number such as 1.5 (one decimal at most)."),
+            GrowthMsg::ErrHoursInvalid => (
+                "请输入学时数，例如 1.5（最多一位小数）。",
+                "Enter hours as a number such as 1.5 (one decimal at most).",
+            ),
             GrowthMsg::ErrHoursPositive => ("学时必须大于 0。", "Hours must be more than 0."),
             GrowthMsg::ErrHoursTooMany => ("一条记录不能超过 24 小时。", "One record can hold at most 24 hours."),
-            GrowthMsg::ErrLinkInvalid => ("链接需以 http:// 或 https:// 开头，每行一个。", "Links must start with http:// or https://, one per line."),
+            GrowthMsg::ErrLinkInvalid => (
+                "链接需以 http:// 或 https:// 开头，每行一个。",
+                "Links must start with http:// or https://, one per line.",
+            ),
             GrowthMsg::ErrMilestoneElsewhere => ("该里程碑不属于这个目标。", "That milestone belongs to another goal."),
-            GrowthMsg::ErrSystemRecord => ("系统生成的记录不能手动修改。", "Records made by the system cannot be edited by hand."),
+            GrowthMsg::ErrSystemRecord => {
+                ("系统生成的记录不能手动修改。", "Records made by the system cannot be edited by hand.")
+            }
             GrowthMsg::EventAchieved => ("确认达成", "signed off as achieved"),
             GrowthMsg::EventCreated => ("创建目标", "goal created"),
             GrowthMsg::EventDropped => ("放弃目标", "goal dropped"),

@@ -2,11 +2,16 @@
 //! `/growth` (my studios and plans), `/studios/{slug}/plans/{mentee}` (a plan),
 //! `/studios/{slug}/growth` (the studio overview). Every form is an `ActionForm`.
 
-use super::api::{get_overview, get_plan, my_plans, AddGoal, AddMilestone, ApplyTemplate, Comment, CompleteMilestone, CreateTemplate, SignOff, UpdateGoal, UpdateMilestone};
+use super::api::{
+    get_overview, get_plan, my_plans, AddGoal, AddMilestone, ApplyTemplate, Comment, CompleteMilestone, CreateTemplate,
+    SignOff, UpdateGoal, UpdateMilestone,
+};
 use super::charts::{GoalsChart, HoursChart};
 use super::hours_api::{get_ledger, LogHours, UpdateHours, VerifyHours};
 use super::rules::{format_tenths, progress_percent};
-use super::{GoalCategory, GoalStatus, GoalView, GrowthMsg, HourCategory, Ledger, MilestoneView, Overview, PlanView, TargetStage};
+use super::{
+    GoalCategory, GoalStatus, GoalView, GrowthMsg, HourCategory, Ledger, MilestoneView, Overview, PlanView, TargetStage,
+};
 use crate::accounts::Viewer;
 use crate::error::AppError;
 use crate::forms::{action_error, ActionError, FormStatus};
@@ -20,7 +25,10 @@ fn g(m: GrowthMsg) -> Msg {
 }
 
 /// Bumps `counter` each time the action succeeds, so the page's data is read again.
-fn refresh_on_success<T: 'static>(value: impl Get<Value = Option<Result<T, AppError>>> + 'static, counter: RwSignal<u32>) {
+fn refresh_on_success<T: 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + 'static,
+    counter: RwSignal<u32>,
+) {
     Effect::new(move |_| {
         if let Some(Ok(_)) = value.get() {
             counter.update(|c| *c += 1);
@@ -59,7 +67,14 @@ fn GField(
 }
 
 #[component]
-fn GChoice(name: &'static str, #[prop(into)] id: String, label: Msg, error: ActionError, options: Vec<(&'static str, Msg)>, #[prop(into)] selected: String) -> impl IntoView {
+fn GChoice(
+    name: &'static str,
+    #[prop(into)] id: String,
+    label: Msg,
+    error: ActionError,
+    options: Vec<(&'static str, Msg)>,
+    #[prop(into)] selected: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let error_id = format!("{id}-error");
     let msg = move || error.get().and_then(|e| e.field_msg(name));
@@ -124,14 +139,23 @@ fn LedgerPage(user: String) -> impl IntoView {
 }
 
 #[component]
-fn LedgerView(ledger: Ledger, log: ServerAction<LogHours>, verify: ServerAction<VerifyHours>, update: ServerAction<UpdateHours>) -> impl IntoView {
+fn LedgerView(
+    ledger: Ledger,
+    log: ServerAction<LogHours>,
+    verify: ServerAction<VerifyHours>,
+    update: ServerAction<UpdateHours>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let update_error = action_error(update.value());
     let is_own = ledger.is_own;
     let log_error = action_error(log.value());
     let logged = Signal::derive(move || matches!(log.value().get(), Some(Ok(()))));
     let verify_error = action_error(verify.value());
-    let heading = if ledger.is_own { i18n.t(g(GrowthMsg::HoursTitle)).to_owned() } else { format!("{} · {}", i18n.t(g(GrowthMsg::HoursTitle)), ledger.user_name) };
+    let heading = if ledger.is_own {
+        i18n.t(g(GrowthMsg::HoursTitle)).to_owned()
+    } else {
+        format!("{} · {}", i18n.t(g(GrowthMsg::HoursTitle)), ledger.user_name)
+    };
     let year = format!("{} – {}", ledger.year_start, ledger.year_end.pred_opt().unwrap_or(ledger.year_end));
     let today = ledger.today.to_string();
     let can_verify = ledger.can_verify;
@@ -283,7 +307,9 @@ pub fn PlanPage() -> impl IntoView {
     let params = use_params_map();
     let changed = RwSignal::new(0u32);
     let plan = Resource::new(
-        move || (params.with(|p| (p.get("slug").unwrap_or_default(), p.get("mentee").unwrap_or_default())), changed.get()),
+        move || {
+            (params.with(|p| (p.get("slug").unwrap_or_default(), p.get("mentee").unwrap_or_default())), changed.get())
+        },
         |((slug, mentee), _)| get_plan(slug, mentee),
     );
     view! {
@@ -371,11 +397,17 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
     let drop_error = action_error(drop.value());
     refresh_on_success(drop.value(), changed);
     let milestones = goal.milestones.clone();
-    let milestone_choices: Vec<(uuid::Uuid, String)> = goal.milestones.iter().map(|m| (m.id, m.title.clone())).collect();
+    let milestone_choices: Vec<(uuid::Uuid, String)> =
+        goal.milestones.iter().map(|m| (m.id, m.title.clone())).collect();
     let comments: Vec<(super::CommentView, Option<String>)> = goal
         .comments
         .iter()
-        .map(|c| (c.clone(), c.milestone_id.and_then(|id| goal.milestones.iter().find(|m| m.id == id)).map(|m| m.title.clone())))
+        .map(|c| {
+            (
+                c.clone(),
+                c.milestone_id.and_then(|id| goal.milestones.iter().find(|m| m.id == id)).map(|m| m.title.clone()),
+            )
+        })
         .collect();
     let events = goal.events.clone();
     let due_default = (plan.today + chrono::Days::new(30)).to_string();
@@ -503,7 +535,8 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> im
     let mid = m.id;
     let done = m.done;
     let (title, due_on) = (m.title.clone(), m.due_on.to_string());
-    let mark_label = format!("{} {}", if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }, title);
+    let mark_label =
+        format!("{} {}", if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }, title);
     view! {
         <li class={if done { "milestone done" } else { "milestone" }}>
             <span class="badge">{move || if done { i18n.t(g(GrowthMsg::Done)) } else { i18n.t(g(GrowthMsg::NotDone)) }}</span>
@@ -555,7 +588,8 @@ pub fn OverviewPage() -> impl IntoView {
     let overview = Resource::new(
         move || {
             let slug = params.with(|p| p.get("slug").unwrap_or_default());
-            let (sort, desc) = query.with(|q| (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true")));
+            let (sort, desc) =
+                query.with(|q| (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true")));
             (slug, sort, desc, changed.get())
         },
         |(slug, sort, desc, _)| get_overview(slug, sort, desc),
@@ -574,7 +608,13 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn OverviewView(o: Overview, apply: ServerAction<ApplyTemplate>, create: ServerAction<CreateTemplate>, sort: String, desc: bool) -> impl IntoView {
+fn OverviewView(
+    o: Overview,
+    apply: ServerAction<ApplyTemplate>,
+    create: ServerAction<CreateTemplate>,
+    sort: String,
+    desc: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let apply_error = action_error(apply.value());
     let create_error = action_error(create.value());

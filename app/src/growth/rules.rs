@@ -175,7 +175,8 @@ pub fn check_links(s: &str) -> Result<Vec<String>, Msg> {
     if links.len() > LINKS_MAX || links.iter().any(|l| l.chars().count() > 500) {
         return Err(Msg::ErrTooLong);
     }
-    if links.iter().any(|l| !(l.starts_with("https://") || l.starts_with("http://")) || l.contains(char::is_whitespace)) {
+    if links.iter().any(|l| !(l.starts_with("https://") || l.starts_with("http://")) || l.contains(char::is_whitespace))
+    {
         return Err(gm(GrowthMsg::ErrLinkInvalid));
     }
     Ok(links)
@@ -212,7 +213,10 @@ pub fn totals_by_category<'a>(records: impl IntoIterator<Item = (&'a str, i64)>)
 
 /// Sums `(day, tenths)` pairs into the 12 months of the quota year starting at `year_start`;
 /// days outside the year are left out.
-pub fn totals_by_month(year_start: NaiveDate, records: impl IntoIterator<Item = (NaiveDate, i64)>) -> Vec<(NaiveDate, i64)> {
+pub fn totals_by_month(
+    year_start: NaiveDate,
+    records: impl IntoIterator<Item = (NaiveDate, i64)>,
+) -> Vec<(NaiveDate, i64)> {
     let mut months: Vec<(NaiveDate, i64)> =
         (0..12).filter_map(|i| year_start.checked_add_months(Months::new(i)).map(|m| (m, 0))).collect();
     for (day, tenths) in records {
@@ -416,7 +420,10 @@ mod tests {
     fn an_old_due_date_may_stay_but_not_be_newly_chosen() {
         let today = d(2026, 11, 24);
         assert_eq!(check_due_keeping("2026-01-10", today, d(2026, 1, 10)), Ok(d(2026, 1, 10)));
-        assert_eq!(check_due_keeping("2026-01-11", today, d(2026, 1, 10)), Err(Msg::Growth(GrowthMsg::ErrDueFarInPast)));
+        assert_eq!(
+            check_due_keeping("2026-01-11", today, d(2026, 1, 10)),
+            Err(Msg::Growth(GrowthMsg::ErrDueFarInPast))
+        );
     }
 
     #[test]
@@ -428,7 +435,10 @@ mod tests {
 
     #[test]
     fn links_must_be_web_addresses() {
-        assert_eq!(check_links("https://a.cn/x\n\n http://b.cn "), Ok(vec!["https://a.cn/x".to_owned(), "http://b.cn".to_owned()]));
+        assert_eq!(
+            check_links("https://a.cn/x\n\n http://b.cn "),
+            Ok(vec!["https://a.cn/x".to_owned(), "http://b.cn".to_owned()])
+        );
         assert_eq!(check_links("javascript:alert(1)"), Err(Msg::Growth(GrowthMsg::ErrLinkInvalid)));
     }
 
@@ -457,7 +467,10 @@ mod tests {
         assert_eq!(cats.iter().map(|c| c.1).sum::<i64>(), 50);
 
         let start = d(2025, 9, 1);
-        let months = totals_by_month(start, [(d(2025, 9, 3), 10), (d(2026, 1, 31), 20), (d(2026, 8, 31), 5), (d(2026, 9, 1), 7), (d(2025, 8, 31), 7)]);
+        let months = totals_by_month(
+            start,
+            [(d(2025, 9, 3), 10), (d(2026, 1, 31), 20), (d(2026, 8, 31), 5), (d(2026, 9, 1), 7), (d(2025, 8, 31), 7)],
+        );
         assert_eq!(months.len(), 12);
         assert_eq!(months[0], (d(2025, 9, 1), 10));
         assert_eq!(months[4], (d(2026, 1, 1), 20));
@@ -468,7 +481,13 @@ mod tests {
     #[test]
     fn a_typed_template_has_goals_and_their_milestones() {
         let t = parse_template_lines("读书计划\n - 读完一本书\n-写笔记\n\n上公开课").expect("valid");
-        assert_eq!(t, vec![("读书计划".to_owned(), vec!["读完一本书".to_owned(), "写笔记".to_owned()]), ("上公开课".to_owned(), vec![])]);
+        assert_eq!(
+            t,
+            vec![
+                ("读书计划".to_owned(), vec!["读完一本书".to_owned(), "写笔记".to_owned()]),
+                ("上公开课".to_owned(), vec![])
+            ]
+        );
         assert_eq!(parse_template_lines("- 里程碑"), Err(Msg::Growth(GrowthMsg::ErrMilestoneBeforeGoal)));
         assert_eq!(parse_template_lines("  \n "), Err(Msg::ErrRequired));
         assert_eq!(parse_template_lines("-"), Err(Msg::Growth(GrowthMsg::ErrMilestoneBeforeGoal)));
@@ -482,7 +501,14 @@ mod tests {
     }
 
     fn row(name: &str, done: i64, total: i64, overdue: i64, hours: i64) -> OverviewRow {
-        OverviewRow { mentee_id: Uuid::nil(), mentee_name: name.to_owned(), goals_done: done, goals_total: total, overdue_milestones: overdue, hours_tenths: hours }
+        OverviewRow {
+            mentee_id: Uuid::nil(),
+            mentee_name: name.to_owned(),
+            goals_done: done,
+            goals_total: total,
+            overdue_milestones: overdue,
+            hours_tenths: hours,
+        }
     }
 
     #[test]
@@ -500,7 +526,10 @@ mod tests {
 
     #[test]
     fn csv_has_a_bom_crlf_and_quotes_what_needs_it() {
-        let csv = to_csv(&["姓名", "学时"], &[vec!["张伟, \"小张\"".to_owned(), "12.5".to_owned()], vec!["=cmd()".to_owned(), "1".to_owned()]]);
+        let csv = to_csv(
+            &["姓名", "学时"],
+            &[vec!["张伟, \"小张\"".to_owned(), "12.5".to_owned()], vec!["=cmd()".to_owned(), "1".to_owned()]],
+        );
         assert!(csv.starts_with('\u{feff}'));
         assert_eq!(csv, "\u{feff}姓名,学时\r\n\"张伟, \"\"小张\"\"\",12.5\r\n'=cmd(),1\r\n");
     }

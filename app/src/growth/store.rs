@@ -24,7 +24,12 @@ pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
 /// How `actor` stands to the ledger of `owner`: themselves, or the leading role (host before
 /// mentor) they hold in a studio where the owner is an active member — with `as_mentee`, only
 /// where the owner is an active mentee (verifying is for mentees' records).
-pub async fn ledger_actor(db: impl PgExecutor<'_>, actor_id: Uuid, owner_id: Uuid, as_mentee: bool) -> sqlx::Result<Actor> {
+pub async fn ledger_actor(
+    db: impl PgExecutor<'_>,
+    actor_id: Uuid,
+    owner_id: Uuid,
+    as_mentee: bool,
+) -> sqlx::Result<Actor> {
     let role: Option<String> = sqlx::query_scalar(
         "select a.role from memberships a
          join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active' and (not $3 or o.role = 'mentee')
@@ -41,7 +46,12 @@ pub async fn ledger_actor(db: impl PgExecutor<'_>, actor_id: Uuid, owner_id: Uui
 
 /// How `actor` stands to the plan of `mentee` in the studio; `None` when the mentee is not an
 /// active mentee there (so there is no such plan).
-pub async fn plan_actor(pool: &PgPool, studio_id: Uuid, actor_id: Uuid, mentee_id: Uuid) -> sqlx::Result<Option<Actor>> {
+pub async fn plan_actor(
+    pool: &PgPool,
+    studio_id: Uuid,
+    actor_id: Uuid,
+    mentee_id: Uuid,
+) -> sqlx::Result<Option<Actor>> {
     let rows: Vec<(Uuid, String)> = sqlx::query_as(
         "select user_id, role from memberships where studio_id = $1 and user_id in ($2, $3) and status = 'active'",
     )
@@ -73,7 +83,12 @@ fn record_from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<HourRecord> {
 }
 
 /// The user's records in [start, end), newest first.
-pub async fn records_between(db: impl PgExecutor<'_>, user_id: Uuid, start: NaiveDate, end: NaiveDate) -> sqlx::Result<Vec<HourRecord>> {
+pub async fn records_between(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> sqlx::Result<Vec<HourRecord>> {
     let rows = sqlx::query(
         "select r.id, r.occurred_on, (r.hours * 10)::int8 as tenths, r.category, r.description, r.evidence, r.source_kind,
                 v.display_name as verified_by_name
@@ -99,7 +114,12 @@ async fn lock_user_day(tx: &mut sqlx::PgConnection, user_id: Uuid, day: NaiveDat
     Ok(())
 }
 
-async fn day_total(tx: &mut sqlx::PgConnection, user_id: Uuid, day: NaiveDate, except: Option<Uuid>) -> sqlx::Result<i64> {
+async fn day_total(
+    tx: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    day: NaiveDate,
+    except: Option<Uuid>,
+) -> sqlx::Result<i64> {
     sqlx::query_scalar("select coalesce((sum(hours) * 10)::int8, 0) from training_records where user_id = $1 and occurred_on = $2 and id is distinct from $3")
         .bind(user_id)
         .bind(day)
@@ -146,7 +166,10 @@ pub async fn insert_record(pool: &PgPool, user_id: Uuid, input: &RecordInput) ->
 pub async fn update_record(pool: &PgPool, user_id: Uuid, record_id: Uuid, input: &RecordInput) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let found: Option<(Uuid, String, NaiveDate)> =
-        sqlx::query_as("select user_id, source_kind, occurred_on from training_records where id = $1").bind(record_id).fetch_optional(&mut *tx).await?;
+        sqlx::query_as("select user_id, source_kind, occurred_on from training_records where id = $1")
+            .bind(record_id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let Some((owner, source_kind, old_day)) = found else { return Err(AppError::NotFound) };
     if owner != user_id {
         return Err(AppError::Forbidden);
@@ -203,7 +226,11 @@ async fn ensure_plan(tx: &mut sqlx::PgConnection, studio_id: Uuid, mentee_id: Uu
         .bind(mentee_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query_scalar("select id from growth_plans where studio_id = $1 and mentee_id = $2").bind(studio_id).bind(mentee_id).fetch_one(&mut *tx).await
+    sqlx::query_scalar("select id from growth_plans where studio_id = $1 and mentee_id = $2")
+        .bind(studio_id)
+        .bind(mentee_id)
+        .fetch_one(&mut *tx)
+        .await
 }
 
 /// Where a goal sits: (studio, studio slug, mentee, status).
@@ -212,13 +239,16 @@ pub async fn goal_owner(db: impl PgExecutor<'_>, goal_id: Uuid) -> sqlx::Result<
         "select p.studio_id, s.slug, p.mentee_id, g.status from growth_goals g join growth_plans p on p.id = g.plan_id
          join studios s on s.id = p.studio_id where g.id = $1",
     )
-        .bind(goal_id)
-        .fetch_optional(db)
-        .await
+    .bind(goal_id)
+    .fetch_optional(db)
+    .await
 }
 
 /// Where a milestone sits: (goal, studio, studio slug, mentee, the goal's status).
-pub async fn milestone_owner(db: impl PgExecutor<'_>, milestone_id: Uuid) -> sqlx::Result<Option<(Uuid, Uuid, String, Uuid, String)>> {
+pub async fn milestone_owner(
+    db: impl PgExecutor<'_>,
+    milestone_id: Uuid,
+) -> sqlx::Result<Option<(Uuid, Uuid, String, Uuid, String)>> {
     sqlx::query_as(
         "select g.id, p.studio_id, s.slug, p.mentee_id, g.status from growth_milestones m join growth_goals g on g.id = m.goal_id
          join growth_plans p on p.id = g.plan_id join studios s on s.id = p.studio_id where m.id = $1",
@@ -276,7 +306,13 @@ pub async fn update_goal(db: impl PgExecutor<'_>, goal_id: Uuid, input: &GoalInp
     Ok(())
 }
 
-async fn insert_event(tx: &mut sqlx::PgConnection, goal_id: Uuid, actor: Uuid, kind: &str, note: &str) -> sqlx::Result<()> {
+async fn insert_event(
+    tx: &mut sqlx::PgConnection,
+    goal_id: Uuid,
+    actor: Uuid,
+    kind: &str,
+    note: &str,
+) -> sqlx::Result<()> {
     sqlx::query("insert into growth_goal_events (id, goal_id, actor_id, kind, note) values ($1, $2, $3, $4, $5)")
         .bind(Uuid::new_v4())
         .bind(goal_id)
@@ -290,15 +326,30 @@ async fn insert_event(tx: &mut sqlx::PgConnection, goal_id: Uuid, actor: Uuid, k
 
 /// Signs a goal off (`achieved`), reopens it (`active`) or drops it, keeping the history. The
 /// status is checked under the row lock, so two leaders deciding at once write one event.
-pub async fn set_goal_status(pool: &PgPool, goal_id: Uuid, actor: Uuid, status: GoalStatus, note: &str) -> Result<(), AppError> {
+pub async fn set_goal_status(
+    pool: &PgPool,
+    goal_id: Uuid,
+    actor: Uuid,
+    status: GoalStatus,
+    note: &str,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let current: Option<String> = sqlx::query_scalar("select status from growth_goals where id = $1 for update").bind(goal_id).fetch_optional(&mut *tx).await?;
+    let current: Option<String> = sqlx::query_scalar("select status from growth_goals where id = $1 for update")
+        .bind(goal_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     match current {
         None => return Err(AppError::NotFound),
-        Some(current) if current == status.code() => return Err(AppError::field("decision", gm(GrowthMsg::ErrAlreadyInStatus))),
+        Some(current) if current == status.code() => {
+            return Err(AppError::field("decision", gm(GrowthMsg::ErrAlreadyInStatus)))
+        }
         Some(_) => {}
     }
-    sqlx::query("update growth_goals set status = $2, updated_at = now() where id = $1").bind(goal_id).bind(status.code()).execute(&mut *tx).await?;
+    sqlx::query("update growth_goals set status = $2, updated_at = now() where id = $1")
+        .bind(goal_id)
+        .bind(status.code())
+        .execute(&mut *tx)
+        .await?;
     let kind = match status {
         GoalStatus::Achieved => "achieved",
         GoalStatus::Active => "reopened",
@@ -309,7 +360,12 @@ pub async fn set_goal_status(pool: &PgPool, goal_id: Uuid, actor: Uuid, status: 
     Ok(())
 }
 
-pub async fn add_milestone(db: impl PgExecutor<'_>, goal_id: Uuid, title: &str, due_on: NaiveDate) -> sqlx::Result<Uuid> {
+pub async fn add_milestone(
+    db: impl PgExecutor<'_>,
+    goal_id: Uuid,
+    title: &str,
+    due_on: NaiveDate,
+) -> sqlx::Result<Uuid> {
     let id = Uuid::new_v4();
     sqlx::query("insert into growth_milestones (id, goal_id, title, due_on) values ($1, $2, $3, $4)")
         .bind(id)
@@ -325,7 +381,12 @@ pub async fn milestone_due_on(db: impl PgExecutor<'_>, milestone_id: Uuid) -> sq
     sqlx::query_scalar("select due_on from growth_milestones where id = $1").bind(milestone_id).fetch_optional(db).await
 }
 
-pub async fn update_milestone(db: impl PgExecutor<'_>, milestone_id: Uuid, title: &str, due_on: NaiveDate) -> sqlx::Result<()> {
+pub async fn update_milestone(
+    db: impl PgExecutor<'_>,
+    milestone_id: Uuid,
+    title: &str,
+    due_on: NaiveDate,
+) -> sqlx::Result<()> {
     sqlx::query("update growth_milestones set title = $2, due_on = $3 where id = $1")
         .bind(milestone_id)
         .bind(title)
@@ -337,7 +398,13 @@ pub async fn update_milestone(db: impl PgExecutor<'_>, milestone_id: Uuid, title
 
 /// Marks a milestone done with its evidence, or not done again (keeping the evidence it had, to
 /// build on when it is done once more).
-pub async fn set_milestone_done(db: impl PgExecutor<'_>, milestone_id: Uuid, done: bool, evidence: &str, links: &[String]) -> sqlx::Result<()> {
+pub async fn set_milestone_done(
+    db: impl PgExecutor<'_>,
+    milestone_id: Uuid,
+    done: bool,
+    evidence: &str,
+    links: &[String],
+) -> sqlx::Result<()> {
     sqlx::query(
         "update growth_milestones set done_at = case when $2 then coalesce(done_at, now()) else null end,
              evidence = case when $2 then $3 else evidence end, evidence_links = case when $2 then $4 else evidence_links end
@@ -352,7 +419,13 @@ pub async fn set_milestone_done(db: impl PgExecutor<'_>, milestone_id: Uuid, don
     Ok(())
 }
 
-pub async fn add_comment(db: impl PgExecutor<'_>, goal_id: Uuid, milestone_id: Option<Uuid>, author: Uuid, body: &str) -> sqlx::Result<()> {
+pub async fn add_comment(
+    db: impl PgExecutor<'_>,
+    goal_id: Uuid,
+    milestone_id: Option<Uuid>,
+    author: Uuid,
+    body: &str,
+) -> sqlx::Result<()> {
     sqlx::query("insert into growth_comments (id, goal_id, milestone_id, author_id, body) values ($1, $2, $3, $4, $5)")
         .bind(Uuid::new_v4())
         .bind(goal_id)
@@ -470,7 +543,13 @@ pub async fn my_studios(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<
     Ok(rows
         .into_iter()
         .filter_map(|(slug, name, role, done, total)| {
-            Some(MyStudioPlan { studio_slug: slug, studio_name: name, role: StudioRole::from_code(&role)?, goals_done: done, goals_total: total })
+            Some(MyStudioPlan {
+                studio_slug: slug,
+                studio_name: name,
+                role: StudioRole::from_code(&role)?,
+                goals_done: done,
+                goals_total: total,
+            })
         })
         .collect())
 }
@@ -478,7 +557,11 @@ pub async fn my_studios(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<
 // ---------------------------------------------------------------- templates
 
 /// The templates a studio may apply: its own and the built-in ones, named in `locale`.
-pub async fn templates_for(db: impl PgExecutor<'_>, studio_id: Uuid, english: bool) -> sqlx::Result<Vec<TemplateSummary>> {
+pub async fn templates_for(
+    db: impl PgExecutor<'_>,
+    studio_id: Uuid,
+    english: bool,
+) -> sqlx::Result<Vec<TemplateSummary>> {
     let rows: Vec<(Uuid, String, i64)> = sqlx::query_as(
         "select t.id, case when $2 then t.name_en else t.name_zh end, (select count(*) from growth_template_goals tg where tg.template_id = t.id)
          from growth_templates t where t.studio_id = $1 or t.studio_id is null order by t.studio_id nulls first, t.created_at",
@@ -492,16 +575,24 @@ pub async fn templates_for(db: impl PgExecutor<'_>, studio_id: Uuid, english: bo
 
 /// Stores a template the host typed: goals due a year after applying (the mentee adapts them),
 /// milestones spread evenly before. Both language columns get the host's text.
-pub async fn create_template(pool: &PgPool, studio_id: Uuid, author: Uuid, name: &str, goals: &[rules::TemplateGoalDraft]) -> sqlx::Result<Uuid> {
+pub async fn create_template(
+    pool: &PgPool,
+    studio_id: Uuid,
+    author: Uuid,
+    name: &str,
+    goals: &[rules::TemplateGoalDraft],
+) -> sqlx::Result<Uuid> {
     let mut tx = pool.begin().await?;
     let id = Uuid::new_v4();
-    sqlx::query("insert into growth_templates (id, studio_id, name_zh, name_en, created_by) values ($1, $2, $3, $3, $4)")
-        .bind(id)
-        .bind(studio_id)
-        .bind(name)
-        .bind(author)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "insert into growth_templates (id, studio_id, name_zh, name_en, created_by) values ($1, $2, $3, $3, $4)",
+    )
+    .bind(id)
+    .bind(studio_id)
+    .bind(name)
+    .bind(author)
+    .execute(&mut *tx)
+    .await?;
     for (i, (title, milestones)) in goals.iter().enumerate() {
         let goal_id = Uuid::new_v4();
         sqlx::query(
@@ -533,17 +624,26 @@ pub async fn create_template(pool: &PgPool, studio_id: Uuid, author: Uuid, name:
 }
 
 pub async fn template_usable(db: impl PgExecutor<'_>, studio_id: Uuid, template_id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select exists (select 1 from growth_templates where id = $1 and (studio_id = $2 or studio_id is null))")
-        .bind(template_id)
-        .bind(studio_id)
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar(
+        "select exists (select 1 from growth_templates where id = $1 and (studio_id = $2 or studio_id is null))",
+    )
+    .bind(template_id)
+    .bind(studio_id)
+    .fetch_one(db)
+    .await
 }
 
 /// Copies a template into the plans of the studio's active mentees (all, or those listed),
 /// each in the mentee's language. Goals and milestones already copied are skipped, so applying
 /// twice changes nothing. Returns how many goals were added.
-pub async fn apply_template(pool: &PgPool, studio_id: Uuid, template_id: Uuid, only: Option<&[Uuid]>, actor: Uuid, today: NaiveDate) -> sqlx::Result<u64> {
+pub async fn apply_template(
+    pool: &PgPool,
+    studio_id: Uuid,
+    template_id: Uuid,
+    only: Option<&[Uuid]>,
+    actor: Uuid,
+    today: NaiveDate,
+) -> sqlx::Result<u64> {
     let mut tx = pool.begin().await?;
     let mentees: Vec<Uuid> = sqlx::query_scalar(
         "select user_id from memberships where studio_id = $1 and role = 'mentee' and status = 'active' and ($2::uuid[] is null or user_id = any($2))",
@@ -610,7 +710,13 @@ pub async fn apply_template(pool: &PgPool, studio_id: Uuid, template_id: Uuid, o
 
 /// One row per active mentee of the studio, in one query: goals done / total (dropped ones left
 /// out), overdue milestones of active goals, hours in [year_start, year_end).
-pub async fn overview(db: impl PgExecutor<'_>, studio_id: Uuid, year_start: NaiveDate, year_end: NaiveDate, today: NaiveDate) -> sqlx::Result<Vec<OverviewRow>> {
+pub async fn overview(
+    db: impl PgExecutor<'_>,
+    studio_id: Uuid,
+    year_start: NaiveDate,
+    year_end: NaiveDate,
+    today: NaiveDate,
+) -> sqlx::Result<Vec<OverviewRow>> {
     let rows: Vec<(Uuid, String, i64, i64, i64, i64)> = sqlx::query_as(
         "select u.id, u.display_name, coalesce(gs.done, 0), coalesce(gs.total, 0), coalesce(ms.overdue, 0), coalesce(hs.tenths, 0)
          from memberships m join users u on u.id = m.user_id

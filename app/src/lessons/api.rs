@@ -19,7 +19,11 @@ use {
 /// What the asking user (if any) is to the lesson's studio, and what the lesson's permissions
 /// depend on.
 #[cfg(feature = "ssr")]
-pub(crate) async fn actor_for(pool: &PgPool, user: Option<&SessionUser>, lesson_id: Uuid) -> Result<(Actor, LessonFacts), AppError> {
+pub(crate) async fn actor_for(
+    pool: &PgPool,
+    user: Option<&SessionUser>,
+    lesson_id: Uuid,
+) -> Result<(Actor, LessonFacts), AppError> {
     let (studio_id, facts) = store::lesson_studio(pool, lesson_id).await?.ok_or(AppError::NotFound)?;
     let actor = match user {
         None => Actor::ANONYMOUS,
@@ -58,7 +62,10 @@ pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec
     let mut errors = Vec::new();
     for (field, value) in [("from", &filter.from), ("to", &filter.to)] {
         if !value.is_empty() && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
-            errors.push(crate::error::FieldError { field: field.into(), msg: Msg::Lesson(LessonMsg::ErrDateTimeInvalid) });
+            errors.push(crate::error::FieldError {
+                field: field.into(),
+                msg: Msg::Lesson(LessonMsg::ErrDateTimeInvalid),
+            });
         }
     }
     if !filter.mode.is_empty() && super::Mode::from_code(&filter.mode).is_none() {
@@ -72,7 +79,8 @@ pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let tz = auth_session().await?.user.map(|u| u.time_zone).unwrap_or_else(|| crate::time::DEFAULT_TIME_ZONE.to_owned());
+    let tz =
+        auth_session().await?.user.map(|u| u.time_zone).unwrap_or_else(|| crate::time::DEFAULT_TIME_ZONE.to_owned());
     Ok(store::list(&pool()?, &filter, &tz, 200).await?)
 }
 
@@ -125,7 +133,8 @@ pub async fn schedule_lesson(
 ) -> Result<Uuid, AppError> {
     let user = require_user().await?;
     let pool = pool()?;
-    let studio_id = store::studio_by_slug(&pool, &studio).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
+    let studio_id =
+        store::studio_by_slug(&pool, &studio).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
     let role = crate::studios::store::active_role(&pool, studio_id, user.id).await?;
     rules::can_schedule(Actor::user(role, store::is_district_admin(&pool, user.id).await?))?;
     let input = LessonInput {

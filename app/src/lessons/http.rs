@@ -41,12 +41,20 @@ fn ics_response(body: String, filename: &str) -> Response {
 }
 
 /// Whoever may see a published, cancelled or finished lesson may download it as an `.ics` file.
-async fn lesson_ics(State(pool): State<PgPool>, session: AuthSession, Path(id): Path<Uuid>, headers: HeaderMap) -> Response {
+async fn lesson_ics(
+    State(pool): State<PgPool>,
+    session: AuthSession,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Response {
     let result: Result<Response, AppError> = async {
         let (actor, facts) = super::api::actor_for(&pool, session.user.as_ref(), id).await?;
         rules::can(actor, Action::View, facts)?;
         let lesson = store::calendar_lesson(&pool, id).await?.ok_or(AppError::NotFound)?;
-        Ok(ics_response(super::ics::calendar(&lesson.title.clone(), &[lesson], &crate::context::request_origin(&headers)), "lesson.ics"))
+        Ok(ics_response(
+            super::ics::calendar(&lesson.title.clone(), &[lesson], &crate::context::request_origin(&headers)),
+            "lesson.ics",
+        ))
     }
     .await;
     result.unwrap_or_else(error_response)
@@ -64,7 +72,10 @@ async fn feed(State(pool): State<PgPool>, Path(token): Path<String>, headers: He
         Err(e) => return error_response(e.into()),
     };
     match store::calendar_lessons_of(&pool, user).await {
-        Ok(lessons) => ics_response(super::ics::calendar("Atelier 名师课堂开放", &lessons, &crate::context::request_origin(&headers)), "atelier.ics"),
+        Ok(lessons) => ics_response(
+            super::ics::calendar("Atelier 名师课堂开放", &lessons, &crate::context::request_origin(&headers)),
+            "atelier.ics",
+        ),
         Err(e) => error_response(e.into()),
     }
 }
@@ -100,7 +111,13 @@ fn csv_response(body: &str) -> Response {
 pub fn attendees_to_csv(list: &[super::Attendee], locale: Locale, time_zone: &str) -> String {
     let t = |m: Msg| m.text(locale);
     let mut out = String::from("\u{feff}");
-    let header = [t(Msg::DisplayName), t(Msg::Email), t(Msg::School), t(Msg::Lesson(LessonMsg::BookingStatusColumn)), t(Msg::Lesson(LessonMsg::BookedAtColumn))];
+    let header = [
+        t(Msg::DisplayName),
+        t(Msg::Email),
+        t(Msg::School),
+        t(Msg::Lesson(LessonMsg::BookingStatusColumn)),
+        t(Msg::Lesson(LessonMsg::BookedAtColumn)),
+    ];
     out.push_str(&header.map(cell).join(","));
     out.push_str("\r\n");
     for a in list {

@@ -81,7 +81,12 @@ fn vtimezone(out: &mut String, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) {
                     hi = mid;
                 }
             }
-            observances.push((hi, current.fix().local_minus_utc(), o.fix().local_minus_utc(), o.dst_offset() != Duration::zero()));
+            observances.push((
+                hi,
+                current.fix().local_minus_utc(),
+                o.fix().local_minus_utc(),
+                o.dst_offset() != Duration::zero(),
+            ));
             current = o;
         }
         t = next;
@@ -89,7 +94,15 @@ fn vtimezone(out: &mut String, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) {
     if observances.is_empty() {
         let o = offset_at(from);
         let secs = o.fix().local_minus_utc();
-        observances.push((DateTime::<Utc>::from_naive_utc_and_offset(NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default(), Utc), secs, secs, false));
+        observances.push((
+            DateTime::<Utc>::from_naive_utc_and_offset(
+                NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default(),
+                Utc,
+            ),
+            secs,
+            secs,
+            false,
+        ));
     }
     for (at, before, after, dst) in observances {
         let kind = if dst { "DAYLIGHT" } else { "STANDARD" };

@@ -3,11 +3,11 @@
 //! rules.rs (pure rules: permissions, validation, seats).
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod ics;
 mod messages;
 pub mod pages;
 pub mod rules;
-#[cfg(feature = "ssr")]
-pub mod ics;
 #[cfg(feature = "ssr")]
 pub mod store;
 

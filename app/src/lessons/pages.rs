@@ -4,9 +4,9 @@
 //! a plain HTML form without JavaScript (the server redirects back), in place with it.
 
 use super::api::{
-    get_lesson, lesson_attendees, list_lessons, my_led_studios, my_notifications, my_training_hours, upcoming_lessons, BookLesson,
-    CancelBooking, CancelLesson, CheckIn, CheckInWithCode, DecideBooking, MarkLessonDone, MarkNotificationsRead, PublishLesson,
-    ResetCalendarFeed, ScheduleLesson, SetCapacity,
+    get_lesson, lesson_attendees, list_lessons, my_led_studios, my_notifications, my_training_hours, upcoming_lessons,
+    BookLesson, CancelBooking, CancelLesson, CheckIn, CheckInWithCode, DecideBooking, MarkLessonDone,
+    MarkNotificationsRead, PublishLesson, ResetCalendarFeed, ScheduleLesson, SetCapacity,
 };
 use super::rules::seats_left;
 use super::{Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode};
@@ -75,7 +75,14 @@ fn When(starts: chrono::DateTime<Utc>, ends: chrono::DateTime<Utc>, time_zone: S
     let viewer_tz = expect_context::<Viewer>().time_zone;
     let own_zone = (time_zone != viewer_tz).then(|| {
         let tz = time_zone.clone();
-        move || format!("({} {} {})", i18n.t(lm(LessonMsg::LessonOwnZone)), format_range(starts, ends, &tz, i18n.locale.get()), zone_label(starts, &tz))
+        move || {
+            format!(
+                "({} {} {})",
+                i18n.t(lm(LessonMsg::LessonOwnZone)),
+                format_range(starts, ends, &tz, i18n.locale.get()),
+                zone_label(starts, &tz)
+            )
+        }
     });
     view! {
         <time datetime=starts.to_rfc3339()>{move || format_range(starts, ends, &viewer_tz, i18n.locale.get())}</time>
@@ -191,7 +198,16 @@ fn calendar_query(f: &LessonFilter, view: &str) -> String {
     let mut parts = vec![format!("view={view}")];
     for (k, v) in [("subject", &f.subject), ("grade", &f.grade), ("district", &f.district), ("mode", &f.mode)] {
         if !v.is_empty() {
-            let encoded: String = v.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+            let encoded: String = v
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
             parts.push(format!("{k}={encoded}"));
         }
     }
@@ -217,14 +233,19 @@ fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDat
         month_start - Duration::days(month_start.weekday().num_days_from_monday() as i64)
     };
     let (prev, next) = if week {
-        ((start - Duration::days(7), start - Duration::days(1)), (start + Duration::days(7), start + Duration::days(13)))
+        (
+            (start - Duration::days(7), start - Duration::days(1)),
+            (start + Duration::days(7), start + Duration::days(13)),
+        )
     } else {
         let prev_start = (month_start - Duration::days(1)).with_day(1).unwrap_or(month_start);
         let next_start = (month_start + Duration::days(31)).with_day(1).unwrap_or(month_start);
         let next_end = (next_start + Duration::days(31)).with_day(1).unwrap_or(next_start) - Duration::days(1);
         ((prev_start, month_start - Duration::days(1)), (next_start, next_end))
     };
-    let link = |(from, to): (NaiveDate, NaiveDate)| format!("/lessons?{base}&from={}&to={}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"));
+    let link = |(from, to): (NaiveDate, NaiveDate)| {
+        format!("/lessons?{base}&from={}&to={}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
+    };
     let (prev_href, next_href) = (link(prev), link(next));
     let days = if week { 7 } else { 42 };
     let weekdays = ["一", "二", "三", "四", "五", "六", "日"];
@@ -232,7 +253,8 @@ fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDat
     let cells: Vec<_> = (0..days)
         .map(|i| {
             let day = start + Duration::days(i);
-            let todays: Vec<LessonSummary> = lessons.iter().filter(|l| l.starts_at.with_timezone(&tz).date_naive() == day).cloned().collect();
+            let todays: Vec<LessonSummary> =
+                lessons.iter().filter(|l| l.starts_at.with_timezone(&tz).date_naive() == day).cloned().collect();
             let muted = !week && day.month() != first.month();
             view! {
                 <li class="day" class:other-month=muted>
@@ -384,7 +406,8 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
         }
         .into_any();
     }
-    let active = lesson.my_booking.clone().filter(|b| !matches!(b.status, BookingStatus::Cancelled | BookingStatus::Declined));
+    let active =
+        lesson.my_booking.clone().filter(|b| !matches!(b.status, BookingStatus::Cancelled | BookingStatus::Declined));
     let state = match &lesson.my_booking {
         Some(b) => {
             let status = b.status;
@@ -399,7 +422,9 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
         }
         None => view! { <p data-testid="my-booking">{move || i18n.t(lm(LessonMsg::NotBooked))}</p> }.into_any(),
     };
-    let can_cancel = active.as_ref().is_some_and(|b| matches!(b.status, BookingStatus::Pending | BookingStatus::Confirmed | BookingStatus::Waitlisted));
+    let can_cancel = active.as_ref().is_some_and(|b| {
+        matches!(b.status, BookingStatus::Pending | BookingStatus::Confirmed | BookingStatus::Waitlisted)
+    });
     let can_check_in = active.as_ref().is_some_and(|b| b.status == BookingStatus::Confirmed);
     let can_book = active.is_none() && lesson.status == LessonStatus::Published;
     view! {
@@ -535,7 +560,12 @@ fn AttendeeRow(lesson_id: Uuid, attendee: Attendee) -> impl IntoView {
     let booking = attendee.booking_id.to_string();
     let lesson = lesson_id.to_string();
     // One tap per person: the button names the person, so it is found by its accessible name.
-    let button = |action: ServerAction<CheckIn>, to: &'static str, label: LessonMsg, name: String, lesson: String, booking: String| {
+    let button = |action: ServerAction<CheckIn>,
+                  to: &'static str,
+                  label: LessonMsg,
+                  name: String,
+                  lesson: String,
+                  booking: String| {
         view! {
             <ActionForm action attr:class="inline">
                 <input type="hidden" name="lesson_id" value=lesson/>
@@ -545,7 +575,12 @@ fn AttendeeRow(lesson_id: Uuid, attendee: Attendee) -> impl IntoView {
             </ActionForm>
         }
     };
-    let decision = |action: ServerAction<DecideBooking>, d: &'static str, label: LessonMsg, name: String, lesson: String, booking: String| {
+    let decision = |action: ServerAction<DecideBooking>,
+                    d: &'static str,
+                    label: LessonMsg,
+                    name: String,
+                    lesson: String,
+                    booking: String| {
         view! {
             <ActionForm action attr:class="inline">
                 <input type="hidden" name="lesson_id" value=lesson/>

@@ -157,7 +157,11 @@ pub fn parse_hours(value: &str) -> Result<i32, Msg> {
         return Err(Msg::ErrRequired);
     }
     let (whole, frac) = value.split_once('.').unwrap_or((value, "0"));
-    let ok = !whole.is_empty() && whole.len() <= 2 && whole.chars().all(|c| c.is_ascii_digit()) && frac.len() == 1 && frac.chars().all(|c| c.is_ascii_digit());
+    let ok = !whole.is_empty()
+        && whole.len() <= 2
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && frac.len() == 1
+        && frac.chars().all(|c| c.is_ascii_digit());
     if !ok {
         return Err(lm(LessonMsg::ErrHoursRange));
     }
@@ -188,7 +192,12 @@ pub fn check_lesson(input: &LessonInput) -> Result<ValidLesson, AppError> {
         push("description", Msg::ErrTooLong);
     }
     let link = input.link.trim();
-    if !link.is_empty() && (link.len() > 500 || !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(char::is_whitespace) || link.contains(['<', '>', '"'])) {
+    if !link.is_empty()
+        && (link.len() > 500
+            || !(link.starts_with("https://") || link.starts_with("http://"))
+            || link.contains(char::is_whitespace)
+            || link.contains(['<', '>', '"']))
+    {
         push("link", lm(LessonMsg::ErrLinkInvalid));
     }
     let tz_ok = check_time_zone(input.time_zone.trim());
@@ -200,8 +209,11 @@ pub fn check_lesson(input: &LessonInput) -> Result<ValidLesson, AppError> {
     if mode.is_none() {
         push("mode", Msg::ErrChoiceUnknown);
     }
-    let starts = parse_local(&input.starts_at, tz).map_err(|m| if input.starts_at.trim().is_empty() { Msg::ErrRequired } else { m });
-    let ends = parse_local(&input.ends_at, tz).map_err(|m| if input.ends_at.trim().is_empty() { Msg::ErrRequired } else { m });
+    let starts =
+        parse_local(&input.starts_at, tz)
+            .map_err(|m| if input.starts_at.trim().is_empty() { Msg::ErrRequired } else { m });
+    let ends =
+        parse_local(&input.ends_at, tz).map_err(|m| if input.ends_at.trim().is_empty() { Msg::ErrRequired } else { m });
     if let Err(m) = starts {
         push("starts_at", m);
     }
@@ -263,7 +275,16 @@ pub fn check_lesson(input: &LessonInput) -> Result<ValidLesson, AppError> {
         }
     }
     match (errors.is_empty(), starts, ends, mode, capacity, opens, closes, hours) {
-        (true, Ok(starts_at), Ok(ends_at), Some(mode), Some(capacity), Ok(booking_opens_at), Ok(booking_closes_at), Ok(credited_tenths)) => Ok(ValidLesson {
+        (
+            true,
+            Ok(starts_at),
+            Ok(ends_at),
+            Some(mode),
+            Some(capacity),
+            Ok(booking_opens_at),
+            Ok(booking_closes_at),
+            Ok(credited_tenths),
+        ) => Ok(ValidLesson {
             title: input.title.trim().to_owned(),
             subject: input.subject.trim().to_owned(),
             grade: input.grade.trim().to_owned(),
@@ -309,7 +330,11 @@ pub fn check_bookable(
 }
 
 /// A booking may be cancelled by its owner until booking closes (or the lesson starts).
-pub fn check_cancellable(starts_at: DateTime<Utc>, closes: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), Msg> {
+pub fn check_cancellable(
+    starts_at: DateTime<Utc>,
+    closes: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), Msg> {
     let deadline = closes.unwrap_or(starts_at).min(starts_at);
     if now >= deadline {
         Err(lm(LessonMsg::ErrBookingClosed))
@@ -353,7 +378,11 @@ pub fn check_reason(reason: &str) -> Result<String, Msg> {
 
 /// Observers check themselves in with the code from an hour before the lesson until six hours
 /// after it ends (the host's list has no such limit).
-pub fn check_code_check_in_open(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Msg> {
+pub fn check_code_check_in_open(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), Msg> {
     if now < starts_at - chrono::Duration::hours(1) || now > ends_at + chrono::Duration::hours(6) {
         Err(lm(LessonMsg::ErrCheckInClosed))
     } else {
@@ -421,7 +450,9 @@ mod tests {
     fn end_before_start_is_refused() {
         let mut i = input();
         i.ends_at = "2026-12-01T08:00".into();
-        assert!(field_msgs(check_lesson(&i).unwrap_err()).contains(&("ends_at".into(), lm(LessonMsg::ErrEndBeforeStart))));
+        assert!(
+            field_msgs(check_lesson(&i).unwrap_err()).contains(&("ends_at".into(), lm(LessonMsg::ErrEndBeforeStart)))
+        );
     }
 
     #[test]
@@ -429,7 +460,11 @@ mod tests {
         for bad in ["0", "-3", "1001", "99999999999999", "abc"] {
             let mut i = input();
             i.capacity = bad.into();
-            assert!(field_msgs(check_lesson(&i).unwrap_err()).contains(&("capacity".into(), lm(LessonMsg::ErrCapacityRange))), "{bad}");
+            assert!(
+                field_msgs(check_lesson(&i).unwrap_err())
+                    .contains(&("capacity".into(), lm(LessonMsg::ErrCapacityRange))),
+                "{bad}"
+            );
         }
     }
 
@@ -437,10 +472,12 @@ mod tests {
     fn a_booking_window_closing_after_the_start_is_refused() {
         let mut i = input();
         i.booking_closes_at = "2026-12-01T10:00".into();
-        assert!(field_msgs(check_lesson(&i).unwrap_err()).contains(&("booking_closes_at".into(), lm(LessonMsg::ErrWindowAfterStart))));
+        assert!(field_msgs(check_lesson(&i).unwrap_err())
+            .contains(&("booking_closes_at".into(), lm(LessonMsg::ErrWindowAfterStart))));
         i.booking_closes_at = "2026-11-30T10:00".into();
         i.booking_opens_at = "2026-11-30T11:00".into();
-        assert!(field_msgs(check_lesson(&i).unwrap_err()).contains(&("booking_opens_at".into(), lm(LessonMsg::ErrWindowOrder))));
+        assert!(field_msgs(check_lesson(&i).unwrap_err())
+            .contains(&("booking_opens_at".into(), lm(LessonMsg::ErrWindowOrder))));
     }
 
     #[test]
@@ -476,7 +513,10 @@ mod tests {
         assert!(can(mentor, Action::View, LessonFacts::public(LessonStatus::Draft)).is_ok());
         assert_eq!(can(mentee, Action::View, LessonFacts::public(LessonStatus::Draft)), Err(AppError::NotFound));
         assert_eq!(can(admin, Action::View, LessonFacts::public(LessonStatus::Draft)), Err(AppError::NotFound));
-        assert_eq!(can(Actor::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Draft)), Err(AppError::SignInRequired));
+        assert_eq!(
+            can(Actor::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Draft)),
+            Err(AppError::SignInRequired)
+        );
         assert!(can(Actor::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Published)).is_ok());
         assert!(can(outsider, Action::View, LessonFacts::public(LessonStatus::Published)).is_ok());
     }
@@ -488,7 +528,11 @@ mod tests {
         assert!(can(mentee, Action::View, private).is_ok());
         assert!(can(mentee, Action::Book, private).is_ok());
         assert_eq!(can(Actor::user(None, false), Action::View, private), Err(AppError::NotFound));
-        assert_eq!(can(Actor::user(None, true), Action::Book, private), Err(AppError::NotFound), "a district admin is no member");
+        assert_eq!(
+            can(Actor::user(None, true), Action::Book, private),
+            Err(AppError::NotFound),
+            "a district admin is no member"
+        );
         assert_eq!(can(Actor::ANONYMOUS, Action::View, private), Err(AppError::SignInRequired));
 
         let archived = LessonFacts { studio_archived: true, ..LessonFacts::public(LessonStatus::Published) };
@@ -508,11 +552,25 @@ mod tests {
             (Actor::user(None, false), false),
             (Actor::user(None, true), false),
         ] {
-            assert_eq!(can(actor, Action::Manage, LessonFacts::public(LessonStatus::Published)).is_ok(), ok, "{actor:?}");
-            assert_eq!(can(actor, Action::RunAttendance, LessonFacts::public(LessonStatus::Published)).is_ok(), ok, "{actor:?}");
+            assert_eq!(
+                can(actor, Action::Manage, LessonFacts::public(LessonStatus::Published)).is_ok(),
+                ok,
+                "{actor:?}"
+            );
+            assert_eq!(
+                can(actor, Action::RunAttendance, LessonFacts::public(LessonStatus::Published)).is_ok(),
+                ok,
+                "{actor:?}"
+            );
         }
-        assert_eq!(can(Actor::ANONYMOUS, Action::Manage, LessonFacts::public(LessonStatus::Published)), Err(AppError::SignInRequired));
-        assert_eq!(can(Actor::user(None, false), Action::Manage, LessonFacts::public(LessonStatus::Published)), Err(AppError::Forbidden));
+        assert_eq!(
+            can(Actor::ANONYMOUS, Action::Manage, LessonFacts::public(LessonStatus::Published)),
+            Err(AppError::SignInRequired)
+        );
+        assert_eq!(
+            can(Actor::user(None, false), Action::Manage, LessonFacts::public(LessonStatus::Published)),
+            Err(AppError::Forbidden)
+        );
     }
 
     #[test]
@@ -526,10 +584,22 @@ mod tests {
 
     #[test]
     fn anyone_signed_in_may_book_including_members() {
-        assert!(can(Actor::user(Some(StudioRole::Mentee), false), Action::Book, LessonFacts::public(LessonStatus::Published)).is_ok());
+        assert!(can(
+            Actor::user(Some(StudioRole::Mentee), false),
+            Action::Book,
+            LessonFacts::public(LessonStatus::Published)
+        )
+        .is_ok());
         assert!(can(Actor::user(None, false), Action::Book, LessonFacts::public(LessonStatus::Published)).is_ok());
-        assert_eq!(can(Actor::ANONYMOUS, Action::Book, LessonFacts::public(LessonStatus::Published)), Err(AppError::SignInRequired));
-        assert_eq!(can(Actor::user(None, false), Action::Book, LessonFacts::public(LessonStatus::Draft)), Err(AppError::NotFound), "a draft is hidden");
+        assert_eq!(
+            can(Actor::ANONYMOUS, Action::Book, LessonFacts::public(LessonStatus::Published)),
+            Err(AppError::SignInRequired)
+        );
+        assert_eq!(
+            can(Actor::user(None, false), Action::Book, LessonFacts::public(LessonStatus::Draft)),
+            Err(AppError::NotFound),
+            "a draft is hidden"
+        );
     }
 
     #[test]
@@ -539,8 +609,14 @@ mod tests {
         assert_eq!(check_bookable(LessonStatus::Draft, t(5), None, None, now), Err(lm(LessonMsg::ErrNotBookable)));
         assert_eq!(check_bookable(LessonStatus::Cancelled, t(5), None, None, now), Err(lm(LessonMsg::ErrNotBookable)));
         assert_eq!(check_bookable(LessonStatus::Published, t(-1), None, None, now), Err(lm(LessonMsg::ErrLessonPast)));
-        assert_eq!(check_bookable(LessonStatus::Published, t(5), Some(t(1)), None, now), Err(lm(LessonMsg::ErrBookingNotOpen)));
-        assert_eq!(check_bookable(LessonStatus::Published, t(5), None, Some(t(0)), now), Err(lm(LessonMsg::ErrBookingClosed)));
+        assert_eq!(
+            check_bookable(LessonStatus::Published, t(5), Some(t(1)), None, now),
+            Err(lm(LessonMsg::ErrBookingNotOpen))
+        );
+        assert_eq!(
+            check_bookable(LessonStatus::Published, t(5), None, Some(t(0)), now),
+            Err(lm(LessonMsg::ErrBookingClosed))
+        );
     }
 
     #[test]

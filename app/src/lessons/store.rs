@@ -3,7 +3,10 @@
 //! concurrency and however many server instances share the database.
 
 use super::rules::{self, LessonFacts, ValidLesson};
-use super::{Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode, MyBooking, Notification};
+use super::{
+    Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode, MyBooking,
+    Notification,
+};
 use crate::error::AppError;
 use crate::i18n::Msg;
 use chrono::{DateTime, Utc};
@@ -57,7 +60,8 @@ impl From<SummaryRow> for LessonSummary {
     }
 }
 
-const SUMMARY_SELECT: &str = "select l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
+const SUMMARY_SELECT: &str =
+    "select l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
         l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district, l.status,
         coalesce(c.taken, 0) as seats_taken
  from open_lessons l
@@ -124,15 +128,18 @@ pub async fn my_lessons(pool: &PgPool, user_id: Uuid) -> sqlx::Result<super::MyL
     .fetch_all(pool)
     .await?;
     let ids: Vec<Uuid> = mine.iter().map(|(id, _)| *id).collect();
-    let booked: Vec<SummaryRow> = sqlx::query_as(&format!("{SUMMARY_SELECT} where l.id = any($1) and l.status <> 'draft' order by l.starts_at desc"))
-        .bind(&ids)
-        .fetch_all(pool)
-        .await?;
+    let booked: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} where l.id = any($1) and l.status <> 'draft' order by l.starts_at desc"
+    ))
+    .bind(&ids)
+    .fetch_all(pool)
+    .await?;
     let booked = booked
         .into_iter()
         .map(|row| {
             let mut summary = LessonSummary::from(row);
-            summary.my_status = mine.iter().find(|(id, _)| *id == summary.id).and_then(|(_, st)| BookingStatus::from_code(st));
+            summary.my_status =
+                mine.iter().find(|(id, _)| *id == summary.id).and_then(|(_, st)| BookingStatus::from_code(st));
             summary
         })
         .collect();
@@ -170,11 +177,19 @@ pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
 }
 
 pub async fn is_district_admin(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<bool> {
-    Ok(sqlx::query_scalar("select is_district_admin from users where id = $1").bind(user_id).fetch_optional(db).await?.unwrap_or(false))
+    Ok(sqlx::query_scalar("select is_district_admin from users where id = $1")
+        .bind(user_id)
+        .fetch_optional(db)
+        .await?
+        .unwrap_or(false))
 }
 
 /// The id of the studio's active member with this (lower-cased) email.
-pub async fn active_member_by_email(db: impl PgExecutor<'_>, studio_id: Uuid, email: &str) -> sqlx::Result<Option<Uuid>> {
+pub async fn active_member_by_email(
+    db: impl PgExecutor<'_>,
+    studio_id: Uuid,
+    email: &str,
+) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar(
         "select u.id from users u join memberships m on m.user_id = u.id
          where u.email = $2 and m.studio_id = $1 and m.status = 'active'",
@@ -298,7 +313,14 @@ pub async fn detail(pool: &PgPool, lesson_id: Uuid, viewer: Option<Uuid>) -> sql
 }
 
 /// Creates a draft lesson and returns its id.
-pub async fn create(pool: &PgPool, studio_id: Uuid, teacher_id: Uuid, created_by: Uuid, v: &ValidLesson, code: &str) -> Result<Uuid, AppError> {
+pub async fn create(
+    pool: &PgPool,
+    studio_id: Uuid,
+    teacher_id: Uuid,
+    created_by: Uuid,
+    v: &ValidLesson,
+    code: &str,
+) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
     sqlx::query(
         "insert into open_lessons (id, studio_id, teacher_id, title, subject, grade, topic, description, starts_at, ends_at,
@@ -433,8 +455,14 @@ async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sql
 pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBooking, AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    rules::check_bookable(lesson.status(), lesson.starts_at, lesson.booking_opens_at, lesson.booking_closes_at, lesson.now)
-        .map_err(|m| AppError::field("lesson", m))?;
+    rules::check_bookable(
+        lesson.status(),
+        lesson.starts_at,
+        lesson.booking_opens_at,
+        lesson.booking_closes_at,
+        lesson.now,
+    )
+    .map_err(|m| AppError::field("lesson", m))?;
     // Seats, waitlist and the caller's own active booking in one pass over the lesson's bookings.
     let (taken, waiting, already): (i64, i64, bool) = sqlx::query_as(&format!(
         "select count(*) filter (where status in {SEAT_STATUSES}),
@@ -486,12 +514,15 @@ pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reaso
     let Some(booking) = booking else {
         return Err(err("lesson", LessonMsg::ErrNoActiveBooking));
     };
-    rules::check_cancellable(lesson.starts_at, lesson.booking_closes_at, lesson.now).map_err(|m| AppError::field("lesson", m))?;
-    sqlx::query("update bookings set status = 'cancelled', cancel_reason = $2, updated_at = clock_timestamp() where id = $1")
-        .bind(booking)
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?;
+    rules::check_cancellable(lesson.starts_at, lesson.booking_closes_at, lesson.now)
+        .map_err(|m| AppError::field("lesson", m))?;
+    sqlx::query(
+        "update bookings set status = 'cancelled', cancel_reason = $2, updated_at = clock_timestamp() where id = $1",
+    )
+    .bind(booking)
+    .bind(reason)
+    .execute(&mut *tx)
+    .await?;
     if lesson.status() == LessonStatus::Published {
         promote(&mut tx, lesson_id, lesson.capacity).await?;
     }
@@ -500,26 +531,30 @@ pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reaso
 }
 
 /// Approves (seat if free, else waitlist) or declines a pending booking.
-pub async fn decide(pool: &PgPool, lesson_id: Uuid, booking_id: Uuid, approve: bool) -> Result<BookingStatus, AppError> {
+pub async fn decide(
+    pool: &PgPool,
+    lesson_id: Uuid,
+    booking_id: Uuid,
+    approve: bool,
+) -> Result<BookingStatus, AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     if lesson.status() != LessonStatus::Published {
         return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
     }
-    let pending: bool = sqlx::query_scalar("select exists (select 1 from bookings where id = $1 and lesson_id = $2 and status = 'pending')")
-        .bind(booking_id)
-        .bind(lesson_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let pending: bool = sqlx::query_scalar(
+        "select exists (select 1 from bookings where id = $1 and lesson_id = $2 and status = 'pending')",
+    )
+    .bind(booking_id)
+    .bind(lesson_id)
+    .fetch_one(&mut *tx)
+    .await?;
     if !pending {
         return Err(AppError::NotFound);
     }
     let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
-    let status = if !approve {
-        BookingStatus::Declined
-    } else {
-        rules::new_booking_status(lesson.capacity, taken, false)
-    };
+    let status =
+        if !approve { BookingStatus::Declined } else { rules::new_booking_status(lesson.capacity, taken, false) };
     sqlx::query("update bookings set status = $2, updated_at = clock_timestamp() where id = $1")
         .bind(booking_id)
         .bind(status.code())
@@ -543,7 +578,10 @@ pub async fn update(pool: &PgPool, lesson_id: Uuid, v: &ValidLesson) -> Result<(
     if (v.capacity as i64) < taken {
         return Err(err("capacity", LessonMsg::ErrCapacityBelowTaken));
     }
-    let moved = lesson.starts_at != v.starts_at || lesson.ends_at != v.ends_at || lesson.place != v.place || lesson.link != v.link;
+    let moved = lesson.starts_at != v.starts_at
+        || lesson.ends_at != v.ends_at
+        || lesson.place != v.place
+        || lesson.link != v.link;
     sqlx::query(
         "update open_lessons set title = $2, subject = $3, grade = $4, topic = $5, description = $6, starts_at = $7,
              ends_at = $8, time_zone = $9, mode = $10, place = $11, link = $12, capacity = $13,
@@ -582,10 +620,12 @@ pub async fn update(pool: &PgPool, lesson_id: Uuid, v: &ValidLesson) -> Result<(
 }
 
 async fn active_booking_ids(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar("select id from bookings where lesson_id = $1 and status in ('pending', 'confirmed', 'waitlisted')")
-        .bind(lesson_id)
-        .fetch_all(conn)
-        .await
+    sqlx::query_scalar(
+        "select id from bookings where lesson_id = $1 and status in ('pending', 'confirmed', 'waitlisted')",
+    )
+    .bind(lesson_id)
+    .fetch_all(conn)
+    .await
 }
 
 /// Changes only the capacity (more seats promote the waitlist at once).
@@ -618,10 +658,12 @@ pub async fn publish(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
     if lesson.status() != LessonStatus::Draft {
         return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
     }
-    sqlx::query("update open_lessons set status = 'published', sequence = sequence + 1, updated_at = now() where id = $1")
-        .bind(lesson_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "update open_lessons set status = 'published', sequence = sequence + 1, updated_at = now() where id = $1",
+    )
+    .bind(lesson_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -695,7 +737,12 @@ pub async fn attendees(pool: &PgPool, lesson_id: Uuid) -> sqlx::Result<Vec<Atten
 
 /// Checks a booking in (attended + one training record linked to it) or undoes that (back to
 /// confirmed, record removed), or marks a no-show. One transaction holding the lesson row.
-pub async fn set_attendance(pool: &PgPool, lesson_id: Uuid, booking_id: Uuid, to: BookingStatus) -> Result<(), AppError> {
+pub async fn set_attendance(
+    pool: &PgPool,
+    lesson_id: Uuid,
+    booking_id: Uuid,
+    to: BookingStatus,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if lock_lesson(&mut tx, lesson_id).await?.status() == LessonStatus::Cancelled {
         return Err(AppError::Refused(Msg::Lesson(LessonMsg::ErrCheckInCancelled)));
@@ -748,7 +795,8 @@ pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, c
     if lesson.status() == LessonStatus::Cancelled {
         return Err(err("code", LessonMsg::ErrCheckInCancelled));
     }
-    rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now).map_err(|m| AppError::field("code", m))?;
+    rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now)
+        .map_err(|m| AppError::field("code", m))?;
     if lesson.checkin_code.is_empty() || rules::normalize_code(code) != lesson.checkin_code {
         return Err(err("code", LessonMsg::ErrWrongCode));
     }
@@ -773,10 +821,12 @@ pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, c
 
 /// The user's open-lesson training hours in total (as text, e.g. "1.5").
 pub async fn open_lesson_hours(pool: &PgPool, user_id: Uuid) -> sqlx::Result<String> {
-    sqlx::query_scalar("select coalesce(sum(hours), 0)::text from training_records where user_id = $1 and category = 'open_lesson'")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar(
+        "select coalesce(sum(hours), 0)::text from training_records where user_id = $1 and category = 'open_lesson'",
+    )
+    .bind(user_id)
+    .fetch_one(pool)
+    .await
 }
 
 /// id, kind, lesson id, lesson title, created at, read.
@@ -794,16 +844,29 @@ pub async fn notifications(pool: &PgPool, user_id: Uuid, limit: i64) -> sqlx::Re
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, kind, lesson_id, title, created_at, read)| Notification { id, kind, lesson_id, lesson_title: title.unwrap_or_default(), created_at, read })
+        .map(|(id, kind, lesson_id, title, created_at, read)| Notification {
+            id,
+            kind,
+            lesson_id,
+            lesson_title: title.unwrap_or_default(),
+            created_at,
+            read,
+        })
         .collect())
 }
 
 pub async fn unread_count(pool: &PgPool, user_id: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar("select count(*) from notifications where user_id = $1 and read_at is null").bind(user_id).fetch_one(pool).await
+    sqlx::query_scalar("select count(*) from notifications where user_id = $1 and read_at is null")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
 }
 
 pub async fn mark_all_read(pool: &PgPool, user_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("update notifications set read_at = now() where user_id = $1 and read_at is null").bind(user_id).execute(pool).await?;
+    sqlx::query("update notifications set read_at = now() where user_id = $1 and read_at is null")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -853,10 +916,12 @@ pub async fn reset_feed_token(pool: &PgPool, user_id: Uuid, token: &str) -> sqlx
 }
 
 pub async fn user_by_feed_token(pool: &PgPool, token: &str) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("select user_id from calendar_feeds where token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')")
-        .bind(token)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_scalar(
+        "select user_id from calendar_feeds where token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')",
+    )
+    .bind(token)
+    .fetch_optional(pool)
+    .await
 }
 
 /// A lesson as a calendar event.
@@ -876,12 +941,16 @@ pub struct CalendarLesson {
     pub studio_name: String,
 }
 
-const CALENDAR_SELECT: &str = "select l.id, l.title, l.description, l.starts_at, l.ends_at, l.time_zone, l.place, l.link, l.status,
+const CALENDAR_SELECT: &str =
+    "select l.id, l.title, l.description, l.starts_at, l.ends_at, l.time_zone, l.place, l.link, l.status,
         l.sequence, l.updated_at, s.name as studio_name
  from open_lessons l join studios s on s.id = l.studio_id";
 
 pub async fn calendar_lesson(pool: &PgPool, lesson_id: Uuid) -> sqlx::Result<Option<CalendarLesson>> {
-    sqlx::query_as(&format!("{CALENDAR_SELECT} where l.id = $1 and l.status <> 'draft'")).bind(lesson_id).fetch_optional(pool).await
+    sqlx::query_as(&format!("{CALENDAR_SELECT} where l.id = $1 and l.status <> 'draft'"))
+        .bind(lesson_id)
+        .fetch_optional(pool)
+        .await
 }
 
 /// The user's booked lessons for the feed, each by the user's latest booking of it. A lesson

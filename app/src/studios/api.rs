@@ -43,7 +43,12 @@ fn check_message(field: &str, message: &str) -> Result<(), AppError> {
 
 /// Anyone may search the directory of public, active studios.
 #[server(prefix = "/api", endpoint = "studios/directory")]
-pub async fn studio_directory(q: String, subject: String, district: String, page: u32) -> Result<DirectoryPage, AppError> {
+pub async fn studio_directory(
+    q: String,
+    subject: String,
+    district: String,
+    page: u32,
+) -> Result<DirectoryPage, AppError> {
     // Over-long search text is cut and control characters dropped rather than refused: a search
     // never fails on its input.
     let clean = |text: String| -> String { text.trim().chars().filter(|c| !c.is_control()).take(100).collect() };
@@ -105,7 +110,10 @@ pub async fn update_studio(
 ) -> Result<(), AppError> {
     let (pool, _, row, _) = authorize(&studio, StudioAction::Edit).await?;
     let mut checks = Checks::default();
-    let valid = rules::check_studio(&StudioInput { name, description, subject, district, school, visibility, join_policy }, &mut checks);
+    let valid = rules::check_studio(
+        &StudioInput { name, description, subject, district, school, visibility, join_policy },
+        &mut checks,
+    );
     checks.finish()?;
     store::update_studio(&pool, row.id, &valid).await?;
     redirect_plain_form(&format!("/studios/{}", row.slug));
@@ -197,7 +205,12 @@ pub async fn leave_studio(studio: String) -> Result<(), AppError> {
 
 /// The host creates an invitation link; the answer is the link's path, shown only this once.
 #[server(prefix = "/api", endpoint = "studios/create-invitation")]
-pub async fn create_invitation(studio: String, role: String, days: String, max_uses: String) -> Result<String, AppError> {
+pub async fn create_invitation(
+    studio: String,
+    role: String,
+    days: String,
+    max_uses: String,
+) -> Result<String, AppError> {
     let role = StudioRole::from_code(&role).filter(|r| *r != StudioRole::Host);
     let days = days.trim().parse::<i64>().ok().filter(|d| (1..=rules::INVITATION_MAX_DAYS).contains(d));
     let max_uses = max_uses.trim().parse::<i32>().ok().filter(|n| (1..=rules::INVITATION_MAX_USES).contains(n));

@@ -162,7 +162,10 @@ impl StudioMsg {
             StudioMsg::Name => ("工作室名称", "Studio name"),
             StudioMsg::Description => ("简介", "Description"),
             StudioMsg::Slug => ("网址名称", "Web address (slug)"),
-            StudioMsg::SlugHint => ("留空则根据名称生成，例如 wang-fang-math。", "Leave empty to derive it from the name, e.g. wang-fang-math."),
+            StudioMsg::SlugHint => (
+                "留空则根据名称生成，例如 wang-fang-math。",
+                "Leave empty to derive it from the name, e.g. wang-fang-math.",
+            ),
             StudioMsg::School => ("所在学校（可选）", "School (optional)"),
             StudioMsg::Visibility => ("可见性", "Visibility"),
             StudioMsg::VisibilityPublic => ("公开", "Public"),
@@ -174,7 +177,10 @@ impl StudioMsg {
             StudioMsg::Create => ("创建", "Create"),
             StudioMsg::EditStudio => ("编辑工作室", "Edit the studio"),
             StudioMsg::Archive => ("归档工作室", "Archive the studio"),
-            StudioMsg::ArchiveHint => ("归档后工作室只读，不再出现在名录中，历史记录全部保留。", "An archived studio is read-only and hidden from the directory; its history is kept."),
+            StudioMsg::ArchiveHint => (
+                "归档后工作室只读，不再出现在名录中，历史记录全部保留。",
+                "An archived studio is read-only and hidden from the directory; its history is kept.",
+            ),
             StudioMsg::ArchivedNotice => ("此工作室已归档，只读。", "This studio is archived and read-only."),
             StudioMsg::HostHeading => ("领衔人", "Host"),
             StudioMsg::MentorsHeading => ("导师", "Mentors"),
@@ -189,9 +195,14 @@ impl StudioMsg {
             StudioMsg::DeclinedRequests => ("未获通过的申请（近 90 天）", "Requests declined (last 90 days)"),
             StudioMsg::StudiesClosed => ("已完成", "Finished"),
             StudioMsg::MyStudiesLink => ("我参与的课例研究", "The lesson studies I take part in"),
-            StudioMsg::GrowthOverviewLink => ("培养对象成长总览（目标、里程碑、学时）", "Mentees' growth overview (goals, milestones, hours)"),
+            StudioMsg::GrowthOverviewLink => {
+                ("培养对象成长总览（目标、里程碑、学时）", "Mentees' growth overview (goals, milestones, hours)")
+            }
             StudioMsg::MyPlanLink => ("我的成长规划", "My growth plan"),
-            StudioMsg::GrowthIntro => ("培养对象的成长规划仅本人、导师和领衔人可见。", "A mentee's growth plan is visible to the mentee, the mentors and the host only."),
+            StudioMsg::GrowthIntro => (
+                "培养对象的成长规划仅本人、导师和领衔人可见。",
+                "A mentee's growth plan is visible to the mentee, the mentors and the host only.",
+            ),
             StudioMsg::ActivityHeading => ("最近动态", "Recent activity"),
             StudioMsg::NoActivity => ("暂无动态。", "Nothing yet."),
             StudioMsg::YourRole => ("您的身份：", "Your role: "),
@@ -219,7 +230,10 @@ impl StudioMsg {
             StudioMsg::InvitationRole => ("受邀身份", "Role"),
             StudioMsg::ExpiresInDays => ("有效天数", "Valid for (days)"),
             StudioMsg::MaxUses => ("可使用次数", "Number of uses"),
-            StudioMsg::InvitationCreated => ("邀请链接已生成。链接只显示这一次，请复制后发给受邀教师：", "Invitation link created. It is shown only this once; copy it and send it:"),
+            StudioMsg::InvitationCreated => (
+                "邀请链接已生成。链接只显示这一次，请复制后发给受邀教师：",
+                "Invitation link created. It is shown only this once; copy it and send it:",
+            ),
             StudioMsg::Uses => ("已使用", "Used"),
             StudioMsg::Expires => ("到期", "Expires"),
             StudioMsg::Revoke => ("撤销", "Revoke"),
@@ -227,7 +241,10 @@ impl StudioMsg {
             StudioMsg::InvitationTitle => ("工作室邀请", "Studio invitation"),
             StudioMsg::InvitedAs => ("您受邀加入，身份：", "You are invited to join as: "),
             StudioMsg::Accept => ("接受邀请", "Accept the invitation"),
-            StudioMsg::SignInToAccept => ("请先登录或注册，再回到此链接接受邀请。", "Sign in or register first, then come back to this link to accept."),
+            StudioMsg::SignInToAccept => (
+                "请先登录或注册，再回到此链接接受邀请。",
+                "Sign in or register first, then come back to this link to accept.",
+            ),
             StudioMsg::MyStudiosTitle => ("我的工作室", "My studios"),
             StudioMsg::Hosting => ("我主持的工作室", "Studios I host"),
             StudioMsg::Mentoring => ("我担任导师的工作室", "Studios I mentor in"),
@@ -247,21 +264,39 @@ impl StudioMsg {
             StudioMsg::ActDemoted => ("改为培养对象", "became a mentee"),
             StudioMsg::ActHandedOver => ("成为领衔人", "became the host"),
             StudioMsg::ErrSlugTooShort => ("网址名称至少 2 个字符。", "The address needs at least 2 characters."),
-            StudioMsg::ErrSlugFormat => ("网址名称只能包含小写字母、汉字、数字和单个连字符。", "Use lower-case letters, Chinese characters, digits and single hyphens."),
+            StudioMsg::ErrSlugFormat => (
+                "网址名称只能包含小写字母、汉字、数字和单个连字符。",
+                "Use lower-case letters, Chinese characters, digits and single hyphens.",
+            ),
             StudioMsg::ErrSlugTaken => ("这个网址名称已被使用，请换一个。", "This address is taken; choose another."),
-            StudioMsg::ErrArchived => ("工作室已归档，不能再修改。", "The studio is archived and can no longer change."),
-            StudioMsg::ErrHostMustHandOver => ("领衔人须先把领衔人身份移交给其他成员，才能退出。", "The host must hand over hosting to another member before leaving."),
+            StudioMsg::ErrArchived => {
+                ("工作室已归档，不能再修改。", "The studio is archived and can no longer change.")
+            }
+            StudioMsg::ErrHostMustHandOver => (
+                "领衔人须先把领衔人身份移交给其他成员，才能退出。",
+                "The host must hand over hosting to another member before leaving.",
+            ),
             StudioMsg::ErrNotAMember => ("您不是此工作室的成员。", "You are not a member of this studio."),
             StudioMsg::ErrAlreadyMember => ("您已经是此工作室的成员。", "You are already a member of this studio."),
-            StudioMsg::ErrAlreadyRequested => ("您已提交过申请，请等待审核。", "You have already asked to join; please wait for the decision."),
-            StudioMsg::ErrInviteOnly => ("此工作室仅限邀请加入，不接受申请。", "This studio is by invitation only and takes no requests."),
-            StudioMsg::ErrJustJoin => ("此工作室可自由加入，无需申请。", "Anyone may join this studio; no request needed."),
+            StudioMsg::ErrAlreadyRequested => {
+                ("您已提交过申请，请等待审核。", "You have already asked to join; please wait for the decision.")
+            }
+            StudioMsg::ErrInviteOnly => {
+                ("此工作室仅限邀请加入，不接受申请。", "This studio is by invitation only and takes no requests.")
+            }
+            StudioMsg::ErrJustJoin => {
+                ("此工作室可自由加入，无需申请。", "Anyone may join this studio; no request needed.")
+            }
             StudioMsg::ErrRequestNeeded => ("加入此工作室需要提交申请。", "Joining this studio needs a request."),
             StudioMsg::ErrInvitationRevoked => ("此邀请链接已被撤销。", "This invitation link was revoked."),
             StudioMsg::ErrInvitationExpired => ("此邀请链接已过期。", "This invitation link has expired."),
-            StudioMsg::ErrInvitationUsedUp => ("此邀请链接的使用次数已用完。", "This invitation link has been used up."),
+            StudioMsg::ErrInvitationUsedUp => {
+                ("此邀请链接的使用次数已用完。", "This invitation link has been used up.")
+            }
             StudioMsg::ErrInvitationUnknown => ("邀请链接无效。", "This invitation link is not valid."),
-            StudioMsg::ErrCannotRemoveHost => ("不能移出领衔人；请先移交领衔人身份。", "The host cannot be removed; hand over hosting first."),
+            StudioMsg::ErrCannotRemoveHost => {
+                ("不能移出领衔人；请先移交领衔人身份。", "The host cannot be removed; hand over hosting first.")
+            }
             StudioMsg::ErrNoSuchRequest => ("没有这份待审核的申请。", "There is no such request waiting."),
             StudioMsg::ErrNoSuchMember => ("此人不是工作室的在册成员。", "This person is not an active member."),
             StudioMsg::ErrExpiryRange => ("有效天数须在 1 到 90 之间。", "Between 1 and 90 days."),

@@ -425,7 +425,9 @@ fn JoinSection(page: StudioPage) -> impl IntoView {
                 }
                 .into_any()
             }
-            JoinPolicy::InviteOnly => view! { <p class="muted">{move || i18n.t(s(StudioMsg::InviteOnlyNotice))}</p> }.into_any(),
+            JoinPolicy::InviteOnly => {
+                view! { <p class="muted">{move || i18n.t(s(StudioMsg::InviteOnlyNotice))}</p> }.into_any()
+            }
         }
     };
     view! {
@@ -556,7 +558,9 @@ fn RequestList(slug: String, requests: Vec<super::JoinRequest>) -> impl IntoView
 fn site_origin() -> String {
     #[cfg(feature = "ssr")]
     {
-        use_context::<axum::http::request::Parts>().map(|p| crate::context::request_origin(&p.headers)).unwrap_or_default()
+        use_context::<axum::http::request::Parts>()
+            .map(|p| crate::context::request_origin(&p.headers))
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -272,7 +272,11 @@ mod tests {
         for action in [Edit, Archive, ManageInvitations, ChangeRoles, HandOverHost, RemoveMember] {
             assert_eq!(can(member(StudioRole::Host), action, facts(JoinPolicy::Request)), Ok(()), "{action:?}");
             for standing in [member(StudioRole::Mentor), member(StudioRole::Mentee), OUTSIDER, REQUESTER] {
-                assert_eq!(can(standing, action, facts(JoinPolicy::Request)), Err(AppError::Forbidden), "{action:?} {standing:?}");
+                assert_eq!(
+                    can(standing, action, facts(JoinPolicy::Request)),
+                    Err(AppError::Forbidden),
+                    "{action:?} {standing:?}"
+                );
             }
             assert_eq!(can(ANONYMOUS, action, facts(JoinPolicy::Request)), Err(AppError::SignInRequired));
         }
@@ -282,7 +286,10 @@ mod tests {
     fn mentors_and_the_host_decide_requests() {
         assert!(can(member(StudioRole::Mentor), DecideRequests, facts(JoinPolicy::Request)).is_ok());
         assert!(can(member(StudioRole::Host), DecideRequests, facts(JoinPolicy::Request)).is_ok());
-        assert_eq!(can(member(StudioRole::Mentee), DecideRequests, facts(JoinPolicy::Request)), Err(AppError::Forbidden));
+        assert_eq!(
+            can(member(StudioRole::Mentee), DecideRequests, facts(JoinPolicy::Request)),
+            Err(AppError::Forbidden)
+        );
     }
 
     #[test]
@@ -298,10 +305,19 @@ mod tests {
     fn ways_in_follow_the_join_policy() {
         assert!(can(OUTSIDER, RequestToJoin, facts(JoinPolicy::Request)).is_ok());
         assert!(can(OUTSIDER, JoinOpen, facts(JoinPolicy::Open)).is_ok());
-        assert_eq!(can(OUTSIDER, RequestToJoin, facts(JoinPolicy::InviteOnly)), Err(AppError::Refused(Msg::Studio(StudioMsg::ErrInviteOnly))));
-        assert_eq!(can(OUTSIDER, JoinOpen, facts(JoinPolicy::Request)), Err(AppError::Refused(Msg::Studio(StudioMsg::ErrRequestNeeded))));
+        assert_eq!(
+            can(OUTSIDER, RequestToJoin, facts(JoinPolicy::InviteOnly)),
+            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrInviteOnly)))
+        );
+        assert_eq!(
+            can(OUTSIDER, JoinOpen, facts(JoinPolicy::Request)),
+            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrRequestNeeded)))
+        );
         assert!(can(OUTSIDER, AcceptInvitation, facts(JoinPolicy::InviteOnly)).is_ok());
-        assert_eq!(can(REQUESTER, RequestToJoin, facts(JoinPolicy::Request)), Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyRequested))));
+        assert_eq!(
+            can(REQUESTER, RequestToJoin, facts(JoinPolicy::Request)),
+            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyRequested)))
+        );
         assert_eq!(
             can(member(StudioRole::Mentee), AcceptInvitation, facts(JoinPolicy::Request)),
             Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)))
@@ -310,13 +326,17 @@ mod tests {
 
     #[test]
     fn private_studios_are_hidden_from_outsiders_and_archived_ones_are_read_only() {
-        let private = StudioFacts { visibility: Visibility::Private, join_policy: JoinPolicy::InviteOnly, archived: false };
+        let private =
+            StudioFacts { visibility: Visibility::Private, join_policy: JoinPolicy::InviteOnly, archived: false };
         assert_eq!(can(OUTSIDER, View, private), Err(AppError::NotFound));
         assert_eq!(can(ANONYMOUS, View, private), Err(AppError::NotFound));
         assert!(can(member(StudioRole::Mentee), View, private).is_ok());
         let archived = StudioFacts { archived: true, ..facts(JoinPolicy::Open) };
         assert!(can(ANONYMOUS, View, archived).is_ok());
-        assert_eq!(can(member(StudioRole::Host), Edit, archived), Err(AppError::Refused(Msg::Studio(StudioMsg::ErrArchived))));
+        assert_eq!(
+            can(member(StudioRole::Host), Edit, archived),
+            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrArchived)))
+        );
     }
 
     #[test]

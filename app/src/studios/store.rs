@@ -8,11 +8,12 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The user's role in the studio if they are an active member.
 pub async fn active_role(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<StudioRole>> {
-    let role: Option<String> = sqlx::query_scalar("select role from memberships where studio_id = $1 and user_id = $2 and status = 'active'")
-        .bind(studio_id)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?;
+    let role: Option<String> =
+        sqlx::query_scalar("select role from memberships where studio_id = $1 and user_id = $2 and status = 'active'")
+            .bind(studio_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
     Ok(role.as_deref().and_then(StudioRole::from_code))
 }
 
@@ -56,11 +57,12 @@ pub async fn standing(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Option<
     let Some(user_id) = user_id else {
         return Ok(Standing::default());
     };
-    let row: Option<(String, String)> = sqlx::query_as("select role, status from memberships where studio_id = $1 and user_id = $2")
-        .bind(studio_id)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("select role, status from memberships where studio_id = $1 and user_id = $2")
+            .bind(studio_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
     Ok(Standing {
         signed_in: true,
         role: row.as_ref().filter(|(_, status)| status == "active").and_then(|(role, _)| StudioRole::from_code(role)),
@@ -104,19 +106,31 @@ async fn free_slug(conn: &mut PgConnection, base: &str) -> sqlx::Result<String> 
     if !taken.iter().any(|s| s == base) {
         return Ok(base.to_owned());
     }
-    Ok((2..).map(|n| format!("{base}-{n}")).find(|s| !taken.contains(s)).unwrap_or_else(|| format!("{base}-{}", Uuid::new_v4().simple())))
+    Ok((2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|s| !taken.contains(s))
+        .unwrap_or_else(|| format!("{base}-{}", Uuid::new_v4().simple())))
 }
 
 /// Creates the studio with its creator as host. A typed slug that is taken fails on
 /// `studios_slug_key`; a derived one gets a numeric suffix instead.
 #[tracing::instrument(skip_all)]
-pub async fn create_studio(pool: &PgPool, host_id: Uuid, studio: &ValidStudio, typed_slug: Option<&str>) -> Result<String, AppError> {
+pub async fn create_studio(
+    pool: &PgPool,
+    host_id: Uuid,
+    studio: &ValidStudio,
+    typed_slug: Option<&str>,
+) -> Result<String, AppError> {
     let mut tx = pool.begin().await?;
     let slug = match typed_slug {
         Some(slug) => slug.to_owned(),
         None => {
             let base = rules::slug_from_name(&studio.name);
-            let base = if base.chars().count() < rules::SLUG_MIN { format!("studio-{}", &Uuid::new_v4().simple().to_string()[..6]) } else { base };
+            let base = if base.chars().count() < rules::SLUG_MIN {
+                format!("studio-{}", &Uuid::new_v4().simple().to_string()[..6])
+            } else {
+                base
+            };
             free_slug(&mut tx, &base).await?
         }
     };
@@ -183,7 +197,14 @@ pub async fn archive_studio(pool: &PgPool, studio_id: Uuid) -> sqlx::Result<()> 
 /// Makes `user_id` a member with `status` (and `role`), from nothing or from a past membership
 /// (declined, left, removed). Refuses (false) when they are already active or pending, which
 /// also holds when two requests race.
-async fn enter(conn: &mut PgConnection, studio_id: Uuid, user_id: Uuid, role: StudioRole, status: &str, message: &str) -> sqlx::Result<bool> {
+async fn enter(
+    conn: &mut PgConnection,
+    studio_id: Uuid,
+    user_id: Uuid,
+    role: StudioRole,
+    status: &str,
+    message: &str,
+) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "insert into memberships (id, studio_id, user_id, role, status, request_message) values ($1, $2, $3, $4, $5, $6)
          on conflict (studio_id, user_id) do update
@@ -224,7 +245,14 @@ pub async fn join_open(pool: &PgPool, studio_id: Uuid, user_id: Uuid) -> Result<
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn decide_request(pool: &PgPool, studio_id: Uuid, user_id: Uuid, approve: bool, actor: Uuid, message: &str) -> Result<(), AppError> {
+pub async fn decide_request(
+    pool: &PgPool,
+    studio_id: Uuid,
+    user_id: Uuid,
+    approve: bool,
+    actor: Uuid,
+    message: &str,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let status = if approve { "active" } else { "declined" };
     let done = sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'pending'")
@@ -244,7 +272,13 @@ pub async fn decide_request(pool: &PgPool, studio_id: Uuid, user_id: Uuid, appro
 
 /// Promotes a mentee to mentor or back. The host's own role changes only by handing over.
 #[tracing::instrument(skip_all)]
-pub async fn set_role(pool: &PgPool, studio_id: Uuid, user_id: Uuid, role: StudioRole, actor: Uuid) -> Result<(), AppError> {
+pub async fn set_role(
+    pool: &PgPool,
+    studio_id: Uuid,
+    user_id: Uuid,
+    role: StudioRole,
+    actor: Uuid,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "update memberships set role = $3, updated_at = now()
@@ -270,7 +304,10 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
     let mut tx = pool.begin().await?;
     // Serialises changes of host for this studio; the asker must still be its host once the
     // row is locked (a second, concurrent hand-over finds someone else there).
-    let host: Uuid = sqlx::query_scalar("select host_id from studios where id = $1 for update").bind(studio_id).fetch_one(&mut *tx).await?;
+    let host: Uuid = sqlx::query_scalar("select host_id from studios where id = $1 for update")
+        .bind(studio_id)
+        .fetch_one(&mut *tx)
+        .await?;
     if host != old_host {
         return Err(AppError::Forbidden);
     }
@@ -288,7 +325,11 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
         .bind(new_host)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("update studios set host_id = $2 where id = $1").bind(studio_id).bind(new_host).execute(&mut *tx).await?;
+    sqlx::query("update studios set host_id = $2 where id = $1")
+        .bind(studio_id)
+        .bind(new_host)
+        .execute(&mut *tx)
+        .await?;
     record_event(&mut tx, studio_id, new_host, old_host, "host_handed_over", Some(StudioRole::Host), "").await?;
     record_event(&mut tx, studio_id, old_host, old_host, "demoted", Some(StudioRole::Mentor), "").await?;
     tx.commit().await?;
@@ -297,7 +338,13 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
 
 /// Ends an active membership that is not the host's: `removed` by the host or `left` by the member.
 #[tracing::instrument(skip_all)]
-pub async fn end_membership(pool: &PgPool, studio_id: Uuid, user_id: Uuid, actor: Uuid, status: &str) -> Result<(), AppError> {
+pub async fn end_membership(
+    pool: &PgPool,
+    studio_id: Uuid,
+    user_id: Uuid,
+    actor: Uuid,
+    status: &str,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let role = active_role(&mut *tx, studio_id, user_id).await?;
     match role {
@@ -328,7 +375,14 @@ pub fn token_hash(token: &str) -> String {
 
 /// Creates an invitation link and returns its token (shown once, stored only as a hash).
 #[tracing::instrument(skip_all)]
-pub async fn create_invitation(pool: &PgPool, studio_id: Uuid, role: StudioRole, days: i64, max_uses: i32, actor: Uuid) -> sqlx::Result<String> {
+pub async fn create_invitation(
+    pool: &PgPool,
+    studio_id: Uuid,
+    role: StudioRole,
+    days: i64,
+    max_uses: i32,
+    actor: Uuid,
+) -> sqlx::Result<String> {
     use rand::RngCore;
     let mut bytes = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -351,11 +405,12 @@ pub async fn create_invitation(pool: &PgPool, studio_id: Uuid, role: StudioRole,
 
 #[tracing::instrument(skip_all)]
 pub async fn revoke_invitation(pool: &PgPool, studio_id: Uuid, invitation_id: Uuid) -> Result<(), AppError> {
-    let done = sqlx::query("update invitations set revoked_at = coalesce(revoked_at, now()) where id = $1 and studio_id = $2")
-        .bind(invitation_id)
-        .bind(studio_id)
-        .execute(pool)
-        .await?;
+    let done =
+        sqlx::query("update invitations set revoked_at = coalesce(revoked_at, now()) where id = $1 and studio_id = $2")
+            .bind(invitation_id)
+            .bind(studio_id)
+            .execute(pool)
+            .await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {
@@ -388,10 +443,11 @@ pub async fn invitation_preview(pool: &PgPool, token: &str) -> Result<Invitation
         .fetch_optional(pool)
         .await?
         .ok_or(AppError::Refused(Msg::Studio(StudioMsg::ErrInvitationUnknown)))?;
-    let (slug, name, archived): (String, String, bool) = sqlx::query_as("select slug, name, archived from studios where id = $1")
-        .bind(row.studio_id)
-        .fetch_one(pool)
-        .await?;
+    let (slug, name, archived): (String, String, bool) =
+        sqlx::query_as("select slug, name, archived from studios where id = $1")
+            .bind(row.studio_id)
+            .fetch_one(pool)
+            .await?;
     Ok(InvitationPreview {
         studio_slug: slug,
         studio_name: name,
@@ -423,11 +479,13 @@ pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Res
     rules::can(standing, rules::StudioAction::AcceptInvitation, studio.facts())?;
     let role = StudioRole::from_code(&row.role).unwrap_or(StudioRole::Mentee);
     // A pending request is simply granted by the invitation.
-    sqlx::query("update memberships set status = 'declined' where studio_id = $1 and user_id = $2 and status = 'pending'")
-        .bind(studio.id)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "update memberships set status = 'declined' where studio_id = $1 and user_id = $2 and status = 'pending'",
+    )
+    .bind(studio.id)
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
     if !enter(&mut tx, studio.id, user_id, role, "active", "").await? {
         return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)));
     }
@@ -476,7 +534,14 @@ const SUMMARY_COLUMNS: &str = "s.slug, s.name, left(s.description, 160) as descr
 
 /// One page of public, active studios matching the search, most recently active first.
 #[tracing::instrument(skip_all)]
-pub async fn directory(pool: &PgPool, q: &str, subject: &str, district: &str, page: u32, per_page: u32) -> sqlx::Result<DirectoryPage> {
+pub async fn directory(
+    pool: &PgPool,
+    q: &str,
+    subject: &str,
+    district: &str,
+    page: u32,
+    per_page: u32,
+) -> sqlx::Result<DirectoryPage> {
     let pattern = format!("%{}%", escape_like(q));
     let found: Vec<SummaryRow> = sqlx::query_as(&format!(
         "select {SUMMARY_COLUMNS}
@@ -514,7 +579,14 @@ pub async fn directory(pool: &PgPool, q: &str, subject: &str, district: &str, pa
     )
     .fetch_one(pool)
     .await?;
-    Ok(DirectoryPage { studios: found.into_iter().map(StudioSummary::from).collect(), total, page: page.max(1), per_page, subjects, districts })
+    Ok(DirectoryPage {
+        studios: found.into_iter().map(StudioSummary::from).collect(),
+        total,
+        page: page.max(1),
+        per_page,
+        subjects,
+        districts,
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -594,17 +666,22 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
         .await?;
         Some(
             rows.into_iter()
-                .map(|(id, display_name, school, message, requested_at)| JoinRequest { user: Person { id, display_name, school }, message, requested_at })
+                .map(|(id, display_name, school, message, requested_at)| JoinRequest {
+                    user: Person { id, display_name, school },
+                    message,
+                    requested_at,
+                })
                 .collect(),
         )
     } else {
         None
     };
     let invitations = if is_host {
-        let rows: Vec<InvitationRow> = sqlx::query_as(&format!("{INVITATION_COLUMNS} where studio_id = $1 order by created_at desc limit 50"))
-            .bind(studio.id)
-            .fetch_all(pool)
-            .await?;
+        let rows: Vec<InvitationRow> =
+            sqlx::query_as(&format!("{INVITATION_COLUMNS} where studio_id = $1 order by created_at desc limit 50"))
+                .bind(studio.id)
+                .fetch_all(pool)
+                .await?;
         Some(
             rows.into_iter()
                 .map(|r| InvitationView {
@@ -672,7 +749,14 @@ pub async fn my_studios(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudios>
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    let mut mine = MyStudios { hosting: vec![], mentoring: vec![], member_of: vec![], pending_requests: vec![], declined_requests: vec![], to_decide: vec![] };
+    let mut mine = MyStudios {
+        hosting: vec![],
+        mentoring: vec![],
+        member_of: vec![],
+        pending_requests: vec![],
+        declined_requests: vec![],
+        to_decide: vec![],
+    };
     for row in rows {
         let summary = StudioSummary::from(row.summary);
         match (row.status.as_str(), row.role.as_str()) {

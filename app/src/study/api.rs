@@ -64,10 +64,19 @@ pub async fn load_my_studies() -> Result<MyStudies, AppError> {
 /// `lead` (an email; any active member of the studio), or the opener when it is empty; an
 /// opener who does not lead joins the group as a member.
 #[server(prefix = "/api", endpoint = "study/create")]
-pub async fn create_study(studio: String, title: String, theme: String, subject: String, grade: String, lead: Option<String>) -> Result<Uuid, AppError> {
+pub async fn create_study(
+    studio: String,
+    title: String,
+    theme: String,
+    subject: String,
+    grade: String,
+    lead: Option<String>,
+) -> Result<Uuid, AppError> {
     let user = require_user().await?;
     let pool = pool()?;
-    let studio = crate::studios::store::studio_by_slug(&pool, studio.trim()).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
+    let studio = crate::studios::store::studio_by_slug(&pool, studio.trim())
+        .await?
+        .ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
     let role = crate::studios::store::active_role(&pool, studio.id, user.id).await?;
     rules::can_create(role, true)?;
     if studio.archived {
@@ -88,7 +97,8 @@ pub async fn create_study(studio: String, title: String, theme: String, subject:
             .await?
             .ok_or_else(|| AppError::field("lead", Msg::Study(StudyMsg::ErrLeadNotMember)))?,
     };
-    let study = store::NewStudy { title: title.trim(), theme: theme.trim(), subject: subject.trim(), grade: grade.trim() };
+    let study =
+        store::NewStudy { title: title.trim(), theme: theme.trim(), subject: subject.trim(), grade: grade.trim() };
     let id = store::create_study(&pool, studio.id, user.id, lead_id, &study).await?;
     redirect_plain_form(&study_path(id));
     Ok(id)
@@ -154,7 +164,9 @@ pub async fn update_round(study: Uuid, lesson: String, minutes: String) -> Resul
     let minutes = parse_minutes(&minutes);
     checks.check("lesson", lesson.map(|_| ())).check("minutes", minutes.map(|_| ()));
     checks.finish()?;
-    let (Ok(lesson), Ok(minutes)) = (lesson, minutes) else { return Err(AppError::field("minutes", Msg::ErrChoiceUnknown)) };
+    let (Ok(lesson), Ok(minutes)) = (lesson, minutes) else {
+        return Err(AppError::field("minutes", Msg::ErrChoiceUnknown));
+    };
     let (pool, _, row, _) = authorize(study, StudyAction::ManageRounds).await?;
     store::update_round(&pool, &row, lesson, minutes).await?;
     redirect_plain_form(&study_path(row.id));
@@ -169,7 +181,9 @@ pub async fn add_round(study: Uuid, lesson: String, minutes: String) -> Result<i
     let minutes = parse_minutes(&minutes);
     checks.check("lesson", lesson.map(|_| ())).check("minutes", minutes.map(|_| ()));
     checks.finish()?;
-    let (Ok(lesson), Ok(minutes)) = (lesson, minutes) else { return Err(AppError::field("minutes", Msg::ErrChoiceUnknown)) };
+    let (Ok(lesson), Ok(minutes)) = (lesson, minutes) else {
+        return Err(AppError::field("minutes", Msg::ErrChoiceUnknown));
+    };
     let (pool, _, row, _) = authorize(study, StudyAction::ManageRounds).await?;
     if row.phase() != super::Phase::Revise {
         return Err(AppError::Refused(Msg::Study(StudyMsg::ErrRoundOnlyInRevise)));
@@ -192,8 +206,18 @@ pub async fn start_clock(study: Uuid) -> Result<(), AppError> {
 /// The lead gives an observer of the group a focus: a LICC dimension with an observation
 /// point, or focus students by seat label (never names).
 #[server(prefix = "/api", endpoint = "study/assign")]
-pub async fn assign(study: Uuid, observer: Uuid, dimension: String, point: String, seats: String) -> Result<(), AppError> {
-    let dim = if dimension.is_empty() { Ok(None) } else { Dimension::from_code(&dimension).map(Some).ok_or(Msg::ErrChoiceUnknown) };
+pub async fn assign(
+    study: Uuid,
+    observer: Uuid,
+    dimension: String,
+    point: String,
+    seats: String,
+) -> Result<(), AppError> {
+    let dim = if dimension.is_empty() {
+        Ok(None)
+    } else {
+        Dimension::from_code(&dimension).map(Some).ok_or(Msg::ErrChoiceUnknown)
+    };
     let mut checks = Checks::default();
     checks
         .check("dimension", dim.map(|_| ()))
@@ -213,7 +237,14 @@ pub async fn assign(study: Uuid, observer: Uuid, dimension: String, point: Strin
 /// Any group member writes an observation note (during or after the lesson) until the lead
 /// locks notes. `id` is made by the browser: a note sent twice is stored once.
 #[server(prefix = "/api", endpoint = "study/add-note")]
-pub async fn add_note(study: Uuid, id: Uuid, minute: String, dimension: String, tag: String, body: String) -> Result<Note, AppError> {
+pub async fn add_note(
+    study: Uuid,
+    id: Uuid,
+    minute: String,
+    dimension: String,
+    tag: String,
+    body: String,
+) -> Result<Note, AppError> {
     let dim = Dimension::from_code(&dimension);
     let tg = Tag::from_code(&tag);
     let min = minute.trim().parse::<i32>();
@@ -224,9 +255,16 @@ pub async fn add_note(study: Uuid, id: Uuid, minute: String, dimension: String, 
         .check("body", rules::check_body(&body, true, rules::NOTE_MAX));
     let (pool, user, row, _) = authorize(study, StudyAction::WriteNote).await?;
     let round = store::current_round(&pool, row.id).await?.ok_or(AppError::NotFound)?;
-    checks.check("minute", min.clone().map_err(|_| Msg::Study(StudyMsg::ErrMinuteOutside)).and_then(|m| rules::check_minute(m, round.lesson_minutes)));
+    checks.check(
+        "minute",
+        min.clone()
+            .map_err(|_| Msg::Study(StudyMsg::ErrMinuteOutside))
+            .and_then(|m| rules::check_minute(m, round.lesson_minutes)),
+    );
     checks.finish()?;
-    let (Some(dimension), Some(tag), Ok(minute)) = (dim, tg, min) else { return Err(AppError::field("body", Msg::ErrChoiceUnknown)) };
+    let (Some(dimension), Some(tag), Ok(minute)) = (dim, tg, min) else {
+        return Err(AppError::field("body", Msg::ErrChoiceUnknown));
+    };
     let note = store::NewNote { id, round_id: round.id, minute, dimension, tag, body: body.trim() };
     let stored = store::add_note(&pool, row.id, user.id, &note).await?;
     redirect_plain_form(&format!("{}#timeline", study_path(row.id)));
@@ -241,7 +279,11 @@ pub async fn edit_note(study: Uuid, note: Uuid, body: String) -> Result<(), AppE
     checks.finish()?;
     let (pool, user, row, role) = authorize(study, StudyAction::View).await?;
     let author = store::note_author(&pool, row.id, note).await?.ok_or(AppError::NotFound)?;
-    rules::can(Standing { signed_in: true, group_role: Some(role) }, StudyAction::EditNote { own: author == user.id }, row.facts())?;
+    rules::can(
+        Standing { signed_in: true, group_role: Some(role) },
+        StudyAction::EditNote { own: author == user.id },
+        row.facts(),
+    )?;
     store::edit_note(&pool, row.id, note, body.trim()).await?;
     redirect_plain_form(&study_path(row.id));
     Ok(())
@@ -260,7 +302,8 @@ pub async fn lock_notes(study: Uuid, locked: bool) -> Result<(), AppError> {
 /// (`cites`: note ids separated by commas; none makes the comment an opinion).
 #[server(prefix = "/api", endpoint = "study/comment")]
 pub async fn add_comment(study: Uuid, body: String, cites: String) -> Result<Uuid, AppError> {
-    let ids: Result<Vec<Uuid>, _> = cites.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::parse::<Uuid>).collect();
+    let ids: Result<Vec<Uuid>, _> =
+        cites.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::parse::<Uuid>).collect();
     let mut checks = Checks::default();
     checks.check("body", rules::check_body(&body, true, rules::COMMENT_MAX));
     match &ids {
@@ -298,7 +341,8 @@ pub async fn save_conclusions(study: Uuid, conclusions: String) -> Result<(), Ap
 #[server(prefix = "/api", endpoint = "study/plan")]
 pub async fn load_plan(study: Uuid) -> Result<PlanPage, AppError> {
     let (pool, _, row, role) = authorize(study, StudyAction::View).await?;
-    let can_edit = rules::can(Standing { signed_in: true, group_role: Some(role) }, StudyAction::EditPlan, row.facts()).is_ok();
+    let can_edit =
+        rules::can(Standing { signed_in: true, group_role: Some(role) }, StudyAction::EditPlan, row.facts()).is_ok();
     store::plan_page(&pool, &row, can_edit).await
 }
 
@@ -306,7 +350,14 @@ pub async fn load_plan(study: Uuid) -> Result<PlanPage, AppError> {
 /// version the editor started from: sections changed since by someone else are merged, or, if
 /// this save changed them too, returned as a conflict with both texts (nothing saved).
 #[server(prefix = "/api", endpoint = "study/save-plan")]
-pub async fn save_plan(study: Uuid, based_on: i32, goals: String, students: String, flow: String, assessment: String) -> Result<SaveOutcome, AppError> {
+pub async fn save_plan(
+    study: Uuid,
+    based_on: i32,
+    goals: String,
+    students: String,
+    flow: String,
+    assessment: String,
+) -> Result<SaveOutcome, AppError> {
     let mut checks = Checks::default();
     for (field, text) in [("goals", &goals), ("students", &students), ("flow", &flow), ("assessment", &assessment)] {
         checks.check(field, rules::check_body(text, false, rules::SECTION_MAX));
@@ -343,7 +394,9 @@ pub async fn compare_versions(study: Uuid, a: i32, b: i32) -> Result<Comparison,
 pub async fn add_plan_comment(study: Uuid, section: String, body: String) -> Result<(), AppError> {
     let kind = SectionKind::from_code(&section);
     let mut checks = Checks::default();
-    checks.check("section", kind.map(|_| ()).ok_or(Msg::ErrChoiceUnknown)).check("body", rules::check_body(&body, true, rules::NOTE_MAX));
+    checks
+        .check("section", kind.map(|_| ()).ok_or(Msg::ErrChoiceUnknown))
+        .check("body", rules::check_body(&body, true, rules::NOTE_MAX));
     checks.finish()?;
     let Some(kind) = kind else { return Err(AppError::field("section", Msg::ErrChoiceUnknown)) };
     let (pool, user, row, _) = authorize(study, StudyAction::CommentPlan).await?;

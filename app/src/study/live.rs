@@ -74,7 +74,9 @@ mod server {
                             match listener.recv().await {
                                 Ok(n) => {
                                     let mut parts = n.payload().split(':').map(|p| p.parse::<Uuid>());
-                                    let (Some(Ok(study)), Some(Ok(note))) = (parts.next(), parts.next()) else { continue };
+                                    let (Some(Ok(study)), Some(Ok(note))) = (parts.next(), parts.next()) else {
+                                        continue;
+                                    };
                                     // Read once here, not once per watching page.
                                     match store::note(&pool, study, note).await {
                                         Ok(Some(note)) => {
@@ -149,7 +151,11 @@ pub mod client {
 
     /// Subscribes to the study's new notes; `on_open` runs on every (re)connection, so that the
     /// page can fetch what it missed while disconnected.
-    pub fn subscribe(study: Uuid, on_note: impl Fn(Note) + 'static, on_open: impl Fn() + 'static) -> Option<web_sys::EventSource> {
+    pub fn subscribe(
+        study: Uuid,
+        on_note: impl Fn(Note) + 'static,
+        on_open: impl Fn() + 'static,
+    ) -> Option<web_sys::EventSource> {
         let source = web_sys::EventSource::new(&super::events_path(study)).ok()?;
         let note_cb = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             if let Some(text) = e.data().as_string() {

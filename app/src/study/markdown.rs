@@ -67,8 +67,22 @@ mod tests {
     ];
 
     const DANGEROUS: &[&str] = &[
-        "<script", "javascript:", "vbscript:", "data:", " on", "<svg", "<iframe", "<object", "<style", "style=", "<img", "<form", "<input",
-        "<meta", "<math", "<body",
+        "<script",
+        "javascript:",
+        "vbscript:",
+        "data:",
+        " on",
+        "<svg",
+        "<iframe",
+        "<object",
+        "<style",
+        "style=",
+        "<img",
+        "<form",
+        "<input",
+        "<meta",
+        "<math",
+        "<body",
     ];
 
     #[test]
@@ -78,7 +92,8 @@ mod tests {
             for bad in DANGEROUS {
                 // A text node may still say "javascript:" or "onerror" harmlessly once escaped;
                 // what must not survive is markup: check inside tags only.
-                let in_tags: String = html.split('<').skip(1).filter_map(|t| t.split('>').next()).map(|t| format!("<{t}>")).collect();
+                let in_tags: String =
+                    html.split('<').skip(1).filter_map(|t| t.split('>').next()).map(|t| format!("<{t}>")).collect();
                 assert!(!in_tags.contains(bad), "{payload:?} left {bad:?} in {html:?}");
             }
         }

@@ -35,7 +35,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] = [Phase::Plan, Phase::Teach, Phase::Observe, Phase::Debrief, Phase::Revise, Phase::Closed];
+    pub const ALL: [Phase; 6] =
+        [Phase::Plan, Phase::Teach, Phase::Observe, Phase::Debrief, Phase::Revise, Phase::Closed];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -86,7 +87,8 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 4] = [Dimension::StudentLearning, Dimension::TeacherInstruction, Dimension::Curriculum, Dimension::ClassroomCulture];
+    pub const ALL: [Dimension; 4] =
+        [Dimension::StudentLearning, Dimension::TeacherInstruction, Dimension::Curriculum, Dimension::ClassroomCulture];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -162,7 +164,8 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
-    pub const ALL: [SectionKind; 4] = [SectionKind::Goals, SectionKind::Students, SectionKind::Flow, SectionKind::Assessment];
+    pub const ALL: [SectionKind; 4] =
+        [SectionKind::Goals, SectionKind::Students, SectionKind::Flow, SectionKind::Assessment];
 
     pub fn code(self) -> &'static str {
         match self {

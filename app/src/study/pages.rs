@@ -40,8 +40,6 @@ fn now_ms() -> i64 {
     }
 }
 
-
-
 fn study_id_param() -> impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || params.with(|p| p.get("id").and_then(|s| s.parse::<Uuid>().ok()))
@@ -185,7 +183,18 @@ impl StudyActions {
                 });
             )*};
         }
-        count_successes!(move_phase, add_member, update_round, add_round, start_clock, assign, lock, comment, conclusions, edit_note);
+        count_successes!(
+            move_phase,
+            add_member,
+            update_round,
+            add_round,
+            start_clock,
+            assign,
+            lock,
+            comment,
+            conclusions,
+            edit_note
+        );
         actions
     }
 
@@ -201,12 +210,15 @@ pub fn StudyPageView() -> impl IntoView {
     let id = study_id_param();
     let actions = StudyActions::new();
     provide_context(actions);
-    let page = Resource::new(move || (id(), actions.version()), |(id, _)| async move {
-        match id {
-            Some(id) => load_study(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let page = Resource::new(
+        move || (id(), actions.version()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => load_study(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || Suspend::new(async move {
@@ -510,7 +522,12 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
     let round = page.rounds.last().cloned();
     let lesson_minutes = round.as_ref().map(|r| r.lesson_minutes).unwrap_or(45);
     let started_ms = round.as_ref().and_then(|r| r.clock_started_at).map(|at| at.timestamp_millis());
-    let my_dimension = page.assignments.iter().find(|a| a.observer_id == me).and_then(|a| a.dimension).unwrap_or(Dimension::StudentLearning);
+    let my_dimension = page
+        .assignments
+        .iter()
+        .find(|a| a.observer_id == me)
+        .and_then(|a| a.dimension)
+        .unwrap_or(Dimension::StudentLearning);
     let clock_minute = move || started_ms.map(|s| super::rules::clock_minute((now_ms() - s) / 1000, lesson_minutes));
     let tick = RwSignal::new(0u64);
     let elapsed_text = move || {
@@ -542,7 +559,15 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
         flushing.set_value(true);
         leptos::task::spawn_local(async move {
             while let Some(next) = pending.with_untracked(|p| p.first().cloned()) {
-                let result = add_note(study, next.id, next.minute.clone(), next.dimension.clone(), next.tag.clone(), next.body.clone()).await;
+                let result = add_note(
+                    study,
+                    next.id,
+                    next.minute.clone(),
+                    next.dimension.clone(),
+                    next.tag.clone(),
+                    next.body.clone(),
+                )
+                .await;
                 match result {
                     Err(AppError::Request(_)) => {
                         online.set(false);
@@ -736,12 +761,18 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
     let study = page.id;
     let multi_round = page.rounds.len() > 1;
     let visible = move || {
-        notes.get().into_iter().filter(|n| {
-            let d = dim_filter.get();
-            let o = observer_filter.get();
-            let tg = tag_filter.get();
-            (d.is_empty() || n.dimension.code() == d) && (o.is_empty() || n.author_id.to_string() == o) && (tg.is_empty() || n.tag.code() == tg)
-        }).collect::<Vec<_>>()
+        notes
+            .get()
+            .into_iter()
+            .filter(|n| {
+                let d = dim_filter.get();
+                let o = observer_filter.get();
+                let tg = tag_filter.get();
+                (d.is_empty() || n.dimension.code() == d)
+                    && (o.is_empty() || n.author_id.to_string() == o)
+                    && (tg.is_empty() || n.tag.code() == tg)
+            })
+            .collect::<Vec<_>>()
     };
     let edit_error = action_error(actions.edit_note.value());
     view! {
@@ -830,7 +861,11 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
     let cites_text = move || cites.with(|c| c.iter().map(Uuid::to_string).collect::<Vec<_>>().join(","));
     let excerpt = |n: &Note| {
         let s: String = n.body.chars().take(60).collect();
-        if n.body.chars().count() > 60 { format!("{s}…") } else { s }
+        if n.body.chars().count() > 60 {
+            format!("{s}…")
+        } else {
+            s
+        }
     };
     let all_notes = page.notes.clone();
     view! {
@@ -947,12 +982,15 @@ pub fn PlanPageView() -> impl IntoView {
         let n = usize::from(saved()) + comment.version().get();
         prev.map(|p| p + n).unwrap_or(n)
     });
-    let page = Resource::new(move || (id(), save.version().get(), refresh.get()), |(id, _, _)| async move {
-        match id {
-            Some(id) => load_plan(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let page = Resource::new(
+        move || (id(), save.version().get(), refresh.get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => load_plan(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || Suspend::new(async move {
@@ -974,7 +1012,16 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
     let latest_no = page.latest.as_ref().map(|v| v.number).unwrap_or(0);
     let bodies: Vec<(SectionKind, String)> = SectionKind::ALL
         .into_iter()
-        .map(|kind| (kind, page.latest.as_ref().and_then(|v| v.sections.iter().find(|s| s.kind == kind)).map(|s| s.body.clone()).unwrap_or_default()))
+        .map(|kind| {
+            (
+                kind,
+                page.latest
+                    .as_ref()
+                    .and_then(|v| v.sections.iter().find(|s| s.kind == kind))
+                    .map(|s| s.body.clone())
+                    .unwrap_or_default(),
+            )
+        })
         .collect();
     // After a conflict the form goes on from the merge: the writer's own text where the two
     // clash (the other text is shown beside it), the other person's where only they changed a
@@ -985,7 +1032,9 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
         use wasm_bindgen::JsCast;
         if let Some(Ok(SaveOutcome::Conflict { form, .. })) = save.value().get() {
             for (kind, text) in form {
-                let area = document().get_element_by_id(&format!("field-{}", kind.code())).and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+                let area = document()
+                    .get_element_by_id(&format!("field-{}", kind.code()))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
                 if let Some(area) = area {
                     area.set_value(&text);
                 }
@@ -1108,12 +1157,15 @@ pub fn ComparePage() -> impl IntoView {
     let id = study_id_param();
     let query = use_query_map();
     let num = move |k: &str| query.with(|q| q.get(k).and_then(|v| v.parse::<i32>().ok()).unwrap_or(0));
-    let data = Resource::new(move || (id(), num("a"), num("b")), |(id, a, b)| async move {
-        match id {
-            Some(id) => compare_versions(id, a, b).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let data = Resource::new(
+        move || (id(), num("a"), num("b")),
+        |(id, a, b)| async move {
+            match id {
+                Some(id) => compare_versions(id, a, b).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
             {move || Suspend::new(async move {
@@ -1167,4 +1219,3 @@ fn CompareView(c: Comparison) -> impl IntoView {
         }).collect_view()}
     }
 }
-

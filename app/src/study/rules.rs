@@ -60,7 +60,10 @@ pub fn move_phase(phase: Phase, direction: Direction) -> Result<Phase, AppError>
     let i = Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0);
     match direction {
         Direction::Forward => Phase::ALL.get(i + 1).copied().ok_or_else(|| refused(StudyMsg::ErrNoNextPhase)),
-        Direction::Back => i.checked_sub(1).and_then(|j| Phase::ALL.get(j).copied()).ok_or_else(|| refused(StudyMsg::ErrNoPreviousPhase)),
+        Direction::Back => i
+            .checked_sub(1)
+            .and_then(|j| Phase::ALL.get(j).copied())
+            .ok_or_else(|| refused(StudyMsg::ErrNoPreviousPhase)),
     }
 }
 
@@ -89,7 +92,9 @@ pub enum StudyAction {
     CommentPlan,
     WriteNote,
     /// Edit a note; `own` says whether the viewer wrote it.
-    EditNote { own: bool },
+    EditNote {
+        own: bool,
+    },
     LockNotes,
     Comment,
     WriteConclusions,
@@ -210,7 +215,11 @@ fn text_of(sections: &Sections, kind: SectionKind) -> &str {
 /// section only this save changed takes its text; one only someone else changed keeps theirs;
 /// one both changed differently is a conflict, and then nothing is saved: the error carries the
 /// conflicts and the text to go on editing (the clean merge, with mine where they conflict).
-pub fn merge_sections(base: &Sections, latest: &Sections, mine: &Sections) -> Result<Sections, (Sections, Vec<SectionConflict>)> {
+pub fn merge_sections(
+    base: &Sections,
+    latest: &Sections,
+    mine: &Sections,
+) -> Result<Sections, (Sections, Vec<SectionConflict>)> {
     let mut merged = Vec::new();
     let mut conflicts = Vec::new();
     for kind in SectionKind::ALL {
@@ -274,7 +283,13 @@ mod tests {
     #[test]
     fn only_the_lead_moves_phases_assigns_locks_and_concludes() {
         let f = facts(Phase::Observe, false);
-        for action in [StudyAction::MovePhase, StudyAction::Assign, StudyAction::LockNotes, StudyAction::WriteConclusions, StudyAction::ManageGroup] {
+        for action in [
+            StudyAction::MovePhase,
+            StudyAction::Assign,
+            StudyAction::LockNotes,
+            StudyAction::WriteConclusions,
+            StudyAction::ManageGroup,
+        ] {
             assert_eq!(can(standing(Some(GroupRole::Lead)), action, f), Ok(()));
             assert_eq!(can(standing(Some(GroupRole::Member)), action, f), Err(AppError::Forbidden));
             assert_eq!(can(standing(Some(GroupRole::Observer)), action, f), Err(AppError::Forbidden));
@@ -294,9 +309,18 @@ mod tests {
         let open = facts(Phase::Observe, false);
         let locked = facts(Phase::Debrief, true);
         assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::EditNote { own: true }, open), Ok(()));
-        assert_eq!(can(standing(Some(GroupRole::Lead)), StudyAction::EditNote { own: false }, open), Err(AppError::Forbidden));
-        assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::EditNote { own: true }, locked), Err(refused(StudyMsg::ErrNotesLocked)));
-        assert_eq!(can(standing(Some(GroupRole::Member)), StudyAction::WriteNote, locked), Err(refused(StudyMsg::ErrNotesLocked)));
+        assert_eq!(
+            can(standing(Some(GroupRole::Lead)), StudyAction::EditNote { own: false }, open),
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(
+            can(standing(Some(GroupRole::Member)), StudyAction::EditNote { own: true }, locked),
+            Err(refused(StudyMsg::ErrNotesLocked))
+        );
+        assert_eq!(
+            can(standing(Some(GroupRole::Member)), StudyAction::WriteNote, locked),
+            Err(refused(StudyMsg::ErrNotesLocked))
+        );
     }
 
     #[test]
@@ -350,11 +374,26 @@ mod tests {
 
     #[test]
     fn two_saves_of_the_same_section_conflict_and_keep_both_texts() {
-        let base = vec![(SectionKind::Goals, "g".into()), (SectionKind::Flow, "f".into()), (SectionKind::Assessment, "a".into())];
-        let latest = vec![(SectionKind::Goals, "g".into()), (SectionKind::Flow, "f-theirs".into()), (SectionKind::Assessment, "a-theirs".into())];
-        let mine = vec![(SectionKind::Goals, "g-mine".into()), (SectionKind::Flow, "f-mine".into()), (SectionKind::Assessment, "a".into())];
+        let base = vec![
+            (SectionKind::Goals, "g".into()),
+            (SectionKind::Flow, "f".into()),
+            (SectionKind::Assessment, "a".into()),
+        ];
+        let latest = vec![
+            (SectionKind::Goals, "g".into()),
+            (SectionKind::Flow, "f-theirs".into()),
+            (SectionKind::Assessment, "a-theirs".into()),
+        ];
+        let mine = vec![
+            (SectionKind::Goals, "g-mine".into()),
+            (SectionKind::Flow, "f-mine".into()),
+            (SectionKind::Assessment, "a".into()),
+        ];
         let (form, conflicts) = merge_sections(&base, &latest, &mine).expect_err("conflict");
-        assert_eq!(conflicts, vec![SectionConflict { kind: SectionKind::Flow, theirs: "f-theirs".into(), mine: "f-mine".into() }]);
+        assert_eq!(
+            conflicts,
+            vec![SectionConflict { kind: SectionKind::Flow, theirs: "f-theirs".into(), mine: "f-mine".into() }]
+        );
         // The form to go on editing loses nobody's text.
         assert_eq!(text_of(&form, SectionKind::Goals), "g-mine", "my clean change");
         assert_eq!(text_of(&form, SectionKind::Flow), "f-mine", "my side of the clash, theirs is shown beside it");

@@ -42,11 +42,12 @@ pub async fn study_row(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option
 }
 
 pub async fn group_role(db: impl PgExecutor<'_>, study_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<GroupRole>> {
-    let role: Option<String> = sqlx::query_scalar("select role from study_members where study_id = $1 and user_id = $2")
-        .bind(study_id)
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?;
+    let role: Option<String> =
+        sqlx::query_scalar("select role from study_members where study_id = $1 and user_id = $2")
+            .bind(study_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
     Ok(role.as_deref().and_then(GroupRole::from_code))
 }
 
@@ -59,7 +60,11 @@ pub struct NewStudy<'a> {
 }
 
 /// An active member of the studio, by email.
-pub async fn studio_member_by_email(db: impl PgExecutor<'_>, studio_id: Uuid, email: &str) -> sqlx::Result<Option<Uuid>> {
+pub async fn studio_member_by_email(
+    db: impl PgExecutor<'_>,
+    studio_id: Uuid,
+    email: &str,
+) -> sqlx::Result<Option<Uuid>> {
     sqlx::query_scalar("select u.id from users u join memberships m on m.user_id = u.id where u.email = $1 and m.studio_id = $2 and m.status = 'active'")
         .bind(email)
         .bind(studio_id)
@@ -70,7 +75,13 @@ pub async fn studio_member_by_email(db: impl PgExecutor<'_>, studio_id: Uuid, em
 /// Opens a study with its lead (and its opener as a member, when someone else leads) and a
 /// first round of 45 minutes.
 #[tracing::instrument(skip_all)]
-pub async fn create_study(pool: &PgPool, studio_id: Uuid, opener: Uuid, lead_id: Uuid, study: &NewStudy<'_>) -> Result<Uuid, AppError> {
+pub async fn create_study(
+    pool: &PgPool,
+    studio_id: Uuid,
+    opener: Uuid,
+    lead_id: Uuid,
+    study: &NewStudy<'_>,
+) -> Result<Uuid, AppError> {
     let mut tx = pool.begin().await?;
     let id = Uuid::new_v4();
     sqlx::query(
@@ -86,11 +97,23 @@ pub async fn create_study(pool: &PgPool, studio_id: Uuid, opener: Uuid, lead_id:
     .bind(opener)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, 'lead')").bind(id).bind(lead_id).execute(&mut *tx).await?;
+    sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, 'lead')")
+        .bind(id)
+        .bind(lead_id)
+        .execute(&mut *tx)
+        .await?;
     if opener != lead_id {
-        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, 'member')").bind(id).bind(opener).execute(&mut *tx).await?;
+        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, 'member')")
+            .bind(id)
+            .bind(opener)
+            .execute(&mut *tx)
+            .await?;
     }
-    sqlx::query("insert into study_rounds (id, study_id, number) values ($1, $2, 1)").bind(Uuid::new_v4()).bind(id).execute(&mut *tx).await?;
+    sqlx::query("insert into study_rounds (id, study_id, number) values ($1, $2, 1)")
+        .bind(Uuid::new_v4())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -162,10 +185,11 @@ const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u
 
 /// All notes of a study on one timeline: by lesson minute, then by when they were written.
 pub async fn notes(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<Note>> {
-    let rows: Vec<NoteRow> = sqlx::query_as(&format!("{NOTE_SELECT} where n.study_id = $1 order by r.number, n.minute, n.created_at"))
-        .bind(study_id)
-        .fetch_all(db)
-        .await?;
+    let rows: Vec<NoteRow> =
+        sqlx::query_as(&format!("{NOTE_SELECT} where n.study_id = $1 order by r.number, n.minute, n.created_at"))
+            .bind(study_id)
+            .fetch_all(db)
+            .await?;
     Ok(rows.into_iter().map(NoteRow::into_note).collect())
 }
 
@@ -179,7 +203,11 @@ pub async fn note(db: impl PgExecutor<'_>, study_id: Uuid, note_id: Uuid) -> sql
 }
 
 pub async fn note_author(db: impl PgExecutor<'_>, study_id: Uuid, note_id: Uuid) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("select author_id from observation_notes where id = $1 and study_id = $2").bind(note_id).bind(study_id).fetch_optional(db).await
+    sqlx::query_scalar("select author_id from observation_notes where id = $1 and study_id = $2")
+        .bind(note_id)
+        .bind(study_id)
+        .fetch_optional(db)
+        .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -191,10 +219,12 @@ pub struct RoundRow {
 
 /// The round being taught now: the latest one.
 pub async fn current_round(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Option<RoundRow>> {
-    sqlx::query_as("select id, number, lesson_minutes from study_rounds where study_id = $1 order by number desc limit 1")
-        .bind(study_id)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(
+        "select id, number, lesson_minutes from study_rounds where study_id = $1 order by number desc limit 1",
+    )
+    .bind(study_id)
+    .fetch_optional(db)
+    .await
 }
 
 async fn sections_of(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::Result<Option<Sections>> {
@@ -205,11 +235,12 @@ async fn sections_of(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sq
     .bind(number)
     .fetch_all(&mut *conn)
     .await?;
-    let exists: bool = sqlx::query_scalar("select exists (select 1 from plan_versions where study_id = $1 and number = $2)")
-        .bind(study_id)
-        .bind(number)
-        .fetch_one(conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from plan_versions where study_id = $1 and number = $2)")
+            .bind(study_id)
+            .bind(number)
+            .fetch_one(conn)
+            .await?;
     Ok(exists.then(|| rows.into_iter().filter_map(|(k, b)| SectionKind::from_code(&k).map(|k| (k, b))).collect()))
 }
 
@@ -238,7 +269,10 @@ async fn version(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::
 }
 
 async fn latest_number(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<i32> {
-    sqlx::query_scalar("select coalesce(max(number), 0) from plan_versions where study_id = $1").bind(study_id).fetch_one(db).await
+    sqlx::query_scalar("select coalesce(max(number), 0) from plan_versions where study_id = $1")
+        .bind(study_id)
+        .fetch_one(db)
+        .await
 }
 
 async fn versions(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<VersionSummary>> {
@@ -248,7 +282,10 @@ async fn versions(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<V
     .bind(study_id)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|(number, author_name, created_at)| VersionSummary { number, author_name, created_at }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(number, author_name, created_at)| VersionSummary { number, author_name, created_at })
+        .collect())
 }
 
 type RoundTuple = (Uuid, i32, Option<String>, i32, Option<DateTime<Utc>>);
@@ -256,7 +293,13 @@ type CommentTuple = (Uuid, String, String, DateTime<Utc>, Vec<Uuid>);
 
 /// The study page, for a member of the group (`can` already said so).
 #[tracing::instrument(skip_all)]
-pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupRole, can: Abilities) -> Result<StudyPage, AppError> {
+pub async fn study_page(
+    pool: &PgPool,
+    row: &StudyRow,
+    me: Uuid,
+    my_role: GroupRole,
+    can: Abilities,
+) -> Result<StudyPage, AppError> {
     let mut conn = pool.acquire().await?;
     let (studio_slug, studio_name, lead_name): (String, String, String) = sqlx::query_as(
         "select st.slug, st.name, u.display_name from studios st, users u where st.id = $1 and u.id = $2",
@@ -333,11 +376,22 @@ pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupR
         can,
         members: members
             .into_iter()
-            .map(|(id, name, school, role)| GroupMember { id, name, school, role: GroupRole::from_code(&role).unwrap_or(GroupRole::Observer) })
+            .map(|(id, name, school, role)| GroupMember {
+                id,
+                name,
+                school,
+                role: GroupRole::from_code(&role).unwrap_or(GroupRole::Observer),
+            })
             .collect(),
         rounds: rounds
             .into_iter()
-            .map(|(id, number, lesson_title, lesson_minutes, clock_started_at)| Round { id, number, lesson_title, lesson_minutes, clock_started_at })
+            .map(|(id, number, lesson_title, lesson_minutes, clock_started_at)| Round {
+                id,
+                number,
+                lesson_title,
+                lesson_minutes,
+                clock_started_at,
+            })
             .collect(),
         assignments: assignments
             .into_iter()
@@ -354,7 +408,13 @@ pub async fn study_page(pool: &PgPool, row: &StudyRow, me: Uuid, my_role: GroupR
         notes,
         comments: comments
             .into_iter()
-            .map(|(id, author_name, body, created_at, cites)| DebriefComment { id, author_name, body_html: render(&body), created_at, cites })
+            .map(|(id, author_name, body, created_at, cites)| DebriefComment {
+                id,
+                author_name,
+                body_html: render(&body),
+                created_at,
+                cites,
+            })
             .collect(),
         lessons,
         new_note_id: Uuid::new_v4(),
@@ -398,7 +458,8 @@ async fn credit_round(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<(
     .fetch_all(&mut *conn)
     .await?;
     let hours = rules::credited_hours(round.lesson_minutes);
-    let title: String = sqlx::query_scalar("select title from studies where id = $1").bind(study_id).fetch_one(&mut *conn).await?;
+    let title: String =
+        sqlx::query_scalar("select title from studies where id = $1").bind(study_id).fetch_one(&mut *conn).await?;
     let description = format!("{title} #{}", round.number);
     for author in authors {
         let source = Uuid::new_v5(&round.id, author.as_bytes());
@@ -422,16 +483,20 @@ async fn credit_round(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<(
 /// an invited observer.
 pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1").bind(email.to_lowercase()).fetch_optional(&mut *tx).await?;
+    let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1")
+        .bind(email.to_lowercase())
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some(user) = user else { return Err(AppError::field("email", Msg::Study(StudyMsg::ErrNoSuchTeacher))) };
     let in_studio = crate::studios::store::active_role(&mut *tx, study.studio_id, user).await?.is_some();
     let role = if in_studio { GroupRole::Member } else { GroupRole::Observer };
-    let done = sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, $3) on conflict do nothing")
-        .bind(study.id)
-        .bind(user)
-        .bind(role.code())
-        .execute(&mut *tx)
-        .await?;
+    let done =
+        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, $3) on conflict do nothing")
+            .bind(study.id)
+            .bind(user)
+            .bind(role.code())
+            .execute(&mut *tx)
+            .await?;
     if done.rows_affected() != 1 {
         return Err(AppError::field("email", Msg::Study(StudyMsg::ErrAlreadyInGroup)));
     }
@@ -473,11 +538,12 @@ pub async fn add_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, mi
 pub async fn update_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, minutes: i32) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if let Some(lesson) = lesson {
-        let ok: bool = sqlx::query_scalar("select exists (select 1 from open_lessons where id = $1 and studio_id = $2)")
-            .bind(lesson)
-            .bind(study.studio_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let ok: bool =
+            sqlx::query_scalar("select exists (select 1 from open_lessons where id = $1 and studio_id = $2)")
+                .bind(lesson)
+                .bind(study.studio_id)
+                .fetch_one(&mut *tx)
+                .await?;
         if !ok {
             return Err(AppError::field("lesson", Msg::ErrChoiceUnknown));
         }
@@ -505,7 +571,15 @@ pub async fn start_clock(pool: &PgPool, study_id: Uuid) -> sqlx::Result<()> {
     Ok(())
 }
 
-pub async fn assign(pool: &PgPool, study_id: Uuid, observer: Uuid, dimension: Option<Dimension>, point: &str, seats: &str, by: Uuid) -> Result<(), AppError> {
+pub async fn assign(
+    pool: &PgPool,
+    study_id: Uuid,
+    observer: Uuid,
+    dimension: Option<Dimension>,
+    point: &str,
+    seats: &str,
+    by: Uuid,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if group_role(&mut *tx, study_id, observer).await?.is_none() {
         return Err(AppError::field("observer", Msg::Study(StudyMsg::ErrNotInGroup)));
@@ -558,7 +632,11 @@ pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNot
     .rows_affected()
         == 1;
     if inserted {
-        sqlx::query("select pg_notify($1, $2)").bind(NOTES_CHANNEL).bind(format!("{study_id}:{}", note.id)).execute(&mut *tx).await?;
+        sqlx::query("select pg_notify($1, $2)")
+            .bind(NOTES_CHANNEL)
+            .bind(format!("{study_id}:{}", note.id))
+            .execute(&mut *tx)
+            .await?;
     } else {
         // Sent before: fine if it is the same author's note in this study, refused otherwise.
         let owner = note_author(&mut *tx, study_id, note.id).await?;
@@ -587,13 +665,23 @@ pub async fn edit_note(pool: &PgPool, study_id: Uuid, note_id: Uuid, body: &str)
 }
 
 pub async fn set_notes_locked(pool: &PgPool, study_id: Uuid, locked: bool) -> sqlx::Result<()> {
-    sqlx::query("update studies set notes_locked = $2, updated_at = now() where id = $1").bind(study_id).bind(locked).execute(pool).await?;
+    sqlx::query("update studies set notes_locked = $2, updated_at = now() where id = $1")
+        .bind(study_id)
+        .bind(locked)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// A debrief comment and the notes it cites, all of this study (or nothing is stored).
 #[tracing::instrument(skip_all)]
-pub async fn add_comment(pool: &PgPool, study_id: Uuid, author: Uuid, body: &str, cites: &[Uuid]) -> Result<Uuid, AppError> {
+pub async fn add_comment(
+    pool: &PgPool,
+    study_id: Uuid,
+    author: Uuid,
+    body: &str,
+    cites: &[Uuid],
+) -> Result<Uuid, AppError> {
     let mut tx = pool.begin().await?;
     let found: i64 = sqlx::query_scalar("select count(*) from observation_notes where study_id = $1 and id = any($2)")
         .bind(study_id)
@@ -622,7 +710,11 @@ pub async fn add_comment(pool: &PgPool, study_id: Uuid, author: Uuid, body: &str
 }
 
 pub async fn save_conclusions(pool: &PgPool, study_id: Uuid, text: &str) -> sqlx::Result<()> {
-    sqlx::query("update studies set conclusions = $2, updated_at = now() where id = $1").bind(study_id).bind(text).execute(pool).await?;
+    sqlx::query("update studies set conclusions = $2, updated_at = now() where id = $1")
+        .bind(study_id)
+        .bind(text)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -630,15 +722,23 @@ pub async fn save_conclusions(pool: &PgPool, study_id: Uuid, text: &str) -> sqlx
 /// both changed are a conflict and nothing is saved. The study row is locked so that two saves
 /// never get the same number.
 #[tracing::instrument(skip_all)]
-pub async fn save_plan(pool: &PgPool, study_id: Uuid, author: Uuid, based_on: i32, mine: &Sections) -> Result<SaveOutcome, AppError> {
+pub async fn save_plan(
+    pool: &PgPool,
+    study_id: Uuid,
+    author: Uuid,
+    based_on: i32,
+    mine: &Sections,
+) -> Result<SaveOutcome, AppError> {
     let mut tx = pool.begin().await?;
     sqlx::query("select id from studies where id = $1 for update").bind(study_id).execute(&mut *tx).await?;
     let latest = latest_number(&mut *tx, study_id).await?;
     if based_on > latest || based_on < 0 {
         return Err(AppError::field("based_on", Msg::ErrChoiceUnknown));
     }
-    let base = if based_on == 0 { Vec::new() } else { sections_of(&mut tx, study_id, based_on).await?.unwrap_or_default() };
-    let current = if latest == 0 { Vec::new() } else { sections_of(&mut tx, study_id, latest).await?.unwrap_or_default() };
+    let base =
+        if based_on == 0 { Vec::new() } else { sections_of(&mut tx, study_id, based_on).await?.unwrap_or_default() };
+    let current =
+        if latest == 0 { Vec::new() } else { sections_of(&mut tx, study_id, latest).await?.unwrap_or_default() };
     let merged = match rules::merge_sections(&base, &current, mine) {
         Ok(merged) => merged,
         Err((form, sections)) => return Ok(SaveOutcome::Conflict { latest, sections, form }),
@@ -653,12 +753,12 @@ pub async fn save_plan(pool: &PgPool, study_id: Uuid, author: Uuid, based_on: i3
         "insert into plan_versions (id, study_id, number, author_id, conclusions)
          select $1, $2, $3, $4, conclusions from studies where id = $2",
     )
-        .bind(version_id)
-        .bind(study_id)
-        .bind(number)
-        .bind(author)
-        .execute(&mut *tx)
-        .await?;
+    .bind(version_id)
+    .bind(study_id)
+    .bind(number)
+    .bind(author)
+    .execute(&mut *tx)
+    .await?;
     let kinds: Vec<&str> = merged.iter().map(|(k, _)| k.code()).collect();
     let positions: Vec<i32> = merged.iter().map(|(k, _)| k.position()).collect();
     let bodies: Vec<&str> = merged.iter().map(|(_, b)| b.as_str()).collect();
@@ -697,7 +797,13 @@ pub async fn plan_page(pool: &PgPool, row: &StudyRow, can_edit: bool) -> Result<
         comments: comments
             .into_iter()
             .filter_map(|(section, version_number, author_name, body, created_at)| {
-                SectionKind::from_code(&section).map(|section| PlanComment { section, version_number, author_name, body_html: render(&body), created_at })
+                SectionKind::from_code(&section).map(|section| PlanComment {
+                    section,
+                    version_number,
+                    author_name,
+                    body_html: render(&body),
+                    created_at,
+                })
             })
             .collect(),
     })
@@ -708,24 +814,36 @@ pub async fn comparison(pool: &PgPool, row: &StudyRow, a: i32, b: i32) -> Result
     let old = sections_of(&mut conn, row.id, a).await?.ok_or(AppError::NotFound)?;
     let new = sections_of(&mut conn, row.id, b).await?.ok_or(AppError::NotFound)?;
     let versions = versions(&mut *conn, row.id).await?;
-    let revised_from: String = sqlx::query_scalar("select conclusions from plan_versions where study_id = $1 and number = $2")
-        .bind(row.id)
-        .bind(b)
-        .fetch_one(&mut *conn)
-        .await?;
-    let text = |s: &Sections, kind: SectionKind| s.iter().find(|(k, _)| *k == kind).map(|(_, t)| t.clone()).unwrap_or_default();
+    let revised_from: String =
+        sqlx::query_scalar("select conclusions from plan_versions where study_id = $1 and number = $2")
+            .bind(row.id)
+            .bind(b)
+            .fetch_one(&mut *conn)
+            .await?;
+    let text = |s: &Sections, kind: SectionKind| {
+        s.iter().find(|(k, _)| *k == kind).map(|(_, t)| t.clone()).unwrap_or_default()
+    };
     Ok(Comparison {
         study_id: row.id,
         title: row.title.clone(),
         a,
         b,
         versions,
-        sections: SectionKind::ALL.into_iter().map(|k| (k, rules::diff_lines(&text(&old, k), &text(&new, k)))).collect(),
+        sections: SectionKind::ALL
+            .into_iter()
+            .map(|k| (k, rules::diff_lines(&text(&old, k), &text(&new, k))))
+            .collect(),
         b_revised_from_html: render(&revised_from),
     })
 }
 
-pub async fn add_plan_comment(pool: &PgPool, study_id: Uuid, section: SectionKind, author: Uuid, body: &str) -> sqlx::Result<()> {
+pub async fn add_plan_comment(
+    pool: &PgPool,
+    study_id: Uuid,
+    section: SectionKind,
+    author: Uuid,
+    body: &str,
+) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     let version = latest_number(&mut *tx, study_id).await?;
     sqlx::query("insert into plan_comments (id, study_id, version_number, section, author_id, body) values ($1, $2, $3, $4, $5, $6)")

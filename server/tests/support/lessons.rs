@@ -73,14 +73,16 @@ impl World {
             .await
             .expect("studio");
         for (i, role) in ["host", "mentor", "mentee"].iter().enumerate() {
-            sqlx::query("insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, $4, 'active')")
-                .bind(Uuid::new_v4())
-                .bind(studio)
-                .bind(ids[i])
-                .bind(role)
-                .execute(pool)
-                .await
-                .expect("membership");
+            sqlx::query(
+                "insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, $4, 'active')",
+            )
+            .bind(Uuid::new_v4())
+            .bind(studio)
+            .bind(ids[i])
+            .bind(role)
+            .execute(pool)
+            .await
+            .expect("membership");
         }
         World { studio, host: ids[0] }
     }
@@ -90,7 +92,14 @@ impl World {
         self.lesson(pool, capacity, needs_approval, "published", Duration::days(3)).await
     }
 
-    pub async fn lesson(&self, pool: &PgPool, capacity: i32, needs_approval: bool, status: &str, starts_in: Duration) -> Uuid {
+    pub async fn lesson(
+        &self,
+        pool: &PgPool,
+        capacity: i32,
+        needs_approval: bool,
+        status: &str,
+        starts_in: Duration,
+    ) -> Uuid {
         let id = Uuid::new_v4();
         let starts = Utc::now() + starts_in;
         sqlx::query(

@@ -17,7 +17,8 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> TestApp {
         let options = get_configuration(None).expect("leptos configuration").leptos_options;
-        let config = Config { database_url: String::new(), max_connections: 5, secure_cookies: false, session_days: 14 };
+        let config =
+            Config { database_url: String::new(), max_connections: 5, secure_cookies: false, session_days: 14 };
         let router = server::startup::router(pool.clone(), options, &config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
@@ -27,11 +28,7 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> Client {
-        Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
+        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
     }
 
     /// Calls a server function the way the hydrated page does (form-encoded, JSON answer).
@@ -89,7 +86,9 @@ pub fn field_error(error: &serde_json::Value, field: &str) -> Option<String> {
     let msg = &error["Invalid"].as_array()?.iter().find(|e| e["field"] == field)?["msg"];
     match msg {
         serde_json::Value::String(key) => Some(key.clone()),
-        serde_json::Value::Object(area) => area.iter().next().map(|(name, key)| format!("{name}:{}", key.as_str().unwrap_or_default())),
+        serde_json::Value::Object(area) => {
+            area.iter().next().map(|(name, key)| format!("{name}:{}", key.as_str().unwrap_or_default()))
+        }
         _ => None,
     }
 }
