@@ -4,7 +4,7 @@ use crate::accounts::api::{SetLocale, SignOut};
 use crate::accounts::pages::{ProfilePage, RegisterPage, SignInPage};
 use crate::accounts::Viewer;
 use crate::growth::pages::{GrowthHomePage, HoursPage, MenteeHoursPage, OverviewPage, PlanPage};
-use crate::i18n::{use_i18n, I18n, Locale, Msg};
+use crate::kit::i18n::{use_i18n, I18n, Locale, Msg};
 use crate::lessons::pages::{
     EditLessonPage, HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage,
 };
@@ -43,7 +43,7 @@ fn viewer_of_request() -> Viewer {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()
-            .map(|parts| crate::context::resolve_viewer(&parts))
+            .map(|parts| crate::kit::context::resolve_viewer(&parts))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
@@ -151,7 +151,7 @@ fn Header() -> impl IntoView {
 /// Reloads the whole page after a change of who is signed in or of the language, so that every
 /// part of it (including what the server rendered) agrees.
 pub fn reload_on_success<T: 'static>(
-    value: impl Get<Value = Option<Result<T, crate::error::AppError>>> + 'static,
+    value: impl Get<Value = Option<Result<T, crate::kit::error::AppError>>> + 'static,
     to: &'static str,
 ) {
     Effect::new(move |_| {

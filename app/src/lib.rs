@@ -3,17 +3,11 @@
 
 pub mod accounts;
 pub mod app;
-pub mod error;
-pub mod forms;
 pub mod growth;
-pub mod i18n;
+pub mod kit;
 pub mod lessons;
 pub mod studios;
 pub mod study;
-pub mod time;
-
-#[cfg(feature = "ssr")]
-pub mod context;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -105,10 +105,10 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   await lead.getByLabel("学习目标").fill("理解浮力的大小与哪些因素有关");
   await lead.getByLabel("教学流程（含预设学生反应）").fill("1. 导入\n2. 教师演示实验\n3. 练习");
   await lead.getByRole("button", { name: "保存为新版本" }).click();
-  await expect(lead.getByText("已保存为新版本： 1")).toBeVisible();
+  await expect(lead.getByText("已保存为第 1 版")).toBeVisible();
   await lead.getByLabel("教学流程（含预设学生反应）").fill("1. 导入\n2. 学生分组设计实验\n3. 练习");
   await lead.getByRole("button", { name: "保存为新版本" }).click();
-  await expect(lead.getByText("已保存为新版本： 2")).toBeVisible();
+  await expect(lead.getByText("已保存为第 2 版")).toBeVisible();
   await lead.getByRole("button", { name: "比较" }).click();
   await expect(lead.getByRole("heading", { level: 1, name: /版本比较/ })).toBeVisible();
   await expect(lead.locator("tr.removed del")).toContainText("2. 教师演示实验");
@@ -122,7 +122,7 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   await lead.getByLabel("学习目标").fill("理解浮力的大小与排开液体的体积有关");
   await lead.getByLabel("教学流程（含预设学生反应）").fill("1. 导入\n2. 学生分组设计实验\n3. 交流展示");
   await lead.getByRole("button", { name: "保存为新版本" }).click();
-  await expect(lead.getByText("已保存为新版本： 3")).toBeVisible();
+  await expect(lead.getByText("已保存为第 3 版")).toBeVisible();
   await tab2.getByLabel("教学流程（含预设学生反应）").fill("1. 导入\n2. 学生分组设计实验\n3. 课堂总结");
   await tab2.getByLabel("评价设计").fill("出口卡：解释潜水艇的沉浮");
   await tab2.getByRole("button", { name: "保存为新版本" }).click();
@@ -135,7 +135,7 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   await expect(tab2.getByLabel("教学流程（含预设学生反应）")).toHaveValue(/3\. 课堂总结/);
   await expect(tab2.getByLabel("学习目标")).toHaveValue("理解浮力的大小与排开液体的体积有关");
   await tab2.getByRole("button", { name: "保存为新版本" }).click();
-  await expect(tab2.getByText("已保存为新版本： 4")).toBeVisible();
+  await expect(tab2.getByText("已保存为第 4 版")).toBeVisible();
 
   await Promise.all([leadCtx.close(), observerCtx.close()]);
 });

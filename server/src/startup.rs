@@ -82,7 +82,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
         // Live notes: server-sent events fed by PostgreSQL LISTEN/NOTIFY.
         .merge(app::study::live::routes(pool.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(app::error::set_error_status))
+        .layer(middleware::from_fn(app::kit::error::set_error_status))
         .layer(auth_layer)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

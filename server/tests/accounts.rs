@@ -25,7 +25,7 @@ async fn registering_signs_the_new_teacher_in(pool: PgPool) {
     let profile: serde_json::Value = profile.json().await.expect("json");
     assert_eq!(profile["email"], "li.ming@school.edu.cn");
     assert_eq!(profile["display_name"], "李明");
-    assert_eq!(profile["tier"], "Backbone");
+    assert_eq!(profile["tier"], "backbone");
 
     let home = app.get(&client, "/").await.text().await.expect("html");
     assert!(home.contains("李明"), "the header names the signed-in teacher");

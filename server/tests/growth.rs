@@ -794,7 +794,7 @@ async fn my_plans_lists_the_callers_own_studios_only(pool: PgPool) {
     s.goal().await;
     let mine: serde_json::Value = s.call(&s.mentee, "growth/mine", &[]).await.json().await.expect("json");
     assert_eq!(mine.as_array().expect("list").len(), 1);
-    assert_eq!(mine[0]["role"], "Mentee");
+    assert_eq!(mine[0]["role"], "mentee");
     assert_eq!(mine[0]["goals_total"], 1);
     let other: serde_json::Value = s.call(&s.other_mentee, "growth/mine", &[]).await.json().await.expect("json");
     assert_eq!(other[0]["goals_total"], 0, "another mentee's counts are their own");

@@ -74,8 +74,8 @@ async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_s
 
     let errors: Vec<_> = answers.iter().filter(|(s, _)| *s != StatusCode::OK).collect();
     assert!(errors.is_empty(), "{} errors, e.g. {:?}", errors.len(), errors.first());
-    let confirmed_answers = answers.iter().filter(|(_, v)| v["status"] == "Confirmed").count();
-    let waitlisted_answers = answers.iter().filter(|(_, v)| v["status"] == "Waitlisted").count();
+    let confirmed_answers = answers.iter().filter(|(_, v)| v["status"] == "confirmed").count();
+    let waitlisted_answers = answers.iter().filter(|(_, v)| v["status"] == "waitlisted").count();
     assert_eq!(confirmed_answers, SEATS as usize);
     assert_eq!(waitlisted_answers, requests - SEATS as usize);
 
@@ -96,7 +96,7 @@ async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_s
     let position_of: std::collections::HashMap<Uuid, i64> =
         rows[SEATS as usize..].iter().enumerate().map(|(i, r)| (r.0, i as i64 + 1)).collect();
     for (_, v) in &answers {
-        if v["status"] == "Waitlisted" {
+        if v["status"] == "waitlisted" {
             let id: Uuid = v["id"].as_str().and_then(|s| s.parse().ok()).expect("id");
             assert_eq!(v["waitlist_position"].as_i64(), position_of.get(&id).copied());
         }

@@ -333,7 +333,7 @@ async fn invitation_links_admit_until_revoked_expired_or_used_up(pool: PgPool) {
         .json()
         .await
         .expect("preview");
-    assert_eq!(preview["role"], "Mentor");
+    assert_eq!(preview["role"], "mentor");
     assert_eq!(preview["problem"], Value::Null);
 
     // Anonymous visitors must sign in; members are members already.

@@ -228,8 +228,8 @@ async fn only_the_study_group_sees_a_study(pool: PgPool) {
     }
     let page: Value =
         app.call(s.client(Role::Observer), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
-    assert_eq!(page["phase"], "Plan");
-    assert_eq!(page["my_role"], "Observer");
+    assert_eq!(page["phase"], "plan");
+    assert_eq!(page["my_role"], "observer");
     assert_eq!(page["members"].as_array().map(Vec::len), Some(3));
     // The page itself answers 404 to outsiders, rendered.
     let html = app.get(s.client(Role::Outsider), &format!("/studies/{}", s.id)).await.text().await.expect("html");
@@ -293,8 +293,8 @@ async fn only_the_studios_host_and_mentors_open_a_study(pool: PgPool) {
         .json()
         .await
         .expect("page");
-    assert_eq!(page["my_role"], "Lead");
-    assert_eq!(page["members"][1]["role"], "Member");
+    assert_eq!(page["my_role"], "lead");
+    assert_eq!(page["members"][1]["role"], "member");
     let before = state(&app).await;
     let outside = app
         .call(
@@ -339,10 +339,10 @@ async fn only_the_lead_runs_the_study(pool: PgPool) {
     }
     let page: Value =
         app.call(s.client(Role::Lead), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
-    assert_eq!(page["phase"], "Teach");
+    assert_eq!(page["phase"], "teach");
     assert_eq!(page["notes_locked"], true);
     assert_eq!(page["rounds"][0]["lesson_minutes"], 40);
-    assert_eq!(page["assignments"][0]["dimension"], "TeacherInstruction");
+    assert_eq!(page["assignments"][0]["dimension"], "teacher_instruction");
     assert_eq!(page["members"].as_array().map(Vec::len), Some(4));
     // Focus students by seat label, without a dimension.
     let seats =
@@ -621,7 +621,7 @@ async fn plan_versions_merge_concurrent_saves_and_show_conflicts_with_both_texts
     .await;
     let outcome: Value = d.json().await.expect("outcome");
     assert_eq!(outcome["Conflict"]["latest"], 4);
-    assert_eq!(outcome["Conflict"]["sections"][0]["kind"], "Flow");
+    assert_eq!(outcome["Conflict"]["sections"][0]["kind"], "flow");
     assert!(outcome["Conflict"]["sections"][0]["theirs"].as_str().unwrap_or("").contains("情境导入"));
     assert!(outcome["Conflict"]["sections"][0]["mine"].as_str().unwrap_or("").contains("复习导入"));
     assert_eq!(count(&app, "plan_versions").await, before);
@@ -834,7 +834,7 @@ async fn rounds_link_open_lessons_of_the_studio_and_a_new_round_starts_from_revi
     }
     check_matrix(&app, &s, "study/add-round", &next, &[Role::Lead], refused_status).await;
     let page: Value = app.call(lead, "study/page", &[("study", &s.id)]).await.json().await.expect("page");
-    assert_eq!(page["phase"], "Teach", "the re-teach starts");
+    assert_eq!(page["phase"], "teach", "the re-teach starts");
     assert_eq!(page["rounds"].as_array().map(Vec::len), Some(2));
     // Notes now go to round 2.
     let stored: Value = note(&app, s.client(Role::Observer), &s.id, &Uuid::new_v4().to_string(), "3", "第二轮")

@@ -1,15 +1,15 @@
 //! Account server functions. Each is thin: who is asking, may they, is the input valid, call the
 //! data layer, map the error.
 
-use super::Profile;
-use crate::error::AppError;
+use super::{Profile, ProfileInput};
+use crate::kit::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::{auth, rules, store, ProfileInput},
-    crate::context::{auth_session, pool, redirect_plain_form, require_user, set_locale_cookie},
-    crate::i18n::{Locale, Msg},
+    super::{auth, rules, store},
+    crate::kit::context::{auth_session, pool, redirect_plain_form, require_user, set_locale_cookie},
+    crate::kit::i18n::{Locale, Msg},
 };
 
 /// Signs `user` in on this browser with a fresh session id (ending whoever was signed in here
@@ -30,24 +30,15 @@ async fn start_session(user: &auth::SessionUser) -> Result<(), AppError> {
 /// Anyone not signed in may register; a signed-in user is simply registered anew (no effect on
 /// the current account). Signs the new user in.
 #[server(prefix = "/api", endpoint = "auth/register")]
-#[allow(clippy::too_many_arguments)]
 pub async fn register(
     email: String,
     password: String,
-    display_name: String,
-    school: String,
-    district: String,
-    subject: String,
-    grade_band: String,
-    tier: String,
-    locale: String,
-    time_zone: String,
+    #[server(flatten)] profile: ProfileInput,
 ) -> Result<(), AppError> {
     let email = rules::normalize_email(&email);
-    let mut checks = rules::Checks::default();
+    let mut checks = crate::kit::validate::Checks::default();
     checks.check("email", rules::check_email(&email)).check("password", rules::check_password(&password));
-    let input = ProfileInput { display_name, school, district, subject, grade_band, tier, locale, time_zone };
-    let profile = rules::check_profile(&input, &mut checks);
+    let profile = rules::check_profile(&profile, &mut checks);
     checks.finish()?;
 
     let pool = pool()?;
@@ -83,7 +74,7 @@ async fn count_password_attempt(pool: &sqlx::PgPool, email: &str) -> Result<(), 
 #[server(prefix = "/api", endpoint = "auth/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let email = rules::normalize_email(&email);
-    let mut checks = rules::Checks::default();
+    let mut checks = crate::kit::validate::Checks::default();
     checks
         .check(
             "email",
@@ -139,21 +130,10 @@ pub async fn get_profile() -> Result<Profile, AppError> {
 
 /// The signed-in user edits their own profile (never anyone else's: the id is the session's).
 #[server(prefix = "/api", endpoint = "account/update-profile")]
-#[allow(clippy::too_many_arguments)]
-pub async fn update_profile(
-    display_name: String,
-    school: String,
-    district: String,
-    subject: String,
-    grade_band: String,
-    tier: String,
-    locale: String,
-    time_zone: String,
-) -> Result<(), AppError> {
+pub async fn update_profile(#[server(flatten)] profile: ProfileInput) -> Result<(), AppError> {
     let user = require_user().await?;
-    let mut checks = rules::Checks::default();
-    let input = ProfileInput { display_name, school, district, subject, grade_band, tier, locale, time_zone };
-    let profile = rules::check_profile(&input, &mut checks);
+    let mut checks = crate::kit::validate::Checks::default();
+    let profile = rules::check_profile(&profile, &mut checks);
     checks.finish()?;
     store::update_profile(&pool()?, user.id, &profile).await?;
     set_locale_cookie(profile.locale);
@@ -165,7 +145,7 @@ pub async fn update_profile(
 #[server(prefix = "/api", endpoint = "account/change-password")]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     let user = require_user().await?;
-    let mut checks = rules::Checks::default();
+    let mut checks = crate::kit::validate::Checks::default();
     checks
         .check(
             "current_password",
@@ -199,7 +179,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 
 /// Anyone may switch the language: remembered in a cookie, and in the profile when signed in.
 #[server(prefix = "/api", endpoint = "prefs/locale")]
-pub async fn set_locale(locale: String) -> Result<crate::i18n::Locale, AppError> {
+pub async fn set_locale(locale: String) -> Result<crate::kit::i18n::Locale, AppError> {
     let locale = Locale::from_tag(&locale).ok_or_else(|| AppError::field("locale", Msg::ErrChoiceUnknown))?;
     if let Some(user) = auth_session().await?.user {
         store::set_locale(&pool()?, user.id, locale).await?;

@@ -9,12 +9,12 @@ use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// The signed-in user as the session layer knows it.
-#[derive(Clone)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct SessionUser {
     pub id: Uuid,
     pub display_name: String,
     pub password_hash: String,
-    pub locale: crate::i18n::Locale,
+    pub locale: crate::kit::i18n::Locale,
     pub time_zone: String,
 }
 

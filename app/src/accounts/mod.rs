@@ -9,46 +9,20 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-use crate::i18n::{Locale, Msg};
+use crate::kit::codes::coded_enum;
+use crate::kit::i18n::{Locale, Msg};
 use serde::{Deserialize, Serialize};
 
-/// The teacher tiers, from new teacher to leading master (教育教学名师).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Tier {
-    #[default]
-    NewTeacher,
-    RisingStar,
-    Backbone,
-    Master,
-    LeadingMaster,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 5] = [Tier::NewTeacher, Tier::RisingStar, Tier::Backbone, Tier::Master, Tier::LeadingMaster];
-
-    /// The value stored in `users.tier` and sent by forms.
-    pub fn code(self) -> &'static str {
-        match self {
-            Tier::NewTeacher => "new_teacher",
-            Tier::RisingStar => "rising_star",
-            Tier::Backbone => "backbone",
-            Tier::Master => "master",
-            Tier::LeadingMaster => "leading_master",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|t| t.code() == code)
-    }
-
-    pub fn label(self) -> Msg {
-        match self {
-            Tier::NewTeacher => Msg::TierNewTeacher,
-            Tier::RisingStar => Msg::TierRisingStar,
-            Tier::Backbone => Msg::TierBackbone,
-            Tier::Master => Msg::TierMaster,
-            Tier::LeadingMaster => Msg::TierLeadingMaster,
-        }
+coded_enum! {
+    /// The teacher tiers, from new teacher to leading master (教育教学名师), as in `users.tier`.
+    #[derive(Default)]
+    pub enum Tier {
+        #[default]
+        NewTeacher = "new_teacher" => Msg::TierNewTeacher,
+        RisingStar = "rising_star" => Msg::TierRisingStar,
+        Backbone = "backbone" => Msg::TierBackbone,
+        Master = "master" => Msg::TierMaster,
+        LeadingMaster = "leading_master" => Msg::TierLeadingMaster,
     }
 }
 
@@ -63,7 +37,7 @@ pub struct Viewer {
 
 impl Default for Viewer {
     fn default() -> Self {
-        Viewer { user: None, locale: Locale::default(), time_zone: crate::time::DEFAULT_TIME_ZONE.to_owned() }
+        Viewer { user: None, locale: Locale::default(), time_zone: crate::kit::time::DEFAULT_TIME_ZONE.to_owned() }
     }
 }
 
@@ -75,6 +49,7 @@ pub struct SignedInUser {
 
 /// A user's own profile, as the profile form shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Profile {
     pub email: String,
     pub display_name: String,

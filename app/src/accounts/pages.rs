@@ -4,9 +4,9 @@
 use super::api::{get_profile, ChangePassword, Register, SignIn, UpdateProfile};
 use super::{Profile, Tier, Viewer};
 use crate::app::reload_on_success;
-use crate::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
-use crate::i18n::{use_i18n, Locale, Msg};
-use crate::time::DEFAULT_TIME_ZONE;
+use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
+use crate::kit::i18n::{use_i18n, Locale, Msg};
+use crate::kit::time::DEFAULT_TIME_ZONE;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -16,7 +16,7 @@ fn tier_options() -> Vec<(&'static str, Msg)> {
 
 /// Language choices are shown in their own language, whatever the page's language is.
 #[component]
-fn LocaleChoice(selected: Locale, error: crate::forms::ActionError) -> impl IntoView {
+fn LocaleChoice(selected: Locale, error: crate::kit::forms::ActionError) -> impl IntoView {
     let i18n = use_i18n();
     let msg = move || error.get().and_then(|e| e.field_msg("locale"));
     view! {

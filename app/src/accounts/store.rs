@@ -2,55 +2,31 @@
 
 use super::auth::SessionUser;
 use super::rules::{ValidProfile, THROTTLE_WINDOW_MINUTES};
-use super::{Profile, Tier};
-use crate::i18n::Locale;
+use super::Profile;
+use crate::kit::error::{AppError, OnConstraint};
+use crate::kit::i18n::{Locale, Msg};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
-#[derive(sqlx::FromRow)]
-struct SessionUserRow {
-    id: Uuid,
-    display_name: String,
-    password_hash: String,
-    locale: String,
-    time_zone: String,
-}
-
-impl From<SessionUserRow> for SessionUser {
-    fn from(row: SessionUserRow) -> SessionUser {
-        SessionUser {
-            id: row.id,
-            display_name: row.display_name,
-            password_hash: row.password_hash,
-            locale: Locale::from_tag(&row.locale).unwrap_or_default(),
-            time_zone: row.time_zone,
-        }
-    }
-}
-
 const SESSION_USER_COLUMNS: &str = "select id, display_name, password_hash, locale, time_zone from users";
 
 pub async fn session_user_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<SessionUser>> {
-    let row: Option<SessionUserRow> =
-        sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where email = $1")).bind(email).fetch_optional(db).await?;
-    Ok(row.map(SessionUser::from))
+    sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where email = $1")).bind(email).fetch_optional(db).await
 }
 
 pub async fn session_user_by_id(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<SessionUser>> {
-    let row: Option<SessionUserRow> =
-        sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where id = $1")).bind(id).fetch_optional(pool).await?;
-    Ok(row.map(SessionUser::from))
+    sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where id = $1")).bind(id).fetch_optional(pool).await
 }
 
-/// Inserts a new user; a taken email fails on the `users_email_key` constraint.
+/// Inserts a new user; a taken email (the `users_email_key` constraint) is the email field's error.
 #[tracing::instrument(skip_all)]
 pub async fn insert_user(
     pool: &PgPool,
     email: &str,
     password_hash: &str,
     profile: &ValidProfile,
-) -> sqlx::Result<Uuid> {
+) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
     sqlx::query(
         "insert into users (id, email, password_hash, display_name, school, district, subject, grade_band, tier, locale, time_zone)
@@ -64,45 +40,22 @@ pub async fn insert_user(
     .bind(&profile.district)
     .bind(&profile.subject)
     .bind(&profile.grade_band)
-    .bind(profile.tier.code())
-    .bind(profile.locale.tag())
+    .bind(profile.tier)
+    .bind(profile.locale)
     .bind(&profile.time_zone)
     .execute(pool)
-    .await?;
+    .await
+    .on_constraint("users_email_key", || AppError::field("email", Msg::ErrEmailTaken))?;
     Ok(id)
 }
 
-#[derive(sqlx::FromRow)]
-struct ProfileRow {
-    email: String,
-    display_name: String,
-    school: String,
-    district: String,
-    subject: String,
-    grade_band: String,
-    tier: String,
-    locale: String,
-    time_zone: String,
-}
-
 pub async fn profile(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Profile>> {
-    let row: Option<ProfileRow> = sqlx::query_as(
+    sqlx::query_as(
         "select email, display_name, school, district, subject, grade_band, tier, locale, time_zone from users where id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
-    .await?;
-    Ok(row.map(|r| Profile {
-        email: r.email,
-        display_name: r.display_name,
-        school: r.school,
-        district: r.district,
-        subject: r.subject,
-        grade_band: r.grade_band,
-        tier: Tier::from_code(&r.tier).unwrap_or_default(),
-        locale: Locale::from_tag(&r.locale).unwrap_or_default(),
-        time_zone: r.time_zone,
-    }))
+    .await
 }
 
 #[tracing::instrument(skip_all)]

@@ -2,16 +2,17 @@
 //! (`rules::can`, the one place for this area's permissions), is the input valid, call the store.
 
 use super::{MyStudioPlan, Overview, PlanView};
-use crate::error::AppError;
+use crate::kit::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::hours_api::{errors, parse_id, settings, today_in},
+    super::hours_api::{settings, today_in},
     super::rules::{self, Action, Actor},
     super::{store, GoalCategory, GoalStatus, GrowthMsg, TargetStage},
-    crate::context::{pool, redirect_plain_form, require_user},
-    crate::i18n::{Locale, Msg},
+    crate::kit::context::{pool, redirect_plain_form, require_user},
+    crate::kit::i18n::{Locale, Msg},
+    crate::kit::validate::{self, Checks},
     uuid::Uuid,
 };
 
@@ -28,13 +29,13 @@ async fn check_editable(
     me: Uuid,
     studio_id: Uuid,
     mentee: Uuid,
-    goal_status: &str,
+    goal_status: GoalStatus,
 ) -> Result<(), AppError> {
     let actor = plan_access(pool, me, studio_id, mentee).await?;
     if !rules::can(actor, Action::EditPlan) {
         return Err(AppError::Forbidden);
     }
-    if goal_status == GoalStatus::Achieved.code() {
+    if goal_status == GoalStatus::Achieved {
         return Err(AppError::Refused(Msg::Growth(GrowthMsg::ErrGoalSignedOff)));
     }
     Ok(())
@@ -44,7 +45,7 @@ async fn check_editable(
 #[cfg(feature = "ssr")]
 async fn goal_to_edit(pool: &sqlx::PgPool, me: Uuid, goal: Uuid) -> Result<(String, Uuid), AppError> {
     let (studio_id, slug, mentee, status) = store::goal_owner(pool, goal).await?.ok_or(AppError::NotFound)?;
-    check_editable(pool, me, studio_id, mentee, &status).await?;
+    check_editable(pool, me, studio_id, mentee, status).await?;
     Ok((slug, mentee))
 }
 
@@ -53,7 +54,7 @@ async fn goal_to_edit(pool: &sqlx::PgPool, me: Uuid, goal: Uuid) -> Result<(Stri
 async fn milestone_to_edit(pool: &sqlx::PgPool, me: Uuid, milestone: Uuid) -> Result<(String, Uuid), AppError> {
     let (_, studio_id, slug, mentee, status) =
         store::milestone_owner(pool, milestone).await?.ok_or(AppError::NotFound)?;
-    check_editable(pool, me, studio_id, mentee, &status).await?;
+    check_editable(pool, me, studio_id, mentee, status).await?;
     Ok((slug, mentee))
 }
 
@@ -92,26 +93,23 @@ fn goal_input(
     today: chrono::NaiveDate,
     current_due: Option<chrono::NaiveDate>,
 ) -> Result<store::GoalInput, AppError> {
-    let title = rules::check_title(title);
-    let description = rules::check_text(description);
-    let category = GoalCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown);
-    let stage = TargetStage::from_code(target_stage).ok_or(Msg::ErrChoiceUnknown);
-    let due = match current_due {
-        Some(current) => rules::check_due_keeping(due_on, today, current),
-        None => rules::check_due(due_on, today),
-    };
-    errors(&[
-        ("title", title.clone().err()),
-        ("description", description.clone().err()),
-        ("category", category.err()),
-        ("target_stage", stage.err()),
-        ("due_on", due.err()),
-    ])?;
+    let mut checks = Checks::default();
+    let title = checks.value("title", rules::check_title(title));
+    let description = checks.value("description", validate::text(description, false, rules::TEXT_MAX));
+    let category = checks.value("category", GoalCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown));
+    let stage = checks.value("target_stage", TargetStage::from_code(target_stage).ok_or(Msg::ErrChoiceUnknown));
+    let due = checks.value(
+        "due_on",
+        match current_due {
+            Some(current) => rules::check_due_keeping(due_on, today, current),
+            None => rules::check_due(due_on, today),
+        },
+    );
     match (title, description, category, stage, due) {
-        (Ok(title), Ok(description), Ok(category), Ok(target_stage), Ok(due_on)) => {
+        (Some(title), Some(description), Some(category), Some(target_stage), Some(due_on)) => {
             Ok(store::GoalInput { title, description, category, target_stage, due_on })
         }
-        _ => Err(AppError::internal("goal input checks disagree")),
+        _ => Err(checks.into_error()),
     }
 }
 
@@ -130,7 +128,7 @@ pub async fn get_plan(studio: String, mentee: String) -> Result<PlanView, AppErr
     let me = require_user().await?;
     let pool = pool()?;
     let (studio_id, studio_name) = self::studio(&pool, &studio).await?;
-    let mentee = parse_id(&mentee)?;
+    let mentee = validate::id(&mentee)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
     let mentee_name = store::user_name(&pool, mentee).await?.ok_or(AppError::NotFound)?;
     let goals = store::plan_goals(&pool, studio_id, mentee).await?;
@@ -162,7 +160,7 @@ pub async fn add_goal(
     let me = require_user().await?;
     let pool = pool()?;
     let (studio_id, _) = self::studio(&pool, &studio).await?;
-    let mentee = parse_id(&mentee)?;
+    let mentee = validate::id(&mentee)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
     if !rules::can(actor, Action::EditPlan) {
         return Err(AppError::Forbidden);
@@ -186,7 +184,7 @@ pub async fn update_goal(
 ) -> Result<(), AppError> {
     let me = require_user().await?;
     let pool = pool()?;
-    let goal = parse_id(&goal)?;
+    let goal = validate::id(&goal)?;
     let (slug, mentee) = goal_to_edit(&pool, me.id, goal).await?;
     // An overdue goal keeps its date when only its wording changes.
     let current_due = store::goal_due_on(&pool, goal).await?.ok_or(AppError::NotFound)?;
@@ -210,14 +208,13 @@ pub async fn update_goal(
 pub async fn add_milestone(goal: String, title: String, due_on: String) -> Result<(), AppError> {
     let me = require_user().await?;
     let pool = pool()?;
-    let goal = parse_id(&goal)?;
+    let goal = validate::id(&goal)?;
     let (slug, mentee) = goal_to_edit(&pool, me.id, goal).await?;
-    let title = rules::check_title(&title);
-    let due = rules::check_due(&due_on, today_in(&me.time_zone));
-    errors(&[("title", title.clone().err()), ("due_on", due.err())])?;
-    if let (Ok(title), Ok(due)) = (title, due) {
-        store::add_milestone(&pool, goal, &title, due).await?;
-    }
+    let mut checks = Checks::default();
+    let title = checks.value("title", rules::check_title(&title));
+    let due = checks.value("due_on", rules::check_due(&due_on, today_in(&me.time_zone)));
+    let (Some(title), Some(due)) = (title, due) else { return Err(checks.into_error()) };
+    store::add_milestone(&pool, goal, &title, due).await?;
     redirect_plain_form(&plan_path(&slug, mentee));
     Ok(())
 }
@@ -229,15 +226,14 @@ pub async fn add_milestone(goal: String, title: String, due_on: String) -> Resul
 pub async fn update_milestone(milestone: String, title: String, due_on: String) -> Result<(), AppError> {
     let me = require_user().await?;
     let pool = pool()?;
-    let milestone = parse_id(&milestone)?;
+    let milestone = validate::id(&milestone)?;
     let (slug, mentee) = milestone_to_edit(&pool, me.id, milestone).await?;
     let current_due = store::milestone_due_on(&pool, milestone).await?.ok_or(AppError::NotFound)?;
-    let title = rules::check_title(&title);
-    let due = rules::check_due_keeping(&due_on, today_in(&me.time_zone), current_due);
-    errors(&[("title", title.clone().err()), ("due_on", due.err())])?;
-    if let (Ok(title), Ok(due)) = (title, due) {
-        store::update_milestone(&pool, milestone, &title, due).await?;
-    }
+    let mut checks = Checks::default();
+    let title = checks.value("title", rules::check_title(&title));
+    let due = checks.value("due_on", rules::check_due_keeping(&due_on, today_in(&me.time_zone), current_due));
+    let (Some(title), Some(due)) = (title, due) else { return Err(checks.into_error()) };
+    store::update_milestone(&pool, milestone, &title, due).await?;
     redirect_plain_form(&plan_path(&slug, mentee));
     Ok(())
 }
@@ -254,20 +250,17 @@ pub async fn complete_milestone(
 ) -> Result<(), AppError> {
     let me = require_user().await?;
     let pool = pool()?;
-    let milestone = parse_id(&milestone)?;
+    let milestone = validate::id(&milestone)?;
     let (slug, mentee) = milestone_to_edit(&pool, me.id, milestone).await?;
     let done = done != "false";
-    let evidence = rules::check_text(&evidence);
-    let links = rules::check_links(&links);
-    let need_evidence =
-        done && evidence.as_ref().is_ok_and(|e| e.is_empty()) && links.as_ref().is_ok_and(|l| l.is_empty());
-    errors(&[
-        ("evidence", evidence.clone().err().or(need_evidence.then_some(Msg::Growth(GrowthMsg::ErrEvidenceRequired)))),
-        ("links", links.clone().err()),
-    ])?;
-    if let (Ok(evidence), Ok(links)) = (evidence, links) {
-        store::set_milestone_done(&pool, milestone, done, &evidence, &links).await?;
+    let mut checks = Checks::default();
+    let evidence = checks.value("evidence", validate::text(&evidence, false, rules::TEXT_MAX));
+    let links = checks.value("links", rules::check_links(&links));
+    let (Some(evidence), Some(links)) = (evidence, links) else { return Err(checks.into_error()) };
+    if done && evidence.is_empty() && links.is_empty() {
+        return Err(AppError::field("evidence", GrowthMsg::ErrEvidenceRequired.into()));
     }
+    store::set_milestone_done(&pool, milestone, done, &evidence, &links).await?;
     redirect_plain_form(&plan_path(&slug, mentee));
     Ok(())
 }
@@ -278,7 +271,7 @@ pub async fn complete_milestone(
 pub async fn comment(goal: String, #[server(default)] milestone: String, body: String) -> Result<(), AppError> {
     let me = require_user().await?;
     let pool = pool()?;
-    let goal = parse_id(&goal)?;
+    let goal = validate::id(&goal)?;
     let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
     if !rules::can(actor, Action::Comment) {
@@ -287,14 +280,14 @@ pub async fn comment(goal: String, #[server(default)] milestone: String, body: S
     let milestone = if milestone.trim().is_empty() {
         None
     } else {
-        let id = parse_id(&milestone)?;
+        let id = validate::id(&milestone)?;
         // a milestone of another goal is no milestone of this one
         match store::milestone_owner(&pool, id).await? {
             Some((g, ..)) if g == goal => Some(id),
             _ => return Err(AppError::field("milestone", Msg::Growth(GrowthMsg::ErrMilestoneElsewhere))),
         }
     };
-    let body = rules::check_body(&body).map_err(|m| AppError::field("body", m))?;
+    let body = validate::text(&body, true, rules::TEXT_MAX).map_err(|m| AppError::field("body", m))?;
     store::add_comment(&pool, goal, milestone, me.id, &body).await?;
     redirect_plain_form(&plan_path(&slug, mentee));
     Ok(())
@@ -308,7 +301,7 @@ pub async fn comment(goal: String, #[server(default)] milestone: String, body: S
 pub async fn sign_off(goal: String, decision: String, #[server(default)] note: String) -> Result<(), AppError> {
     let me = require_user().await?;
     let pool = pool()?;
-    let goal = parse_id(&goal)?;
+    let goal = validate::id(&goal)?;
     let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
     if !rules::can(actor, Action::SignOff) {
@@ -320,7 +313,7 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
         "drop" => GoalStatus::Dropped,
         _ => return Err(AppError::field("decision", Msg::ErrChoiceUnknown)),
     };
-    let note = rules::check_text(&note).map_err(|m| AppError::field("note", m))?;
+    let note = validate::text(&note, false, rules::TEXT_MAX).map_err(|m| AppError::field("note", m))?;
     store::set_goal_status(&pool, goal, me.id, target, &note).await?;
     redirect_plain_form(&plan_path(&slug, mentee));
     Ok(())
@@ -376,12 +369,11 @@ pub async fn create_template(studio: String, name: String, goals: String) -> Res
     if !rules::can(Actor { is_subject: false, role }, Action::ApplyTemplate) {
         return Err(AppError::Forbidden);
     }
-    let name = rules::check_title(&name);
-    let drafts = rules::parse_template_lines(&goals);
-    errors(&[("name", name.clone().err()), ("goals", drafts.clone().err())])?;
-    if let (Ok(name), Ok(drafts)) = (name, drafts) {
-        store::create_template(&pool, studio_id, me.id, &name, &drafts).await?;
-    }
+    let mut checks = Checks::default();
+    let name = checks.value("name", rules::check_title(&name));
+    let drafts = checks.value("goals", rules::parse_template_lines(&goals));
+    let (Some(name), Some(drafts)) = (name, drafts) else { return Err(checks.into_error()) };
+    store::create_template(&pool, studio_id, me.id, &name, &drafts).await?;
     redirect_plain_form(&format!("/studios/{}/growth", studio.trim()));
     Ok(())
 }
@@ -410,7 +402,7 @@ pub async fn apply_template(
     let chosen: Vec<Uuid> = mentees
         .iter()
         .filter(|m| !m.trim().is_empty())
-        .map(|m| parse_id(m))
+        .map(|m| validate::id(m))
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::field("mentees", Msg::ErrChoiceUnknown))?;
     let only = (!chosen.is_empty()).then_some(chosen.as_slice());

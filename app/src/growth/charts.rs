@@ -3,7 +3,7 @@
 
 use super::rules::format_tenths;
 use super::{GoalStatus, GoalView, GrowthMsg, HourCategory};
-use crate::i18n::{use_i18n, Locale, Msg};
+use crate::kit::i18n::{use_i18n, Locale, Msg};
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 
@@ -23,7 +23,7 @@ fn month_label(m: NaiveDate, locale: Locale) -> String {
 pub fn HoursChart(
     total: i64,
     quota: i64,
-    by_category: Vec<(String, i64)>,
+    by_category: Vec<(HourCategory, i64)>,
     by_month: Vec<(NaiveDate, i64)>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -36,7 +36,7 @@ pub fn HoursChart(
         .filter(|(_, t)| *t > 0)
         .map(|(cat, t)| {
             let w = *t as f64 / scale * width;
-            let seg = (x, w, cat.clone());
+            let seg = (x, w, cat.code());
             x += w;
             seg
         })
@@ -77,8 +77,8 @@ pub fn HoursChart(
     let cat_rows: Vec<_> = by_category
         .iter()
         .map(|(cat, t)| {
-            let label = HourCategory::from_code(cat).map(|c| c.label().text(locale)).unwrap_or("");
-            view! { <tr><th scope="row"><span class=format!("swatch cat-{cat}")></span>{label}</th><td>{format_tenths(*t)}</td></tr> }
+            let label = cat.label().text(locale);
+            view! { <tr><th scope="row"><span class=format!("swatch cat-{}", cat.code())></span>{label}</th><td>{format_tenths(*t)}</td></tr> }
         })
         .collect();
     view! {
@@ -108,7 +108,7 @@ pub fn GoalsChart(goals: Vec<GoalView>) -> impl IntoView {
     let locale = use_i18n().locale.get_untracked();
     let total = goals.len().max(1) as f64;
     let counts: Vec<(GoalStatus, usize)> =
-        GoalStatus::ALL.iter().map(|s| (*s, goals.iter().filter(|gl| gl.status == s.code()).count())).collect();
+        GoalStatus::ALL.iter().map(|s| (*s, goals.iter().filter(|gl| gl.status == *s).count())).collect();
     let text = counts.iter().map(|(s, n)| format!("{} {n}", s.label().text(locale))).collect::<Vec<_>>().join(" · ");
     let mut x = 0.0;
     let segs: Vec<_> = counts

@@ -4,8 +4,8 @@
 use super::rules::{self, Action, Actor};
 use super::{store, GrowthMsg, HoursSettings};
 use crate::accounts::auth::AuthSession;
-use crate::error::AppError;
-use crate::i18n::{Locale, Msg};
+use crate::kit::error::AppError;
+use crate::kit::i18n::{Locale, Msg};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;

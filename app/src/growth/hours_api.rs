@@ -2,48 +2,29 @@
 //! (`rules::can`), is the input valid, call the store.
 
 use super::Ledger;
-use crate::error::AppError;
+use crate::kit::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
     super::rules::{self, Action},
     super::{store, HourCategory, HoursSettings},
-    crate::context::{pool, redirect_plain_form, require_user},
-    crate::error::FieldError,
-    crate::i18n::Msg,
+    crate::kit::context::{pool, redirect_plain_form, require_user},
+    crate::kit::i18n::Msg,
+    crate::kit::validate::{self, Checks},
     chrono::NaiveDate,
-    uuid::Uuid,
 };
 
 /// Today in the user's time zone.
 #[cfg(feature = "ssr")]
 pub(crate) fn today_in(tz: &str) -> NaiveDate {
-    chrono::Utc::now().with_timezone(&crate::time::zone(tz)).date_naive()
+    chrono::Utc::now().with_timezone(&crate::kit::time::zone(tz)).date_naive()
 }
 
 /// The deployment's quota settings (from the server's configuration, via the Leptos context).
 #[cfg(feature = "ssr")]
 pub(crate) fn settings() -> HoursSettings {
     use_context::<HoursSettings>().unwrap_or_default()
-}
-
-/// An id from a form: anything that is not one names nothing.
-#[cfg(feature = "ssr")]
-pub(crate) fn parse_id(s: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(s.trim()).map_err(|_| AppError::NotFound)
-}
-
-/// The errors of several checks at once.
-#[cfg(feature = "ssr")]
-pub(crate) fn errors(checks: &[(&str, Option<Msg>)]) -> Result<(), AppError> {
-    let errs: Vec<FieldError> =
-        checks.iter().filter_map(|(f, m)| m.map(|msg| FieldError { field: (*f).to_owned(), msg })).collect();
-    if errs.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(errs))
-    }
 }
 
 #[cfg(feature = "ssr")]
@@ -55,23 +36,17 @@ fn record_input(
     evidence: &str,
     today: NaiveDate,
 ) -> Result<store::RecordInput, AppError> {
-    let day = rules::check_record_date(occurred_on, today);
-    let tenths = rules::parse_hours(hours);
-    let cat = HourCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown);
-    let description = rules::check_text(description);
-    let evidence = rules::check_text(evidence);
-    errors(&[
-        ("occurred_on", day.err()),
-        ("hours", tenths.err()),
-        ("category", cat.err()),
-        ("description", description.clone().err()),
-        ("evidence", evidence.clone().err()),
-    ])?;
-    match (day, tenths, cat, description, evidence) {
-        (Ok(day), Ok(tenths), Ok(category), Ok(description), Ok(evidence)) => {
+    let mut checks = Checks::default();
+    let day = checks.value("occurred_on", rules::check_record_date(occurred_on, today));
+    let tenths = checks.value("hours", validate::hours(hours));
+    let category = checks.value("category", HourCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown));
+    let description = checks.value("description", validate::text(description, false, rules::TEXT_MAX));
+    let evidence = checks.value("evidence", validate::text(evidence, false, rules::TEXT_MAX));
+    match (day, tenths, category, description, evidence) {
+        (Some(day), Some(tenths), Some(category), Some(description), Some(evidence)) => {
             Ok(store::RecordInput { day, tenths, category, description, evidence })
         }
-        _ => Err(AppError::internal("record input checks disagree")),
+        _ => Err(checks.into_error()),
     }
 }
 
@@ -81,7 +56,7 @@ fn record_input(
 #[tracing::instrument(skip_all)]
 pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppError> {
     let me = require_user().await?;
-    let owner = if user.trim().is_empty() { me.id } else { parse_id(&user)? };
+    let owner = if user.trim().is_empty() { me.id } else { validate::id(&user)? };
     let pool = pool()?;
     let actor = store::ledger_actor(&pool, me.id, owner, false).await?;
     if !rules::can(actor, Action::ViewLedger) {
@@ -92,7 +67,7 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
     let today = today_in(&me.time_zone);
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
     let records = store::records_between(&pool, owner, year_start, year_end).await?;
-    let by_category = rules::totals_by_category(records.iter().map(|r| (r.category.as_str(), r.tenths)));
+    let by_category = rules::totals_by_category(records.iter().map(|r| (r.category, r.tenths)));
     let by_month = rules::totals_by_month(year_start, records.iter().map(|r| (r.occurred_on, r.tenths)));
     Ok(Ledger {
         user_id: owner,
@@ -141,7 +116,7 @@ pub async fn update_hours(
     #[server(default)] evidence: String,
 ) -> Result<(), AppError> {
     let me = require_user().await?;
-    let record = parse_id(&record)?;
+    let record = validate::id(&record)?;
     let input = record_input(&occurred_on, &hours, &category, &description, &evidence, today_in(&me.time_zone))?;
     store::update_record(&pool()?, me.id, record, &input).await?;
     redirect_plain_form("/hours");
@@ -154,7 +129,7 @@ pub async fn update_hours(
 #[tracing::instrument(skip_all)]
 pub async fn verify_hours(record: String) -> Result<(), AppError> {
     let me = require_user().await?;
-    let record = parse_id(&record)?;
+    let record = validate::id(&record)?;
     let pool = pool()?;
     let owner = store::record_owner(&pool, record).await?.ok_or(AppError::NotFound)?;
     let actor = store::ledger_actor(&pool, me.id, owner, true).await?;

@@ -37,6 +37,9 @@ pub enum GrowthMsg {
     HourOpenLesson,
     HourLessonStudy,
     HourCourse,
+    SourceManual,
+    SourceBooking,
+    SourceStudySession,
     AddGoal,
     AddMilestone,
     ApplyTemplate,
@@ -63,16 +66,11 @@ pub enum GrowthMsg {
     EditMilestone,
     ErrAlreadyInStatus,
     ErrGoalSignedOff,
-    ErrDateInvalid,
     ErrDayOver24,
     ErrDueFarInPast,
     ErrDueTooFar,
     ErrEvidenceRequired,
     ErrFutureDate,
-    ErrHoursInvalid,
-    ErrHoursPositive,
-    ErrHoursTooMany,
-    ErrLinkInvalid,
     ErrMilestoneElsewhere,
     ErrSystemRecord,
     EventAchieved,
@@ -165,6 +163,9 @@ impl GrowthMsg {
             GrowthMsg::HourOpenLesson => ("公开课观摩", "Open lesson"),
             GrowthMsg::HourLessonStudy => ("课例研究", "Lesson study"),
             GrowthMsg::HourCourse => ("课程学习", "Course"),
+            GrowthMsg::SourceManual => ("手动登记", "Logged by hand"),
+            GrowthMsg::SourceBooking => ("公开课签到", "Open-lesson check-in"),
+            GrowthMsg::SourceStudySession => ("课例研究", "Lesson study"),
             GrowthMsg::AddGoal => ("添加目标", "Add goal"),
             GrowthMsg::AddMilestone => ("添加里程碑", "Add milestone"),
             GrowthMsg::ApplyTemplate => ("应用模板", "Apply template"),
@@ -194,7 +195,6 @@ impl GrowthMsg {
                 "This goal has been signed off; ask a mentor to reopen it before changing it.",
             ),
             GrowthMsg::ErrAlreadyInStatus => ("目标已处于该状态。", "The goal already has that status."),
-            GrowthMsg::ErrDateInvalid => ("请输入有效日期（年-月-日）。", "Enter a valid date (year-month-day)."),
             GrowthMsg::ErrDayOver24 => {
                 ("同一天的学时合计不能超过 24 小时。", "A day can hold at most 24 hours across records.")
             }
@@ -208,16 +208,6 @@ impl GrowthMsg {
                 ("完成里程碑需要填写证据说明或链接。", "Completing a milestone needs evidence: a note or a link.")
             }
             GrowthMsg::ErrFutureDate => ("不能登记未来日期的学时。", "Hours cannot be logged for a future date."),
-            GrowthMsg::ErrHoursInvalid => (
-                "请输入学时数，例如 1.5（最多一位小数）。",
-                "Enter hours as a number such as 1.5 (one decimal at most).",
-            ),
-            GrowthMsg::ErrHoursPositive => ("学时必须大于 0。", "Hours must be more than 0."),
-            GrowthMsg::ErrHoursTooMany => ("一条记录不能超过 24 小时。", "One record can hold at most 24 hours."),
-            GrowthMsg::ErrLinkInvalid => (
-                "链接需以 http:// 或 https:// 开头，每行一个。",
-                "Links must start with http:// or https://, one per line.",
-            ),
             GrowthMsg::ErrMilestoneElsewhere => ("该里程碑不属于这个目标。", "That milestone belongs to another goal."),
             GrowthMsg::ErrSystemRecord => {
                 ("系统生成的记录不能手动修改。", "Records made by the system cannot be edited by hand.")
@@ -231,7 +221,7 @@ impl GrowthMsg {
             GrowthMsg::EvidenceLinks => ("证据链接（每行一个）", "Evidence links (one per line)"),
             GrowthMsg::ExportCsv => ("导出 CSV（Excel 可打开）", "Export CSV (opens in Excel)"),
             GrowthMsg::GoalTitle => ("目标名称", "Goal title"),
-            GrowthMsg::GoalsAdded => ("已添加目标数：", "Goals added:"),
+            GrowthMsg::GoalsAdded => ("已添加目标数：{n}", "Goals added: {n}"),
             GrowthMsg::GoalsByStatus => ("目标状态", "Goals by status"),
             GrowthMsg::GrowthTitle => ("成长规划", "Growth plans"),
             GrowthMsg::History => ("历史记录", "History"),
@@ -268,5 +258,11 @@ impl GrowthMsg {
             GrowthMsg::VerifiedBy => ("已审核：", "Verified by"),
             GrowthMsg::Verify => ("审核通过", "Verify"),
         }
+    }
+}
+
+impl From<GrowthMsg> for crate::kit::i18n::Msg {
+    fn from(m: GrowthMsg) -> Self {
+        crate::kit::i18n::Msg::Growth(m)
     }
 }

@@ -15,14 +15,10 @@ pub mod store;
 
 pub use messages::GrowthMsg;
 
-use crate::i18n::Msg;
+use crate::kit::codes::coded_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-fn g(m: GrowthMsg) -> Msg {
-    Msg::Growth(m)
-}
 
 /// Deployment settings of the ledger: the yearly quota and where the year starts. Provided to
 /// server functions through the Leptos context (see `server/src/startup.rs`).
@@ -40,54 +36,66 @@ impl Default for HoursSettings {
     }
 }
 
-macro_rules! coded_enum {
-    ($name:ident { $($variant:ident = $code:literal => $msg:ident),+ $(,)? }) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The value stored in the database and sent by forms.
-            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn from_code(code: &str) -> Option<$name> { $name::ALL.iter().copied().find(|v| v.code() == code) }
-            pub fn label(self) -> Msg { match self { $($name::$variant => g(GrowthMsg::$msg)),+ } }
-            pub fn options() -> Vec<(&'static str, Msg)> { $name::ALL.iter().map(|v| (v.code(), v.label())).collect() }
-        }
-    };
+coded_enum! {
+    pub enum GoalCategory {
+        Teaching = "teaching" => GrowthMsg::CatTeaching,
+        Research = "research" => GrowthMsg::CatResearch,
+        Classroom = "classroom" => GrowthMsg::CatClassroom,
+        Reading = "reading" => GrowthMsg::CatReading,
+        Other = "other" => GrowthMsg::CatOther,
+    }
 }
 
-coded_enum!(GoalCategory {
-    Teaching = "teaching" => CatTeaching,
-    Research = "research" => CatResearch,
-    Classroom = "classroom" => CatClassroom,
-    Reading = "reading" => CatReading,
-    Other = "other" => CatOther,
-});
+coded_enum! {
+    pub enum TargetStage {
+        Year1 = "year1" => GrowthMsg::StageYear1,
+        Year2 = "year2" => GrowthMsg::StageYear2,
+        Year3 = "year3" => GrowthMsg::StageYear3,
+        NewTeacher = "new_teacher" => GrowthMsg::StageNewTeacher,
+        RisingStar = "rising_star" => GrowthMsg::StageRisingStar,
+        Backbone = "backbone" => GrowthMsg::StageBackbone,
+        Master = "master" => GrowthMsg::StageMaster,
+        LeadingMaster = "leading_master" => GrowthMsg::StageLeadingMaster,
+    }
+}
 
-coded_enum!(TargetStage {
-    Year1 = "year1" => StageYear1,
-    Year2 = "year2" => StageYear2,
-    Year3 = "year3" => StageYear3,
-    NewTeacher = "new_teacher" => StageNewTeacher,
-    RisingStar = "rising_star" => StageRisingStar,
-    Backbone = "backbone" => StageBackbone,
-    Master = "master" => StageMaster,
-    LeadingMaster = "leading_master" => StageLeadingMaster,
-});
+coded_enum! {
+    pub enum GoalStatus {
+        Active = "active" => GrowthMsg::StatusActive,
+        Achieved = "achieved" => GrowthMsg::StatusAchieved,
+        Dropped = "dropped" => GrowthMsg::StatusDropped,
+    }
+}
 
-coded_enum!(GoalStatus {
-    Active = "active" => StatusActive,
-    Achieved = "achieved" => StatusAchieved,
-    Dropped = "dropped" => StatusDropped,
-});
+coded_enum! {
+    pub enum HourCategory {
+        Online = "online" => GrowthMsg::HourOnline,
+        Offline = "offline" => GrowthMsg::HourOffline,
+        Shadowing = "shadowing" => GrowthMsg::HourShadowing,
+        OpenLesson = "open_lesson" => GrowthMsg::HourOpenLesson,
+        LessonStudy = "lesson_study" => GrowthMsg::HourLessonStudy,
+        Course = "course" => GrowthMsg::HourCourse,
+    }
+}
 
-coded_enum!(HourCategory {
-    Online = "online" => HourOnline,
-    Offline = "offline" => HourOffline,
-    Shadowing = "shadowing" => HourShadowing,
-    OpenLesson = "open_lesson" => HourOpenLesson,
-    LessonStudy = "lesson_study" => HourLessonStudy,
-    Course = "course" => HourCourse,
-});
+coded_enum! {
+    /// What created a training record (`training_records.source_kind`).
+    pub enum RecordSource {
+        Manual = "manual" => GrowthMsg::SourceManual,
+        Booking = "booking" => GrowthMsg::SourceBooking,
+        StudySession = "study_session" => GrowthMsg::SourceStudySession,
+    }
+}
+
+coded_enum! {
+    /// What happened to a goal (`growth_goal_events.kind`).
+    pub enum GoalEventKind {
+        Created = "created" => GrowthMsg::EventCreated,
+        Achieved = "achieved" => GrowthMsg::EventAchieved,
+        Reopened = "reopened" => GrowthMsg::EventReopened,
+        Dropped = "dropped" => GrowthMsg::EventDropped,
+    }
+}
 
 /// One training record as the ledger shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,11 +103,11 @@ pub struct HourRecord {
     pub id: Uuid,
     pub occurred_on: NaiveDate,
     pub tenths: i64,
-    pub category: String,
+    pub category: HourCategory,
     pub description: String,
     pub evidence: String,
-    /// `manual`, or what created the record (then it cannot be edited by hand).
-    pub source_kind: String,
+    /// `Manual`, or what created the record (then it cannot be edited by hand).
+    pub source_kind: RecordSource,
     pub verified_by_name: Option<String>,
 }
 
@@ -114,8 +122,8 @@ pub struct Ledger {
     pub year_end: NaiveDate,
     pub quota_tenths: i64,
     pub total_tenths: i64,
-    /// (category code, tenths) in `HourCategory::ALL` order.
-    pub by_category: Vec<(String, i64)>,
+    /// (category, tenths) in `HourCategory::ALL` order.
+    pub by_category: Vec<(HourCategory, i64)>,
     /// 12 months from the start of the quota year: (first day of month, tenths).
     pub by_month: Vec<(NaiveDate, i64)>,
     pub records: Vec<HourRecord>,
@@ -143,7 +151,7 @@ pub struct CommentView {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GoalEventView {
-    pub kind: String,
+    pub kind: GoalEventKind,
     pub actor_name: String,
     pub note: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -154,10 +162,10 @@ pub struct GoalView {
     pub id: Uuid,
     pub title: String,
     pub description: String,
-    pub category: String,
-    pub target_stage: String,
+    pub category: GoalCategory,
+    pub target_stage: TargetStage,
     pub due_on: NaiveDate,
-    pub status: String,
+    pub status: GoalStatus,
     pub from_template: bool,
     pub milestones: Vec<MilestoneView>,
     pub comments: Vec<CommentView>,

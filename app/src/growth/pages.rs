@@ -10,12 +10,13 @@ use super::charts::{GoalsChart, HoursChart};
 use super::hours_api::{get_ledger, LogHours, UpdateHours, VerifyHours};
 use super::rules::{format_tenths, progress_percent};
 use super::{
-    GoalCategory, GoalStatus, GoalView, GrowthMsg, HourCategory, Ledger, MilestoneView, Overview, PlanView, TargetStage,
+    GoalCategory, GoalStatus, GoalView, GrowthMsg, HourCategory, Ledger, MilestoneView, Overview, PlanView,
+    RecordSource, TargetStage,
 };
 use crate::accounts::Viewer;
-use crate::error::AppError;
-use crate::forms::{action_error, ActionError, FormStatus};
-use crate::i18n::{use_i18n, Msg};
+use crate::kit::error::AppError;
+use crate::kit::forms::{action_error, ActionError, FormStatus};
+use crate::kit::i18n::{use_i18n, Msg};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -53,7 +54,7 @@ fn GField(
     let error_id = format!("{id}-error");
     let msg = move || error.get().and_then(|e| e.field_msg(name));
     let input = if textarea {
-        view! { <textarea id=id.clone() name=name required=required aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>{crate::forms::textarea_text(value)}</textarea> }.into_any()
+        view! { <textarea id=id.clone() name=name required=required aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>{crate::kit::forms::textarea_text(value)}</textarea> }.into_any()
     } else {
         view! { <input id=id.clone() name=name type=kind value=value required=required max=max step=(kind == "number").then_some("0.1") aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()/> }.into_any()
     };
@@ -199,14 +200,14 @@ fn LedgerView(
                         </tr></thead>
                         <tbody>
                             {records.into_iter().map(|r| {
-                                let cat = HourCategory::from_code(&r.category).map(|c| c.label());
-                                let system = r.source_kind != "manual";
+                                let cat = r.category.label();
+                                let system = r.source_kind != RecordSource::Manual;
                                 let id = r.id.to_string();
                                 view! {
                                     <tr>
                                         <td>{r.occurred_on.to_string()}</td>
                                         <td>{format_tenths(r.tenths)}</td>
-                                        <td>{move || cat.map(|c| i18n.t(c))}
+                                        <td>{move || i18n.t(cat)}
                                             {system.then(|| view! { " " <span class="badge">{move || i18n.t(g(GrowthMsg::SystemMade))}</span> })}
                                         </td>
                                         <td>{r.description.clone()} {(!r.evidence.is_empty()).then(|| view! { <br/><span class="muted">{r.evidence.clone()}</span> })}
@@ -219,7 +220,7 @@ fn LedgerView(
                                                             <input type="hidden" name="record" value=rid.to_string()/>
                                                             <GField name="occurred_on" id=format!("ed-date-{rid}") label=g(GrowthMsg::Date) kind="date" value=r.occurred_on.to_string() required=true error=update_error/>
                                                             <GField name="hours" id=format!("ed-hours-{rid}") label=g(GrowthMsg::Hours) kind="number" value=format_tenths(r.tenths) required=true error=update_error/>
-                                                            <GChoice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=r.category.clone() error=update_error/>
+                                                            <GChoice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=r.category.code() error=update_error/>
                                                             <GField name="description" id=format!("ed-desc-{rid}") label=g(GrowthMsg::Description) value=r.description.clone() error=update_error/>
                                                             <GField name="evidence" id=format!("ed-ev-{rid}") label=g(GrowthMsg::Evidence) value=r.evidence.clone() error=update_error/>
                                                             <button type="submit">{move || i18n.t(Msg::Save)}</button>
@@ -340,8 +341,8 @@ fn PlanViewPage(plan: PlanView, changed: RwSignal<u32>) -> impl IntoView {
             <GoalsChart goals=goals.clone()/>
             <ul class="plain-list goal-dates">
                 {goals.iter().map(|gl| {
-                    let status = GoalStatus::from_code(&gl.status).map(|s| s.label());
-                    view! { <li>{gl.title.clone()} " · " {gl.due_on.to_string()} " · " {move || status.map(|s| i18n.t(s))}</li> }
+                    let status = gl.status.label();
+                    view! { <li>{gl.title.clone()} " · " {gl.due_on.to_string()} " · " {move || i18n.t(status)}</li> }
                 }).collect_view()}
             </ul>
         </section>
@@ -370,10 +371,10 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
     let i18n = use_i18n();
     let gid = goal.id;
     let done = goal.milestones.iter().filter(|m| m.done).count();
-    let percent = progress_percent(done, goal.milestones.len(), goal.status == "achieved");
-    let status = GoalStatus::from_code(&goal.status).map(|s| s.label());
-    let category = GoalCategory::from_code(&goal.category).map(|c| c.label());
-    let stage = TargetStage::from_code(&goal.target_stage).map(|s| s.label());
+    let percent = progress_percent(done, goal.milestones.len(), goal.status == GoalStatus::Achieved);
+    let status = goal.status.label();
+    let category = goal.category.label();
+    let stage = goal.target_stage.label();
     let heading_id = format!("goal-{gid}");
     let heading_ref = heading_id.clone();
     let progress_title = goal.title.clone();
@@ -391,8 +392,8 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
     let update_error = action_error(update.value());
     refresh_on_success(update.value(), changed);
 
-    let achieved = goal.status == "achieved";
-    let active = goal.status == "active";
+    let achieved = goal.status == GoalStatus::Achieved;
+    let active = goal.status == GoalStatus::Active;
     let drop = ServerAction::<SignOff>::new();
     let drop_error = action_error(drop.value());
     refresh_on_success(drop.value(), changed);
@@ -412,14 +413,14 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
     let events = goal.events.clone();
     let due_default = (plan.today + chrono::Days::new(30)).to_string();
     // A signed-off goal is the mentor's word: no edits until it is reopened (checked on the server too).
-    let editable = plan.can_edit && goal.status != GoalStatus::Achieved.code();
+    let editable = plan.can_edit && goal.status != GoalStatus::Achieved;
     view! {
         <section class="card goal" aria-labelledby=heading_ref>
             <h2 id=heading_id>{goal.title.clone()}</h2>
             <p class="muted">
-                {move || category.map(|c| i18n.t(c))} " · " {move || stage.map(|s| i18n.t(s))} " · "
+                {move || i18n.t(category)} " · " {move || i18n.t(stage)} " · "
                 {move || i18n.t(g(GrowthMsg::DueOn))} " " {goal.due_on.to_string()} " · "
-                <span class=format!("badge status-{}", goal.status) data-testid="goal-status">{move || status.map(|s| i18n.t(s))}</span>
+                <span class=format!("badge status-{}", goal.status.code()) data-testid="goal-status">{move || i18n.t(status)}</span>
             </p>
             {(!goal.description.is_empty()).then(|| view! { <p>{goal.description.clone()}</p> })}
             <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()
@@ -451,8 +452,8 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
                         <input type="hidden" name="goal" value=gid.to_string()/>
                         <GField name="title" id=format!("eg-title-{gid}") label=g(GrowthMsg::GoalTitle) value=goal.title.clone() required=true error=update_error/>
                         <GField name="description" id=format!("eg-desc-{gid}") label=g(GrowthMsg::Description) value=goal.description.clone() textarea=true error=update_error/>
-                        <GChoice name="category" id=format!("eg-cat-{gid}") label=g(GrowthMsg::Category) options=GoalCategory::options() selected=goal.category.clone() error=update_error/>
-                        <GChoice name="target_stage" id=format!("eg-stage-{gid}") label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected=goal.target_stage.clone() error=update_error/>
+                        <GChoice name="category" id=format!("eg-cat-{gid}") label=g(GrowthMsg::Category) options=GoalCategory::options() selected=goal.category.code() error=update_error/>
+                        <GChoice name="target_stage" id=format!("eg-stage-{gid}") label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected=goal.target_stage.code() error=update_error/>
                         <GField name="due_on" id=format!("eg-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=goal.due_on.to_string() required=true error=update_error/>
                         <button type="submit">{move || i18n.t(Msg::Save)}</button>
                     </ActionForm>
@@ -508,13 +509,8 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
                 <summary>{move || i18n.t(g(GrowthMsg::History))}</summary>
                 <ol class="history">
                     {events.into_iter().map(|e| {
-                        let kind = match e.kind.as_str() {
-                            "achieved" => g(GrowthMsg::EventAchieved),
-                            "reopened" => g(GrowthMsg::EventReopened),
-                            "dropped" => g(GrowthMsg::EventDropped),
-                            _ => g(GrowthMsg::EventCreated),
-                        };
-                        let when = crate::time::format_date_time(e.created_at, &expect_context::<Viewer>().time_zone, i18n.locale.get_untracked());
+                        let kind = e.kind.label();
+                        let when = crate::kit::time::format_date_time(e.created_at, &expect_context::<Viewer>().time_zone, i18n.locale.get_untracked());
                         view! { <li>{when} " · " {e.actor_name} " · " {move || i18n.t(kind)} {(!e.note.is_empty()).then(|| format!(" · {}", e.note))}</li> }
                     }).collect_view()}
                 </ol>
@@ -672,7 +668,7 @@ fn OverviewView(
                 <ActionForm action=apply>
                     <FormStatus error=apply_error/>
                     {move || apply.value().get().and_then(|r| r.ok()).map(|n| view! {
-                        <p class="success" role="status">{i18n.t(g(GrowthMsg::GoalsAdded))} " " {n}</p>
+                        <p class="success" role="status">{i18n.fill(g(GrowthMsg::GoalsAdded), &[("n", &n)])}</p>
                     })}
                     <input type="hidden" name="studio" value=o.studio_slug.clone()/>
                     <div class="field">

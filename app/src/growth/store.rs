@@ -2,7 +2,8 @@
 
 use super::rules::{self, Actor};
 use super::*;
-use crate::error::AppError;
+use crate::kit::error::AppError;
+use crate::kit::i18n::Msg;
 use crate::studios::StudioRole;
 use sqlx::{PgExecutor, PgPool, Row};
 
@@ -30,7 +31,7 @@ pub async fn ledger_actor(
     owner_id: Uuid,
     as_mentee: bool,
 ) -> sqlx::Result<Actor> {
-    let role: Option<String> = sqlx::query_scalar(
+    let role: Option<StudioRole> = sqlx::query_scalar(
         "select a.role from memberships a
          join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active' and (not $3 or o.role = 'mentee')
          where a.user_id = $1 and a.status = 'active' and a.role in ('host', 'mentor')
@@ -41,7 +42,7 @@ pub async fn ledger_actor(
     .bind(as_mentee)
     .fetch_optional(db)
     .await?;
-    Ok(Actor { is_subject: actor_id == owner_id, role: role.as_deref().and_then(StudioRole::from_code) })
+    Ok(Actor { is_subject: actor_id == owner_id, role })
 }
 
 /// How `actor` stands to the plan of `mentee` in the studio; `None` when the mentee is not an
@@ -52,7 +53,7 @@ pub async fn plan_actor(
     actor_id: Uuid,
     mentee_id: Uuid,
 ) -> sqlx::Result<Option<Actor>> {
-    let rows: Vec<(Uuid, String)> = sqlx::query_as(
+    let rows: Vec<(Uuid, StudioRole)> = sqlx::query_as(
         "select user_id, role from memberships where studio_id = $1 and user_id in ($2, $3) and status = 'active'",
     )
     .bind(studio_id)
@@ -60,7 +61,7 @@ pub async fn plan_actor(
     .bind(mentee_id)
     .fetch_all(pool)
     .await?;
-    let role_of = |id: Uuid| rows.iter().find(|(u, _)| *u == id).and_then(|(_, r)| StudioRole::from_code(r));
+    let role_of = |id: Uuid| rows.iter().find(|(u, _)| *u == id).map(|(_, r)| *r);
     if role_of(mentee_id) != Some(StudioRole::Mentee) {
         return Ok(None);
     }
@@ -165,7 +166,7 @@ pub async fn insert_record(pool: &PgPool, user_id: Uuid, input: &RecordInput) ->
 /// records and other people's records are refused.
 pub async fn update_record(pool: &PgPool, user_id: Uuid, record_id: Uuid, input: &RecordInput) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let found: Option<(Uuid, String, NaiveDate)> =
+    let found: Option<(Uuid, RecordSource, NaiveDate)> =
         sqlx::query_as("select user_id, source_kind, occurred_on from training_records where id = $1")
             .bind(record_id)
             .fetch_optional(&mut *tx)
@@ -174,7 +175,7 @@ pub async fn update_record(pool: &PgPool, user_id: Uuid, record_id: Uuid, input:
     if owner != user_id {
         return Err(AppError::Forbidden);
     }
-    if source_kind != "manual" {
+    if source_kind != RecordSource::Manual {
         return Err(AppError::field("record", gm(GrowthMsg::ErrSystemRecord)));
     }
     // Both days in a fixed order, so that two edits never wait on each other in a circle.
@@ -234,7 +235,10 @@ async fn ensure_plan(tx: &mut sqlx::PgConnection, studio_id: Uuid, mentee_id: Uu
 }
 
 /// Where a goal sits: (studio, studio slug, mentee, status).
-pub async fn goal_owner(db: impl PgExecutor<'_>, goal_id: Uuid) -> sqlx::Result<Option<(Uuid, String, Uuid, String)>> {
+pub async fn goal_owner(
+    db: impl PgExecutor<'_>,
+    goal_id: Uuid,
+) -> sqlx::Result<Option<(Uuid, String, Uuid, GoalStatus)>> {
     sqlx::query_as(
         "select p.studio_id, s.slug, p.mentee_id, g.status from growth_goals g join growth_plans p on p.id = g.plan_id
          join studios s on s.id = p.studio_id where g.id = $1",
@@ -248,7 +252,7 @@ pub async fn goal_owner(db: impl PgExecutor<'_>, goal_id: Uuid) -> sqlx::Result<
 pub async fn milestone_owner(
     db: impl PgExecutor<'_>,
     milestone_id: Uuid,
-) -> sqlx::Result<Option<(Uuid, Uuid, String, Uuid, String)>> {
+) -> sqlx::Result<Option<(Uuid, Uuid, String, Uuid, GoalStatus)>> {
     sqlx::query_as(
         "select g.id, p.studio_id, s.slug, p.mentee_id, g.status from growth_milestones m join growth_goals g on g.id = m.goal_id
          join growth_plans p on p.id = g.plan_id join studios s on s.id = p.studio_id where m.id = $1",
@@ -282,7 +286,7 @@ pub async fn add_goal(pool: &PgPool, studio_id: Uuid, mentee_id: Uuid, input: &G
     .bind(input.due_on)
     .execute(&mut *tx)
     .await?;
-    insert_event(&mut tx, id, mentee_id, "created", "").await?;
+    insert_event(&mut tx, id, mentee_id, GoalEventKind::Created, "").await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -310,7 +314,7 @@ async fn insert_event(
     tx: &mut sqlx::PgConnection,
     goal_id: Uuid,
     actor: Uuid,
-    kind: &str,
+    kind: GoalEventKind,
     note: &str,
 ) -> sqlx::Result<()> {
     sqlx::query("insert into growth_goal_events (id, goal_id, actor_id, kind, note) values ($1, $2, $3, $4, $5)")
@@ -334,13 +338,13 @@ pub async fn set_goal_status(
     note: &str,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let current: Option<String> = sqlx::query_scalar("select status from growth_goals where id = $1 for update")
+    let current: Option<GoalStatus> = sqlx::query_scalar("select status from growth_goals where id = $1 for update")
         .bind(goal_id)
         .fetch_optional(&mut *tx)
         .await?;
     match current {
         None => return Err(AppError::NotFound),
-        Some(current) if current == status.code() => {
+        Some(current) if current == status => {
             return Err(AppError::field("decision", gm(GrowthMsg::ErrAlreadyInStatus)))
         }
         Some(_) => {}
@@ -351,9 +355,9 @@ pub async fn set_goal_status(
         .execute(&mut *tx)
         .await?;
     let kind = match status {
-        GoalStatus::Achieved => "achieved",
-        GoalStatus::Active => "reopened",
-        GoalStatus::Dropped => "dropped",
+        GoalStatus::Achieved => GoalEventKind::Achieved,
+        GoalStatus::Active => GoalEventKind::Reopened,
+        GoalStatus::Dropped => GoalEventKind::Dropped,
     };
     insert_event(&mut tx, goal_id, actor, kind, note).await?;
     tx.commit().await?;

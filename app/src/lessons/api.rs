@@ -1,18 +1,20 @@
 //! Open-lesson server functions. Each is thin: who is asking, may they (`rules::can`), is the
 //! input valid, call the store (one transaction per action), map the error.
 
+use super::rules::LessonForm;
 use super::{Attendee, LessonDetail, LessonFilter, LessonSummary, MyBooking, Notification};
-use crate::error::AppError;
+use crate::kit::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use {
-    super::rules::{self, Action, Actor, LessonFacts, LessonInput},
+    super::rules::{self, Action, Actor, LessonFacts, ValidLesson},
     super::{store, BookingStatus, LessonMsg},
     crate::accounts::auth::SessionUser,
-    crate::context::{auth_session, pool, redirect_plain_form, require_user},
-    crate::i18n::Msg,
+    crate::kit::context::{auth_session, pool, redirect_plain_form, require_user},
+    crate::kit::i18n::Msg,
+    crate::kit::validate::{self, Checks},
     sqlx::PgPool,
 };
 
@@ -59,28 +61,24 @@ pub async fn upcoming_lessons() -> Result<Vec<LessonSummary>, AppError> {
 /// in the viewer's time zone.
 #[server(prefix = "/api", endpoint = "lessons/list")]
 pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec<LessonSummary>, AppError> {
-    let mut errors = Vec::new();
+    let mut checks = Checks::default();
     for (field, value) in [("from", &filter.from), ("to", &filter.to)] {
-        if !value.is_empty() && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
-            errors.push(crate::error::FieldError {
-                field: field.into(),
-                msg: Msg::Lesson(LessonMsg::ErrDateTimeInvalid),
-            });
+        if !value.is_empty() {
+            checks.check(field, validate::date(value));
         }
     }
-    if !filter.mode.is_empty() && super::Mode::from_code(&filter.mode).is_none() {
-        errors.push(crate::error::FieldError { field: "mode".into(), msg: Msg::ErrChoiceUnknown });
+    if !filter.mode.is_empty() {
+        checks.check("mode", super::Mode::from_code(&filter.mode).ok_or(Msg::ErrChoiceUnknown));
     }
     for (field, value) in [("subject", &filter.subject), ("grade", &filter.grade), ("district", &filter.district)] {
-        if value.chars().count() > 60 {
-            errors.push(crate::error::FieldError { field: field.into(), msg: Msg::ErrTooLong });
-        }
+        checks.check(field, validate::line(value, false, 60));
     }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    let tz =
-        auth_session().await?.user.map(|u| u.time_zone).unwrap_or_else(|| crate::time::DEFAULT_TIME_ZONE.to_owned());
+    checks.finish()?;
+    let tz = auth_session()
+        .await?
+        .user
+        .map(|u| u.time_zone)
+        .unwrap_or_else(|| crate::kit::time::DEFAULT_TIME_ZONE.to_owned());
     Ok(store::list(&pool()?, &filter, &tz, 200).await?)
 }
 
@@ -110,26 +108,10 @@ pub async fn my_led_studios() -> Result<Vec<(String, String)>, AppError> {
 /// A studio's host or mentor schedules a lesson (as a draft) taught by an active member of the
 /// studio (themselves unless `teacher_email` names another member).
 #[server(prefix = "/api", endpoint = "lessons/schedule")]
-#[allow(clippy::too_many_arguments)]
 pub async fn schedule_lesson(
     studio: String,
     teacher_email: Option<String>,
-    title: String,
-    subject: String,
-    grade: String,
-    topic: Option<String>,
-    description: Option<String>,
-    starts_at: String,
-    ends_at: String,
-    time_zone: String,
-    mode: String,
-    place: Option<String>,
-    link: Option<String>,
-    capacity: String,
-    booking_opens_at: Option<String>,
-    booking_closes_at: Option<String>,
-    needs_approval: Option<String>,
-    credited_hours: String,
+    #[server(flatten)] lesson: LessonForm,
 ) -> Result<Uuid, AppError> {
     let user = require_user().await?;
     let pool = pool()?;
@@ -137,25 +119,7 @@ pub async fn schedule_lesson(
         store::studio_by_slug(&pool, &studio).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
     let role = crate::studios::store::active_role(&pool, studio_id, user.id).await?;
     rules::can_schedule(Actor::user(role, store::is_district_admin(&pool, user.id).await?))?;
-    let input = LessonInput {
-        title,
-        subject,
-        grade,
-        topic: topic.unwrap_or_default(),
-        description: description.unwrap_or_default(),
-        starts_at,
-        ends_at,
-        time_zone,
-        mode,
-        place: place.unwrap_or_default(),
-        link: link.unwrap_or_default(),
-        capacity,
-        booking_opens_at: booking_opens_at.unwrap_or_default(),
-        booking_closes_at: booking_closes_at.unwrap_or_default(),
-        needs_approval: needs_approval.is_some_and(|v| !v.is_empty() && v != "false"),
-        credited_hours,
-    };
-    let valid = rules::check_lesson(&input)?;
+    let valid = ValidLesson::parse(&lesson)?;
     let teacher_id = match teacher_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         None => user.id,
         Some(email) => store::active_member_by_email(&pool, studio_id, &email.to_lowercase())
@@ -171,47 +135,10 @@ pub async fn schedule_lesson(
 /// The studio's host or mentor edits a lesson; booked observers are notified of a change of
 /// time or place.
 #[server(prefix = "/api", endpoint = "lessons/update")]
-#[allow(clippy::too_many_arguments)]
-pub async fn update_lesson(
-    lesson_id: Uuid,
-    title: String,
-    subject: String,
-    grade: String,
-    topic: Option<String>,
-    description: Option<String>,
-    starts_at: String,
-    ends_at: String,
-    time_zone: String,
-    mode: String,
-    place: Option<String>,
-    link: Option<String>,
-    capacity: String,
-    booking_opens_at: Option<String>,
-    booking_closes_at: Option<String>,
-    needs_approval: Option<String>,
-    credited_hours: String,
-) -> Result<(), AppError> {
+pub async fn update_lesson(lesson_id: Uuid, #[server(flatten)] lesson: LessonForm) -> Result<(), AppError> {
     let pool = pool()?;
     authorize_user(&pool, lesson_id, Action::Manage).await?;
-    let input = LessonInput {
-        title,
-        subject,
-        grade,
-        topic: topic.unwrap_or_default(),
-        description: description.unwrap_or_default(),
-        starts_at,
-        ends_at,
-        time_zone,
-        mode,
-        place: place.unwrap_or_default(),
-        link: link.unwrap_or_default(),
-        capacity,
-        booking_opens_at: booking_opens_at.unwrap_or_default(),
-        booking_closes_at: booking_closes_at.unwrap_or_default(),
-        needs_approval: needs_approval.is_some_and(|v| !v.is_empty() && v != "false"),
-        credited_hours,
-    };
-    let valid = rules::check_lesson(&input)?;
+    let valid = ValidLesson::parse(&lesson)?;
     store::update(&pool, lesson_id, &valid).await?;
     redirect_plain_form(&format!("/lessons/{lesson_id}"));
     Ok(())
@@ -222,10 +149,7 @@ pub async fn update_lesson(
 pub async fn set_capacity(lesson_id: Uuid, capacity: String) -> Result<(), AppError> {
     let pool = pool()?;
     authorize_user(&pool, lesson_id, Action::Manage).await?;
-    let capacity = match capacity.trim().parse::<i64>() {
-        Ok(n) if (1..=rules::CAPACITY_MAX as i64).contains(&n) => n as i32,
-        _ => return Err(AppError::field("capacity", Msg::Lesson(LessonMsg::ErrCapacityRange))),
-    };
+    let capacity = rules::parse_capacity(&capacity).map_err(|m| AppError::field("capacity", m))?;
     store::set_capacity(&pool, lesson_id, capacity).await?;
     redirect_plain_form(&format!("/lessons/{lesson_id}"));
     Ok(())

@@ -4,8 +4,8 @@
 use super::rules::{self, Action};
 use super::{store, LessonMsg};
 use crate::accounts::auth::AuthSession;
-use crate::error::AppError;
-use crate::i18n::{Locale, Msg};
+use crate::kit::error::AppError;
+use crate::kit::i18n::{Locale, Msg};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -52,7 +52,7 @@ async fn lesson_ics(
         rules::can(actor, Action::View, facts)?;
         let lesson = store::calendar_lesson(&pool, id).await?.ok_or(AppError::NotFound)?;
         Ok(ics_response(
-            super::ics::calendar(&lesson.title.clone(), &[lesson], &crate::context::request_origin(&headers)),
+            super::ics::calendar(&lesson.title.clone(), &[lesson], &crate::kit::context::request_origin(&headers)),
             "lesson.ics",
         ))
     }
@@ -73,7 +73,7 @@ async fn feed(State(pool): State<PgPool>, Path(token): Path<String>, headers: He
     };
     match store::calendar_lessons_of(&pool, user).await {
         Ok(lessons) => ics_response(
-            super::ics::calendar("Atelier 名师课堂开放", &lessons, &crate::context::request_origin(&headers)),
+            super::ics::calendar("Atelier 名师课堂开放", &lessons, &crate::kit::context::request_origin(&headers)),
             "atelier.ics",
         ),
         Err(e) => error_response(e.into()),
@@ -122,7 +122,8 @@ pub fn attendees_to_csv(list: &[super::Attendee], locale: Locale, time_zone: &st
     out.push_str("\r\n");
     for a in list {
         let status: &str = a.status.label().text(locale);
-        let booked_at = a.booked_at.with_timezone(&crate::time::zone(time_zone)).format("%Y-%m-%d %H:%M").to_string();
+        let booked_at =
+            a.booked_at.with_timezone(&crate::kit::time::zone(time_zone)).format("%Y-%m-%d %H:%M").to_string();
         let row = [a.display_name.as_str(), a.email.as_str(), a.school.as_str(), status, booked_at.as_str()];
         out.push_str(&row.map(cell).join(","));
         out.push_str("\r\n");

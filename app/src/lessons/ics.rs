@@ -3,6 +3,7 @@
 //! are `STATUS:CANCELLED`.
 
 use super::store::CalendarLesson;
+use super::LessonStatus;
 use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
 
@@ -52,7 +53,7 @@ fn vevent(out: &mut String, l: &CalendarLesson, site: &str) {
         line(out, &format!("LOCATION:{}", escape(&l.place)));
     }
     line(out, &format!("URL:{site}/lessons/{}", l.id));
-    line(out, if l.status == "cancelled" { "STATUS:CANCELLED" } else { "STATUS:CONFIRMED" });
+    line(out, if l.status == LessonStatus::Cancelled { "STATUS:CANCELLED" } else { "STATUS:CONFIRMED" });
     line(out, "END:VEVENT");
 }
 
@@ -159,7 +160,7 @@ mod tests {
     use super::*;
     use uuid::Uuid;
 
-    fn lesson(tz: &str, status: &str) -> CalendarLesson {
+    fn lesson(tz: &str, status: LessonStatus) -> CalendarLesson {
         CalendarLesson {
             id: Uuid::nil(),
             title: "《勾股定理》研究课; 第二轮, 八年级".into(),
@@ -169,7 +170,7 @@ mod tests {
             time_zone: tz.into(),
             place: "西湖区实验中学 301 教室".into(),
             link: String::new(),
-            status: status.into(),
+            status,
             sequence: 3,
             updated_at: Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).single().expect("valid"),
             studio_name: "王芳初中数学名师工作室".into(),
@@ -178,7 +179,7 @@ mod tests {
 
     #[test]
     fn an_event_carries_its_zone_uid_and_sequence() {
-        let ics = calendar("Atelier", &[lesson("Asia/Shanghai", "published")], "https://atelier.example");
+        let ics = calendar("Atelier", &[lesson("Asia/Shanghai", LessonStatus::Published)], "https://atelier.example");
         assert!(ics.contains("DTSTART;TZID=Asia/Shanghai:20261201T090000\r\n"), "{ics}");
         assert!(ics.contains("TZID:Asia/Shanghai\r\n"));
         assert!(ics.contains("TZOFFSETTO:+0800\r\n"));
@@ -190,13 +191,13 @@ mod tests {
 
     #[test]
     fn a_cancelled_lesson_is_a_cancelled_event() {
-        let ics = calendar("Atelier", &[lesson("Asia/Shanghai", "cancelled")], "");
+        let ics = calendar("Atelier", &[lesson("Asia/Shanghai", LessonStatus::Cancelled)], "");
         assert!(ics.contains("STATUS:CANCELLED\r\n"));
     }
 
     #[test]
     fn zones_with_daylight_saving_list_their_changes() {
-        let ics = calendar("Atelier", &[lesson("Europe/London", "published")], "");
+        let ics = calendar("Atelier", &[lesson("Europe/London", LessonStatus::Published)], "");
         assert!(ics.contains("BEGIN:DAYLIGHT\r\n"));
         assert!(ics.contains("TZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100\r\n"));
         assert!(ics.contains("DTSTART;TZID=Europe/London:20261201T010000\r\n"));
@@ -204,7 +205,7 @@ mod tests {
 
     #[test]
     fn long_lines_are_folded_at_75_octets_without_splitting_characters() {
-        let mut l = lesson("Asia/Shanghai", "published");
+        let mut l = lesson("Asia/Shanghai", LessonStatus::Published);
         l.title = "课".repeat(100);
         let ics = calendar("Atelier", &[l], "");
         for raw in ics.split("\r\n") {

@@ -91,7 +91,6 @@ pub enum LessonMsg {
     ErrWindowAfterStart,
     ErrWindowOrder,
     ErrDateTimeInvalid,
-    ErrHoursRange,
     ErrPlaceOrLinkNeeded,
     ErrNotBookable,
     ErrLessonPast,
@@ -103,7 +102,6 @@ pub enum LessonMsg {
     ErrWrongCode,
     ErrCapacityBelowTaken,
     ErrLessonNotEditable,
-    ErrLinkInvalid,
     CalendarView,
     ViewList,
     ViewMonth,
@@ -175,7 +173,7 @@ impl LessonMsg {
             BookingDeclined => ("未通过", "Declined"),
             BookingAttended => ("已签到", "Attended"),
             BookingNoShow => ("缺席", "No-show"),
-            WaitlistPosition => ("候补位置", "Waitlist position"),
+            WaitlistPosition => ("候补位置 {n}", "Waitlist position {n}"),
             NotBooked => ("您尚未预约。", "You have not booked."),
             SignInToBook => ("登录后即可预约。", "Sign in to book a seat."),
             LessonOwnZone => ("课堂当地时间", "Local time of the lesson"),
@@ -217,7 +215,6 @@ impl LessonMsg {
             ErrWindowAfterStart => ("预约截止时间不能晚于上课时间。", "Booking must close no later than the lesson starts."),
             ErrWindowOrder => ("预约开始时间必须早于截止时间。", "Booking must open before it closes."),
             ErrDateTimeInvalid => ("请输入有效的日期和时间。", "Enter a valid date and time."),
-            ErrHoursRange => ("认定学时须大于 0 且不超过 24。", "Credited hours must be above 0 and at most 24."),
             ErrPlaceOrLinkNeeded => ("请填写地点或线上链接。", "Give a place or an online link."),
             ErrNotBookable => ("这节课目前不接受预约。", "This lesson does not take bookings."),
             ErrLessonPast => ("这节课已经开始或结束。", "This lesson has already started or ended."),
@@ -248,8 +245,13 @@ impl LessonMsg {
             Next => ("下一页", "Next"),
             EditLink => ("修改课程信息", "Edit details"),
             MyLessons => ("我的学时", "My hours"),
-            ErrLinkInvalid => ("请输入以 https:// 或 http:// 开头的有效链接。", "Enter a valid link starting with https:// or http://."),
             ErrLessonNotEditable => ("已取消或已结束的课不能修改。", "A cancelled or finished lesson cannot be changed."),
         }
+    }
+}
+
+impl From<LessonMsg> for crate::kit::i18n::Msg {
+    fn from(m: LessonMsg) -> Self {
+        crate::kit::i18n::Msg::Lesson(m)
     }
 }

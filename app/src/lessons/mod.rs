@@ -13,56 +13,43 @@ pub mod store;
 
 pub use messages::LessonMsg;
 
-use crate::i18n::Msg;
+use crate::kit::codes::coded_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-macro_rules! coded_enum {
-    ($name:ident { $($variant:ident = $code:literal => $msg:ident),* $(,)? }) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($variant),* }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            /// The value stored in the database and sent by forms.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-            pub fn from_code(code: &str) -> Option<$name> {
-                match code { $($code => Some($name::$variant),)* _ => None }
-            }
-            pub fn label(self) -> Msg {
-                match self { $($name::$variant => Msg::Lesson(LessonMsg::$msg)),* }
-            }
-        }
-    };
+coded_enum! {
+    pub enum LessonStatus {
+        Draft = "draft" => LessonMsg::StatusDraft,
+        Published = "published" => LessonMsg::StatusPublished,
+        Cancelled = "cancelled" => LessonMsg::StatusCancelled,
+        Done = "done" => LessonMsg::StatusDone,
+    }
 }
 
-coded_enum!(LessonStatus {
-    Draft = "draft" => StatusDraft,
-    Published = "published" => StatusPublished,
-    Cancelled = "cancelled" => StatusCancelled,
-    Done = "done" => StatusDone,
-});
+coded_enum! {
+    pub enum BookingStatus {
+        Pending = "pending" => LessonMsg::BookingPending,
+        Confirmed = "confirmed" => LessonMsg::BookingConfirmed,
+        Waitlisted = "waitlisted" => LessonMsg::BookingWaitlisted,
+        Cancelled = "cancelled" => LessonMsg::BookingCancelled,
+        Declined = "declined" => LessonMsg::BookingDeclined,
+        Attended = "attended" => LessonMsg::BookingAttended,
+        NoShow = "no_show" => LessonMsg::BookingNoShow,
+    }
+}
 
-coded_enum!(BookingStatus {
-    Pending = "pending" => BookingPending,
-    Confirmed = "confirmed" => BookingConfirmed,
-    Waitlisted = "waitlisted" => BookingWaitlisted,
-    Cancelled = "cancelled" => BookingCancelled,
-    Declined = "declined" => BookingDeclined,
-    Attended = "attended" => BookingAttended,
-    NoShow = "no_show" => BookingNoShow,
-});
-
-coded_enum!(Mode {
-    InPerson = "in_person" => ModeInPerson,
-    Online = "online" => ModeOnline,
-    Hybrid = "hybrid" => ModeHybrid,
-});
+coded_enum! {
+    pub enum Mode {
+        InPerson = "in_person" => LessonMsg::ModeInPerson,
+        Online = "online" => LessonMsg::ModeOnline,
+        Hybrid = "hybrid" => LessonMsg::ModeHybrid,
+    }
+}
 
 /// One line of a lesson list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct LessonSummary {
     pub id: Uuid,
     pub title: String,
@@ -75,17 +62,12 @@ pub struct LessonSummary {
     /// The lesson's own zone, shown beside the viewer's when they differ.
     pub time_zone: String,
     pub capacity: i32,
-    #[serde(default)]
     pub seats_taken: i64,
-    #[serde(default)]
-    pub mode: String,
-    #[serde(default)]
+    pub mode: Mode,
     pub district: String,
-    /// `draft`, `published`, `cancelled` or `done`.
-    #[serde(default)]
-    pub status: String,
+    pub status: LessonStatus,
     /// The viewer's own booking status, in lists of their bookings.
-    #[serde(default)]
+    #[cfg_attr(feature = "ssr", sqlx(default))]
     pub my_status: Option<BookingStatus>,
 }
 
@@ -164,35 +146,30 @@ pub struct Attendee {
     pub booked_at: DateTime<Utc>,
 }
 
+coded_enum! {
+    /// What an in-app notification (and its email) is about.
+    pub enum NotificationKind {
+        BookingConfirmed = "booking_confirmed" => LessonMsg::KindBookingConfirmed,
+        BookingWaitlisted = "booking_waitlisted" => LessonMsg::KindBookingWaitlisted,
+        BookingPending = "booking_pending" => LessonMsg::KindBookingPending,
+        Promoted = "promoted" => LessonMsg::KindPromoted,
+        Approved = "approved" => LessonMsg::KindApproved,
+        Declined = "declined" => LessonMsg::KindDeclined,
+        LessonChanged = "lesson_changed" => LessonMsg::KindLessonChanged,
+        LessonCancelled = "lesson_cancelled" => LessonMsg::KindLessonCancelled,
+        Reminder = "reminder" => LessonMsg::KindReminder,
+    }
+}
+
 /// One in-app notification.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
     pub id: Uuid,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub lesson_id: Option<Uuid>,
     pub lesson_title: String,
     pub created_at: DateTime<Utc>,
     pub read: bool,
-}
-
-impl Notification {
-    pub fn label(&self) -> Msg {
-        Msg::Lesson(notification_kind_label(&self.kind))
-    }
-}
-
-pub fn notification_kind_label(kind: &str) -> LessonMsg {
-    match kind {
-        "booking_confirmed" => LessonMsg::KindBookingConfirmed,
-        "booking_waitlisted" => LessonMsg::KindBookingWaitlisted,
-        "booking_pending" => LessonMsg::KindBookingPending,
-        "promoted" => LessonMsg::KindPromoted,
-        "approved" => LessonMsg::KindApproved,
-        "declined" => LessonMsg::KindDeclined,
-        "lesson_changed" => LessonMsg::KindLessonChanged,
-        "lesson_cancelled" => LessonMsg::KindLessonCancelled,
-        _ => LessonMsg::KindReminder,
-    }
 }
 
 #[cfg(feature = "ssr")]

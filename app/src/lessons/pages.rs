@@ -11,10 +11,10 @@ use super::api::{
 use super::rules::seats_left;
 use super::{Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode};
 use crate::accounts::Viewer;
-use crate::error::AppError;
-use crate::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
-use crate::i18n::{use_i18n, Msg};
-use crate::time::{format_date_time, format_range, zone_label, DEFAULT_TIME_ZONE};
+use crate::kit::error::AppError;
+use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
+use crate::kit::i18n::{use_i18n, Msg};
+use crate::kit::time::{format_date_time, format_range, zone_label, DEFAULT_TIME_ZONE};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -102,7 +102,7 @@ fn LessonItem(lesson: LessonSummary) -> impl IntoView {
     let i18n = use_i18n();
     let left = seats_left(lesson.capacity, lesson.seats_taken);
     let href = format!("/lessons/{}", lesson.id);
-    let status = LessonStatus::from_code(&lesson.status).filter(|s| *s != LessonStatus::Published);
+    let status = Some(lesson.status).filter(|s| *s != LessonStatus::Published);
     let mine = lesson.my_status;
     view! {
         <li class="lesson">
@@ -222,7 +222,7 @@ fn calendar_query(f: &LessonFilter, view: &str) -> String {
 #[component]
 fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDate>, base: String) -> impl IntoView {
     let i18n = use_i18n();
-    let tz = crate::time::zone(&expect_context::<Viewer>().time_zone);
+    let tz = crate::kit::time::zone(&expect_context::<Viewer>().time_zone);
     let first = anchor
         .or_else(|| lessons.first().map(|l| l.starts_at.with_timezone(&tz).date_naive()))
         .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
@@ -280,7 +280,7 @@ fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDat
             <a href=next_href>{move || i18n.t(lm(LessonMsg::Next))}</a>
         </p>
         <ol class="calendar" class:week=week>
-            {(0..7).map(|i| view! { <li class="weekday" aria-hidden="true">{move || if i18n.locale.get() == crate::i18n::Locale::ZhCn { weekdays[i] } else { weekdays_en[i] }}</li> }).collect_view()}
+            {(0..7).map(|i| view! { <li class="weekday" aria-hidden="true">{move || if i18n.locale.get() == crate::kit::i18n::Locale::ZhCn { weekdays[i] } else { weekdays_en[i] }}</li> }).collect_view()}
             {cells}
         </ol>
     }
@@ -415,7 +415,7 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
             view! {
                 <p data-testid="my-booking">
                     <strong>{move || i18n.t(status.label())}</strong>
-                    {position.map(|p| view! { " · " {move || i18n.t(lm(LessonMsg::WaitlistPosition))} " " {p} })}
+                    {position.map(|p| view! { " · " {move || i18n.fill(lm(LessonMsg::WaitlistPosition), &[("n", &p)])} })}
                 </p>
             }
             .into_any()
@@ -710,7 +710,7 @@ pub fn NotificationsPage() -> impl IntoView {
                             Ok(list) => view! {
                                 <ul class="notifications">
                                     {list.into_iter().map(|n| {
-                                        let label = n.label();
+                                        let label = n.kind.label();
                                         let at = n.created_at;
                                         let tz = tz.clone();
                                         view! {
@@ -856,7 +856,7 @@ fn EditForm(lesson: LessonDetail) -> impl IntoView {
             navigate(&format!("/lessons/{id}"), Default::default());
         }
     });
-    let tz = crate::time::zone(&lesson.time_zone);
+    let tz = crate::kit::time::zone(&lesson.time_zone);
     let local = move |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string();
     let description = lesson.description.clone();
     view! {
@@ -869,7 +869,7 @@ fn EditForm(lesson: LessonDetail) -> impl IntoView {
             <Field name="topic" label=lm(LessonMsg::Topic) value=lesson.topic.clone() error/>
             <div class="field">
                 <label for="field-description">{move || i18n.t(lm(LessonMsg::Description))}</label>
-                <textarea id="field-description" name="description" rows="3">{crate::forms::textarea_text(description)}</textarea>
+                <textarea id="field-description" name="description" rows="3">{crate::kit::forms::textarea_text(description)}</textarea>
             </div>
             <Field name="starts_at" label=lm(LessonMsg::StartsAt) kind="datetime-local" value=local(lesson.starts_at) required=true error/>
             <Field name="ends_at" label=lm(LessonMsg::EndsAt) kind="datetime-local" value=local(lesson.ends_at) required=true error/>

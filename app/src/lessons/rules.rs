@@ -2,8 +2,9 @@
 //! decisions (seats, waitlist, window). No database here; every rule has unit tests.
 
 use super::{BookingStatus, LessonMsg, LessonStatus, Mode};
-use crate::error::{AppError, FieldError};
-use crate::i18n::Msg;
+use crate::kit::error::AppError;
+use crate::kit::i18n::Msg;
+use crate::kit::validate::{self, Checks};
 use crate::studios::StudioRole;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
@@ -94,25 +95,35 @@ pub fn can_schedule(actor: Actor) -> Result<(), AppError> {
     }
 }
 
-/// A lesson form as it arrives, before validation.
+/// The lesson form as it arrives (scheduling and editing share it), before validation. Optional
+/// fields may be left out of the request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LessonInput {
+pub struct LessonForm {
     pub title: String,
     pub subject: String,
+    #[serde(default)]
     pub grade: String,
+    #[serde(default)]
     pub topic: String,
+    #[serde(default)]
     pub description: String,
     /// Local date and time in `time_zone`, as `<input type="datetime-local">` sends it.
     pub starts_at: String,
     pub ends_at: String,
     pub time_zone: String,
     pub mode: String,
+    #[serde(default)]
     pub place: String,
+    #[serde(default)]
     pub link: String,
     pub capacity: String,
+    #[serde(default)]
     pub booking_opens_at: String,
+    #[serde(default)]
     pub booking_closes_at: String,
-    pub needs_approval: bool,
+    /// A checkbox: present (any value but `false`) when ticked.
+    #[serde(default)]
+    pub needs_approval: Option<String>,
     pub credited_hours: String,
 }
 
@@ -135,12 +146,15 @@ pub struct ValidLesson {
     pub booking_closes_at: Option<DateTime<Utc>>,
     pub needs_approval: bool,
     /// Tenths of an hour (1.5 h = 15), so that no float reaches the database.
-    pub credited_tenths: i32,
+    pub credited_tenths: i64,
 }
 
 /// Parses a `datetime-local` value (`2026-12-01T09:00`, seconds optional) in the zone `tz`.
 pub fn parse_local(value: &str, tz: &str) -> Result<DateTime<Utc>, Msg> {
     let value = value.trim();
+    if value.is_empty() {
+        return Err(Msg::ErrRequired);
+    }
     let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| lm(LessonMsg::ErrDateTimeInvalid))?;
@@ -150,159 +164,126 @@ pub fn parse_local(value: &str, tz: &str) -> Result<DateTime<Utc>, Msg> {
     zone.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).ok_or(lm(LessonMsg::ErrDateTimeInvalid))
 }
 
-/// Parses hours such as `1`, `1.5` into tenths; above 0 and at most 24.
-pub fn parse_hours(value: &str) -> Result<i32, Msg> {
+/// A seat count: 1 to [`CAPACITY_MAX`].
+pub fn parse_capacity(value: &str) -> Result<i32, Msg> {
     let value = value.trim();
-    if value.is_empty() {
-        return Err(Msg::ErrRequired);
+    match value.parse::<i64>() {
+        Ok(n) if (1..=i64::from(CAPACITY_MAX)).contains(&n) => Ok(n as i32),
+        Err(_) if value.is_empty() => Err(Msg::ErrRequired),
+        _ => Err(lm(LessonMsg::ErrCapacityRange)),
     }
-    let (whole, frac) = value.split_once('.').unwrap_or((value, "0"));
-    let ok = !whole.is_empty()
-        && whole.len() <= 2
-        && whole.chars().all(|c| c.is_ascii_digit())
-        && frac.len() == 1
-        && frac.chars().all(|c| c.is_ascii_digit());
-    if !ok {
-        return Err(lm(LessonMsg::ErrHoursRange));
-    }
-    let tenths = whole.parse::<i32>().unwrap_or(0) * 10 + frac.parse::<i32>().unwrap_or(0);
-    if tenths <= 0 || tenths > 240 {
-        return Err(lm(LessonMsg::ErrHoursRange));
-    }
-    Ok(tenths)
 }
 
-/// Validates a lesson form, reporting every problem at once.
-pub fn check_lesson(input: &LessonInput) -> Result<ValidLesson, AppError> {
-    use crate::accounts::rules::{check_text, check_time_zone};
-    let mut errors: Vec<FieldError> = Vec::new();
-    let mut push = |field: &str, msg: Msg| errors.push(FieldError { field: field.to_owned(), msg });
-    for (field, value, required, max) in [
-        ("title", &input.title, true, 120),
-        ("subject", &input.subject, true, 40),
-        ("grade", &input.grade, false, 40),
-        ("topic", &input.topic, false, 200),
-        ("place", &input.place, false, 200),
-    ] {
-        if let Err(m) = check_text(value, required, max) {
-            push(field, m);
+impl ValidLesson {
+    /// Validates the lesson form, reporting every problem at once.
+    pub fn parse(form: &LessonForm) -> Result<ValidLesson, AppError> {
+        let mut checks = Checks::default();
+        let title = checks.value("title", validate::name(&form.title, true, 120));
+        let subject = checks.value("subject", validate::name(&form.subject, true, 40));
+        let grade = checks.value("grade", validate::name(&form.grade, false, 40));
+        let topic = checks.value("topic", validate::name(&form.topic, false, 200));
+        let place = checks.value("place", validate::name(&form.place, false, 200));
+        let description = checks.value("description", validate::text(&form.description, false, 4000));
+        let link = if form.link.trim().is_empty() {
+            Some(String::new())
+        } else {
+            checks.value("link", validate::link(&form.link))
+        };
+        let time_zone = checks.value("time_zone", validate::time_zone(&form.time_zone));
+        // The times are read in the default zone when the zone itself is wrong, so that their
+        // own problems are reported too.
+        let tz = time_zone.clone().unwrap_or_else(|| crate::kit::time::DEFAULT_TIME_ZONE.to_owned());
+        let mode = checks.value("mode", Mode::from_code(&form.mode).ok_or(Msg::ErrChoiceUnknown));
+        let starts_at = checks.value("starts_at", parse_local(&form.starts_at, &tz));
+        let ends_at = checks.value("ends_at", parse_local(&form.ends_at, &tz));
+        if let (Some(s), Some(e)) = (starts_at, ends_at) {
+            if e <= s {
+                checks.push("ends_at", lm(LessonMsg::ErrEndBeforeStart));
+            }
         }
-    }
-    if input.description.chars().count() > 4000 {
-        push("description", Msg::ErrTooLong);
-    }
-    let link = input.link.trim();
-    if !link.is_empty()
-        && (link.len() > 500
-            || !(link.starts_with("https://") || link.starts_with("http://"))
-            || link.contains(char::is_whitespace)
-            || link.contains(['<', '>', '"']))
-    {
-        push("link", lm(LessonMsg::ErrLinkInvalid));
-    }
-    let tz_ok = check_time_zone(input.time_zone.trim());
-    if let Err(m) = tz_ok {
-        push("time_zone", m);
-    }
-    let tz = if tz_ok.is_ok() { input.time_zone.trim() } else { crate::time::DEFAULT_TIME_ZONE };
-    let mode = Mode::from_code(&input.mode);
-    if mode.is_none() {
-        push("mode", Msg::ErrChoiceUnknown);
-    }
-    let starts =
-        parse_local(&input.starts_at, tz)
-            .map_err(|m| if input.starts_at.trim().is_empty() { Msg::ErrRequired } else { m });
-    let ends =
-        parse_local(&input.ends_at, tz).map_err(|m| if input.ends_at.trim().is_empty() { Msg::ErrRequired } else { m });
-    if let Err(m) = starts {
-        push("starts_at", m);
-    }
-    if let Err(m) = ends {
-        push("ends_at", m);
-    }
-    if let (Ok(s), Ok(e)) = (starts, ends) {
-        if e <= s {
-            push("ends_at", lm(LessonMsg::ErrEndBeforeStart));
+        let capacity = checks.value("capacity", parse_capacity(&form.capacity));
+        let optional = |v: &str| if v.trim().is_empty() { Ok(None) } else { parse_local(v, &tz).map(Some) };
+        let opens = checks.value("booking_opens_at", optional(&form.booking_opens_at));
+        let closes = checks.value("booking_closes_at", optional(&form.booking_closes_at));
+        if let (Some(Some(c)), Some(s)) = (closes, starts_at) {
+            if c > s {
+                checks.push("booking_closes_at", lm(LessonMsg::ErrWindowAfterStart));
+            }
         }
-    }
-    let capacity = match input.capacity.trim().parse::<i64>() {
-        Ok(n) if (1..=CAPACITY_MAX as i64).contains(&n) => Some(n as i32),
-        Err(_) if input.capacity.trim().is_empty() => {
-            push("capacity", Msg::ErrRequired);
-            None
+        if let (Some(Some(o)), Some(s)) = (opens, starts_at) {
+            if o >= s {
+                checks.push("booking_opens_at", lm(LessonMsg::ErrWindowOrder));
+            }
         }
-        _ => {
-            push("capacity", lm(LessonMsg::ErrCapacityRange));
-            None
+        if let (Some(Some(o)), Some(Some(c))) = (opens, closes) {
+            if o >= c {
+                checks.push("booking_opens_at", lm(LessonMsg::ErrWindowOrder));
+            }
         }
-    };
-    let optional = |v: &str| if v.trim().is_empty() { Ok(None) } else { parse_local(v, tz).map(Some) };
-    let opens = optional(&input.booking_opens_at);
-    let closes = optional(&input.booking_closes_at);
-    if let Err(m) = opens {
-        push("booking_opens_at", m);
-    }
-    if let Err(m) = closes {
-        push("booking_closes_at", m);
-    }
-    if let (Ok(Some(c)), Ok(s)) = (closes, starts) {
-        if c > s {
-            push("booking_closes_at", lm(LessonMsg::ErrWindowAfterStart));
+        let credited_tenths = checks.value("credited_hours", validate::hours(&form.credited_hours));
+        if let Some(m) = mode {
+            if matches!(m, Mode::InPerson | Mode::Hybrid) && form.place.trim().is_empty() {
+                checks.push("place", lm(LessonMsg::ErrPlaceOrLinkNeeded));
+            }
+            if matches!(m, Mode::Online | Mode::Hybrid) && form.link.trim().is_empty() {
+                checks.push("link", lm(LessonMsg::ErrPlaceOrLinkNeeded));
+            }
         }
-    }
-    if let (Ok(Some(o)), Ok(s)) = (opens, starts) {
-        if o >= s {
-            push("booking_opens_at", lm(LessonMsg::ErrWindowOrder));
-        }
-    }
-    if let (Ok(Some(o)), Ok(Some(c))) = (opens, closes) {
-        if o >= c {
-            push("booking_opens_at", lm(LessonMsg::ErrWindowOrder));
-        }
-    }
-    let hours = parse_hours(&input.credited_hours);
-    if let Err(m) = hours {
-        push("credited_hours", m);
-    }
-    if let Some(m) = mode {
-        let needs_place = matches!(m, Mode::InPerson | Mode::Hybrid) && input.place.trim().is_empty();
-        let needs_link = matches!(m, Mode::Online | Mode::Hybrid) && link.is_empty();
-        if needs_place {
-            push("place", lm(LessonMsg::ErrPlaceOrLinkNeeded));
-        }
-        if needs_link {
-            push("link", lm(LessonMsg::ErrPlaceOrLinkNeeded));
-        }
-    }
-    match (errors.is_empty(), starts, ends, mode, capacity, opens, closes, hours) {
-        (
-            true,
-            Ok(starts_at),
-            Ok(ends_at),
+        let (
+            Some(title),
+            Some(subject),
+            Some(grade),
+            Some(topic),
+            Some(description),
+            Some(starts_at),
+            Some(ends_at),
+            Some(time_zone),
             Some(mode),
+            Some(place),
+            Some(link),
             Some(capacity),
-            Ok(booking_opens_at),
-            Ok(booking_closes_at),
-            Ok(credited_tenths),
-        ) => Ok(ValidLesson {
-            title: input.title.trim().to_owned(),
-            subject: input.subject.trim().to_owned(),
-            grade: input.grade.trim().to_owned(),
-            topic: input.topic.trim().to_owned(),
-            description: input.description.trim().to_owned(),
+            Some(booking_opens_at),
+            Some(booking_closes_at),
+            Some(credited_tenths),
+        ) = (
+            title,
+            subject,
+            grade,
+            topic,
+            description,
             starts_at,
             ends_at,
-            time_zone: tz.to_owned(),
+            time_zone,
             mode,
-            place: input.place.trim().to_owned(),
-            link: link.to_owned(),
+            place,
+            link,
+            capacity,
+            opens,
+            closes,
+            credited_tenths,
+        )
+        else {
+            return Err(checks.into_error());
+        };
+        checks.finish()?;
+        Ok(ValidLesson {
+            title,
+            subject,
+            grade,
+            topic,
+            description,
+            starts_at,
+            ends_at,
+            time_zone,
+            mode,
+            place,
+            link,
             capacity,
             booking_opens_at,
             booking_closes_at,
-            needs_approval: input.needs_approval,
+            needs_approval: form.needs_approval.as_deref().is_some_and(|v| !v.is_empty() && v != "false"),
             credited_tenths,
-        }),
-        _ => Err(AppError::Invalid(errors)),
+        })
     }
 }
 
@@ -415,8 +396,8 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).single().expect("valid") + Duration::hours(h)
     }
 
-    fn input() -> LessonInput {
-        LessonInput {
+    fn input() -> LessonForm {
+        LessonForm {
             title: "《勾股定理》研究课".into(),
             subject: "数学".into(),
             grade: "八年级".into(),
@@ -427,7 +408,7 @@ mod tests {
             place: "301 教室".into(),
             capacity: "30".into(),
             credited_hours: "1.5".into(),
-            ..LessonInput::default()
+            ..LessonForm::default()
         }
     }
 
@@ -440,7 +421,7 @@ mod tests {
 
     #[test]
     fn a_valid_lesson_is_stored_in_utc_from_its_own_zone() {
-        let v = check_lesson(&input()).expect("valid");
+        let v = ValidLesson::parse(&input()).expect("valid");
         assert_eq!(v.starts_at, t(1), "09:00 in Shanghai is 01:00 UTC");
         assert_eq!(v.credited_tenths, 15);
         assert_eq!(v.capacity, 30);
@@ -450,9 +431,8 @@ mod tests {
     fn end_before_start_is_refused() {
         let mut i = input();
         i.ends_at = "2026-12-01T08:00".into();
-        assert!(
-            field_msgs(check_lesson(&i).unwrap_err()).contains(&("ends_at".into(), lm(LessonMsg::ErrEndBeforeStart)))
-        );
+        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err())
+            .contains(&("ends_at".into(), lm(LessonMsg::ErrEndBeforeStart))));
     }
 
     #[test]
@@ -461,7 +441,7 @@ mod tests {
             let mut i = input();
             i.capacity = bad.into();
             assert!(
-                field_msgs(check_lesson(&i).unwrap_err())
+                field_msgs(ValidLesson::parse(&i).unwrap_err())
                     .contains(&("capacity".into(), lm(LessonMsg::ErrCapacityRange))),
                 "{bad}"
             );
@@ -472,11 +452,11 @@ mod tests {
     fn a_booking_window_closing_after_the_start_is_refused() {
         let mut i = input();
         i.booking_closes_at = "2026-12-01T10:00".into();
-        assert!(field_msgs(check_lesson(&i).unwrap_err())
+        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err())
             .contains(&("booking_closes_at".into(), lm(LessonMsg::ErrWindowAfterStart))));
         i.booking_closes_at = "2026-11-30T10:00".into();
         i.booking_opens_at = "2026-11-30T11:00".into();
-        assert!(field_msgs(check_lesson(&i).unwrap_err())
+        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err())
             .contains(&("booking_opens_at".into(), lm(LessonMsg::ErrWindowOrder))));
     }
 
@@ -484,22 +464,11 @@ mod tests {
     fn in_person_needs_a_place_and_online_a_link() {
         let mut i = input();
         i.place.clear();
-        assert!(field_msgs(check_lesson(&i).unwrap_err()).iter().any(|(f, _)| f == "place"));
+        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err()).iter().any(|(f, _)| f == "place"));
         i.mode = "online".into();
-        assert!(field_msgs(check_lesson(&i).unwrap_err()).iter().any(|(f, _)| f == "link"));
+        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err()).iter().any(|(f, _)| f == "link"));
         i.link = "https://meeting.example.cn/123".into();
-        assert!(check_lesson(&i).is_ok());
-    }
-
-    #[test]
-    fn hours_are_tenths_above_zero_up_to_24() {
-        assert_eq!(parse_hours("1"), Ok(10));
-        assert_eq!(parse_hours("2.5"), Ok(25));
-        assert_eq!(parse_hours("24"), Ok(240));
-        assert!(parse_hours("0").is_err());
-        assert!(parse_hours("24.1").is_err());
-        assert!(parse_hours("1.25").is_err());
-        assert!(parse_hours("-1").is_err());
+        assert!(ValidLesson::parse(&i).is_ok());
     }
 
     #[test]

@@ -5,10 +5,10 @@
 use super::rules::{self, LessonFacts, ValidLesson};
 use super::{
     Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode, MyBooking,
-    Notification,
+    Notification, NotificationKind,
 };
-use crate::error::AppError;
-use crate::i18n::Msg;
+use crate::kit::error::AppError;
+use crate::kit::i18n::{Locale, Msg};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
@@ -18,46 +18,6 @@ const ACTIVE_STATUSES: &str = "('pending', 'confirmed', 'waitlisted', 'attended'
 
 fn err(field: &str, m: LessonMsg) -> AppError {
     AppError::field(field, Msg::Lesson(m))
-}
-
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    id: Uuid,
-    title: String,
-    studio_name: String,
-    teacher_name: String,
-    subject: String,
-    grade: String,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    time_zone: String,
-    capacity: i32,
-    seats_taken: i64,
-    mode: String,
-    district: String,
-    status: String,
-}
-
-impl From<SummaryRow> for LessonSummary {
-    fn from(r: SummaryRow) -> LessonSummary {
-        LessonSummary {
-            id: r.id,
-            title: r.title,
-            studio_name: r.studio_name,
-            teacher_name: r.teacher_name,
-            subject: r.subject,
-            grade: r.grade,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            time_zone: r.time_zone,
-            capacity: r.capacity,
-            seats_taken: r.seats_taken,
-            mode: r.mode,
-            district: r.district,
-            status: r.status,
-            my_status: None,
-        }
-    }
 }
 
 const SUMMARY_SELECT: &str =
@@ -75,7 +35,7 @@ const SUMMARY_SELECT: &str =
 /// The next published lessons, soonest first: of one studio, or (`None`) of all public, active
 /// studios (served by `open_lessons_published_starts_at_idx` / `open_lessons_studio_id_starts_at_idx`).
 pub async fn upcoming(pool: &PgPool, studio_id: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<LessonSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+    let rows: Vec<LessonSummary> = sqlx::query_as(&format!(
         "{SUMMARY_SELECT}
          where l.status = 'published' and l.starts_at > now()
            and (case when $2::uuid is null then s.visibility = 'public' and not s.archived else l.studio_id = $2 end)
@@ -86,12 +46,12 @@ pub async fn upcoming(pool: &PgPool, studio_id: Option<Uuid>, limit: i64) -> sql
     .bind(studio_id)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    Ok(rows)
 }
 
 /// Upcoming published lessons of public studios, filtered. Dates are whole days in `tz`.
 pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str, limit: i64) -> sqlx::Result<Vec<LessonSummary>> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+    let rows: Vec<LessonSummary> = sqlx::query_as(&format!(
         "{SUMMARY_SELECT}
          where l.status = 'published' and l.starts_at > now() and s.visibility = 'public' and not s.archived
            and ($1 = '' or l.subject = $1)
@@ -115,35 +75,29 @@ pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str, limit: i64) -> sqlx
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    Ok(rows)
 }
 
 /// The user's bookings (newest lessons first) and the lessons of the studios they lead (from a
 /// month ago on, drafts included), in three queries whatever the numbers.
 pub async fn my_lessons(pool: &PgPool, user_id: Uuid) -> sqlx::Result<super::MyLessons> {
-    let mine: Vec<(Uuid, String)> = sqlx::query_as(&format!(
+    let mine: Vec<(Uuid, BookingStatus)> = sqlx::query_as(&format!(
         "select lesson_id, status from bookings where user_id = $1 and status in {ACTIVE_STATUSES} order by seq desc limit 200"
     ))
     .bind(user_id)
     .fetch_all(pool)
     .await?;
     let ids: Vec<Uuid> = mine.iter().map(|(id, _)| *id).collect();
-    let booked: Vec<SummaryRow> = sqlx::query_as(&format!(
+    let mut booked: Vec<LessonSummary> = sqlx::query_as(&format!(
         "{SUMMARY_SELECT} where l.id = any($1) and l.status <> 'draft' order by l.starts_at desc"
     ))
     .bind(&ids)
     .fetch_all(pool)
     .await?;
-    let booked = booked
-        .into_iter()
-        .map(|row| {
-            let mut summary = LessonSummary::from(row);
-            summary.my_status =
-                mine.iter().find(|(id, _)| *id == summary.id).and_then(|(_, st)| BookingStatus::from_code(st));
-            summary
-        })
-        .collect();
-    let managed: Vec<SummaryRow> = sqlx::query_as(&format!(
+    for summary in &mut booked {
+        summary.my_status = mine.iter().find(|(id, _)| *id == summary.id).map(|(_, status)| *status);
+    }
+    let managed: Vec<LessonSummary> = sqlx::query_as(&format!(
         "{SUMMARY_SELECT}
          where l.starts_at > now() - interval '30 days'
            and exists (select 1 from memberships m where m.studio_id = l.studio_id and m.user_id = $1
@@ -154,21 +108,20 @@ pub async fn my_lessons(pool: &PgPool, user_id: Uuid) -> sqlx::Result<super::MyL
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    Ok(super::MyLessons { booked, managed: managed.into_iter().map(Into::into).collect() })
+    Ok(super::MyLessons { booked, managed })
 }
 
-/// The studio and status of a lesson, for the permission check.
 /// The lesson's studio and what its permissions depend on.
 pub async fn lesson_studio(db: impl PgExecutor<'_>, lesson_id: Uuid) -> sqlx::Result<Option<(Uuid, LessonFacts)>> {
-    let row: Option<(Uuid, String, bool, bool)> = sqlx::query_as(
+    let row: Option<(Uuid, LessonStatus, bool, bool)> = sqlx::query_as(
         "select l.studio_id, l.status, s.visibility = 'private', s.archived
          from open_lessons l join studios s on s.id = l.studio_id where l.id = $1",
     )
     .bind(lesson_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.and_then(|(studio, status, studio_private, studio_archived)| {
-        LessonStatus::from_code(&status).map(|status| (studio, LessonFacts { status, studio_private, studio_archived }))
+    Ok(row.map(|(studio, status, studio_private, studio_archived)| {
+        (studio, LessonFacts { status, studio_private, studio_archived })
     }))
 }
 
@@ -227,7 +180,7 @@ struct DetailRow {
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     time_zone: String,
-    mode: String,
+    mode: Mode,
     place: String,
     link: String,
     capacity: i32,
@@ -237,11 +190,11 @@ struct DetailRow {
     booking_closes_at: Option<DateTime<Utc>>,
     needs_approval: bool,
     credited_hours: String,
-    status: String,
+    status: LessonStatus,
     cancel_reason: String,
     checkin_code: String,
     my_id: Option<Uuid>,
-    my_status: Option<String>,
+    my_status: Option<BookingStatus>,
     my_position: Option<i64>,
 }
 
@@ -291,7 +244,7 @@ pub async fn detail(pool: &PgPool, lesson_id: Uuid, viewer: Option<Uuid>) -> sql
         starts_at: r.starts_at,
         ends_at: r.ends_at,
         time_zone: r.time_zone,
-        mode: Mode::from_code(&r.mode).unwrap_or(Mode::InPerson),
+        mode: r.mode,
         place: r.place,
         link: r.link,
         capacity: r.capacity,
@@ -301,15 +254,68 @@ pub async fn detail(pool: &PgPool, lesson_id: Uuid, viewer: Option<Uuid>) -> sql
         booking_closes_at: r.booking_closes_at,
         needs_approval: r.needs_approval,
         credited_hours: r.credited_hours,
-        status: LessonStatus::from_code(&r.status).unwrap_or(LessonStatus::Draft),
+        status: r.status,
         cancel_reason: r.cancel_reason,
-        my_booking: match (r.my_id, r.my_status.as_deref().and_then(BookingStatus::from_code)) {
+        my_booking: match (r.my_id, r.my_status) {
             (Some(id), Some(status)) => Some(MyBooking { id, status, waitlist_position: r.my_position }),
             _ => None,
         },
         can_manage: false,
         checkin_code: Some(r.checkin_code),
     }))
+}
+
+/// The columns a lesson form sets, in the order [`bind_fields`] binds them.
+const FORM_COLUMNS: [&str; 16] = [
+    "title",
+    "subject",
+    "grade",
+    "topic",
+    "description",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "mode",
+    "place",
+    "link",
+    "capacity",
+    "credited_hours",
+    "booking_opens_at",
+    "booking_closes_at",
+    "needs_approval",
+];
+
+/// The placeholders of [`FORM_COLUMNS`], numbered from `$first`.
+fn form_values(first: usize) -> String {
+    let placeholder = |(i, column): (usize, &&str)| match *column {
+        // Tenths of an hour: no float on the way to the numeric column.
+        "credited_hours" => format!("${}::numeric / 10", first + i),
+        _ => format!("${}", first + i),
+    };
+    FORM_COLUMNS.iter().enumerate().map(placeholder).collect::<Vec<_>>().join(", ")
+}
+
+fn bind_fields<'q>(
+    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    v: &'q ValidLesson,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    query
+        .bind(&v.title)
+        .bind(&v.subject)
+        .bind(&v.grade)
+        .bind(&v.topic)
+        .bind(&v.description)
+        .bind(v.starts_at)
+        .bind(v.ends_at)
+        .bind(&v.time_zone)
+        .bind(v.mode)
+        .bind(&v.place)
+        .bind(&v.link)
+        .bind(v.capacity)
+        .bind(v.credited_tenths)
+        .bind(v.booking_opens_at)
+        .bind(v.booking_closes_at)
+        .bind(v.needs_approval)
 }
 
 /// Creates a draft lesson and returns its id.
@@ -322,42 +328,21 @@ pub async fn create(
     code: &str,
 ) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
-    sqlx::query(
-        "insert into open_lessons (id, studio_id, teacher_id, title, subject, grade, topic, description, starts_at, ends_at,
-             time_zone, mode, place, link, capacity, status, credited_hours, booking_opens_at, booking_closes_at,
-             needs_approval, checkin_code, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'draft', $16::numeric / 10, $17, $18, $19, $20, $21)",
-    )
-    .bind(id)
-    .bind(studio_id)
-    .bind(teacher_id)
-    .bind(&v.title)
-    .bind(&v.subject)
-    .bind(&v.grade)
-    .bind(&v.topic)
-    .bind(&v.description)
-    .bind(v.starts_at)
-    .bind(v.ends_at)
-    .bind(&v.time_zone)
-    .bind(v.mode.code())
-    .bind(&v.place)
-    .bind(&v.link)
-    .bind(v.capacity)
-    .bind(v.credited_tenths)
-    .bind(v.booking_opens_at)
-    .bind(v.booking_closes_at)
-    .bind(v.needs_approval)
-    .bind(code)
-    .bind(created_by)
-    .execute(pool)
-    .await?;
+    let sql = format!(
+        "insert into open_lessons (id, studio_id, teacher_id, checkin_code, created_by, status, {})
+         values ($1, $2, $3, $4, $5, 'draft', {})",
+        FORM_COLUMNS.join(", "),
+        form_values(6)
+    );
+    let query = sqlx::query(&sql).bind(id).bind(studio_id).bind(teacher_id).bind(code).bind(created_by);
+    bind_fields(query, v).execute(pool).await?;
     Ok(id)
 }
 
 /// The locked lesson row: what booking decisions need.
 #[derive(sqlx::FromRow)]
 struct Locked {
-    status: String,
+    status: LessonStatus,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     place: String,
@@ -369,12 +354,6 @@ struct Locked {
     checkin_code: String,
     /// The transaction's clock, for window checks.
     now: DateTime<Utc>,
-}
-
-impl Locked {
-    fn status(&self) -> LessonStatus {
-        LessonStatus::from_code(&self.status).unwrap_or(LessonStatus::Draft)
-    }
 }
 
 async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked, AppError> {
@@ -401,11 +380,11 @@ async fn seat_counts(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::Result<(
 
 /// Writes one notification per listed booking (to the booking's owner), each with its email in
 /// the outbox, in two statements whatever the number of bookings.
-async fn notify(conn: &mut PgConnection, kind: &str, booking_ids: &[Uuid]) -> sqlx::Result<()> {
+async fn notify(conn: &mut PgConnection, kind: NotificationKind, booking_ids: &[Uuid]) -> sqlx::Result<()> {
     if booking_ids.is_empty() {
         return Ok(());
     }
-    let (zh, en) = super::notification_kind_label(kind).zh_en();
+    let (zh, en) = (kind.label().text(Locale::ZhCn), kind.label().text(Locale::En));
     sqlx::query(
         "with n as (
              insert into notifications (id, user_id, kind, lesson_id, booking_id)
@@ -445,7 +424,7 @@ async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sql
     .bind(n)
     .fetch_all(&mut *conn)
     .await?;
-    notify(conn, "promoted", &promoted).await?;
+    notify(conn, NotificationKind::Promoted, &promoted).await?;
     Ok(promoted)
 }
 
@@ -456,7 +435,7 @@ pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBoo
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     rules::check_bookable(
-        lesson.status(),
+        lesson.status,
         lesson.starts_at,
         lesson.booking_opens_at,
         lesson.booking_closes_at,
@@ -489,9 +468,9 @@ pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBoo
     // The lesson row is locked, so the new booking is the last of the waitlist.
     let position = (status == BookingStatus::Waitlisted).then_some(waiting + 1);
     let kind = match status {
-        BookingStatus::Confirmed => "booking_confirmed",
-        BookingStatus::Waitlisted => "booking_waitlisted",
-        _ => "booking_pending",
+        BookingStatus::Confirmed => NotificationKind::BookingConfirmed,
+        BookingStatus::Waitlisted => NotificationKind::BookingWaitlisted,
+        _ => NotificationKind::BookingPending,
     };
     notify(&mut tx, kind, &[id]).await?;
     tx.commit().await?;
@@ -523,7 +502,7 @@ pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reaso
     .bind(reason)
     .execute(&mut *tx)
     .await?;
-    if lesson.status() == LessonStatus::Published {
+    if lesson.status == LessonStatus::Published {
         promote(&mut tx, lesson_id, lesson.capacity).await?;
     }
     tx.commit().await?;
@@ -539,7 +518,7 @@ pub async fn decide(
 ) -> Result<BookingStatus, AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    if lesson.status() != LessonStatus::Published {
+    if lesson.status != LessonStatus::Published {
         return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
     }
     let pending: bool = sqlx::query_scalar(
@@ -560,7 +539,8 @@ pub async fn decide(
         .bind(status.code())
         .execute(&mut *tx)
         .await?;
-    notify(&mut tx, if approve { "approved" } else { "declined" }, &[booking_id]).await?;
+    notify(&mut tx, if approve { NotificationKind::Approved } else { NotificationKind::Declined }, &[booking_id])
+        .await?;
     tx.commit().await?;
     Ok(status)
 }
@@ -571,7 +551,7 @@ pub async fn decide(
 pub async fn update(pool: &PgPool, lesson_id: Uuid, v: &ValidLesson) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    if matches!(lesson.status(), LessonStatus::Cancelled | LessonStatus::Done) {
+    if matches!(lesson.status, LessonStatus::Cancelled | LessonStatus::Done) {
         return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
     }
     let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
@@ -582,37 +562,17 @@ pub async fn update(pool: &PgPool, lesson_id: Uuid, v: &ValidLesson) -> Result<(
         || lesson.ends_at != v.ends_at
         || lesson.place != v.place
         || lesson.link != v.link;
-    sqlx::query(
-        "update open_lessons set title = $2, subject = $3, grade = $4, topic = $5, description = $6, starts_at = $7,
-             ends_at = $8, time_zone = $9, mode = $10, place = $11, link = $12, capacity = $13,
-             credited_hours = $14::numeric / 10, booking_opens_at = $15, booking_closes_at = $16, needs_approval = $17,
-             sequence = sequence + 1, updated_at = now()
-         where id = $1",
-    )
-    .bind(lesson_id)
-    .bind(&v.title)
-    .bind(&v.subject)
-    .bind(&v.grade)
-    .bind(&v.topic)
-    .bind(&v.description)
-    .bind(v.starts_at)
-    .bind(v.ends_at)
-    .bind(&v.time_zone)
-    .bind(v.mode.code())
-    .bind(&v.place)
-    .bind(&v.link)
-    .bind(v.capacity)
-    .bind(v.credited_tenths)
-    .bind(v.booking_opens_at)
-    .bind(v.booking_closes_at)
-    .bind(v.needs_approval)
-    .execute(&mut *tx)
-    .await?;
+    let sql = format!(
+        "update open_lessons set ({}) = ({}), sequence = sequence + 1, updated_at = now() where id = $1",
+        FORM_COLUMNS.join(", "),
+        form_values(2)
+    );
+    bind_fields(sqlx::query(&sql).bind(lesson_id), v).execute(&mut *tx).await?;
     if moved {
         let booked = active_booking_ids(&mut tx, lesson_id).await?;
-        notify(&mut tx, "lesson_changed", &booked).await?;
+        notify(&mut tx, NotificationKind::LessonChanged, &booked).await?;
     }
-    if lesson.status() == LessonStatus::Published {
+    if lesson.status == LessonStatus::Published {
         promote(&mut tx, lesson_id, v.capacity).await?;
     }
     tx.commit().await?;
@@ -632,7 +592,7 @@ async fn active_booking_ids(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::R
 pub async fn set_capacity(pool: &PgPool, lesson_id: Uuid, capacity: i32) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    if matches!(lesson.status(), LessonStatus::Cancelled | LessonStatus::Done) {
+    if matches!(lesson.status, LessonStatus::Cancelled | LessonStatus::Done) {
         return Err(err("capacity", LessonMsg::ErrLessonNotEditable));
     }
     let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
@@ -644,7 +604,7 @@ pub async fn set_capacity(pool: &PgPool, lesson_id: Uuid, capacity: i32) -> Resu
         .bind(capacity)
         .execute(&mut *tx)
         .await?;
-    if lesson.status() == LessonStatus::Published {
+    if lesson.status == LessonStatus::Published {
         promote(&mut tx, lesson_id, capacity).await?;
     }
     tx.commit().await?;
@@ -655,7 +615,7 @@ pub async fn set_capacity(pool: &PgPool, lesson_id: Uuid, capacity: i32) -> Resu
 pub async fn publish(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    if lesson.status() != LessonStatus::Draft {
+    if lesson.status != LessonStatus::Draft {
         return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
     }
     sqlx::query(
@@ -673,7 +633,7 @@ pub async fn publish(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
 pub async fn cancel_lesson(pool: &PgPool, lesson_id: Uuid, reason: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    if matches!(lesson.status(), LessonStatus::Cancelled | LessonStatus::Done) {
+    if matches!(lesson.status, LessonStatus::Cancelled | LessonStatus::Done) {
         return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
     }
     sqlx::query("update open_lessons set status = 'cancelled', cancel_reason = $2, sequence = sequence + 1, updated_at = now() where id = $1")
@@ -687,7 +647,7 @@ pub async fn cancel_lesson(pool: &PgPool, lesson_id: Uuid, reason: &str) -> Resu
         .execute(&mut *tx)
         .await?;
     let booked = active_booking_ids(&mut tx, lesson_id).await?;
-    notify(&mut tx, "lesson_cancelled", &booked).await?;
+    notify(&mut tx, NotificationKind::LessonCancelled, &booked).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -696,7 +656,7 @@ pub async fn cancel_lesson(pool: &PgPool, lesson_id: Uuid, reason: &str) -> Resu
 pub async fn mark_done(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    if lesson.status() != LessonStatus::Published {
+    if lesson.status != LessonStatus::Published {
         return Err(err("lesson", LessonMsg::ErrLessonNotEditable));
     }
     sqlx::query("update open_lessons set status = 'done', sequence = sequence + 1, updated_at = now() where id = $1")
@@ -713,7 +673,7 @@ pub async fn mark_done(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
 
 /// The attendee list for the host: everyone with a booking, in booking order.
 pub async fn attendees(pool: &PgPool, lesson_id: Uuid) -> sqlx::Result<Vec<Attendee>> {
-    let rows: Vec<(Uuid, String, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+    let rows: Vec<(Uuid, String, String, String, BookingStatus, DateTime<Utc>)> = sqlx::query_as(
         "select b.id, u.display_name, u.email, u.school, b.status, b.created_at
          from bookings b join users u on u.id = b.user_id
          where b.lesson_id = $1 and b.status not in ('cancelled', 'declined')
@@ -729,7 +689,7 @@ pub async fn attendees(pool: &PgPool, lesson_id: Uuid) -> sqlx::Result<Vec<Atten
             display_name,
             email,
             school,
-            status: BookingStatus::from_code(&status).unwrap_or(BookingStatus::Confirmed),
+            status,
             booked_at,
         })
         .collect())
@@ -744,15 +704,16 @@ pub async fn set_attendance(
     to: BookingStatus,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    if lock_lesson(&mut tx, lesson_id).await?.status() == LessonStatus::Cancelled {
+    if lock_lesson(&mut tx, lesson_id).await?.status == LessonStatus::Cancelled {
         return Err(AppError::Refused(Msg::Lesson(LessonMsg::ErrCheckInCancelled)));
     }
-    let current: Option<String> = sqlx::query_scalar("select status from bookings where id = $1 and lesson_id = $2")
-        .bind(booking_id)
-        .bind(lesson_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let current = current.as_deref().and_then(BookingStatus::from_code).ok_or(AppError::NotFound)?;
+    let current: Option<BookingStatus> =
+        sqlx::query_scalar("select status from bookings where id = $1 and lesson_id = $2")
+            .bind(booking_id)
+            .bind(lesson_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let current = current.ok_or(AppError::NotFound)?;
     if !rules::holds_seat(current) || !rules::holds_seat(to) {
         return Err(AppError::NotFound);
     }
@@ -792,7 +753,7 @@ async fn credit(conn: &mut PgConnection, booking_id: Uuid, attended: bool) -> sq
 pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, code: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    if lesson.status() == LessonStatus::Cancelled {
+    if lesson.status == LessonStatus::Cancelled {
         return Err(err("code", LessonMsg::ErrCheckInCancelled));
     }
     rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now)
@@ -830,7 +791,7 @@ pub async fn open_lesson_hours(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Str
 }
 
 /// id, kind, lesson id, lesson title, created at, read.
-type NotificationRow = (Uuid, String, Option<Uuid>, Option<String>, DateTime<Utc>, bool);
+type NotificationRow = (Uuid, NotificationKind, Option<Uuid>, Option<String>, DateTime<Utc>, bool);
 
 pub async fn notifications(pool: &PgPool, user_id: Uuid, limit: i64) -> sqlx::Result<Vec<Notification>> {
     let rows: Vec<NotificationRow> = sqlx::query_as(
@@ -935,7 +896,7 @@ pub struct CalendarLesson {
     pub time_zone: String,
     pub place: String,
     pub link: String,
-    pub status: String,
+    pub status: LessonStatus,
     pub sequence: i32,
     pub updated_at: DateTime<Utc>,
     pub studio_name: String,

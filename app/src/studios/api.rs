@@ -1,8 +1,8 @@
 //! Studio server functions. Each: who is asking, may they (`rules::can`, the one place that
 //! decides), is the input valid, call the store.
 
-use super::{DirectoryPage, InvitationPreview, MyStudios, StudioPage};
-use crate::error::AppError;
+use super::{DirectoryPage, InvitationPreview, MyStudios, StudioInput, StudioPage};
+use crate::kit::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -10,11 +10,11 @@ use uuid::Uuid;
 use {
     super::rules::{self, Standing, StudioAction},
     super::store::{self, StudioRow},
-    super::{StudioInput, StudioMsg, StudioRole},
+    super::{StudioMsg, StudioRole},
     crate::accounts::auth::SessionUser,
-    crate::accounts::rules::Checks,
-    crate::context::{auth_session, pool, redirect_plain_form, require_user},
-    crate::i18n::Msg,
+    crate::kit::context::{auth_session, pool, redirect_plain_form, require_user},
+    crate::kit::i18n::Msg,
+    crate::kit::validate::{self, Checks},
     sqlx::PgPool,
 };
 
@@ -37,7 +37,7 @@ async fn authorize(slug: &str, action: StudioAction) -> Result<(PgPool, SessionU
 #[cfg(feature = "ssr")]
 fn check_message(field: &str, message: &str) -> Result<(), AppError> {
     let mut checks = Checks::default();
-    checks.check(field, rules::check_long_text(message, rules::MESSAGE_MAX));
+    checks.check(field, validate::text(message, false, rules::MESSAGE_MAX));
     checks.finish()
 }
 
@@ -70,21 +70,10 @@ pub async fn load_studio_page(slug: String) -> Result<StudioPage, AppError> {
 
 /// Any signed-in teacher may create a studio; they become its host.
 #[server(prefix = "/api", endpoint = "studios/create")]
-#[allow(clippy::too_many_arguments)]
-pub async fn create_studio(
-    name: String,
-    slug: String,
-    description: String,
-    subject: String,
-    district: String,
-    school: String,
-    visibility: String,
-    join_policy: String,
-) -> Result<String, AppError> {
+pub async fn create_studio(slug: String, #[server(flatten)] form: StudioInput) -> Result<String, AppError> {
     let user = require_user().await?;
-    let input = StudioInput { name, description, subject, district, school, visibility, join_policy };
     let mut checks = Checks::default();
-    let studio = rules::check_studio(&input, &mut checks);
+    let studio = rules::check_studio(&form, &mut checks);
     let slug = slug.trim();
     if !slug.is_empty() {
         checks.check("slug", rules::check_slug(slug));
@@ -97,23 +86,10 @@ pub async fn create_studio(
 
 /// The host edits the studio's details.
 #[server(prefix = "/api", endpoint = "studios/update")]
-#[allow(clippy::too_many_arguments)]
-pub async fn update_studio(
-    studio: String,
-    name: String,
-    description: String,
-    subject: String,
-    district: String,
-    school: String,
-    visibility: String,
-    join_policy: String,
-) -> Result<(), AppError> {
+pub async fn update_studio(studio: String, #[server(flatten)] form: StudioInput) -> Result<(), AppError> {
     let (pool, _, row, _) = authorize(&studio, StudioAction::Edit).await?;
     let mut checks = Checks::default();
-    let valid = rules::check_studio(
-        &StudioInput { name, description, subject, district, school, visibility, join_policy },
-        &mut checks,
-    );
+    let valid = rules::check_studio(&form, &mut checks);
     checks.finish()?;
     store::update_studio(&pool, row.id, &valid).await?;
     redirect_plain_form(&format!("/studios/{}", row.slug));
@@ -189,7 +165,7 @@ pub async fn hand_over_studio(studio: String, user: Uuid) -> Result<(), AppError
 #[server(prefix = "/api", endpoint = "studios/remove-member")]
 pub async fn remove_member(studio: String, user: Uuid) -> Result<(), AppError> {
     let (pool, host, row, _) = authorize(&studio, StudioAction::RemoveMember).await?;
-    store::end_membership(&pool, row.id, user, host.id, "removed").await?;
+    store::end_membership(&pool, row.id, user, host.id, super::MembershipEvent::Removed).await?;
     redirect_plain_form(&format!("/studios/{}", row.slug));
     Ok(())
 }
@@ -198,7 +174,7 @@ pub async fn remove_member(studio: String, user: Uuid) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "studios/leave")]
 pub async fn leave_studio(studio: String) -> Result<(), AppError> {
     let (pool, user, row, _) = authorize(&studio, StudioAction::Leave).await?;
-    store::end_membership(&pool, row.id, user.id, user.id, "left").await?;
+    store::end_membership(&pool, row.id, user.id, user.id, super::MembershipEvent::Left).await?;
     redirect_plain_form(&format!("/studios/{}", row.slug));
     Ok(())
 }

@@ -151,11 +151,11 @@ impl StudioMsg {
             StudioMsg::AllSubjects => ("全部学科", "All subjects"),
             StudioMsg::AllDistricts => ("全部区县", "All districts"),
             StudioMsg::NoStudiosFound => ("没有找到符合条件的工作室。", "No studios match."),
-            StudioMsg::ResultsTotal => ("个工作室", "studios"),
+            StudioMsg::ResultsTotal => ("{n} 个工作室", "{n} studios"),
             StudioMsg::PreviousPage => ("上一页", "Previous page"),
             StudioMsg::NextPage => ("下一页", "Next page"),
             StudioMsg::Pagination => ("分页", "Pagination"),
-            StudioMsg::Members => ("名成员", "members"),
+            StudioMsg::Members => ("{n} 名成员", "{n} members"),
             StudioMsg::LastActive => ("最近活动", "Last active"),
             StudioMsg::CreateStudio => ("创建工作室", "Create a studio"),
             StudioMsg::CreateStudioTitle => ("创建名师工作室", "Create a master-teacher studio"),
@@ -185,7 +185,7 @@ impl StudioMsg {
             StudioMsg::HostHeading => ("领衔人", "Host"),
             StudioMsg::MentorsHeading => ("导师", "Mentors"),
             StudioMsg::MembersHeading => ("成员", "Members"),
-            StudioMsg::MenteeCount => ("名培养对象", "mentees"),
+            StudioMsg::MenteeCount => ("{n} 名培养对象", "{n} mentees"),
             StudioMsg::MemberSince => ("加入于", "since"),
             StudioMsg::LessonsHeading => ("近期公开课", "Upcoming open lessons"),
             StudioMsg::NoLessons => ("暂无安排的公开课。", "No open lessons scheduled."),
@@ -302,5 +302,11 @@ impl StudioMsg {
             StudioMsg::ErrExpiryRange => ("有效天数须在 1 到 90 之间。", "Between 1 and 90 days."),
             StudioMsg::ErrMaxUsesRange => ("可使用次数须在 1 到 500 之间。", "Between 1 and 500 uses."),
         }
+    }
+}
+
+impl From<StudioMsg> for crate::kit::i18n::Msg {
+    fn from(m: StudioMsg) -> Self {
+        crate::kit::i18n::Msg::Studio(m)
     }
 }

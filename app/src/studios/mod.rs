@@ -10,110 +10,73 @@ pub mod store;
 
 pub use messages::StudioMsg;
 
-use crate::i18n::Msg;
+use crate::kit::codes::coded_enum;
+use crate::kit::i18n::Msg;
 use crate::lessons::LessonSummary;
 use chrono::{DateTime, Utc};
 use rules::{Standing, StudioFacts};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A member's role in a studio.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum StudioRole {
-    Host,
-    Mentor,
-    Mentee,
+coded_enum! {
+    /// A member's role in a studio (`memberships.role`).
+    pub enum StudioRole {
+        Host = "host" => StudioMsg::RoleHost,
+        Mentor = "mentor" => StudioMsg::RoleMentor,
+        Mentee = "mentee" => StudioMsg::RoleMentee,
+    }
 }
 
 impl StudioRole {
-    /// The value stored in `memberships.role`.
-    pub fn code(self) -> &'static str {
-        match self {
-            StudioRole::Host => "host",
-            StudioRole::Mentor => "mentor",
-            StudioRole::Mentee => "mentee",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<StudioRole> {
-        match code {
-            "host" => Some(StudioRole::Host),
-            "mentor" => Some(StudioRole::Mentor),
-            "mentee" => Some(StudioRole::Mentee),
-            _ => None,
-        }
-    }
-
-    pub fn label(self) -> Msg {
-        Msg::Studio(match self {
-            StudioRole::Host => StudioMsg::RoleHost,
-            StudioRole::Mentor => StudioMsg::RoleMentor,
-            StudioRole::Mentee => StudioMsg::RoleMentee,
-        })
-    }
-
     /// Hosts and mentors lead a studio: they schedule lessons, coach mentees, decide requests.
     pub fn leads(self) -> bool {
         matches!(self, StudioRole::Host | StudioRole::Mentor)
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Visibility {
-    Public,
-    Private,
+coded_enum! {
+    pub enum Visibility {
+        Public = "public" => StudioMsg::VisibilityPublic,
+        Private = "private" => StudioMsg::VisibilityPrivate,
+    }
 }
 
-impl Visibility {
-    pub const ALL: [Visibility; 2] = [Visibility::Public, Visibility::Private];
+coded_enum! {
+    /// How people get in; declared in the order the studio form offers them.
+    pub enum JoinPolicy {
+        Request = "request" => StudioMsg::PolicyRequest,
+        Open = "open" => StudioMsg::PolicyOpen,
+        InviteOnly = "invite_only" => StudioMsg::PolicyInviteOnly,
+    }
+}
 
-    pub fn code(self) -> &'static str {
+coded_enum! {
+    /// What happened to a membership (`membership_events.kind`).
+    pub enum MembershipEvent {
+        Created = "created" => StudioMsg::ActCreated,
+        Requested = "requested" => StudioMsg::ActRequested,
+        Approved = "approved" => StudioMsg::ActApproved,
+        Declined = "declined" => StudioMsg::ActDeclined,
+        Joined = "joined" => StudioMsg::ActJoined,
+        InvitedIn = "invited_in" => StudioMsg::ActInvitedIn,
+        Left = "left" => StudioMsg::ActLeft,
+        Removed = "removed" => StudioMsg::ActRemoved,
+        Promoted = "promoted" => StudioMsg::ActPromoted,
+        Demoted = "demoted" => StudioMsg::ActDemoted,
+        HostHandedOver = "host_handed_over" => StudioMsg::ActHandedOver,
+    }
+}
+
+impl MembershipEvent {
+    /// How the event reads in the studio's history: a change of role reads as the role it led
+    /// to, so a host who handed over "became a mentor".
+    pub fn reads_as(self, role: Option<StudioRole>) -> Msg {
         match self {
-            Visibility::Public => "public",
-            Visibility::Private => "private",
+            MembershipEvent::Promoted | MembershipEvent::Demoted if role == Some(StudioRole::Mentor) => {
+                StudioMsg::ActPromoted.into()
+            }
+            other => other.label(),
         }
-    }
-
-    pub fn from_code(code: &str) -> Option<Visibility> {
-        Visibility::ALL.into_iter().find(|v| v.code() == code)
-    }
-
-    pub fn label(self) -> Msg {
-        Msg::Studio(match self {
-            Visibility::Public => StudioMsg::VisibilityPublic,
-            Visibility::Private => StudioMsg::VisibilityPrivate,
-        })
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum JoinPolicy {
-    InviteOnly,
-    Request,
-    Open,
-}
-
-impl JoinPolicy {
-    pub const ALL: [JoinPolicy; 3] = [JoinPolicy::Request, JoinPolicy::Open, JoinPolicy::InviteOnly];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            JoinPolicy::InviteOnly => "invite_only",
-            JoinPolicy::Request => "request",
-            JoinPolicy::Open => "open",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<JoinPolicy> {
-        JoinPolicy::ALL.into_iter().find(|p| p.code() == code)
-    }
-
-    pub fn label(self) -> Msg {
-        Msg::Studio(match self {
-            JoinPolicy::InviteOnly => StudioMsg::PolicyInviteOnly,
-            JoinPolicy::Request => StudioMsg::PolicyRequest,
-            JoinPolicy::Open => StudioMsg::PolicyOpen,
-        })
     }
 }
 
@@ -163,7 +126,7 @@ pub struct DirectoryPage {
 /// Something that happened in a studio, for its "recent activity" list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
-    pub kind: String,
+    pub kind: MembershipEvent,
     pub who: String,
     pub role: Option<StudioRole>,
     pub at: DateTime<Utc>,

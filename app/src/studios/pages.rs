@@ -5,10 +5,10 @@ use super::api::*;
 use super::rules::{can, StudioAction};
 use super::{JoinPolicy, MyStudios, StudioMsg, StudioPage, StudioRole, StudioSummary, Visibility};
 use crate::accounts::Viewer;
-use crate::forms::{action_error, Choice, Field, FormStatus, TextArea};
-use crate::i18n::{use_i18n, Locale, Msg};
+use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
+use crate::kit::i18n::{use_i18n, Locale, Msg};
+use crate::kit::time::{format_date_time, format_range};
 use crate::lessons::LessonSummary;
-use crate::time::{format_date_time, format_range};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -35,7 +35,7 @@ fn StudioCard(studio: StudioSummary) -> impl IntoView {
             <h3><A href=format!("/studios/{}", studio.slug)>{studio.name}</A></h3>
             <p class="muted">
                 {studio.subject} " · " {studio.district} " · " {move || i18n.t(s(StudioMsg::HostHeading))} ": " {studio.host_name}
-                " · " {studio.member_count} " " {move || i18n.t(s(StudioMsg::Members))}
+                " · " {move || i18n.fill(s(StudioMsg::Members), &[("n", &studio.member_count)])}
             </p>
             <p>{studio.description}</p>
             <p class="muted small">{move || i18n.t(s(StudioMsg::LastActive))} ": " {move || format_date_time(at, &tz, i18n.locale.get())}</p>
@@ -94,7 +94,7 @@ pub fn DirectoryPage() -> impl IntoView {
                                 </div>
                                 <button type="submit" class="primary">{move || i18n.t(s(StudioMsg::Search))}</button>
                             </Form>
-                            <p class="muted" role="status">{found.total} " " {move || i18n.t(s(StudioMsg::ResultsTotal))}</p>
+                            <p class="muted" role="status">{move || i18n.fill(s(StudioMsg::ResultsTotal), &[("n", &found.total)])}</p>
                             {if found.studios.is_empty() {
                                 view! { <p>{move || i18n.t(s(StudioMsg::NoStudiosFound))}</p> }.into_any()
                             } else {
@@ -254,7 +254,7 @@ fn StudioView(page: StudioPage) -> impl IntoView {
                         move || if mentors.is_empty() { "—".to_owned() } else { mentors.join(if i18n.locale.get() == Locale::En { ", " } else { "、" }) }
                     }
                 </p>
-                <p>{page.mentee_count} " " {move || i18n.t(s(StudioMsg::MenteeCount))}</p>
+                <p>{move || i18n.fill(s(StudioMsg::MenteeCount), &[("n", &page.mentee_count)])}</p>
                 {page.members.clone().map(|members| view! { <MemberList page=page.clone() members/> })}
             </section>
             {page.requests.clone().map(|requests| view! { <RequestList slug=page.slug.clone() requests/> })}
@@ -326,22 +326,6 @@ fn LessonList(lessons: Vec<LessonSummary>) -> impl IntoView {
 fn ActivityList(activity: Vec<super::Activity>) -> impl IntoView {
     let i18n = use_i18n();
     let tz = expect_context::<Viewer>().time_zone;
-    let label = |kind: &str, role: Option<StudioRole>| {
-        s(match kind {
-            // A change of role reads as the role it led to: a host who handed over "became a mentor".
-            "promoted" | "demoted" if role == Some(StudioRole::Mentor) => StudioMsg::ActPromoted,
-            "created" => StudioMsg::ActCreated,
-            "approved" => StudioMsg::ActApproved,
-            "joined" => StudioMsg::ActJoined,
-            "invited_in" => StudioMsg::ActInvitedIn,
-            "left" => StudioMsg::ActLeft,
-            "removed" => StudioMsg::ActRemoved,
-            "promoted" => StudioMsg::ActPromoted,
-            "demoted" => StudioMsg::ActDemoted,
-            "host_handed_over" => StudioMsg::ActHandedOver,
-            _ => StudioMsg::ActRequested,
-        })
-    };
     view! {
         <section aria-labelledby="activity-heading">
             <h2 id="activity-heading">{move || i18n.t(s(StudioMsg::ActivityHeading))}</h2>
@@ -354,7 +338,7 @@ fn ActivityList(activity: Vec<super::Activity>) -> impl IntoView {
                             .into_iter()
                             .map(|a| {
                                 let tz = tz.clone();
-                                let what = label(&a.kind, a.role);
+                                let what = a.kind.reads_as(a.role);
                                 // Outsiders see a role instead of a mentee's name.
                                 let who = if a.who.is_empty() { a.role.unwrap_or(StudioRole::Mentee).label() } else { Msg::AppName };
                                 let name = a.who.clone();
@@ -559,7 +543,7 @@ fn site_origin() -> String {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()
-            .map(|p| crate::context::request_origin(&p.headers))
+            .map(|p| crate::kit::context::request_origin(&p.headers))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]

@@ -1,9 +1,10 @@
 //! Studio rules that need no database: slugs, field checks and who may do what.
 
 use super::{JoinPolicy, StudioMsg, StudioRole, Visibility};
-use crate::accounts::rules::{check_text, Checks};
-use crate::error::AppError;
-use crate::i18n::Msg;
+use crate::accounts::rules::TEXT_MAX;
+use crate::kit::error::AppError;
+use crate::kit::i18n::Msg;
+use crate::kit::validate::{self, Checks};
 
 pub const NAME_MAX: usize = 80;
 pub const DESCRIPTION_MAX: usize = 2000;
@@ -59,18 +60,6 @@ pub fn check_slug(slug: &str) -> Result<(), Msg> {
     }
 }
 
-/// A description or message: free text of some length, with line breaks, but no control
-/// characters. Markup is harmless here: it is always shown escaped.
-pub fn check_long_text(value: &str, max: usize) -> Result<(), Msg> {
-    if value.chars().count() > max {
-        Err(Msg::ErrTooLong)
-    } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        Err(Msg::ErrCharsNotAllowed)
-    } else {
-        Ok(())
-    }
-}
-
 /// The studio fields of the create and edit forms, after validation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidStudio {
@@ -87,11 +76,11 @@ pub struct ValidStudio {
 /// when `checks` finishes without errors.
 pub fn check_studio(input: &super::StudioInput, checks: &mut Checks) -> ValidStudio {
     checks
-        .check("name", check_text(&input.name, true, NAME_MAX))
-        .check("description", check_long_text(&input.description, DESCRIPTION_MAX))
-        .check("subject", check_text(&input.subject, true, crate::accounts::rules::TEXT_MAX))
-        .check("district", check_text(&input.district, true, crate::accounts::rules::TEXT_MAX))
-        .check("school", check_text(&input.school, false, crate::accounts::rules::TEXT_MAX));
+        .check("name", validate::name(&input.name, true, NAME_MAX))
+        .check("description", validate::text(&input.description, false, DESCRIPTION_MAX))
+        .check("subject", validate::name(&input.subject, true, TEXT_MAX))
+        .check("district", validate::name(&input.district, true, TEXT_MAX))
+        .check("school", validate::name(&input.school, false, TEXT_MAX));
     let visibility = Visibility::from_code(&input.visibility);
     checks.check("visibility", visibility.map(|_| ()).ok_or(Msg::ErrChoiceUnknown));
     let join_policy = JoinPolicy::from_code(&input.join_policy);

@@ -3,18 +3,16 @@
 
 use super::rules::{Standing, StudioFacts, ValidStudio};
 use super::*;
-use crate::error::AppError;
+use crate::kit::error::{AppError, OnConstraint};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The user's role in the studio if they are an active member.
 pub async fn active_role(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<StudioRole>> {
-    let role: Option<String> =
-        sqlx::query_scalar("select role from memberships where studio_id = $1 and user_id = $2 and status = 'active'")
-            .bind(studio_id)
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
-    Ok(role.as_deref().and_then(StudioRole::from_code))
+    sqlx::query_scalar("select role from memberships where studio_id = $1 and user_id = $2 and status = 'active'")
+        .bind(studio_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -27,18 +25,14 @@ pub struct StudioRow {
     pub district: String,
     pub school: String,
     pub host_id: Uuid,
-    pub visibility: String,
-    pub join_policy: String,
+    pub visibility: Visibility,
+    pub join_policy: JoinPolicy,
     pub archived: bool,
 }
 
 impl StudioRow {
     pub fn facts(&self) -> StudioFacts {
-        StudioFacts {
-            visibility: Visibility::from_code(&self.visibility).unwrap_or(Visibility::Private),
-            join_policy: JoinPolicy::from_code(&self.join_policy).unwrap_or(JoinPolicy::InviteOnly),
-            archived: self.archived,
-        }
+        StudioFacts { visibility: self.visibility, join_policy: self.join_policy, archived: self.archived }
     }
 }
 
@@ -57,7 +51,7 @@ pub async fn standing(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Option<
     let Some(user_id) = user_id else {
         return Ok(Standing::default());
     };
-    let row: Option<(String, String)> =
+    let row: Option<(StudioRole, String)> =
         sqlx::query_as("select role, status from memberships where studio_id = $1 and user_id = $2")
             .bind(studio_id)
             .bind(user_id)
@@ -65,7 +59,7 @@ pub async fn standing(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Option<
             .await?;
     Ok(Standing {
         signed_in: true,
-        role: row.as_ref().filter(|(_, status)| status == "active").and_then(|(role, _)| StudioRole::from_code(role)),
+        role: row.as_ref().filter(|(_, status)| status == "active").map(|(role, _)| *role),
         pending: row.as_ref().is_some_and(|(_, status)| status == "pending"),
     })
 }
@@ -76,7 +70,7 @@ async fn record_event(
     studio_id: Uuid,
     user_id: Uuid,
     actor_id: Uuid,
-    kind: &str,
+    kind: MembershipEvent,
     role: Option<StudioRole>,
     message: &str,
 ) -> sqlx::Result<()> {
@@ -147,17 +141,18 @@ pub async fn create_studio(
     .bind(&studio.district)
     .bind(&studio.school)
     .bind(host_id)
-    .bind(studio.visibility.code())
-    .bind(studio.join_policy.code())
+    .bind(studio.visibility)
+    .bind(studio.join_policy)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .on_constraint("studios_slug_key", || AppError::field("slug", StudioMsg::ErrSlugTaken.into()))?;
     sqlx::query("insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, 'host', 'active')")
         .bind(Uuid::new_v4())
         .bind(id)
         .bind(host_id)
         .execute(&mut *tx)
         .await?;
-    record_event(&mut tx, id, host_id, host_id, "created", Some(StudioRole::Host), "").await?;
+    record_event(&mut tx, id, host_id, host_id, MembershipEvent::Created, Some(StudioRole::Host), "").await?;
     tx.commit().await?;
     Ok(slug)
 }
@@ -228,7 +223,7 @@ pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, mess
     if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "pending", message).await? {
         return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyRequested)));
     }
-    record_event(&mut tx, studio_id, user_id, user_id, "requested", None, message).await?;
+    record_event(&mut tx, studio_id, user_id, user_id, MembershipEvent::Requested, None, message).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -239,7 +234,7 @@ pub async fn join_open(pool: &PgPool, studio_id: Uuid, user_id: Uuid) -> Result<
     if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "active", "").await? {
         return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)));
     }
-    record_event(&mut tx, studio_id, user_id, user_id, "joined", Some(StudioRole::Mentee), "").await?;
+    record_event(&mut tx, studio_id, user_id, user_id, MembershipEvent::Joined, Some(StudioRole::Mentee), "").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -264,7 +259,8 @@ pub async fn decide_request(
     if done.rows_affected() != 1 {
         return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchRequest)));
     }
-    let (kind, role) = if approve { ("approved", Some(StudioRole::Mentee)) } else { ("declined", None) };
+    let (kind, role) =
+        if approve { (MembershipEvent::Approved, Some(StudioRole::Mentee)) } else { (MembershipEvent::Declined, None) };
     record_event(&mut tx, studio_id, user_id, actor, kind, role, message).await?;
     tx.commit().await?;
     Ok(())
@@ -292,7 +288,7 @@ pub async fn set_role(
     if done.rows_affected() != 1 {
         return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
     }
-    let kind = if role == StudioRole::Mentor { "promoted" } else { "demoted" };
+    let kind = if role == StudioRole::Mentor { MembershipEvent::Promoted } else { MembershipEvent::Demoted };
     record_event(&mut tx, studio_id, user_id, actor, kind, Some(role), "").await?;
     tx.commit().await?;
     Ok(())
@@ -330,8 +326,10 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
         .bind(new_host)
         .execute(&mut *tx)
         .await?;
-    record_event(&mut tx, studio_id, new_host, old_host, "host_handed_over", Some(StudioRole::Host), "").await?;
-    record_event(&mut tx, studio_id, old_host, old_host, "demoted", Some(StudioRole::Mentor), "").await?;
+    record_event(&mut tx, studio_id, new_host, old_host, MembershipEvent::HostHandedOver, Some(StudioRole::Host), "")
+        .await?;
+    record_event(&mut tx, studio_id, old_host, old_host, MembershipEvent::Demoted, Some(StudioRole::Mentor), "")
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -343,7 +341,7 @@ pub async fn end_membership(
     studio_id: Uuid,
     user_id: Uuid,
     actor: Uuid,
-    status: &str,
+    ending: MembershipEvent,
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let role = active_role(&mut *tx, studio_id, user_id).await?;
@@ -355,14 +353,14 @@ pub async fn end_membership(
     let ended = sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'active' and role <> 'host'")
         .bind(studio_id)
         .bind(user_id)
-        .bind(status)
+        .bind(ending.code())
         .execute(&mut *tx)
         .await?;
     // A second, concurrent leave or removal finds nothing left to end.
     if ended.rows_affected() == 0 {
         return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
     }
-    record_event(&mut tx, studio_id, user_id, actor, status, role, "").await?;
+    record_event(&mut tx, studio_id, user_id, actor, ending, role, "").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -422,7 +420,7 @@ pub async fn revoke_invitation(pool: &PgPool, studio_id: Uuid, invitation_id: Uu
 struct InvitationRow {
     id: Uuid,
     studio_id: Uuid,
-    role: String,
+    role: StudioRole,
     expires_at: DateTime<Utc>,
     max_uses: i32,
     uses: i32,
@@ -451,7 +449,7 @@ pub async fn invitation_preview(pool: &PgPool, token: &str) -> Result<Invitation
     Ok(InvitationPreview {
         studio_slug: slug,
         studio_name: name,
-        role: StudioRole::from_code(&row.role).unwrap_or(StudioRole::Mentee),
+        role: row.role,
         problem: if archived { Some(StudioMsg::ErrArchived) } else { row.problem() },
     })
 }
@@ -477,7 +475,7 @@ pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Res
     .await?;
     let standing = standing(&mut *tx, studio.id, Some(user_id)).await?;
     rules::can(standing, rules::StudioAction::AcceptInvitation, studio.facts())?;
-    let role = StudioRole::from_code(&row.role).unwrap_or(StudioRole::Mentee);
+    let role = row.role;
     // A pending request is simply granted by the invitation.
     sqlx::query(
         "update memberships set status = 'declined' where studio_id = $1 and user_id = $2 and status = 'pending'",
@@ -490,7 +488,7 @@ pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Res
         return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)));
     }
     sqlx::query("update invitations set uses = uses + 1 where id = $1").bind(row.id).execute(&mut *tx).await?;
-    record_event(&mut tx, studio.id, user_id, user_id, "invited_in", Some(role), "").await?;
+    record_event(&mut tx, studio.id, user_id, user_id, MembershipEvent::InvitedIn, Some(role), "").await?;
     tx.commit().await?;
     Ok(studio.slug)
 }
@@ -594,7 +592,7 @@ struct MemberRow {
     id: Uuid,
     display_name: String,
     school: String,
-    role: String,
+    role: StudioRole,
     since: DateTime<Utc>,
 }
 
@@ -614,7 +612,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
         .into_iter()
         .map(|m| Member {
             person: Person { id: m.id, display_name: m.display_name, school: m.school },
-            role: StudioRole::from_code(&m.role).unwrap_or(StudioRole::Mentee),
+            role: m.role,
             since: m.since,
         })
         .collect();
@@ -636,7 +634,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
             .fetch_one(pool)
             .await?;
 
-    let events: Vec<(String, String, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+    let events: Vec<(MembershipEvent, String, Option<StudioRole>, DateTime<Utc>)> = sqlx::query_as(
         "select e.kind, u.display_name, e.role, e.created_at
          from membership_events e join users u on u.id = e.user_id
          where e.studio_id = $1 and e.kind not in ('requested', 'declined')
@@ -649,7 +647,6 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
     let activity = events
         .into_iter()
         .map(|(kind, who, role, at)| {
-            let role = role.as_deref().and_then(StudioRole::from_code);
             let who = if is_member || role.is_some_and(StudioRole::leads) { who } else { String::new() };
             Activity { kind, who, role, at }
         })
@@ -686,7 +683,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
             rows.into_iter()
                 .map(|r| InvitationView {
                     id: r.id,
-                    role: StudioRole::from_code(&r.role).unwrap_or(StudioRole::Mentee),
+                    role: r.role,
                     expires_at: r.expires_at,
                     max_uses: r.max_uses,
                     uses: r.uses,
@@ -726,7 +723,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
 pub async fn my_studios(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudios> {
     #[derive(sqlx::FromRow)]
     struct Row {
-        role: String,
+        role: StudioRole,
         status: String,
         decision_message: String,
         #[sqlx(flatten)]
@@ -759,12 +756,12 @@ pub async fn my_studios(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudios>
     };
     for row in rows {
         let summary = StudioSummary::from(row.summary);
-        match (row.status.as_str(), row.role.as_str()) {
+        match (row.status.as_str(), row.role) {
             ("pending", _) => mine.pending_requests.push(summary),
             ("declined", _) => mine.declined_requests.push((summary, row.decision_message)),
-            (_, "host") => mine.hosting.push(summary),
-            (_, "mentor") => mine.mentoring.push(summary),
-            _ => mine.member_of.push(summary),
+            (_, StudioRole::Host) => mine.hosting.push(summary),
+            (_, StudioRole::Mentor) => mine.mentoring.push(summary),
+            (_, StudioRole::Mentee) => mine.member_of.push(summary),
         }
     }
     #[derive(sqlx::FromRow)]

@@ -2,7 +2,7 @@
 //! that decides), is the input valid, call the store.
 
 use super::{Comparison, MyStudies, Note, PlanPage, SaveOutcome, StudyPage};
-use crate::error::AppError;
+use crate::kit::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -12,9 +12,9 @@ use {
     super::store::{self, StudyRow},
     super::{Abilities, Dimension, GroupRole, SectionKind, StudyMsg, Tag},
     crate::accounts::auth::SessionUser,
-    crate::accounts::rules::Checks,
-    crate::context::{pool, redirect_plain_form, require_user},
-    crate::i18n::Msg,
+    crate::kit::context::{pool, redirect_plain_form, require_user},
+    crate::kit::i18n::Msg,
+    crate::kit::validate::{self, Checks},
     sqlx::PgPool,
 };
 
@@ -84,12 +84,12 @@ pub async fn create_study(
     }
     let mut checks = Checks::default();
     checks
-        .check("title", rules::check_body(&title, true, rules::TITLE_MAX))
-        .check("theme", rules::check_body(&theme, false, rules::THEME_MAX))
-        .check("subject", rules::check_body(&subject, false, rules::SHORT_MAX))
-        .check("grade", rules::check_body(&grade, false, rules::SHORT_MAX));
+        .check("title", validate::line(&title, true, rules::TITLE_MAX))
+        .check("theme", validate::text(&theme, false, rules::THEME_MAX))
+        .check("subject", validate::line(&subject, false, rules::SHORT_MAX))
+        .check("grade", validate::line(&grade, false, rules::SHORT_MAX));
     let lead_email = lead.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_lowercase);
-    checks.check("lead", rules::check_body(lead_email.as_deref().unwrap_or(""), false, 254));
+    checks.check("lead", validate::line(lead_email.as_deref().unwrap_or(""), false, 254));
     checks.finish()?;
     let lead_id = match lead_email {
         None => user.id,
@@ -136,8 +136,8 @@ pub async fn move_phase(study: Uuid, direction: String) -> Result<(), AppError> 
         _ => return Err(AppError::field("direction", Msg::ErrChoiceUnknown)),
     };
     let (pool, _, row, _) = authorize(study, StudyAction::MovePhase).await?;
-    let to = rules::move_phase(row.phase(), direction)?;
-    store::move_phase(&pool, row.id, row.phase(), to).await?;
+    let to = rules::move_phase(row.phase, direction)?;
+    store::move_phase(&pool, row.id, row.phase, to).await?;
     redirect_plain_form(&study_path(row.id));
     Ok(())
 }
@@ -185,7 +185,7 @@ pub async fn add_round(study: Uuid, lesson: String, minutes: String) -> Result<i
         return Err(AppError::field("minutes", Msg::ErrChoiceUnknown));
     };
     let (pool, _, row, _) = authorize(study, StudyAction::ManageRounds).await?;
-    if row.phase() != super::Phase::Revise {
+    if row.phase != super::Phase::Revise {
         return Err(AppError::Refused(Msg::Study(StudyMsg::ErrRoundOnlyInRevise)));
     }
     let number = store::add_round(&pool, &row, lesson, minutes).await?;
@@ -221,10 +221,10 @@ pub async fn assign(
     let mut checks = Checks::default();
     checks
         .check("dimension", dim.map(|_| ()))
-        .check("point", rules::check_body(&point, false, rules::POINT_MAX))
-        .check("seats", rules::check_body(&seats, false, rules::SHORT_MAX));
+        .check("point", validate::text(&point, false, rules::POINT_MAX))
+        .check("seats", validate::line(&seats, false, rules::SHORT_MAX));
     if matches!(dim, Ok(None)) && seats.trim().is_empty() {
-        checks.check("seats", Err(Msg::Study(StudyMsg::ErrFocusNeeded)));
+        checks.push("seats", Msg::Study(StudyMsg::ErrFocusNeeded));
     }
     checks.finish()?;
     let dim = dim.unwrap_or(None);
@@ -252,7 +252,7 @@ pub async fn add_note(
     checks
         .check("dimension", dim.map(|_| ()).ok_or(Msg::ErrChoiceUnknown))
         .check("tag", tg.map(|_| ()).ok_or(Msg::ErrChoiceUnknown))
-        .check("body", rules::check_body(&body, true, rules::NOTE_MAX));
+        .check("body", validate::text(&body, true, rules::NOTE_MAX));
     let (pool, user, row, _) = authorize(study, StudyAction::WriteNote).await?;
     let round = store::current_round(&pool, row.id).await?.ok_or(AppError::NotFound)?;
     checks.check(
@@ -275,7 +275,7 @@ pub async fn add_note(
 #[server(prefix = "/api", endpoint = "study/edit-note")]
 pub async fn edit_note(study: Uuid, note: Uuid, body: String) -> Result<(), AppError> {
     let mut checks = Checks::default();
-    checks.check("body", rules::check_body(&body, true, rules::NOTE_MAX));
+    checks.check("body", validate::text(&body, true, rules::NOTE_MAX));
     checks.finish()?;
     let (pool, user, row, role) = authorize(study, StudyAction::View).await?;
     let author = store::note_author(&pool, row.id, note).await?.ok_or(AppError::NotFound)?;
@@ -305,13 +305,13 @@ pub async fn add_comment(study: Uuid, body: String, cites: String) -> Result<Uui
     let ids: Result<Vec<Uuid>, _> =
         cites.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::parse::<Uuid>).collect();
     let mut checks = Checks::default();
-    checks.check("body", rules::check_body(&body, true, rules::COMMENT_MAX));
+    checks.check("body", validate::text(&body, true, rules::COMMENT_MAX));
     match &ids {
         Err(_) => {
-            checks.check("cites", Err(Msg::Study(StudyMsg::ErrCiteOtherStudy)));
+            checks.push("cites", Msg::Study(StudyMsg::ErrCiteOtherStudy));
         }
         Ok(ids) if ids.len() > rules::CITES_MAX => {
-            checks.check("cites", Err(Msg::ErrTooLong));
+            checks.push("cites", Msg::ErrTooLong);
         }
         Ok(_) => {}
     }
@@ -329,7 +329,7 @@ pub async fn add_comment(study: Uuid, body: String, cites: String) -> Result<Uui
 #[server(prefix = "/api", endpoint = "study/conclusions")]
 pub async fn save_conclusions(study: Uuid, conclusions: String) -> Result<(), AppError> {
     let mut checks = Checks::default();
-    checks.check("conclusions", rules::check_body(&conclusions, true, rules::SECTION_MAX));
+    checks.check("conclusions", validate::text(&conclusions, true, rules::SECTION_MAX));
     checks.finish()?;
     let (pool, _, row, _) = authorize(study, StudyAction::WriteConclusions).await?;
     store::save_conclusions(&pool, row.id, conclusions.trim()).await?;
@@ -360,10 +360,10 @@ pub async fn save_plan(
 ) -> Result<SaveOutcome, AppError> {
     let mut checks = Checks::default();
     for (field, text) in [("goals", &goals), ("students", &students), ("flow", &flow), ("assessment", &assessment)] {
-        checks.check(field, rules::check_body(text, false, rules::SECTION_MAX));
+        checks.check(field, validate::text(text, false, rules::SECTION_MAX));
     }
     if [&goals, &students, &flow, &assessment].iter().all(|t| t.trim().is_empty()) {
-        checks.check("goals", Err(Msg::ErrRequired));
+        checks.push("goals", Msg::ErrRequired);
     }
     checks.finish()?;
     let (pool, user, row, _) = authorize(study, StudyAction::EditPlan).await?;
@@ -396,7 +396,7 @@ pub async fn add_plan_comment(study: Uuid, section: String, body: String) -> Res
     let mut checks = Checks::default();
     checks
         .check("section", kind.map(|_| ()).ok_or(Msg::ErrChoiceUnknown))
-        .check("body", rules::check_body(&body, true, rules::NOTE_MAX));
+        .check("body", validate::text(&body, true, rules::NOTE_MAX));
     checks.finish()?;
     let Some(kind) = kind else { return Err(AppError::field("section", Msg::ErrChoiceUnknown)) };
     let (pool, user, row, _) = authorize(study, StudyAction::CommentPlan).await?;

@@ -27,7 +27,7 @@ pub use server::routes;
 mod server {
     use super::super::store::{self, NOTES_CHANNEL};
     use crate::accounts::auth::AuthSession;
-    use crate::error::AppError;
+    use crate::kit::error::AppError;
     use axum::extract::{Path, State};
     use axum::http::StatusCode;
     use axum::response::sse::{Event, KeepAlive, Sse};

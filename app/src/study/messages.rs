@@ -102,9 +102,6 @@ pub enum StudyMsg {
     LeadEmail,
     LeadEmailHint,
     ErrLeadNotMember,
-    VersionSuffix,
-    RoundSuffix,
-    MinuteSuffix,
     EditNoteLabel,
     DebriefHeading,
     LockNotes,
@@ -211,14 +208,14 @@ impl StudyMsg {
             StudyMsg::HoursCredited => ("本研究已为您认定培训学时：", "Training hours credited to you by this study:"),
             StudyMsg::PlanHeading => ("教案", "Lesson plan"),
             StudyMsg::NoPlanYet => ("还没有教案。", "No lesson plan yet."),
-            StudyMsg::VersionN => ("第", "Version"),
+            StudyMsg::VersionN => ("第 {n} 版", "Version {n}"),
             StudyMsg::OpenPlan => ("编辑教案、查看版本与比较", "Edit the plan, see and compare versions"),
             StudyMsg::GroupHeading => ("研究组", "Study group"),
             StudyMsg::AddMemberEmail => ("成员邮箱", "Member's email"),
             StudyMsg::AddMemberHint => ("工作室成员加入为研究组成员，其他教师加入为受邀观课教师。", "Studio members join as group members, other teachers as invited observers."),
             StudyMsg::AddMember => ("加入研究组", "Add to the group"),
             StudyMsg::RoundsHeading => ("轮次", "Rounds"),
-            StudyMsg::RoundN => ("第", "Round"),
+            StudyMsg::RoundN => ("第 {n} 轮", "Round {n}"),
             StudyMsg::Minutes => ("分钟", "minutes"),
             StudyMsg::ClockStarted => ("已开始计时", "clock running"),
             StudyMsg::StartClock => ("开始课堂计时", "Start the lesson clock"),
@@ -254,11 +251,8 @@ impl StudyMsg {
             StudyMsg::FilterTag => ("按标签筛选", "Filter by tag"),
             StudyMsg::All => ("全部", "All"),
             StudyMsg::NoNotes => ("暂无观课记录。", "No notes yet."),
-            StudyMsg::MinuteN => ("第", "Minute"),
+            StudyMsg::MinuteN => ("第 {n} 分钟", "Minute {n}"),
             StudyMsg::EditNoteLabel => ("修改这条记录", "Edit this note"),
-            StudyMsg::VersionSuffix => (" 版", ""),
-            StudyMsg::RoundSuffix => (" 轮", ""),
-            StudyMsg::MinuteSuffix => (" 分钟", ""),
             StudyMsg::LeadEmail => ("主持人邮箱（可选）", "Lead's email (optional)"),
             StudyMsg::LeadEmailHint => ("留空则由您主持；主持人须是本工作室的成员。", "Leave empty to lead it yourself; the lead must be a member of the studio."),
             StudyMsg::ErrLeadNotMember => ("主持人须是本工作室的在册成员。", "The lead must be an active member of the studio."),
@@ -280,9 +274,9 @@ impl StudyMsg {
             StudyMsg::BackToStudy => ("返回课例研究", "Back to the study"),
             StudyMsg::ConclusionsCarry => ("上一轮研究结论", "Conclusions so far"),
             StudyMsg::EditPlan => ("编辑教案", "Edit the plan"),
-            StudyMsg::BasedOnVersion => ("基于版本", "based on version"),
+            StudyMsg::BasedOnVersion => ("基于第 {n} 版", "based on version {n}"),
             StudyMsg::MarkdownHint => ("支持 Markdown：列表、表格、链接。", "Markdown allowed: lists, tables, links."),
-            StudyMsg::SavedAsVersion => ("已保存为新版本：", "Saved as version"),
+            StudyMsg::SavedAsVersion => ("已保存为第 {n} 版。", "Saved as version {n}."),
             StudyMsg::ConflictNotice => ("您编辑期间，有人保存了相同的部分。两份内容都在下面，请合并后再保存。", "Someone saved the same section while you were editing. Both texts are below: merge them and save again."),
             StudyMsg::TheirText => ("已保存的内容", "What is saved"),
             StudyMsg::YourText => ("您的内容", "Your text"),
@@ -314,5 +308,11 @@ impl StudyMsg {
             StudyMsg::ErrPhaseChanged => ("研究阶段刚被他人改变，请刷新后再试。", "The phase was just changed by someone else; reload and try again."),
             StudyMsg::ErrRoundOnlyInRevise => ("在“改进”阶段才能开始下一轮。", "A new round starts from the revise phase."),
         }
+    }
+}
+
+impl From<StudyMsg> for crate::kit::i18n::Msg {
+    fn from(m: StudyMsg) -> Self {
+        crate::kit::i18n::Msg::Study(m)
     }
 }

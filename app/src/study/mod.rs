@@ -14,7 +14,8 @@ pub mod store;
 
 pub use messages::StudyMsg;
 
-use crate::i18n::Msg;
+use crate::kit::codes::coded_enum;
+use crate::kit::i18n::Msg;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -23,47 +24,19 @@ fn m(msg: StudyMsg) -> Msg {
     Msg::Study(msg)
 }
 
-/// Where a study stands in its cycle.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Phase {
-    Plan,
-    Teach,
-    Observe,
-    Debrief,
-    Revise,
-    Closed,
+coded_enum! {
+    /// Where a study stands in its cycle.
+    pub enum Phase {
+        Plan = "plan" => StudyMsg::PhasePlan,
+        Teach = "teach" => StudyMsg::PhaseTeach,
+        Observe = "observe" => StudyMsg::PhaseObserve,
+        Debrief = "debrief" => StudyMsg::PhaseDebrief,
+        Revise = "revise" => StudyMsg::PhaseRevise,
+        Closed = "closed" => StudyMsg::PhaseClosed,
+    }
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] =
-        [Phase::Plan, Phase::Teach, Phase::Observe, Phase::Debrief, Phase::Revise, Phase::Closed];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Phase::Plan => "plan",
-            Phase::Teach => "teach",
-            Phase::Observe => "observe",
-            Phase::Debrief => "debrief",
-            Phase::Revise => "revise",
-            Phase::Closed => "closed",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Phase> {
-        Phase::ALL.into_iter().find(|p| p.code() == code)
-    }
-
-    pub fn label(self) -> Msg {
-        m(match self {
-            Phase::Plan => StudyMsg::PhasePlan,
-            Phase::Teach => StudyMsg::PhaseTeach,
-            Phase::Observe => StudyMsg::PhaseObserve,
-            Phase::Debrief => StudyMsg::PhaseDebrief,
-            Phase::Revise => StudyMsg::PhaseRevise,
-            Phase::Closed => StudyMsg::PhaseClosed,
-        })
-    }
-
     /// What the group does in this phase, shown under the phase on the study page.
     pub fn next_step(self) -> Msg {
         m(match self {
@@ -77,152 +50,52 @@ impl Phase {
     }
 }
 
-/// The four dimensions of the LICC observation model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Dimension {
-    StudentLearning,
-    TeacherInstruction,
-    Curriculum,
-    ClassroomCulture,
-}
-
-impl Dimension {
-    pub const ALL: [Dimension; 4] =
-        [Dimension::StudentLearning, Dimension::TeacherInstruction, Dimension::Curriculum, Dimension::ClassroomCulture];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Dimension::StudentLearning => "student_learning",
-            Dimension::TeacherInstruction => "teacher_instruction",
-            Dimension::Curriculum => "curriculum",
-            Dimension::ClassroomCulture => "classroom_culture",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Dimension> {
-        Dimension::ALL.into_iter().find(|d| d.code() == code)
-    }
-
-    pub fn label(self) -> Msg {
-        m(match self {
-            Dimension::StudentLearning => StudyMsg::DimStudentLearning,
-            Dimension::TeacherInstruction => StudyMsg::DimTeacherInstruction,
-            Dimension::Curriculum => StudyMsg::DimCurriculum,
-            Dimension::ClassroomCulture => StudyMsg::DimClassroomCulture,
-        })
+coded_enum! {
+    /// The four dimensions of the LICC observation model.
+    pub enum Dimension {
+        StudentLearning = "student_learning" => StudyMsg::DimStudentLearning,
+        TeacherInstruction = "teacher_instruction" => StudyMsg::DimTeacherInstruction,
+        Curriculum = "curriculum" => StudyMsg::DimCurriculum,
+        ClassroomCulture = "classroom_culture" => StudyMsg::DimClassroomCulture,
     }
 }
 
-/// The one-tap kind of an observation note.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Tag {
-    Question,
-    Response,
-    Strength,
-    Suggestion,
-    Evidence,
-    Other,
-}
-
-impl Tag {
-    pub const ALL: [Tag; 6] = [Tag::Question, Tag::Response, Tag::Strength, Tag::Suggestion, Tag::Evidence, Tag::Other];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Tag::Question => "question",
-            Tag::Response => "response",
-            Tag::Strength => "strength",
-            Tag::Suggestion => "suggestion",
-            Tag::Evidence => "evidence",
-            Tag::Other => "other",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Tag> {
-        Tag::ALL.into_iter().find(|t| t.code() == code)
-    }
-
-    pub fn label(self) -> Msg {
-        m(match self {
-            Tag::Question => StudyMsg::TagQuestion,
-            Tag::Response => StudyMsg::TagResponse,
-            Tag::Strength => StudyMsg::TagStrength,
-            Tag::Suggestion => StudyMsg::TagSuggestion,
-            Tag::Evidence => StudyMsg::TagEvidence,
-            Tag::Other => StudyMsg::TagOther,
-        })
+coded_enum! {
+    /// The one-tap kind of an observation note.
+    pub enum Tag {
+        Question = "question" => StudyMsg::TagQuestion,
+        Response = "response" => StudyMsg::TagResponse,
+        Strength = "strength" => StudyMsg::TagStrength,
+        Suggestion = "suggestion" => StudyMsg::TagSuggestion,
+        Evidence = "evidence" => StudyMsg::TagEvidence,
+        Other = "other" => StudyMsg::TagOther,
     }
 }
 
-/// The sections of a lesson plan, in their order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SectionKind {
-    Goals,
-    Students,
-    Flow,
-    Assessment,
+coded_enum! {
+    /// The sections of a lesson plan, in their order.
+    pub enum SectionKind {
+        Goals = "goals" => StudyMsg::SecGoals,
+        Students = "students" => StudyMsg::SecStudents,
+        Flow = "flow" => StudyMsg::SecFlow,
+        Assessment = "assessment" => StudyMsg::SecAssessment,
+    }
 }
 
 impl SectionKind {
-    pub const ALL: [SectionKind; 4] =
-        [SectionKind::Goals, SectionKind::Students, SectionKind::Flow, SectionKind::Assessment];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            SectionKind::Goals => "goals",
-            SectionKind::Students => "students",
-            SectionKind::Flow => "flow",
-            SectionKind::Assessment => "assessment",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<SectionKind> {
-        SectionKind::ALL.into_iter().find(|s| s.code() == code)
-    }
-
     pub fn position(self) -> i32 {
         SectionKind::ALL.iter().position(|s| *s == self).map(|p| p as i32 + 1).unwrap_or(0)
     }
-
-    pub fn label(self) -> Msg {
-        m(match self {
-            SectionKind::Goals => StudyMsg::SecGoals,
-            SectionKind::Students => StudyMsg::SecStudents,
-            SectionKind::Flow => StudyMsg::SecFlow,
-            SectionKind::Assessment => StudyMsg::SecAssessment,
-        })
-    }
 }
 
-/// A person's place in a study group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum GroupRole {
-    Lead,
-    /// A member of the studio.
-    Member,
-    /// An invited observer from outside the studio.
-    Observer,
-}
-
-impl GroupRole {
-    pub fn code(self) -> &'static str {
-        match self {
-            GroupRole::Lead => "lead",
-            GroupRole::Member => "member",
-            GroupRole::Observer => "observer",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<GroupRole> {
-        [GroupRole::Lead, GroupRole::Member, GroupRole::Observer].into_iter().find(|r| r.code() == code)
-    }
-
-    pub fn label(self) -> Msg {
-        m(match self {
-            GroupRole::Lead => StudyMsg::RoleLead,
-            GroupRole::Member => StudyMsg::RoleMember,
-            GroupRole::Observer => StudyMsg::RoleObserver,
-        })
+coded_enum! {
+    /// A person's place in a study group.
+    pub enum GroupRole {
+        Lead = "lead" => StudyMsg::RoleLead,
+        /// A member of the studio.
+        Member = "member" => StudyMsg::RoleMember,
+        /// An invited observer from outside the studio.
+        Observer = "observer" => StudyMsg::RoleObserver,
     }
 }
 

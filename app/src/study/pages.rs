@@ -10,10 +10,10 @@ use super::{
     Comparison, Dimension, MyStudies, Note, Phase, PlanPage, SaveOutcome, SectionKind, StudyMsg, StudyPage, Tag,
 };
 use crate::accounts::Viewer;
-use crate::error::AppError;
-use crate::forms::{action_error, ActionError, Field, FormStatus, TextArea};
-use crate::i18n::{use_i18n, Msg};
-use crate::time::format_date_time;
+use crate::kit::error::AppError;
+use crate::kit::forms::{action_error, ActionError, Field, FormStatus, TextArea};
+use crate::kit::i18n::{use_i18n, Msg};
+use crate::kit::time::format_date_time;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -24,10 +24,6 @@ fn t(m: StudyMsg) -> Msg {
 }
 
 /// "第 3 版" / "Version 3": a number inside its words, in the viewer's language.
-fn nth(i18n: crate::i18n::I18n, prefix: StudyMsg, n: i32, suffix: StudyMsg) -> String {
-    format!("{} {n}{}", i18n.t(t(prefix)), i18n.t(t(suffix)))
-}
-
 /// Milliseconds since the epoch, on either side.
 fn now_ms() -> i64 {
     #[cfg(feature = "hydrate")]
@@ -327,7 +323,7 @@ fn PlanSummary(page: StudyPage) -> impl IntoView {
                     let tz = tz.clone();
                     view! {
                         <p class="muted">
-                            {move || nth(i18n, StudyMsg::VersionN, plan.number, StudyMsg::VersionSuffix)} " · " {plan.author_name.clone()} " · "
+                            {move || i18n.fill(t(StudyMsg::VersionN), &[("n", &plan.number)])} " · " {plan.author_name.clone()} " · "
                             {move || format_date_time(at, &tz, i18n.locale.get())}
                         </p>
                         {plan.sections.into_iter().filter(|s| !s.body.is_empty()).map(|s| view! {
@@ -345,7 +341,7 @@ fn PlanSummary(page: StudyPage) -> impl IntoView {
                         {page.plan_versions.iter().cloned().map(|v| {
                             let tz = tz.clone();
                             let at = v.created_at;
-                            view! { <li>{move || nth(i18n, StudyMsg::VersionN, v.number, StudyMsg::VersionSuffix)} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
+                            view! { <li>{move || i18n.fill(t(StudyMsg::VersionN), &[("n", &v.number)])} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
                         }).collect_view()}
                     </ul>
                 }
@@ -406,7 +402,7 @@ fn RoundsSection(page: StudyPage) -> impl IntoView {
             <ol class="plain-list">
                 {page.rounds.iter().cloned().map(|r| view! {
                     <li>
-                        {move || nth(i18n, StudyMsg::RoundN, r.number, StudyMsg::RoundSuffix)} " · " {r.lesson_minutes} " " {move || i18n.t(t(StudyMsg::Minutes))}
+                        {move || i18n.fill(t(StudyMsg::RoundN), &[("n", &r.number)])} " · " {r.lesson_minutes} " " {move || i18n.t(t(StudyMsg::Minutes))}
                         {r.lesson_title.map(|title| format!(" · {title}"))}
                         {r.clock_started_at.is_some().then(|| view! { " · " {move || i18n.t(t(StudyMsg::ClockStarted))} })}
                     </li>
@@ -820,8 +816,8 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                         view! {
                             <li id=format!("note-{}", n.id) class="note" data-dimension=dim.code()>
                                 <p class="note-meta">
-                                    {multi_round.then(|| view! { {move || nth(i18n, StudyMsg::RoundN, n.round_number, StudyMsg::RoundSuffix)} " · " })}
-                                    <span class="minute">{move || nth(i18n, StudyMsg::MinuteN, n.minute, StudyMsg::MinuteSuffix)}</span>
+                                    {multi_round.then(|| view! { {move || i18n.fill(t(StudyMsg::RoundN), &[("n", &n.round_number)])} " · " })}
+                                    <span class="minute">{move || i18n.fill(t(StudyMsg::MinuteN), &[("n", &n.minute)])}</span>
                                     " · " <span class="dim">{move || i18n.t(dim.label())}</span>
                                     " · " <span class="tag">{move || i18n.t(tg.label())}</span>
                                     " · " <span class="author">{n.author_name.clone()}</span>
@@ -835,7 +831,7 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                                             <input type="hidden" name="note" value=n.id.to_string()/>
                                             <label>
                                                 {move || i18n.t(t(StudyMsg::EditNoteLabel))}
-                                                <textarea name="body" rows="3">{crate::forms::textarea_text(body)}</textarea>
+                                                <textarea name="body" rows="3">{crate::kit::forms::textarea_text(body)}</textarea>
                                             </label>
                                             <FormStatus error=edit_error/>
                                             <button type="submit">{move || i18n.t(Msg::Save)}</button>
@@ -898,7 +894,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
                                                 let dim = n.dimension;
                                                 view! {
                                                     <blockquote class="cited-note">
-                                                        <a href=format!("#note-{}", n.id)>{move || nth(i18n, StudyMsg::MinuteN, n.minute, StudyMsg::MinuteSuffix)} " · " {move || i18n.t(dim.label())} " · " {n.author_name.clone()}</a>
+                                                        <a href=format!("#note-{}", n.id)>{move || i18n.fill(t(StudyMsg::MinuteN), &[("n", &n.minute)])} " · " {move || i18n.t(dim.label())} " · " {n.author_name.clone()}</a>
                                                         <div class="md" inner_html=n.body_html.clone()></div>
                                                     </blockquote>
                                                 }
@@ -1066,7 +1062,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
             <section aria-labelledby="edit-plan-heading">
                 <h2 id="edit-plan-heading">
                     {move || i18n.t(t(StudyMsg::EditPlan))}
-                    {(latest_no > 0).then(|| view! { " (" {move || i18n.t(t(StudyMsg::BasedOnVersion))} " " {latest_no} ")" })}
+                    {(latest_no > 0).then(|| view! { " (" {move || i18n.fill(t(StudyMsg::BasedOnVersion), &[("n", &latest_no)])} ")" })}
                 </h2>
                 <ActionForm action=save>
                     <input type="hidden" name="study" value=id.to_string()/>
@@ -1078,7 +1074,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
                     <FormStatus error/>
                     <div role="status">
                         {move || match outcome() {
-                            Some(SaveOutcome::Saved(n)) => Some(view! { <span class="success">{move || i18n.t(t(StudyMsg::SavedAsVersion))} " " {n}</span> }.into_any()),
+                            Some(SaveOutcome::Saved(n)) => Some(view! { <span class="success">{move || i18n.fill(t(StudyMsg::SavedAsVersion), &[("n", &n)])}</span> }.into_any()),
                             Some(SaveOutcome::Conflict { sections, .. }) => Some(view! {
                                 <div class="conflict" role="alert">
                                     <p class="error">{move || i18n.t(t(StudyMsg::ConflictNotice))}</p>
@@ -1104,7 +1100,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
                 {versions.iter().cloned().map(|v| {
                     let tz = tz.clone();
                     let at = v.created_at;
-                    view! { <li>{move || nth(i18n, StudyMsg::VersionN, v.number, StudyMsg::VersionSuffix)} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
+                    view! { <li>{move || i18n.fill(t(StudyMsg::VersionN), &[("n", &v.number)])} " · " {v.author_name} " · " {move || format_date_time(at, &tz, i18n.locale.get())}</li> }
                 }).collect_view()}
             </ul>
             {(versions.len() > 1).then(|| view! {
@@ -1130,7 +1126,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
             <ul class="plain-list">
                 {page.comments.iter().cloned().map(|c| view! {
                     <li>
-                        <strong>{move || i18n.t(c.section.label())}</strong> " · " {move || nth(i18n, StudyMsg::VersionN, c.version_number, StudyMsg::VersionSuffix)} " · " {c.author_name}
+                        <strong>{move || i18n.t(c.section.label())}</strong> " · " {move || i18n.fill(t(StudyMsg::VersionN), &[("n", &c.version_number)])} " · " {c.author_name}
                         <div class="md" inner_html=c.body_html></div>
                     </li>
                 }).collect_view()}
@@ -1185,7 +1181,7 @@ fn CompareView(c: Comparison) -> impl IntoView {
     view! {
         <p class="muted"><A href=format!("/studies/{}/plan", c.study_id)>{move || i18n.t(t(StudyMsg::BackToPlan))}</A></p>
         <h1>{move || i18n.t(t(StudyMsg::CompareTitle))} ": " {c.title.clone()}</h1>
-        <p>{move || nth(i18n, StudyMsg::VersionN, a, StudyMsg::VersionSuffix)} " → " {move || nth(i18n, StudyMsg::VersionN, b, StudyMsg::VersionSuffix)}</p>
+        <p>{move || i18n.fill(t(StudyMsg::VersionN), &[("n", &a)])} " → " {move || i18n.fill(t(StudyMsg::VersionN), &[("n", &b)])}</p>
         {(!c.b_revised_from_html.is_empty()).then(|| view! {
             <section class="revised-from">
                 <h2>{move || i18n.t(t(StudyMsg::RevisedFrom))}</h2>
@@ -1199,8 +1195,8 @@ fn CompareView(c: Comparison) -> impl IntoView {
                     <h2>{move || i18n.t(kind.label())} {(!changed).then(|| view! { <span class="muted">" · " {move || i18n.t(t(StudyMsg::Unchanged))}</span> })}</h2>
                     <table class="diff">
                         <thead><tr>
-                            <th scope="col">{move || nth(i18n, StudyMsg::VersionN, a, StudyMsg::VersionSuffix)}</th>
-                            <th scope="col">{move || nth(i18n, StudyMsg::VersionN, b, StudyMsg::VersionSuffix)}</th>
+                            <th scope="col">{move || i18n.fill(t(StudyMsg::VersionN), &[("n", &a)])}</th>
+                            <th scope="col">{move || i18n.fill(t(StudyMsg::VersionN), &[("n", &b)])}</th>
                         </tr></thead>
                         <tbody>
                             {rows.into_iter().map(|row| match row {

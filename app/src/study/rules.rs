@@ -2,8 +2,8 @@
 //! line diff of two plan versions and conflict detection for concurrent plan saves.
 
 use super::{GroupRole, Phase, SectionConflict, SectionKind, StudyMsg};
-use crate::error::AppError;
-use crate::i18n::Msg;
+use crate::kit::error::AppError;
+use crate::kit::i18n::Msg;
 use crate::studios::StudioRole;
 use serde::{Deserialize, Serialize};
 
@@ -18,21 +18,6 @@ pub const CITES_MAX: usize = 20;
 
 fn refused(m: StudyMsg) -> AppError {
     AppError::Refused(Msg::Study(m))
-}
-
-/// Free text (Markdown allowed: it is sanitised when rendered): a length limit, no control
-/// characters but line breaks and tabs.
-pub fn check_body(value: &str, required: bool, max: usize) -> Result<(), Msg> {
-    if value.trim().is_empty() {
-        return if required { Err(Msg::ErrRequired) } else { Ok(()) };
-    }
-    if value.chars().count() > max {
-        Err(Msg::ErrTooLong)
-    } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        Err(Msg::ErrCharsNotAllowed)
-    } else {
-        Ok(())
-    }
 }
 
 /// A note's minute must fall inside the lesson (minute 0 is its first minute).
@@ -411,15 +396,6 @@ mod tests {
         assert_eq!(clock_minute(125, 45), 2);
         assert_eq!(clock_minute(99_999, 45), 45);
         assert_eq!(clock_minute(-5, 45), 0);
-    }
-
-    #[test]
-    fn texts_are_required_limited_and_free_of_control_characters() {
-        assert_eq!(check_body("  ", true, 10), Err(Msg::ErrRequired));
-        assert_eq!(check_body("", false, 10), Ok(()));
-        assert_eq!(check_body(&"字".repeat(11), true, 10), Err(Msg::ErrTooLong));
-        assert_eq!(check_body("a\u{0}b", true, 10), Err(Msg::ErrCharsNotAllowed));
-        assert_eq!(check_body("第一行\n- 第二行", true, 100), Ok(()));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::markdown::render;
 use super::rules::{self, Sections, StudyFacts};
 use super::*;
-use crate::error::AppError;
+use crate::kit::error::AppError;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The channel new notes are announced on (payload `study_id:note_id`).
@@ -19,18 +19,14 @@ pub struct StudyRow {
     pub subject: String,
     pub grade: String,
     pub lead_id: Uuid,
-    pub phase: String,
+    pub phase: Phase,
     pub notes_locked: bool,
     pub conclusions: String,
 }
 
 impl StudyRow {
-    pub fn phase(&self) -> Phase {
-        Phase::from_code(&self.phase).unwrap_or(Phase::Plan)
-    }
-
     pub fn facts(&self) -> StudyFacts {
-        StudyFacts { phase: self.phase(), notes_locked: self.notes_locked }
+        StudyFacts { phase: self.phase, notes_locked: self.notes_locked }
     }
 }
 
@@ -42,13 +38,11 @@ pub async fn study_row(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option
 }
 
 pub async fn group_role(db: impl PgExecutor<'_>, study_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<GroupRole>> {
-    let role: Option<String> =
-        sqlx::query_scalar("select role from study_members where study_id = $1 and user_id = $2")
-            .bind(study_id)
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
-    Ok(role.as_deref().and_then(GroupRole::from_code))
+    sqlx::query_scalar("select role from study_members where study_id = $1 and user_id = $2")
+        .bind(study_id)
+        .bind(user_id)
+        .fetch_optional(db)
+        .await
 }
 
 /// The validated fields of a new study.
@@ -119,7 +113,7 @@ pub async fn create_study(
 }
 
 pub async fn my_studies(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudies> {
-    let rows: Vec<(Uuid, String, String, String, String, String)> = sqlx::query_as(
+    let rows: Vec<(Uuid, String, String, String, Phase, String)> = sqlx::query_as(
         "select s.id, s.title, s.theme, st.name, s.phase, u.display_name
          from study_members m join studies s on s.id = m.study_id join studios st on st.id = s.studio_id join users u on u.id = s.lead_id
          where m.user_id = $1 order by s.created_at desc",
@@ -142,7 +136,7 @@ pub async fn my_studies(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudies>
                 title,
                 theme,
                 studio_name,
-                phase: Phase::from_code(&phase).unwrap_or(Phase::Plan),
+                phase,
                 lead_name,
             })
             .collect(),
@@ -157,8 +151,8 @@ struct NoteRow {
     author_id: Uuid,
     author_name: String,
     minute: i32,
-    dimension: String,
-    tag: String,
+    dimension: Dimension,
+    tag: Tag,
     body: String,
     created_at: DateTime<Utc>,
 }
@@ -171,8 +165,8 @@ impl NoteRow {
             author_id: self.author_id,
             author_name: self.author_name,
             minute: self.minute,
-            dimension: Dimension::from_code(&self.dimension).unwrap_or(Dimension::StudentLearning),
-            tag: Tag::from_code(&self.tag).unwrap_or(Tag::Other),
+            dimension: self.dimension,
+            tag: self.tag,
             body_html: render(&self.body),
             body: self.body,
             created_at: self.created_at,
@@ -228,7 +222,7 @@ pub async fn current_round(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Res
 }
 
 async fn sections_of(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::Result<Option<Sections>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    let rows: Vec<(SectionKind, String)> = sqlx::query_as(
         "select s.kind, s.body from plan_sections s join plan_versions v on v.id = s.version_id where v.study_id = $1 and v.number = $2 order by s.position",
     )
     .bind(study_id)
@@ -241,7 +235,7 @@ async fn sections_of(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sq
             .bind(number)
             .fetch_one(conn)
             .await?;
-    Ok(exists.then(|| rows.into_iter().filter_map(|(k, b)| SectionKind::from_code(&k).map(|k| (k, b))).collect()))
+    Ok(exists.then(|| rows.into_iter().collect()))
 }
 
 async fn version(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::Result<Option<PlanVersion>> {
@@ -308,7 +302,7 @@ pub async fn study_page(
     .bind(row.lead_id)
     .fetch_one(&mut *conn)
     .await?;
-    let members: Vec<(Uuid, String, String, String)> = sqlx::query_as(
+    let members: Vec<(Uuid, String, String, GroupRole)> = sqlx::query_as(
         "select u.id, u.display_name, u.school, m.role from study_members m join users u on u.id = m.user_id
          where m.study_id = $1 order by case m.role when 'lead' then 0 when 'member' then 1 else 2 end, m.added_at",
     )
@@ -322,7 +316,7 @@ pub async fn study_page(
     .bind(row.id)
     .fetch_all(&mut *conn)
     .await?;
-    let assignments: Vec<(Uuid, String, Option<String>, String, String)> = sqlx::query_as(
+    let assignments: Vec<(Uuid, String, Option<Dimension>, String, String)> = sqlx::query_as(
         "select a.observer_id, u.display_name, a.dimension, a.point, a.focus_seats from observation_assignments a join users u on u.id = a.observer_id
          where a.study_id = $1 order by u.display_name",
     )
@@ -366,7 +360,7 @@ pub async fn study_page(
         theme: row.theme.clone(),
         subject: row.subject.clone(),
         grade: row.grade.clone(),
-        phase: row.phase(),
+        phase: row.phase,
         notes_locked: row.notes_locked,
         conclusions: row.conclusions.clone(),
         conclusions_html: render(&row.conclusions),
@@ -374,15 +368,7 @@ pub async fn study_page(
         me,
         my_role,
         can,
-        members: members
-            .into_iter()
-            .map(|(id, name, school, role)| GroupMember {
-                id,
-                name,
-                school,
-                role: GroupRole::from_code(&role).unwrap_or(GroupRole::Observer),
-            })
-            .collect(),
+        members: members.into_iter().map(|(id, name, school, role)| GroupMember { id, name, school, role }).collect(),
         rounds: rounds
             .into_iter()
             .map(|(id, number, lesson_title, lesson_minutes, clock_started_at)| Round {
@@ -398,7 +384,7 @@ pub async fn study_page(
             .map(|(observer_id, observer_name, dimension, point, focus_seats)| Assignment {
                 observer_id,
                 observer_name,
-                dimension: dimension.as_deref().and_then(Dimension::from_code),
+                dimension,
                 point,
                 focus_seats,
             })
@@ -779,7 +765,7 @@ pub async fn plan_page(pool: &PgPool, row: &StudyRow, can_edit: bool) -> Result<
     let latest_no = latest_number(&mut *conn, row.id).await?;
     let latest = if latest_no > 0 { version(&mut conn, row.id, latest_no).await? } else { None };
     let versions = versions(&mut *conn, row.id).await?;
-    let comments: Vec<(String, i32, String, String, DateTime<Utc>)> = sqlx::query_as(
+    let comments: Vec<(SectionKind, i32, String, String, DateTime<Utc>)> = sqlx::query_as(
         "select c.section, c.version_number, u.display_name, c.body, c.created_at from plan_comments c join users u on u.id = c.author_id
          where c.study_id = $1 order by c.created_at",
     )
@@ -789,21 +775,19 @@ pub async fn plan_page(pool: &PgPool, row: &StudyRow, can_edit: bool) -> Result<
     Ok(PlanPage {
         study_id: row.id,
         title: row.title.clone(),
-        phase: row.phase(),
+        phase: row.phase,
         can_edit,
         conclusions_html: render(&row.conclusions),
         latest,
         versions,
         comments: comments
             .into_iter()
-            .filter_map(|(section, version_number, author_name, body, created_at)| {
-                SectionKind::from_code(&section).map(|section| PlanComment {
-                    section,
-                    version_number,
-                    author_name,
-                    body_html: render(&body),
-                    created_at,
-                })
+            .map(|(section, version_number, author_name, body, created_at)| PlanComment {
+                section,
+                version_number,
+                author_name,
+                body_html: render(&body),
+                created_at,
             })
             .collect(),
     })

@@ -1,7 +1,7 @@
 //! Form widgets shared by every page: labelled fields that show their own translated error.
 
-use crate::error::AppError;
-use crate::i18n::{use_i18n, Msg};
+use crate::kit::error::AppError;
+use crate::kit::i18n::{use_i18n, Msg};
 use leptos::prelude::*;
 
 /// The latest error of an action, if its last run failed.

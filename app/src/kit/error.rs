@@ -3,7 +3,7 @@
 //! unexpected error becomes `Internal(id)`: the detail is logged on the server under that id and
 //! never sent to the browser.
 
-use crate::i18n::{Locale, Msg};
+use crate::kit::i18n::{Locale, Msg};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -58,17 +58,13 @@ impl AppError {
             AppError::Invalid(_) => Msg::ErrFixFields.text(locale).to_owned(),
             AppError::BadCredentials => Msg::ErrBadCredentials.text(locale).to_owned(),
             AppError::TooManyAttempts { retry_after_secs } => {
-                let minutes = retry_after_secs.div_ceil(60).max(1);
-                match locale {
-                    Locale::ZhCn => format!("{}（约 {minutes} 分钟后）", Msg::ErrTooManyAttempts.text(locale)),
-                    Locale::En => format!("{} (about {minutes} min)", Msg::ErrTooManyAttempts.text(locale)),
-                }
+                Msg::ErrTooManyAttempts.fill(locale, &[("minutes", &retry_after_secs.div_ceil(60).max(1))])
             }
             AppError::SignInRequired => Msg::ErrSignInRequired.text(locale).to_owned(),
             AppError::Forbidden => Msg::ErrForbidden.text(locale).to_owned(),
             AppError::NotFound => Msg::ErrNotFound.text(locale).to_owned(),
             AppError::Refused(msg) => msg.text(locale).to_owned(),
-            AppError::Internal(id) => format!("{}{id}", Msg::ErrInternal.text(locale)),
+            AppError::Internal(id) => Msg::ErrInternal.fill(locale, &[("id", id)]),
             AppError::Request(_) => Msg::ErrRequest.text(locale).to_owned(),
         }
     }
@@ -105,12 +101,6 @@ impl FromServerFnError for AppError {
 mod server {
     use super::*;
 
-    /// Constraint names of the schema, mapped to the field and message a user sees.
-    const CONSTRAINT_MESSAGES: &[(&str, &str, Msg)] = &[
-        ("users_email_key", "email", Msg::ErrEmailTaken),
-        ("studios_slug_key", "slug", Msg::Studio(crate::studios::StudioMsg::ErrSlugTaken)),
-    ];
-
     impl AppError {
         /// Logs an unexpected error under a fresh id and returns the opaque error for the user.
         pub fn internal(detail: impl std::fmt::Display) -> AppError {
@@ -127,13 +117,24 @@ mod server {
                 if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
                     return AppError::Refused(Msg::ErrUnstorableText);
                 }
-                if let Some(name) = db.constraint() {
-                    if let Some((_, field, msg)) = CONSTRAINT_MESSAGES.iter().find(|(c, _, _)| *c == name) {
-                        return AppError::field(field, *msg);
-                    }
-                }
             }
             AppError::internal(format!("database: {err}"))
+        }
+    }
+
+    /// Turns the violation of a named constraint into the error a user should see, where the
+    /// query runs (the data layer knows its constraints; this module knows none). Any other
+    /// database error converts as usual: logged under an id, opaque to the user.
+    pub trait OnConstraint<T> {
+        fn on_constraint(self, name: &str, error: impl FnOnce() -> AppError) -> Result<T, AppError>;
+    }
+
+    impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
+        fn on_constraint(self, name: &str, error: impl FnOnce() -> AppError) -> Result<T, AppError> {
+            self.map_err(|err| match err.as_database_error().and_then(|db| db.constraint()) {
+                Some(constraint) if constraint == name => error(),
+                _ => AppError::from(err),
+            })
         }
     }
 
@@ -166,4 +167,4 @@ mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::set_error_status;
+pub use server::{set_error_status, OnConstraint};

@@ -3,8 +3,8 @@
 
 use crate::accounts::auth::{AuthSession, SessionUser};
 use crate::accounts::{SignedInUser, Viewer};
-use crate::error::AppError;
-use crate::i18n::Locale;
+use crate::kit::error::AppError;
+use crate::kit::i18n::Locale;
 use axum::http::{header, request::Parts, HeaderValue};
 use leptos::prelude::*;
 use sqlx::PgPool;

@@ -1,6 +1,6 @@
 //! Dates and times in the viewer's time zone and language.
 
-use crate::i18n::Locale;
+use crate::kit::i18n::Locale;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 

@@ -61,6 +61,37 @@ impl Locale {
     }
 }
 
+/// Stored as its tag (`users.locale`); a tag that names no supported language fails to decode.
+#[cfg(feature = "ssr")]
+mod stored_locale {
+    use super::Locale;
+    use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+    use sqlx::{encode::IsNull, error::BoxDynError, Decode, Encode, Postgres, Type};
+
+    impl Type<Postgres> for Locale {
+        fn type_info() -> PgTypeInfo {
+            <&str as Type<Postgres>>::type_info()
+        }
+
+        fn compatible(ty: &PgTypeInfo) -> bool {
+            <&str as Type<Postgres>>::compatible(ty)
+        }
+    }
+
+    impl Encode<'_, Postgres> for Locale {
+        fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+            <&str as Encode<Postgres>>::encode(self.tag(), buf)
+        }
+    }
+
+    impl<'r> Decode<'r, Postgres> for Locale {
+        fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+            let tag = <&str as Decode<Postgres>>::decode(value)?;
+            Locale::from_tag(tag).ok_or_else(|| format!("{tag:?} is not a supported locale").into())
+        }
+    }
+}
+
 /// Every user-visible string of the application. Strings shared across the app are listed here;
 /// each feature area keeps its own in an enum of its own (`StudioMsg`…), wrapped in one variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +163,12 @@ pub enum Msg {
     ErrTimeZoneUnknown,
     ErrChoiceUnknown,
     ErrCharsNotAllowed,
+    ErrControlChars,
+    ErrHoursInvalid,
+    ErrHoursPositive,
+    ErrHoursTooMany,
+    ErrDateInvalid,
+    ErrLinkInvalid,
     ErrBadCredentials,
     ErrWrongCurrentPassword,
     ErrTooManyAttempts,
@@ -215,13 +252,31 @@ impl Msg {
             Msg::ErrTimeZoneUnknown => ("未知的时区。", "Unknown time zone."),
             Msg::ErrChoiceUnknown => ("请从列表中选择。", "Choose one of the listed options."),
             Msg::ErrCharsNotAllowed => ("不能包含以下字符：< > \" ; = ` { } \\ -- /*", "These characters are not allowed: < > \" ; = ` { } \\ -- /*"),
+            Msg::ErrControlChars => (
+                "不能包含控制字符（换行和制表符以外的不可见字符）。",
+                "Control characters (invisible characters other than line breaks and tabs) are not allowed.",
+            ),
+            Msg::ErrHoursInvalid => (
+                "请输入学时数，例如 1.5（最多一位小数）。",
+                "Enter hours as a number such as 1.5 (one decimal at most).",
+            ),
+            Msg::ErrHoursPositive => ("学时必须大于 0。", "Hours must be more than 0."),
+            Msg::ErrHoursTooMany => ("学时不能超过 24 小时。", "At most 24 hours."),
+            Msg::ErrDateInvalid => ("请输入有效日期（年-月-日）。", "Enter a valid date (year-month-day)."),
+            Msg::ErrLinkInvalid => (
+                "请输入以 https:// 或 http:// 开头的有效链接。",
+                "Enter a valid link starting with https:// or http://.",
+            ),
             Msg::ErrBadCredentials => ("邮箱或密码不正确。", "Wrong email or password."),
             Msg::ErrWrongCurrentPassword => ("当前密码不正确。", "The current password is wrong."),
-            Msg::ErrTooManyAttempts => ("登录失败次数过多，请稍后再试。", "Too many failed sign-ins. Please wait and try again."),
+            Msg::ErrTooManyAttempts => (
+                "登录失败次数过多，请约 {minutes} 分钟后再试。",
+                "Too many failed sign-ins. Please try again in about {minutes} min.",
+            ),
             Msg::ErrSignInRequired => ("请先登录。", "Please sign in first."),
             Msg::ErrForbidden => ("您没有权限执行此操作。", "You are not allowed to do that."),
             Msg::ErrNotFound => ("未找到。", "Not found."),
-            Msg::ErrInternal => ("服务器出错了，请稍后再试。错误编号：", "Something went wrong on our side. Error id: "),
+            Msg::ErrInternal => ("服务器出错了，请稍后再试。错误编号：{id}", "Something went wrong on our side. Error id: {id}"),
             Msg::ErrRequest => ("无法连接服务器，请检查网络后重试。", "Could not reach the server; check the connection and try again."),
             Msg::ErrUnstorableText => ("内容含有无法保存的控制字符（如 NUL），请删除后重试。", "The text contains a control character (such as NUL) that cannot be stored; remove it and try again."),
             Msg::ErrFixFields => ("请修改标出的内容。", "Please correct the marked fields."),
@@ -245,6 +300,40 @@ impl I18n {
     pub fn t(self, msg: Msg) -> &'static str {
         msg.text(self.locale.get())
     }
+
+    /// The message with its placeholders filled in (see [`Msg::fill`]).
+    pub fn fill(self, msg: Msg, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        msg.fill(self.locale.get(), args)
+    }
+}
+
+impl Msg {
+    /// The text with its `{name}` placeholders replaced by the named arguments, so that each
+    /// language puts the values where its own word order wants them (`第 {n} 轮` / `Round {n}`).
+    /// A placeholder without an argument stays as it is.
+    pub fn fill(self, locale: Locale, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut out = String::new();
+        let mut rest = self.text(locale);
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}').map(|close| (&after[..close], &after[close + 1..])) {
+                Some((name, tail)) => {
+                    match args.iter().find(|(key, _)| *key == name) {
+                        Some((_, value)) => out.push_str(&value.to_string()),
+                        None => out.push_str(&rest[open..open + name.len() + 2]),
+                    }
+                    rest = tail;
+                }
+                None => {
+                    out.push_str(&rest[open..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
 pub fn use_i18n() -> I18n {
@@ -266,6 +355,22 @@ mod tests {
     fn accept_language_defaults_to_chinese() {
         assert_eq!(Locale::from_accept_language(""), Locale::ZhCn);
         assert_eq!(Locale::from_accept_language("fr-FR"), Locale::ZhCn);
+    }
+
+    #[test]
+    fn placeholders_are_filled_where_each_language_puts_them() {
+        assert_eq!(Msg::ErrTooLong.fill(Locale::En, &[("n", &3)]), "This is too long.");
+        let wait = Msg::ErrTooManyAttempts;
+        assert_eq!(wait.fill(Locale::ZhCn, &[("minutes", &3)]), "登录失败次数过多，请约 3 分钟后再试。");
+        assert_eq!(
+            wait.fill(Locale::En, &[("minutes", &3)]),
+            "Too many failed sign-ins. Please try again in about 3 min."
+        );
+        assert!(wait.fill(Locale::En, &[]).contains("{minutes}"), "a missing argument stays visible");
+        assert_eq!(
+            Msg::ErrInternal.fill(Locale::En, &[("id", &"ab12")]),
+            "Something went wrong on our side. Error id: ab12"
+        );
     }
 
     #[test]

@@ -1,0 +1,18 @@
+//! The shared kit: what every domain area uses the same way. Nothing in here knows a domain.
+//!
+//! - `codes`: enums stored as text (database, forms), with labels and the sqlx encoding
+//! - `error`: `AppError`, the one error type of every server function, and its HTTP statuses
+//! - `i18n`: the viewer's language and the messages shown in it
+//! - `validate`: field-error collection and the checks every form shares (text, hours, dates…)
+//! - `forms`: labelled form controls that show their own translated errors
+//! - `time`: dates and times in the viewer's time zone
+//! - `context` (server): the pool, session and viewer of the current request
+
+pub mod codes;
+#[cfg(feature = "ssr")]
+pub mod context;
+pub mod error;
+pub mod forms;
+pub mod i18n;
+pub mod time;
+pub mod validate;
