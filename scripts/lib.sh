@@ -23,6 +23,13 @@ apt_install() {
 
 ensure_rust_tools() {
   command -v cargo >/dev/null || die "the Rust toolchain is needed: https://rustup.rs"
+  local component
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      say "adding the $component component"
+      rustup component add "$component"
+    fi
+  done
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
@@ -86,6 +93,17 @@ database_url() {
     psql "$DATABASE_ADMIN_URL" -qc "create database \"$name\"" >/dev/null
   fi
   echo "${DATABASE_ADMIN_URL%/*}/$name"
+}
+
+# Formatting and lints, for the server side (with the tests) and the browser side: the two
+# feature sets are checked separately, as they are built.
+check_style() {
+  say "cargo fmt --check"
+  cargo fmt --all --check
+  say "cargo clippy (server side, tests included)"
+  cargo clippy --quiet -p app -p server --features app/ssr --tests -- -D warnings
+  say "cargo clippy (browser side)"
+  cargo clippy --quiet -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 }
 
 build_site() {

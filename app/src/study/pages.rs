@@ -608,7 +608,7 @@ fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
         use leptos::__reexports::send_wrapper::SendWrapper;
         pending.set(super::live::client::load(study, me));
         flush();
-        super::live::client::on_online(move || flush());
+        super::live::client::on_online(flush);
         let source = super::live::client::subscribe(
             study,
             move |note| merge_notes(notes, vec![note]),

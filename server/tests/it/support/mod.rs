@@ -1,7 +1,4 @@
 //! A real server on a random port over a fresh database (one per test, from `#[sqlx::test]`).
-// Each test binary uses only some of these helpers.
-#![allow(dead_code)]
-
 pub mod lessons;
 
 use leptos::prelude::get_configuration;
@@ -50,6 +47,13 @@ impl TestApp {
         self.call(client, "auth/register", &form).await
     }
 
+    /// A browser-like client signed in as a newly registered teacher called `name`.
+    pub async fn registered_as(&self, email: &str, password: &str, name: &str) -> Client {
+        let client = self.client();
+        assert_status(&self.register_as(&client, email, password, name).await, StatusCode::OK);
+        client
+    }
+
     pub async fn sign_in(&self, client: &Client, email: &str, password: &str) -> Response {
         self.call(client, "auth/sign-in", &[("email", email), ("password", password)]).await
     }
@@ -91,6 +95,11 @@ pub fn field_error(error: &serde_json::Value, field: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The id of the user registered with `email`.
+pub async fn user_id(pool: &PgPool, email: &str) -> uuid::Uuid {
+    sqlx::query_scalar("select id from users where email = $1").bind(email).fetch_one(pool).await.expect("user")
 }
 
 pub fn session_cookie(response: &Response) -> Option<String> {

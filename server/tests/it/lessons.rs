@@ -2,14 +2,11 @@
 //! booking with a waitlist, approval, attendance and its training-hour credit, notifications,
 //! calendars, CSV, and every server function for every role.
 
-#[allow(dead_code)]
-mod support;
-
+use crate::support::lessons::*;
+use crate::support::{error_json, field_error, TestApp};
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
 use sqlx::PgPool;
-use support::lessons::*;
-use support::{error_json, field_error, TestApp};
 use uuid::Uuid;
 
 async fn signed_in(app: &TestApp, email: &str) -> Client {

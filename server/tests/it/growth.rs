@@ -2,11 +2,9 @@
 //! server function for every role (anonymous, outsider, observer, district admin, mentee — own and
 //! another's —, mentor, host), with nothing changed when refused; bad input; the 24-hour day under concurrency.
 
-mod support;
-
+use crate::support::{assert_status, error_json, field_error, TestApp};
 use reqwest::{Client, StatusCode};
 use sqlx::PgPool;
-use support::{assert_status, error_json, TestApp};
 use uuid::Uuid;
 
 const PASSWORD: &str = "lesson-study-2026";
@@ -133,16 +131,6 @@ impl Studio {
             .await
             .expect("milestone");
         (goal, ms.to_string())
-    }
-}
-
-/// The message key an error answer gives for one field: `ErrRequired`, or `Growth(ErrDayOver24)`
-/// for a message of this area.
-fn field_error(error: &serde_json::Value, field: &str) -> Option<String> {
-    let msg = &error["Invalid"].as_array()?.iter().find(|e| e["field"] == field)?["msg"];
-    match msg.as_str() {
-        Some(key) => Some(key.to_owned()),
-        None => msg["Growth"].as_str().map(|key| format!("Growth({key})")),
     }
 }
 
@@ -350,7 +338,7 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     );
     let again = s.call(&s.host, "growth/sign-off", &achieve).await;
     assert_status(&again, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_error(&error_json(again).await, "decision").as_deref(), Some("Growth(ErrAlreadyInStatus)"));
+    assert_eq!(field_error(&error_json(again).await, "decision").as_deref(), Some("Growth:ErrAlreadyInStatus"));
     assert_status(
         &s.call(&s.host, "growth/sign-off", &[("goal", &goal), ("decision", "reopen")]).await,
         StatusCode::OK,
@@ -394,7 +382,7 @@ async fn mentors_and_the_host_sign_goals_off_and_the_history_is_kept(pool: PgPoo
     let wrong =
         s.call(&s.mentor, "growth/comment", &[("goal", &other_goal), ("milestone", &milestone), ("body", "x")]).await;
     assert_status(&wrong, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_error(&error_json(wrong).await, "milestone").as_deref(), Some("Growth(ErrMilestoneElsewhere)"));
+    assert_eq!(field_error(&error_json(wrong).await, "milestone").as_deref(), Some("Growth:ErrMilestoneElsewhere"));
     let empty = s.call(&s.mentor, "growth/comment", &[("goal", &goal), ("body", "   ")]).await;
     assert_status(&empty, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(s.count("select count(*) from growth_comments").await, 3);
@@ -424,14 +412,14 @@ async fn bad_plan_input_gets_translated_field_messages_and_stores_nothing(pool: 
         let r = s.call(&s.mentee, "growth/add-goal", &form.pairs()).await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
         let msg = field_error(&error_json(r).await, field).unwrap_or_default();
-        assert!(msg == *expected || msg == format!("Growth({expected})"), "{field} = {value:.20}: {msg}");
+        assert!(msg == *expected || msg == format!("Growth:{expected}"), "{field} = {value:.20}: {msg}");
     }
     assert_eq!(s.count("select count(*) from growth_goals").await, 0);
 
     let (goal, milestone) = s.goal().await;
     let r = s.call(&s.mentee, "growth/complete-milestone", &[("milestone", &milestone), ("done", "true")]).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_error(&error_json(r).await, "evidence").as_deref(), Some("Growth(ErrEvidenceRequired)"));
+    assert_eq!(field_error(&error_json(r).await, "evidence").as_deref(), Some("Growth:ErrEvidenceRequired"));
     let r = s
         .call(
             &s.mentee,
@@ -662,7 +650,7 @@ async fn bad_hours_get_translated_messages_and_store_nothing(pool: PgPool) {
         let r = s.call(&s.mentee, "hours/log", &form.pairs()).await;
         assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
         let msg = field_error(&error_json(r).await, field).unwrap_or_default();
-        assert!(msg == *expected || msg == format!("Growth({expected})"), "{field} = {value}: {msg}");
+        assert!(msg == *expected || msg == format!("Growth:{expected}"), "{field} = {value}: {msg}");
     }
     assert_eq!(s.count("select count(*) from training_records").await, 0);
 
@@ -673,7 +661,7 @@ async fn bad_hours_get_translated_messages_and_store_nothing(pool: PgPool) {
     );
     let r = s.call(&s.mentee, "hours/log", &[("occurred_on", &today), ("hours", "5"), ("category", "online")]).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_error(&error_json(r).await, "hours").as_deref(), Some("Growth(ErrDayOver24)"));
+    assert_eq!(field_error(&error_json(r).await, "hours").as_deref(), Some("Growth:ErrDayOver24"));
     assert_status(
         &s.call(&s.mentee, "hours/log", &[("occurred_on", &today), ("hours", "4"), ("category", "online")]).await,
         StatusCode::OK,
@@ -698,7 +686,7 @@ async fn bad_hours_get_translated_messages_and_store_nothing(pool: PgPool) {
         )
         .await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_error(&error_json(r).await, "record").as_deref(), Some("Growth(ErrSystemRecord)"));
+    assert_eq!(field_error(&error_json(r).await, "record").as_deref(), Some("Growth:ErrSystemRecord"));
     assert_eq!(s.count("select count(*) from training_records where hours = 8").await, 0);
 }
 
@@ -757,7 +745,7 @@ async fn only_the_host_defines_templates_and_a_typed_template_applies_once(pool:
     assert_eq!(s.count("select count(*) from growth_templates where studio_id is not null").await, 0);
     for (field, name, goals, expected) in [
         ("name", "", lines, "ErrRequired"),
-        ("goals", "x", "- 里程碑在前", "Growth(ErrMilestoneBeforeGoal)"),
+        ("goals", "x", "- 里程碑在前", "Growth:ErrMilestoneBeforeGoal"),
         ("goals", "x", "  ", "ErrRequired"),
     ] {
         let r = s
@@ -881,7 +869,7 @@ async fn an_overdue_goal_can_be_reworded_without_moving_its_date(pool: PgPool) {
     ];
     let r = s.call(&s.mentee, "growth/update-goal", &moved).await;
     assert_status(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_error(&error_json(r).await, "due_on").as_deref(), Some("Growth(ErrDueFarInPast)"));
+    assert_eq!(field_error(&error_json(r).await, "due_on").as_deref(), Some("Growth:ErrDueFarInPast"));
     assert_eq!(
         s.count("select count(*) from growth_goals where title = '改写后的目标' and due_on = current_date - 100").await,
         1

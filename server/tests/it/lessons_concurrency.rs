@@ -2,15 +2,12 @@
 //! HTTP endpoints of two server instances sharing one database. Also the booking benchmark
 //! (`scripts/bench-booking` runs this test with more requests and prints the throughput).
 
-#[allow(dead_code)]
-mod support;
-
+use crate::support::{lessons::*, TestApp};
 use futures_util::{stream, StreamExt};
 use reqwest::StatusCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
-use support::{lessons::*, TestApp};
 use uuid::Uuid;
 
 const SEATS: i32 = 30;
@@ -42,7 +39,7 @@ async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_s
     let started = Instant::now();
     let clients: Vec<(usize, reqwest::Client)> = stream::iter(emails.iter().enumerate())
         .map(|(i, email)| {
-            let app = if i % 2 == 0 { &a } else { &b };
+            let app = if i.is_multiple_of(2) { &a } else { &b };
             async move {
                 let client = app.client();
                 let r = app.sign_in(&client, email, PASSWORD).await;
@@ -60,7 +57,7 @@ async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_s
     let lesson_s = lesson.to_string();
     let answers: Vec<(StatusCode, serde_json::Value)> =
         futures_util::future::join_all(clients.iter().map(|(i, client)| {
-            let app = if i % 2 == 0 { &a } else { &b };
+            let app = if i.is_multiple_of(2) { &a } else { &b };
             let lesson_s = lesson_s.clone();
             async move {
                 let r = app.call(client, "lessons/book", &[("lesson_id", lesson_s.as_str())]).await;
@@ -117,7 +114,7 @@ async fn five_hundred_concurrent_bookings_on_two_instances_fill_exactly_thirty_s
     let cancels = futures_util::future::join_all(cancelling.iter().map(|user| {
         let i = by_user[user];
         let client = &clients.iter().find(|(j, _)| *j == i).expect("client").1;
-        let app = if i % 2 == 0 { &a } else { &b };
+        let app = if i.is_multiple_of(2) { &a } else { &b };
         let lesson_s = lesson_s.clone();
         async move {
             app.call(client, "lessons/cancel-booking", &[("lesson_id", lesson_s.as_str()), ("reason", "临时有课")])

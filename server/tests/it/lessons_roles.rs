@@ -2,14 +2,11 @@
 //! observer, mentee, mentor, host and district admin. Each call runs against a lesson of its
 //! own, so one role's success cannot change what the next role meets.
 
-#[allow(dead_code)]
-mod support;
-
+use crate::support::lessons::*;
+use crate::support::{user_id, TestApp};
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
 use sqlx::PgPool;
-use support::lessons::*;
-use support::TestApp;
 use uuid::Uuid;
 
 const WHO: [&str; 7] = ["anonymous", "outsider", "observer", "mentee", "mentor", "host", "admin"];
@@ -82,10 +79,6 @@ const CASES: &[Case] = &[
     Case { endpoint: "GET attendees.csv", setup: Setup::Published, expect: LEADS },
     Case { endpoint: "GET calendar.ics", setup: Setup::Published, expect: EVERYONE },
 ];
-
-async fn user_id(pool: &PgPool, email: &str) -> Uuid {
-    sqlx::query_scalar("select id from users where email = $1").bind(email).fetch_one(pool).await.expect("user")
-}
 
 async fn add_booking(pool: &PgPool, lesson: Uuid, email: &str, status: &str) -> Uuid {
     let id = Uuid::new_v4();

@@ -1,11 +1,9 @@
 //! Studios and membership over real HTTP, every server function for every role.
 
-mod support;
-
+use crate::support::{assert_status, error_json, field_error, TestApp};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
-use support::{assert_status, error_json, field_error, TestApp};
 
 const PASSWORD: &str = "lesson-study-2026";
 
@@ -35,23 +33,16 @@ impl Studio {
     }
 }
 
-async fn user_id(app: &TestApp, email: &str) -> String {
-    let id: uuid::Uuid = sqlx::query_scalar("select id from users where email = $1")
-        .bind(email)
-        .fetch_one(&app.pool)
-        .await
-        .expect("user");
-    id.to_string()
-}
-
 async fn registered(app: &TestApp, email: &str) -> Client {
     registered_as(app, email, "李明").await
 }
 
 async fn registered_as(app: &TestApp, email: &str, name: &str) -> Client {
-    let client = app.client();
-    assert_status(&app.register_as(&client, email, PASSWORD, name).await, StatusCode::OK);
-    client
+    app.registered_as(email, PASSWORD, name).await
+}
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    crate::support::user_id(&app.pool, email).await.to_string()
 }
 
 fn studio_form<'a>(name: &'a str, slug: &'a str, policy: &'a str, visibility: &'a str) -> Vec<(&'a str, &'a str)> {

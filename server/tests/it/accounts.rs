@@ -1,11 +1,9 @@
 //! Accounts over real HTTP against a fresh PostgreSQL database per test.
 
-mod support;
-
+use crate::support::{assert_status, error_json, field_error, registration, session_cookie, TestApp};
 use reqwest::StatusCode;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
-use support::{assert_status, error_json, field_error, registration, session_cookie, TestApp};
 
 const PASSWORD: &str = "lesson-study-2026";
 

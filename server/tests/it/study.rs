@@ -1,13 +1,11 @@
 //! Lesson studies over real HTTP: every server function for every role, bad input, plan
 //! versions and conflicts, citations, training credit, and live notes across two instances.
 
-mod support;
-
+use crate::support::{assert_status, error_json, field_error, TestApp};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
-use support::{assert_status, error_json, field_error, TestApp};
 use uuid::Uuid;
 
 const PASSWORD: &str = "lesson-study-2026";
@@ -59,19 +57,12 @@ impl Study {
     }
 }
 
-async fn user_id(app: &TestApp, email: &str) -> String {
-    let id: Uuid = sqlx::query_scalar("select id from users where email = $1")
-        .bind(email)
-        .fetch_one(&app.pool)
-        .await
-        .expect("user");
-    id.to_string()
+async fn registered_as(app: &TestApp, email: &str, name: &str) -> Client {
+    app.registered_as(email, PASSWORD, name).await
 }
 
-async fn registered_as(app: &TestApp, email: &str, name: &str) -> Client {
-    let client = app.client();
-    assert_status(&app.register_as(&client, email, PASSWORD, name).await, StatusCode::OK);
-    client
+async fn user_id(app: &TestApp, email: &str) -> String {
+    crate::support::user_id(&app.pool, email).await.to_string()
 }
 
 /// A studio (open to join) with a host, a mentor who opens a study and leads it, a mentee in

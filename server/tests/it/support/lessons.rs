@@ -1,5 +1,4 @@
 //! Set-up shared by the open-lesson tests: users, a studio with its roles, lessons.
-#![allow(dead_code)]
 
 use chrono::{Duration, Utc};
 use sqlx::PgPool;

@@ -1,0 +1,13 @@
+//! Black-box tests of the whole server: each test starts a real server on a random port over a
+//! fresh PostgreSQL database (`#[sqlx::test]`) and talks to it over HTTP as a browser would.
+//! One binary for every area, so the server and its dependencies are linked once.
+
+mod support;
+
+mod accounts;
+mod growth;
+mod lessons;
+mod lessons_concurrency;
+mod lessons_roles;
+mod studios;
+mod study;
