@@ -12,7 +12,8 @@ use crate::studios::pages::{
     DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView,
 };
 use crate::studios::StudioMsg;
-use crate::study::pages::{ComparePage, PlanPageView, StudiesPage, StudyPageView};
+use crate::study::pages::{StudiesPage, StudyPageView};
+use crate::study::plan_pages::{ComparePage, PlanPageView};
 use crate::study::StudyMsg;
 use leptos::prelude::*;
 use leptos::server::SharedValue;
@@ -148,24 +149,11 @@ fn Header() -> impl IntoView {
     }
 }
 
-/// Reloads the whole page after a change of who is signed in or of the language, so that every
-/// part of it (including what the server rendered) agrees.
-pub fn reload_on_success<T: 'static>(
-    value: impl Get<Value = Option<Result<T, crate::kit::error::AppError>>> + 'static,
-    to: &'static str,
-) {
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = value.get() {
-            let _ = window().location().set_href(to);
-        }
-    });
-}
-
 #[component]
 fn SignOutButton() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<SignOut>::new();
-    reload_on_success(action.value(), "/");
+    crate::kit::view::reload_on_success(action.value(), "/");
     view! {
         <ActionForm action attr:class="inline">
             <button type="submit" class="link-button">{move || i18n.t(Msg::NavSignOut)}</button>

@@ -75,7 +75,7 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   const offline2 = `离线记录二：小组分工明确${suffix}`;
   await writeNote(observer, "证据", offline1);
   await writeNote(observer, "亮点", offline2);
-  await expect(observer.getByText(/待发送的记录： 2/)).toBeVisible();
+  await expect(observer.getByText(/待发送的记录：2/)).toBeVisible();
   await expect(timeline(lead).getByText(offline1)).toHaveCount(0);
   await observerCtx.setOffline(false);
   await expect(timeline(lead).getByText(offline1)).toBeVisible({ timeout: 10_000 });

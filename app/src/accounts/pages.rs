@@ -3,10 +3,10 @@
 
 use super::api::{get_profile, ChangePassword, Register, SignIn, UpdateProfile};
 use super::{Profile, Tier, Viewer};
-use crate::app::reload_on_success;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
 use crate::kit::i18n::{use_i18n, Locale, Msg};
 use crate::kit::time::DEFAULT_TIME_ZONE;
+use crate::kit::view::{reload_on_success, LoadError, Loading};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -91,20 +91,13 @@ pub fn RegisterPage() -> impl IntoView {
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let i18n = use_i18n();
     let profile = Resource::new(|| (), |_| get_profile());
     view! {
-        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(profile) => view! { <ProfileForms profile/> }.into_any(),
-                    Err(err) => view! {
-                        <section class="card narrow">
-                            <h1>{move || i18n.t(Msg::ProfileTitle)}</h1>
-                            <p class="error">{err.message(i18n.locale.get_untracked())}</p>
-                            <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p>
-                        </section>
-                    }.into_any(),
+                    Err(err) => view! { <LoadError err title=Msg::ProfileTitle/> }.into_any(),
                 }
             })}
         </Suspense>

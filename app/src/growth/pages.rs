@@ -14,91 +14,15 @@ use super::{
     RecordSource, TargetStage,
 };
 use crate::accounts::Viewer;
-use crate::kit::error::AppError;
-use crate::kit::forms::{action_error, ActionError, FormStatus};
+use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Msg};
+use crate::kit::view::{LoadError, Loading, Refresh};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn g(m: GrowthMsg) -> Msg {
     Msg::Growth(m)
-}
-
-/// Bumps `counter` each time the action succeeds, so the page's data is read again.
-fn refresh_on_success<T: 'static>(
-    value: impl Get<Value = Option<Result<T, AppError>>> + 'static,
-    counter: RwSignal<u32>,
-) {
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = value.get() {
-            counter.update(|c| *c += 1);
-        }
-    });
-}
-
-/// A labelled input with a unique id (several forms of one kind share a page).
-#[component]
-fn GField(
-    name: &'static str,
-    #[prop(into)] id: String,
-    label: Msg,
-    error: ActionError,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(optional, into)] value: String,
-    #[prop(optional)] required: bool,
-    #[prop(optional)] textarea: bool,
-    #[prop(optional, into)] max: Option<String>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let error_id = format!("{id}-error");
-    let msg = move || error.get().and_then(|e| e.field_msg(name));
-    let input = if textarea {
-        view! { <textarea id=id.clone() name=name required=required aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>{crate::kit::forms::textarea_text(value)}</textarea> }.into_any()
-    } else {
-        view! { <input id=id.clone() name=name type=kind value=value required=required max=max step=(kind == "number").then_some("0.1") aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()/> }.into_any()
-    };
-    view! {
-        <div class="field">
-            <label for=id.clone()>{move || i18n.t(label)}</label>
-            {input}
-            <p class="field-error" id=error_id.clone()>{move || msg().map(|m| i18n.t(m))}</p>
-        </div>
-    }
-}
-
-#[component]
-fn GChoice(
-    name: &'static str,
-    #[prop(into)] id: String,
-    label: Msg,
-    error: ActionError,
-    options: Vec<(&'static str, Msg)>,
-    #[prop(into)] selected: String,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let error_id = format!("{id}-error");
-    let msg = move || error.get().and_then(|e| e.field_msg(name));
-    view! {
-        <div class="field">
-            <label for=id.clone()>{move || i18n.t(label)}</label>
-            <select id=id.clone() name=name aria-describedby=error_id.clone()>
-                {options.into_iter().map(|(v, t)| view! { <option value=v selected=v == selected>{move || i18n.t(t)}</option> }).collect_view()}
-            </select>
-            <p class="field-error" id=error_id.clone()>{move || msg().map(|m| i18n.t(m))}</p>
-        </div>
-    }
-}
-
-#[component]
-fn Failed(err: AppError) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="card narrow">
-            <p class="error" role="alert">{err.message(i18n.locale.get_untracked())}</p>
-            {matches!(err, AppError::SignInRequired).then(|| view! { <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p> })}
-        </section>
-    }
 }
 
 // ------------------------------------------------------------------ ledger
@@ -117,22 +41,21 @@ pub fn MenteeHoursPage() -> impl IntoView {
 
 #[component]
 fn LedgerPage(user: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let changed = RwSignal::new(0u32);
+    let changed = Refresh::provide();
     // Created once for the page, so that their messages outlive the reload of the data.
     let log = ServerAction::<LogHours>::new();
     let verify = ServerAction::<VerifyHours>::new();
     let update = ServerAction::<UpdateHours>::new();
-    refresh_on_success(log.value(), changed);
-    refresh_on_success(verify.value(), changed);
-    refresh_on_success(update.value(), changed);
-    let ledger = Resource::new(move || changed.get(), move |_| get_ledger(user.clone()));
+    changed.on_success(log.value());
+    changed.on_success(verify.value());
+    changed.on_success(update.value());
+    let ledger = Resource::new(move || changed.version(), move |_| get_ledger(user.clone()));
     view! {
-        <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match ledger.await {
                     Ok(l) => view! { <LedgerView ledger=l log verify update/> }.into_any(),
-                    Err(err) => view! { <Failed err/> }.into_any(),
+                    Err(err) => view! { <LoadError err/> }.into_any(),
                 }
             })}
         </Transition>
@@ -172,11 +95,11 @@ fn LedgerView(
                 <h2 id="log-hours-heading">{move || i18n.t(g(GrowthMsg::LogHoursTitle))}</h2>
                 <ActionForm action=log>
                     <FormStatus error=log_error success=logged success_msg=g(GrowthMsg::HoursLogged)/>
-                    <GField name="occurred_on" id="log-date" label=g(GrowthMsg::Date) kind="date" value=today.clone() max=today.clone() required=true error=log_error/>
-                    <GField name="hours" id="log-hours" label=g(GrowthMsg::Hours) kind="number" required=true error=log_error/>
-                    <GChoice name="category" id="log-category" label=g(GrowthMsg::Category) options=HourCategory::options() selected="offline" error=log_error/>
-                    <GField name="description" id="log-description" label=g(GrowthMsg::Description) error=log_error/>
-                    <GField name="evidence" id="log-evidence" label=g(GrowthMsg::Evidence) error=log_error/>
+                    <Field name="occurred_on" id="log-date" label=g(GrowthMsg::Date) kind="date" value=today.clone() max=today.clone() required=true error=log_error/>
+                    <Field name="hours" id="log-hours" label=g(GrowthMsg::Hours) kind="number" step="0.1" required=true error=log_error/>
+                    <Choice name="category" id="log-category" label=g(GrowthMsg::Category) options=HourCategory::options() selected="offline" error=log_error/>
+                    <Field name="description" id="log-description" label=g(GrowthMsg::Description) error=log_error/>
+                    <Field name="evidence" id="log-evidence" label=g(GrowthMsg::Evidence) error=log_error/>
                     <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::LogHoursButton))}</button>
                 </ActionForm>
             </section>
@@ -218,11 +141,11 @@ fn LedgerView(
                                                         <summary>{move || i18n.t(g(GrowthMsg::EditRecord))}</summary>
                                                         <ActionForm action=update>
                                                             <input type="hidden" name="record" value=rid.to_string()/>
-                                                            <GField name="occurred_on" id=format!("ed-date-{rid}") label=g(GrowthMsg::Date) kind="date" value=r.occurred_on.to_string() required=true error=update_error/>
-                                                            <GField name="hours" id=format!("ed-hours-{rid}") label=g(GrowthMsg::Hours) kind="number" value=format_tenths(r.tenths) required=true error=update_error/>
-                                                            <GChoice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=r.category.code() error=update_error/>
-                                                            <GField name="description" id=format!("ed-desc-{rid}") label=g(GrowthMsg::Description) value=r.description.clone() error=update_error/>
-                                                            <GField name="evidence" id=format!("ed-ev-{rid}") label=g(GrowthMsg::Evidence) value=r.evidence.clone() error=update_error/>
+                                                            <Field name="occurred_on" id=format!("ed-date-{rid}") label=g(GrowthMsg::Date) kind="date" value=r.occurred_on.to_string() required=true error=update_error/>
+                                                            <Field name="hours" id=format!("ed-hours-{rid}") label=g(GrowthMsg::Hours) kind="number" step="0.1" value=format_tenths(r.tenths) required=true error=update_error/>
+                                                            <Choice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=r.category.code() error=update_error/>
+                                                            <Field name="description" id=format!("ed-desc-{rid}") label=g(GrowthMsg::Description) value=r.description.clone() error=update_error/>
+                                                            <Field name="evidence" id=format!("ed-ev-{rid}") label=g(GrowthMsg::Evidence) value=r.evidence.clone() error=update_error/>
                                                             <button type="submit">{move || i18n.t(Msg::Save)}</button>
                                                         </ActionForm>
                                                     </details>
@@ -261,7 +184,7 @@ pub fn GrowthHomePage() -> impl IntoView {
     let mine = Resource::new(|| (), |_| my_plans());
     let ledger = Resource::new(|| (), |_| get_ledger(String::new()));
     view! {
-        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Suspense fallback=Loading>
             {move || {
                 let me = me.clone();
                 Suspend::new(async move {
@@ -292,7 +215,7 @@ pub fn GrowthHomePage() -> impl IntoView {
                                 </ul>
                             </section>
                         }.into_any(),
-                        Err(err) => view! { <Failed err/> }.into_any(),
+                        Err(err) => view! { <LoadError err/> }.into_any(),
                     }
                 })
             }}
@@ -304,21 +227,23 @@ pub fn GrowthHomePage() -> impl IntoView {
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
-    let changed = RwSignal::new(0u32);
+    let changed = Refresh::provide();
     let plan = Resource::new(
         move || {
-            (params.with(|p| (p.get("slug").unwrap_or_default(), p.get("mentee").unwrap_or_default())), changed.get())
+            (
+                params.with(|p| (p.get("slug").unwrap_or_default(), p.get("mentee").unwrap_or_default())),
+                changed.version(),
+            )
         },
         |((slug, mentee), _)| get_plan(slug, mentee),
     );
     view! {
-        <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match plan.await {
                     Ok(p) => view! { <PlanViewPage plan=p changed/> }.into_any(),
-                    Err(err) => view! { <Failed err/> }.into_any(),
+                    Err(err) => view! { <LoadError err/> }.into_any(),
                 }
             })}
         </Transition>
@@ -326,11 +251,11 @@ pub fn PlanPage() -> impl IntoView {
 }
 
 #[component]
-fn PlanViewPage(plan: PlanView, changed: RwSignal<u32>) -> impl IntoView {
+fn PlanViewPage(plan: PlanView, changed: Refresh) -> impl IntoView {
     let i18n = use_i18n();
     let add = ServerAction::<AddGoal>::new();
     let add_error = action_error(add.value());
-    refresh_on_success(add.value(), changed);
+    changed.on_success(add.value());
     let due_default = (plan.today + chrono::Days::new(90)).to_string();
     let goals = plan.goals.clone();
     let can_edit = plan.can_edit;
@@ -354,11 +279,11 @@ fn PlanViewPage(plan: PlanView, changed: RwSignal<u32>) -> impl IntoView {
                     <FormStatus error=add_error/>
                     <input type="hidden" name="studio" value=plan.studio_slug.clone()/>
                     <input type="hidden" name="mentee" value=plan.mentee_id.to_string()/>
-                    <GField name="title" id="goal-title" label=g(GrowthMsg::GoalTitle) required=true error=add_error/>
-                    <GField name="description" id="goal-description" label=g(GrowthMsg::Description) textarea=true error=add_error/>
-                    <GChoice name="category" id="goal-category" label=g(GrowthMsg::Category) options=GoalCategory::options() selected="teaching" error=add_error/>
-                    <GChoice name="target_stage" id="goal-stage" label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected="year1" error=add_error/>
-                    <GField name="due_on" id="goal-due" label=g(GrowthMsg::DueOn) kind="date" value=due_default.clone() required=true error=add_error/>
+                    <Field name="title" id="goal-title" label=g(GrowthMsg::GoalTitle) required=true error=add_error/>
+                    <TextArea name="description" id="goal-description" label=g(GrowthMsg::Description) error=add_error/>
+                    <Choice name="category" id="goal-category" label=g(GrowthMsg::Category) options=GoalCategory::options() selected="teaching" error=add_error/>
+                    <Choice name="target_stage" id="goal-stage" label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected="year1" error=add_error/>
+                    <Field name="due_on" id="goal-due" label=g(GrowthMsg::DueOn) kind="date" value=due_default.clone() required=true error=add_error/>
                     <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::AddGoal))}</button>
                 </ActionForm>
             </section>
@@ -367,7 +292,7 @@ fn PlanViewPage(plan: PlanView, changed: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl IntoView {
+fn GoalCard(goal: GoalView, plan: PlanView, changed: Refresh) -> impl IntoView {
     let i18n = use_i18n();
     let gid = goal.id;
     let done = goal.milestones.iter().filter(|m| m.done).count();
@@ -381,22 +306,22 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
 
     let sign = ServerAction::<SignOff>::new();
     let sign_error = action_error(sign.value());
-    refresh_on_success(sign.value(), changed);
+    changed.on_success(sign.value());
     let comment = ServerAction::<Comment>::new();
     let comment_error = action_error(comment.value());
-    refresh_on_success(comment.value(), changed);
+    changed.on_success(comment.value());
     let milestone = ServerAction::<AddMilestone>::new();
     let milestone_error = action_error(milestone.value());
-    refresh_on_success(milestone.value(), changed);
+    changed.on_success(milestone.value());
     let update = ServerAction::<UpdateGoal>::new();
     let update_error = action_error(update.value());
-    refresh_on_success(update.value(), changed);
+    changed.on_success(update.value());
 
     let achieved = goal.status == GoalStatus::Achieved;
     let active = goal.status == GoalStatus::Active;
     let drop = ServerAction::<SignOff>::new();
     let drop_error = action_error(drop.value());
-    refresh_on_success(drop.value(), changed);
+    changed.on_success(drop.value());
     let milestones = goal.milestones.clone();
     let milestone_choices: Vec<(uuid::Uuid, String)> =
         goal.milestones.iter().map(|m| (m.id, m.title.clone())).collect();
@@ -440,8 +365,8 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
                     <ActionForm action=milestone>
                         <FormStatus error=milestone_error/>
                         <input type="hidden" name="goal" value=gid.to_string()/>
-                        <GField name="title" id=format!("ms-title-{gid}") label=g(GrowthMsg::MilestoneTitle) required=true error=milestone_error/>
-                        <GField name="due_on" id=format!("ms-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=due_default.clone() required=true error=milestone_error/>
+                        <Field name="title" id=format!("ms-title-{gid}") label=g(GrowthMsg::MilestoneTitle) required=true error=milestone_error/>
+                        <Field name="due_on" id=format!("ms-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=due_default.clone() required=true error=milestone_error/>
                         <button type="submit">{move || i18n.t(g(GrowthMsg::AddMilestone))}</button>
                     </ActionForm>
                 </details>
@@ -450,11 +375,11 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
                     <ActionForm action=update>
                         <FormStatus error=update_error/>
                         <input type="hidden" name="goal" value=gid.to_string()/>
-                        <GField name="title" id=format!("eg-title-{gid}") label=g(GrowthMsg::GoalTitle) value=goal.title.clone() required=true error=update_error/>
-                        <GField name="description" id=format!("eg-desc-{gid}") label=g(GrowthMsg::Description) value=goal.description.clone() textarea=true error=update_error/>
-                        <GChoice name="category" id=format!("eg-cat-{gid}") label=g(GrowthMsg::Category) options=GoalCategory::options() selected=goal.category.code() error=update_error/>
-                        <GChoice name="target_stage" id=format!("eg-stage-{gid}") label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected=goal.target_stage.code() error=update_error/>
-                        <GField name="due_on" id=format!("eg-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=goal.due_on.to_string() required=true error=update_error/>
+                        <Field name="title" id=format!("eg-title-{gid}") label=g(GrowthMsg::GoalTitle) value=goal.title.clone() required=true error=update_error/>
+                        <TextArea name="description" id=format!("eg-desc-{gid}") label=g(GrowthMsg::Description) value=goal.description.clone() error=update_error/>
+                        <Choice name="category" id=format!("eg-cat-{gid}") label=g(GrowthMsg::Category) options=GoalCategory::options() selected=goal.category.code() error=update_error/>
+                        <Choice name="target_stage" id=format!("eg-stage-{gid}") label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected=goal.target_stage.code() error=update_error/>
+                        <Field name="due_on" id=format!("eg-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=goal.due_on.to_string() required=true error=update_error/>
                         <button type="submit">{move || i18n.t(Msg::Save)}</button>
                     </ActionForm>
                 </details>
@@ -465,7 +390,7 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
                     <FormStatus error=sign_error/>
                     <input type="hidden" name="goal" value=gid.to_string()/>
                     <input type="hidden" name="decision" value={if achieved { "reopen" } else { "achieve" }}/>
-                    <GField name="note" id=format!("note-{gid}") label=g(GrowthMsg::SignOffNote) error=sign_error/>
+                    <Field name="note" id=format!("note-{gid}") label=g(GrowthMsg::SignOffNote) error=sign_error/>
                     <button type="submit" class="primary">
                         {move || if achieved { i18n.t(g(GrowthMsg::Reopen)) } else { i18n.t(g(GrowthMsg::SignOff)) }}
                     </button>
@@ -501,7 +426,7 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
                             {milestone_choices.clone().into_iter().map(|(id, title)| view! { <option value=id.to_string()>{title}</option> }).collect_view()}
                         </select>
                     </div>
-                    <GField name="body" id=format!("comment-{gid}") label=g(GrowthMsg::CommentLabel) textarea=true required=true error=comment_error/>
+                    <TextArea name="body" id=format!("comment-{gid}") label=g(GrowthMsg::CommentLabel) required=true error=comment_error/>
                     <button type="submit">{move || i18n.t(g(GrowthMsg::PostComment))}</button>
                 </ActionForm>
             }) } else { None }}
@@ -520,14 +445,14 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: RwSignal<u32>) -> impl Into
 }
 
 #[component]
-fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> impl IntoView {
+fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: Refresh) -> impl IntoView {
     let i18n = use_i18n();
     let complete = ServerAction::<CompleteMilestone>::new();
     let error = action_error(complete.value());
-    refresh_on_success(complete.value(), changed);
+    changed.on_success(complete.value());
     let edit = ServerAction::<UpdateMilestone>::new();
     let edit_error = action_error(edit.value());
-    refresh_on_success(edit.value(), changed);
+    changed.on_success(edit.value());
     let mid = m.id;
     let done = m.done;
     let (title, due_on) = (m.title.clone(), m.due_on.to_string());
@@ -547,8 +472,8 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> im
                     <input type="hidden" name="milestone" value=mid.to_string()/>
                     <input type="hidden" name="done" value={if done { "false" } else { "true" }}/>
                     {(!done).then(|| view! {
-                        <GField name="evidence" id=format!("ev-{mid}") label=g(GrowthMsg::EvidenceFor) textarea=true error value=m.evidence.clone()/>
-                        <GField name="links" id=format!("links-{mid}") label=g(GrowthMsg::EvidenceLinks) textarea=true error value=m.evidence_links.join("\n")/>
+                        <TextArea name="evidence" id=format!("ev-{mid}") label=g(GrowthMsg::EvidenceFor) error value=m.evidence.clone()/>
+                        <TextArea name="links" id=format!("links-{mid}") label=g(GrowthMsg::EvidenceLinks) error value=m.evidence_links.join("\n")/>
                     })}
                     <button type="submit" aria-label=mark_label.clone()>
                         {move || if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }}
@@ -559,8 +484,8 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> im
                     <ActionForm action=edit>
                         <FormStatus error=edit_error/>
                         <input type="hidden" name="milestone" value=mid.to_string()/>
-                        <GField name="title" id=format!("em-title-{mid}") label=g(GrowthMsg::MilestoneTitle) value=title.clone() required=true error=edit_error/>
-                        <GField name="due_on" id=format!("em-due-{mid}") label=g(GrowthMsg::DueOn) kind="date" value=due_on.clone() required=true error=edit_error/>
+                        <Field name="title" id=format!("em-title-{mid}") label=g(GrowthMsg::MilestoneTitle) value=title.clone() required=true error=edit_error/>
+                        <Field name="due_on" id=format!("em-due-{mid}") label=g(GrowthMsg::DueOn) kind="date" value=due_on.clone() required=true error=edit_error/>
                         <button type="submit">{move || i18n.t(Msg::Save)}</button>
                     </ActionForm>
                 </details>
@@ -573,30 +498,29 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: RwSignal<u32>) -> im
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let query = use_query_map();
-    let changed = RwSignal::new(0u32);
+    let changed = Refresh::provide();
     let apply = ServerAction::<ApplyTemplate>::new();
-    refresh_on_success(apply.value(), changed);
+    changed.on_success(apply.value());
     let create = ServerAction::<CreateTemplate>::new();
-    refresh_on_success(create.value(), changed);
+    changed.on_success(create.value());
     let overview = Resource::new(
         move || {
             let slug = params.with(|p| p.get("slug").unwrap_or_default());
             let (sort, desc) =
                 query.with(|q| (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true")));
-            (slug, sort, desc, changed.get())
+            (slug, sort, desc, changed.version())
         },
         |(slug, sort, desc, _)| get_overview(slug, sort, desc),
     );
     view! {
-        <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let (sort, desc) = query.with_untracked(|q| (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true")));
                 match overview.await {
                     Ok(o) => view! { <OverviewView o apply create sort desc/> }.into_any(),
-                    Err(err) => view! { <Failed err/> }.into_any(),
+                    Err(err) => view! { <LoadError err/> }.into_any(),
                 }
             })}
         </Transition>
@@ -697,8 +621,8 @@ fn OverviewView(
                 <ActionForm action=create>
                     <FormStatus error=create_error success=created success_msg=g(GrowthMsg::TemplateCreated)/>
                     <input type="hidden" name="studio" value=slug_for_create.clone()/>
-                    <GField name="name" id="template-name" label=g(GrowthMsg::TemplateName) required=true error=create_error/>
-                    <GField name="goals" id="template-goals" label=g(GrowthMsg::TemplateLines) textarea=true required=true error=create_error/>
+                    <Field name="name" id="template-name" label=g(GrowthMsg::TemplateName) required=true error=create_error/>
+                    <TextArea name="goals" id="template-goals" label=g(GrowthMsg::TemplateLines) required=true error=create_error/>
                     <button type="submit">{move || i18n.t(g(GrowthMsg::CreateTemplate))}</button>
                 </ActionForm>
             </section>

@@ -13,6 +13,12 @@ pub fn action_error<T: 'static>(
     Signal::derive(move || value.get().and_then(|r| r.err()))
 }
 
+/// The element id of a field: `field-{name}` unless the page names it (several forms of one
+/// kind on a page need ids of their own).
+fn field_id(name: &str, id: Option<String>) -> String {
+    id.unwrap_or_else(|| format!("field-{name}"))
+}
+
 /// A labelled input; its error (from the last submission) is tied to it with `aria-describedby`.
 #[component]
 pub fn Field(
@@ -25,9 +31,16 @@ pub fn Field(
     #[prop(optional)] required: bool,
     #[prop(optional)] hint: Option<Msg>,
     #[prop(optional)] list: &'static str,
+    #[prop(optional, into)] id: Option<String>,
+    /// The latest date or largest number allowed.
+    #[prop(optional, into)]
+    max: Option<String>,
+    /// The granularity of a number (`0.1` for hours).
+    #[prop(optional)]
+    step: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("field-{name}");
+    let id = field_id(name, id);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let msg = move || error.get().and_then(|e| e.field_msg(name));
@@ -55,6 +68,8 @@ pub fn Field(
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 list=(!list.is_empty()).then_some(list)
                 required=required
+                max=max
+                step=step
                 aria-invalid=move || msg().is_some().then_some("true")
                 aria-describedby=described_by
             />
@@ -87,18 +102,17 @@ pub fn TextArea(
     error: ActionError,
     #[prop(optional, into)] value: String,
     #[prop(default = 4)] rows: u32,
-    /// Tells apart two fields of the same name on one page.
-    #[prop(optional)]
-    id_suffix: &'static str,
+    #[prop(optional)] required: bool,
+    #[prop(optional, into)] id: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("field-{name}{id_suffix}");
+    let id = field_id(name, id);
     let error_id = format!("{id}-error");
     let msg = move || error.get().and_then(|e| e.field_msg(name));
     view! {
         <div class="field">
             <label for=id.clone()>{move || i18n.t(label)}</label>
-            <textarea id=id name=name rows=rows aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
+            <textarea id=id name=name rows=rows required=required aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
                 {textarea_text(value)}
             </textarea>
             <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
@@ -114,9 +128,10 @@ pub fn Choice(
     error: ActionError,
     options: Vec<(&'static str, Msg)>,
     #[prop(into)] selected: String,
+    #[prop(optional, into)] id: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("field-{name}");
+    let id = field_id(name, id);
     let error_id = format!("{id}-error");
     let msg = move || error.get().and_then(|e| e.field_msg(name));
     view! {

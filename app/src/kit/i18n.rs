@@ -261,7 +261,7 @@ impl Msg {
                 "Enter hours as a number such as 1.5 (one decimal at most).",
             ),
             Msg::ErrHoursPositive => ("学时必须大于 0。", "Hours must be more than 0."),
-            Msg::ErrHoursTooMany => ("学时不能超过 24 小时。", "At most 24 hours."),
+            Msg::ErrHoursTooMany => ("一条记录不能超过 24 小时。", "One record can hold at most 24 hours."),
             Msg::ErrDateInvalid => ("请输入有效日期（年-月-日）。", "Enter a valid date (year-month-day)."),
             Msg::ErrLinkInvalid => (
                 "请输入以 https:// 或 http:// 开头的有效链接。",

@@ -5,6 +5,7 @@
 //! - `i18n`: the viewer's language and the messages shown in it
 //! - `validate`: field-error collection and the checks every form shares (text, hours, dates…)
 //! - `forms`: labelled form controls that show their own translated errors
+//! - `view`: loading and error views, and the one way a page refreshes after an action
 //! - `time`: dates and times in the viewer's time zone
 //! - `context` (server): the pool, session and viewer of the current request
 
@@ -16,3 +17,4 @@ pub mod forms;
 pub mod i18n;
 pub mod time;
 pub mod validate;
+pub mod view;

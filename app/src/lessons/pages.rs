@@ -15,6 +15,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::{format_date_time, format_range, zone_label, DEFAULT_TIME_ZONE};
+use crate::kit::view::{LoadError, Loading, Refresh};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -23,11 +24,6 @@ use uuid::Uuid;
 
 fn lm(m: LessonMsg) -> Msg {
     Msg::Lesson(m)
-}
-
-fn error_view(err: AppError) -> AnyView {
-    let i18n = use_i18n();
-    view! { <p class="error" role="alert">{move || err.message(i18n.locale.get())}</p> }.into_any()
 }
 
 #[component]
@@ -50,7 +46,7 @@ pub fn HomePage() -> impl IntoView {
         <section>
             <h2>{move || i18n.t(Msg::UpcomingLessons)}</h2>
             <p class="muted">{move || i18n.t(Msg::YourTimeZone)} {tz.clone()}</p>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match lessons.await {
                         Ok(list) if list.is_empty() => view! { <p>{move || i18n.t(Msg::NoUpcomingLessons)}</p> }.into_any(),
@@ -59,7 +55,7 @@ pub fn HomePage() -> impl IntoView {
                                 {list.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(err) => error_view(err),
+                        Err(err) => view! { <LoadError err/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -171,7 +167,7 @@ pub fn LessonsPage() -> impl IntoView {
                 <Choice name="view" label=lm(LessonMsg::CalendarView) options=vec![("list", lm(LessonMsg::ViewList)), ("month", lm(LessonMsg::ViewMonth)), ("week", lm(LessonMsg::ViewWeek))] selected=view_kind() error=no_error/>
                 <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Filter))}</button>
             </form>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     let kind = view_kind();
                     let f = filter();
@@ -185,7 +181,7 @@ pub fn LessonsPage() -> impl IntoView {
                                 {list.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(err) => error_view(err),
+                        Err(err) => view! { <LoadError err/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -286,36 +282,14 @@ fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDat
     }
 }
 
-/// A bump of this counter refetches the lesson page after an in-place action.
-#[derive(Clone, Copy)]
-struct Refresh(RwSignal<u32>);
-
-fn refresh_on_success<T>(action: ServerAction<T>)
-where
-    T: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
-    T::Output: Send + Sync + 'static,
-    T::Error: Send + Sync + 'static,
-{
-    let refresh = expect_context::<Refresh>();
-    Effect::new(move |prev: Option<usize>| {
-        let version = action.version().get();
-        if prev.is_some_and(|p| p != version) {
-            refresh.0.update(|n| *n += 1);
-        }
-        version
-    });
-}
-
 /// `/lessons/:id`.
 #[component]
 pub fn LessonPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
-    let refresh = Refresh(RwSignal::new(0));
-    provide_context(refresh);
+    let refresh = Refresh::provide();
     let id = move || params.read().get("id").and_then(|s| s.parse::<Uuid>().ok());
     let lesson = Resource::new(
-        move || (id(), refresh.0.get()),
+        move || (id(), refresh.version()),
         |(id, _)| async move {
             match id {
                 Some(id) => get_lesson(id).await,
@@ -324,16 +298,11 @@ pub fn LessonPage() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match lesson.await {
                     Ok(lesson) => view! { <LessonView lesson/> }.into_any(),
-                    Err(err) => view! {
-                        <section class="card narrow">
-                            <h1>{move || i18n.t(lm(LessonMsg::LessonsTitle))}</h1>
-                            {error_view(err)}
-                        </section>
-                    }.into_any(),
+                    Err(err) => view! { <LoadError err title=lm(LessonMsg::LessonsTitle)/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -390,9 +359,10 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
     let book = ServerAction::<BookLesson>::new();
     let cancel = ServerAction::<CancelBooking>::new();
     let code = ServerAction::<CheckInWithCode>::new();
-    refresh_on_success(book);
-    refresh_on_success(cancel);
-    refresh_on_success(code);
+    let refresh = Refresh::expect();
+    refresh.on_success(book.value());
+    refresh.on_success(cancel.value());
+    refresh.on_success(code.value());
     let book_error = action_error(book.value());
     let cancel_error = action_error(cancel.value());
     let code_error = action_error(code.value());
@@ -472,10 +442,11 @@ fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
     let cancel = ServerAction::<CancelLesson>::new();
     let done = ServerAction::<MarkLessonDone>::new();
     let capacity = ServerAction::<SetCapacity>::new();
-    refresh_on_success(publish);
-    refresh_on_success(cancel);
-    refresh_on_success(done);
-    refresh_on_success(capacity);
+    let refresh = Refresh::expect();
+    refresh.on_success(publish.value());
+    refresh.on_success(cancel.value());
+    refresh.on_success(done.value());
+    refresh.on_success(capacity.value());
     let publish_error = action_error(publish.value());
     let cancel_error = action_error(cancel.value());
     let done_error = action_error(done.value());
@@ -528,12 +499,12 @@ fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
 #[component]
 fn AttendeeList(lesson_id: Uuid) -> impl IntoView {
     let i18n = use_i18n();
-    let refresh = expect_context::<Refresh>();
-    let list = Resource::new(move || refresh.0.get(), move |_| lesson_attendees(lesson_id));
+    let refresh = Refresh::expect();
+    let list = Resource::new(move || refresh.version(), move |_| lesson_attendees(lesson_id));
     view! {
         <h3>{move || i18n.t(lm(LessonMsg::Attendees))}</h3>
         <p><a href=format!("/lessons/{lesson_id}/attendees.csv") download="attendees.csv">{move || i18n.t(lm(LessonMsg::ExportCsv))}</a></p>
-        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(list) => view! {
@@ -541,7 +512,7 @@ fn AttendeeList(lesson_id: Uuid) -> impl IntoView {
                             {list.into_iter().map(|a| view! { <AttendeeRow lesson_id attendee=a/> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(err) => error_view(err),
+                    Err(err) => view! { <LoadError err/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -553,8 +524,9 @@ fn AttendeeRow(lesson_id: Uuid, attendee: Attendee) -> impl IntoView {
     let i18n = use_i18n();
     let check = ServerAction::<CheckIn>::new();
     let decide = ServerAction::<DecideBooking>::new();
-    refresh_on_success(check);
-    refresh_on_success(decide);
+    let refresh = Refresh::expect();
+    refresh.on_success(check.value());
+    refresh.on_success(decide.value());
     let status = attendee.status;
     let name = attendee.display_name.clone();
     let booking = attendee.booking_id.to_string();
@@ -620,12 +592,12 @@ pub fn ScheduleLessonPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{move || i18n.t(lm(LessonMsg::ScheduleTitle))}</h1>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match studios.await {
-                        Ok(list) if list.is_empty() => error_view(AppError::Forbidden),
+                        Ok(list) if list.is_empty() => view! { <LoadError err=AppError::Forbidden/> }.into_any(),
                         Ok(list) => view! { <ScheduleForm studios=list/> }.into_any(),
-                        Err(err) => error_view(err),
+                        Err(err) => view! { <LoadError err/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -701,7 +673,7 @@ pub fn NotificationsPage() -> impl IntoView {
             <ActionForm action=read>
                 <button type="submit">{move || i18n.t(lm(LessonMsg::MarkAllRead))}</button>
             </ActionForm>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            <Suspense fallback=Loading>
                 {move || {
                     let tz = tz.clone();
                     Suspend::new(async move {
@@ -726,7 +698,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </ul>
                             }.into_any(),
-                            Err(err) => error_view(err),
+                            Err(err) => view! { <LoadError err/> }.into_any(),
                         }
                     })
                 }}
@@ -754,16 +726,16 @@ pub fn MyLessonsPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{move || i18n.t(lm(LessonMsg::TrainingHours))}</h1>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match hours.await {
                         Ok(h) => view! { <p>{move || i18n.t(lm(LessonMsg::TrainingHoursTotal))} ": " <strong data-testid="open-lesson-hours">{h.clone()}</strong></p> }.into_any(),
-                        Err(err) => error_view(err),
+                        Err(err) => view! { <LoadError err/> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
-        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match lessons.await {
                     Ok(mine) => view! {
@@ -778,7 +750,7 @@ pub fn MyLessonsPage() -> impl IntoView {
                             </section>
                         })}
                     }.into_any(),
-                    Err(err) => error_view(err),
+                    Err(err) => view! { <LoadError err/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -831,12 +803,12 @@ pub fn EditLessonPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{move || i18n.t(lm(LessonMsg::EditTitle))}</h1>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match lesson.await {
                         Ok(lesson) if lesson.can_manage => view! { <EditForm lesson/> }.into_any(),
-                        Ok(_) => error_view(AppError::Forbidden),
-                        Err(err) => error_view(err),
+                        Ok(_) => view! { <LoadError err=AppError::Forbidden/> }.into_any(),
+                        Err(err) => view! { <LoadError err/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -8,6 +8,7 @@ use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Locale, Msg};
 use crate::kit::time::{format_date_time, format_range};
+use crate::kit::view::{LoadError, Loading, Refresh};
 use crate::lessons::LessonSummary;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -57,10 +58,10 @@ pub fn DirectoryPage() -> impl IntoView {
     view! {
         <h1>{move || i18n.t(s(StudioMsg::DirectoryTitle))}</h1>
         {signed_in.then(|| view! { <p><A href="/studios/new" attr:class="button">{move || i18n.t(s(StudioMsg::CreateStudio))}</A></p> })}
-        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match results.await {
-                    Err(err) => view! { <p class="error">{err.message(i18n.locale.get_untracked())}</p> }.into_any(),
+                    Err(err) => view! { <LoadError err/> }.into_any(),
                     Ok(found) => {
                         let (q, subject, district) = (param("q"), param("subject"), param("district"));
                         let pages = (found.total as u32).div_ceil(found.per_page).max(1);
@@ -188,36 +189,35 @@ impl StudioActions {
         }
     }
 
-    fn version(self) -> usize {
-        self.request.version().get()
-            + self.join.version().get()
-            + self.leave.version().get()
-            + self.decide.version().get()
-            + self.set_role.version().get()
-            + self.hand_over.version().get()
-            + self.remove.version().get()
-            + self.invite.version().get()
-            + self.revoke.version().get()
+    /// Reads the page's data again after each success of any of them.
+    fn refresh_page(self, refresh: Refresh) {
+        refresh.on_success(self.request.value());
+        refresh.on_success(self.join.value());
+        refresh.on_success(self.leave.value());
+        refresh.on_success(self.decide.value());
+        refresh.on_success(self.set_role.value());
+        refresh.on_success(self.hand_over.value());
+        refresh.on_success(self.remove.value());
+        refresh.on_success(self.invite.value());
+        refresh.on_success(self.revoke.value());
     }
 }
 
 #[component]
 pub fn StudioPageView() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let slug = move || params.with(|p| p.get("slug").unwrap_or_default());
     let actions = StudioActions::new();
     provide_context(actions);
-    let page = Resource::new(move || (slug(), actions.version()), |(slug, _)| load_studio_page(slug));
+    let refresh = Refresh::provide();
+    actions.refresh_page(refresh);
+    let page = Resource::new(move || (slug(), refresh.version()), |(slug, _)| load_studio_page(slug));
     view! {
-        <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <StudioView page/> }.into_any(),
-                    Err(err) => view! {
-                        <h1>{move || i18n.t(Msg::PageNotFound)}</h1>
-                        <p class="error">{err.message(i18n.locale.get_untracked())}</p>
-                    }.into_any(),
+                    Err(err) => view! { <LoadError err title=Msg::PageNotFound/> }.into_any(),
                 }
             })}
         </Transition>
@@ -632,16 +632,15 @@ fn InvitationList(slug: String, invitations: Vec<super::InvitationView>) -> impl
 
 #[component]
 pub fn EditStudioPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
     let slug = move || params.with(|p| p.get("slug").unwrap_or_default());
     let page = Resource::new(slug, load_studio_page);
     view! {
-        <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => view! { <EditStudioForms page/> }.into_any(),
-                    Err(err) => view! { <p class="error">{err.message(i18n.locale.get_untracked())}</p> }.into_any(),
+                    Err(err) => view! { <LoadError err/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -709,10 +708,10 @@ pub fn InvitationPage() -> impl IntoView {
     view! {
         <section class="card narrow">
             <h1>{move || i18n.t(s(StudioMsg::InvitationTitle))}</h1>
-            <Suspense fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match preview.await {
-                        Err(err) => view! { <p class="error">{err.message(i18n.locale.get_untracked())}</p> }.into_any(),
+                        Err(err) => view! { <LoadError err/> }.into_any(),
                         Ok(p) => view! {
                             <h2>{p.studio_name.clone()}</h2>
                             <p>{move || i18n.t(s(StudioMsg::InvitedAs))} <strong>{move || i18n.t(p.role.label())}</strong></p>
@@ -746,13 +745,10 @@ pub fn MyStudiosPage() -> impl IntoView {
     view! {
         <h1>{move || i18n.t(s(StudioMsg::MyStudiosTitle))}</h1>
         <p><A href="/studios/new" attr:class="button">{move || i18n.t(s(StudioMsg::CreateStudio))}</A></p>
-        <Transition fallback=move || view! { <p>{move || i18n.t(Msg::Working)}</p> }>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match mine.await {
-                    Err(err) => view! {
-                        <p class="error">{err.message(i18n.locale.get_untracked())}</p>
-                        <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p>
-                    }.into_any(),
+                    Err(err) => view! { <LoadError err/> }.into_any(),
                     Ok(mine) => view! { <MyStudiosLists mine decide/> }.into_any(),
                 }
             })}

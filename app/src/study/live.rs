@@ -3,18 +3,7 @@
 //! watching the study. In the browser: the event-source subscription and the offline queue of
 //! notes kept in `localStorage` until the server has them.
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-/// A note written in the browser and not yet confirmed by the server.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PendingNote {
-    pub id: Uuid,
-    pub minute: String,
-    pub dimension: String,
-    pub tag: String,
-    pub body: String,
-}
 
 pub fn events_path(study: Uuid) -> String {
     format!("/api/study/{study}/events")
@@ -142,7 +131,7 @@ mod server {
 
 #[cfg(feature = "hydrate")]
 pub mod client {
-    use super::PendingNote;
+    use crate::study::note_queue::NoteQueue;
     use crate::study::Note;
     use leptos::prelude::*;
     use uuid::Uuid;
@@ -178,7 +167,7 @@ pub mod client {
         format!("atelier.pending-notes.{study}.{writer}")
     }
 
-    pub fn load(study: Uuid, writer: Uuid) -> Vec<PendingNote> {
+    pub fn load(study: Uuid, writer: Uuid) -> NoteQueue {
         window()
             .local_storage()
             .ok()
@@ -188,7 +177,7 @@ pub mod client {
             .unwrap_or_default()
     }
 
-    pub fn save(study: Uuid, writer: Uuid, notes: &[PendingNote]) {
+    pub fn save(study: Uuid, writer: Uuid, notes: &NoteQueue) {
         if let Some(storage) = window().local_storage().ok().flatten() {
             if notes.is_empty() {
                 let _ = storage.remove_item(&key(study, writer));

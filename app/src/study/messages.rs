@@ -242,7 +242,7 @@ impl StudyMsg {
             StudyMsg::TagLabel => ("标签", "Tag"),
             StudyMsg::NoteBody => ("观察记录（支持 Markdown）", "Evidence (Markdown allowed)"),
             StudyMsg::SaveNote => ("记录", "Save note"),
-            StudyMsg::PendingNotes => ("待发送的记录：", "Notes waiting to be sent:"),
+            StudyMsg::PendingNotes => ("待发送的记录：{n}", "Notes waiting to be sent: {n}"),
             StudyMsg::Offline => ("（离线，联网后自动发送）", " (offline: sent when back online)"),
             StudyMsg::TimelineHeading => ("合并时间轴", "Merged timeline"),
             StudyMsg::CountsLabel => ("各维度记录数", "Notes per dimension"),

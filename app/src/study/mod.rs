@@ -7,7 +7,10 @@ pub mod live;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 mod messages;
+pub mod note_queue;
+mod notes;
 pub mod pages;
+pub mod plan_pages;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;

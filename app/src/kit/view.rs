@@ -1,0 +1,82 @@
+//! Pieces every page shares: what shows while data loads, what shows when it failed, and the one
+//! way a page reads its data again after an action succeeded.
+
+use crate::kit::error::AppError;
+use crate::kit::i18n::{use_i18n, Msg};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Shown in place of a page's data while it loads.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="loading" role="status">{move || i18n.t(Msg::Working)}</p> }
+}
+
+/// Why a page (`title` given: it heads the page) or a part of one could not be shown, in the
+/// viewer's language; a way to sign in when that is what is missing.
+#[component]
+pub fn LoadError(err: AppError, #[prop(optional)] title: Option<Msg>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_in = matches!(err, AppError::SignInRequired)
+        .then(|| view! { <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p> });
+    let message = view! { <p class="error" role="alert">{move || err.message(i18n.locale.get())}</p> };
+    match title {
+        Some(title) => view! {
+            <section class="card narrow">
+                <h1>{move || i18n.t(title)}</h1>
+                {message}
+                {sign_in}
+            </section>
+        }
+        .into_any(),
+        None => view! { {message} {sign_in} }.into_any(),
+    }
+}
+
+/// The version of a page's data: the page's resource reads [`Refresh::version`], and each
+/// action registered with [`Refresh::on_success`] moves it on when it succeeds, so the page reads
+/// its data again. A refused action does not: its form keeps what was typed in it. Provided as
+/// context, so the parts of a page register their own actions.
+#[derive(Clone, Copy)]
+pub struct Refresh(RwSignal<u32>);
+
+impl Refresh {
+    /// A new version counter for this page, provided to its parts.
+    pub fn provide() -> Refresh {
+        let refresh = Refresh(RwSignal::new(0));
+        provide_context(refresh);
+        refresh
+    }
+
+    /// The page's counter (one is made if the page has none).
+    pub fn expect() -> Refresh {
+        use_context::<Refresh>().unwrap_or_else(Refresh::provide)
+    }
+
+    pub fn version(self) -> u32 {
+        self.0.get()
+    }
+
+    /// Reads the page's data again each time the action succeeds from now on. (A success from
+    /// before this call does not count: a part of the page registering again after the reload
+    /// must not start another.)
+    pub fn on_success<T: 'static>(self, value: impl Get<Value = Option<Result<T, AppError>>> + 'static) {
+        Effect::new(move |registered: Option<()>| {
+            let succeeded = matches!(value.get(), Some(Ok(_)));
+            if registered.is_some() && succeeded {
+                self.0.update(|n| *n += 1);
+            }
+        });
+    }
+}
+
+/// Loads the whole page anew at `to` once the action succeeds: after a change of who is signed
+/// in or of the language, every part of the page (what the server rendered included) must agree.
+pub fn reload_on_success<T: 'static>(value: impl Get<Value = Option<Result<T, AppError>>> + 'static, to: &'static str) {
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = value.get() {
+            let _ = window().location().set_href(to);
+        }
+    });
+}

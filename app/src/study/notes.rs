@@ -1,0 +1,363 @@
+//! The live part of a study page: the note form (a plain HTML form without JavaScript; with it,
+//! notes are queued in the browser and sent when the connection allows, see `note_queue`) and
+//! the merged timeline of every observer's notes, updated live.
+
+use super::api::*;
+use super::note_queue::{give_back, NoteQueue, PendingNote, Settled};
+use super::pages::StudyActions;
+use super::{Dimension, Note, StudyMsg, StudyPage, Tag};
+use crate::kit::error::AppError;
+use crate::kit::forms::{action_error, ActionError, FormStatus};
+use crate::kit::i18n::{use_i18n, Msg};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+fn t(m: StudyMsg) -> Msg {
+    Msg::Study(m)
+}
+
+/// Milliseconds since the epoch, on either side.
+fn now_ms() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        window().performance().map(|p| (p.time_origin() + p.now()) as i64).unwrap_or(0)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        chrono::Utc::now().timestamp_millis()
+    }
+}
+
+/// Adds or replaces notes on the timeline, kept in timeline order.
+pub(super) fn merge_notes(notes: RwSignal<Vec<Note>>, incoming: Vec<Note>) {
+    notes.update(|list| {
+        for note in incoming {
+            match list.iter_mut().find(|n| n.id == note.id) {
+                Some(existing) => *existing = note,
+                None => list.push(note),
+            }
+        }
+        list.sort_by_key(|n| (n.round_number, n.minute, n.created_at));
+    });
+}
+
+#[component]
+pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let study = page.id;
+    let me = page.me;
+    let round = page.rounds.last().cloned();
+    let lesson_minutes = round.as_ref().map(|r| r.lesson_minutes).unwrap_or(45);
+    let started_ms = round.as_ref().and_then(|r| r.clock_started_at).map(|at| at.timestamp_millis());
+    let my_dimension = page
+        .assignments
+        .iter()
+        .find(|a| a.observer_id == me)
+        .and_then(|a| a.dimension)
+        .unwrap_or(Dimension::StudentLearning);
+    let clock_minute = move || started_ms.map(|s| super::rules::clock_minute((now_ms() - s) / 1000, lesson_minutes));
+    let tick = RwSignal::new(0u64);
+    let elapsed_text = move || {
+        tick.track();
+        started_ms.map(|s| {
+            let secs = ((now_ms() - s) / 1000).max(0);
+            format!("{:02}:{:02}", secs / 60, secs % 60)
+        })
+    };
+    let initial_minute = clock_minute().unwrap_or(0).to_string();
+    let minute = RwSignal::new(initial_minute.clone());
+    let minute_edited = RwSignal::new(false);
+    let dimension = RwSignal::new(my_dimension.code().to_owned());
+    let tag = RwSignal::new(Tag::Evidence.code().to_owned());
+    let body = RwSignal::new(String::new());
+    let queue = RwSignal::new(NoteQueue::default());
+    let online = RwSignal::new(true);
+    let send_error = RwSignal::new(None::<AppError>);
+    let live = RwSignal::new(false);
+    let flushing = StoredValue::new(false);
+
+    // Sends the queued notes, oldest first, until the queue is empty or an answer says to wait
+    // (see `NoteQueue::settle`). The server stores each id once, so a note sent twice is stored once.
+    let flush = move || {
+        if flushing.get_value() {
+            return;
+        }
+        flushing.set_value(true);
+        leptos::task::spawn_local(async move {
+            while let Some(next) = queue.with_untracked(|q| q.head().cloned()) {
+                let answer = add_note(study, next.id, next.minute, next.dimension, next.tag, next.body).await;
+                let Some(settled) = queue.try_update(|q| q.settle(next.id, answer)) else { break };
+                #[cfg(feature = "hydrate")]
+                queue.with_untracked(|q| super::live::client::save(study, me, q));
+                match settled {
+                    Settled::Offline => {
+                        online.set(false);
+                        break;
+                    }
+                    Settled::RetryLater(error) => {
+                        online.set(true);
+                        send_error.set(Some(error));
+                        break;
+                    }
+                    Settled::Stored(note) => {
+                        online.set(true);
+                        send_error.set(None);
+                        merge_notes(notes, vec![note]);
+                    }
+                    Settled::Refused { body: text, error } => {
+                        online.set(true);
+                        body.update(|b| *b = give_back(b, &text));
+                        send_error.set(Some(error));
+                    }
+                }
+            }
+            flushing.set_value(false);
+        });
+    };
+
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        use leptos::__reexports::send_wrapper::SendWrapper;
+        queue.set(super::live::client::load(study, me));
+        flush();
+        super::live::client::on_online(flush);
+        let source = super::live::client::subscribe(
+            study,
+            move |note| merge_notes(notes, vec![note]),
+            move || {
+                live.set(true);
+                flush();
+                leptos::task::spawn_local(async move {
+                    if let Ok(all) = load_notes(study).await {
+                        merge_notes(notes, all);
+                    }
+                });
+            },
+        );
+        let interval = set_interval_with_handle(
+            move || {
+                tick.update(|t| *t += 1);
+                if !minute_edited.get_untracked() {
+                    if let Some(m) = clock_minute() {
+                        minute.set(m.to_string());
+                    }
+                }
+                if !queue.with_untracked(NoteQueue::is_empty) {
+                    flush();
+                }
+            },
+            std::time::Duration::from_secs(1),
+        )
+        .ok();
+        let guard = SendWrapper::new((source, interval));
+        on_cleanup(move || {
+            let (source, interval) = guard.take();
+            if let Some(source) = source {
+                source.close();
+            }
+            if let Some(interval) = interval {
+                interval.clear();
+            }
+        });
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = body.get_untracked();
+        if text.trim().is_empty() {
+            send_error.set(Some(AppError::field("body", Msg::ErrRequired)));
+            return;
+        }
+        let note = PendingNote {
+            id: Uuid::new_v4(),
+            minute: minute.get_untracked(),
+            dimension: dimension.get_untracked(),
+            tag: tag.get_untracked(),
+            body: text,
+        };
+        queue.update(|q| q.push(note));
+        #[cfg(feature = "hydrate")]
+        queue.with_untracked(|q| super::live::client::save(study, me, q));
+        body.set(String::new());
+        minute_edited.set(false);
+        send_error.set(None);
+        flush();
+    };
+    let error: ActionError = Signal::derive(move || send_error.get());
+
+    view! {
+        <section aria-labelledby="notes-heading" class="notes">
+            <h2 id="notes-heading">{move || i18n.t(t(StudyMsg::NotesHeading))}</h2>
+            {page.notes_locked.then(|| view! { <p class="notice">{move || i18n.t(t(StudyMsg::NotesLockedNotice))}</p> })}
+            <p class="clock" role="timer" aria-live="off">
+                {move || i18n.t(t(StudyMsg::LessonClock))} " "
+                {move || elapsed_text().unwrap_or_else(|| i18n.t(t(StudyMsg::ClockNotStarted)).to_owned())}
+            </p>
+            <p class="live-status muted" data-live=move || live.get().then_some("true")>
+                {move || if live.get() { i18n.t(t(StudyMsg::LiveOn)) } else { "" }}
+            </p>
+            {page.can.write_note.then(|| view! {
+                <form method="post" action="/api/study/add-note" class="note-form no-print" on:submit=on_submit>
+                    <input type="hidden" name="study" value=study.to_string()/>
+                    <input type="hidden" name="id" value=page.new_note_id.to_string()/>
+                    <div class="field">
+                        <label for="field-minute">{move || i18n.t(t(StudyMsg::Minute))}</label>
+                        <input id="field-minute" name="minute" type="number" min="0" max=lesson_minutes inputmode="numeric"
+                            value=initial_minute.clone()
+                            prop:value=move || minute.get()
+                            on:input=move |ev| { minute_edited.set(true); minute.set(event_target_value(&ev)); }/>
+                        <p class="field-error">{move || error.get().and_then(|e| e.field_msg("minute")).map(|m| i18n.t(m))}</p>
+                    </div>
+                    <fieldset class="tags">
+                        <legend>{move || i18n.t(t(StudyMsg::TagLabel))}</legend>
+                        {Tag::ALL.into_iter().map(|tg| view! {
+                            <label class="tag-choice">
+                                <input type="radio" name="tag" value=tg.code()
+                                    checked=tg == Tag::Evidence
+                                    prop:checked=move || tag.get() == tg.code()
+                                    on:change=move |_| tag.set(tg.code().to_owned())/>
+                                {move || i18n.t(tg.label())}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <fieldset class="tags">
+                        <legend>{move || i18n.t(t(StudyMsg::Dimension))}</legend>
+                        {Dimension::ALL.into_iter().map(|d| view! {
+                            <label class="tag-choice">
+                                <input type="radio" name="dimension" value=d.code()
+                                    checked=d == my_dimension
+                                    prop:checked=move || dimension.get() == d.code()
+                                    on:change=move |_| dimension.set(d.code().to_owned())/>
+                                {move || i18n.t(d.label())}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                    <div class="field">
+                        <label for="field-body">{move || i18n.t(t(StudyMsg::NoteBody))}</label>
+                        <textarea id="field-body" name="body" rows="3" maxlength="4000"
+                            prop:value=move || body.get()
+                            on:input=move |ev| body.set(event_target_value(&ev))></textarea>
+                        <p class="field-error">{move || error.get().and_then(|e| e.field_msg("body")).map(|m| i18n.t(m))}</p>
+                    </div>
+                    <FormStatus error/>
+                    <button type="submit" class="primary">{move || i18n.t(t(StudyMsg::SaveNote))}</button>
+                    <p class="muted" role="status">
+                        {move || {
+                            let n = queue.with(NoteQueue::len);
+                            (n > 0).then(|| {
+                                let waiting = i18n.fill(t(StudyMsg::PendingNotes), &[("n", &n)]);
+                                if online.get() { waiting } else { format!("{waiting}{}", i18n.t(t(StudyMsg::Offline))) }
+                            })
+                        }}
+                    </p>
+                    <ul class="pending plain-list">
+                        {move || queue.with(|q| q.iter().map(|p| view! { <li class="pending-note">{p.minute.clone()} "′ " {p.body.clone()}</li> }).collect_view())}
+                    </ul>
+                </form>
+            })}
+            <Timeline page=page.clone() notes/>
+        </section>
+    }
+}
+
+#[component]
+fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let actions = expect_context::<StudyActions>();
+    let dim_filter = RwSignal::new(String::new());
+    let observer_filter = RwSignal::new(String::new());
+    let tag_filter = RwSignal::new(String::new());
+    let me = page.me;
+    let locked = page.notes_locked;
+    let study = page.id;
+    let multi_round = page.rounds.len() > 1;
+    let visible = move || {
+        notes
+            .get()
+            .into_iter()
+            .filter(|n| {
+                let d = dim_filter.get();
+                let o = observer_filter.get();
+                let tg = tag_filter.get();
+                (d.is_empty() || n.dimension.code() == d)
+                    && (o.is_empty() || n.author_id.to_string() == o)
+                    && (tg.is_empty() || n.tag.code() == tg)
+            })
+            .collect::<Vec<_>>()
+    };
+    let edit_error = action_error(actions.edit_note.value());
+    view! {
+        <div id="timeline" class="timeline-wrap">
+            <h3>{move || i18n.t(t(StudyMsg::TimelineHeading))}</h3>
+            <ul class="counts plain-list" aria-label=move || i18n.t(t(StudyMsg::CountsLabel))>
+                {Dimension::ALL.into_iter().map(|d| view! {
+                    <li data-dimension=d.code()>{move || i18n.t(d.label())} ": " <strong>{move || notes.with(|ns| ns.iter().filter(|n| n.dimension == d).count())}</strong></li>
+                }).collect_view()}
+            </ul>
+            <div class="filters no-print">
+                <div class="field">
+                    <label for="filter-dimension">{move || i18n.t(t(StudyMsg::FilterDimension))}</label>
+                    <select id="filter-dimension" on:change=move |ev| dim_filter.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t(t(StudyMsg::All))}</option>
+                        {Dimension::ALL.into_iter().map(|d| view! { <option value=d.code()>{move || i18n.t(d.label())}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-observer">{move || i18n.t(t(StudyMsg::FilterObserver))}</label>
+                    <select id="filter-observer" on:change=move |ev| observer_filter.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t(t(StudyMsg::All))}</option>
+                        {page.members.iter().cloned().map(|m| view! { <option value=m.id.to_string()>{m.name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-tag">{move || i18n.t(t(StudyMsg::FilterTag))}</label>
+                    <select id="filter-tag" on:change=move |ev| tag_filter.set(event_target_value(&ev))>
+                        <option value="">{move || i18n.t(t(StudyMsg::All))}</option>
+                        {Tag::ALL.into_iter().map(|tg| view! { <option value=tg.code()>{move || i18n.t(tg.label())}</option> }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            <ol class="timeline" aria-label=move || i18n.t(t(StudyMsg::TimelineHeading))>
+                {move || {
+                    let list = visible();
+                    if list.is_empty() {
+                        return view! { <li class="muted">{move || i18n.t(t(StudyMsg::NoNotes))}</li> }.into_any();
+                    }
+                    list.into_iter().map(|n| {
+                        let dim = n.dimension;
+                        let tg = n.tag;
+                        let own = n.author_id == me && !locked;
+                        let body = n.body.clone();
+                        view! {
+                            <li id=format!("note-{}", n.id) class="note" data-dimension=dim.code()>
+                                <p class="note-meta">
+                                    {multi_round.then(|| view! { {move || i18n.fill(t(StudyMsg::RoundN), &[("n", &n.round_number)])} " · " })}
+                                    <span class="minute">{move || i18n.fill(t(StudyMsg::MinuteN), &[("n", &n.minute)])}</span>
+                                    " · " <span class="dim">{move || i18n.t(dim.label())}</span>
+                                    " · " <span class="tag">{move || i18n.t(tg.label())}</span>
+                                    " · " <span class="author">{n.author_name.clone()}</span>
+                                </p>
+                                <div class="md" inner_html=n.body_html.clone()></div>
+                                {own.then(|| view! {
+                                    <details class="no-print">
+                                        <summary>{move || i18n.t(t(StudyMsg::EditNote))}</summary>
+                                        <ActionForm action=actions.edit_note>
+                                            <input type="hidden" name="study" value=study.to_string()/>
+                                            <input type="hidden" name="note" value=n.id.to_string()/>
+                                            <label>
+                                                {move || i18n.t(t(StudyMsg::EditNoteLabel))}
+                                                <textarea name="body" rows="3">{crate::kit::forms::textarea_text(body)}</textarea>
+                                            </label>
+                                            <FormStatus error=edit_error/>
+                                            <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                                        </ActionForm>
+                                    </details>
+                                })}
+                            </li>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </ol>
+        </div>
+    }
+}
