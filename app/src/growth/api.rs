@@ -32,9 +32,7 @@ async fn check_editable(
     goal_status: GoalStatus,
 ) -> Result<(), AppError> {
     let actor = plan_access(pool, me, studio_id, mentee).await?;
-    if !rules::can(actor, Action::EditPlan) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(actor, Action::EditPlan)?;
     if goal_status == GoalStatus::Achieved {
         return Err(AppError::Refused(Msg::Growth(GrowthMsg::ErrGoalSignedOff)));
     }
@@ -63,8 +61,7 @@ async fn milestone_to_edit(pool: &sqlx::PgPool, me: Uuid, milestone: Uuid) -> Re
 #[cfg(feature = "ssr")]
 async fn plan_access(pool: &sqlx::PgPool, me: Uuid, studio_id: Uuid, mentee: Uuid) -> Result<Actor, AppError> {
     match store::plan_actor(pool, studio_id, me, mentee).await? {
-        Some(actor) if rules::can(actor, Action::ViewPlan) => Ok(actor),
-        Some(_) => Err(AppError::Forbidden),
+        Some(actor) => rules::can(actor, Action::ViewPlan).map(|()| actor),
         None => {
             // Leaders learn that there is no such mentee; others learn nothing.
             let role = crate::studios::store::active_role(pool, studio_id, me).await?;
@@ -79,7 +76,8 @@ async fn plan_access(pool: &sqlx::PgPool, me: Uuid, studio_id: Uuid, mentee: Uui
 
 #[cfg(feature = "ssr")]
 async fn studio(pool: &sqlx::PgPool, slug: &str) -> Result<(Uuid, String), AppError> {
-    store::studio_by_slug(pool, slug.trim()).await?.ok_or(AppError::NotFound)
+    let studio = crate::studios::store::studio_by_slug(pool, slug.trim()).await?.ok_or(AppError::NotFound)?;
+    Ok((studio.id, studio.name))
 }
 
 /// Checks a goal form.
@@ -137,9 +135,9 @@ pub async fn get_plan(studio: String, mentee: String) -> Result<PlanView, AppErr
         studio_name,
         mentee_id: mentee,
         mentee_name,
-        can_edit: rules::can(actor, Action::EditPlan),
-        can_comment: rules::can(actor, Action::Comment),
-        can_sign_off: rules::can(actor, Action::SignOff),
+        can_edit: rules::can(actor, Action::EditPlan).is_ok(),
+        can_comment: rules::can(actor, Action::Comment).is_ok(),
+        can_sign_off: rules::can(actor, Action::SignOff).is_ok(),
         goals,
         today: today_in(&me.time_zone),
     })
@@ -162,9 +160,7 @@ pub async fn add_goal(
     let (studio_id, _) = self::studio(&pool, &studio).await?;
     let mentee = validate::id(&mentee)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
-    if !rules::can(actor, Action::EditPlan) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(actor, Action::EditPlan)?;
     let input = goal_input(&title, &description, &category, &target_stage, &due_on, today_in(&me.time_zone), None)?;
     store::add_goal(&pool, studio_id, mentee, &input).await?;
     redirect_plain_form(&plan_path(studio.trim(), mentee));
@@ -274,9 +270,7 @@ pub async fn comment(goal: String, #[server(default)] milestone: String, body: S
     let goal = validate::id(&goal)?;
     let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
-    if !rules::can(actor, Action::Comment) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(actor, Action::Comment)?;
     let milestone = if milestone.trim().is_empty() {
         None
     } else {
@@ -304,9 +298,7 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
     let goal = validate::id(&goal)?;
     let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
     let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
-    if !rules::can(actor, Action::SignOff) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(actor, Action::SignOff)?;
     let target = match decision.as_str() {
         "achieve" => GoalStatus::Achieved,
         "reopen" => GoalStatus::Active,
@@ -334,15 +326,13 @@ pub async fn get_overview(
     let (studio_id, studio_name) = self::studio(&pool, &studio).await?;
     let role = crate::studios::store::active_role(&pool, studio_id, me.id).await?;
     let actor = Actor { is_subject: false, role };
-    if !rules::can(actor, Action::ViewOverview) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(actor, Action::ViewOverview)?;
     let settings = settings();
     let today = today_in(&me.time_zone);
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
     let mut rows = store::overview(&pool, studio_id, year_start, year_end, today).await?;
     rules::sort_rows(&mut rows, rules::SortKey::from_code(&sort), desc);
-    let is_host = rules::can(actor, Action::ApplyTemplate);
+    let is_host = rules::can(actor, Action::ApplyTemplate).is_ok();
     let templates =
         if is_host { store::templates_for(&pool, studio_id, me.locale == Locale::En).await? } else { Vec::new() };
     Ok(Overview {
@@ -366,9 +356,7 @@ pub async fn create_template(studio: String, name: String, goals: String) -> Res
     let pool = pool()?;
     let (studio_id, _) = self::studio(&pool, &studio).await?;
     let role = crate::studios::store::active_role(&pool, studio_id, me.id).await?;
-    if !rules::can(Actor { is_subject: false, role }, Action::ApplyTemplate) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(Actor { is_subject: false, role }, Action::ApplyTemplate)?;
     let mut checks = Checks::default();
     let name = checks.value("name", rules::check_title(&name));
     let drafts = checks.value("goals", rules::parse_template_lines(&goals));
@@ -392,9 +380,7 @@ pub async fn apply_template(
     let pool = pool()?;
     let (studio_id, _) = self::studio(&pool, &studio).await?;
     let role = crate::studios::store::active_role(&pool, studio_id, me.id).await?;
-    if !rules::can(Actor { is_subject: false, role }, Action::ApplyTemplate) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(Actor { is_subject: false, role }, Action::ApplyTemplate)?;
     let template = Uuid::parse_str(template.trim()).map_err(|_| AppError::field("template", Msg::ErrChoiceUnknown))?;
     if !store::template_usable(&pool, studio_id, template).await? {
         return Err(AppError::field("template", Msg::ErrChoiceUnknown));

@@ -36,11 +36,9 @@ async fn build(
     slug: &str,
 ) -> Result<(String, String), AppError> {
     let me = auth.user.ok_or(AppError::SignInRequired)?;
-    let (studio_id, _) = store::studio_by_slug(pool, slug).await?.ok_or(AppError::NotFound)?;
+    let studio_id = crate::studios::store::studio_by_slug(pool, slug).await?.ok_or(AppError::NotFound)?.id;
     let role = crate::studios::store::active_role(pool, studio_id, me.id).await?;
-    if !rules::can(Actor { is_subject: false, role }, Action::ViewOverview) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(Actor { is_subject: false, role }, Action::ViewOverview)?;
     let today = super::hours_api::today_in(&me.time_zone);
     let (start, end) = rules::quota_year(today, settings.year_start_month);
     let rows = store::overview(pool, studio_id, start, end, today).await?;

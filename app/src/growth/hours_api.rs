@@ -59,9 +59,7 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
     let owner = if user.trim().is_empty() { me.id } else { validate::id(&user)? };
     let pool = pool()?;
     let actor = store::ledger_actor(&pool, me.id, owner, false).await?;
-    if !rules::can(actor, Action::ViewLedger) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(actor, Action::ViewLedger)?;
     let user_name = store::user_name(&pool, owner).await?.ok_or(AppError::NotFound)?;
     let settings = settings();
     let today = today_in(&me.time_zone);
@@ -73,7 +71,7 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
         user_id: owner,
         user_name,
         is_own: actor.is_subject,
-        can_verify: rules::can(store::ledger_actor(&pool, me.id, owner, true).await?, Action::VerifyHours),
+        can_verify: rules::can(store::ledger_actor(&pool, me.id, owner, true).await?, Action::VerifyHours).is_ok(),
         year_start,
         year_end,
         quota_tenths: settings.quota_tenths,
@@ -133,9 +131,7 @@ pub async fn verify_hours(record: String) -> Result<(), AppError> {
     let pool = pool()?;
     let owner = store::record_owner(&pool, record).await?.ok_or(AppError::NotFound)?;
     let actor = store::ledger_actor(&pool, me.id, owner, true).await?;
-    if !rules::can(actor, Action::VerifyHours) {
-        return Err(AppError::Forbidden);
-    }
+    rules::can(actor, Action::VerifyHours)?;
     store::verify_record(&pool, record, me.id).await?;
     redirect_plain_form(&format!("/hours/{owner}"));
     Ok(())

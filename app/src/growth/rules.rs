@@ -2,6 +2,7 @@
 //! totals, quota years and the CSV format. Unit-tested below.
 
 use super::{GrowthMsg, HourCategory, OverviewRow};
+use crate::kit::error::AppError;
 use crate::kit::i18n::Msg;
 use crate::kit::validate;
 use crate::studios::StudioRole;
@@ -40,8 +41,16 @@ pub enum Action {
     VerifyHours,
 }
 
-/// The one place where the growth area decides who may do what.
-pub fn can(actor: Actor, action: Action) -> bool {
+/// The one place where the growth area decides who may do what: `Forbidden` when not.
+pub fn can(actor: Actor, action: Action) -> Result<(), AppError> {
+    if may(actor, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn may(actor: Actor, action: Action) -> bool {
     let leads = actor.role.is_some_and(StudioRole::leads);
     match action {
         Action::ViewPlan | Action::ViewLedger => actor.is_subject || leads,
@@ -271,37 +280,37 @@ mod tests {
     #[test]
     fn a_plan_is_seen_by_its_mentee_and_the_studios_leaders_only() {
         for a in [OWNER, MENTOR, HOST] {
-            assert!(can(a, Action::ViewPlan), "{a:?}");
+            assert!(can(a, Action::ViewPlan).is_ok(), "{a:?}");
         }
         for a in [OTHER_MENTEE, OUTSIDER] {
-            assert!(!can(a, Action::ViewPlan), "{a:?}");
-            assert!(!can(a, Action::ViewLedger), "{a:?}");
+            assert!(!can(a, Action::ViewPlan).is_ok(), "{a:?}");
+            assert!(!can(a, Action::ViewLedger).is_ok(), "{a:?}");
         }
     }
 
     #[test]
     fn only_the_mentee_edits_the_plan_and_logs_hours() {
-        assert!(can(OWNER, Action::EditPlan) && can(OWNER, Action::LogHours));
+        assert!(can(OWNER, Action::EditPlan).is_ok() && can(OWNER, Action::LogHours).is_ok());
         for a in [OTHER_MENTEE, MENTOR, HOST, OUTSIDER] {
-            assert!(!can(a, Action::EditPlan) && !can(a, Action::LogHours), "{a:?}");
+            assert!(!can(a, Action::EditPlan).is_ok() && !can(a, Action::LogHours).is_ok(), "{a:?}");
         }
     }
 
     #[test]
     fn leaders_sign_off_and_verify_but_never_their_own() {
-        assert!(can(MENTOR, Action::SignOff) && can(HOST, Action::VerifyHours));
-        assert!(!can(OWNER, Action::SignOff) && !can(OWNER, Action::VerifyHours));
+        assert!(can(MENTOR, Action::SignOff).is_ok() && can(HOST, Action::VerifyHours).is_ok());
+        assert!(!can(OWNER, Action::SignOff).is_ok() && !can(OWNER, Action::VerifyHours).is_ok());
         let mentor_self = Actor { is_subject: true, role: Some(StudioRole::Mentor) };
-        assert!(!can(mentor_self, Action::VerifyHours));
-        assert!(!can(OTHER_MENTEE, Action::SignOff) && !can(OUTSIDER, Action::VerifyHours));
+        assert!(!can(mentor_self, Action::VerifyHours).is_ok());
+        assert!(!can(OTHER_MENTEE, Action::SignOff).is_ok() && !can(OUTSIDER, Action::VerifyHours).is_ok());
     }
 
     #[test]
     fn only_the_host_applies_templates_and_leaders_see_the_overview() {
-        assert!(can(HOST, Action::ApplyTemplate));
-        assert!(!can(MENTOR, Action::ApplyTemplate) && !can(OWNER, Action::ApplyTemplate));
-        assert!(can(MENTOR, Action::ViewOverview) && can(HOST, Action::ViewOverview));
-        assert!(!can(OWNER, Action::ViewOverview) && !can(OUTSIDER, Action::ViewOverview));
+        assert!(can(HOST, Action::ApplyTemplate).is_ok());
+        assert!(!can(MENTOR, Action::ApplyTemplate).is_ok() && !can(OWNER, Action::ApplyTemplate).is_ok());
+        assert!(can(MENTOR, Action::ViewOverview).is_ok() && can(HOST, Action::ViewOverview).is_ok());
+        assert!(!can(OWNER, Action::ViewOverview).is_ok() && !can(OUTSIDER, Action::ViewOverview).is_ok());
     }
 
     #[test]

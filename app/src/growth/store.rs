@@ -18,10 +18,6 @@ pub async fn user_name(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<O
 }
 
 /// (id, name) of a studio by its slug.
-pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<(Uuid, String)>> {
-    sqlx::query_as("select id, name from studios where slug = $1").bind(slug).fetch_optional(db).await
-}
-
 /// How `actor` stands to the ledger of `owner`: themselves, or the leading role (host before
 /// mentor) they hold in a studio where the owner is an active member — with `as_mentee`, only
 /// where the owner is an active mentee (verifying is for mentees' records).

@@ -9,32 +9,27 @@ use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use {
-    super::rules::{self, Action, Actor, LessonFacts, ValidLesson},
+    super::rules::{self, Action, LessonFacts, ValidLesson},
     super::{store, BookingStatus, LessonMsg},
     crate::accounts::auth::SessionUser,
     crate::kit::context::{auth_session, pool, redirect_plain_form, require_user},
     crate::kit::i18n::Msg,
     crate::kit::validate::{self, Checks},
+    crate::studios::rules::Standing,
     sqlx::PgPool,
 };
 
-/// What the asking user (if any) is to the lesson's studio, and what the lesson's permissions
-/// depend on.
+/// Where the asking user (if any) stands with the lesson's studio, and what the lesson's
+/// permissions depend on.
 #[cfg(feature = "ssr")]
 pub(crate) async fn actor_for(
     pool: &PgPool,
     user: Option<&SessionUser>,
     lesson_id: Uuid,
-) -> Result<(Actor, LessonFacts), AppError> {
+) -> Result<(Standing, LessonFacts), AppError> {
     let (studio_id, facts) = store::lesson_studio(pool, lesson_id).await?.ok_or(AppError::NotFound)?;
-    let actor = match user {
-        None => Actor::ANONYMOUS,
-        Some(u) => Actor::user(
-            crate::studios::store::active_role(pool, studio_id, u.id).await?,
-            store::is_district_admin(pool, u.id).await?,
-        ),
-    };
-    Ok((actor, facts))
+    let standing = crate::studios::store::standing(pool, studio_id, user.map(|u| u.id)).await?;
+    Ok((standing, facts))
 }
 
 /// Checks `action` on the lesson; returns the signed-in user when there is one.
@@ -115,10 +110,13 @@ pub async fn schedule_lesson(
 ) -> Result<Uuid, AppError> {
     let user = require_user().await?;
     let pool = pool()?;
-    let studio_id =
-        store::studio_by_slug(&pool, &studio).await?.ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
-    let role = crate::studios::store::active_role(&pool, studio_id, user.id).await?;
-    rules::can_schedule(Actor::user(role, store::is_district_admin(&pool, user.id).await?))?;
+    // Lessons are scheduled for active studios only.
+    let studio_id = crate::studios::store::studio_by_slug(&pool, &studio)
+        .await?
+        .filter(|s| !s.archived)
+        .ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?
+        .id;
+    rules::can_schedule(crate::studios::store::standing(&pool, studio_id, Some(user.id)).await?)?;
     let valid = ValidLesson::parse(&lesson)?;
     let teacher_id = match teacher_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         None => user.id,

@@ -5,6 +5,7 @@ use super::{BookingStatus, LessonMsg, LessonStatus, Mode};
 use crate::kit::error::AppError;
 use crate::kit::i18n::Msg;
 use crate::kit::validate::{self, Checks};
+use crate::studios::rules::Standing;
 use crate::studios::StudioRole;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
@@ -13,22 +14,6 @@ pub const CANCEL_REASON_MAX: usize = 500;
 
 fn lm(m: LessonMsg) -> Msg {
     Msg::Lesson(m)
-}
-
-/// Who is asking, as far as lesson permissions care.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Actor {
-    pub signed_in: bool,
-    /// The actor's active role in the lesson's studio.
-    pub role: Option<StudioRole>,
-    pub district_admin: bool,
-}
-
-impl Actor {
-    pub const ANONYMOUS: Actor = Actor { signed_in: false, role: None, district_admin: false };
-    pub fn user(role: Option<StudioRole>, district_admin: bool) -> Actor {
-        Actor { signed_in: true, role, district_admin }
-    }
 }
 
 /// Everything one may do to or about a lesson.
@@ -62,7 +47,7 @@ impl LessonFacts {
 }
 
 /// The one place where lesson permissions are decided.
-pub fn can(actor: Actor, action: Action, lesson: LessonFacts) -> Result<(), AppError> {
+pub fn can(actor: Standing, action: Action, lesson: LessonFacts) -> Result<(), AppError> {
     let leads = actor.role.is_some_and(StudioRole::leads);
     // A draft is invisible to everyone but the studio's leads, and a private studio's lessons
     // to everyone but its members: not even their existence is confirmed, whatever they try.
@@ -85,7 +70,7 @@ pub fn can(actor: Actor, action: Action, lesson: LessonFacts) -> Result<(), AppE
 }
 
 /// Scheduling a new lesson for a studio: its host or mentors only.
-pub fn can_schedule(actor: Actor) -> Result<(), AppError> {
+pub fn can_schedule(actor: Standing) -> Result<(), AppError> {
     if !actor.signed_in {
         Err(AppError::SignInRequired)
     } else if actor.role.is_some_and(StudioRole::leads) {
@@ -473,53 +458,53 @@ mod tests {
 
     #[test]
     fn drafts_are_visible_only_to_the_studios_leads() {
-        let host = Actor::user(Some(StudioRole::Host), false);
-        let mentor = Actor::user(Some(StudioRole::Mentor), false);
-        let mentee = Actor::user(Some(StudioRole::Mentee), false);
-        let outsider = Actor::user(None, false);
-        let admin = Actor::user(None, true);
+        let host = Standing::member(Some(StudioRole::Host));
+        let mentor = Standing::member(Some(StudioRole::Mentor));
+        let mentee = Standing::member(Some(StudioRole::Mentee));
+        let outsider = Standing::member(None);
+        let admin = Standing { district_admin: true, ..Standing::member(None) };
         assert!(can(host, Action::View, LessonFacts::public(LessonStatus::Draft)).is_ok());
         assert!(can(mentor, Action::View, LessonFacts::public(LessonStatus::Draft)).is_ok());
         assert_eq!(can(mentee, Action::View, LessonFacts::public(LessonStatus::Draft)), Err(AppError::NotFound));
         assert_eq!(can(admin, Action::View, LessonFacts::public(LessonStatus::Draft)), Err(AppError::NotFound));
         assert_eq!(
-            can(Actor::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Draft)),
+            can(Standing::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Draft)),
             Err(AppError::SignInRequired)
         );
-        assert!(can(Actor::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Published)).is_ok());
+        assert!(can(Standing::ANONYMOUS, Action::View, LessonFacts::public(LessonStatus::Published)).is_ok());
         assert!(can(outsider, Action::View, LessonFacts::public(LessonStatus::Published)).is_ok());
     }
 
     #[test]
     fn a_private_studios_lessons_are_for_its_members_and_an_archived_studios_are_read_only() {
         let private = LessonFacts { studio_private: true, ..LessonFacts::public(LessonStatus::Published) };
-        let mentee = Actor::user(Some(StudioRole::Mentee), false);
+        let mentee = Standing::member(Some(StudioRole::Mentee));
         assert!(can(mentee, Action::View, private).is_ok());
         assert!(can(mentee, Action::Book, private).is_ok());
-        assert_eq!(can(Actor::user(None, false), Action::View, private), Err(AppError::NotFound));
+        assert_eq!(can(Standing::member(None), Action::View, private), Err(AppError::NotFound));
         assert_eq!(
-            can(Actor::user(None, true), Action::Book, private),
+            can(Standing { district_admin: true, ..Standing::member(None) }, Action::Book, private),
             Err(AppError::NotFound),
             "a district admin is no member"
         );
-        assert_eq!(can(Actor::ANONYMOUS, Action::View, private), Err(AppError::SignInRequired));
+        assert_eq!(can(Standing::ANONYMOUS, Action::View, private), Err(AppError::SignInRequired));
 
         let archived = LessonFacts { studio_archived: true, ..LessonFacts::public(LessonStatus::Published) };
         let refused = Err(AppError::Refused(Msg::Studio(crate::studios::StudioMsg::ErrArchived)));
-        assert!(can(Actor::ANONYMOUS, Action::View, archived).is_ok());
-        assert_eq!(can(Actor::user(None, false), Action::Book, archived), refused);
-        assert_eq!(can(Actor::user(Some(StudioRole::Host), false), Action::Manage, archived), refused);
-        assert!(can(Actor::user(Some(StudioRole::Host), false), Action::RunAttendance, archived).is_ok());
+        assert!(can(Standing::ANONYMOUS, Action::View, archived).is_ok());
+        assert_eq!(can(Standing::member(None), Action::Book, archived), refused);
+        assert_eq!(can(Standing::member(Some(StudioRole::Host)), Action::Manage, archived), refused);
+        assert!(can(Standing::member(Some(StudioRole::Host)), Action::RunAttendance, archived).is_ok());
     }
 
     #[test]
     fn only_hosts_and_mentors_manage_and_run_attendance() {
         for (actor, ok) in [
-            (Actor::user(Some(StudioRole::Host), false), true),
-            (Actor::user(Some(StudioRole::Mentor), false), true),
-            (Actor::user(Some(StudioRole::Mentee), false), false),
-            (Actor::user(None, false), false),
-            (Actor::user(None, true), false),
+            (Standing::member(Some(StudioRole::Host)), true),
+            (Standing::member(Some(StudioRole::Mentor)), true),
+            (Standing::member(Some(StudioRole::Mentee)), false),
+            (Standing::member(None), false),
+            (Standing { district_admin: true, ..Standing::member(None) }, false),
         ] {
             assert_eq!(
                 can(actor, Action::Manage, LessonFacts::public(LessonStatus::Published)).is_ok(),
@@ -533,39 +518,43 @@ mod tests {
             );
         }
         assert_eq!(
-            can(Actor::ANONYMOUS, Action::Manage, LessonFacts::public(LessonStatus::Published)),
+            can(Standing::ANONYMOUS, Action::Manage, LessonFacts::public(LessonStatus::Published)),
             Err(AppError::SignInRequired)
         );
         assert_eq!(
-            can(Actor::user(None, false), Action::Manage, LessonFacts::public(LessonStatus::Published)),
+            can(Standing::member(None), Action::Manage, LessonFacts::public(LessonStatus::Published)),
             Err(AppError::Forbidden)
         );
     }
 
     #[test]
     fn only_a_studios_host_or_mentor_schedules_for_it() {
-        assert!(can_schedule(Actor::user(Some(StudioRole::Host), false)).is_ok());
-        assert!(can_schedule(Actor::user(Some(StudioRole::Mentor), false)).is_ok());
-        assert_eq!(can_schedule(Actor::user(Some(StudioRole::Mentee), false)), Err(AppError::Forbidden));
-        assert_eq!(can_schedule(Actor::user(None, true)), Err(AppError::Forbidden), "a district admin is not a member");
-        assert_eq!(can_schedule(Actor::ANONYMOUS), Err(AppError::SignInRequired));
+        assert!(can_schedule(Standing::member(Some(StudioRole::Host))).is_ok());
+        assert!(can_schedule(Standing::member(Some(StudioRole::Mentor))).is_ok());
+        assert_eq!(can_schedule(Standing::member(Some(StudioRole::Mentee))), Err(AppError::Forbidden));
+        assert_eq!(
+            can_schedule(Standing { district_admin: true, ..Standing::member(None) }),
+            Err(AppError::Forbidden),
+            "a district admin is not a member"
+        );
+        assert_eq!(can_schedule(Standing::ANONYMOUS), Err(AppError::SignInRequired));
     }
 
     #[test]
     fn anyone_signed_in_may_book_including_members() {
         assert!(can(
-            Actor::user(Some(StudioRole::Mentee), false),
+            Standing::member(Some(StudioRole::Mentee)),
             Action::Book,
             LessonFacts::public(LessonStatus::Published)
         )
         .is_ok());
-        assert!(can(Actor::user(None, false), Action::Book, LessonFacts::public(LessonStatus::Published)).is_ok());
+        assert!(can(Standing::member(None), Action::Book, LessonFacts::public(LessonStatus::Published)).is_ok());
         assert_eq!(
-            can(Actor::ANONYMOUS, Action::Book, LessonFacts::public(LessonStatus::Published)),
+            can(Standing::ANONYMOUS, Action::Book, LessonFacts::public(LessonStatus::Published)),
             Err(AppError::SignInRequired)
         );
         assert_eq!(
-            can(Actor::user(None, false), Action::Book, LessonFacts::public(LessonStatus::Draft)),
+            can(Standing::member(None), Action::Book, LessonFacts::public(LessonStatus::Draft)),
             Err(AppError::NotFound),
             "a draft is hidden"
         );

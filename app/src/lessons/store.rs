@@ -125,18 +125,6 @@ pub async fn lesson_studio(db: impl PgExecutor<'_>, lesson_id: Uuid) -> sqlx::Re
     }))
 }
 
-pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar("select id from studios where slug = $1 and not archived").bind(slug).fetch_optional(db).await
-}
-
-pub async fn is_district_admin(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<bool> {
-    Ok(sqlx::query_scalar("select is_district_admin from users where id = $1")
-        .bind(user_id)
-        .fetch_optional(db)
-        .await?
-        .unwrap_or(false))
-}
-
 /// The id of the studio's active member with this (lower-cased) email.
 pub async fn active_member_by_email(
     db: impl PgExecutor<'_>,

@@ -104,6 +104,17 @@ pub struct Standing {
     pub role: Option<StudioRole>,
     /// A join request awaits a decision.
     pub pending: bool,
+    /// A district admin (sees what the district's reports need; no say inside a studio).
+    pub district_admin: bool,
+}
+
+impl Standing {
+    pub const ANONYMOUS: Standing = Standing { signed_in: false, role: None, pending: false, district_admin: false };
+
+    /// A signed-in user with this active role (or none) in the studio.
+    pub fn member(role: Option<StudioRole>) -> Standing {
+        Standing { signed_in: true, role, ..Standing::ANONYMOUS }
+    }
 }
 
 /// What the permission check needs to know about the studio itself.
@@ -230,11 +241,11 @@ mod tests {
         StudioFacts { visibility: Visibility::Public, join_policy: policy, archived: false }
     }
     fn member(role: StudioRole) -> Standing {
-        Standing { signed_in: true, role: Some(role), pending: false }
+        Standing::member(Some(role))
     }
-    const OUTSIDER: Standing = Standing { signed_in: true, role: None, pending: false };
-    const ANONYMOUS: Standing = Standing { signed_in: false, role: None, pending: false };
-    const REQUESTER: Standing = Standing { signed_in: true, role: None, pending: true };
+    const OUTSIDER: Standing = Standing { signed_in: true, ..Standing::ANONYMOUS };
+    const ANONYMOUS: Standing = Standing::ANONYMOUS;
+    const REQUESTER: Standing = Standing { signed_in: true, pending: true, ..Standing::ANONYMOUS };
 
     #[test]
     fn slugs_keep_chinese_and_ascii_words() {

@@ -46,21 +46,29 @@ pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
     .await
 }
 
-/// Where a user (or an anonymous visitor) stands with a studio.
+/// Where a user (or an anonymous visitor) stands with a studio, in one query: the membership
+/// and whether they are a district admin.
 pub async fn standing(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Option<Uuid>) -> sqlx::Result<Standing> {
     let Some(user_id) = user_id else {
-        return Ok(Standing::default());
+        return Ok(Standing::ANONYMOUS);
     };
-    let row: Option<(StudioRole, String)> =
-        sqlx::query_as("select role, status from memberships where studio_id = $1 and user_id = $2")
-            .bind(studio_id)
-            .bind(user_id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<(bool, Option<StudioRole>, Option<String>)> = sqlx::query_as(
+        "select u.is_district_admin, m.role, m.status
+         from users u left join memberships m on m.studio_id = $1 and m.user_id = u.id
+         where u.id = $2",
+    )
+    .bind(studio_id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    let Some((district_admin, role, status)) = row else {
+        return Ok(Standing::ANONYMOUS);
+    };
     Ok(Standing {
         signed_in: true,
-        role: row.as_ref().filter(|(_, status)| status == "active").map(|(role, _)| *role),
-        pending: row.as_ref().is_some_and(|(_, status)| status == "pending"),
+        role: role.filter(|_| status.as_deref() == Some("active")),
+        pending: status.as_deref() == Some("pending"),
+        district_admin,
     })
 }
 

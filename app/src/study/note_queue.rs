@@ -115,7 +115,7 @@ mod tests {
             tag: Tag::Evidence,
             body: p.body.clone(),
             body_html: String::new(),
-            created_at: chrono::Utc::now(),
+            created_at: chrono::DateTime::UNIX_EPOCH,
         }
     }
 
