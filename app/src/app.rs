@@ -121,15 +121,15 @@ fn Header() -> impl IntoView {
             <nav aria-label=move || i18n.t(Msg::NavMain)>
                 <ul>
                     <li><A href="/">{move || i18n.t(Msg::NavHome)}</A></li>
-                    <li><A href="/studios">{move || i18n.t(Msg::Studio(StudioMsg::NavStudios))}</A></li>
-                    <li><A href="/lessons">{move || i18n.t(Msg::Lesson(crate::lessons::LessonMsg::NavLessons))}</A></li>
+                    <li><A href="/studios">{move || i18n.t(Msg::from(StudioMsg::NavStudios))}</A></li>
+                    <li><A href="/lessons">{move || i18n.t(Msg::from(crate::lessons::LessonMsg::NavLessons))}</A></li>
                     {match user {
                         Some(user) => view! {
-                            <li><A href="/me/studios">{move || i18n.t(Msg::Studio(StudioMsg::NavMyStudios))}</A></li>
+                            <li><A href="/me/studios">{move || i18n.t(Msg::from(StudioMsg::NavMyStudios))}</A></li>
                             <li><crate::lessons::pages::NotificationsLink/></li>
-                            <li><A href="/my-lessons">{move || i18n.t(Msg::Lesson(crate::lessons::LessonMsg::MyLessons))}</A></li>
-                            <li><A href="/growth">{move || i18n.t(Msg::Growth(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
-                            <li><A href="/studies">{move || i18n.t(Msg::Study(StudyMsg::StudiesTitle))}</A></li>
+                            <li><A href="/my-lessons">{move || i18n.t(Msg::from(crate::lessons::LessonMsg::MyLessons))}</A></li>
+                            <li><A href="/growth">{move || i18n.t(Msg::from(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
+                            <li><A href="/studies">{move || i18n.t(Msg::from(StudyMsg::StudiesTitle))}</A></li>
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

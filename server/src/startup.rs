@@ -40,6 +40,7 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 
 /// The whole application as one router: pages, server functions, static files, health.
 pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> Router {
+    app::init();
     auth::warm_up();
     let session_layer = SessionManagerLayer::new(PostgresStore::new(pool.clone()))
         .with_name("atelier_session")

@@ -34,7 +34,7 @@ async fn check_editable(
     let actor = plan_access(pool, me, studio_id, mentee).await?;
     rules::can(actor, Action::EditPlan)?;
     if goal_status == GoalStatus::Achieved {
-        return Err(AppError::Refused(Msg::Growth(GrowthMsg::ErrGoalSignedOff)));
+        return Err(AppError::Refused(Msg::from(GrowthMsg::ErrGoalSignedOff)));
     }
     Ok(())
 }
@@ -42,18 +42,17 @@ async fn check_editable(
 /// A goal `me` may change: its studio's slug and its mentee.
 #[cfg(feature = "ssr")]
 async fn goal_to_edit(pool: &sqlx::PgPool, me: Uuid, goal: Uuid) -> Result<(String, Uuid), AppError> {
-    let (studio_id, slug, mentee, status) = store::goal_owner(pool, goal).await?.ok_or(AppError::NotFound)?;
-    check_editable(pool, me, studio_id, mentee, status).await?;
-    Ok((slug, mentee))
+    let place = store::goal_owner(pool, goal).await?.ok_or(AppError::NotFound)?;
+    check_editable(pool, me, place.studio_id, place.mentee_id, place.status).await?;
+    Ok((place.studio_slug, place.mentee_id))
 }
 
 /// A milestone `me` may change: its studio's slug and its mentee.
 #[cfg(feature = "ssr")]
 async fn milestone_to_edit(pool: &sqlx::PgPool, me: Uuid, milestone: Uuid) -> Result<(String, Uuid), AppError> {
-    let (_, studio_id, slug, mentee, status) =
-        store::milestone_owner(pool, milestone).await?.ok_or(AppError::NotFound)?;
-    check_editable(pool, me, studio_id, mentee, status).await?;
-    Ok((slug, mentee))
+    let place = store::milestone_owner(pool, milestone).await?.ok_or(AppError::NotFound)?;
+    check_editable(pool, me, place.studio_id, place.mentee_id, place.status).await?;
+    Ok((place.studio_slug, place.mentee_id))
 }
 
 /// The studio by slug and how the signed-in user stands to the mentee's plan in it. A studio or
@@ -268,8 +267,8 @@ pub async fn comment(goal: String, #[server(default)] milestone: String, body: S
     let me = require_user().await?;
     let pool = pool()?;
     let goal = validate::id(&goal)?;
-    let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
-    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    let place = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let actor = plan_access(&pool, me.id, place.studio_id, place.mentee_id).await?;
     rules::can(actor, Action::Comment)?;
     let milestone = if milestone.trim().is_empty() {
         None
@@ -277,13 +276,13 @@ pub async fn comment(goal: String, #[server(default)] milestone: String, body: S
         let id = validate::id(&milestone)?;
         // a milestone of another goal is no milestone of this one
         match store::milestone_owner(&pool, id).await? {
-            Some((g, ..)) if g == goal => Some(id),
-            _ => return Err(AppError::field("milestone", Msg::Growth(GrowthMsg::ErrMilestoneElsewhere))),
+            Some(owner) if owner.goal_id == goal => Some(id),
+            _ => return Err(AppError::field("milestone", Msg::from(GrowthMsg::ErrMilestoneElsewhere))),
         }
     };
     let body = validate::text(&body, true, rules::TEXT_MAX).map_err(|m| AppError::field("body", m))?;
     store::add_comment(&pool, goal, milestone, me.id, &body).await?;
-    redirect_plain_form(&plan_path(&slug, mentee));
+    redirect_plain_form(&plan_path(&place.studio_slug, place.mentee_id));
     Ok(())
 }
 
@@ -296,8 +295,8 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
     let me = require_user().await?;
     let pool = pool()?;
     let goal = validate::id(&goal)?;
-    let (studio_id, slug, mentee, _) = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
-    let actor = plan_access(&pool, me.id, studio_id, mentee).await?;
+    let place = store::goal_owner(&pool, goal).await?.ok_or(AppError::NotFound)?;
+    let actor = plan_access(&pool, me.id, place.studio_id, place.mentee_id).await?;
     rules::can(actor, Action::SignOff)?;
     let target = match decision.as_str() {
         "achieve" => GoalStatus::Achieved,
@@ -307,7 +306,7 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
     };
     let note = validate::text(&note, false, rules::TEXT_MAX).map_err(|m| AppError::field("note", m))?;
     store::set_goal_status(&pool, goal, me.id, target, &note).await?;
-    redirect_plain_form(&plan_path(&slug, mentee));
+    redirect_plain_form(&plan_path(&place.studio_slug, place.mentee_id));
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 
 fn g(m: GrowthMsg) -> Msg {
-    Msg::Growth(m)
+    Msg::from(m)
 }
 
 fn month_label(m: NaiveDate, locale: Locale) -> String {

@@ -43,7 +43,7 @@ async fn build(
     let (start, end) = rules::quota_year(today, settings.year_start_month);
     let rows = store::overview(pool, studio_id, start, end, today).await?;
     let l = me.locale;
-    let t = |m: GrowthMsg| Msg::Growth(m).text(l);
+    let t = |m: GrowthMsg| Msg::from(m).text(l);
     let header = [
         t(GrowthMsg::ColMentee),
         t(GrowthMsg::ColGoalsDone),

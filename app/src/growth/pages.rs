@@ -22,7 +22,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn g(m: GrowthMsg) -> Msg {
-    Msg::Growth(m)
+    Msg::from(m)
 }
 
 // ------------------------------------------------------------------ ledger

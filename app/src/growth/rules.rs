@@ -64,7 +64,7 @@ fn may(actor: Actor, action: Action) -> bool {
 }
 
 fn gm(m: GrowthMsg) -> Msg {
-    Msg::Growth(m)
+    Msg::from(m)
 }
 
 /// A goal's, a milestone's or a template's title.
@@ -324,7 +324,7 @@ mod tests {
     fn record_dates_are_never_in_the_future() {
         let today = d(2026, 11, 24);
         assert_eq!(check_record_date("2026-11-24", today), Ok(today));
-        assert_eq!(check_record_date("2026-11-25", today), Err(Msg::Growth(GrowthMsg::ErrFutureDate)));
+        assert_eq!(check_record_date("2026-11-25", today), Err(Msg::from(GrowthMsg::ErrFutureDate)));
         assert_eq!(check_record_date("24/11/2026", today), Err(Msg::ErrDateInvalid));
     }
 
@@ -332,8 +332,8 @@ mod tests {
     fn due_dates_far_in_the_past_or_future_are_refused() {
         let today = d(2026, 11, 24);
         assert!(check_due("2026-11-01", today).is_ok());
-        assert_eq!(check_due("2020-01-01", today), Err(Msg::Growth(GrowthMsg::ErrDueFarInPast)));
-        assert_eq!(check_due("2099-01-01", today), Err(Msg::Growth(GrowthMsg::ErrDueTooFar)));
+        assert_eq!(check_due("2020-01-01", today), Err(Msg::from(GrowthMsg::ErrDueFarInPast)));
+        assert_eq!(check_due("2099-01-01", today), Err(Msg::from(GrowthMsg::ErrDueTooFar)));
         assert_eq!(check_due("", today), Err(Msg::ErrRequired));
     }
 
@@ -341,10 +341,7 @@ mod tests {
     fn an_old_due_date_may_stay_but_not_be_newly_chosen() {
         let today = d(2026, 11, 24);
         assert_eq!(check_due_keeping("2026-01-10", today, d(2026, 1, 10)), Ok(d(2026, 1, 10)));
-        assert_eq!(
-            check_due_keeping("2026-01-11", today, d(2026, 1, 10)),
-            Err(Msg::Growth(GrowthMsg::ErrDueFarInPast))
-        );
+        assert_eq!(check_due_keeping("2026-01-11", today, d(2026, 1, 10)), Err(Msg::from(GrowthMsg::ErrDueFarInPast)));
     }
 
     #[test]
@@ -403,9 +400,9 @@ mod tests {
                 ("上公开课".to_owned(), vec![])
             ]
         );
-        assert_eq!(parse_template_lines("- 里程碑"), Err(Msg::Growth(GrowthMsg::ErrMilestoneBeforeGoal)));
+        assert_eq!(parse_template_lines("- 里程碑"), Err(Msg::from(GrowthMsg::ErrMilestoneBeforeGoal)));
         assert_eq!(parse_template_lines("  \n "), Err(Msg::ErrRequired));
-        assert_eq!(parse_template_lines("-"), Err(Msg::Growth(GrowthMsg::ErrMilestoneBeforeGoal)));
+        assert_eq!(parse_template_lines("-"), Err(Msg::from(GrowthMsg::ErrMilestoneBeforeGoal)));
         assert_eq!(parse_template_lines("目标\n-  "), Err(Msg::ErrRequired));
     }
 

@@ -8,7 +8,7 @@ use crate::studios::StudioRole;
 use sqlx::{PgExecutor, PgPool, Row};
 
 fn gm(m: GrowthMsg) -> Msg {
-    Msg::Growth(m)
+    Msg::from(m)
 }
 
 // ---------------------------------------------------------------- people and studios
@@ -230,32 +230,28 @@ async fn ensure_plan(tx: &mut sqlx::PgConnection, studio_id: Uuid, mentee_id: Uu
         .await
 }
 
-/// Where a goal sits: (studio, studio slug, mentee, status).
-pub async fn goal_owner(
-    db: impl PgExecutor<'_>,
-    goal_id: Uuid,
-) -> sqlx::Result<Option<(Uuid, String, Uuid, GoalStatus)>> {
-    sqlx::query_as(
-        "select p.studio_id, s.slug, p.mentee_id, g.status from growth_goals g join growth_plans p on p.id = g.plan_id
-         join studios s on s.id = p.studio_id where g.id = $1",
-    )
-    .bind(goal_id)
-    .fetch_optional(db)
-    .await
+/// Where a goal (or a milestone's goal) sits, and the goal's status.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct GoalPlace {
+    pub goal_id: Uuid,
+    pub studio_id: Uuid,
+    pub studio_slug: String,
+    pub mentee_id: Uuid,
+    pub status: GoalStatus,
 }
 
-/// Where a milestone sits: (goal, studio, studio slug, mentee, the goal's status).
-pub async fn milestone_owner(
-    db: impl PgExecutor<'_>,
-    milestone_id: Uuid,
-) -> sqlx::Result<Option<(Uuid, Uuid, String, Uuid, GoalStatus)>> {
-    sqlx::query_as(
-        "select g.id, p.studio_id, s.slug, p.mentee_id, g.status from growth_milestones m join growth_goals g on g.id = m.goal_id
-         join growth_plans p on p.id = g.plan_id join studios s on s.id = p.studio_id where m.id = $1",
-    )
-    .bind(milestone_id)
-    .fetch_optional(db)
-    .await
+const GOAL_PLACE: &str = "select g.id as goal_id, p.studio_id, s.slug as studio_slug, p.mentee_id, g.status
+     from growth_goals g join growth_plans p on p.id = g.plan_id join studios s on s.id = p.studio_id";
+
+pub async fn goal_owner(db: impl PgExecutor<'_>, goal_id: Uuid) -> sqlx::Result<Option<GoalPlace>> {
+    sqlx::query_as(&format!("{GOAL_PLACE} where g.id = $1")).bind(goal_id).fetch_optional(db).await
+}
+
+pub async fn milestone_owner(db: impl PgExecutor<'_>, milestone_id: Uuid) -> sqlx::Result<Option<GoalPlace>> {
+    sqlx::query_as(&format!("{GOAL_PLACE} where g.id = (select goal_id from growth_milestones where id = $1)"))
+        .bind(milestone_id)
+        .fetch_optional(db)
+        .await
 }
 
 pub struct GoalInput {

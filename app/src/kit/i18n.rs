@@ -93,13 +93,12 @@ mod stored_locale {
 }
 
 /// Every user-visible string of the application. Strings shared across the app are listed here;
-/// each feature area keeps its own in an enum of its own (`StudioMsg`…), wrapped in one variant.
+/// each domain area declares its own with [`messages!`] (`LessonMsg`…), which become
+/// [`Msg::Area`] messages. On the wire an area's message is `{"Lesson": "ErrWrongCode"}` and is
+/// read back through the catalogues registered at start-up ([`register_catalogs`]), so this
+/// module knows no area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Msg {
-    Studio(crate::studios::StudioMsg),
-    Lesson(crate::lessons::LessonMsg),
-    Growth(crate::growth::GrowthMsg),
-    Study(crate::study::StudyMsg),
     AppName,
     Tagline,
     NavHome,
@@ -181,15 +180,15 @@ pub enum Msg {
     ErrFixFields,
     PageNotFound,
     BackHome,
+    /// A message of a domain area (last: it has no tag of its own on the wire).
+    #[serde(untagged)]
+    Area(AreaMsg),
 }
 
 impl Msg {
     pub fn text(self, locale: Locale) -> &'static str {
         let (zh, en) = match self {
-            Msg::Studio(m) => m.zh_en(),
-            Msg::Lesson(m) => m.zh_en(),
-            Msg::Growth(m) => m.zh_en(),
-            Msg::Study(m) => m.zh_en(),
+            Msg::Area(m) => (m.zh, m.en),
             Msg::AppName => ("名师工作室", "Atelier"),
             Msg::Tagline => ("名师引领 · 同伴互助 · 共同成长", "Master teachers lead, peers grow together"),
             Msg::NavHome => ("首页", "Home"),
@@ -289,6 +288,112 @@ impl Msg {
         }
     }
 }
+
+/// A message of a domain area: the area and the message's key there (what goes over the wire),
+/// and its two texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AreaMsg {
+    pub area: &'static str,
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Serialize for AreaMsg {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.area, self.key)?;
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for AreaMsg {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use std::collections::BTreeMap;
+        let entry: BTreeMap<String, String> = BTreeMap::deserialize(deserializer)?;
+        let mut entries = entry.into_iter();
+        match (entries.next(), entries.next()) {
+            (Some((area, key)), None) => match lookup(&area, &key) {
+                Some(Msg::Area(m)) => Ok(m),
+                _ => Err(serde::de::Error::custom(format!("unknown message {area}:{key}"))),
+            },
+            _ => Err(serde::de::Error::custom("a message names one area and one key")),
+        }
+    }
+}
+
+/// An area's catalogue: its message for a key.
+pub type Catalog = fn(&str) -> Option<Msg>;
+
+static CATALOGS: std::sync::OnceLock<&'static [(&'static str, Catalog)]> = std::sync::OnceLock::new();
+
+/// Makes every area's messages readable from the wire; the application's root calls it once at
+/// start-up, on the server and in the browser.
+pub fn register_catalogs(catalogs: &'static [(&'static str, Catalog)]) {
+    let _ = CATALOGS.set(catalogs);
+}
+
+fn lookup(area: &str, key: &str) -> Option<Msg> {
+    CATALOGS.get()?.iter().find(|(name, _)| *name == area).and_then(|(_, catalog)| catalog(key))
+}
+
+/// Declares a domain area's messages, each with its Chinese and English text (the compiler
+/// refuses a message in one language only), as an enum that converts into [`Msg`]:
+///
+/// ```ignore
+/// messages! {
+///     pub enum LessonMsg in "Lesson" {
+///         WaitlistPosition => ("候补位置 {n}", "Waitlist position {n}"),
+///     }
+/// }
+/// ```
+///
+/// It also gives `LessonMsg::CATALOG`, the area's entry for [`register_catalogs`].
+macro_rules! messages {
+    ($vis:vis enum $name:ident in $area:literal { $($variant:ident => ($zh:expr, $en:expr)),+ $(,)? }) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        $vis enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            /// The area's entry for `register_catalogs`.
+            pub const CATALOG: (&'static str, $crate::kit::i18n::Catalog) = ($area, $name::catalog);
+
+            /// (Chinese, English).
+            pub fn zh_en(self) -> (&'static str, &'static str) {
+                match self {
+                    $($name::$variant => ($zh, $en)),+
+                }
+            }
+
+            /// The message's key on the wire.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($name::$variant => stringify!($variant)),+
+                }
+            }
+
+            /// The area's catalogue (see `register_catalogs`).
+            pub fn catalog(key: &str) -> Option<$crate::kit::i18n::Msg> {
+                match key {
+                    $(stringify!($variant) => Some($name::$variant.into()),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl From<$name> for $crate::kit::i18n::Msg {
+            fn from(m: $name) -> Self {
+                let (zh, en) = m.zh_en();
+                $crate::kit::i18n::Msg::Area($crate::kit::i18n::AreaMsg { area: $area, key: m.key(), zh, en })
+            }
+        }
+    };
+}
+
+pub(crate) use messages;
 
 /// The viewer's language as a reactive value; components call `i18n.t(Msg::…)`.
 #[derive(Clone, Copy)]

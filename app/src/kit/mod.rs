@@ -1,4 +1,5 @@
-//! The shared kit: what every domain area uses the same way. Nothing in here knows a domain.
+//! The shared kit: what every domain area uses the same way. Nothing in here knows a domain
+//! area, but `context`, which reads the signed-in user that `accounts` keeps in the session.
 //!
 //! - `codes`: enums stored as text (database, forms), with labels and the sqlx encoding
 //! - `error`: `AppError`, the one error type of every server function, and its HTTP statuses

@@ -122,7 +122,7 @@ pub async fn schedule_lesson(
         None => user.id,
         Some(email) => store::active_member_by_email(&pool, studio_id, &email.to_lowercase())
             .await?
-            .ok_or_else(|| AppError::field("teacher_email", Msg::Lesson(LessonMsg::ErrNotAMember)))?,
+            .ok_or_else(|| AppError::field("teacher_email", Msg::from(LessonMsg::ErrNotAMember)))?,
     };
     let code = rules::checkin_code(rand::random());
     let id = store::create(&pool, studio_id, teacher_id, user.id, &valid, &code).await?;
@@ -254,7 +254,7 @@ pub async fn check_in_with_code(lesson_id: Uuid, code: String) -> Result<(), App
     let pool = pool()?;
     let user = authorize_user(&pool, lesson_id, Action::Book).await?;
     if code.chars().count() > 20 {
-        return Err(AppError::field("code", Msg::Lesson(LessonMsg::ErrWrongCode)));
+        return Err(AppError::field("code", Msg::from(LessonMsg::ErrWrongCode)));
     }
     store::check_in_with_code(&pool, lesson_id, user.id, &code).await?;
     redirect_plain_form(&format!("/lessons/{lesson_id}"));

@@ -115,8 +115,8 @@ pub fn attendees_to_csv(list: &[super::Attendee], locale: Locale, time_zone: &st
         t(Msg::DisplayName),
         t(Msg::Email),
         t(Msg::School),
-        t(Msg::Lesson(LessonMsg::BookingStatusColumn)),
-        t(Msg::Lesson(LessonMsg::BookedAtColumn)),
+        t(Msg::from(LessonMsg::BookingStatusColumn)),
+        t(Msg::from(LessonMsg::BookedAtColumn)),
     ];
     out.push_str(&header.map(cell).join(","));
     out.push_str("\r\n");

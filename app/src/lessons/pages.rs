@@ -23,7 +23,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
 fn lm(m: LessonMsg) -> Msg {
-    Msg::Lesson(m)
+    Msg::from(m)
 }
 
 #[component]

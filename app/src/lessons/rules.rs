@@ -13,7 +13,7 @@ pub const CAPACITY_MAX: i32 = 1000;
 pub const CANCEL_REASON_MAX: usize = 500;
 
 fn lm(m: LessonMsg) -> Msg {
-    Msg::Lesson(m)
+    Msg::from(m)
 }
 
 /// Everything one may do to or about a lesson.
@@ -64,7 +64,7 @@ pub fn can(actor: Standing, action: Action, lesson: LessonFacts) -> Result<(), A
         return Err(if actor.signed_in { AppError::Forbidden } else { AppError::SignInRequired });
     }
     if lesson.studio_archived && matches!(action, Action::Manage | Action::Book) {
-        return Err(AppError::Refused(Msg::Studio(crate::studios::StudioMsg::ErrArchived)));
+        return Err(AppError::Refused(Msg::from(crate::studios::StudioMsg::ErrArchived)));
     }
     Ok(())
 }
@@ -490,7 +490,7 @@ mod tests {
         assert_eq!(can(Standing::ANONYMOUS, Action::View, private), Err(AppError::SignInRequired));
 
         let archived = LessonFacts { studio_archived: true, ..LessonFacts::public(LessonStatus::Published) };
-        let refused = Err(AppError::Refused(Msg::Studio(crate::studios::StudioMsg::ErrArchived)));
+        let refused = Err(AppError::Refused(Msg::from(crate::studios::StudioMsg::ErrArchived)));
         assert!(can(Standing::ANONYMOUS, Action::View, archived).is_ok());
         assert_eq!(can(Standing::member(None), Action::Book, archived), refused);
         assert_eq!(can(Standing::member(Some(StudioRole::Host)), Action::Manage, archived), refused);

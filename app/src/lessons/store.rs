@@ -17,7 +17,7 @@ const SEAT_STATUSES: &str = "('confirmed', 'attended', 'no_show')";
 const ACTIVE_STATUSES: &str = "('pending', 'confirmed', 'waitlisted', 'attended', 'no_show')";
 
 fn err(field: &str, m: LessonMsg) -> AppError {
-    AppError::field(field, Msg::Lesson(m))
+    AppError::field(field, Msg::from(m))
 }
 
 const SUMMARY_SELECT: &str =
@@ -693,7 +693,7 @@ pub async fn set_attendance(
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if lock_lesson(&mut tx, lesson_id).await?.status == LessonStatus::Cancelled {
-        return Err(AppError::Refused(Msg::Lesson(LessonMsg::ErrCheckInCancelled)));
+        return Err(AppError::Refused(Msg::from(LessonMsg::ErrCheckInCancelled)));
     }
     let current: Option<BookingStatus> =
         sqlx::query_scalar("select status from bookings where id = $1 and lesson_id = $2")

@@ -193,8 +193,8 @@ pub async fn create_invitation(
     let mut checks = Checks::default();
     checks
         .check("role", role.map(|_| ()).ok_or(Msg::ErrChoiceUnknown))
-        .check("days", days.map(|_| ()).ok_or(Msg::Studio(StudioMsg::ErrExpiryRange)))
-        .check("max_uses", max_uses.map(|_| ()).ok_or(Msg::Studio(StudioMsg::ErrMaxUsesRange)));
+        .check("days", days.map(|_| ()).ok_or(Msg::from(StudioMsg::ErrExpiryRange)))
+        .check("max_uses", max_uses.map(|_| ()).ok_or(Msg::from(StudioMsg::ErrMaxUsesRange)));
     checks.finish()?;
     let (Some(role), Some(days), Some(max_uses)) = (role, days, max_uses) else {
         return Err(AppError::field("role", Msg::ErrChoiceUnknown));
@@ -217,7 +217,7 @@ pub async fn revoke_invitation(studio: String, invitation: Uuid) -> Result<(), A
 #[server(prefix = "/api", endpoint = "studios/invitation")]
 pub async fn load_invitation(token: String) -> Result<InvitationPreview, AppError> {
     if token.len() > 200 {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrInvitationUnknown)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)));
     }
     store::invitation_preview(&pool()?, &token).await
 }
@@ -227,7 +227,7 @@ pub async fn load_invitation(token: String) -> Result<InvitationPreview, AppErro
 pub async fn accept_invitation(token: String) -> Result<String, AppError> {
     let user = require_user().await?;
     if token.len() > 200 {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrInvitationUnknown)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)));
     }
     let slug = store::accept_invitation(&pool()?, &token, user.id).await?;
     redirect_plain_form(&format!("/studios/{slug}"));

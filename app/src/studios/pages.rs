@@ -15,7 +15,7 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 fn s(m: StudioMsg) -> Msg {
-    Msg::Studio(m)
+    Msg::from(m)
 }
 
 fn visibility_options() -> Vec<(&'static str, Msg)> {

@@ -41,13 +41,13 @@ pub fn slug_from_name(name: &str) -> String {
 pub fn check_slug(slug: &str) -> Result<(), Msg> {
     let n = slug.chars().count();
     if n < SLUG_MIN {
-        return Err(Msg::Studio(StudioMsg::ErrSlugTooShort));
+        return Err(Msg::from(StudioMsg::ErrSlugTooShort));
     }
     if n > SLUG_MAX {
         return Err(Msg::ErrTooLong);
     }
     if RESERVED_SLUGS.contains(&slug) {
-        return Err(Msg::Studio(StudioMsg::ErrSlugTaken));
+        return Err(Msg::from(StudioMsg::ErrSlugTaken));
     }
     let ok = slug.chars().all(|c| c == '-' || (c.is_alphanumeric() && !c.is_uppercase()))
         && !slug.starts_with('-')
@@ -56,7 +56,7 @@ pub fn check_slug(slug: &str) -> Result<(), Msg> {
     if ok {
         Ok(())
     } else {
-        Err(Msg::Studio(StudioMsg::ErrSlugFormat))
+        Err(Msg::from(StudioMsg::ErrSlugFormat))
     }
 }
 
@@ -154,7 +154,7 @@ pub fn can(standing: Standing, action: StudioAction, studio: StudioFacts) -> Res
     let role = standing.role;
     let is_host = role == Some(StudioRole::Host);
     let is_lead = role.is_some_and(StudioRole::leads);
-    let refuse = |m: StudioMsg| Err(AppError::Refused(Msg::Studio(m)));
+    let refuse = |m: StudioMsg| Err(AppError::Refused(Msg::from(m)));
 
     // Reading follows visibility; an archived studio can still be read.
     match action {
@@ -261,10 +261,10 @@ mod tests {
         assert_eq!(check_slug("wang-fang-math"), Ok(()));
         assert_eq!(check_slug("王芳-数学"), Ok(()));
         for bad in ["Wang", "a b", "-ab", "ab-", "a--b", "a/b", "<b>"] {
-            assert_eq!(check_slug(bad), Err(Msg::Studio(StudioMsg::ErrSlugFormat)), "{bad}");
+            assert_eq!(check_slug(bad), Err(Msg::from(StudioMsg::ErrSlugFormat)), "{bad}");
         }
-        assert_eq!(check_slug("a"), Err(Msg::Studio(StudioMsg::ErrSlugTooShort)));
-        assert_eq!(check_slug("new"), Err(Msg::Studio(StudioMsg::ErrSlugTaken)), "a page of its own");
+        assert_eq!(check_slug("a"), Err(Msg::from(StudioMsg::ErrSlugTooShort)));
+        assert_eq!(check_slug("new"), Err(Msg::from(StudioMsg::ErrSlugTaken)), "a page of its own");
     }
 
     #[test]
@@ -296,7 +296,7 @@ mod tests {
     fn the_host_cannot_leave_without_handing_over() {
         assert_eq!(
             can(member(StudioRole::Host), Leave, facts(JoinPolicy::Open)),
-            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrHostMustHandOver)))
+            Err(AppError::Refused(Msg::from(StudioMsg::ErrHostMustHandOver)))
         );
         assert!(can(member(StudioRole::Mentee), Leave, facts(JoinPolicy::Open)).is_ok());
     }
@@ -307,20 +307,20 @@ mod tests {
         assert!(can(OUTSIDER, JoinOpen, facts(JoinPolicy::Open)).is_ok());
         assert_eq!(
             can(OUTSIDER, RequestToJoin, facts(JoinPolicy::InviteOnly)),
-            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrInviteOnly)))
+            Err(AppError::Refused(Msg::from(StudioMsg::ErrInviteOnly)))
         );
         assert_eq!(
             can(OUTSIDER, JoinOpen, facts(JoinPolicy::Request)),
-            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrRequestNeeded)))
+            Err(AppError::Refused(Msg::from(StudioMsg::ErrRequestNeeded)))
         );
         assert!(can(OUTSIDER, AcceptInvitation, facts(JoinPolicy::InviteOnly)).is_ok());
         assert_eq!(
             can(REQUESTER, RequestToJoin, facts(JoinPolicy::Request)),
-            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyRequested)))
+            Err(AppError::Refused(Msg::from(StudioMsg::ErrAlreadyRequested)))
         );
         assert_eq!(
             can(member(StudioRole::Mentee), AcceptInvitation, facts(JoinPolicy::Request)),
-            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)))
+            Err(AppError::Refused(Msg::from(StudioMsg::ErrAlreadyMember)))
         );
     }
 
@@ -335,7 +335,7 @@ mod tests {
         assert!(can(ANONYMOUS, View, archived).is_ok());
         assert_eq!(
             can(member(StudioRole::Host), Edit, archived),
-            Err(AppError::Refused(Msg::Studio(StudioMsg::ErrArchived)))
+            Err(AppError::Refused(Msg::from(StudioMsg::ErrArchived)))
         );
     }
 

@@ -229,7 +229,7 @@ async fn enter(
 pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, message: &str) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "pending", message).await? {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyRequested)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrAlreadyRequested)));
     }
     record_event(&mut tx, studio_id, user_id, user_id, MembershipEvent::Requested, None, message).await?;
     tx.commit().await?;
@@ -240,7 +240,7 @@ pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, mess
 pub async fn join_open(pool: &PgPool, studio_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "active", "").await? {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrAlreadyMember)));
     }
     record_event(&mut tx, studio_id, user_id, user_id, MembershipEvent::Joined, Some(StudioRole::Mentee), "").await?;
     tx.commit().await?;
@@ -265,7 +265,7 @@ pub async fn decide_request(
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchRequest)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchRequest)));
     }
     let (kind, role) =
         if approve { (MembershipEvent::Approved, Some(StudioRole::Mentee)) } else { (MembershipEvent::Declined, None) };
@@ -294,7 +294,7 @@ pub async fn set_role(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
     }
     let kind = if role == StudioRole::Mentor { MembershipEvent::Promoted } else { MembershipEvent::Demoted };
     record_event(&mut tx, studio_id, user_id, actor, kind, Some(role), "").await?;
@@ -317,7 +317,7 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
     }
     let target = active_role(&mut *tx, studio_id, new_host).await?;
     if !matches!(target, Some(StudioRole::Mentor | StudioRole::Mentee)) {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
     }
     sqlx::query("update memberships set role = 'mentor', updated_at = now() where studio_id = $1 and user_id = $2 and role = 'host'")
         .bind(studio_id)
@@ -354,8 +354,8 @@ pub async fn end_membership(
     let mut tx = pool.begin().await?;
     let role = active_role(&mut *tx, studio_id, user_id).await?;
     match role {
-        None => return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember))),
-        Some(StudioRole::Host) => return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrCannotRemoveHost))),
+        None => return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchMember))),
+        Some(StudioRole::Host) => return Err(AppError::Refused(Msg::from(StudioMsg::ErrCannotRemoveHost))),
         Some(_) => {}
     }
     let ended = sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'active' and role <> 'host'")
@@ -366,7 +366,7 @@ pub async fn end_membership(
         .await?;
     // A second, concurrent leave or removal finds nothing left to end.
     if ended.rows_affected() == 0 {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrNoSuchMember)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
     }
     record_event(&mut tx, studio_id, user_id, actor, ending, role, "").await?;
     tx.commit().await?;
@@ -448,7 +448,7 @@ pub async fn invitation_preview(pool: &PgPool, token: &str) -> Result<Invitation
         .bind(token_hash(token))
         .fetch_optional(pool)
         .await?
-        .ok_or(AppError::Refused(Msg::Studio(StudioMsg::ErrInvitationUnknown)))?;
+        .ok_or(AppError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)))?;
     let (slug, name, archived): (String, String, bool) =
         sqlx::query_as("select slug, name, archived from studios where id = $1")
             .bind(row.studio_id)
@@ -471,9 +471,9 @@ pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Res
         .bind(token_hash(token))
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or(AppError::Refused(Msg::Studio(StudioMsg::ErrInvitationUnknown)))?;
+        .ok_or(AppError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)))?;
     if let Some(problem) = row.problem() {
-        return Err(AppError::Refused(Msg::Studio(problem)));
+        return Err(AppError::Refused(Msg::from(problem)));
     }
     let studio: StudioRow = sqlx::query_as(
         "select id, slug, name, description, subject, district, school, host_id, visibility, join_policy, archived from studios where id = $1",
@@ -493,7 +493,7 @@ pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Res
     .execute(&mut *tx)
     .await?;
     if !enter(&mut tx, studio.id, user_id, role, "active", "").await? {
-        return Err(AppError::Refused(Msg::Studio(StudioMsg::ErrAlreadyMember)));
+        return Err(AppError::Refused(Msg::from(StudioMsg::ErrAlreadyMember)));
     }
     sqlx::query("update invitations set uses = uses + 1 where id = $1").bind(row.id).execute(&mut *tx).await?;
     record_event(&mut tx, studio.id, user_id, user_id, MembershipEvent::InvitedIn, Some(role), "").await?;

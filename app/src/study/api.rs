@@ -39,7 +39,7 @@ fn study_path(id: Uuid) -> String {
 
 #[cfg(feature = "ssr")]
 fn parse_minutes(value: &str) -> Result<i32, Msg> {
-    value.trim().parse::<i32>().ok().filter(|m| (1..=240).contains(m)).ok_or(Msg::Study(StudyMsg::ErrLessonMinutes))
+    value.trim().parse::<i32>().ok().filter(|m| (1..=240).contains(m)).ok_or(Msg::from(StudyMsg::ErrLessonMinutes))
 }
 
 /// Optional uuid from a select (empty = none).
@@ -80,7 +80,7 @@ pub async fn create_study(
     let role = crate::studios::store::active_role(&pool, studio.id, user.id).await?;
     rules::can_create(role, true)?;
     if studio.archived {
-        return Err(AppError::Refused(Msg::Studio(crate::studios::StudioMsg::ErrArchived)));
+        return Err(AppError::Refused(Msg::from(crate::studios::StudioMsg::ErrArchived)));
     }
     let mut checks = Checks::default();
     checks
@@ -95,7 +95,7 @@ pub async fn create_study(
         None => user.id,
         Some(email) => store::studio_member_by_email(&pool, studio.id, &email)
             .await?
-            .ok_or_else(|| AppError::field("lead", Msg::Study(StudyMsg::ErrLeadNotMember)))?,
+            .ok_or_else(|| AppError::field("lead", Msg::from(StudyMsg::ErrLeadNotMember)))?,
     };
     let study =
         store::NewStudy { title: title.trim(), theme: theme.trim(), subject: subject.trim(), grade: grade.trim() };
@@ -186,7 +186,7 @@ pub async fn add_round(study: Uuid, lesson: String, minutes: String) -> Result<i
     };
     let (pool, _, row, _) = authorize(study, StudyAction::ManageRounds).await?;
     if row.phase != super::Phase::Revise {
-        return Err(AppError::Refused(Msg::Study(StudyMsg::ErrRoundOnlyInRevise)));
+        return Err(AppError::Refused(Msg::from(StudyMsg::ErrRoundOnlyInRevise)));
     }
     let number = store::add_round(&pool, &row, lesson, minutes).await?;
     store::move_phase(&pool, row.id, super::Phase::Revise, super::Phase::Teach).await?;
@@ -224,7 +224,7 @@ pub async fn assign(
         .check("point", validate::text(&point, false, rules::POINT_MAX))
         .check("seats", validate::line(&seats, false, rules::SHORT_MAX));
     if matches!(dim, Ok(None)) && seats.trim().is_empty() {
-        checks.push("seats", Msg::Study(StudyMsg::ErrFocusNeeded));
+        checks.push("seats", Msg::from(StudyMsg::ErrFocusNeeded));
     }
     checks.finish()?;
     let dim = dim.unwrap_or(None);
@@ -258,7 +258,7 @@ pub async fn add_note(
     checks.check(
         "minute",
         min.clone()
-            .map_err(|_| Msg::Study(StudyMsg::ErrMinuteOutside))
+            .map_err(|_| Msg::from(StudyMsg::ErrMinuteOutside))
             .and_then(|m| rules::check_minute(m, round.lesson_minutes)),
     );
     checks.finish()?;
@@ -308,7 +308,7 @@ pub async fn add_comment(study: Uuid, body: String, cites: String) -> Result<Uui
     checks.check("body", validate::text(&body, true, rules::COMMENT_MAX));
     match &ids {
         Err(_) => {
-            checks.push("cites", Msg::Study(StudyMsg::ErrCiteOtherStudy));
+            checks.push("cites", Msg::from(StudyMsg::ErrCiteOtherStudy));
         }
         Ok(ids) if ids.len() > rules::CITES_MAX => {
             checks.push("cites", Msg::ErrTooLong);

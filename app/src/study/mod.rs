@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 fn m(msg: StudyMsg) -> Msg {
-    Msg::Study(msg)
+    Msg::from(msg)
 }
 
 coded_enum! {

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 fn t(m: StudyMsg) -> Msg {
-    Msg::Study(m)
+    Msg::from(m)
 }
 
 /// Milliseconds since the epoch, on either side.

@@ -17,7 +17,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 fn t(m: StudyMsg) -> Msg {
-    Msg::Study(m)
+    Msg::from(m)
 }
 
 pub(super) fn study_id_param() -> impl Fn() -> Option<Uuid> + Copy + Send + Sync + 'static {

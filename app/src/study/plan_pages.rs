@@ -16,7 +16,7 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
 fn t(m: StudyMsg) -> Msg {
-    Msg::Study(m)
+    Msg::from(m)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ pub const POINT_MAX: usize = 500;
 pub const CITES_MAX: usize = 20;
 
 fn refused(m: StudyMsg) -> AppError {
-    AppError::Refused(Msg::Study(m))
+    AppError::Refused(Msg::from(m))
 }
 
 /// A note's minute must fall inside the lesson (minute 0 is its first minute).
@@ -25,7 +25,7 @@ pub fn check_minute(minute: i32, lesson_minutes: i32) -> Result<(), Msg> {
     if (0..=lesson_minutes).contains(&minute) {
         Ok(())
     } else {
-        Err(Msg::Study(StudyMsg::ErrMinuteOutside))
+        Err(Msg::from(StudyMsg::ErrMinuteOutside))
     }
 }
 
@@ -391,8 +391,8 @@ mod tests {
     fn a_note_minute_must_fall_inside_the_lesson() {
         assert!(check_minute(0, 45).is_ok());
         assert!(check_minute(45, 45).is_ok());
-        assert_eq!(check_minute(46, 45), Err(Msg::Study(StudyMsg::ErrMinuteOutside)));
-        assert_eq!(check_minute(-1, 45), Err(Msg::Study(StudyMsg::ErrMinuteOutside)));
+        assert_eq!(check_minute(46, 45), Err(Msg::from(StudyMsg::ErrMinuteOutside)));
+        assert_eq!(check_minute(-1, 45), Err(Msg::from(StudyMsg::ErrMinuteOutside)));
         assert_eq!(clock_minute(125, 45), 2);
         assert_eq!(clock_minute(99_999, 45), 45);
         assert_eq!(clock_minute(-5, 45), 0);

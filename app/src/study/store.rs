@@ -420,7 +420,7 @@ pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Refused(Msg::Study(StudyMsg::ErrPhaseChanged)));
+        return Err(AppError::Refused(Msg::from(StudyMsg::ErrPhaseChanged)));
     }
     // Observing credits on entering the debrief; debriefing (a comment) on leaving it.
     if to == Phase::Debrief || (from == Phase::Debrief && to == Phase::Revise) {
@@ -473,7 +473,7 @@ pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<
         .bind(email.to_lowercase())
         .fetch_optional(&mut *tx)
         .await?;
-    let Some(user) = user else { return Err(AppError::field("email", Msg::Study(StudyMsg::ErrNoSuchTeacher))) };
+    let Some(user) = user else { return Err(AppError::field("email", Msg::from(StudyMsg::ErrNoSuchTeacher))) };
     let in_studio = crate::studios::store::active_role(&mut *tx, study.studio_id, user).await?.is_some();
     let role = if in_studio { GroupRole::Member } else { GroupRole::Observer };
     let done =
@@ -484,7 +484,7 @@ pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<
             .execute(&mut *tx)
             .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::field("email", Msg::Study(StudyMsg::ErrAlreadyInGroup)));
+        return Err(AppError::field("email", Msg::from(StudyMsg::ErrAlreadyInGroup)));
     }
     tx.commit().await?;
     Ok(())
@@ -568,7 +568,7 @@ pub async fn assign(
 ) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if group_role(&mut *tx, study_id, observer).await?.is_none() {
-        return Err(AppError::field("observer", Msg::Study(StudyMsg::ErrNotInGroup)));
+        return Err(AppError::field("observer", Msg::from(StudyMsg::ErrNotInGroup)));
     }
     sqlx::query(
         "insert into observation_assignments (study_id, observer_id, dimension, point, focus_seats, assigned_by) values ($1, $2, $3, $4, $5, $6)
@@ -627,7 +627,7 @@ pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNot
         // Sent before: fine if it is the same author's note in this study, refused otherwise.
         let owner = note_author(&mut *tx, study_id, note.id).await?;
         if owner != Some(author) {
-            return Err(AppError::Refused(Msg::Study(StudyMsg::ErrNoteIdTaken)));
+            return Err(AppError::Refused(Msg::from(StudyMsg::ErrNoteIdTaken)));
         }
     }
     let stored = self::note(&mut *tx, study_id, note.id).await?.ok_or_else(|| AppError::internal("note vanished"))?;
@@ -675,7 +675,7 @@ pub async fn add_comment(
         .fetch_one(&mut *tx)
         .await?;
     if found as usize != cites.len() {
-        return Err(AppError::field("cites", Msg::Study(StudyMsg::ErrCiteOtherStudy)));
+        return Err(AppError::field("cites", Msg::from(StudyMsg::ErrCiteOtherStudy)));
     }
     let id = Uuid::new_v4();
     sqlx::query("insert into debrief_comments (id, study_id, author_id, body) values ($1, $2, $3, $4)")
