@@ -19,6 +19,32 @@ fn field_id(name: &str, id: Option<String>) -> String {
     id.unwrap_or_else(|| format!("field-{name}"))
 }
 
+/// What every control shows around itself: its label above, then `below` (a hint), then its
+/// error from the last submission (`msg`) on the line with id `error_id`.
+fn framed(
+    label: Msg,
+    id: String,
+    error_id: String,
+    msg: Signal<Option<Msg>>,
+    control: impl IntoView + 'static,
+    below: impl IntoView + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for=id>{move || i18n.t(label)}</label>
+            {control}
+            {below}
+            <p class="field-error" id=error_id>{move || msg.get().map(|m| i18n.t(m))}</p>
+        </div>
+    }
+}
+
+/// The message of the last submission for the field `name`.
+fn field_msg(error: ActionError, name: &'static str) -> Signal<Option<Msg>> {
+    Signal::derive(move || error.get().and_then(|e| e.field_msg(name)))
+}
+
 /// A labelled input; its error (from the last submission) is tied to it with `aria-describedby`.
 #[component]
 pub fn Field(
@@ -43,7 +69,7 @@ pub fn Field(
     let id = field_id(name, id);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let msg = move || error.get().and_then(|e| e.field_msg(name));
+    let msg = field_msg(error, name);
     let described_by = {
         let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
         move || {
@@ -51,32 +77,29 @@ pub fn Field(
             if hint.is_some() {
                 ids.push(hint_id.clone());
             }
-            if msg().is_some() {
+            if msg.get().is_some() {
                 ids.push(error_id.clone());
             }
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    view! {
-        <div class="field">
-            <label for=id.clone()>{move || i18n.t(label)}</label>
-            <input
-                id=id
-                name=name
-                type=kind
-                value=value
-                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
-                list=(!list.is_empty()).then_some(list)
-                required=required
-                max=max
-                step=step
-                aria-invalid=move || msg().is_some().then_some("true")
-                aria-describedby=described_by
-            />
-            {hint.map(|h| view! { <p class="hint" id=hint_id>{move || i18n.t(h)}</p> })}
-            <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
-        </div>
-    }
+    let input = view! {
+        <input
+            id=id.clone()
+            name=name
+            type=kind
+            value=value
+            autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+            list=(!list.is_empty()).then_some(list)
+            required=required
+            max=max
+            step=step
+            aria-invalid=move || msg.get().is_some().then_some("true")
+            aria-describedby=described_by
+        />
+    };
+    let hint = hint.map(|h| view! { <p class="hint" id=hint_id>{move || i18n.t(h)}</p> });
+    framed(label, id, error_id, msg, input, hint)
 }
 
 /// The text of a `<textarea>`. Leptos writes a textarea's children into the server's HTML
@@ -105,19 +128,15 @@ pub fn TextArea(
     #[prop(optional)] required: bool,
     #[prop(optional, into)] id: Option<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let id = field_id(name, id);
     let error_id = format!("{id}-error");
-    let msg = move || error.get().and_then(|e| e.field_msg(name));
-    view! {
-        <div class="field">
-            <label for=id.clone()>{move || i18n.t(label)}</label>
-            <textarea id=id name=name rows=rows required=required aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
-                {textarea_text(value)}
-            </textarea>
-            <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
-        </div>
-    }
+    let msg = field_msg(error, name);
+    let textarea = view! {
+        <textarea id=id.clone() name=name rows=rows required=required aria-invalid=move || msg.get().is_some().then_some("true") aria-describedby=error_id.clone()>
+            {textarea_text(value)}
+        </textarea>
+    };
+    framed(label, id, error_id, msg, textarea, ())
 }
 
 /// A labelled `<select>` of fixed choices, each a `(value, label)` pair.
@@ -133,21 +152,18 @@ pub fn Choice(
     let i18n = use_i18n();
     let id = field_id(name, id);
     let error_id = format!("{id}-error");
-    let msg = move || error.get().and_then(|e| e.field_msg(name));
-    view! {
-        <div class="field">
-            <label for=id.clone()>{move || i18n.t(label)}</label>
-            <select id=id name=name aria-invalid=move || msg().is_some().then_some("true") aria-describedby=error_id.clone()>
-                {options
-                    .into_iter()
-                    .map(|(value, text)| {
-                        view! { <option value=value selected=value == selected>{move || i18n.t(text)}</option> }
-                    })
-                    .collect_view()}
-            </select>
-            <p class="field-error" id=error_id>{move || msg().map(|m| i18n.t(m))}</p>
-        </div>
-    }
+    let msg = field_msg(error, name);
+    let select = view! {
+        <select id=id.clone() name=name aria-invalid=move || msg.get().is_some().then_some("true") aria-describedby=error_id.clone()>
+            {options
+                .into_iter()
+                .map(|(value, text)| {
+                    view! { <option value=value selected=value == selected>{move || i18n.t(text)}</option> }
+                })
+                .collect_view()}
+        </select>
+    };
+    framed(label, id, error_id, msg, select, ())
 }
 
 /// The summary above a form: what went wrong as a whole (field messages sit by their fields).
