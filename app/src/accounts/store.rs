@@ -3,7 +3,7 @@
 use super::auth::SessionUser;
 use super::rules::{ValidProfile, THROTTLE_WINDOW_MINUTES};
 use super::Profile;
-use crate::kit::error::{AppError, OnConstraint};
+use crate::kit::error::{OnConstraint, StoreError};
 use crate::kit::i18n::{Locale, Msg};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
@@ -26,7 +26,7 @@ pub async fn insert_user(
     email: &str,
     password_hash: &str,
     profile: &ValidProfile,
-) -> Result<Uuid, AppError> {
+) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
     sqlx::query(
         "insert into users (id, email, password_hash, display_name, school, district, subject, grade_band, tier, locale, time_zone)
@@ -45,7 +45,7 @@ pub async fn insert_user(
     .bind(&profile.time_zone)
     .execute(pool)
     .await
-    .on_constraint("users_email_key", || AppError::field("email", Msg::ErrEmailTaken))?;
+    .on_constraint("users_email_key", || StoreError::conflict("email", Msg::ErrEmailTaken))?;
     Ok(id)
 }
 

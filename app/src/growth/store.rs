@@ -2,7 +2,7 @@
 
 use super::rules::{self, Actor};
 use super::*;
-use crate::kit::error::AppError;
+use crate::kit::error::StoreError;
 use crate::kit::i18n::Msg;
 use crate::studios::StudioRole;
 use sqlx::{PgExecutor, PgPool, Row};
@@ -134,11 +134,11 @@ pub struct RecordInput {
 }
 
 /// Logs a manual record unless the day would exceed 24 hours (checked under a per-user-day lock).
-pub async fn insert_record(pool: &PgPool, user_id: Uuid, input: &RecordInput) -> Result<Uuid, AppError> {
+pub async fn insert_record(pool: &PgPool, user_id: Uuid, input: &RecordInput) -> Result<Uuid, StoreError> {
     let mut tx = pool.begin().await?;
     lock_user_day(&mut tx, user_id, input.day).await?;
     if !rules::fits_in_day(day_total(&mut tx, user_id, input.day, None).await?, input.tenths) {
-        return Err(AppError::field("hours", gm(GrowthMsg::ErrDayOver24)));
+        return Err(StoreError::conflict("hours", gm(GrowthMsg::ErrDayOver24)));
     }
     let id = Uuid::new_v4();
     sqlx::query(
@@ -160,19 +160,24 @@ pub async fn insert_record(pool: &PgPool, user_id: Uuid, input: &RecordInput) ->
 
 /// Changes one of the user's own manual records (its verification then lapses). System-made
 /// records and other people's records are refused.
-pub async fn update_record(pool: &PgPool, user_id: Uuid, record_id: Uuid, input: &RecordInput) -> Result<(), AppError> {
+pub async fn update_record(
+    pool: &PgPool,
+    user_id: Uuid,
+    record_id: Uuid,
+    input: &RecordInput,
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let found: Option<(Uuid, RecordSource, NaiveDate)> =
         sqlx::query_as("select user_id, source_kind, occurred_on from training_records where id = $1")
             .bind(record_id)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some((owner, source_kind, old_day)) = found else { return Err(AppError::NotFound) };
+    let Some((owner, source_kind, old_day)) = found else { return Err(StoreError::NotFound) };
     if owner != user_id {
-        return Err(AppError::Forbidden);
+        return Err(StoreError::Forbidden);
     }
     if source_kind != RecordSource::Manual {
-        return Err(AppError::field("record", gm(GrowthMsg::ErrSystemRecord)));
+        return Err(StoreError::conflict("record", gm(GrowthMsg::ErrSystemRecord)));
     }
     // Both days in a fixed order, so that two edits never wait on each other in a circle.
     let (a, b) = if old_day <= input.day { (old_day, input.day) } else { (input.day, old_day) };
@@ -181,7 +186,7 @@ pub async fn update_record(pool: &PgPool, user_id: Uuid, record_id: Uuid, input:
         lock_user_day(&mut tx, user_id, b).await?;
     }
     if !rules::fits_in_day(day_total(&mut tx, user_id, input.day, Some(record_id)).await?, input.tenths) {
-        return Err(AppError::field("hours", gm(GrowthMsg::ErrDayOver24)));
+        return Err(StoreError::conflict("hours", gm(GrowthMsg::ErrDayOver24)));
     }
     sqlx::query(
         "update training_records set occurred_on = $2, hours = $3::numeric / 10, category = $4, description = $5, evidence = $6,
@@ -328,16 +333,16 @@ pub async fn set_goal_status(
     actor: Uuid,
     status: GoalStatus,
     note: &str,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let current: Option<GoalStatus> = sqlx::query_scalar("select status from growth_goals where id = $1 for update")
         .bind(goal_id)
         .fetch_optional(&mut *tx)
         .await?;
     match current {
-        None => return Err(AppError::NotFound),
+        None => return Err(StoreError::NotFound),
         Some(current) if current == status => {
-            return Err(AppError::field("decision", gm(GrowthMsg::ErrAlreadyInStatus)))
+            return Err(StoreError::conflict("decision", gm(GrowthMsg::ErrAlreadyInStatus)))
         }
         Some(_) => {}
     }

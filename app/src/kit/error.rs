@@ -122,18 +122,70 @@ mod server {
         }
     }
 
-    /// Turns the violation of a named constraint into the error a user should see, where the
-    /// query runs (the data layer knows its constraints; this module knows none). Any other
-    /// database error converts as usual: logged under an id, opaque to the user.
+    /// Why the data layer did not do what it was asked, in its own terms; the server function
+    /// turns it into what the user sees (`From<StoreError> for AppError`). The stores decide
+    /// these inside their transactions, where the rows they depend on are locked.
+    #[derive(Debug, thiserror::Error)]
+    pub enum StoreError {
+        #[error("not found")]
+        NotFound,
+        /// The row says this person may not (checked under its lock: a host who has just handed
+        /// over, a record of someone else).
+        #[error("forbidden")]
+        Forbidden,
+        /// A permission rule, asked inside the transaction, said no; its answer passes through.
+        #[error("denied: {0}")]
+        Denied(AppError),
+        /// A rule of the domain refuses the change as a whole (a lesson already cancelled…).
+        #[error("refused: {0:?}")]
+        Refused(Msg),
+        /// One input conflicts with what is stored (a slug taken, fewer seats than are booked);
+        /// `input` names it, so the form can show the message beside it.
+        #[error("conflict over {input}: {msg:?}")]
+        Conflict { input: &'static str, msg: Msg },
+        /// The stored data contradicts itself; a fault, logged when it reaches the user.
+        #[error("inconsistent data: {0}")]
+        Inconsistent(String),
+        #[error(transparent)]
+        Database(#[from] sqlx::Error),
+    }
+
+    impl StoreError {
+        pub fn conflict(input: &'static str, msg: impl Into<Msg>) -> StoreError {
+            StoreError::Conflict { input, msg: msg.into() }
+        }
+
+        pub fn refused(msg: impl Into<Msg>) -> StoreError {
+            StoreError::Refused(msg.into())
+        }
+    }
+
+    impl From<StoreError> for AppError {
+        fn from(err: StoreError) -> AppError {
+            match err {
+                StoreError::NotFound => AppError::NotFound,
+                StoreError::Forbidden => AppError::Forbidden,
+                StoreError::Denied(err) => err,
+                StoreError::Refused(msg) => AppError::Refused(msg),
+                StoreError::Conflict { input, msg } => AppError::field(input, msg),
+                StoreError::Inconsistent(detail) => AppError::internal(detail),
+                StoreError::Database(err) => AppError::from(err),
+            }
+        }
+    }
+
+    /// Turns the violation of a named constraint into the data layer's answer, where the query
+    /// runs (the stores know their constraints; this module knows none). Any other database
+    /// error stays a database error: logged under an id, opaque to the user.
     pub trait OnConstraint<T> {
-        fn on_constraint(self, name: &str, error: impl FnOnce() -> AppError) -> Result<T, AppError>;
+        fn on_constraint(self, name: &str, error: impl FnOnce() -> StoreError) -> Result<T, StoreError>;
     }
 
     impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
-        fn on_constraint(self, name: &str, error: impl FnOnce() -> AppError) -> Result<T, AppError> {
+        fn on_constraint(self, name: &str, error: impl FnOnce() -> StoreError) -> Result<T, StoreError> {
             self.map_err(|err| match err.as_database_error().and_then(|db| db.constraint()) {
                 Some(constraint) if constraint == name => error(),
-                _ => AppError::from(err),
+                _ => StoreError::Database(err),
             })
         }
     }
@@ -167,4 +219,4 @@ mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{set_error_status, OnConstraint};
+pub use server::{set_error_status, OnConstraint, StoreError};

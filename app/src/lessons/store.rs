@@ -7,7 +7,7 @@ use super::{
     Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode, MyBooking,
     Notification, NotificationKind,
 };
-use crate::kit::error::AppError;
+use crate::kit::error::StoreError;
 use crate::kit::i18n::{Locale, Msg};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
@@ -16,8 +16,8 @@ use uuid::Uuid;
 const SEAT_STATUSES: &str = "('confirmed', 'attended', 'no_show')";
 const ACTIVE_STATUSES: &str = "('pending', 'confirmed', 'waitlisted', 'attended', 'no_show')";
 
-fn err(field: &str, m: LessonMsg) -> AppError {
-    AppError::field(field, Msg::from(m))
+fn err(input: &'static str, m: LessonMsg) -> StoreError {
+    StoreError::conflict(input, m)
 }
 
 const SUMMARY_SELECT: &str =
@@ -314,7 +314,7 @@ pub async fn create(
     created_by: Uuid,
     v: &ValidLesson,
     code: &str,
-) -> Result<Uuid, AppError> {
+) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
     let sql = format!(
         "insert into open_lessons (id, studio_id, teacher_id, checkin_code, created_by, status, {})
@@ -344,7 +344,7 @@ struct Locked {
     now: DateTime<Utc>,
 }
 
-async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked, AppError> {
+async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked, StoreError> {
     sqlx::query_as(
         "select status, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at, needs_approval, checkin_code,
                 now() as now
@@ -353,7 +353,7 @@ async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked,
     .bind(lesson_id)
     .fetch_optional(conn)
     .await?
-    .ok_or(AppError::NotFound)
+    .ok_or(StoreError::NotFound)
 }
 
 async fn seat_counts(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::Result<(i64, i64)> {
@@ -419,7 +419,7 @@ async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sql
 /// Books a seat for `user_id`: confirmed while seats last, then waitlisted; pending when the
 /// lesson needs approval. One transaction holding the lesson row.
 #[tracing::instrument(skip_all)]
-pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBooking, AppError> {
+pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBooking, StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     rules::check_bookable(
@@ -429,7 +429,7 @@ pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBoo
         lesson.booking_closes_at,
         lesson.now,
     )
-    .map_err(|m| AppError::field("lesson", m))?;
+    .map_err(|m| StoreError::conflict("lesson", m))?;
     // Seats, waitlist and the caller's own active booking in one pass over the lesson's bookings.
     let (taken, waiting, already): (i64, i64, bool) = sqlx::query_as(&format!(
         "select count(*) filter (where status in {SEAT_STATUSES}),
@@ -468,7 +468,7 @@ pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBoo
 /// Cancels the user's active booking of the lesson and promotes the earliest waitlisted person
 /// into a freed seat, in one transaction.
 #[tracing::instrument(skip_all)]
-pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reason: &str) -> Result<(), AppError> {
+pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reason: &str) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     let booking: Option<Uuid> = sqlx::query_scalar(
@@ -482,7 +482,7 @@ pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reaso
         return Err(err("lesson", LessonMsg::ErrNoActiveBooking));
     };
     rules::check_cancellable(lesson.starts_at, lesson.booking_closes_at, lesson.now)
-        .map_err(|m| AppError::field("lesson", m))?;
+        .map_err(|m| StoreError::conflict("lesson", m))?;
     sqlx::query(
         "update bookings set status = 'cancelled', cancel_reason = $2, updated_at = clock_timestamp() where id = $1",
     )
@@ -503,7 +503,7 @@ pub async fn decide(
     lesson_id: Uuid,
     booking_id: Uuid,
     approve: bool,
-) -> Result<BookingStatus, AppError> {
+) -> Result<BookingStatus, StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     if lesson.status != LessonStatus::Published {
@@ -517,7 +517,7 @@ pub async fn decide(
     .fetch_one(&mut *tx)
     .await?;
     if !pending {
-        return Err(AppError::NotFound);
+        return Err(StoreError::NotFound);
     }
     let (taken, _) = seat_counts(&mut tx, lesson_id).await?;
     let status =
@@ -536,7 +536,7 @@ pub async fn decide(
 /// Replaces a lesson's details. Capacity may not drop below the seats taken; more seats promote
 /// the waitlist; a change of time or place notifies everyone booked and bumps the calendar
 /// SEQUENCE.
-pub async fn update(pool: &PgPool, lesson_id: Uuid, v: &ValidLesson) -> Result<(), AppError> {
+pub async fn update(pool: &PgPool, lesson_id: Uuid, v: &ValidLesson) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     if matches!(lesson.status, LessonStatus::Cancelled | LessonStatus::Done) {
@@ -577,7 +577,7 @@ async fn active_booking_ids(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::R
 }
 
 /// Changes only the capacity (more seats promote the waitlist at once).
-pub async fn set_capacity(pool: &PgPool, lesson_id: Uuid, capacity: i32) -> Result<(), AppError> {
+pub async fn set_capacity(pool: &PgPool, lesson_id: Uuid, capacity: i32) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     if matches!(lesson.status, LessonStatus::Cancelled | LessonStatus::Done) {
@@ -600,7 +600,7 @@ pub async fn set_capacity(pool: &PgPool, lesson_id: Uuid, capacity: i32) -> Resu
 }
 
 /// Draft → published (and then the waitlist, if any, is served).
-pub async fn publish(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
+pub async fn publish(pool: &PgPool, lesson_id: Uuid) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     if lesson.status != LessonStatus::Draft {
@@ -618,7 +618,7 @@ pub async fn publish(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
 
 /// Cancels a lesson with a reason; everyone booked is notified (their bookings stay, so their
 /// calendars show the lesson as cancelled).
-pub async fn cancel_lesson(pool: &PgPool, lesson_id: Uuid, reason: &str) -> Result<(), AppError> {
+pub async fn cancel_lesson(pool: &PgPool, lesson_id: Uuid, reason: &str) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     if matches!(lesson.status, LessonStatus::Cancelled | LessonStatus::Done) {
@@ -641,7 +641,7 @@ pub async fn cancel_lesson(pool: &PgPool, lesson_id: Uuid, reason: &str) -> Resu
 }
 
 /// Marks a lesson done: confirmed bookings nobody checked in become no-shows.
-pub async fn mark_done(pool: &PgPool, lesson_id: Uuid) -> Result<(), AppError> {
+pub async fn mark_done(pool: &PgPool, lesson_id: Uuid) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     if lesson.status != LessonStatus::Published {
@@ -690,10 +690,10 @@ pub async fn set_attendance(
     lesson_id: Uuid,
     booking_id: Uuid,
     to: BookingStatus,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     if lock_lesson(&mut tx, lesson_id).await?.status == LessonStatus::Cancelled {
-        return Err(AppError::Refused(Msg::from(LessonMsg::ErrCheckInCancelled)));
+        return Err(StoreError::Refused(Msg::from(LessonMsg::ErrCheckInCancelled)));
     }
     let current: Option<BookingStatus> =
         sqlx::query_scalar("select status from bookings where id = $1 and lesson_id = $2")
@@ -701,9 +701,9 @@ pub async fn set_attendance(
             .bind(lesson_id)
             .fetch_optional(&mut *tx)
             .await?;
-    let current = current.ok_or(AppError::NotFound)?;
+    let current = current.ok_or(StoreError::NotFound)?;
     if !rules::holds_seat(current) || !rules::holds_seat(to) {
-        return Err(AppError::NotFound);
+        return Err(StoreError::NotFound);
     }
     sqlx::query("update bookings set status = $2, checked_in_at = case when $2 = 'attended' then clock_timestamp() end, updated_at = clock_timestamp() where id = $1")
         .bind(booking_id)
@@ -738,14 +738,14 @@ async fn credit(conn: &mut PgConnection, booking_id: Uuid, attended: bool) -> sq
 }
 
 /// An observer checks themself in with the lesson's code (on the day, before it ends).
-pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, code: &str) -> Result<(), AppError> {
+pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, code: &str) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let lesson = lock_lesson(&mut tx, lesson_id).await?;
     if lesson.status == LessonStatus::Cancelled {
         return Err(err("code", LessonMsg::ErrCheckInCancelled));
     }
     rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now)
-        .map_err(|m| AppError::field("code", m))?;
+        .map_err(|m| StoreError::conflict("code", m))?;
     if lesson.checkin_code.is_empty() || rules::normalize_code(code) != lesson.checkin_code {
         return Err(err("code", LessonMsg::ErrWrongCode));
     }

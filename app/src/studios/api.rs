@@ -65,7 +65,7 @@ pub async fn load_studio_page(slug: String) -> Result<StudioPage, AppError> {
     let studio = store::studio_by_slug(&pool, &slug).await?.ok_or(AppError::NotFound)?;
     let standing = store::standing(&pool, studio.id, user.map(|u| u.id)).await?;
     rules::can(standing, StudioAction::View, studio.facts())?;
-    store::studio_page(&pool, &studio, standing).await
+    Ok(store::studio_page(&pool, &studio, standing).await?)
 }
 
 /// Any signed-in teacher may create a studio; they become its host.
@@ -219,7 +219,7 @@ pub async fn load_invitation(token: String) -> Result<InvitationPreview, AppErro
     if token.len() > 200 {
         return Err(AppError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)));
     }
-    store::invitation_preview(&pool()?, &token).await
+    Ok(store::invitation_preview(&pool()?, &token).await?)
 }
 
 /// A signed-in teacher holding a valid link joins with its role.

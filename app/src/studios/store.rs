@@ -3,7 +3,7 @@
 
 use super::rules::{Standing, StudioFacts, ValidStudio};
 use super::*;
-use crate::kit::error::{AppError, OnConstraint};
+use crate::kit::error::{OnConstraint, StoreError};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The user's role in the studio if they are an active member.
@@ -122,7 +122,7 @@ pub async fn create_studio(
     host_id: Uuid,
     studio: &ValidStudio,
     typed_slug: Option<&str>,
-) -> Result<String, AppError> {
+) -> Result<String, StoreError> {
     let mut tx = pool.begin().await?;
     let slug = match typed_slug {
         Some(slug) => slug.to_owned(),
@@ -153,7 +153,7 @@ pub async fn create_studio(
     .bind(studio.join_policy)
     .execute(&mut *tx)
     .await
-    .on_constraint("studios_slug_key", || AppError::field("slug", StudioMsg::ErrSlugTaken.into()))?;
+    .on_constraint("studios_slug_key", || StoreError::conflict("slug", StudioMsg::ErrSlugTaken))?;
     sqlx::query("insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, 'host', 'active')")
         .bind(Uuid::new_v4())
         .bind(id)
@@ -226,10 +226,10 @@ async fn enter(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, message: &str) -> Result<(), AppError> {
+pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, message: &str) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "pending", message).await? {
-        return Err(AppError::Refused(Msg::from(StudioMsg::ErrAlreadyRequested)));
+        return Err(StoreError::Refused(Msg::from(StudioMsg::ErrAlreadyRequested)));
     }
     record_event(&mut tx, studio_id, user_id, user_id, MembershipEvent::Requested, None, message).await?;
     tx.commit().await?;
@@ -237,10 +237,10 @@ pub async fn request_to_join(pool: &PgPool, studio_id: Uuid, user_id: Uuid, mess
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn join_open(pool: &PgPool, studio_id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+pub async fn join_open(pool: &PgPool, studio_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     if !enter(&mut tx, studio_id, user_id, StudioRole::Mentee, "active", "").await? {
-        return Err(AppError::Refused(Msg::from(StudioMsg::ErrAlreadyMember)));
+        return Err(StoreError::Refused(Msg::from(StudioMsg::ErrAlreadyMember)));
     }
     record_event(&mut tx, studio_id, user_id, user_id, MembershipEvent::Joined, Some(StudioRole::Mentee), "").await?;
     tx.commit().await?;
@@ -255,7 +255,7 @@ pub async fn decide_request(
     approve: bool,
     actor: Uuid,
     message: &str,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let status = if approve { "active" } else { "declined" };
     let done = sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'pending'")
@@ -265,7 +265,7 @@ pub async fn decide_request(
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchRequest)));
+        return Err(StoreError::Refused(Msg::from(StudioMsg::ErrNoSuchRequest)));
     }
     let (kind, role) =
         if approve { (MembershipEvent::Approved, Some(StudioRole::Mentee)) } else { (MembershipEvent::Declined, None) };
@@ -282,7 +282,7 @@ pub async fn set_role(
     user_id: Uuid,
     role: StudioRole,
     actor: Uuid,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "update memberships set role = $3, updated_at = now()
@@ -294,7 +294,7 @@ pub async fn set_role(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
+        return Err(StoreError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
     }
     let kind = if role == StudioRole::Mentor { MembershipEvent::Promoted } else { MembershipEvent::Demoted };
     record_event(&mut tx, studio_id, user_id, actor, kind, Some(role), "").await?;
@@ -304,7 +304,7 @@ pub async fn set_role(
 
 /// Hands the host role to another active member; the old host stays on as a mentor.
 #[tracing::instrument(skip_all)]
-pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host: Uuid) -> Result<(), AppError> {
+pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host: Uuid) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     // Serialises changes of host for this studio; the asker must still be its host once the
     // row is locked (a second, concurrent hand-over finds someone else there).
@@ -313,11 +313,11 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
         .fetch_one(&mut *tx)
         .await?;
     if host != old_host {
-        return Err(AppError::Forbidden);
+        return Err(StoreError::Forbidden);
     }
     let target = active_role(&mut *tx, studio_id, new_host).await?;
     if !matches!(target, Some(StudioRole::Mentor | StudioRole::Mentee)) {
-        return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
+        return Err(StoreError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
     }
     sqlx::query("update memberships set role = 'mentor', updated_at = now() where studio_id = $1 and user_id = $2 and role = 'host'")
         .bind(studio_id)
@@ -350,12 +350,12 @@ pub async fn end_membership(
     user_id: Uuid,
     actor: Uuid,
     ending: MembershipEvent,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let role = active_role(&mut *tx, studio_id, user_id).await?;
     match role {
-        None => return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchMember))),
-        Some(StudioRole::Host) => return Err(AppError::Refused(Msg::from(StudioMsg::ErrCannotRemoveHost))),
+        None => return Err(StoreError::Refused(Msg::from(StudioMsg::ErrNoSuchMember))),
+        Some(StudioRole::Host) => return Err(StoreError::Refused(Msg::from(StudioMsg::ErrCannotRemoveHost))),
         Some(_) => {}
     }
     let ended = sqlx::query("update memberships set status = $3, updated_at = now() where studio_id = $1 and user_id = $2 and status = 'active' and role <> 'host'")
@@ -366,7 +366,7 @@ pub async fn end_membership(
         .await?;
     // A second, concurrent leave or removal finds nothing left to end.
     if ended.rows_affected() == 0 {
-        return Err(AppError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
+        return Err(StoreError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
     }
     record_event(&mut tx, studio_id, user_id, actor, ending, role, "").await?;
     tx.commit().await?;
@@ -410,7 +410,7 @@ pub async fn create_invitation(
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn revoke_invitation(pool: &PgPool, studio_id: Uuid, invitation_id: Uuid) -> Result<(), AppError> {
+pub async fn revoke_invitation(pool: &PgPool, studio_id: Uuid, invitation_id: Uuid) -> Result<(), StoreError> {
     let done =
         sqlx::query("update invitations set revoked_at = coalesce(revoked_at, now()) where id = $1 and studio_id = $2")
             .bind(invitation_id)
@@ -420,7 +420,7 @@ pub async fn revoke_invitation(pool: &PgPool, studio_id: Uuid, invitation_id: Uu
     if done.rows_affected() == 1 {
         Ok(())
     } else {
-        Err(AppError::NotFound)
+        Err(StoreError::NotFound)
     }
 }
 
@@ -443,12 +443,12 @@ impl InvitationRow {
 
 const INVITATION_COLUMNS: &str = "select id, studio_id, role, expires_at, max_uses, uses, revoked_at from invitations";
 
-pub async fn invitation_preview(pool: &PgPool, token: &str) -> Result<InvitationPreview, AppError> {
+pub async fn invitation_preview(pool: &PgPool, token: &str) -> Result<InvitationPreview, StoreError> {
     let row: InvitationRow = sqlx::query_as(&format!("{INVITATION_COLUMNS} where token_hash = $1"))
         .bind(token_hash(token))
         .fetch_optional(pool)
         .await?
-        .ok_or(AppError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)))?;
+        .ok_or(StoreError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)))?;
     let (slug, name, archived): (String, String, bool) =
         sqlx::query_as("select slug, name, archived from studios where id = $1")
             .bind(row.studio_id)
@@ -465,15 +465,15 @@ pub async fn invitation_preview(pool: &PgPool, token: &str) -> Result<Invitation
 /// Uses an invitation: the user joins with its role, its use count goes up. The invitation row is
 /// locked so that its last use cannot be taken twice.
 #[tracing::instrument(skip_all)]
-pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Result<String, AppError> {
+pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Result<String, StoreError> {
     let mut tx = pool.begin().await?;
     let row: InvitationRow = sqlx::query_as(&format!("{INVITATION_COLUMNS} where token_hash = $1 for update"))
         .bind(token_hash(token))
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or(AppError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)))?;
+        .ok_or(StoreError::Refused(Msg::from(StudioMsg::ErrInvitationUnknown)))?;
     if let Some(problem) = row.problem() {
-        return Err(AppError::Refused(Msg::from(problem)));
+        return Err(StoreError::Refused(Msg::from(problem)));
     }
     let studio: StudioRow = sqlx::query_as(
         "select id, slug, name, description, subject, district, school, host_id, visibility, join_policy, archived from studios where id = $1",
@@ -482,7 +482,7 @@ pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Res
     .fetch_one(&mut *tx)
     .await?;
     let standing = standing(&mut *tx, studio.id, Some(user_id)).await?;
-    rules::can(standing, rules::StudioAction::AcceptInvitation, studio.facts())?;
+    rules::can(standing, rules::StudioAction::AcceptInvitation, studio.facts()).map_err(StoreError::Denied)?;
     let role = row.role;
     // A pending request is simply granted by the invitation.
     sqlx::query(
@@ -493,7 +493,7 @@ pub async fn accept_invitation(pool: &PgPool, token: &str, user_id: Uuid) -> Res
     .execute(&mut *tx)
     .await?;
     if !enter(&mut tx, studio.id, user_id, role, "active", "").await? {
-        return Err(AppError::Refused(Msg::from(StudioMsg::ErrAlreadyMember)));
+        return Err(StoreError::Refused(Msg::from(StudioMsg::ErrAlreadyMember)));
     }
     sqlx::query("update invitations set uses = uses + 1 where id = $1").bind(row.id).execute(&mut *tx).await?;
     record_event(&mut tx, studio.id, user_id, user_id, MembershipEvent::InvitedIn, Some(role), "").await?;
@@ -606,7 +606,7 @@ struct MemberRow {
 
 /// The studio page's data, in a fixed number of queries whatever the studio's size.
 #[tracing::instrument(skip_all)]
-pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) -> Result<StudioPage, AppError> {
+pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) -> Result<StudioPage, StoreError> {
     let members: Vec<MemberRow> = sqlx::query_as(
         "select u.id, u.display_name, u.school, m.role, m.updated_at as since
          from memberships m join users u on u.id = m.user_id
@@ -628,7 +628,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
         .iter()
         .find(|m| m.role == StudioRole::Host)
         .map(|m| m.person.clone())
-        .ok_or_else(|| AppError::internal(format!("studio {} has no active host", studio.id)))?;
+        .ok_or_else(|| StoreError::Inconsistent(format!("studio {} has no active host", studio.id)))?;
     let mentors = members.iter().filter(|m| m.role == StudioRole::Mentor).map(|m| m.person.clone()).collect();
     let mentee_count = members.iter().filter(|m| m.role == StudioRole::Mentee).count() as i64;
     let is_member = standing.role.is_some();

@@ -117,7 +117,7 @@ pub async fn load_study(study: Uuid) -> Result<StudyPage, AppError> {
         write_note: allowed(StudyAction::WriteNote),
         comment: allowed(StudyAction::Comment),
     };
-    store::study_page(&pool, &row, user.id, role, can).await
+    Ok(store::study_page(&pool, &row, user.id, role, can).await?)
 }
 
 /// Group members: the notes of the study, for the timeline (refreshed after a reconnection).
@@ -343,7 +343,7 @@ pub async fn load_plan(study: Uuid) -> Result<PlanPage, AppError> {
     let (pool, _, row, role) = authorize(study, StudyAction::View).await?;
     let can_edit =
         rules::can(Standing { signed_in: true, group_role: Some(role) }, StudyAction::EditPlan, row.facts()).is_ok();
-    store::plan_page(&pool, &row, can_edit).await
+    Ok(store::plan_page(&pool, &row, can_edit).await?)
 }
 
 /// The lead and studio members of the group save the plan as a new version. `based_on` is the
@@ -386,7 +386,7 @@ pub async fn save_plan(
 #[server(prefix = "/api", endpoint = "study/compare")]
 pub async fn compare_versions(study: Uuid, a: i32, b: i32) -> Result<Comparison, AppError> {
     let (pool, _, row, _) = authorize(study, StudyAction::View).await?;
-    store::comparison(&pool, &row, a, b).await
+    Ok(store::comparison(&pool, &row, a, b).await?)
 }
 
 /// Any group member comments on a section of the plan.

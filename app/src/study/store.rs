@@ -4,7 +4,7 @@
 use super::markdown::render;
 use super::rules::{self, Sections, StudyFacts};
 use super::*;
-use crate::kit::error::AppError;
+use crate::kit::error::StoreError;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The channel new notes are announced on (payload `study_id:note_id`).
@@ -75,7 +75,7 @@ pub async fn create_study(
     opener: Uuid,
     lead_id: Uuid,
     study: &NewStudy<'_>,
-) -> Result<Uuid, AppError> {
+) -> Result<Uuid, StoreError> {
     let mut tx = pool.begin().await?;
     let id = Uuid::new_v4();
     sqlx::query(
@@ -293,7 +293,7 @@ pub async fn study_page(
     me: Uuid,
     my_role: GroupRole,
     can: Abilities,
-) -> Result<StudyPage, AppError> {
+) -> Result<StudyPage, StoreError> {
     let mut conn = pool.acquire().await?;
     let (studio_slug, studio_name, lead_name): (String, String, String) = sqlx::query_as(
         "select st.slug, st.name, u.display_name from studios st, users u where st.id = $1 and u.id = $2",
@@ -411,7 +411,7 @@ pub async fn study_page(
 /// Moves the study to `to`. Entering the debrief credits everyone who wrote a note in the
 /// current round with the round's length in training hours (once per round and person).
 #[tracing::instrument(skip_all)]
-pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -> Result<(), AppError> {
+pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query("update studies set phase = $3, updated_at = now() where id = $1 and phase = $2")
         .bind(study_id)
@@ -420,7 +420,7 @@ pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -
         .execute(&mut *tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::Refused(Msg::from(StudyMsg::ErrPhaseChanged)));
+        return Err(StoreError::Refused(Msg::from(StudyMsg::ErrPhaseChanged)));
     }
     // Observing credits on entering the debrief; debriefing (a comment) on leaving it.
     if to == Phase::Debrief || (from == Phase::Debrief && to == Phase::Revise) {
@@ -467,13 +467,13 @@ async fn credit_round(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<(
 
 /// Adds a registered teacher to the group: a member of the studio as a member, anyone else as
 /// an invited observer.
-pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<(), AppError> {
+pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1")
         .bind(email.to_lowercase())
         .fetch_optional(&mut *tx)
         .await?;
-    let Some(user) = user else { return Err(AppError::field("email", Msg::from(StudyMsg::ErrNoSuchTeacher))) };
+    let Some(user) = user else { return Err(StoreError::conflict("email", Msg::from(StudyMsg::ErrNoSuchTeacher))) };
     let in_studio = crate::studios::store::active_role(&mut *tx, study.studio_id, user).await?.is_some();
     let role = if in_studio { GroupRole::Member } else { GroupRole::Observer };
     let done =
@@ -484,14 +484,14 @@ pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<
             .execute(&mut *tx)
             .await?;
     if done.rows_affected() != 1 {
-        return Err(AppError::field("email", Msg::from(StudyMsg::ErrAlreadyInGroup)));
+        return Err(StoreError::conflict("email", Msg::from(StudyMsg::ErrAlreadyInGroup)));
     }
     tx.commit().await?;
     Ok(())
 }
 
 /// A further round (a re-teach), optionally linked to an open lesson of the studio.
-pub async fn add_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, minutes: i32) -> Result<i32, AppError> {
+pub async fn add_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, minutes: i32) -> Result<i32, StoreError> {
     let mut tx = pool.begin().await?;
     sqlx::query("select id from studies where id = $1 for update").bind(study.id).execute(&mut *tx).await?;
     let teacher: Option<Option<Uuid>> = match lesson {
@@ -501,7 +501,7 @@ pub async fn add_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, mi
                 .bind(study.studio_id)
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| AppError::field("lesson", Msg::ErrChoiceUnknown))?,
+                .ok_or_else(|| StoreError::conflict("lesson", Msg::ErrChoiceUnknown))?,
         ),
         None => None,
     };
@@ -521,7 +521,12 @@ pub async fn add_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, mi
 }
 
 /// Links the current round to an open lesson and sets its length.
-pub async fn update_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, minutes: i32) -> Result<(), AppError> {
+pub async fn update_round(
+    pool: &PgPool,
+    study: &StudyRow,
+    lesson: Option<Uuid>,
+    minutes: i32,
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     if let Some(lesson) = lesson {
         let ok: bool =
@@ -531,7 +536,7 @@ pub async fn update_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>,
                 .fetch_one(&mut *tx)
                 .await?;
         if !ok {
-            return Err(AppError::field("lesson", Msg::ErrChoiceUnknown));
+            return Err(StoreError::conflict("lesson", Msg::ErrChoiceUnknown));
         }
     }
     sqlx::query(
@@ -565,10 +570,10 @@ pub async fn assign(
     point: &str,
     seats: &str,
     by: Uuid,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     if group_role(&mut *tx, study_id, observer).await?.is_none() {
-        return Err(AppError::field("observer", Msg::from(StudyMsg::ErrNotInGroup)));
+        return Err(StoreError::conflict("observer", Msg::from(StudyMsg::ErrNotInGroup)));
     }
     sqlx::query(
         "insert into observation_assignments (study_id, observer_id, dimension, point, focus_seats, assigned_by) values ($1, $2, $3, $4, $5, $6)
@@ -599,7 +604,7 @@ pub struct NewNote<'a> {
 /// Stores a note once, whatever how often it is sent (the browser's id is the key), and
 /// announces it to everyone watching the study, on any server instance, when it commits.
 #[tracing::instrument(skip_all)]
-pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNote<'_>) -> Result<Note, AppError> {
+pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNote<'_>) -> Result<Note, StoreError> {
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query(
         "insert into observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body)
@@ -627,10 +632,12 @@ pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNot
         // Sent before: fine if it is the same author's note in this study, refused otherwise.
         let owner = note_author(&mut *tx, study_id, note.id).await?;
         if owner != Some(author) {
-            return Err(AppError::Refused(Msg::from(StudyMsg::ErrNoteIdTaken)));
+            return Err(StoreError::Refused(Msg::from(StudyMsg::ErrNoteIdTaken)));
         }
     }
-    let stored = self::note(&mut *tx, study_id, note.id).await?.ok_or_else(|| AppError::internal("note vanished"))?;
+    let stored = self::note(&mut *tx, study_id, note.id)
+        .await?
+        .ok_or_else(|| StoreError::Inconsistent("note vanished".into()))?;
     tx.commit().await?;
     Ok(stored)
 }
@@ -667,7 +674,7 @@ pub async fn add_comment(
     author: Uuid,
     body: &str,
     cites: &[Uuid],
-) -> Result<Uuid, AppError> {
+) -> Result<Uuid, StoreError> {
     let mut tx = pool.begin().await?;
     let found: i64 = sqlx::query_scalar("select count(*) from observation_notes where study_id = $1 and id = any($2)")
         .bind(study_id)
@@ -675,7 +682,7 @@ pub async fn add_comment(
         .fetch_one(&mut *tx)
         .await?;
     if found as usize != cites.len() {
-        return Err(AppError::field("cites", Msg::from(StudyMsg::ErrCiteOtherStudy)));
+        return Err(StoreError::conflict("cites", Msg::from(StudyMsg::ErrCiteOtherStudy)));
     }
     let id = Uuid::new_v4();
     sqlx::query("insert into debrief_comments (id, study_id, author_id, body) values ($1, $2, $3, $4)")
@@ -714,12 +721,12 @@ pub async fn save_plan(
     author: Uuid,
     based_on: i32,
     mine: &Sections,
-) -> Result<SaveOutcome, AppError> {
+) -> Result<SaveOutcome, StoreError> {
     let mut tx = pool.begin().await?;
     sqlx::query("select id from studies where id = $1 for update").bind(study_id).execute(&mut *tx).await?;
     let latest = latest_number(&mut *tx, study_id).await?;
     if based_on > latest || based_on < 0 {
-        return Err(AppError::field("based_on", Msg::ErrChoiceUnknown));
+        return Err(StoreError::conflict("based_on", Msg::ErrChoiceUnknown));
     }
     let base =
         if based_on == 0 { Vec::new() } else { sections_of(&mut tx, study_id, based_on).await?.unwrap_or_default() };
@@ -760,7 +767,7 @@ pub async fn save_plan(
     Ok(SaveOutcome::Saved(number))
 }
 
-pub async fn plan_page(pool: &PgPool, row: &StudyRow, can_edit: bool) -> Result<PlanPage, AppError> {
+pub async fn plan_page(pool: &PgPool, row: &StudyRow, can_edit: bool) -> Result<PlanPage, StoreError> {
     let mut conn = pool.acquire().await?;
     let latest_no = latest_number(&mut *conn, row.id).await?;
     let latest = if latest_no > 0 { version(&mut conn, row.id, latest_no).await? } else { None };
@@ -793,10 +800,10 @@ pub async fn plan_page(pool: &PgPool, row: &StudyRow, can_edit: bool) -> Result<
     })
 }
 
-pub async fn comparison(pool: &PgPool, row: &StudyRow, a: i32, b: i32) -> Result<Comparison, AppError> {
+pub async fn comparison(pool: &PgPool, row: &StudyRow, a: i32, b: i32) -> Result<Comparison, StoreError> {
     let mut conn = pool.acquire().await?;
-    let old = sections_of(&mut conn, row.id, a).await?.ok_or(AppError::NotFound)?;
-    let new = sections_of(&mut conn, row.id, b).await?.ok_or(AppError::NotFound)?;
+    let old = sections_of(&mut conn, row.id, a).await?.ok_or(StoreError::NotFound)?;
+    let new = sections_of(&mut conn, row.id, b).await?.ok_or(StoreError::NotFound)?;
     let versions = versions(&mut *conn, row.id).await?;
     let revised_from: String =
         sqlx::query_scalar("select conclusions from plan_versions where study_id = $1 and number = $2")
