@@ -2,7 +2,8 @@
 //! server function for every role (anonymous, outsider, observer, district admin, mentee — own and
 //! another's —, mentor, host), with nothing changed when refused; bad input; the 24-hour day under concurrency.
 
-use crate::support::{assert_status, error_json, field_error, TestApp};
+use crate::support::{assert_status, builders, error_json, field_error, TestApp};
+use app::studios::StudioRole;
 use reqwest::{Client, StatusCode};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -37,17 +38,6 @@ async fn user(app: &TestApp, email: &str) -> (Client, Uuid) {
     (client, id)
 }
 
-async fn member(pool: &PgPool, studio: Uuid, user: Uuid, role: &str) {
-    sqlx::query("insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, $4, 'active')")
-        .bind(Uuid::new_v4())
-        .bind(studio)
-        .bind(user)
-        .bind(role)
-        .execute(pool)
-        .await
-        .expect("membership");
-}
-
 /// Studio `xihu-math`: a host, a mentor and two mentees; an outsider who leads another studio.
 async fn studio(pool: PgPool) -> Studio {
     let app = TestApp::spawn(pool).await;
@@ -63,25 +53,11 @@ async fn studio(pool: PgPool) -> Studio {
         .execute(&app.pool)
         .await
         .expect("admin");
-    let studio_id = Uuid::new_v4();
-    sqlx::query("insert into studios (id, slug, name, host_id) values ($1, 'xihu-math', '西湖数学名师工作室', $2)")
-        .bind(studio_id)
-        .bind(host_id)
-        .execute(&app.pool)
-        .await
-        .expect("studio");
-    member(&app.pool, studio_id, host_id, "host").await;
-    member(&app.pool, studio_id, mentor_id, "mentor").await;
-    member(&app.pool, studio_id, mentee_id, "mentee").await;
-    member(&app.pool, studio_id, other_mentee_id, "mentee").await;
-    let elsewhere = Uuid::new_v4();
-    sqlx::query("insert into studios (id, slug, name, host_id) values ($1, 'elsewhere', '别的工作室', $2)")
-        .bind(elsewhere)
-        .bind(outsider_id)
-        .execute(&app.pool)
-        .await
-        .expect("studio");
-    member(&app.pool, elsewhere, outsider_id, "host").await;
+    let studio_id = builders::studio(&app.pool, "xihu-math", "西湖数学名师工作室", host_id).await;
+    builders::member(&app.pool, studio_id, mentor_id, StudioRole::Mentor).await;
+    builders::member(&app.pool, studio_id, mentee_id, StudioRole::Mentee).await;
+    builders::member(&app.pool, studio_id, other_mentee_id, StudioRole::Mentee).await;
+    builders::studio(&app.pool, "elsewhere", "别的工作室", outsider_id).await;
     let anonymous = app.client();
     Studio {
         app,

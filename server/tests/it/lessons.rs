@@ -4,6 +4,7 @@
 
 use crate::support::lessons::*;
 use crate::support::{error_json, field_error, TestApp};
+use app::lessons::LessonStatus;
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
 use sqlx::PgPool;
@@ -144,11 +145,11 @@ async fn drafts_cancelled_past_and_out_of_window_lessons_refuse_bookings(pool: P
     let world = World::create(&pool).await;
     let c = signed_in(&app, "observer@other.test").await;
     // A draft is invisible to an observer: not found.
-    let draft = world.lesson(&pool, 5, false, "draft", Duration::days(2)).await;
+    let draft = world.lesson(&pool, 5, false, LessonStatus::Draft, Duration::days(2)).await;
     assert_eq!(book(&app, &c, draft).await.status(), StatusCode::NOT_FOUND);
-    let cancelled = world.lesson(&pool, 5, false, "cancelled", Duration::days(2)).await;
+    let cancelled = world.lesson(&pool, 5, false, LessonStatus::Cancelled, Duration::days(2)).await;
     assert_eq!(msg(book(&app, &c, cancelled).await, "lesson").await.as_deref(), Some("ErrNotBookable"));
-    let past = world.lesson(&pool, 5, false, "published", -Duration::hours(2)).await;
+    let past = world.lesson(&pool, 5, false, LessonStatus::Published, -Duration::hours(2)).await;
     assert_eq!(msg(book(&app, &c, past).await, "lesson").await.as_deref(), Some("ErrLessonPast"));
     let later = world.published_lesson(&pool, 5, false).await;
     sqlx::query("update open_lessons set booking_opens_at = now() + interval '1 day' where id = $1")
@@ -346,7 +347,7 @@ async fn with_approval_a_booking_waits_for_the_hosts_decision(pool: PgPool) {
 async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
-    let lesson = world.lesson(&pool, 5, false, "published", Duration::minutes(30)).await;
+    let lesson = world.lesson(&pool, 5, false, LessonStatus::Published, Duration::minutes(30)).await;
     let observer = signed_in(&app, "observer@other.test").await;
     let outsider = signed_in(&app, "outsider@other.test").await;
     book(&app, &observer, lesson).await;
@@ -555,8 +556,8 @@ async fn calendar_files_parse_with_a_real_icalendar_parser_and_the_feed_token_re
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn reminders_are_written_once_per_booking_whatever_runs_them(pool: PgPool) {
     let world = World::create(&pool).await;
-    let soon = world.lesson(&pool, 5, false, "published", Duration::hours(10)).await;
-    let later = world.lesson(&pool, 5, false, "published", Duration::days(3)).await;
+    let soon = world.lesson(&pool, 5, false, LessonStatus::Published, Duration::hours(10)).await;
+    let later = world.lesson(&pool, 5, false, LessonStatus::Published, Duration::days(3)).await;
     for (lesson, email) in
         [(soon, "observer@other.test"), (soon, "outsider@other.test"), (later, "observer@other.test")]
     {
@@ -579,9 +580,9 @@ async fn reminders_are_written_once_per_booking_whatever_runs_them(pool: PgPool)
 async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
-    let math = world.lesson(&pool, 1, false, "published", Duration::days(3)).await;
-    let english = world.lesson(&pool, 5, false, "published", Duration::days(10)).await;
-    let _draft = world.lesson(&pool, 5, false, "draft", Duration::days(4)).await;
+    let math = world.lesson(&pool, 1, false, LessonStatus::Published, Duration::days(3)).await;
+    let english = world.lesson(&pool, 5, false, LessonStatus::Published, Duration::days(10)).await;
+    let _draft = world.lesson(&pool, 5, false, LessonStatus::Draft, Duration::days(4)).await;
     sqlx::query("update open_lessons set subject = 'English', grade = '七年级', mode = 'online', link = 'https://m.example.cn/1' where id = $1")
         .bind(english)
         .execute(&pool)
@@ -656,7 +657,7 @@ async fn my_lessons_lists_my_bookings_and_my_studios_lessons_drafts_included(poo
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
     let published = world.published_lesson(&pool, 1, false).await;
-    let draft = world.lesson(&pool, 5, false, "draft", Duration::days(5)).await;
+    let draft = world.lesson(&pool, 5, false, LessonStatus::Draft, Duration::days(5)).await;
     let observer = signed_in(&app, "observer@other.test").await;
     let outsider = signed_in(&app, "outsider@other.test").await;
     book(&app, &observer, published).await;
@@ -678,7 +679,7 @@ async fn my_lessons_lists_my_bookings_and_my_studios_lessons_drafts_included(poo
 async fn without_javascript_a_refused_booking_comes_back_to_the_page_with_its_message(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
-    let lesson = world.lesson(&pool, 5, false, "cancelled", Duration::days(2)).await;
+    let lesson = world.lesson(&pool, 5, false, LessonStatus::Cancelled, Duration::days(2)).await;
     let observer = signed_in(&app, "observer@other.test").await;
     let page = format!("{}/lessons/{lesson}", app.base);
     let r = observer
@@ -780,7 +781,7 @@ async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_stu
 async fn a_cancelled_lesson_credits_nobody_and_takes_no_check_ins(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
-    let lesson = world.lesson(&pool, 5, false, "published", Duration::minutes(30)).await;
+    let lesson = world.lesson(&pool, 5, false, LessonStatus::Published, Duration::minutes(30)).await;
     let id = lesson.to_string();
     let (observer, outsider) =
         (signed_in(&app, "observer@other.test").await, signed_in(&app, "outsider@other.test").await);

@@ -4,6 +4,7 @@
 
 use crate::support::lessons::*;
 use crate::support::{user_id, TestApp};
+use app::lessons::LessonStatus;
 use chrono::Duration;
 use reqwest::{Client, StatusCode};
 use sqlx::PgPool;
@@ -159,10 +160,12 @@ async fn every_lesson_server_function_answers_every_role_as_the_rules_say(pool: 
     for case in CASES {
         for (i, who) in WHO.iter().enumerate() {
             let lesson = match case.setup {
-                Setup::Draft => world.lesson(&pool, 30, false, "draft", Duration::days(3)).await,
+                Setup::Draft => world.lesson(&pool, 30, false, LessonStatus::Draft, Duration::days(3)).await,
                 Setup::PendingBooking => world.published_lesson(&pool, 30, true).await,
                 // Soon enough for the check-in code to work.
-                Setup::CallerBooked => world.lesson(&pool, 30, false, "published", Duration::minutes(30)).await,
+                Setup::CallerBooked => {
+                    world.lesson(&pool, 30, false, LessonStatus::Published, Duration::minutes(30)).await
+                }
                 _ => world.published_lesson(&pool, 30, false).await,
             };
             let booking = match case.setup {

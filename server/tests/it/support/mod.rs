@@ -1,4 +1,5 @@
 //! A real server on a random port over a fresh database (one per test, from `#[sqlx::test]`).
+pub mod builders;
 pub mod lessons;
 
 use leptos::prelude::get_configuration;
