@@ -360,7 +360,14 @@ pub async fn save_plan(
 ) -> Result<SaveOutcome, AppError> {
     let mut checks = Checks::default();
     for (field, text) in [("goals", &goals), ("students", &students), ("flow", &flow), ("assessment", &assessment)] {
-        checks.check(field, validate::text(text, false, rules::SECTION_MAX));
+        match validate::text(text, false, rules::SECTION_MAX) {
+            Ok(text) if text.lines().count() > rules::SECTION_LINES_MAX => {
+                checks.push(field, StudyMsg::ErrTooManyLines.into())
+            }
+            result => {
+                checks.check(field, result);
+            }
+        }
     }
     if [&goals, &students, &flow, &assessment].iter().all(|t| t.trim().is_empty()) {
         checks.push("goals", Msg::ErrRequired);

@@ -152,6 +152,7 @@ messages! {
         ErrNoteIdTaken => ("这条记录的编号已被占用。", "This note's id is already taken."),
         ErrNotesLocked => ("观课记录已锁定。", "Notes are locked."),
         ErrPhaseChanged => ("研究阶段刚被他人改变，请刷新后再试。", "The phase was just changed by someone else; reload and try again."),
+        ErrTooManyLines => ("每节教案最多 1000 行。", "A plan section can have at most 1,000 lines."),
         ErrRoundOnlyInRevise => ("在“改进”阶段才能开始下一轮。", "A new round starts from the revise phase."),
     }
 }

@@ -13,6 +13,8 @@ pub const SHORT_MAX: usize = 100;
 pub const NOTE_MAX: usize = 4000;
 pub const COMMENT_MAX: usize = 8000;
 pub const SECTION_MAX: usize = 20000;
+/// Lines in one plan section: what a lesson plan needs, and what keeps comparing versions cheap.
+pub const SECTION_LINES_MAX: usize = 1000;
 pub const POINT_MAX: usize = 500;
 pub const CITES_MAX: usize = 20;
 
@@ -157,36 +159,32 @@ pub enum DiffRow {
     Added(String),
 }
 
-/// A line-level diff of `old` and `new` by longest common subsequence.
+/// How long one section's diff may search for the smallest set of changes; past it the rest is
+/// shown as removed and added, which is still a correct (if longer) comparison.
+#[cfg(feature = "ssr")]
+pub const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// A line-level diff of `old` and `new`: Myers' algorithm in linear memory (`similar`), bounded
+/// in time by [`DIFF_DEADLINE`]. CPU work: call it off the async threads.
+#[cfg(feature = "ssr")]
 pub fn diff_lines(old: &str, new: &str) -> Vec<DiffRow> {
-    let a: Vec<&str> = old.lines().collect();
-    let b: Vec<&str> = new.lines().collect();
-    let (n, m) = (a.len(), b.len());
-    // lcs[i][j]: length of the LCS of a[i..] and b[j..].
-    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
-        }
-    }
-    let (mut i, mut j) = (0, 0);
-    let mut rows = Vec::with_capacity(n.max(m));
-    while i < n && j < m {
-        if a[i] == b[j] {
-            rows.push(DiffRow::Same(a[i].to_owned()));
-            i += 1;
-            j += 1;
-        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
-            rows.push(DiffRow::Removed(a[i].to_owned()));
-            i += 1;
-        } else {
-            rows.push(DiffRow::Added(b[j].to_owned()));
-            j += 1;
-        }
-    }
-    rows.extend(a[i..].iter().map(|l| DiffRow::Removed((*l).to_owned())));
-    rows.extend(b[j..].iter().map(|l| DiffRow::Added((*l).to_owned())));
-    rows
+    use similar::{Algorithm, ChangeTag, TextDiff};
+    // Compared as lines without their endings: a last line with or without `\n` is the same line.
+    let (old, new): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .deadline(std::time::Instant::now() + DIFF_DEADLINE)
+        .diff_slices(&old, &new);
+    diff.iter_all_changes()
+        .map(|change| {
+            let line = change.value().to_owned();
+            match change.tag() {
+                ChangeTag::Equal => DiffRow::Same(line),
+                ChangeTag::Delete => DiffRow::Removed(line),
+                ChangeTag::Insert => DiffRow::Added(line),
+            }
+        })
+        .collect()
 }
 
 /// A plan's sections as text, keyed by kind (a missing section is empty).
@@ -341,6 +339,19 @@ mod tests {
         );
         assert_eq!(diff_lines("", "a"), vec![DiffRow::Added("a".into())]);
         assert_eq!(diff_lines("a\nb", "a\nb"), vec![DiffRow::Same("a".into()), DiffRow::Same("b".into())]);
+    }
+
+    #[test]
+    fn comparing_two_long_sections_is_bounded_in_time_and_covers_every_line() {
+        // 20,000 against 10,000 lines took 51 s and 800 MB with a full LCS table.
+        let old: String = (0..20_000).map(|i| format!("旧的第 {i} 行\n")).collect();
+        let new: String = (0..10_000).map(|i| format!("新的第 {} 行\n", i * 7)).collect();
+        let started = std::time::Instant::now();
+        let rows = diff_lines(&old, &new);
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "took {:?}", started.elapsed());
+        let removed = rows.iter().filter(|r| matches!(r, DiffRow::Removed(_) | DiffRow::Same(_))).count();
+        let added = rows.iter().filter(|r| matches!(r, DiffRow::Added(_) | DiffRow::Same(_))).count();
+        assert_eq!((removed, added), (20_000, 10_000), "every line of both versions is shown");
     }
 
     fn secs(goals: &str, flow: &str) -> Sections {

@@ -811,19 +811,23 @@ pub async fn comparison(pool: &PgPool, row: &StudyRow, a: i32, b: i32) -> Result
             .bind(b)
             .fetch_one(&mut *conn)
             .await?;
+    drop(conn);
     let text = |s: &Sections, kind: SectionKind| {
         s.iter().find(|(k, _)| *k == kind).map(|(_, t)| t.clone()).unwrap_or_default()
     };
+    // Diffing is CPU work (bounded per section by `rules::DIFF_DEADLINE`): off the async threads.
+    let sections = tokio::task::spawn_blocking(move || {
+        SectionKind::ALL.into_iter().map(|k| (k, rules::diff_lines(&text(&old, k), &text(&new, k)))).collect()
+    })
+    .await
+    .map_err(|err| StoreError::Inconsistent(format!("the diff task failed: {err}")))?;
     Ok(Comparison {
         study_id: row.id,
         title: row.title.clone(),
         a,
         b,
         versions,
-        sections: SectionKind::ALL
-            .into_iter()
-            .map(|k| (k, rules::diff_lines(&text(&old, k), &text(&new, k))))
-            .collect(),
+        sections,
         b_revised_from_html: render(&revised_from),
     })
 }

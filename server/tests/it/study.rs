@@ -637,6 +637,45 @@ async fn plan_versions_merge_concurrent_saves_and_show_conflicts_with_both_texts
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_plan_section_has_at_most_a_thousand_lines_and_long_old_versions_compare_quickly(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "long").await;
+    let too_long = "一步\n".repeat(1001);
+    let refused = save_plan(&app, s.client(Role::Lead), &s.id, "0", ["目标", "", &too_long, ""]).await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(field_error(&error_json(refused).await, "flow").as_deref(), Some("Study:ErrTooManyLines"));
+    assert_eq!(count(&app, "plan_versions").await, 0, "nothing saved");
+
+    // Versions stored before the limit (or through another door) may be long: comparing them
+    // is still bounded. 10,000 lines against 6,666 others is the worst case the column allows.
+    for (based_on, flow) in [("0", "a"), ("1", "b")] {
+        assert_status(
+            &save_plan(&app, s.client(Role::Lead), &s.id, based_on, ["目标", "", flow, ""]).await,
+            StatusCode::OK,
+        );
+    }
+    for (number, body) in [(1, "a\n".repeat(10_000)), (2, "b\n".repeat(6_666))] {
+        sqlx::query(
+            "update plan_sections set body = $3 where kind = 'flow'
+               and version_id = (select id from plan_versions where study_id = $1::uuid and number = $2)",
+        )
+        .bind(&s.id)
+        .bind(number)
+        .bind(body)
+        .execute(&app.pool)
+        .await
+        .expect("long section");
+    }
+    let started = Instant::now();
+    let cmp = app.call(s.client(Role::Lead), "study/compare", &[("study", &s.id), ("a", "1"), ("b", "2")]).await;
+    let took = started.elapsed();
+    assert_status(&cmp, StatusCode::OK);
+    let cmp: Value = cmp.json().await.expect("comparison");
+    assert_eq!(cmp["sections"][2][1].as_array().expect("rows").len(), 16_666, "every line of both versions");
+    assert!(took < Duration::from_secs(3), "the comparison took {took:?}");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn the_leads_conclusions_carry_into_the_next_plan_version(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let s = study_with_everyone(&app, "carry").await;
