@@ -117,6 +117,11 @@ mod server {
                 if matches!(db.code().as_deref(), Some("22021" | "22P05")) {
                     return AppError::Refused(Msg::ErrUnstorableText);
                 }
+                // A date or time beyond what the database can hold or compute with: bad input
+                // that got past the checks, never a fault of the server.
+                if matches!(db.code().as_deref(), Some("22007" | "22008")) {
+                    return AppError::Refused(Msg::ErrDateOutOfRange);
+                }
             }
             AppError::internal(format!("database: {err}"))
         }

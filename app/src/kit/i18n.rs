@@ -167,6 +167,7 @@ pub enum Msg {
     ErrHoursPositive,
     ErrHoursTooMany,
     ErrDateInvalid,
+    ErrDateOutOfRange,
     ErrLinkInvalid,
     ErrBadCredentials,
     ErrWrongCurrentPassword,
@@ -262,6 +263,7 @@ impl Msg {
             Msg::ErrHoursPositive => ("学时必须大于 0。", "Hours must be more than 0."),
             Msg::ErrHoursTooMany => ("一条记录不能超过 24 小时。", "One record can hold at most 24 hours."),
             Msg::ErrDateInvalid => ("请输入有效日期（年-月-日）。", "Enter a valid date (year-month-day)."),
+            Msg::ErrDateOutOfRange => ("日期须在 1900 年至 2200 年之间。", "Dates must fall between the years 1900 and 2200."),
             Msg::ErrLinkInvalid => (
                 "请输入以 https:// 或 http:// 开头的有效链接。",
                 "Enter a valid link starting with https:// or http://.",
@@ -351,7 +353,7 @@ fn lookup(area: &str, key: &str) -> Option<Msg> {
 ///
 /// It also gives `LessonMsg::CATALOG`, the area's entry for [`register_catalogs`].
 macro_rules! messages {
-    ($vis:vis enum $name:ident in $area:literal { $($variant:ident => ($zh:expr, $en:expr)),+ $(,)? }) => {
+    ($vis:vis enum $name:ident in $area:literal { $($variant:ident => ($zh:expr, $en:expr $(,)?)),+ $(,)? }) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         $vis enum $name {
             $($variant),+

@@ -137,13 +137,23 @@ pub fn hours(value: &str) -> Result<i64, Msg> {
     }
 }
 
-/// A `YYYY-MM-DD` date, as a date input sends it.
+/// The years any date typed into Atelier may fall in: wide for every real use, and well inside
+/// what PostgreSQL and chrono can represent and compute with.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A `YYYY-MM-DD` date, as a date input sends it, within [`YEARS`].
 pub fn date(value: &str) -> Result<NaiveDate, Msg> {
+    use chrono::Datelike;
     let value = value.trim();
     if value.is_empty() {
         return Err(Msg::ErrRequired);
     }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| Msg::ErrDateInvalid)
+    let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| Msg::ErrDateInvalid)?;
+    if YEARS.contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(Msg::ErrDateOutOfRange)
+    }
 }
 
 /// An IANA time-zone name such as `Asia/Shanghai`.
@@ -249,6 +259,9 @@ mod tests {
     fn dates_zones_links_and_ids() {
         assert_eq!(date("2026-11-29"), Ok(NaiveDate::from_ymd_opt(2026, 11, 29).expect("valid")));
         assert_eq!(date("29/11/2026"), Err(Msg::ErrDateInvalid));
+        for far in ["0000-01-01", "-5000-01-01", "1899-12-31", "2201-01-01", "+200000-01-01"] {
+            assert_eq!(date(far), Err(Msg::ErrDateOutOfRange), "{far}");
+        }
         assert_eq!(date(""), Err(Msg::ErrRequired));
         assert_eq!(time_zone(" Asia/Shanghai ").as_deref(), Ok("Asia/Shanghai"));
         assert_eq!(time_zone("Mars/Olympus"), Err(Msg::ErrTimeZoneUnknown));

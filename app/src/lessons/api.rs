@@ -117,7 +117,7 @@ pub async fn schedule_lesson(
         .ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?
         .id;
     rules::can_schedule(crate::studios::store::standing(&pool, studio_id, Some(user.id)).await?)?;
-    let valid = ValidLesson::parse(&lesson)?;
+    let valid = ValidLesson::parse(&lesson, chrono::Utc::now())?;
     let teacher_id = match teacher_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         None => user.id,
         Some(email) => store::active_member_by_email(&pool, studio_id, &email.to_lowercase())
@@ -136,7 +136,7 @@ pub async fn schedule_lesson(
 pub async fn update_lesson(lesson_id: Uuid, #[server(flatten)] lesson: LessonForm) -> Result<(), AppError> {
     let pool = pool()?;
     authorize_user(&pool, lesson_id, Action::Manage).await?;
-    let valid = ValidLesson::parse(&lesson)?;
+    let valid = ValidLesson::parse(&lesson, chrono::Utc::now())?;
     store::update(&pool, lesson_id, &valid).await?;
     redirect_plain_form(&format!("/lessons/{lesson_id}"));
     Ok(())

@@ -57,11 +57,19 @@ fn vevent(out: &mut String, l: &CalendarLesson, site: &str) {
     line(out, "END:VEVENT");
 }
 
-/// A VTIMEZONE with the zone's observances over the span of the events (one component per
-/// offset change, found by scanning; a zone without changes gets one STANDARD component).
+/// The most days a VTIMEZONE describes: the offset changes are found by scanning day by day, so
+/// the work is bounded whatever the events' dates (lesson times are bounded on input, but a
+/// stored one may predate that). Events past the span still resolve through the last rule.
+const VTIMEZONE_MAX_DAYS: i64 = 12 * 366;
+
+/// A VTIMEZONE with the zone's observances over the span of the events, a year either side
+/// (one component per offset change, found by scanning; a zone without changes gets one
+/// STANDARD component).
 fn vtimezone(out: &mut String, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) {
-    let start = from - Duration::days(366);
-    let end = to + Duration::days(366);
+    let year = Duration::days(366);
+    let start = from.checked_sub_signed(year).unwrap_or(from);
+    let limit = start.checked_add_signed(Duration::days(VTIMEZONE_MAX_DAYS)).unwrap_or(start);
+    let end = to.checked_add_signed(year).unwrap_or(to).min(limit);
     let offset_at = |t: DateTime<Utc>| tz.offset_from_utc_datetime(&t.naive_utc());
     line(out, "BEGIN:VTIMEZONE");
     line(out, &format!("TZID:{}", tz.name()));

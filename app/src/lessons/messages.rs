@@ -86,6 +86,11 @@ messages! {
         ResetFeed => ("重置订阅链接", "Reset the feed link"),
         ViewLesson => ("查看", "View"),
         ErrEndBeforeStart => ("结束时间必须晚于开始时间。", "The end must be after the start."),
+        ErrLessonTimeOutOfRange => (
+            "课堂时间须在一年前至五年后之间。",
+            "A lesson's times must lie between a year ago and five years from now.",
+        ),
+        ErrLessonTooLong => ("一次课最长 24 小时。", "A lesson lasts at most 24 hours."),
         ErrCapacityRange => ("座位数须在 1 到 1000 之间。", "Seats must be between 1 and 1000."),
         ErrWindowAfterStart => ("预约截止时间不能晚于上课时间。", "Booking must close no later than the lesson starts."),
         ErrWindowOrder => ("预约开始时间必须早于截止时间。", "Booking must open before it closes."),

@@ -159,9 +159,28 @@ pub fn parse_capacity(value: &str) -> Result<i32, Msg> {
     }
 }
 
+/// How far back and ahead a lesson's times may lie from now: a lesson is recorded at most a
+/// year late and planned at most five years ahead. Bounded times keep every computation on them
+/// (calendar files, the database's date arithmetic) small.
+pub const LESSON_PAST_DAYS: i64 = 366;
+pub const LESSON_AHEAD_DAYS: i64 = 5 * 366;
+/// A lesson is hours, not days.
+pub const LESSON_MAX_HOURS: i64 = 24;
+
+/// A moment of the lesson (start, end, booking window) within the bounds around `now`.
+fn within_bounds(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, Msg> {
+    let earliest = now - chrono::Duration::days(LESSON_PAST_DAYS);
+    let latest = now + chrono::Duration::days(LESSON_AHEAD_DAYS);
+    if (earliest..=latest).contains(&at) {
+        Ok(at)
+    } else {
+        Err(lm(LessonMsg::ErrLessonTimeOutOfRange))
+    }
+}
+
 impl ValidLesson {
-    /// Validates the lesson form, reporting every problem at once.
-    pub fn parse(form: &LessonForm) -> Result<ValidLesson, AppError> {
+    /// Validates the lesson form as of `now`, reporting every problem at once.
+    pub fn parse(form: &LessonForm, now: DateTime<Utc>) -> Result<ValidLesson, AppError> {
         let mut checks = Checks::default();
         let title = checks.value("title", validate::name(&form.title, true, 120));
         let subject = checks.value("subject", validate::name(&form.subject, true, 40));
@@ -179,15 +198,18 @@ impl ValidLesson {
         // own problems are reported too.
         let tz = time_zone.clone().unwrap_or_else(|| crate::kit::time::DEFAULT_TIME_ZONE.to_owned());
         let mode = checks.value("mode", Mode::from_code(&form.mode).ok_or(Msg::ErrChoiceUnknown));
-        let starts_at = checks.value("starts_at", parse_local(&form.starts_at, &tz));
-        let ends_at = checks.value("ends_at", parse_local(&form.ends_at, &tz));
+        let moment = |v: &str| parse_local(v, &tz).and_then(|at| within_bounds(at, now));
+        let starts_at = checks.value("starts_at", moment(&form.starts_at));
+        let ends_at = checks.value("ends_at", moment(&form.ends_at));
         if let (Some(s), Some(e)) = (starts_at, ends_at) {
             if e <= s {
                 checks.push("ends_at", lm(LessonMsg::ErrEndBeforeStart));
+            } else if e - s > chrono::Duration::hours(LESSON_MAX_HOURS) {
+                checks.push("ends_at", lm(LessonMsg::ErrLessonTooLong));
             }
         }
         let capacity = checks.value("capacity", parse_capacity(&form.capacity));
-        let optional = |v: &str| if v.trim().is_empty() { Ok(None) } else { parse_local(v, &tz).map(Some) };
+        let optional = |v: &str| if v.trim().is_empty() { Ok(None) } else { moment(v).map(Some) };
         let opens = checks.value("booking_opens_at", optional(&form.booking_opens_at));
         let closes = checks.value("booking_closes_at", optional(&form.booking_closes_at));
         if let (Some(Some(c)), Some(s)) = (closes, starts_at) {
@@ -381,6 +403,11 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).single().expect("valid") + Duration::hours(h)
     }
 
+    /// A little before the lessons of `input()`.
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().expect("valid")
+    }
+
     fn input() -> LessonForm {
         LessonForm {
             title: "《勾股定理》研究课".into(),
@@ -406,7 +433,7 @@ mod tests {
 
     #[test]
     fn a_valid_lesson_is_stored_in_utc_from_its_own_zone() {
-        let v = ValidLesson::parse(&input()).expect("valid");
+        let v = ValidLesson::parse(&input(), now()).expect("valid");
         assert_eq!(v.starts_at, t(1), "09:00 in Shanghai is 01:00 UTC");
         assert_eq!(v.credited_tenths, 15);
         assert_eq!(v.capacity, 30);
@@ -416,7 +443,7 @@ mod tests {
     fn end_before_start_is_refused() {
         let mut i = input();
         i.ends_at = "2026-12-01T08:00".into();
-        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err())
+        assert!(field_msgs(ValidLesson::parse(&i, now()).unwrap_err())
             .contains(&("ends_at".into(), lm(LessonMsg::ErrEndBeforeStart))));
     }
 
@@ -426,7 +453,7 @@ mod tests {
             let mut i = input();
             i.capacity = bad.into();
             assert!(
-                field_msgs(ValidLesson::parse(&i).unwrap_err())
+                field_msgs(ValidLesson::parse(&i, now()).unwrap_err())
                     .contains(&("capacity".into(), lm(LessonMsg::ErrCapacityRange))),
                 "{bad}"
             );
@@ -437,11 +464,11 @@ mod tests {
     fn a_booking_window_closing_after_the_start_is_refused() {
         let mut i = input();
         i.booking_closes_at = "2026-12-01T10:00".into();
-        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err())
+        assert!(field_msgs(ValidLesson::parse(&i, now()).unwrap_err())
             .contains(&("booking_closes_at".into(), lm(LessonMsg::ErrWindowAfterStart))));
         i.booking_closes_at = "2026-11-30T10:00".into();
         i.booking_opens_at = "2026-11-30T11:00".into();
-        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err())
+        assert!(field_msgs(ValidLesson::parse(&i, now()).unwrap_err())
             .contains(&("booking_opens_at".into(), lm(LessonMsg::ErrWindowOrder))));
     }
 
@@ -449,11 +476,11 @@ mod tests {
     fn in_person_needs_a_place_and_online_a_link() {
         let mut i = input();
         i.place.clear();
-        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err()).iter().any(|(f, _)| f == "place"));
+        assert!(field_msgs(ValidLesson::parse(&i, now()).unwrap_err()).iter().any(|(f, _)| f == "place"));
         i.mode = "online".into();
-        assert!(field_msgs(ValidLesson::parse(&i).unwrap_err()).iter().any(|(f, _)| f == "link"));
+        assert!(field_msgs(ValidLesson::parse(&i, now()).unwrap_err()).iter().any(|(f, _)| f == "link"));
         i.link = "https://meeting.example.cn/123".into();
-        assert!(ValidLesson::parse(&i).is_ok());
+        assert!(ValidLesson::parse(&i, now()).is_ok());
     }
 
     #[test]

@@ -37,6 +37,15 @@ pub fn slug_from_name(name: &str) -> String {
     }
 }
 
+/// The `n`th slug made from `base` when it is taken (`base-2`, `base-3`…), the base shortened
+/// so that the whole stays within [`SLUG_MAX`] characters.
+pub fn numbered_slug(base: &str, n: impl std::fmt::Display) -> String {
+    let suffix = format!("-{n}");
+    let keep = SLUG_MAX.saturating_sub(suffix.chars().count());
+    let base: String = base.chars().take(keep).collect();
+    format!("{}{suffix}", base.trim_end_matches('-'))
+}
+
 /// A slug someone typed: lower-case letters or digits (any script) and single inner hyphens.
 pub fn check_slug(slug: &str) -> Result<(), Msg> {
     let n = slug.chars().count();
@@ -254,6 +263,16 @@ mod tests {
         assert_eq!(slug_from_name("!!!"), "");
         assert_eq!(slug_from_name("New!"), "new-studio", "/studios/new is the create page");
         assert!(slug_from_name(&"长".repeat(100)).chars().count() <= SLUG_MAX);
+    }
+
+    #[test]
+    fn a_numbered_slug_stays_within_the_limit() {
+        assert_eq!(numbered_slug("math", 2), "math-2");
+        let long = "a".repeat(SLUG_MAX);
+        assert_eq!(numbered_slug(&long, 2), format!("{}-2", "a".repeat(SLUG_MAX - 2)));
+        let hyphen_at_the_cut = format!("{}-bcd", "a".repeat(SLUG_MAX - 3));
+        assert_eq!(numbered_slug(&hyphen_at_the_cut, 10), format!("{}-10", "a".repeat(SLUG_MAX - 3)));
+        assert!(check_slug(&numbered_slug(&"字".repeat(SLUG_MAX), 123)).is_ok());
     }
 
     #[test]

@@ -100,18 +100,20 @@ async fn record_event(
 
 /// Picks `base`, or `base-2`, `base-3`… whichever is free.
 async fn free_slug(conn: &mut PgConnection, base: &str) -> sqlx::Result<String> {
+    // Every numbered slug of `base` starts with this much of it (see `rules::numbered_slug`).
+    let prefix: String = base.chars().take(rules::SLUG_MAX - 9).collect();
     let taken: Vec<String> = sqlx::query_scalar("select slug from studios where slug = $1 or slug like $2")
         .bind(base)
-        .bind(format!("{}-%", base.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+        .bind(format!("{}%", escape_like(&prefix)))
         .fetch_all(conn)
         .await?;
     if !taken.iter().any(|s| s == base) {
         return Ok(base.to_owned());
     }
     Ok((2..)
-        .map(|n| format!("{base}-{n}"))
+        .map(|n| rules::numbered_slug(base, n))
         .find(|s| !taken.contains(s))
-        .unwrap_or_else(|| format!("{base}-{}", Uuid::new_v4().simple())))
+        .unwrap_or_else(|| rules::numbered_slug(base, &Uuid::new_v4().simple().to_string()[..8])))
 }
 
 /// Creates the studio with its creator as host. A typed slug that is taken fails on

@@ -207,6 +207,11 @@ async fn bad_lesson_input_gets_translated_field_errors_and_stores_nothing(pool: 
         ("capacity", "", "ErrRequired"),
         ("booking_closes_at", "2030-03-05T10:00", "ErrWindowAfterStart"),
         ("starts_at", "not a date", "ErrDateTimeInvalid"),
+        ("starts_at", "-5000-01-01T09:00", "ErrLessonTimeOutOfRange"),
+        ("starts_at", "2020-01-01T09:00", "ErrLessonTimeOutOfRange"),
+        ("ends_at", "+200000-01-01T09:45", "ErrLessonTimeOutOfRange"),
+        ("ends_at", "2030-03-07T09:00", "ErrLessonTooLong"),
+        ("booking_opens_at", "0001-01-01T00:00", "ErrLessonTimeOutOfRange"),
         ("time_zone", "Mars/Olympus", "ErrTimeZoneUnknown"),
         ("mode", "teleport", "ErrChoiceUnknown"),
         ("credited_hours", "30", "ErrHoursTooMany"),
@@ -816,4 +821,38 @@ async fn a_cancelled_lesson_credits_nobody_and_takes_no_check_ins(pool: PgPool) 
     assert_eq!(status_of(&pool, lesson, "outsider@other.test").await.as_deref(), Some("confirmed"));
     let seats = app.call(&host, "lessons/capacity", &[("lesson_id", &id), ("capacity", "10")]).await;
     assert_eq!(msg(seats, "capacity").await.as_deref(), Some("ErrLessonNotEditable"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn dates_outside_any_sane_range_are_field_errors_not_internal_errors(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.client();
+    for day in ["0000-01-01", "-5000-01-01", "+99999-12-31", "1800-01-01"] {
+        let r = app.call(&client, "lessons/list", &[("filter[from]", day)]).await;
+        assert_eq!(msg(r, "from").await.as_deref(), Some("ErrDateOutOfRange"), "{day}");
+        let page = app.get(&client, &format!("/lessons?from={day}")).await;
+        assert_eq!(page.status(), StatusCode::OK, "{day}: the page shows the message");
+    }
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_stored_lesson_at_the_edge_of_time_still_gets_its_calendar_file_at_once(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    // Written before lesson times were bounded: a lesson "ending" in the year 200000.
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    let far =
+        chrono::NaiveDate::from_ymd_opt(200_000, 1, 1).expect("date").and_hms_opt(0, 0, 0).expect("time").and_utc();
+    sqlx::query("update open_lessons set ends_at = $2 where id = $1")
+        .bind(lesson)
+        .bind(far)
+        .execute(&pool)
+        .await
+        .expect("far");
+    let started = std::time::Instant::now();
+    let ics = app.get(&app.client(), &format!("/lessons/{lesson}/calendar.ics")).await;
+    assert_eq!(ics.status(), StatusCode::OK);
+    let text = ics.text().await.expect("ics");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(text.contains("BEGIN:VTIMEZONE") && text.contains("END:VCALENDAR"));
 }

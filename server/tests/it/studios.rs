@@ -736,3 +736,20 @@ async fn markup_in_a_description_is_shown_as_text_everywhere(pool: PgPool) {
         assert!(html.contains("&lt;script&gt;alert(1)") || path == "/studios", "{path} shows the text");
     }
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_long_name_taken_twice_still_gets_a_slug_within_the_limit(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let host = registered(&app, "host.long@school.cn").await;
+    let name = "a".repeat(70);
+    let mut slugs = Vec::new();
+    for _ in 0..3 {
+        let created = app.call(&host, "studios/create", &studio_form(&name, "", "request", "public")).await;
+        assert_status(&created, StatusCode::OK);
+        slugs.push(created.json::<String>().await.expect("slug"));
+    }
+    assert!(slugs.iter().all(|s| s.chars().count() <= 60), "{slugs:?}");
+    assert_eq!(slugs[1], format!("{}-2", "a".repeat(58)));
+    slugs.dedup();
+    assert_eq!(slugs.len(), 3, "three different slugs");
+}
