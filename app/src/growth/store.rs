@@ -292,18 +292,44 @@ pub async fn goal_due_on(db: impl PgExecutor<'_>, goal_id: Uuid) -> sqlx::Result
     sqlx::query_scalar("select due_on from growth_goals where id = $1").bind(goal_id).fetch_optional(db).await
 }
 
-pub async fn update_goal(db: impl PgExecutor<'_>, goal_id: Uuid, input: &GoalInput) -> sqlx::Result<()> {
+/// Locks the goal's row for a change by its mentee and checks that it is not signed off: the
+/// sign-off takes the same lock, so a change decided before it cannot land after it.
+async fn lock_goal_for_change(tx: &mut sqlx::PgConnection, goal_id: Uuid) -> Result<(), StoreError> {
+    let status: Option<GoalStatus> = sqlx::query_scalar("select status from growth_goals where id = $1 for update")
+        .bind(goal_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    match status {
+        None => Err(StoreError::NotFound),
+        Some(GoalStatus::Achieved) => Err(StoreError::refused(GrowthMsg::ErrGoalSignedOff)),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The same for a change to one of the goal's milestones.
+async fn lock_goal_of_milestone(tx: &mut sqlx::PgConnection, milestone_id: Uuid) -> Result<(), StoreError> {
+    let goal: Option<Uuid> = sqlx::query_scalar("select goal_id from growth_milestones where id = $1")
+        .bind(milestone_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    lock_goal_for_change(tx, goal.ok_or(StoreError::NotFound)?).await
+}
+
+pub async fn update_goal(pool: &PgPool, goal_id: Uuid, input: &GoalInput) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_goal_for_change(&mut tx, goal_id).await?;
     sqlx::query(
         "update growth_goals set title = $2, description = $3, category = $4, target_stage = $5, due_on = $6, updated_at = now() where id = $1",
     )
     .bind(goal_id)
     .bind(&input.title)
     .bind(&input.description)
-    .bind(input.category.code())
-    .bind(input.target_stage.code())
+    .bind(input.category)
+    .bind(input.target_stage)
     .bind(input.due_on)
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -361,20 +387,18 @@ pub async fn set_goal_status(
     Ok(())
 }
 
-pub async fn add_milestone(
-    db: impl PgExecutor<'_>,
-    goal_id: Uuid,
-    title: &str,
-    due_on: NaiveDate,
-) -> sqlx::Result<Uuid> {
+pub async fn add_milestone(pool: &PgPool, goal_id: Uuid, title: &str, due_on: NaiveDate) -> Result<Uuid, StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_goal_for_change(&mut tx, goal_id).await?;
     let id = Uuid::new_v4();
     sqlx::query("insert into growth_milestones (id, goal_id, title, due_on) values ($1, $2, $3, $4)")
         .bind(id)
         .bind(goal_id)
         .bind(title)
         .bind(due_on)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -383,29 +407,34 @@ pub async fn milestone_due_on(db: impl PgExecutor<'_>, milestone_id: Uuid) -> sq
 }
 
 pub async fn update_milestone(
-    db: impl PgExecutor<'_>,
+    pool: &PgPool,
     milestone_id: Uuid,
     title: &str,
     due_on: NaiveDate,
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_goal_of_milestone(&mut tx, milestone_id).await?;
     sqlx::query("update growth_milestones set title = $2, due_on = $3 where id = $1")
         .bind(milestone_id)
         .bind(title)
         .bind(due_on)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Marks a milestone done with its evidence, or not done again (keeping the evidence it had, to
 /// build on when it is done once more).
 pub async fn set_milestone_done(
-    db: impl PgExecutor<'_>,
+    pool: &PgPool,
     milestone_id: Uuid,
     done: bool,
     evidence: &str,
     links: &[String],
-) -> sqlx::Result<()> {
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    lock_goal_of_milestone(&mut tx, milestone_id).await?;
     sqlx::query(
         "update growth_milestones set done_at = case when $2 then coalesce(done_at, now()) else null end,
              evidence = case when $2 then $3 else evidence end, evidence_links = case when $2 then $4 else evidence_links end
@@ -415,8 +444,9 @@ pub async fn set_milestone_done(
     .bind(done)
     .bind(evidence)
     .bind(links.join("\n"))
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 

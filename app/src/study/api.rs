@@ -185,11 +185,7 @@ pub async fn add_round(study: Uuid, lesson: String, minutes: String) -> Result<i
         return Err(AppError::field("minutes", Msg::ErrChoiceUnknown));
     };
     let (pool, _, row, _) = authorize(study, StudyAction::ManageRounds).await?;
-    if row.phase != super::Phase::Revise {
-        return Err(AppError::Refused(Msg::from(StudyMsg::ErrRoundOnlyInRevise)));
-    }
     let number = store::add_round(&pool, &row, lesson, minutes).await?;
-    store::move_phase(&pool, row.id, super::Phase::Revise, super::Phase::Teach).await?;
     redirect_plain_form(&study_path(row.id));
     Ok(number)
 }

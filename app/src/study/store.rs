@@ -490,10 +490,18 @@ pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<
     Ok(())
 }
 
-/// A further round (a re-teach), optionally linked to an open lesson of the studio.
+/// Starts the next round (a re-teach of the revised plan) and takes the study back to "teach":
+/// only from "revise", decided under the study's row lock, in one transaction, so that two
+/// clicks at once start one round.
 pub async fn add_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, minutes: i32) -> Result<i32, StoreError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("select id from studies where id = $1 for update").bind(study.id).execute(&mut *tx).await?;
+    let phase: Phase = sqlx::query_scalar("select phase from studies where id = $1 for update")
+        .bind(study.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if phase != Phase::Revise {
+        return Err(StoreError::refused(StudyMsg::ErrRoundOnlyInRevise));
+    }
     let teacher: Option<Option<Uuid>> = match lesson {
         Some(lesson) => Some(
             sqlx::query_scalar("select teacher_id from open_lessons where id = $1 and studio_id = $2")
@@ -516,6 +524,11 @@ pub async fn add_round(pool: &PgPool, study: &StudyRow, lesson: Option<Uuid>, mi
     .bind(minutes)
     .fetch_one(&mut *tx)
     .await?;
+    sqlx::query("update studies set phase = $2, updated_at = now() where id = $1")
+        .bind(study.id)
+        .bind(Phase::Teach)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(number)
 }

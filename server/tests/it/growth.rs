@@ -373,7 +373,8 @@ async fn bad_plan_input_gets_translated_field_messages_and_stores_nothing(pool: 
         ("title", "   ".into(), "ErrRequired"),
         ("title", "字".repeat(201), "ErrTooLong"),
         ("due_on", "2001-01-01".into(), "ErrDueFarInPast"),
-        ("due_on", "2999-01-01".into(), "ErrDueTooFar"),
+        ("due_on", "2100-01-01".into(), "ErrDueTooFar"),
+        ("due_on", "2999-01-01".into(), "ErrDateOutOfRange"),
         ("due_on", "not a date".into(), "ErrDateInvalid"),
         ("category", "magic".into(), "ErrChoiceUnknown"),
         ("target_stage", "year9".into(), "ErrChoiceUnknown"),
@@ -850,4 +851,81 @@ async fn an_overdue_goal_can_be_reworded_without_moving_its_date(pool: PgPool) {
         s.count("select count(*) from growth_goals where title = '改写后的目标' and due_on = current_date - 100").await,
         1
     );
+}
+
+/// Runs the mentee's change while a sign-off of its goal is in progress (the test holds the
+/// goal's row lock, as the sign-off does), then completes the sign-off: the change must see it.
+async fn during_a_sign_off(s: &Studio, goal: &str, endpoint: &str, form: &[(&str, &str)]) -> StatusCode {
+    let mut signing = s.app.pool.begin().await.expect("tx");
+    sqlx::query("select status from growth_goals where id = $1::uuid for update")
+        .bind(goal)
+        .execute(&mut *signing)
+        .await
+        .expect("lock");
+    let form: Vec<(String, String)> = form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let (client, app_base) = (s.mentee.clone(), s.app.base.clone());
+    let endpoint = endpoint.to_owned();
+    let change = tokio::spawn(async move {
+        client.post(format!("{app_base}/api/{endpoint}")).form(&form).send().await.expect("request").status()
+    });
+    // Wait until the change waits on the goal's row.
+    for _ in 0..200 {
+        let waiting: i64 = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+        )
+        .fetch_one(&s.app.pool)
+        .await
+        .expect("activity");
+        if waiting > 0 || change.is_finished() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    sqlx::query("update growth_goals set status = 'achieved' where id = $1::uuid")
+        .bind(goal)
+        .execute(&mut *signing)
+        .await
+        .expect("sign off");
+    signing.commit().await.expect("commit");
+    change.await.expect("change")
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_mentees_change_cannot_land_after_the_goal_is_signed_off(pool: PgPool) {
+    let s = studio(pool).await;
+    let (goal, milestone) = s.goal().await;
+    let mentee = s.mentee_id.to_string();
+    let mut edit = goal_form(&mentee, "签字后才到的修改");
+    edit.push(("goal", goal.clone()));
+    let tries: [(&str, Vec<(&str, String)>); 4] = [
+        ("growth/update-goal", edit),
+        (
+            "growth/add-milestone",
+            vec![("goal", goal.clone()), ("title", "签字后才到的里程碑".into()), ("due_on", in_days(9))],
+        ),
+        (
+            "growth/update-milestone",
+            vec![("milestone", milestone.clone()), ("title", "签字后改的".into()), ("due_on", in_days(9))],
+        ),
+        (
+            "growth/complete-milestone",
+            vec![("milestone", milestone.clone()), ("done", "true".into()), ("evidence", "签字后".into())],
+        ),
+    ];
+    for (endpoint, form) in tries {
+        sqlx::query("update growth_goals set status = 'active' where id = $1::uuid")
+            .bind(&goal)
+            .execute(&s.app.pool)
+            .await
+            .expect("reopen");
+        let before =
+            s.count("select count(*) from growth_milestones where done_at is not null or title like '%签字后%'").await
+                + s.count("select count(*) from growth_goals where title like '%签字后%'").await;
+        let status = during_a_sign_off(&s, &goal, endpoint, &form.pairs()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{endpoint} after the sign-off is refused");
+        let after =
+            s.count("select count(*) from growth_milestones where done_at is not null or title like '%签字后%'").await
+                + s.count("select count(*) from growth_goals where title like '%签字后%'").await;
+        assert_eq!(after, before, "{endpoint} changed nothing");
+    }
 }

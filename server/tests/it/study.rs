@@ -911,3 +911,34 @@ async fn my_studies_and_comparisons_follow_the_group(pool: PgPool) {
         .expect("html");
     assert!(html.contains("<del>") && html.contains("第二版"));
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn two_clicks_on_the_next_round_start_one_round(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "twice").await;
+    let lead = s.client(Role::Lead);
+    for _ in 0..4 {
+        let forward = app.call(lead, "study/move-phase", &[("study", &s.id), ("direction", "forward")]).await;
+        assert_status(&forward, StatusCode::OK);
+    }
+    let next = [("study", s.id.as_str()), ("lesson", ""), ("minutes", "45")];
+    let rounds_before = count(&app, "study_rounds").await;
+    for _ in 0..5 {
+        let answers = futures_util::future::join_all((0..4).map(|_| app.call(lead, "study/add-round", &next))).await;
+        let started = answers.iter().filter(|r| r.status() == StatusCode::OK).count();
+        if started == 0 {
+            break;
+        }
+        assert_eq!(started, 1, "one of the concurrent clicks starts the round");
+        assert!(answers.iter().all(|r| matches!(r.status(), StatusCode::OK | StatusCode::CONFLICT)));
+        // Back to revise for the next try.
+        for _ in 0..3 {
+            let forward = app.call(lead, "study/move-phase", &[("study", &s.id), ("direction", "forward")]).await;
+            assert_status(&forward, StatusCode::OK);
+        }
+    }
+    let page: Value = app.call(lead, "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    let rounds = page["rounds"].as_array().map(Vec::len).unwrap_or(0) as i64;
+    assert_eq!(count(&app, "study_rounds").await - rounds_before, 5, "five tries, five rounds, nothing half-written");
+    assert_eq!(rounds, 6);
+}
