@@ -85,6 +85,8 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(app::kit::error::set_error_status))
         .layer(auth_layer)
+        // Before the session is read: a forged request changes nothing, signing in included.
+        .layer(middleware::from_fn(app::kit::origin::refuse_cross_site))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

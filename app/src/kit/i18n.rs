@@ -178,6 +178,7 @@ pub enum Msg {
     ErrInternal,
     ErrRequest,
     ErrUnstorableText,
+    ErrCrossSite,
     ErrFixFields,
     PageNotFound,
     BackHome,
@@ -280,6 +281,10 @@ impl Msg {
             Msg::ErrInternal => ("服务器出错了，请稍后再试。错误编号：{id}", "Something went wrong on our side. Error id: {id}"),
             Msg::ErrRequest => ("无法连接服务器，请检查网络后重试。", "Could not reach the server; check the connection and try again."),
             Msg::ErrUnstorableText => ("内容含有无法保存的控制字符（如 NUL），请删除后重试。", "The text contains a control character (such as NUL) that cannot be stored; remove it and try again."),
+            Msg::ErrCrossSite => (
+                "该请求来自其他网站，已被拒绝。请在名师工作室的页面上操作。",
+                "This request came from another site and was refused. Please use Atelier's own pages.",
+            ),
             Msg::ErrFixFields => ("请修改标出的内容。", "Please correct the marked fields."),
             Msg::PageNotFound => ("页面不存在", "Page not found"),
             Msg::BackHome => ("返回首页", "Back to the home page"),

@@ -9,6 +9,7 @@
 //! - `view`: loading and error views, and the one way a page refreshes after an action
 //! - `time`: dates and times in the viewer's time zone
 //! - `context` (server): the pool, session and viewer of the current request
+//! - `origin` (server): refuses state-changing requests sent from other sites
 
 pub mod codes;
 #[cfg(feature = "ssr")]
@@ -16,6 +17,8 @@ pub mod context;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+#[cfg(feature = "ssr")]
+pub mod origin;
 pub mod time;
 pub mod validate;
 pub mod view;

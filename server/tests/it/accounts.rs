@@ -407,3 +407,37 @@ async fn an_unknown_page_is_a_translated_404(pool: PgPool) {
     assert_status(&response, StatusCode::NOT_FOUND);
     assert!(response.text().await.expect("html").contains("页面不存在"));
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_sign_in_sent_from_another_site_is_refused_and_signs_nobody_in(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.register(&app.client(), "victim@school.cn", PASSWORD).await;
+    let url = format!("{}/api/auth/sign-in", app.base);
+    let form = [("email", "victim@school.cn"), ("password", PASSWORD)];
+    let host = app.base.trim_start_matches("http://").to_owned();
+    // A hostile page's form or fetch: the browser says where it comes from.
+    for (name, value) in [("origin", "https://evil.example".to_owned()), ("sec-fetch-site", "cross-site".to_owned())] {
+        for accept in ["text/html", "application/json"] {
+            let r = app
+                .client()
+                .post(&url)
+                .header(name, &value)
+                .header("accept", accept)
+                .form(&form)
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{name}: {value} ({accept})");
+            assert!(session_cookie(&r).is_none(), "nobody signed in");
+        }
+    }
+    let english =
+        app.client().post(&url).header("origin", "null").header("accept-language", "en").form(&form).send().await;
+    assert!(english.expect("post").text().await.expect("text").contains("another site"));
+    // Our own pages (same origin), and clients that are not browsers, go through.
+    let own =
+        app.client().post(&url).header("origin", format!("http://{host}")).form(&form).send().await.expect("post");
+    assert_status(&own, StatusCode::OK);
+    let own = app.client().post(&url).header("sec-fetch-site", "same-origin").form(&form).send().await.expect("post");
+    assert_status(&own, StatusCode::OK);
+}
