@@ -101,13 +101,18 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Deletes expired sessions every few minutes, for as long as the server runs.
+/// Deletes expired sessions every few minutes, for as long as the server runs: a failure (the
+/// database away) is logged and the next round tries again.
 pub fn spawn_session_cleanup(pool: PgPool) {
     use tower_sessions::ExpiredDeletion;
     let store = PostgresStore::new(pool);
     tokio::spawn(async move {
-        if let Err(err) = store.continuously_delete_expired(tokio::time::Duration::from_secs(300)).await {
-            tracing::warn!("session cleanup stopped: {err}");
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(err) = store.delete_expired().await {
+                tracing::warn!("session cleanup failed, trying again in 5 minutes: {err}");
+            }
         }
     });
 }

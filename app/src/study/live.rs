@@ -15,23 +15,34 @@ pub use server::routes;
 #[cfg(feature = "ssr")]
 mod server {
     use super::super::store::{self, NOTES_CHANNEL};
+    use super::super::Note;
     use crate::accounts::auth::AuthSession;
     use crate::kit::error::AppError;
-    use axum::extract::{Path, State};
-    use axum::http::StatusCode;
+    use axum::extract::{Path, Query, State};
+    use axum::http::{HeaderMap, StatusCode};
     use axum::response::sse::{Event, KeepAlive, Sse};
     use axum::response::{IntoResponse, Response};
     use axum::routing::get;
     use axum::Router;
+    use chrono::{DateTime, Utc};
     use sqlx::postgres::PgListener;
     use sqlx::PgPool;
+    use std::collections::VecDeque;
     use std::convert::Infallible;
     use std::sync::Arc;
+    use std::time::Duration;
     use tokio::sync::broadcast;
     use uuid::Uuid;
 
-    /// A new note as its study's id and the note's JSON, read once per instance.
-    type Announcement = Arc<(Uuid, String)>;
+    /// What the hub tells every open stream.
+    #[derive(Clone, Debug)]
+    enum Announcement {
+        /// A new or edited note of a study, read once per instance.
+        Note(Arc<(Uuid, Note)>),
+        /// The listener was away (lost connection, database restart): notes may have been
+        /// missed, so each stream catches up from the last note it sent.
+        Resync,
+    }
 
     /// One per server instance: a `LISTEN` connection fanned out to every open event stream.
     pub struct Hub {
@@ -47,62 +58,169 @@ mod server {
         Router::new().route("/api/study/{id}/events", get(events)).with_state(hub)
     }
 
+    /// How long to wait before trying the database again: doubling from half a second up to ten.
+    fn backoff(failures: u32) -> Duration {
+        Duration::from_millis(500u64.saturating_mul(1 << failures.min(5))).min(Duration::from_secs(10))
+    }
+
     impl Hub {
-        /// Starts listening on first use; returns once `LISTEN` is in place.
-        async fn ensure_started(&self) -> Result<(), sqlx::Error> {
+        /// Starts listening on first use; returns once `LISTEN` is in place. The listening task
+        /// then runs for the life of the instance, through any number of lost connections.
+        async fn ensure_started(self: &Arc<Self>) -> Result<(), sqlx::Error> {
             self.started
                 .get_or_try_init(|| async {
                     let mut listener = PgListener::connect_with(&self.pool).await?;
                     listener.listen(NOTES_CHANNEL).await?;
-                    let tx = self.tx.clone();
-                    let pool = self.pool.clone();
-                    tokio::spawn(async move {
-                        // `recv` reconnects (and listens again) by itself after a lost connection;
-                        // it fails for good only when the pool closes.
-                        loop {
-                            match listener.recv().await {
-                                Ok(n) => {
-                                    let mut parts = n.payload().split(':').map(|p| p.parse::<Uuid>());
-                                    let (Some(Ok(study)), Some(Ok(note))) = (parts.next(), parts.next()) else {
-                                        continue;
-                                    };
-                                    // Read once here, not once per watching page.
-                                    match store::note(&pool, study, note).await {
-                                        Ok(Some(note)) => {
-                                            if let Ok(json) = serde_json::to_string(&note) {
-                                                let _ = tx.send(Arc::new((study, json)));
-                                            }
-                                        }
-                                        Ok(None) => {}
-                                        Err(err) => {
-                                            let _ = AppError::from(err);
-                                        }
-                                    }
-                                }
-                                Err(err) => {
-                                    tracing::warn!("study notes listener stopped: {err}");
-                                    break;
-                                }
-                            }
-                        }
-                    });
+                    tokio::spawn(Arc::clone(self).listen(listener));
                     Ok(())
                 })
                 .await
                 .map(|_| ())
         }
+
+        async fn listen(self: Arc<Self>, mut listener: PgListener) {
+            let mut failures = 0u32;
+            let mut away = false;
+            loop {
+                if away {
+                    // Connect and listen again (`listen` reconnects a lost listener), then let
+                    // every stream fetch what it may have missed meanwhile.
+                    let again = match listener.unlisten(NOTES_CHANNEL).await {
+                        Ok(()) => listener.listen(NOTES_CHANNEL).await,
+                        Err(err) => Err(err),
+                    };
+                    if let Err(err) = again {
+                        tracing::warn!(failures, "study notes listener still away: {err}");
+                        tokio::time::sleep(backoff(failures)).await;
+                        failures = failures.saturating_add(1);
+                        continue;
+                    }
+                    tracing::info!(failures, "study notes listener is back");
+                    away = false;
+                    failures = 0;
+                    let _ = self.tx.send(Announcement::Resync);
+                }
+                match listener.try_recv().await {
+                    Ok(Some(notification)) => self.announce(notification.payload()).await,
+                    // The connection was lost; it is made again above.
+                    Ok(None) => away = true,
+                    Err(err) => {
+                        tracing::warn!("study notes listener lost: {err}");
+                        away = true;
+                    }
+                }
+            }
+        }
+
+        async fn announce(&self, payload: &str) {
+            let mut parts = payload.split(':').map(|p| p.parse::<Uuid>());
+            let (Some(Ok(study)), Some(Ok(note))) = (parts.next(), parts.next()) else { return };
+            // Read once here, not once per watching page.
+            match store::note(&self.pool, study, note).await {
+                Ok(Some(note)) => {
+                    let _ = self.tx.send(Announcement::Note(Arc::new((study, note))));
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    // Missed now, caught up by every stream at the next resync or reconnection.
+                    let _ = AppError::from(err);
+                }
+            }
+        }
+    }
+
+    /// Where a stream goes on from: its last event's id (`Last-Event-ID`, sent by the browser
+    /// when it reconnects), or `after` for the first connection (the newest change the page
+    /// already shows), in microseconds since the epoch.
+    #[derive(serde::Deserialize)]
+    pub struct Resume {
+        after: Option<i64>,
+    }
+
+    fn cursor(headers: &HeaderMap, resume: &Resume) -> Option<DateTime<Utc>> {
+        let last_event = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        last_event.or(resume.after).and_then(DateTime::from_timestamp_micros)
+    }
+
+    /// Writes commit in an order their `updated_at` (the transaction's start) need not follow:
+    /// catching up looks this far before the cursor, and the page merges notes by id.
+    const CATCH_UP_SLACK: chrono::Duration = chrono::Duration::seconds(10);
+    /// At most this many notes per catch-up; a page further behind reloads (it sees `resync`).
+    const CATCH_UP_MAX: i64 = 500;
+
+    struct Stream {
+        hub: Arc<Hub>,
+        rx: broadcast::Receiver<Announcement>,
+        study: Uuid,
+        cursor: Option<DateTime<Utc>>,
+        pending: VecDeque<Event>,
+    }
+
+    impl Stream {
+        fn note_event(&mut self, note: &Note) -> Option<Event> {
+            let json = serde_json::to_string(note).ok()?;
+            self.cursor = Some(self.cursor.map_or(note.updated_at, |c| c.max(note.updated_at)));
+            Some(Event::default().event("note").id(note.updated_at.timestamp_micros().to_string()).data(json))
+        }
+
+        /// Queues the notes changed since the cursor (or, without one, nothing: the page has
+        /// what it rendered).
+        async fn catch_up(&mut self) {
+            let Some(cursor) = self.cursor else { return };
+            match store::notes_changed_since(&self.hub.pool, self.study, cursor - CATCH_UP_SLACK, CATCH_UP_MAX).await {
+                Ok(notes) => {
+                    if notes.len() as i64 == CATCH_UP_MAX {
+                        self.pending.push_back(Event::default().event("resync").data("reload"));
+                    }
+                    for note in &notes {
+                        if let Some(event) = self.note_event(note) {
+                            self.pending.push_back(event);
+                        }
+                    }
+                }
+                Err(err) => {
+                    // The database is away; the next resync (when it is back) catches up.
+                    let _ = AppError::from(err);
+                }
+            }
+        }
+
+        async fn next(&mut self) -> Option<Event> {
+            loop {
+                if let Some(event) = self.pending.pop_front() {
+                    return Some(event);
+                }
+                match self.rx.recv().await {
+                    Ok(Announcement::Note(item)) if item.0 == self.study => {
+                        if let Some(event) = self.note_event(&item.1) {
+                            return Some(event);
+                        }
+                    }
+                    Ok(Announcement::Note(_)) => {}
+                    Ok(Announcement::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => self.catch_up().await,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
     }
 
     /// Server-sent events for one study, for members of its group: `ready` once subscribed,
-    /// then `note` (the note as JSON) for every new note.
-    async fn events(State(hub): State<Arc<Hub>>, Path(id): Path<Uuid>, auth: AuthSession) -> Response {
+    /// then `note` (the note as JSON, its change time as the event id) for every new or edited
+    /// note, first those changed since the cursor the stream resumes from.
+    async fn events(
+        State(hub): State<Arc<Hub>>,
+        Path(id): Path<Uuid>,
+        Query(resume): Query<Resume>,
+        headers: HeaderMap,
+        auth: AuthSession,
+    ) -> Response {
         let Some(user) = auth.user else { return StatusCode::UNAUTHORIZED.into_response() };
         match store::group_role(&hub.pool, id, user.id).await {
             Ok(Some(_)) => {}
             Ok(None) => return StatusCode::NOT_FOUND.into_response(),
             Err(err) => {
                 let _ = AppError::from(err);
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
             }
         }
         if let Err(err) = hub.ensure_started().await {
@@ -110,22 +228,13 @@ mod server {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
         let rx = hub.tx.subscribe();
-        let stream = futures_util::stream::unfold((rx, true), move |(mut rx, first)| async move {
-            if first {
-                return Some((Ok::<_, Infallible>(Event::default().event("ready").data("ok")), (rx, false)));
-            }
-            loop {
-                match rx.recv().await {
-                    Ok(announcement) if announcement.0 == id => {
-                        return Some((Ok(Event::default().event("note").data(announcement.1.as_str())), (rx, false)));
-                    }
-                    // A page that fell behind fetches what it missed when it reconnects.
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
-            }
+        let mut stream = Stream { hub, rx, study: id, cursor: cursor(&headers, &resume), pending: VecDeque::new() };
+        stream.pending.push_back(Event::default().event("ready").data("ok"));
+        stream.catch_up().await;
+        let events = futures_util::stream::unfold(stream, |mut stream| async move {
+            stream.next().await.map(|event| (Ok::<_, Infallible>(event), stream))
         });
-        Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+        Sse::new(events).keep_alive(KeepAlive::default()).into_response()
     }
 }
 
@@ -138,14 +247,22 @@ pub mod client {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
-    /// Subscribes to the study's new notes; `on_open` runs on every (re)connection, so that the
-    /// page can fetch what it missed while disconnected.
+    /// Subscribes to the study's new and edited notes from `after` (the newest change the page
+    /// shows, in microseconds); after a dropped connection the browser resumes from the last
+    /// event it got (`Last-Event-ID`), so the server sends what was missed. `on_open` runs on
+    /// every (re)connection; `on_resync` when the page is too far behind and should reload.
     pub fn subscribe(
         study: Uuid,
+        after: Option<i64>,
         on_note: impl Fn(Note) + 'static,
         on_open: impl Fn() + 'static,
+        on_resync: impl Fn() + 'static,
     ) -> Option<web_sys::EventSource> {
-        let source = web_sys::EventSource::new(&super::events_path(study)).ok()?;
+        let path = match after {
+            Some(after) => format!("{}?after={after}", super::events_path(study)),
+            None => super::events_path(study),
+        };
+        let source = web_sys::EventSource::new(&path).ok()?;
         let note_cb = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             if let Some(text) = e.data().as_string() {
                 if let Ok(note) = serde_json::from_str::<Note>(&text) {
@@ -158,6 +275,9 @@ pub mod client {
         let open_cb = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_e: web_sys::MessageEvent| on_open());
         let _ = source.add_event_listener_with_callback("ready", open_cb.as_ref().unchecked_ref());
         open_cb.forget();
+        let resync_cb = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_e: web_sys::MessageEvent| on_resync());
+        let _ = source.add_event_listener_with_callback("resync", resync_cb.as_ref().unchecked_ref());
+        resync_cb.forget();
         Some(source)
     }
 

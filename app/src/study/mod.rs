@@ -159,6 +159,9 @@ pub struct Note {
     /// The body's Markdown, rendered and sanitised on the server.
     pub body_html: String,
     pub created_at: DateTime<Utc>,
+    /// When it was written or last edited: where a live stream that lost its connection goes
+    /// on from.
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

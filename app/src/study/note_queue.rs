@@ -116,6 +116,7 @@ mod tests {
             body: p.body.clone(),
             body_html: String::new(),
             created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
         }
     }
 

@@ -121,12 +121,17 @@ pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl 
         queue.set(super::live::client::load(study, me));
         flush();
         super::live::client::on_online(flush);
+        // The stream goes on from the newest change the page already shows.
+        let after = notes.with_untracked(|list| list.iter().map(|n| n.updated_at.timestamp_micros()).max());
         let source = super::live::client::subscribe(
             study,
+            after,
             move |note| merge_notes(notes, vec![note]),
             move || {
                 live.set(true);
                 flush();
+            },
+            move || {
                 leptos::task::spawn_local(async move {
                     if let Ok(all) = load_notes(study).await {
                         merge_notes(notes, all);

@@ -155,6 +155,7 @@ struct NoteRow {
     tag: Tag,
     body: String,
     created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
 impl NoteRow {
@@ -170,11 +171,13 @@ impl NoteRow {
             body_html: render(&self.body),
             body: self.body,
             created_at: self.created_at,
+            updated_at: self.updated_at,
         }
     }
 }
 
-const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u.display_name as author_name, n.minute, n.dimension, n.tag, n.body, n.created_at
+const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u.display_name as author_name, n.minute, n.dimension, n.tag, n.body, n.created_at,
+        n.updated_at
      from observation_notes n join study_rounds r on r.id = n.round_id join users u on u.id = n.author_id";
 
 /// All notes of a study on one timeline: by lesson minute, then by when they were written.
@@ -194,6 +197,25 @@ pub async fn note(db: impl PgExecutor<'_>, study_id: Uuid, note_id: Uuid) -> sql
         .fetch_optional(db)
         .await?;
     Ok(row.map(NoteRow::into_note))
+}
+
+/// The study's notes written or edited after `since`, oldest change first, at most `limit`
+/// (served by `observation_notes_study_id_updated_at_idx`).
+pub async fn notes_changed_since(
+    db: impl PgExecutor<'_>,
+    study_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<Note>> {
+    let rows: Vec<NoteRow> = sqlx::query_as(&format!(
+        "{NOTE_SELECT} where n.study_id = $1 and n.updated_at > $2 order by n.updated_at limit $3"
+    ))
+    .bind(study_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(NoteRow::into_note).collect())
 }
 
 pub async fn note_author(db: impl PgExecutor<'_>, study_id: Uuid, note_id: Uuid) -> sqlx::Result<Option<Uuid>> {

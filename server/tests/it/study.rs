@@ -752,6 +752,11 @@ async fn observing_and_debriefing_credit_training_hours_once_per_round(pool: PgP
 
 /// Reads the event stream until a chunk contains `needle`, or the time runs out.
 async fn wait_for(events: &mut reqwest::Response, needle: &str, within: Duration) -> bool {
+    read_until(events, needle, within).await.is_some()
+}
+
+/// The stream's text up to and including the chunk that contains `needle`, if it comes in time.
+async fn read_until(events: &mut reqwest::Response, needle: &str, within: Duration) -> Option<String> {
     let deadline = Instant::now() + within;
     let mut seen = String::new();
     while Instant::now() < deadline {
@@ -759,13 +764,13 @@ async fn wait_for(events: &mut reqwest::Response, needle: &str, within: Duration
             Ok(Ok(Some(chunk))) => {
                 seen.push_str(&String::from_utf8_lossy(&chunk));
                 if seen.contains(needle) {
-                    return true;
+                    return Some(seen);
                 }
             }
-            _ => return false,
+            _ => return None,
         }
     }
-    false
+    None
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
@@ -941,4 +946,90 @@ async fn two_clicks_on_the_next_round_start_one_round(pool: PgPool) {
     let rounds = page["rounds"].as_array().map(Vec::len).unwrap_or(0) as i64;
     assert_eq!(count(&app, "study_rounds").await - rounds_before, 5, "five tries, five rounds, nothing half-written");
     assert_eq!(rounds, 6);
+}
+
+/// Ends the `LISTEN` connection to `database`, as a restart of the database would.
+async fn cut_the_listener(admin: &mut sqlx::PgConnection, database: &str) {
+    let cut: i64 = sqlx::query_scalar(
+        "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity
+         where datname = $1 and query ilike 'listen%') cut",
+    )
+    .bind(database)
+    .fetch_one(admin)
+    .await
+    .expect("terminate");
+    assert!(cut >= 1, "the listener was found");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn live_notes_keep_coming_after_the_database_was_away(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let s = study_with_everyone(&app, "heal").await;
+    let mut events = app.get(s.client(Role::Observer), &format!("/api/study/{}/events", s.id)).await;
+    assert!(wait_for(&mut events, "event: ready", Duration::from_secs(5)).await, "subscribed");
+    let database: String = sqlx::query_scalar("select current_database()").fetch_one(&pool).await.expect("name");
+    // A database's connections are switched off from another one.
+    let admin = (*pool.connect_options()).clone().database("postgres");
+    let mut admin = sqlx::ConnectOptions::connect(&admin).await.expect("admin connection");
+    let allow = |yes: bool| format!("alter database \"{database}\" with allow_connections {yes}");
+    // Another instance goes on writing through a connection it already has.
+    let mut writer = pool.acquire().await.expect("writer");
+    for round in 0..2 {
+        // The database refuses new connections for a while; the listener loses its own.
+        sqlx::query(&allow(false)).execute(&mut admin).await.expect("refuse connections");
+        cut_the_listener(&mut admin, &database).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        // A note written while the listener is away, announced as every note is.
+        let missed = Uuid::new_v4();
+        sqlx::query(
+            "with n as (
+                 insert into observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body)
+                 select $1, s.id, r.id, s.lead_id, 5, 'student_learning', 'evidence', '断线时写的记录'
+                 from studies s join study_rounds r on r.study_id = s.id where s.id = $2::uuid
+                 order by r.number desc limit 1
+                 returning id, study_id)
+             select pg_notify('study_notes', study_id::text || ':' || id::text) from n",
+        )
+        .bind(missed)
+        .bind(&s.id)
+        .execute(&mut *writer)
+        .await
+        .expect("note");
+        let missed = missed.to_string();
+        sqlx::query(&allow(true)).execute(&mut admin).await.expect("accept connections");
+        assert!(
+            wait_for(&mut events, &missed, Duration::from_secs(10)).await,
+            "round {round}: the missed note arrives"
+        );
+        let after = Uuid::new_v4().to_string();
+        assert_status(&note(&app, s.client(Role::Member), &s.id, &after, "6", "恢复后写的记录").await, StatusCode::OK);
+        assert!(wait_for(&mut events, &after, Duration::from_secs(5)).await, "round {round}: live again");
+    }
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_stream_reopened_with_its_last_event_id_gets_only_what_it_missed(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let s = study_with_everyone(&app, "resume").await;
+    let path = format!("/api/study/{}/events", s.id);
+    let mut events = app.get(s.client(Role::Observer), &path).await;
+    assert!(wait_for(&mut events, "event: ready", Duration::from_secs(5)).await, "subscribed");
+    let seen = Uuid::new_v4().to_string();
+    assert_status(&note(&app, s.client(Role::Member), &s.id, &seen, "3", "看到了").await, StatusCode::OK);
+    let text = read_until(&mut events, &seen, Duration::from_secs(5)).await.expect("the note arrives");
+    let last_id =
+        text.lines().filter_map(|l| l.strip_prefix("id:")).map(str::trim).next_back().expect("events carry ids");
+    drop(events);
+    // Written while the page was away (a dropped connection, a phone in a pocket).
+    let missed = Uuid::new_v4().to_string();
+    assert_status(&note(&app, s.client(Role::Member), &s.id, &missed, "4", "离开时写的").await, StatusCode::OK);
+    let url = format!("{}{path}", app.base);
+    let mut again =
+        s.client(Role::Observer).get(&url).header("last-event-id", last_id).send().await.expect("reconnect");
+    assert_status(&again, StatusCode::OK);
+    let text = read_until(&mut again, &missed, Duration::from_secs(5)).await.expect("the missed note comes first");
+    assert!(text.contains("event: ready"));
+    // A stream asking from a cursor sends back at most what changed in the few seconds before it.
+    let notes = text.matches("event: note").count();
+    assert!(notes <= 2, "no reload of every note: {notes} sent");
 }
