@@ -79,6 +79,24 @@ async fn studio(pool: &sqlx::PgPool, slug: &str) -> Result<(Uuid, String), AppEr
     Ok((studio.id, studio.name))
 }
 
+/// The studio of an overview (id, name) and how `me` stands in it, if `me` may see its
+/// overview. A private studio is "not found" for those outside it, as a missing one is, so that
+/// nobody learns it exists.
+#[cfg(feature = "ssr")]
+pub(crate) async fn overview_access(
+    pool: &sqlx::PgPool,
+    me: Uuid,
+    slug: &str,
+) -> Result<(Uuid, String, Actor), AppError> {
+    use crate::studios::rules::StudioAction;
+    let studio = crate::studios::store::studio_by_slug(pool, slug.trim()).await?.ok_or(AppError::NotFound)?;
+    let standing = crate::studios::store::standing(pool, studio.id, Some(me)).await?;
+    crate::studios::rules::can(standing, StudioAction::View, studio.facts())?;
+    let actor = Actor { is_subject: false, role: standing.role };
+    rules::can(actor, Action::ViewOverview)?;
+    Ok((studio.id, studio.name, actor))
+}
+
 /// Checks a goal form.
 #[cfg(feature = "ssr")]
 fn goal_input(
@@ -322,10 +340,7 @@ pub async fn get_overview(
 ) -> Result<Overview, AppError> {
     let me = require_user().await?;
     let pool = pool()?;
-    let (studio_id, studio_name) = self::studio(&pool, &studio).await?;
-    let role = crate::studios::store::active_role(&pool, studio_id, me.id).await?;
-    let actor = Actor { is_subject: false, role };
-    rules::can(actor, Action::ViewOverview)?;
+    let (studio_id, studio_name, actor) = overview_access(&pool, me.id, &studio).await?;
     let settings = settings();
     let today = today_in(&me.time_zone);
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);

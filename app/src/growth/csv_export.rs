@@ -1,7 +1,7 @@
 //! The studio overview as a CSV download (server only): UTF-8 with a byte-order mark and CRLF, so
 //! that Excel opens Chinese names intact. Same permission as the overview page.
 
-use super::rules::{self, Action, Actor};
+use super::rules;
 use super::{store, GrowthMsg, HoursSettings};
 use crate::accounts::auth::AuthSession;
 use crate::kit::error::AppError;
@@ -36,9 +36,7 @@ async fn build(
     slug: &str,
 ) -> Result<(String, String), AppError> {
     let me = auth.user.ok_or(AppError::SignInRequired)?;
-    let studio_id = crate::studios::store::studio_by_slug(pool, slug).await?.ok_or(AppError::NotFound)?.id;
-    let role = crate::studios::store::active_role(pool, studio_id, me.id).await?;
-    rules::can(Actor { is_subject: false, role }, Action::ViewOverview)?;
+    let (studio_id, _, _) = super::api::overview_access(pool, me.id, slug).await?;
     let today = super::hours_api::today_in(&me.time_zone);
     let (start, end) = rules::quota_year(today, settings.year_start_month);
     let rows = store::overview(pool, studio_id, start, end, today).await?;

@@ -122,8 +122,10 @@ mod server {
                 }
                 Ok(None) => {}
                 Err(err) => {
-                    // Missed now, caught up by every stream at the next resync or reconnection.
+                    // Not readable now (the database is away): every stream catches up instead,
+                    // trying again until it can.
                     let _ = AppError::from(err);
+                    let _ = self.tx.send(Announcement::Resync);
                 }
             }
         }
@@ -147,26 +149,30 @@ mod server {
     const CATCH_UP_SLACK: chrono::Duration = chrono::Duration::seconds(10);
     /// At most this many notes per catch-up; a page further behind reloads (it sees `resync`).
     const CATCH_UP_MAX: i64 = 500;
+    /// How soon a stream tries again to catch up when the database did not answer.
+    const CATCH_UP_RETRY: Duration = Duration::from_secs(1);
 
     struct Stream {
         hub: Arc<Hub>,
         rx: broadcast::Receiver<Announcement>,
         study: Uuid,
-        cursor: Option<DateTime<Utc>>,
+        /// The newest change this stream has sent (or, before its first note, when it began).
+        cursor: DateTime<Utc>,
         pending: VecDeque<Event>,
+        /// When to try catching up again, after a try that failed.
+        retry_at: Option<tokio::time::Instant>,
     }
 
     impl Stream {
         fn note_event(&mut self, note: &Note) -> Option<Event> {
             let json = serde_json::to_string(note).ok()?;
-            self.cursor = Some(self.cursor.map_or(note.updated_at, |c| c.max(note.updated_at)));
+            self.cursor = self.cursor.max(note.updated_at);
             Some(Event::default().event("note").id(note.updated_at.timestamp_micros().to_string()).data(json))
         }
 
-        /// Queues the notes changed since the cursor (or, without one, nothing: the page has
-        /// what it rendered).
+        /// Queues the notes changed since the cursor.
         async fn catch_up(&mut self) {
-            let Some(cursor) = self.cursor else { return };
+            let cursor = self.cursor;
             match store::notes_changed_since(&self.hub.pool, self.study, cursor - CATCH_UP_SLACK, CATCH_UP_MAX).await {
                 Ok(notes) => {
                     if notes.len() as i64 == CATCH_UP_MAX {
@@ -179,8 +185,9 @@ mod server {
                     }
                 }
                 Err(err) => {
-                    // The database is away; the next resync (when it is back) catches up.
+                    // The database is away: try again shortly, from the same cursor.
                     let _ = AppError::from(err);
+                    self.retry_at = Some(tokio::time::Instant::now() + CATCH_UP_RETRY);
                 }
             }
         }
@@ -190,7 +197,18 @@ mod server {
                 if let Some(event) = self.pending.pop_front() {
                     return Some(event);
                 }
-                match self.rx.recv().await {
+                let announcement = match self.retry_at {
+                    Some(at) => tokio::select! {
+                        announcement = self.rx.recv() => announcement,
+                        () = tokio::time::sleep_until(at) => {
+                            self.retry_at = None;
+                            self.catch_up().await;
+                            continue;
+                        }
+                    },
+                    None => self.rx.recv().await,
+                };
+                match announcement {
                     Ok(Announcement::Note(item)) if item.0 == self.study => {
                         if let Some(event) = self.note_event(&item.1) {
                             return Some(event);
@@ -228,9 +246,14 @@ mod server {
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
         let rx = hub.tx.subscribe();
-        let mut stream = Stream { hub, rx, study: id, cursor: cursor(&headers, &resume), pending: VecDeque::new() };
+        let resumed = cursor(&headers, &resume);
+        // A stream without a cursor starts from now: the page already shows what came before.
+        let cursor = resumed.unwrap_or_else(Utc::now);
+        let mut stream = Stream { hub, rx, study: id, cursor, pending: VecDeque::new(), retry_at: None };
         stream.pending.push_back(Event::default().event("ready").data("ok"));
-        stream.catch_up().await;
+        if resumed.is_some() {
+            stream.catch_up().await;
+        }
         let events = futures_util::stream::unfold(stream, |mut stream| async move {
             stream.next().await.map(|event| (Ok::<_, Infallible>(event), stream))
         });

@@ -929,3 +929,29 @@ async fn a_mentees_change_cannot_land_after_the_goal_is_signed_off(pool: PgPool)
         assert_eq!(after, before, "{endpoint} changed nothing");
     }
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_private_studios_overview_is_not_found_for_outsiders_like_a_missing_studio(pool: PgPool) {
+    let s = studio(pool).await;
+    sqlx::query("update studios set visibility = 'private' where slug = 'xihu-math'")
+        .execute(&s.app.pool)
+        .await
+        .expect("private");
+    for (who, client, expected) in [
+        ("outsider", &s.outsider, StatusCode::NOT_FOUND),
+        ("observer", &s.observer, StatusCode::NOT_FOUND),
+        ("district admin", &s.district_admin, StatusCode::NOT_FOUND),
+        // A member knows the studio: being refused the overview is no news to them.
+        ("mentee", &s.mentee, StatusCode::FORBIDDEN),
+        ("mentor", &s.mentor, StatusCode::OK),
+    ] {
+        let overview = status_of(&s, client, "growth/overview", &[("studio", "xihu-math")]).await;
+        let missing = status_of(&s, client, "growth/overview", &[("studio", "no-such-studio")]).await;
+        assert_eq!(overview, expected, "overview {who}");
+        assert_eq!(missing, StatusCode::NOT_FOUND, "missing {who}");
+        let csv = s.app.get(client, "/studios/xihu-math/growth/export.csv").await.status();
+        let missing_csv = s.app.get(client, "/studios/no-such-studio/growth/export.csv").await.status();
+        assert_eq!(csv, expected, "csv {who}");
+        assert_eq!(missing_csv, StatusCode::NOT_FOUND, "missing csv {who}");
+    }
+}
