@@ -27,21 +27,26 @@ pub(crate) fn settings() -> HoursSettings {
     use_context::<HoursSettings>().unwrap_or_default()
 }
 
+/// A training record as typed (logging and editing share it).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RecordForm {
+    pub occurred_on: String,
+    pub hours: String,
+    pub category: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub evidence: String,
+}
+
 #[cfg(feature = "ssr")]
-fn record_input(
-    occurred_on: &str,
-    hours: &str,
-    category: &str,
-    description: &str,
-    evidence: &str,
-    today: NaiveDate,
-) -> Result<store::RecordInput, AppError> {
+fn record_input(form: &RecordForm, today: NaiveDate) -> Result<store::RecordInput, AppError> {
     let mut checks = Checks::default();
-    let day = checks.value("occurred_on", rules::check_record_date(occurred_on, today));
-    let tenths = checks.value("hours", validate::hours(hours));
-    let category = checks.value("category", HourCategory::from_code(category).ok_or(Msg::ErrChoiceUnknown));
-    let description = checks.value("description", validate::text(description, false, rules::TEXT_MAX));
-    let evidence = checks.value("evidence", validate::text(evidence, false, rules::TEXT_MAX));
+    let day = checks.value("occurred_on", rules::check_record_date(&form.occurred_on, today));
+    let tenths = checks.value("hours", validate::hours(&form.hours));
+    let category = checks.value("category", HourCategory::from_code(&form.category).ok_or(Msg::ErrChoiceUnknown));
+    let description = checks.value("description", validate::text(&form.description, false, rules::TEXT_MAX));
+    let evidence = checks.value("evidence", validate::text(&form.evidence, false, rules::TEXT_MAX));
     match (day, tenths, category, description, evidence) {
         (Some(day), Some(tenths), Some(category), Some(description), Some(evidence)) => {
             Ok(store::RecordInput { day, tenths, category, description, evidence })
@@ -87,15 +92,9 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
 /// records, no future dates.
 #[server(prefix = "/api", endpoint = "hours/log")]
 #[tracing::instrument(skip_all)]
-pub async fn log_hours(
-    occurred_on: String,
-    hours: String,
-    category: String,
-    #[server(default)] description: String,
-    #[server(default)] evidence: String,
-) -> Result<(), AppError> {
+pub async fn log_hours(#[server(flatten)] record: RecordForm) -> Result<(), AppError> {
     let me = require_user().await?;
-    let input = record_input(&occurred_on, &hours, &category, &description, &evidence, today_in(&me.time_zone))?;
+    let input = record_input(&record, today_in(&me.time_zone))?;
     store::insert_record(&pool()?, me.id, &input).await?;
     redirect_plain_form("/hours");
     Ok(())
@@ -105,17 +104,10 @@ pub async fn log_hours(
 /// lessons, lesson studies) and other people's records are refused.
 #[server(prefix = "/api", endpoint = "hours/update")]
 #[tracing::instrument(skip_all)]
-pub async fn update_hours(
-    record: String,
-    occurred_on: String,
-    hours: String,
-    category: String,
-    #[server(default)] description: String,
-    #[server(default)] evidence: String,
-) -> Result<(), AppError> {
+pub async fn update_hours(record: String, #[server(flatten)] form: RecordForm) -> Result<(), AppError> {
     let me = require_user().await?;
     let record = validate::id(&record)?;
-    let input = record_input(&occurred_on, &hours, &category, &description, &evidence, today_in(&me.time_zone))?;
+    let input = record_input(&form, today_in(&me.time_zone))?;
     store::update_record(&pool()?, me.id, record, &input).await?;
     redirect_plain_form("/hours");
     Ok(())

@@ -53,6 +53,18 @@ fn parse_optional_id(value: &str) -> Result<Option<Uuid>, Msg> {
     }
 }
 
+/// A round's form: the open lesson it is linked to (if any) and its length in minutes.
+#[cfg(feature = "ssr")]
+fn round_input(lesson: &str, minutes: &str) -> Result<(Option<Uuid>, i32), AppError> {
+    let mut checks = Checks::default();
+    let lesson = checks.value("lesson", parse_optional_id(lesson));
+    let minutes = checks.value("minutes", parse_minutes(minutes));
+    match (lesson, minutes) {
+        (Some(lesson), Some(minutes)) => Ok((lesson, minutes)),
+        _ => Err(checks.into_error()),
+    }
+}
+
 /// Any signed-in teacher: their studies, and the studios where they may open one.
 #[server(prefix = "/api", endpoint = "study/mine")]
 pub async fn load_my_studies() -> Result<MyStudies, AppError> {
@@ -159,14 +171,7 @@ pub async fn add_member(study: Uuid, email: String) -> Result<(), AppError> {
 /// The lead links the current round to an open lesson of the studio and sets its length.
 #[server(prefix = "/api", endpoint = "study/update-round")]
 pub async fn update_round(study: Uuid, lesson: String, minutes: String) -> Result<(), AppError> {
-    let mut checks = Checks::default();
-    let lesson = parse_optional_id(&lesson);
-    let minutes = parse_minutes(&minutes);
-    checks.check("lesson", lesson.map(|_| ())).check("minutes", minutes.map(|_| ()));
-    checks.finish()?;
-    let (Ok(lesson), Ok(minutes)) = (lesson, minutes) else {
-        return Err(AppError::field("minutes", Msg::ErrChoiceUnknown));
-    };
+    let (lesson, minutes) = round_input(&lesson, &minutes)?;
     let (pool, _, row, _) = authorize(study, StudyAction::ManageRounds).await?;
     store::update_round(&pool, &row, lesson, minutes).await?;
     redirect_plain_form(&study_path(row.id));
@@ -176,14 +181,7 @@ pub async fn update_round(study: Uuid, lesson: String, minutes: String) -> Resul
 /// The lead starts a further round (a re-teach of the revised plan); the study goes back to "teach".
 #[server(prefix = "/api", endpoint = "study/add-round")]
 pub async fn add_round(study: Uuid, lesson: String, minutes: String) -> Result<i32, AppError> {
-    let mut checks = Checks::default();
-    let lesson = parse_optional_id(&lesson);
-    let minutes = parse_minutes(&minutes);
-    checks.check("lesson", lesson.map(|_| ())).check("minutes", minutes.map(|_| ()));
-    checks.finish()?;
-    let (Ok(lesson), Ok(minutes)) = (lesson, minutes) else {
-        return Err(AppError::field("minutes", Msg::ErrChoiceUnknown));
-    };
+    let (lesson, minutes) = round_input(&lesson, &minutes)?;
     let (pool, _, row, _) = authorize(study, StudyAction::ManageRounds).await?;
     let number = store::add_round(&pool, &row, lesson, minutes).await?;
     redirect_plain_form(&study_path(row.id));
