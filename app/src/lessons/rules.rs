@@ -236,61 +236,31 @@ impl ValidLesson {
                 checks.push("link", lm(LessonMsg::ErrPlaceOrLinkNeeded));
             }
         }
-        let (
-            Some(title),
-            Some(subject),
-            Some(grade),
-            Some(topic),
-            Some(description),
-            Some(starts_at),
-            Some(ends_at),
-            Some(time_zone),
-            Some(mode),
-            Some(place),
-            Some(link),
-            Some(capacity),
-            Some(booking_opens_at),
-            Some(booking_closes_at),
-            Some(credited_tenths),
-        ) = (
-            title,
-            subject,
-            grade,
-            topic,
-            description,
-            starts_at,
-            ends_at,
-            time_zone,
-            mode,
-            place,
-            link,
-            capacity,
-            opens,
-            closes,
-            credited_tenths,
-        )
-        else {
-            return Err(checks.into_error());
+        // Every part is there exactly when no check failed.
+        let complete = move || {
+            Some(ValidLesson {
+                title: title?,
+                subject: subject?,
+                grade: grade?,
+                topic: topic?,
+                description: description?,
+                starts_at: starts_at?,
+                ends_at: ends_at?,
+                time_zone: time_zone?,
+                mode: mode?,
+                place: place?,
+                link: link?,
+                capacity: capacity?,
+                booking_opens_at: opens?,
+                booking_closes_at: closes?,
+                needs_approval: form.needs_approval.as_deref().is_some_and(|v| !v.is_empty() && v != "false"),
+                credited_tenths: credited_tenths?,
+            })
         };
-        checks.finish()?;
-        Ok(ValidLesson {
-            title,
-            subject,
-            grade,
-            topic,
-            description,
-            starts_at,
-            ends_at,
-            time_zone,
-            mode,
-            place,
-            link,
-            capacity,
-            booking_opens_at,
-            booking_closes_at,
-            needs_approval: form.needs_approval.as_deref().is_some_and(|v| !v.is_empty() && v != "false"),
-            credited_tenths,
-        })
+        match complete() {
+            Some(lesson) if checks.is_empty() => Ok(lesson),
+            _ => Err(checks.into_error()),
+        }
     }
 }
 
