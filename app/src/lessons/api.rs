@@ -238,12 +238,12 @@ pub async fn lesson_attendees(lesson_id: Uuid) -> Result<Vec<Attendee>, AppError
 #[server(prefix = "/api", endpoint = "lessons/check-in")]
 pub async fn check_in(lesson_id: Uuid, booking_id: Uuid, status: String) -> Result<(), AppError> {
     let pool = pool()?;
-    authorize_user(&pool, lesson_id, Action::RunAttendance).await?;
+    let lead = authorize_user(&pool, lesson_id, Action::RunAttendance).await?;
     let to = match BookingStatus::from_code(&status) {
         Some(s @ (BookingStatus::Attended | BookingStatus::Confirmed | BookingStatus::NoShow)) => s,
         _ => return Err(AppError::field("status", Msg::ErrChoiceUnknown)),
     };
-    store::set_attendance(&pool, lesson_id, booking_id, to).await?;
+    store::set_attendance(&pool, lesson_id, booking_id, to, lead.id).await?;
     redirect_plain_form(&format!("/lessons/{lesson_id}"));
     Ok(())
 }

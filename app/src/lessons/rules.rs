@@ -334,14 +334,14 @@ pub fn check_reason(reason: &str) -> Result<String, Msg> {
     }
 }
 
-/// Observers check themselves in with the code from an hour before the lesson until six hours
-/// after it ends (the host's list has no such limit).
+/// Observers check themselves in with the code from 30 minutes before the lesson until two
+/// hours after it ends: attendance that can have happened, and no more.
 pub fn check_code_check_in_open(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), Msg> {
-    if now < starts_at - chrono::Duration::hours(1) || now > ends_at + chrono::Duration::hours(6) {
+    if now < starts_at - chrono::Duration::minutes(30) || now > ends_at + chrono::Duration::hours(2) {
         Err(lm(LessonMsg::ErrCheckInClosed))
     } else {
         Ok(())
@@ -607,10 +607,11 @@ mod tests {
 
     #[test]
     fn code_check_in_is_open_around_the_lesson_only() {
-        assert!(check_code_check_in_open(t(5), t(6), t(4)).is_ok());
-        assert!(check_code_check_in_open(t(5), t(6), t(12)).is_ok());
-        assert!(check_code_check_in_open(t(5), t(6), t(3)).is_err());
-        assert!(check_code_check_in_open(t(5), t(6), t(13)).is_err());
+        let minutes = |m: i64| Duration::minutes(m);
+        assert!(check_code_check_in_open(t(5), t(6), t(5) - minutes(30)).is_ok());
+        assert!(check_code_check_in_open(t(5), t(6), t(8)).is_ok());
+        assert!(check_code_check_in_open(t(5), t(6), t(5) - minutes(31)).is_err());
+        assert!(check_code_check_in_open(t(5), t(6), t(8) + minutes(1)).is_err());
     }
 
     #[test]

@@ -331,6 +331,7 @@ pub async fn create(
 #[derive(sqlx::FromRow)]
 struct Locked {
     status: LessonStatus,
+    teacher_id: Uuid,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     place: String,
@@ -346,8 +347,8 @@ struct Locked {
 
 async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked, StoreError> {
     sqlx::query_as(
-        "select status, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at, needs_approval, checkin_code,
-                now() as now
+        "select status, teacher_id, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at,
+                needs_approval, checkin_code, now() as now
          from open_lessons where id = $1 for update",
     )
     .bind(lesson_id)
@@ -430,6 +431,10 @@ pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBoo
         lesson.now,
     )
     .map_err(|m| StoreError::conflict("lesson", m))?;
+    // Teaching a lesson is not observing it: no seat, so no hours for it as an observer.
+    if lesson.teacher_id == user_id {
+        return Err(err("lesson", LessonMsg::ErrOwnLesson));
+    }
     // Seats, waitlist and the caller's own active booking in one pass over the lesson's bookings.
     let (taken, waiting, already): (i64, i64, bool) = sqlx::query_as(&format!(
         "select count(*) filter (where status in {SEAT_STATUSES}),
@@ -690,6 +695,7 @@ pub async fn set_attendance(
     lesson_id: Uuid,
     booking_id: Uuid,
     to: BookingStatus,
+    verifier: Uuid,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     if lock_lesson(&mut tx, lesson_id).await?.status == LessonStatus::Cancelled {
@@ -710,22 +716,37 @@ pub async fn set_attendance(
         .bind(to.code())
         .execute(&mut *tx)
         .await?;
-    credit(&mut tx, booking_id, to == BookingStatus::Attended).await?;
+    let credit_change =
+        if to == BookingStatus::Attended { Credit::Grant { verified_by: Some(verifier) } } else { Credit::TakeBack };
+    credit(&mut tx, booking_id, credit_change).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// One training record per attended booking (never two: the ledger's unique source key).
-async fn credit(conn: &mut PgConnection, booking_id: Uuid, attended: bool) -> sqlx::Result<()> {
-    if attended {
+/// What a change of attendance does to the ledger.
+enum Credit {
+    /// Attended: the hours are credited, confirmed by the host or mentor who checked the
+    /// observer in (`None`: by the code the observer typed in the room).
+    Grant { verified_by: Option<Uuid> },
+    /// An undone check-in: the credit is taken back.
+    TakeBack,
+}
+
+/// One training record per attended booking (never two: the ledger's unique source key), with
+/// whoever confirmed the attendance; never for the lesson's teaching teacher.
+async fn credit(conn: &mut PgConnection, booking_id: Uuid, change: Credit) -> sqlx::Result<()> {
+    if let Credit::Grant { verified_by: verifier } = change {
         sqlx::query(
-            "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
+            "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id,
+                 verified_by, verified_at)
              select gen_random_uuid(), b.user_id, (l.starts_at at time zone l.time_zone)::date, l.credited_hours,
-                    'open_lesson', l.title, 'booking', b.id
-             from bookings b join open_lessons l on l.id = b.lesson_id where b.id = $1
+                    'open_lesson', l.title, 'booking', b.id, $2, case when $2 is not null then now() end
+             from bookings b join open_lessons l on l.id = b.lesson_id
+             where b.id = $1 and b.user_id <> l.teacher_id
              on conflict (source_kind, source_id) where source_id is not null do nothing",
         )
         .bind(booking_id)
+        .bind(verifier)
         .execute(conn)
         .await?;
     } else {
@@ -746,6 +767,9 @@ pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, c
     }
     rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now)
         .map_err(|m| StoreError::conflict("code", m))?;
+    if lesson.teacher_id == user_id {
+        return Err(err("code", LessonMsg::ErrOwnLesson));
+    }
     if lesson.checkin_code.is_empty() || rules::normalize_code(code) != lesson.checkin_code {
         return Err(err("code", LessonMsg::ErrWrongCode));
     }
@@ -763,7 +787,7 @@ pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, c
         .bind(booking)
         .execute(&mut *tx)
         .await?;
-    credit(&mut tx, booking, true).await?;
+    credit(&mut tx, booking, Credit::Grant { verified_by: None }).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -390,6 +390,12 @@ async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: 
         1,
         "never duplicated"
     );
+    let verifier: Option<uuid::Uuid> =
+        sqlx::query_scalar("select verified_by from training_records where source_kind = 'booking'")
+            .fetch_one(&pool)
+            .await
+            .expect("verifier");
+    assert_eq!(verifier, Some(world.host), "the host who checked the observer in is recorded as verifier");
     let hours: String = app.call(&observer, "lessons/my-hours", &[]).await.json().await.expect("json");
     assert_eq!(hours, "1.5");
     assert_eq!(check("confirmed").await, StatusCode::OK);
@@ -855,4 +861,29 @@ async fn a_stored_lesson_at_the_edge_of_time_still_gets_its_calendar_file_at_onc
     let text = ics.text().await.expect("ics");
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
     assert!(text.contains("BEGIN:VTIMEZONE") && text.contains("END:VCALENDAR"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_teaching_teacher_cannot_book_a_seat_at_their_own_lesson(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    // The host teaches the world's lessons.
+    let lesson = world.lesson(&pool, 5, false, LessonStatus::Published, Duration::minutes(20)).await;
+    let host = signed_in(&app, "host@studio.test").await;
+    let r = book(&app, &host, lesson).await;
+    assert_eq!(msg(r, "lesson").await.as_deref(), Some("ErrOwnLesson"));
+    assert_eq!(count(&pool, "select count(*) from bookings").await, 0, "nothing stored");
+    // Not even a booking made some other way earns them credit.
+    sqlx::query(
+        "insert into bookings (id, lesson_id, user_id, status) values (gen_random_uuid(), $1, $2, 'confirmed')",
+    )
+    .bind(lesson)
+    .bind(world.host)
+    .execute(&pool)
+    .await
+    .expect("booking");
+    let check =
+        app.call(&host, "lessons/check-in-code", &[("lesson_id", &lesson.to_string()), ("code", "ABC234")]).await;
+    assert_eq!(check.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "no hours for teaching");
 }

@@ -46,6 +46,8 @@ const EVERYONE: [u16; 7] = [OK; 7];
 const SIGNED_IN: [u16; 7] = [UNAUTH, OK, OK, OK, OK, OK, OK];
 const LEADS: [u16; 7] = [UNAUTH, FORBID, FORBID, FORBID, OK, OK, FORBID];
 const LEADS_DRAFT: [u16; 7] = [UNAUTH, MISSING, MISSING, MISSING, OK, OK, MISSING];
+/// Every signed-in teacher but the host, who teaches these lessons: teaching is not observing.
+const OBSERVERS: [u16; 7] = [UNAUTH, OK, OK, OK, OK, INVALID, OK];
 
 const CASES: &[Case] = &[
     Case { endpoint: "lessons/upcoming", setup: Setup::Published, expect: EVERYONE },
@@ -59,7 +61,7 @@ const CASES: &[Case] = &[
     Case { endpoint: "lessons/publish", setup: Setup::Draft, expect: LEADS_DRAFT },
     Case { endpoint: "lessons/cancel", setup: Setup::Published, expect: LEADS },
     Case { endpoint: "lessons/done", setup: Setup::Published, expect: LEADS },
-    Case { endpoint: "lessons/book", setup: Setup::Published, expect: SIGNED_IN },
+    Case { endpoint: "lessons/book", setup: Setup::Published, expect: OBSERVERS },
     // Leads see the draft but it takes no bookings (a field error); everyone else does not see it.
     Case {
         endpoint: "lessons/book",
@@ -67,7 +69,7 @@ const CASES: &[Case] = &[
         expect: [UNAUTH, MISSING, MISSING, MISSING, INVALID, INVALID, MISSING],
     },
     Case { endpoint: "lessons/cancel-booking", setup: Setup::CallerBooked, expect: SIGNED_IN },
-    Case { endpoint: "lessons/check-in-code", setup: Setup::CallerBooked, expect: SIGNED_IN },
+    Case { endpoint: "lessons/check-in-code", setup: Setup::CallerBooked, expect: OBSERVERS },
     Case { endpoint: "lessons/decide", setup: Setup::PendingBooking, expect: LEADS },
     Case { endpoint: "lessons/attendees", setup: Setup::Published, expect: LEADS },
     Case { endpoint: "lessons/check-in", setup: Setup::ObserverBooked, expect: LEADS },
