@@ -43,13 +43,19 @@ fn vevent(out: &mut String, l: &CalendarLesson, site: &str) {
     line(out, &format!("DTEND;TZID={}:{}", tz.name(), local(l.ends_at)));
     line(out, &format!("SEQUENCE:{}", l.sequence));
     line(out, &format!("SUMMARY:{}", escape(&l.title)));
-    let mut description = format!("{}\n{}", l.studio_name, l.description);
-    if !l.link.is_empty() {
-        description.push('\n');
-        description.push_str(&l.link);
+    // A cancelled event (the lesson, or this person's booking) carries no place or link: there
+    // is nowhere to go, and someone who left a private studio keeps none of its details.
+    let cancelled = l.status == LessonStatus::Cancelled;
+    let mut description = l.studio_name.clone();
+    if !cancelled {
+        description = format!("{description}\n{}", l.description);
+        if !l.link.is_empty() {
+            description.push('\n');
+            description.push_str(&l.link);
+        }
     }
     line(out, &format!("DESCRIPTION:{}", escape(description.trim())));
-    if !l.place.is_empty() {
+    if !l.place.is_empty() && !cancelled {
         line(out, &format!("LOCATION:{}", escape(&l.place)));
     }
     line(out, &format!("URL:{site}/lessons/{}", l.id));

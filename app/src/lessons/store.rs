@@ -502,6 +502,44 @@ pub async fn cancel_booking(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, reaso
     Ok(())
 }
 
+/// What leaving a private studio (or being removed from it) means for the person's bookings of
+/// its lessons still to come: they end, and each lesson's waitlist moves up. Runs inside the
+/// caller's transaction (the membership change); locks each lesson row, in id order, as every
+/// seat change does. Past attendance stays: it happened. A public studio's lessons are open to
+/// anyone, so their bookings stay too.
+pub async fn withdraw_from_private_studio(
+    conn: &mut PgConnection,
+    studio_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), StoreError> {
+    let lessons: Vec<Uuid> = sqlx::query_scalar(
+        "select distinct b.lesson_id from bookings b
+         join open_lessons l on l.id = b.lesson_id join studios s on s.id = l.studio_id
+         where l.studio_id = $1 and s.visibility = 'private' and b.user_id = $2
+           and b.status in ('pending', 'confirmed', 'waitlisted') and l.starts_at > now()
+         order by b.lesson_id",
+    )
+    .bind(studio_id)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for lesson_id in lessons {
+        let lesson = lock_lesson(&mut *conn, lesson_id).await?;
+        sqlx::query(
+            "update bookings set status = 'cancelled', updated_at = clock_timestamp()
+             where lesson_id = $1 and user_id = $2 and status in ('pending', 'confirmed', 'waitlisted')",
+        )
+        .bind(lesson_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+        if lesson.status == LessonStatus::Published {
+            promote(&mut *conn, lesson_id, lesson.capacity).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Approves (seat if free, else waitlist) or declines a pending booking.
 pub async fn decide(
     pool: &PgPool,

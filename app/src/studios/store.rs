@@ -344,7 +344,9 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
     Ok(())
 }
 
-/// Ends an active membership that is not the host's: `removed` by the host or `left` by the member.
+/// Ends an active membership that is not the host's: `removed` by the host or `left` by the
+/// member; in the same transaction, the person's coming bookings of a private studio's lessons
+/// end (see `lessons::store::withdraw_from_private_studio`).
 #[tracing::instrument(skip_all)]
 pub async fn end_membership(
     pool: &PgPool,
@@ -371,6 +373,7 @@ pub async fn end_membership(
         return Err(StoreError::Refused(Msg::from(StudioMsg::ErrNoSuchMember)));
     }
     record_event(&mut tx, studio_id, user_id, actor, ending, role, "").await?;
+    crate::lessons::store::withdraw_from_private_studio(&mut tx, studio_id, user_id).await?;
     tx.commit().await?;
     Ok(())
 }

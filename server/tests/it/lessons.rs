@@ -887,3 +887,39 @@ async fn the_teaching_teacher_cannot_book_a_seat_at_their_own_lesson(pool: PgPoo
     assert_eq!(check.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "no hours for teaching");
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn removal_from_a_private_studio_ends_its_bookings_and_takes_place_and_link_out_of_the_feed(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    sqlx::query("update studios set visibility = 'private' where id = $1")
+        .bind(world.studio)
+        .execute(&pool)
+        .await
+        .expect("private");
+    let lesson = world.published_lesson(&pool, 1, false).await;
+    sqlx::query("update open_lessons set mode = 'hybrid', link = 'https://meet.example/secret-room' where id = $1")
+        .bind(lesson)
+        .execute(&pool)
+        .await
+        .expect("link");
+    let mentee = signed_in(&app, "mentee@studio.test").await;
+    let mentor = signed_in(&app, "mentor@studio.test").await;
+    assert_eq!(book(&app, &mentee, lesson).await.status(), StatusCode::OK);
+    assert_eq!(book(&app, &mentor, lesson).await.status(), StatusCode::OK);
+    assert_eq!(status_of(&pool, lesson, "mentor@studio.test").await.as_deref(), Some("waitlisted"));
+    let feed_path: String = app.call(&mentee, "lessons/reset-feed", &[]).await.json().await.expect("path");
+    let feed = app.get(&app.client(), &feed_path).await.text().await.expect("ics");
+    assert!(feed.contains("301 教室") && feed.contains("secret-room"), "a member's feed has the place and the link");
+
+    let host = signed_in(&app, "host@studio.test").await;
+    let mentee_id = crate::support::user_id(&pool, "mentee@studio.test").await.to_string();
+    let removed = app.call(&host, "studios/remove-member", &[("studio", "test-studio"), ("user", &mentee_id)]).await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    // In the same transaction: the booking ends and the waitlist moves up.
+    assert_eq!(status_of(&pool, lesson, "mentee@studio.test").await.as_deref(), Some("cancelled"));
+    assert_eq!(status_of(&pool, lesson, "mentor@studio.test").await.as_deref(), Some("confirmed"));
+    let feed = app.get(&app.client(), &feed_path).await.text().await.expect("ics");
+    assert!(feed.contains("STATUS:CANCELLED"), "{feed}");
+    assert!(!feed.contains("301 教室") && !feed.contains("secret-room"), "no place or link any more: {feed}");
+}
