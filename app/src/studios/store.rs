@@ -346,7 +346,8 @@ pub async fn hand_over(pool: &PgPool, studio_id: Uuid, old_host: Uuid, new_host:
 
 /// Ends an active membership that is not the host's: `removed` by the host or `left` by the
 /// member; in the same transaction, the person's coming bookings of a private studio's lessons
-/// end (see `lessons::store::withdraw_from_private_studio`).
+/// end (`lessons::store::withdraw_from_private_studio`) and they leave its study groups
+/// (`study::store::leave_studio_groups`).
 #[tracing::instrument(skip_all)]
 pub async fn end_membership(
     pool: &PgPool,
@@ -374,6 +375,7 @@ pub async fn end_membership(
     }
     record_event(&mut tx, studio_id, user_id, actor, ending, role, "").await?;
     crate::lessons::store::withdraw_from_private_studio(&mut tx, studio_id, user_id).await?;
+    crate::study::store::leave_studio_groups(&mut tx, studio_id, user_id).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -156,6 +156,8 @@ mod server {
         hub: Arc<Hub>,
         rx: broadcast::Receiver<Announcement>,
         study: Uuid,
+        /// Whose stream it is: it ends when they are no longer in the study's group.
+        user: Uuid,
         /// The newest change this stream has sent (or, before its first note, when it began).
         cursor: DateTime<Utc>,
         pending: VecDeque<Event>,
@@ -210,6 +212,10 @@ mod server {
                 };
                 match announcement {
                     Ok(Announcement::Note(item)) if item.0 == self.study => {
+                        // Someone who left the group (or the studio) gets nothing more.
+                        if !matches!(store::group_role(&self.hub.pool, self.study, self.user).await, Ok(Some(_))) {
+                            return None;
+                        }
                         if let Some(event) = self.note_event(&item.1) {
                             return Some(event);
                         }
@@ -249,7 +255,7 @@ mod server {
         let resumed = cursor(&headers, &resume);
         // A stream without a cursor starts from now: the page already shows what came before.
         let cursor = resumed.unwrap_or_else(Utc::now);
-        let mut stream = Stream { hub, rx, study: id, cursor, pending: VecDeque::new(), retry_at: None };
+        let mut stream = Stream { hub, rx, study: id, user: user.id, cursor, pending: VecDeque::new(), retry_at: None };
         stream.pending.push_back(Event::default().event("ready").data("ok"));
         if resumed.is_some() {
             stream.catch_up().await;

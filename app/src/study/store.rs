@@ -37,6 +37,34 @@ pub async fn study_row(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option
         .await
 }
 
+/// What leaving a studio (or being removed from it) means for its lesson studies: the person
+/// leaves the study groups they were in as a studio member, and the studies they led pass to the
+/// studio's host. Invited observers from outside are not studio members and stay. Runs inside
+/// the caller's transaction (the membership change).
+pub async fn leave_studio_groups(conn: &mut PgConnection, studio_id: Uuid, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "with led as (
+             update studies set lead_id = s.host_id, updated_at = now() from studios s
+             where s.id = $1 and studies.studio_id = s.id and studies.lead_id = $2
+             returning studies.id, s.host_id)
+         insert into study_members (study_id, user_id, role) select id, host_id, 'lead' from led
+         on conflict (study_id, user_id) do update set role = 'lead'",
+    )
+    .bind(studio_id)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "delete from study_members m using studies s
+         where s.id = m.study_id and s.studio_id = $1 and m.user_id = $2 and m.role in ('lead', 'member')",
+    )
+    .bind(studio_id)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn group_role(db: impl PgExecutor<'_>, study_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<GroupRole>> {
     sqlx::query_scalar("select role from study_members where study_id = $1 and user_id = $2")
         .bind(study_id)

@@ -1033,3 +1033,29 @@ async fn a_stream_reopened_with_its_last_event_id_gets_only_what_it_missed(pool:
     let notes = text.matches("event: note").count();
     assert!(notes <= 2, "no reload of every note: {notes} sent");
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn leaving_the_studio_ends_study_group_places_and_a_removed_lead_hands_over_to_the_host(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "leave").await;
+    let page = [("study", s.id.as_str())];
+    // The member is watching live when they leave the studio.
+    let mut events = app.get(s.client(Role::Member), &format!("/api/study/{}/events", s.id)).await;
+    assert!(wait_for(&mut events, "event: ready", Duration::from_secs(5)).await, "subscribed");
+    assert_status(&app.call(s.client(Role::Member), "studios/leave", &[("studio", &s.slug)]).await, StatusCode::OK);
+    assert_status(&app.call(s.client(Role::Member), "study/page", &page).await, StatusCode::NOT_FOUND);
+    let after = Uuid::new_v4().to_string();
+    assert_status(&note(&app, s.client(Role::Lead), &s.id, &after, "8", "离开之后的记录").await, StatusCode::OK);
+    assert!(!wait_for(&mut events, &after, Duration::from_secs(2)).await, "an open stream gets nothing more");
+
+    // The host removes the study's lead: the host leads the study from now on.
+    let removed = app
+        .call(s.client(Role::Host), "studios/remove-member", &[("studio", &s.slug), ("user", s.user(Role::Lead))])
+        .await;
+    assert_status(&removed, StatusCode::OK);
+    assert_status(&app.call(s.client(Role::Lead), "study/page", &page).await, StatusCode::NOT_FOUND);
+    let host_view: Value = app.call(s.client(Role::Host), "study/page", &page).await.json().await.expect("page");
+    assert_eq!(host_view["my_role"], "lead");
+    // An invited observer from outside the studio stays in the group.
+    assert_status(&app.call(s.client(Role::Observer), "study/page", &page).await, StatusCode::OK);
+}
