@@ -13,6 +13,11 @@ async function signIn(browser: Browser, email: string, name: string): Promise<Pa
   return page;
 }
 
+/** A `datetime-local` value `minutes` from now on Beijing's clock (the demo host's zone). */
+function beijingFromNow(minutes: number): string {
+  return new Date(Date.now() + minutes * 60_000 + 8 * 3_600_000).toISOString().slice(0, 16);
+}
+
 test("a host schedules a 2-seat lesson, observers book, the waitlisted one is promoted, check-in credits hours", async ({ browser }) => {
   const title = `《函数的单调性》公开课 ${Date.now()}`;
   const host = await signIn(browser, "wang.fang@demo.atelier", "王芳");
@@ -21,8 +26,9 @@ test("a host schedules a 2-seat lesson, observers book, the waitlisted one is pr
   await host.getByLabel("课题", { exact: true }).fill(title);
   await host.getByLabel("学科", { exact: true }).fill("数学");
   await host.getByLabel("年级", { exact: true }).fill("高一");
-  await host.getByLabel("开始时间").fill("2030-03-05T09:00");
-  await host.getByLabel("结束时间").fill("2030-03-05T09:45");
+  // Soon: check-in opens 30 minutes before a lesson starts.
+  await host.getByLabel("开始时间").fill(beijingFromNow(20));
+  await host.getByLabel("结束时间").fill(beijingFromNow(65));
   await host.getByLabel("地点", { exact: true }).fill("西湖区实验中学 301 教室");
   await host.getByLabel("座位数").fill("2");
   await host.getByLabel("认定学时").fill("1.5");

@@ -119,7 +119,7 @@ messages! {
         EditLink => ("修改课程信息", "Edit details"),
         BookingStatusColumn => ("预约状态", "Booking status"),
         BookedAtColumn => ("预约时间", "Booked at"),
-        ErrCheckInClosed => ("签到码只在上课前 30 分钟至下课后 2 小时内有效。", "The code works from 30 minutes before the lesson until two hours after it."),
+        ErrCheckInClosed => ("签到只在上课前 30 分钟至下课后 2 小时内开放。", "Check-in is open from 30 minutes before the lesson until two hours after it."),
         ErrCheckInCancelled => ("这节课已取消，不能签到。", "This lesson was cancelled: there is no check-in."),
         ErrOwnLesson => ("您是这节课的授课教师：授课不算听课，不能预约座位或签到。", "You teach this lesson: teaching is not observing, so you cannot book a seat or check in."),
         MyBookings => ("我预约的公开课", "Lessons I booked"),

@@ -334,13 +334,9 @@ pub fn check_reason(reason: &str) -> Result<String, Msg> {
     }
 }
 
-/// Observers check themselves in with the code from 30 minutes before the lesson until two
-/// hours after it ends: attendance that can have happened, and no more.
-pub fn check_code_check_in_open(
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), Msg> {
+/// Check-in, by the observer's code or by the host's tap, is open from 30 minutes before the
+/// lesson until two hours after it ends: attendance that can have happened, and no more.
+pub fn check_in_open(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Msg> {
     if now < starts_at - chrono::Duration::minutes(30) || now > ends_at + chrono::Duration::hours(2) {
         Err(lm(LessonMsg::ErrCheckInClosed))
     } else {
@@ -608,10 +604,10 @@ mod tests {
     #[test]
     fn code_check_in_is_open_around_the_lesson_only() {
         let minutes = |m: i64| Duration::minutes(m);
-        assert!(check_code_check_in_open(t(5), t(6), t(5) - minutes(30)).is_ok());
-        assert!(check_code_check_in_open(t(5), t(6), t(8)).is_ok());
-        assert!(check_code_check_in_open(t(5), t(6), t(5) - minutes(31)).is_err());
-        assert!(check_code_check_in_open(t(5), t(6), t(8) + minutes(1)).is_err());
+        assert!(check_in_open(t(5), t(6), t(5) - minutes(30)).is_ok());
+        assert!(check_in_open(t(5), t(6), t(8)).is_ok());
+        assert!(check_in_open(t(5), t(6), t(5) - minutes(31)).is_err());
+        assert!(check_in_open(t(5), t(6), t(8) + minutes(1)).is_err());
     }
 
     #[test]

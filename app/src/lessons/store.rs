@@ -736,8 +736,12 @@ pub async fn set_attendance(
     verifier: Uuid,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    if lock_lesson(&mut tx, lesson_id).await?.status == LessonStatus::Cancelled {
+    let lesson = lock_lesson(&mut tx, lesson_id).await?;
+    if lesson.status == LessonStatus::Cancelled {
         return Err(StoreError::Refused(Msg::from(LessonMsg::ErrCheckInCancelled)));
+    }
+    if to == BookingStatus::Attended {
+        rules::check_in_open(lesson.starts_at, lesson.ends_at, lesson.now).map_err(StoreError::Refused)?;
     }
     let current: Option<BookingStatus> =
         sqlx::query_scalar("select status from bookings where id = $1 and lesson_id = $2")
@@ -803,8 +807,7 @@ pub async fn check_in_with_code(pool: &PgPool, lesson_id: Uuid, user_id: Uuid, c
     if lesson.status == LessonStatus::Cancelled {
         return Err(err("code", LessonMsg::ErrCheckInCancelled));
     }
-    rules::check_code_check_in_open(lesson.starts_at, lesson.ends_at, lesson.now)
-        .map_err(|m| StoreError::conflict("code", m))?;
+    rules::check_in_open(lesson.starts_at, lesson.ends_at, lesson.now).map_err(|m| StoreError::conflict("code", m))?;
     if lesson.teacher_id == user_id {
         return Err(err("code", LessonMsg::ErrOwnLesson));
     }

@@ -923,3 +923,24 @@ async fn removal_from_a_private_studio_ends_its_bookings_and_takes_place_and_lin
     assert!(feed.contains("STATUS:CANCELLED"), "{feed}");
     assert!(!feed.contains("301 教室") && !feed.contains("secret-room"), "no place or link any more: {feed}");
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_host_cannot_check_anyone_in_days_before_the_lesson(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 5, false).await;
+    let observer = signed_in(&app, "observer@other.test").await;
+    assert_eq!(book(&app, &observer, lesson).await.status(), StatusCode::OK);
+    let booking: Uuid = sqlx::query_scalar("select id from bookings where lesson_id = $1")
+        .bind(lesson)
+        .fetch_one(&pool)
+        .await
+        .expect("booking");
+    let host = signed_in(&app, "host@studio.test").await;
+    let form = [("lesson_id", lesson.to_string()), ("booking_id", booking.to_string()), ("status", "attended".into())];
+    let early = call_owned(&app, &host, "lessons/check-in", &form).await;
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+    assert_eq!(error_json(early).await, serde_json::json!({"Refused": {"Lesson": "ErrCheckInClosed"}}));
+    assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "no hours for a lesson days away");
+    assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("confirmed"));
+}

@@ -164,9 +164,9 @@ async fn every_lesson_server_function_answers_every_role_as_the_rules_say(pool: 
             let lesson = match case.setup {
                 Setup::Draft => world.lesson(&pool, 30, false, LessonStatus::Draft, Duration::days(3)).await,
                 Setup::PendingBooking => world.published_lesson(&pool, 30, true).await,
-                // Soon enough for the check-in code to work.
-                Setup::CallerBooked => {
-                    world.lesson(&pool, 30, false, LessonStatus::Published, Duration::minutes(30)).await
+                // Soon enough for check-in (by code or by the host) to be open.
+                Setup::CallerBooked | Setup::ObserverBooked => {
+                    world.lesson(&pool, 30, false, LessonStatus::Published, Duration::minutes(20)).await
                 }
                 _ => world.published_lesson(&pool, 30, false).await,
             };
