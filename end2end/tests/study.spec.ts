@@ -37,10 +37,17 @@ test("a lesson study: live notes between two observers, offline notes, evidence-
   await expect(lead.getByRole("heading", { level: 1, name: title })).toBeVisible();
   const studyUrl = lead.url();
 
-  // A teacher from another school joins the group as an invited observer.
+  // A teacher from another school is invited, accepts, and joins as an invited observer.
   const observerEmail = await registerTeacher(observer, "吴芳");
   await lead.getByLabel("成员邮箱").fill(observerEmail);
-  await lead.getByRole("button", { name: "加入研究组" }).click();
+  await lead.getByRole("button", { name: "邀请加入研究组" }).click();
+  await expect(lead.getByText("邀请已记录")).toBeVisible();
+  await expect(lead.getByRole("listitem").filter({ hasText: observerEmail })).toBeVisible();
+  await open(observer, "/studies");
+  await expect(observer.getByRole("heading", { name: "课例研究邀请" })).toBeVisible();
+  await observer.getByRole("button", { name: "接受邀请" }).click();
+  await expect(observer.getByRole("heading", { level: 1, name: title })).toBeVisible();
+  await open(lead, studyUrl);
   await expect(lead.getByText(/吴芳.*受邀观课教师/)).toBeVisible();
 
   // Plan → teach → observe, and the lesson clock starts.

@@ -12,6 +12,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `ATELIER_SESSION_DAYS`: a session ends after this many days without activity, default 14.
     pub session_days: i64,
+    /// `ATELIER_TRUSTED_PROXIES`: comma-separated addresses or networks of the reverse proxies in
+    /// front; only their `X-Forwarded-For` names the client. Default: none.
+    pub trusted_proxies: app::kit::client::TrustedProxies,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +41,10 @@ impl Config {
             max_connections: parsed("ATELIER_DB_MAX_CONNECTIONS", 10)?,
             secure_cookies: parsed("ATELIER_SECURE_COOKIES", false)?,
             session_days: parsed("ATELIER_SESSION_DAYS", 14)?,
+            trusted_proxies: app::kit::client::TrustedProxies::parse(
+                &env::var("ATELIER_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|problem| ConfigError { name: "ATELIER_TRUSTED_PROXIES", problem })?,
         })
     }
 }

@@ -50,12 +50,13 @@ async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     let addr = leptos_options.site_addr;
     let pool = startup::connect(config).await?;
     startup::MIGRATOR.run(&pool).await?;
-    startup::spawn_session_cleanup(pool.clone());
+    startup::spawn_cleanup(pool.clone());
     startup::spawn_lesson_reminders(pool.clone());
     let router = startup::router(pool, leptos_options, config);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, router.into_make_service())
+    // The peer address reaches `kit::client`, which the sign-in throttle relies on.
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

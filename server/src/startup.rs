@@ -53,6 +53,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
     let routes = generate_route_list(App);
     let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone() };
     let context_pool = pool.clone();
+    let secure_cookies = app::kit::context::SecureCookies(config.secure_cookies);
     // The ledger's quota settings; a bad value is reported and the defaults are used.
     let hours = crate::config::hours_settings().unwrap_or_else(|err| {
         tracing::error!("{err}; using the default training-hour settings");
@@ -77,6 +78,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
             move || {
                 provide_context(context_pool.clone());
                 provide_context(hours);
+                provide_context(secure_cookies);
             },
             move || shell(leptos_options.clone()),
         )
@@ -87,6 +89,8 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
         .layer(auth_layer)
         // Before the session is read: a forged request changes nothing, signing in included.
         .layer(middleware::from_fn(app::kit::origin::refuse_cross_site))
+        // The client's address, for the sign-in throttle (needs the connection's info).
+        .layer(middleware::from_fn_with_state(config.trusted_proxies.clone(), app::kit::client::identify_client))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -101,17 +105,21 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Deletes expired sessions every few minutes, for as long as the server runs: a failure (the
-/// database away) is logged and the next round tries again.
-pub fn spawn_session_cleanup(pool: PgPool) {
+/// Deletes expired sessions, old failed sign-ins and long-unused trusted browsers every few
+/// minutes, for as long as the server runs: a failure (the database away) is logged and the next
+/// round tries again.
+pub fn spawn_cleanup(pool: PgPool) {
     use tower_sessions::ExpiredDeletion;
-    let store = PostgresStore::new(pool);
+    let store = PostgresStore::new(pool.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
             if let Err(err) = store.delete_expired().await {
                 tracing::warn!("session cleanup failed, trying again in 5 minutes: {err}");
+            }
+            if let Err(err) = app::accounts::store::purge_stale_sign_in_records(&pool).await {
+                tracing::warn!("sign-in records cleanup failed, trying again in 5 minutes: {err}");
             }
         }
     });

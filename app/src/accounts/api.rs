@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::{auth, rules, store},
-    crate::kit::context::{auth_session, pool, redirect_plain_form, require_user, set_locale_cookie},
+    crate::kit::context::{auth_session, client_addr, pool, redirect_plain_form, require_user, set_locale_cookie},
     crate::kit::i18n::{Locale, Msg},
 };
 
@@ -45,32 +45,80 @@ pub async fn register(
     let hash = auth::hash_password(password).await.map_err(AppError::internal)?;
     store::insert_user(&pool, &email, &hash, &profile).await?;
     let user = store::session_user_by_email(&pool, &email).await?.ok_or(AppError::NotFound)?;
+    remember_browser(&pool, user.id, None).await?;
     start_session(&user).await?;
     redirect_plain_form("/");
     Ok(())
 }
 
-/// Counts a try at an account's password (signing in, or proving the current one): refused with
-/// 429 while its recent failures are too many, else counted as a failure until the password
-/// proves right (`store::clear_sign_in_failures`), so concurrent guesses see it at once. The
-/// per-email lock and its connection are released before the slow hash check, so a burst of
-/// tries for one email cannot hold the whole pool.
+/// The cookie that marks a browser where an account signed in before.
 #[cfg(feature = "ssr")]
-async fn count_password_attempt(pool: &sqlx::PgPool, email: &str) -> Result<(), AppError> {
+const TRUSTED_BROWSER_COOKIE: &str = "atelier_browser";
+
+/// Counts a try at an account's password (signing in, or proving the current one) against the
+/// client it comes from: a browser this account signed in on before counts only its own
+/// failures, so a guesser elsewhere — even at the same school address — cannot lock the owner
+/// out; any other client counts the account's failures from its address, and that address's
+/// failures for all accounts. Refused with 429 and a growing wait while they are too many, else
+/// counted as a failure until the password proves right, so concurrent guesses see it at once.
+/// The per-email lock and its connection are released before the slow hash check, so a burst
+/// of tries for one email cannot hold the whole pool. Returns the trusted browser, if any.
+#[cfg(feature = "ssr")]
+async fn count_password_attempt(
+    pool: &sqlx::PgPool,
+    email: &str,
+    client_addr: &str,
+) -> Result<Option<uuid::Uuid>, AppError> {
+    let now = chrono::Utc::now();
     let mut tx = pool.begin().await?;
     store::lock_sign_in(&mut tx, email).await?;
-    let failures = store::recent_sign_in_failures(&mut tx, email).await?;
-    if let Some(wait) = rules::sign_in_wait(&failures, chrono::Utc::now()) {
+    let browser = match crate::kit::context::request_cookie(TRUSTED_BROWSER_COOKIE) {
+        Some(token) => store::trusted_browser(&mut tx, email, &token).await?,
+        None => None,
+    };
+    let from = store::TrySource { client_addr, browser };
+    let (failures, latest) = store::account_failures(&mut tx, email, &from).await?;
+    let mut wait = rules::wait_after_failures(failures, latest, now);
+    if wait.is_none() && browser.is_none() {
+        wait = rules::address_wait(store::address_limit_failure(&mut tx, client_addr).await?, now);
+    }
+    if let Some(wait) = wait {
         tx.commit().await?;
         return Err(AppError::TooManyAttempts { retry_after_secs: wait.num_seconds().max(1) as u64 });
     }
-    store::record_sign_in_failure(&mut tx, email).await?;
+    store::record_sign_in_failure(&mut tx, email, &from).await?;
     tx.commit().await?;
+    Ok(browser)
+}
+
+/// After a right password: forgets this client's failures, and trusts this browser for the
+/// account from now on (a new cookie, unless it already had one of theirs).
+#[cfg(feature = "ssr")]
+async fn password_proved(
+    pool: &sqlx::PgPool,
+    user_id: uuid::Uuid,
+    email: &str,
+    client_addr: &str,
+    browser: Option<uuid::Uuid>,
+) -> Result<(), AppError> {
+    store::clear_sign_in_failures(pool, email, &store::TrySource { client_addr, browser }).await?;
+    remember_browser(pool, user_id, browser).await
+}
+
+#[cfg(feature = "ssr")]
+async fn remember_browser(
+    pool: &sqlx::PgPool,
+    user_id: uuid::Uuid,
+    browser: Option<uuid::Uuid>,
+) -> Result<(), AppError> {
+    if let Some(token) = store::trust_browser(pool, user_id, browser).await? {
+        crate::kit::context::set_cookie(TRUSTED_BROWSER_COOKIE, &token, true);
+    }
     Ok(())
 }
 
-/// Anyone may try to sign in. Repeated failures for one email are refused for a while (HTTP 429),
-/// whether or not the email belongs to an account.
+/// Anyone may try to sign in. Repeated failures are refused for a growing while (HTTP 429 with
+/// `Retry-After`), whether or not the email belongs to an account.
 #[server(prefix = "/api", endpoint = "auth/sign-in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let email = rules::normalize_email(&email);
@@ -99,14 +147,15 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     checks.finish()?;
 
     let pool = pool()?;
-    count_password_attempt(&pool, &email).await?;
+    let client_addr = client_addr();
+    let browser = count_password_attempt(&pool, &email, &client_addr).await?;
     let user = store::session_user_by_email(&pool, &email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let valid = auth::verify_password(password, hash).await.map_err(AppError::internal)?;
     let Some(user) = user.filter(|_| valid) else {
         return Err(AppError::BadCredentials);
     };
-    store::clear_sign_in_failures(&pool, &email).await?;
+    password_proved(&pool, user.id, &email, &client_addr, browser).await?;
     start_session(&user).await?;
     redirect_plain_form("/");
     Ok(())
@@ -163,13 +212,14 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let pool = pool()?;
     // Guesses at the current password (from a session left open, say) share the sign-in throttle.
     let email = store::profile(&pool, user.id).await?.ok_or(AppError::SignInRequired)?.email;
-    count_password_attempt(&pool, &email).await?;
+    let client_addr = client_addr();
+    let browser = count_password_attempt(&pool, &email, &client_addr).await?;
     let ok =
         auth::verify_password(current_password, Some(user.password_hash.clone())).await.map_err(AppError::internal)?;
     if !ok {
         return Err(AppError::field("current_password", Msg::ErrWrongCurrentPassword));
     }
-    store::clear_sign_in_failures(&pool, &email).await?;
+    password_proved(&pool, user.id, &email, &client_addr, browser).await?;
     let hash = auth::hash_password(new_password).await.map_err(AppError::internal)?;
     store::set_password_hash(&pool, user.id, &hash).await?;
     let updated = auth::SessionUser { password_hash: hash, ..user };

@@ -12,9 +12,19 @@ pub const TEXT_MAX: usize = 100;
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 
-/// Failed sign-ins for one email allowed inside [`THROTTLE_WINDOW_MINUTES`] before the next is refused.
-pub const THROTTLE_MAX_FAILURES: usize = 5;
-pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+/// Failed password tries of one account from one client that cost no wait.
+pub const FREE_FAILURES: i64 = 5;
+/// The wait after the first failure beyond the free ones; it doubles with each further failure.
+pub const FIRST_WAIT_SECS: i64 = 60;
+pub const LONGEST_WAIT_MINUTES: i64 = 60;
+/// Failures are remembered this long, then purged.
+pub const FAILURE_MEMORY_HOURS: i64 = 24;
+/// Failed tries from one client address, whatever the emails, allowed per window.
+pub const ADDRESS_MAX_FAILURES: i64 = 100;
+pub const ADDRESS_WINDOW_MINUTES: i64 = 15;
+/// Browsers an account is remembered on at once, and for how long one unused is remembered.
+pub const TRUSTED_BROWSERS_MAX: i64 = 20;
+pub const TRUSTED_BROWSER_DAYS: i64 = 365;
 
 /// Trims and lower-cases an email: addresses are unique whatever their case.
 pub fn normalize_email(email: &str) -> String {
@@ -109,18 +119,28 @@ pub fn check_profile(input: &ProfileInput, checks: &mut Checks) -> ValidProfile 
     }
 }
 
-/// How long the next sign-in for an email must wait, given the times of its recent failures
-/// (`None`: it may go ahead). The wait ends when the oldest failure in the window leaves it.
-pub fn sign_in_wait(failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<Duration> {
-    let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    let mut recent: Vec<DateTime<Utc>> = failures.iter().copied().filter(|t| now - *t < window).collect();
-    if recent.len() < THROTTLE_MAX_FAILURES {
+/// How long the next password try must wait after `failures` remembered failures of one account
+/// from one client (one address, or one trusted browser), the latest at `latest`; `None`: it may
+/// go ahead. The first [`FREE_FAILURES`] cost nothing; then the wait starts at a minute and
+/// doubles with each further failure, up to an hour. Refused tries are not failures, so waiting
+/// is never made longer by asking again.
+pub fn wait_after_failures(failures: i64, latest: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<Duration> {
+    if failures < FREE_FAILURES {
         return None;
     }
-    recent.sort_unstable();
-    // The request may go ahead once fewer than the maximum remain inside the window.
-    let pivot = recent[recent.len() - THROTTLE_MAX_FAILURES];
-    Some((pivot + window - now).max(Duration::seconds(1)))
+    let doublings = (failures - FREE_FAILURES).min(16) as u32;
+    let wait =
+        Duration::seconds(FIRST_WAIT_SECS.saturating_mul(1 << doublings)).min(Duration::minutes(LONGEST_WAIT_MINUTES));
+    let until = latest? + wait;
+    (until > now).then(|| (until - now).max(Duration::seconds(1)))
+}
+
+/// The looser limit for one client address whatever the email (a whole school may share one
+/// address): given the time of the [`ADDRESS_MAX_FAILURES`]-th most recent failure from it, the
+/// wait until that failure leaves the [`ADDRESS_WINDOW_MINUTES`] window.
+pub fn address_wait(limit_failure: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<Duration> {
+    let until = limit_failure? + Duration::minutes(ADDRESS_WINDOW_MINUTES);
+    (until > now).then(|| (until - now).max(Duration::seconds(1)))
 }
 
 #[cfg(test)]
@@ -196,18 +216,29 @@ mod tests {
     }
 
     #[test]
-    fn sign_in_is_throttled_after_five_recent_failures() {
+    fn five_failures_are_free_then_each_further_one_doubles_the_wait_up_to_an_hour() {
         let now = Utc::now();
-        let at = |mins: i64| now - Duration::minutes(mins);
-        assert_eq!(sign_in_wait(&[at(1), at(2), at(3), at(4)], now), None);
-        let wait = sign_in_wait(&[at(1), at(2), at(3), at(4), at(10)], now).expect("throttled");
-        assert_eq!(wait, Duration::minutes(5));
+        assert_eq!(wait_after_failures(4, Some(now), now), None);
+        assert_eq!(wait_after_failures(5, Some(now), now), Some(Duration::minutes(1)));
+        assert_eq!(wait_after_failures(6, Some(now), now), Some(Duration::minutes(2)));
+        assert_eq!(wait_after_failures(8, Some(now), now), Some(Duration::minutes(8)));
+        assert_eq!(wait_after_failures(12, Some(now), now), Some(Duration::minutes(60)));
+        assert_eq!(wait_after_failures(i64::MAX, Some(now), now), Some(Duration::minutes(60)));
     }
 
     #[test]
-    fn old_failures_do_not_count() {
+    fn the_wait_counts_from_the_latest_failure() {
         let now = Utc::now();
-        let at = |mins: i64| now - Duration::minutes(mins);
-        assert_eq!(sign_in_wait(&[at(1), at(2), at(3), at(4), at(16), at(30)], now), None);
+        let ago = |secs: i64| Some(now - Duration::seconds(secs));
+        assert_eq!(wait_after_failures(6, ago(90), now), Some(Duration::seconds(30)));
+        assert_eq!(wait_after_failures(6, ago(120), now), None);
+    }
+
+    #[test]
+    fn an_address_waits_until_its_limit_failure_leaves_the_window() {
+        let now = Utc::now();
+        assert_eq!(address_wait(None, now), None);
+        assert_eq!(address_wait(Some(now - Duration::minutes(10)), now), Some(Duration::minutes(5)));
+        assert_eq!(address_wait(Some(now - Duration::minutes(15)), now), None);
     }
 }

@@ -1,10 +1,14 @@
 //! Account queries (server only).
 
 use super::auth::SessionUser;
-use super::rules::{ValidProfile, THROTTLE_WINDOW_MINUTES};
+use super::rules::{
+    ValidProfile, ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_MINUTES, FAILURE_MEMORY_HOURS, TRUSTED_BROWSERS_MAX,
+    TRUSTED_BROWSER_DAYS,
+};
 use super::Profile;
 use crate::kit::error::{OnConstraint, StoreError};
 use crate::kit::i18n::{Locale, Msg};
+use crate::kit::token::{new_token, token_hash};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
@@ -99,29 +103,129 @@ pub async fn set_locale(pool: &PgPool, id: Uuid, locale: Locale) -> sqlx::Result
     Ok(())
 }
 
-/// Serialises sign-ins for one email across all server instances until the transaction ends,
-/// so that concurrent guesses cannot all slip under the throttle.
+/// Serialises password tries for one email across all server instances until the transaction
+/// ends, so that concurrent guesses cannot all slip under the throttle.
 pub async fn lock_sign_in(conn: &mut PgConnection, email: &str) -> sqlx::Result<()> {
     sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))").bind(email).execute(conn).await?;
     Ok(())
 }
 
-/// The failed sign-ins for an email inside the throttle window; older ones are deleted.
-pub async fn recent_sign_in_failures(conn: &mut PgConnection, email: &str) -> sqlx::Result<Vec<DateTime<Utc>>> {
-    sqlx::query("delete from sign_in_failures where email = $1 and attempted_at < now() - make_interval(mins => $2)")
+/// Where a password try comes from, as the throttle counts it.
+pub struct TrySource<'a> {
+    pub client_addr: &'a str,
+    /// A browser that signed in to this very account before (see [`trusted_browser`]).
+    pub browser: Option<Uuid>,
+}
+
+/// The trusted browser holding `token`, if it was trusted by the account with this email (a
+/// token of another account, or of none, trusts nothing).
+pub async fn trusted_browser(conn: &mut PgConnection, email: &str, token: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "select b.id from trusted_browsers b join users u on u.id = b.user_id where b.token_hash = $1 and u.email = $2",
+    )
+    .bind(token_hash(token))
+    .bind(email)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The remembered failures of one account from this browser if it is trusted, else from this
+/// address: how many, and the latest.
+pub async fn account_failures(
+    conn: &mut PgConnection,
+    email: &str,
+    from: &TrySource<'_>,
+) -> sqlx::Result<(i64, Option<DateTime<Utc>>)> {
+    let client = if from.browser.is_some() { "browser_id = $3" } else { "client_addr = $2" };
+    sqlx::query_as(&format!(
+        "select count(*), max(attempted_at) from sign_in_failures
+         where email = $1 and {client} and attempted_at > now() - make_interval(hours => $4)"
+    ))
+    .bind(email)
+    .bind(from.client_addr)
+    .bind(from.browser)
+    .bind(FAILURE_MEMORY_HOURS as i32)
+    .fetch_one(conn)
+    .await
+}
+
+/// The time of the [`ADDRESS_MAX_FAILURES`]-th most recent failure from this address inside the
+/// address window, if there are that many.
+pub async fn address_limit_failure(conn: &mut PgConnection, client_addr: &str) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "select attempted_at from sign_in_failures
+         where client_addr = $1 and attempted_at > now() - make_interval(mins => $2)
+         order by attempted_at desc offset $3 limit 1",
+    )
+    .bind(client_addr)
+    .bind(ADDRESS_WINDOW_MINUTES as i32)
+    .bind(ADDRESS_MAX_FAILURES - 1)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn record_sign_in_failure(conn: &mut PgConnection, email: &str, from: &TrySource<'_>) -> sqlx::Result<()> {
+    sqlx::query("insert into sign_in_failures (email, client_addr, browser_id) values ($1, $2, $3)")
         .bind(email)
-        .bind(THROTTLE_WINDOW_MINUTES as i32)
-        .execute(&mut *conn)
+        .bind(from.client_addr)
+        .bind(from.browser)
+        .execute(conn)
         .await?;
-    sqlx::query_scalar("select attempted_at from sign_in_failures where email = $1").bind(email).fetch_all(conn).await
-}
-
-pub async fn record_sign_in_failure(conn: &mut PgConnection, email: &str) -> sqlx::Result<()> {
-    sqlx::query("insert into sign_in_failures (email) values ($1)").bind(email).execute(conn).await?;
     Ok(())
 }
 
-pub async fn clear_sign_in_failures(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<()> {
-    sqlx::query("delete from sign_in_failures where email = $1").bind(email).execute(db).await?;
+/// A right password forgets this client's failures for the account (not other clients': a
+/// guesser elsewhere gets no fresh tries from the owner's success).
+pub async fn clear_sign_in_failures(db: impl PgExecutor<'_>, email: &str, from: &TrySource<'_>) -> sqlx::Result<()> {
+    sqlx::query("delete from sign_in_failures where email = $1 and (client_addr = $2 or browser_id = $3)")
+        .bind(email)
+        .bind(from.client_addr)
+        .bind(from.browser)
+        .execute(db)
+        .await?;
     Ok(())
+}
+
+/// Trusts the browser the user just signed in on: refreshes its trust if it already holds a
+/// token of theirs, else returns a new token for its cookie. A user keeps at most
+/// [`TRUSTED_BROWSERS_MAX`] browsers; the least recently used are forgotten.
+#[tracing::instrument(skip_all)]
+pub async fn trust_browser(pool: &PgPool, user_id: Uuid, known: Option<Uuid>) -> sqlx::Result<Option<String>> {
+    if let Some(id) = known {
+        sqlx::query("update trusted_browsers set last_used_at = now() where id = $1").bind(id).execute(pool).await?;
+        return Ok(None);
+    }
+    let token = new_token();
+    let mut tx = pool.begin().await?;
+    sqlx::query("insert into trusted_browsers (id, token_hash, user_id) values ($1, $2, $3)")
+        .bind(Uuid::new_v4())
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "delete from trusted_browsers where user_id = $1 and id not in
+           (select id from trusted_browsers where user_id = $1 order by last_used_at desc limit $2)",
+    )
+    .bind(user_id)
+    .bind(TRUSTED_BROWSERS_MAX)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(token))
+}
+
+/// Forgets failures older than [`FAILURE_MEMORY_HOURS`] and browsers unused for
+/// [`TRUSTED_BROWSER_DAYS`], so neither table grows without bound. Returns the rows deleted.
+#[tracing::instrument(skip_all)]
+pub async fn purge_stale_sign_in_records(pool: &PgPool) -> sqlx::Result<u64> {
+    let failures = sqlx::query("delete from sign_in_failures where attempted_at < now() - make_interval(hours => $1)")
+        .bind(FAILURE_MEMORY_HOURS as i32)
+        .execute(pool)
+        .await?;
+    let browsers = sqlx::query("delete from trusted_browsers where last_used_at < now() - make_interval(days => $1)")
+        .bind(TRUSTED_BROWSER_DAYS as i32)
+        .execute(pool)
+        .await?;
+    Ok(failures.rows_affected() + browsers.rows_affected())
 }

@@ -113,6 +113,10 @@ messages! {
         SignOffNote => ("审核意见", "Note"),
         StudioOverview => ("工作室成长概览", "Studio overview"),
         SystemMade => ("系统生成", "System-made"),
+        ClippedToDay => (
+            "实际参加 {hours} 学时；当天已满 24 学时，只计入剩余部分",
+            "{hours} h attended; the day's 24 hours were full, so only what was left is credited"
+        ),
         TargetStage => ("目标阶段", "Target stage"),
         Template => ("模板", "Template"),
         Verified => ("审核", "Verified"),

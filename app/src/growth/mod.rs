@@ -103,6 +103,9 @@ pub struct HourRecord {
     pub id: Uuid,
     pub occurred_on: NaiveDate,
     pub tenths: i64,
+    /// What the attendance was worth when the day's 24 hours allowed less (then `tenths` is
+    /// what was credited).
+    pub attended_tenths: Option<i64>,
     pub category: HourCategory,
     pub description: String,
     pub evidence: String,

@@ -129,7 +129,11 @@ fn LedgerView(
                                 view! {
                                     <tr>
                                         <td>{r.occurred_on.to_string()}</td>
-                                        <td>{format_tenths(r.tenths)}</td>
+                                        <td>{format_tenths(r.tenths)}
+                                            {r.attended_tenths.map(|full| view! {
+                                                <br/><span class="muted">{move || i18n.fill(g(GrowthMsg::ClippedToDay), &[("hours", &format_tenths(full))])}</span>
+                                            })}
+                                        </td>
                                         <td>{move || i18n.t(cat)}
                                             {system.then(|| view! { " " <span class="badge">{move || i18n.t(g(GrowthMsg::SystemMade))}</span> })}
                                         </td>

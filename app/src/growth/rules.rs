@@ -111,6 +111,12 @@ pub fn fits_in_day(already_tenths: i64, new_tenths: i64) -> bool {
     already_tenths + new_tenths <= DAY_MAX_TENTHS
 }
 
+/// What attendance worth `attended_tenths` is credited on a day that already holds
+/// `already_tenths`: all of it, or what the day's 24 hours still allow (never less than none).
+pub fn credit_within_day(already_tenths: i64, attended_tenths: i64) -> i64 {
+    attended_tenths.min(DAY_MAX_TENTHS - already_tenths).max(0)
+}
+
 /// Evidence links, one per line: each a web link, at most a few.
 pub fn check_links(s: &str) -> Result<Vec<String>, Msg> {
     let links: Vec<&str> = s.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
@@ -318,6 +324,15 @@ mod tests {
         assert!(fits_in_day(200, 40));
         assert!(!fits_in_day(200, 41));
         assert!(!fits_in_day(240, 1));
+    }
+
+    #[test]
+    fn attendance_is_credited_up_to_what_the_day_still_allows() {
+        assert_eq!(credit_within_day(0, 30), 30);
+        assert_eq!(credit_within_day(220, 30), 20);
+        assert_eq!(credit_within_day(240, 30), 0);
+        // A day already over (records from before the cap) gives nothing, never a negative.
+        assert_eq!(credit_within_day(250, 30), 0);
     }
 
     #[test]

@@ -71,6 +71,7 @@ fn record_from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<HourRecord> {
         id: row.try_get("id")?,
         occurred_on: row.try_get("occurred_on")?,
         tenths: row.try_get("tenths")?,
+        attended_tenths: row.try_get("attended_tenths")?,
         category: row.try_get("category")?,
         description: row.try_get("description")?,
         evidence: row.try_get("evidence")?,
@@ -87,8 +88,8 @@ pub async fn records_between(
     end: NaiveDate,
 ) -> sqlx::Result<Vec<HourRecord>> {
     let rows = sqlx::query(
-        "select r.id, r.occurred_on, (r.hours * 10)::int8 as tenths, r.category, r.description, r.evidence, r.source_kind,
-                v.display_name as verified_by_name
+        "select r.id, r.occurred_on, (r.hours * 10)::int8 as tenths, (r.attended_hours * 10)::int8 as attended_tenths,
+                r.category, r.description, r.evidence, r.source_kind, v.display_name as verified_by_name
          from training_records r left join users v on v.id = r.verified_by
          where r.user_id = $1 and r.occurred_on >= $2 and r.occurred_on < $3
          order by r.occurred_on desc, r.created_at desc",
@@ -123,6 +124,52 @@ async fn day_total(
         .bind(except)
         .fetch_one(&mut *tx)
         .await
+}
+
+/// Attendance that earns training hours (an open lesson, a lesson-study round), as the ledger
+/// credits it.
+pub struct Attendance<'a> {
+    pub user_id: Uuid,
+    pub day: NaiveDate,
+    pub tenths: i64,
+    pub category: HourCategory,
+    pub description: &'a str,
+    pub source: RecordSource,
+    pub source_id: Uuid,
+    /// Who confirmed the attendance (a host checking an observer in, the lead of a study).
+    pub verified_by: Option<Uuid>,
+}
+
+/// Credits attendance inside the caller's transaction, once per source, clipped to what the
+/// day's 24 hours still allow (under the same per-user-day lock as manual records); the record
+/// keeps the full worth when it was clipped. Returns the tenths credited (`None`: credited before).
+pub async fn credit_attendance(
+    conn: &mut sqlx::PgConnection,
+    attendance: &Attendance<'_>,
+) -> sqlx::Result<Option<i64>> {
+    lock_user_day(conn, attendance.user_id, attendance.day).await?;
+    let already = day_total(conn, attendance.user_id, attendance.day, None).await?;
+    let credited = rules::credit_within_day(already, attendance.tenths);
+    let inserted = sqlx::query(
+        "insert into training_records (id, user_id, occurred_on, hours, attended_hours, category, description,
+             source_kind, source_id, verified_by, verified_at)
+         values ($1, $2, $3, $4::numeric / 10, case when $5 > $4 then $5::numeric / 10 end, $6, $7, $8, $9, $10,
+                 case when $10 is not null then now() end)
+         on conflict (source_kind, source_id) where source_id is not null do nothing",
+    )
+    .bind(Uuid::new_v4())
+    .bind(attendance.user_id)
+    .bind(attendance.day)
+    .bind(credited)
+    .bind(attendance.tenths)
+    .bind(attendance.category.code())
+    .bind(attendance.description)
+    .bind(attendance.source.code())
+    .bind(attendance.source_id)
+    .bind(attendance.verified_by)
+    .execute(&mut *conn)
+    .await?;
+    Ok((inserted.rows_affected() == 1).then_some(credited))
 }
 
 pub struct RecordInput {

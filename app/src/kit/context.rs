@@ -3,9 +3,10 @@
 
 use crate::accounts::auth::{AuthSession, SessionUser};
 use crate::accounts::{SignedInUser, Viewer};
+use crate::kit::client::ClientAddr;
 use crate::kit::error::AppError;
 use crate::kit::i18n::Locale;
-use axum::http::{header, request::Parts, HeaderValue};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
 use leptos::prelude::*;
 use sqlx::PgPool;
 
@@ -34,14 +35,52 @@ pub fn request_origin(headers: &axum::http::HeaderMap) -> String {
     headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|host| format!("{scheme}://{host}")).unwrap_or_default()
 }
 
+/// Whether cookies carry `Secure` (the site is served over https); provided by the server.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SecureCookies(pub bool);
+
+/// Sets a site-wide cookie on the response that lasts a year. `http_only` hides it from scripts.
+pub fn set_cookie(name: &str, value: &str, http_only: bool) {
+    let Some(options) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let secure = use_context::<SecureCookies>().unwrap_or_default().0;
+    let cookie = format!(
+        "{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax{}{}",
+        if http_only { "; HttpOnly" } else { "" },
+        if secure { "; Secure" } else { "" },
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        options.append_header(header::SET_COOKIE, value);
+    }
+}
+
+/// The value of the cookie `name` among `headers`.
+pub fn cookie_in<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The value of this request's cookie `name`.
+pub fn request_cookie(name: &str) -> Option<String> {
+    use_context::<Parts>().and_then(|parts| cookie_in(&parts.headers, name).map(str::to_owned))
+}
+
+/// This request's client address (see `kit::client`), as text.
+pub fn client_addr() -> String {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddr>().copied())
+        .map(|ClientAddr(addr)| addr.to_string())
+        .unwrap_or_default()
+}
+
 /// Remembers the language for visitors who are not signed in (and for the next sign-in page).
 pub fn set_locale_cookie(locale: Locale) {
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-        let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.tag());
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            options.append_header(header::SET_COOKIE, value);
-        }
-    }
+    set_cookie(LOCALE_COOKIE, locale.tag(), false);
 }
 
 /// The viewer of this request: a signed-in user's saved language and time zone; otherwise the
@@ -54,15 +93,7 @@ pub fn resolve_viewer(parts: &Parts) -> Viewer {
             time_zone: user.time_zone.clone(),
         };
     }
-    let cookie_locale = parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LOCALE_COOKIE)
-        .and_then(|(_, value)| Locale::from_tag(value));
+    let cookie_locale = cookie_in(&parts.headers, LOCALE_COOKIE).and_then(Locale::from_tag);
     let locale = cookie_locale.unwrap_or_else(|| {
         parts
             .headers

@@ -8,9 +8,13 @@
 //! - `forms`: labelled form controls that show their own translated errors
 //! - `view`: loading and error views, and the one way a page refreshes after an action
 //! - `time`: dates and times in the viewer's time zone
+//! - `client` (server): the client's address, behind trusted proxies too
 //! - `context` (server): the pool, session and viewer of the current request
 //! - `origin` (server): refuses state-changing requests sent from other sites
+//! - `token` (server): secret tokens handed out once and stored as hashes
 
+#[cfg(feature = "ssr")]
+pub mod client;
 pub mod codes;
 #[cfg(feature = "ssr")]
 pub mod context;
@@ -20,5 +24,7 @@ pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod origin;
 pub mod time;
+#[cfg(feature = "ssr")]
+pub mod token;
 pub mod validate;
 pub mod view;

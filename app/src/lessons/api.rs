@@ -305,8 +305,7 @@ pub async fn my_training_hours() -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "lessons/reset-feed")]
 pub async fn reset_calendar_feed() -> Result<String, AppError> {
     let user = require_user().await?;
-    let bytes: [u8; 24] = rand::random();
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = crate::kit::token::new_token();
     store::reset_feed_token(&pool()?, user.id, &token).await?;
     Ok(format!("/calendar/{token}.ics"))
 }

@@ -334,10 +334,17 @@ pub fn check_reason(reason: &str) -> Result<String, Msg> {
     }
 }
 
-/// Check-in, by the observer's code or by the host's tap, is open from 30 minutes before the
-/// lesson until two hours after it ends: attendance that can have happened, and no more.
+/// When attendance of a lesson from `starts_at` to `ends_at` can be recorded: from 30 minutes
+/// before it until two hours after it ends — attendance that can have happened, and no more.
+/// Lesson studies count their observation notes in the same window.
+pub fn attendance_window(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    (starts_at - chrono::Duration::minutes(30), ends_at + chrono::Duration::hours(2))
+}
+
+/// Check-in, by the observer's code or by the host's tap, is open in the attendance window.
 pub fn check_in_open(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), Msg> {
-    if now < starts_at - chrono::Duration::minutes(30) || now > ends_at + chrono::Duration::hours(2) {
+    let (opens, closes) = attendance_window(starts_at, ends_at);
+    if now < opens || now > closes {
         Err(lm(LessonMsg::ErrCheckInClosed))
     } else {
         Ok(())

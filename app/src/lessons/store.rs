@@ -9,7 +9,7 @@ use super::{
 };
 use crate::kit::error::StoreError;
 use crate::kit::i18n::{Locale, Msg};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
@@ -775,27 +775,36 @@ enum Credit {
 }
 
 /// One training record per attended booking (never two: the ledger's unique source key), with
-/// whoever confirmed the attendance; never for the lesson's teaching teacher.
+/// whoever confirmed the attendance, clipped to what the observer's day still allows; never for
+/// the lesson's teaching teacher.
 async fn credit(conn: &mut PgConnection, booking_id: Uuid, change: Credit) -> sqlx::Result<()> {
-    if let Credit::Grant { verified_by: verifier } = change {
-        sqlx::query(
-            "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id,
-                 verified_by, verified_at)
-             select gen_random_uuid(), b.user_id, (l.starts_at at time zone l.time_zone)::date, l.credited_hours,
-                    'open_lesson', l.title, 'booking', b.id, $2, case when $2 is not null then now() end
-             from bookings b join open_lessons l on l.id = b.lesson_id
-             where b.id = $1 and b.user_id <> l.teacher_id
-             on conflict (source_kind, source_id) where source_id is not null do nothing",
-        )
-        .bind(booking_id)
-        .bind(verifier)
-        .execute(conn)
-        .await?;
-    } else {
+    let Credit::Grant { verified_by } = change else {
         sqlx::query("delete from training_records where source_kind = 'booking' and source_id = $1")
             .bind(booking_id)
             .execute(conn)
             .await?;
+        return Ok(());
+    };
+    let attendance: Option<(Uuid, NaiveDate, i64, String)> = sqlx::query_as(
+        "select b.user_id, (l.starts_at at time zone l.time_zone)::date, (l.credited_hours * 10)::int8, l.title
+         from bookings b join open_lessons l on l.id = b.lesson_id
+         where b.id = $1 and b.user_id <> l.teacher_id",
+    )
+    .bind(booking_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((user_id, day, tenths, title)) = attendance {
+        let attendance = crate::growth::store::Attendance {
+            user_id,
+            day,
+            tenths,
+            category: crate::growth::HourCategory::OpenLesson,
+            description: &title,
+            source: crate::growth::RecordSource::Booking,
+            source_id: booking_id,
+            verified_by,
+        };
+        crate::growth::store::credit_attendance(conn, &attendance).await?;
     }
     Ok(())
 }

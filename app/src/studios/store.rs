@@ -4,6 +4,7 @@
 use super::rules::{Standing, StudioFacts, ValidStudio};
 use super::*;
 use crate::kit::error::{OnConstraint, StoreError};
+use crate::kit::token::{new_token, token_hash};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The user's role in the studio if they are an active member.
@@ -380,12 +381,6 @@ pub async fn end_membership(
     Ok(())
 }
 
-/// The hex sha-256 under which a token is stored.
-pub fn token_hash(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Creates an invitation link and returns its token (shown once, stored only as a hash).
 #[tracing::instrument(skip_all)]
 pub async fn create_invitation(
@@ -396,10 +391,7 @@ pub async fn create_invitation(
     max_uses: i32,
     actor: Uuid,
 ) -> sqlx::Result<String> {
-    use rand::RngCore;
-    let mut bytes = [0u8; 24];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = new_token();
     sqlx::query(
         "insert into invitations (id, studio_id, role, token_hash, expires_at, max_uses, created_by)
          values ($1, $2, $3, $4, now() + make_interval(days => $5), $6, $7)",

@@ -147,24 +147,41 @@ pub async fn move_phase(study: Uuid, direction: String) -> Result<(), AppError> 
         "back" => Direction::Back,
         _ => return Err(AppError::field("direction", Msg::ErrChoiceUnknown)),
     };
-    let (pool, _, row, _) = authorize(study, StudyAction::MovePhase).await?;
+    let (pool, user, row, _) = authorize(study, StudyAction::MovePhase).await?;
     let to = rules::move_phase(row.phase, direction)?;
-    store::move_phase(&pool, row.id, row.phase, to).await?;
+    store::move_phase(&pool, row.id, row.phase, to, user.id).await?;
     redirect_plain_form(&study_path(row.id));
     Ok(())
 }
 
-/// The lead adds a registered teacher to the group (studio members as members, others as
-/// invited observers).
+/// The lead invites a teacher by email; they join the group when they accept (studio members as
+/// members, others as invited observers). The answer never tells whether the email has an
+/// account.
 #[server(prefix = "/api", endpoint = "study/add-member")]
 pub async fn add_member(study: Uuid, email: String) -> Result<(), AppError> {
-    let email = email.trim().to_owned();
-    if email.is_empty() || email.len() > 254 {
-        return Err(AppError::field("email", if email.is_empty() { Msg::ErrRequired } else { Msg::ErrTooLong }));
-    }
-    let (pool, _, row, _) = authorize(study, StudyAction::ManageGroup).await?;
-    store::add_member(&pool, &row, &email).await?;
+    let email = crate::accounts::rules::normalize_email(&email);
+    crate::accounts::rules::check_email(&email).map_err(|m| AppError::field("email", m))?;
+    let (pool, user, row, _) = authorize(study, StudyAction::ManageGroup).await?;
+    store::invite(&pool, row.id, &email, user.id).await?;
     redirect_plain_form(&study_path(row.id));
+    Ok(())
+}
+
+/// The invited teacher (the invitation's email is theirs) joins the group.
+#[server(prefix = "/api", endpoint = "study/accept-invitation")]
+pub async fn accept_invitation(invitation: Uuid) -> Result<Uuid, AppError> {
+    let user = require_user().await?;
+    let study = store::accept_invitation(&pool()?, invitation, user.id).await?;
+    redirect_plain_form(&study_path(study));
+    Ok(study)
+}
+
+/// The invited teacher declines the invitation.
+#[server(prefix = "/api", endpoint = "study/decline-invitation")]
+pub async fn decline_invitation(invitation: Uuid) -> Result<(), AppError> {
+    let user = require_user().await?;
+    store::decline_invitation(&pool()?, invitation, user.id).await?;
+    redirect_plain_form("/studies");
     Ok(())
 }
 

@@ -116,8 +116,19 @@ pub struct StudySummary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MyStudies {
     pub studies: Vec<StudySummary>,
+    /// Invitations to study groups waiting for the viewer's answer, newest first.
+    pub invitations: Vec<StudyInvitation>,
     /// (slug, name) of studios the viewer hosts or mentors.
     pub can_create_in: Vec<(String, String)>,
+}
+
+/// An invitation to join a study group, as the invited teacher sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StudyInvitation {
+    pub id: Uuid,
+    pub study_title: String,
+    pub studio_name: String,
+    pub invited_by: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -236,6 +247,8 @@ pub struct StudyPage {
     pub my_role: GroupRole,
     pub can: Abilities,
     pub members: Vec<GroupMember>,
+    /// Emails invited and not yet answered (shown to the lead only; empty for everyone else).
+    pub invited: Vec<String>,
     pub rounds: Vec<Round>,
     pub assignments: Vec<Assignment>,
     pub plan: Option<PlanVersion>,

@@ -4,7 +4,7 @@
 
 use super::api::*;
 use super::notes::NotesSection;
-use super::{Dimension, MyStudies, Note, Phase, StudyMsg, StudyPage};
+use super::{Dimension, MyStudies, Note, Phase, StudyInvitation, StudyMsg, StudyPage};
 use crate::accounts::Viewer;
 use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Field, FormStatus, TextArea};
@@ -13,7 +13,7 @@ use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading, Refresh};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 fn t(m: StudyMsg) -> Msg {
@@ -32,7 +32,8 @@ pub(super) fn study_id_param() -> impl Fn() -> Option<Uuid> + Copy + Send + Sync
 pub fn StudiesPage() -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateStudy>::new();
-    let data = Resource::new(|| (), |_| load_my_studies());
+    let refresh = Refresh::provide();
+    let data = Resource::new(move || refresh.version(), |_| load_my_studies());
     view! {
         <h1>{move || i18n.t(t(StudyMsg::StudiesTitle))}</h1>
         <p class="muted">{move || i18n.t(t(StudyMsg::StudiesIntro))}</p>
@@ -40,11 +41,58 @@ pub fn StudiesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(err) => view! { <LoadError err/> }.into_any(),
-                    Ok(mine) => view! { <StudyList mine=mine.clone()/> <CreateStudyForm mine create/> }.into_any(),
+                    Ok(mine) => view! {
+                        <InvitationList invitations=mine.invitations.clone()/>
+                        <StudyList mine=mine.clone()/>
+                        <CreateStudyForm mine create/>
+                    }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+/// Invitations to study groups, each answered with one button (a plain form without JavaScript).
+#[component]
+fn InvitationList(invitations: Vec<StudyInvitation>) -> impl IntoView {
+    let i18n = use_i18n();
+    let accept = ServerAction::<AcceptInvitation>::new();
+    let decline = ServerAction::<DeclineInvitation>::new();
+    let refresh = Refresh::expect();
+    refresh.on_success(decline.value());
+    Effect::new(move |_| {
+        if let Some(Ok(study)) = accept.value().get() {
+            use_navigate()(&format!("/studies/{study}"), Default::default());
+        }
+    });
+    let accept_error = action_error(accept.value());
+    let decline_error = action_error(decline.value());
+    (!invitations.is_empty()).then(|| view! {
+        <section aria-labelledby="invitations-heading">
+            <h2 id="invitations-heading">{move || i18n.t(t(StudyMsg::InvitationsHeading))}</h2>
+            <ul class="plain-list">
+                {invitations.into_iter().map(|inv| {
+                    let by = inv.invited_by.clone();
+                    view! {
+                        <li>
+                            <strong>{inv.study_title}</strong>
+                            <span class="muted">" · " {inv.studio_name} " · " {move || i18n.fill(t(StudyMsg::InvitedBy), &[("name", &by)])}</span>
+                            <ActionForm action=accept attr:class="inline">
+                                <input type="hidden" name="invitation" value=inv.id.to_string()/>
+                                <button type="submit">{move || i18n.t(t(StudyMsg::AcceptInvitation))}</button>
+                            </ActionForm>
+                            <ActionForm action=decline attr:class="inline">
+                                <input type="hidden" name="invitation" value=inv.id.to_string()/>
+                                <button type="submit" class="secondary">{move || i18n.t(t(StudyMsg::DeclineInvitation))}</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <FormStatus error=accept_error/>
+            <FormStatus error=decline_error/>
+        </section>
+    })
 }
 
 #[component]
@@ -316,6 +364,7 @@ fn GroupSection(page: StudyPage) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let error = action_error(actions.add_member.value());
+    let invited = Signal::derive(move || matches!(actions.add_member.value().get(), Some(Ok(()))));
     view! {
         <section aria-labelledby="group-heading">
             <h2 id="group-heading">{move || i18n.t(t(StudyMsg::GroupHeading))}</h2>
@@ -324,11 +373,17 @@ fn GroupSection(page: StudyPage) -> impl IntoView {
                     <li>{m.name} {(!m.school.is_empty()).then(|| format!("（{}）", m.school))} " · " {move || i18n.t(m.role.label())}</li>
                 }).collect_view()}
             </ul>
+            {(!page.invited.is_empty()).then(|| view! {
+                <h3>{move || i18n.t(t(StudyMsg::PendingInvitations))}</h3>
+                <ul class="plain-list muted">
+                    {page.invited.iter().cloned().map(|email| view! { <li>{email}</li> }).collect_view()}
+                </ul>
+            })}
             {page.can.lead.then(|| view! {
                 <ActionForm action=actions.add_member attr:class="no-print">
                     <input type="hidden" name="study" value=page.id.to_string()/>
                     <Field name="email" label=t(StudyMsg::AddMemberEmail) error kind="email" hint=t(StudyMsg::AddMemberHint)/>
-                    <FormStatus error/>
+                    <FormStatus error success=invited success_msg=t(StudyMsg::InvitationSent)/>
                     <button type="submit">{move || i18n.t(t(StudyMsg::AddMember))}</button>
                 </ActionForm>
             })}

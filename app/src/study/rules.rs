@@ -5,6 +5,7 @@ use super::{GroupRole, Phase, SectionConflict, SectionKind, StudyMsg};
 use crate::kit::error::AppError;
 use crate::kit::i18n::Msg;
 use crate::studios::StudioRole;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const TITLE_MAX: usize = 120;
@@ -224,10 +225,31 @@ pub fn merge_sections(
     }
 }
 
-/// Training hours credited for a round of this length: its length in hours, at least half an
-/// hour, rounded to a tenth.
-pub fn credited_hours(lesson_minutes: i32) -> f64 {
-    ((lesson_minutes as f64 / 60.0) * 10.0).round().max(5.0) / 10.0
+/// What observing a round is worth, as credited on entering its debrief.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoundCredit {
+    /// Notes written in this window are attendance (the lessons' check-in window).
+    pub notes_from: DateTime<Utc>,
+    pub notes_until: DateTime<Utc>,
+    /// The part of the lesson that has happened by now, in tenths of an hour.
+    pub tenths: i64,
+}
+
+/// The credit of a round whose lesson started at `start` (the lesson clock, else the linked open
+/// lesson's start) and lasts `lesson_minutes`, as of `now`: only the minutes that have passed
+/// count, so a round moved to its debrief early, or never started, mints nothing. `None` when
+/// no start is known or nothing has happened yet.
+pub fn round_credit(start: Option<DateTime<Utc>>, lesson_minutes: i32, now: DateTime<Utc>) -> Option<RoundCredit> {
+    let start = start?;
+    let minutes = (now - start).num_minutes().min(i64::from(lesson_minutes));
+    // Minutes to tenths of an hour, rounded to the nearest.
+    let tenths = (minutes * 10 + 30) / 60;
+    if tenths <= 0 {
+        return None;
+    }
+    let end = start + chrono::Duration::minutes(i64::from(lesson_minutes));
+    let (notes_from, notes_until) = crate::lessons::rules::attendance_window(start, end);
+    Some(RoundCredit { notes_from, notes_until, tenths })
 }
 
 #[cfg(test)]
@@ -410,9 +432,17 @@ mod tests {
     }
 
     #[test]
-    fn a_round_credits_its_length_in_hours() {
-        assert_eq!(credited_hours(45), 0.8);
-        assert_eq!(credited_hours(90), 1.5);
-        assert_eq!(credited_hours(10), 0.5);
+    fn a_round_credits_only_the_part_of_its_lesson_that_has_happened() {
+        let start = Utc::now() - chrono::Duration::hours(3);
+        let at = |minutes: i64| start + chrono::Duration::minutes(minutes);
+        let credit = round_credit(Some(start), 45, at(50)).expect("credited");
+        assert_eq!(credit.tenths, 8);
+        assert_eq!((credit.notes_from, credit.notes_until), (at(-30), at(45 + 120)));
+        assert_eq!(round_credit(Some(start), 90, at(200)).map(|c| c.tenths), Some(15));
+        // Moved on early: only what has passed; before 3 minutes, nothing.
+        assert_eq!(round_credit(Some(start), 45, at(20)).map(|c| c.tenths), Some(3));
+        assert_eq!(round_credit(Some(start), 45, at(2)), None);
+        assert_eq!(round_credit(Some(start), 45, at(-10)), None);
+        assert_eq!(round_credit(None, 45, at(50)), None);
     }
 }

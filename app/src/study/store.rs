@@ -149,6 +149,16 @@ pub async fn my_studies(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudies>
     .bind(user_id)
     .fetch_all(pool)
     .await?;
+    let invitations: Vec<(Uuid, String, String, String)> = sqlx::query_as(
+        "select i.id, s.title, st.name, u.display_name
+         from study_invitations i join studies s on s.id = i.study_id join studios st on st.id = s.studio_id
+              join users u on u.id = i.invited_by
+         where i.email = (select email from users where id = $1) and s.phase <> 'closed'
+         order by i.created_at desc limit 50",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
     let can_create_in: Vec<(String, String)> = sqlx::query_as(
         "select st.slug, st.name from memberships m join studios st on st.id = m.studio_id
          where m.user_id = $1 and m.status = 'active' and m.role in ('host', 'mentor') and not st.archived order by st.name",
@@ -166,6 +176,15 @@ pub async fn my_studies(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MyStudies>
                 studio_name,
                 phase,
                 lead_name,
+            })
+            .collect(),
+        invitations: invitations
+            .into_iter()
+            .map(|(id, study_title, studio_name, invited_by)| StudyInvitation {
+                id,
+                study_title,
+                studio_name,
+                invited_by,
             })
             .collect(),
         can_create_in,
@@ -359,6 +378,14 @@ pub async fn study_page(
     .bind(row.id)
     .fetch_all(&mut *conn)
     .await?;
+    let invited: Vec<String> = if can.lead {
+        sqlx::query_scalar("select email from study_invitations where study_id = $1 order by created_at limit 100")
+            .bind(row.id)
+            .fetch_all(&mut *conn)
+            .await?
+    } else {
+        Vec::new()
+    };
     let rounds: Vec<RoundTuple> = sqlx::query_as(
         "select r.id, r.number, l.title, r.lesson_minutes, r.clock_started_at from study_rounds r left join open_lessons l on l.id = r.open_lesson_id
          where r.study_id = $1 order by r.number",
@@ -419,6 +446,7 @@ pub async fn study_page(
         my_role,
         can,
         members: members.into_iter().map(|(id, name, school, role)| GroupMember { id, name, school, role }).collect(),
+        invited,
         rounds: rounds
             .into_iter()
             .map(|(id, number, lesson_title, lesson_minutes, clock_started_at)| Round {
@@ -458,10 +486,10 @@ pub async fn study_page(
     })
 }
 
-/// Moves the study to `to`. Entering the debrief credits everyone who wrote a note in the
-/// current round with the round's length in training hours (once per round and person).
+/// The lead (`actor`) moves the study to `to`. Entering the debrief credits those who observed
+/// the current round; leaving it, those who debriefed (see [`credit_round`]).
 #[tracing::instrument(skip_all)]
-pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -> Result<(), StoreError> {
+pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase, actor: Uuid) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     let done = sqlx::query("update studies set phase = $3, updated_at = now() where id = $1 and phase = $2")
         .bind(study_id)
@@ -472,71 +500,167 @@ pub async fn move_phase(pool: &PgPool, study_id: Uuid, from: Phase, to: Phase) -
     if done.rows_affected() != 1 {
         return Err(StoreError::Refused(Msg::from(StudyMsg::ErrPhaseChanged)));
     }
-    // Observing credits on entering the debrief; debriefing (a comment) on leaving it.
     if to == Phase::Debrief || (from == Phase::Debrief && to == Phase::Revise) {
-        credit_round(&mut tx, study_id).await?;
+        credit_round(&mut tx, study_id, actor).await?;
     }
     tx.commit().await?;
     Ok(())
 }
 
-/// One ledger line per person who attended the current round's session, observing (a note in
-/// the round) or debriefing (a comment since the round began): source `study_session`, the
-/// source id derived from round and person, so that crediting twice changes nothing.
-async fn credit_round(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<()> {
-    let Some(round) = current_round(&mut *conn, study_id).await? else { return Ok(()) };
-    let authors: Vec<Uuid> = sqlx::query_scalar(
-        "select author_id from observation_notes where round_id = $1
+/// The current round of a study, as [`credit_round`] needs it.
+#[derive(sqlx::FromRow)]
+struct RoundToCredit {
+    id: Uuid,
+    number: i32,
+    lesson_minutes: i32,
+    teacher_id: Option<Uuid>,
+    /// The lesson clock's start, else the linked open lesson's.
+    start: Option<DateTime<Utc>>,
+    title: String,
+    time_zone: String,
+    now: DateTime<Utc>,
+}
+
+/// Credits attendance of the current round, confirmed by the lead who moved the study on: who
+/// wrote a note inside the round's attendance window (observing), or a debrief comment since the
+/// window opened (debriefing) — never the round's teaching teacher. The hours are the part of
+/// the lesson that has happened (`rules::round_credit`), on the lesson's day in the lead's time
+/// zone, clipped to what each person's day still allows; once per round and person (the source
+/// id is derived from both), so crediting again changes nothing.
+async fn credit_round(conn: &mut PgConnection, study_id: Uuid, actor: Uuid) -> sqlx::Result<()> {
+    let round: Option<RoundToCredit> = sqlx::query_as(
+        "select r.id, r.number, r.lesson_minutes, r.teacher_id, coalesce(r.clock_started_at, l.starts_at) as start,
+                s.title, coalesce(l.time_zone, u.time_zone) as time_zone, now() as now
+         from study_rounds r join studies s on s.id = r.study_id join users u on u.id = $2
+         left join open_lessons l on l.id = r.open_lesson_id
+         where r.study_id = $1 order by r.number desc limit 1",
+    )
+    .bind(study_id)
+    .bind(actor)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(round) = round else { return Ok(()) };
+    let (Some(start), Some(credit)) = (round.start, rules::round_credit(round.start, round.lesson_minutes, round.now))
+    else {
+        return Ok(());
+    };
+    let mut attendees: Vec<Uuid> = sqlx::query_scalar(
+        "select author_id from observation_notes where round_id = $1 and created_at between $2 and $3
          union
-         select c.author_id from debrief_comments c join study_rounds r on r.id = $1 where c.study_id = r.study_id and c.created_at >= r.created_at",
+         select author_id from debrief_comments where study_id = $4 and created_at >= $2",
     )
     .bind(round.id)
+    .bind(credit.notes_from)
+    .bind(credit.notes_until)
+    .bind(study_id)
     .fetch_all(&mut *conn)
     .await?;
-    let hours = rules::credited_hours(round.lesson_minutes);
-    let title: String =
-        sqlx::query_scalar("select title from studies where id = $1").bind(study_id).fetch_one(&mut *conn).await?;
-    let description = format!("{title} #{}", round.number);
-    for author in authors {
-        let source = Uuid::new_v5(&round.id, author.as_bytes());
-        sqlx::query(
-            "insert into training_records (id, user_id, occurred_on, hours, category, description, source_kind, source_id)
-             values ($1, $2, current_date, $3::numeric(4, 1), 'lesson_study', $4, 'study_session', $5)
-             on conflict (source_kind, source_id) where source_id is not null do nothing",
-        )
-        .bind(Uuid::new_v4())
-        .bind(author)
-        .bind(hours)
-        .bind(&description)
-        .bind(source)
-        .execute(&mut *conn)
-        .await?;
+    attendees.retain(|a| Some(*a) != round.teacher_id);
+    // Per-user-day locks are taken in one order, so two rounds credited at once cannot deadlock.
+    attendees.sort_unstable();
+    let tz: chrono_tz::Tz = round.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let day = start.with_timezone(&tz).date_naive();
+    let description = format!("{} #{}", round.title, round.number);
+    for user_id in attendees {
+        let attendance = crate::growth::store::Attendance {
+            user_id,
+            day,
+            tenths: credit.tenths,
+            category: crate::growth::HourCategory::LessonStudy,
+            description: &description,
+            source: crate::growth::RecordSource::StudySession,
+            source_id: Uuid::new_v5(&round.id, user_id.as_bytes()),
+            verified_by: Some(actor),
+        };
+        crate::growth::store::credit_attendance(conn, &attendance).await?;
     }
     Ok(())
 }
 
-/// Adds a registered teacher to the group: a member of the studio as a member, anyone else as
-/// an invited observer.
-pub async fn add_member(pool: &PgPool, study: &StudyRow, email: &str) -> Result<(), StoreError> {
+/// Invitations one lead may send in an hour: enough for any real group, too few to probe
+/// addresses with.
+pub const INVITATIONS_PER_HOUR: i64 = 30;
+
+/// The lead invites the teacher with this (normalised) email. The answer is the same whether
+/// or not the email has an account, or is in the group already (then nothing changes), so the
+/// form tells nobody who is registered; an invitation already waiting is kept.
+#[tracing::instrument(skip_all)]
+pub async fn invite(pool: &PgPool, study_id: Uuid, email: &str, lead: Uuid) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let user: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1")
-        .bind(email.to_lowercase())
-        .fetch_optional(&mut *tx)
+    // One lead's invitations are counted one at a time, so a burst cannot slip past the limit.
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended('study_invitations:' || $1::text, 0))")
+        .bind(lead)
+        .execute(&mut *tx)
         .await?;
-    let Some(user) = user else { return Err(StoreError::conflict("email", Msg::from(StudyMsg::ErrNoSuchTeacher))) };
-    let in_studio = crate::studios::store::active_role(&mut *tx, study.studio_id, user).await?.is_some();
-    let role = if in_studio { GroupRole::Member } else { GroupRole::Observer };
-    let done =
-        sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, $3) on conflict do nothing")
-            .bind(study.id)
-            .bind(user)
-            .bind(role.code())
-            .execute(&mut *tx)
-            .await?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::conflict("email", Msg::from(StudyMsg::ErrAlreadyInGroup)));
+    let sent: i64 = sqlx::query_scalar(
+        "select count(*) from study_invitations where invited_by = $1 and created_at > now() - interval '1 hour'",
+    )
+    .bind(lead)
+    .fetch_one(&mut *tx)
+    .await?;
+    if sent >= INVITATIONS_PER_HOUR {
+        return Err(StoreError::conflict("email", Msg::from(StudyMsg::ErrInvitationLimit)));
     }
+    sqlx::query(
+        "insert into study_invitations (id, study_id, email, invited_by)
+         select $1, $2, $3, $4
+         where not exists (select 1 from study_members m join users u on u.id = m.user_id where m.study_id = $2 and u.email = $3)
+         on conflict on constraint study_invitations_study_email_key do nothing",
+    )
+    .bind(Uuid::new_v4())
+    .bind(study_id)
+    .bind(email)
+    .bind(lead)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// The invited teacher accepts: a member of the studio joins as a member, anyone else as an
+/// invited observer; the invitation is used up. Returns the study. Someone else's invitation is
+/// not found; a closed study takes nobody in.
+#[tracing::instrument(skip_all)]
+pub async fn accept_invitation(pool: &PgPool, invitation: Uuid, user_id: Uuid) -> Result<Uuid, StoreError> {
+    let mut tx = pool.begin().await?;
+    let found: Option<(Uuid, Uuid, Phase)> = sqlx::query_as(
+        "select s.id, s.studio_id, s.phase from study_invitations i join studies s on s.id = i.study_id
+         where i.id = $1 and i.email = (select email from users where id = $2)
+         for update of i, s",
+    )
+    .bind(invitation)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((study_id, studio_id, phase)) = found else { return Err(StoreError::NotFound) };
+    if phase == Phase::Closed {
+        return Err(StoreError::Refused(Msg::from(StudyMsg::ErrClosed)));
+    }
+    let in_studio = crate::studios::store::active_role(&mut *tx, studio_id, user_id).await?.is_some();
+    let role = if in_studio { GroupRole::Member } else { GroupRole::Observer };
+    sqlx::query("insert into study_members (study_id, user_id, role) values ($1, $2, $3) on conflict do nothing")
+        .bind(study_id)
+        .bind(user_id)
+        .bind(role.code())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("delete from study_invitations where id = $1").bind(invitation).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(study_id)
+}
+
+/// The invited teacher declines: the invitation is gone. Someone else's is not found.
+#[tracing::instrument(skip_all)]
+pub async fn decline_invitation(pool: &PgPool, invitation: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+    let done =
+        sqlx::query("delete from study_invitations where id = $1 and email = (select email from users where id = $2)")
+            .bind(invitation)
+            .bind(user_id)
+            .execute(pool)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
     Ok(())
 }
 

@@ -300,6 +300,150 @@ async fn concurrent_wrong_guesses_cannot_slip_past_the_throttle(pool: PgPool) {
     assert_eq!((unauthorized, throttled), (5, 7), "{statuses:?}");
 }
 
+/// A sign-in from a client at `addr`, as a reverse proxy in front would pass it on.
+async fn sign_in_from(
+    app: &TestApp,
+    client: &reqwest::Client,
+    addr: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{}/api/auth/sign-in", app.base))
+        .header("x-forwarded-for", addr)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("request")
+}
+
+fn retry_after(response: &reqwest::Response) -> u64 {
+    response.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds")
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_guesser_at_one_address_cannot_lock_the_owner_out_at_another(pool: PgPool) {
+    let app = TestApp::spawn_behind_proxy(pool).await;
+    app.register(&app.client(), "a@school.cn", PASSWORD).await;
+    let guesser = "203.0.113.9";
+    for _ in 0..5 {
+        let wrong = sign_in_from(&app, &app.client(), guesser, "a@school.cn", "wrong-password").await;
+        assert_status(&wrong, StatusCode::UNAUTHORIZED);
+    }
+    let throttled = sign_in_from(&app, &app.client(), guesser, "a@school.cn", PASSWORD).await;
+    assert_status(&throttled, StatusCode::TOO_MANY_REQUESTS);
+    let owner = sign_in_from(&app, &app.client(), "198.51.100.7", "a@school.cn", PASSWORD).await;
+    assert_status(&owner, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_browser_that_signed_in_before_is_not_slowed_by_a_guesser_at_the_same_school(pool: PgPool) {
+    let app = TestApp::spawn_behind_proxy(pool).await;
+    let school = "198.51.100.7";
+    let owner = app.client();
+    app.register(&owner, "a@school.cn", PASSWORD).await;
+    app.call(&owner, "auth/sign-out", &[]).await;
+    // A colleague's browser, trusted by another account, is no better than any other for this one.
+    let colleague = app.registered_as("b@school.cn", PASSWORD, "王芳").await;
+    for _ in 0..5 {
+        let wrong = sign_in_from(&app, &app.client(), school, "a@school.cn", "wrong-password").await;
+        assert_status(&wrong, StatusCode::UNAUTHORIZED);
+    }
+    let stranger = sign_in_from(&app, &app.client(), school, "a@school.cn", PASSWORD).await;
+    assert_status(&stranger, StatusCode::TOO_MANY_REQUESTS);
+    let other_account = sign_in_from(&app, &colleague, school, "a@school.cn", PASSWORD).await;
+    assert_status(&other_account, StatusCode::TOO_MANY_REQUESTS);
+    assert_status(&sign_in_from(&app, &owner, school, "a@school.cn", PASSWORD).await, StatusCode::OK);
+
+    // The trusted browser's own failures still slow it down.
+    app.call(&owner, "auth/sign-out", &[]).await;
+    for _ in 0..5 {
+        let wrong = sign_in_from(&app, &owner, school, "a@school.cn", "wrong-password").await;
+        assert_status(&wrong, StatusCode::UNAUTHORIZED);
+    }
+    assert_status(&sign_in_from(&app, &owner, school, "a@school.cn", PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_wait_grows_with_each_failure_after_the_first_five(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.register(&app.client(), "a@school.cn", PASSWORD).await;
+    for _ in 0..5 {
+        assert_status(&app.sign_in(&app.client(), "a@school.cn", "wrong-password").await, StatusCode::UNAUTHORIZED);
+    }
+    let first = app.sign_in(&app.client(), "a@school.cn", PASSWORD).await;
+    assert_status(&first, StatusCode::TOO_MANY_REQUESTS);
+    assert!((1..=60).contains(&retry_after(&first)), "{}", retry_after(&first));
+
+    // Ninety seconds later one more try goes through; failing, it makes the next wait longer.
+    sqlx::query("update sign_in_failures set attempted_at = attempted_at - interval '90 seconds'")
+        .execute(&app.pool)
+        .await
+        .expect("age the failures");
+    assert_status(&app.sign_in(&app.client(), "a@school.cn", "wrong-password").await, StatusCode::UNAUTHORIZED);
+    let second = app.sign_in(&app.client(), "a@school.cn", PASSWORD).await;
+    assert_status(&second, StatusCode::TOO_MANY_REQUESTS);
+    assert!((61..=120).contains(&retry_after(&second)), "{}", retry_after(&second));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn one_address_failing_for_many_emails_is_slowed_down_as_a_whole(pool: PgPool) {
+    let app = TestApp::spawn_behind_proxy(pool).await;
+    sqlx::query(
+        "insert into sign_in_failures (email, client_addr) select 'user' || n || '@school.cn', '203.0.113.9'
+         from generate_series(1, 100) n",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("earlier failures");
+    let same_address = sign_in_from(&app, &app.client(), "203.0.113.9", "new@school.cn", "wrong-password").await;
+    assert_status(&same_address, StatusCode::TOO_MANY_REQUESTS);
+    assert!((1..=15 * 60).contains(&retry_after(&same_address)));
+    let elsewhere = sign_in_from(&app, &app.client(), "198.51.100.7", "new@school.cn", "wrong-password").await;
+    assert_status(&elsewhere, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn x_forwarded_for_is_not_believed_without_a_trusted_proxy(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.register(&app.client(), "a@school.cn", PASSWORD).await;
+    for _ in 0..5 {
+        let wrong = sign_in_from(&app, &app.client(), "203.0.113.9", "a@school.cn", "wrong-password").await;
+        assert_status(&wrong, StatusCode::UNAUTHORIZED);
+    }
+    let claimed_elsewhere = sign_in_from(&app, &app.client(), "198.51.100.7", "a@school.cn", PASSWORD).await;
+    assert_status(&claimed_elsewhere, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn day_old_failed_sign_ins_and_long_unused_browsers_are_purged(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    app.register(&app.client(), "a@school.cn", PASSWORD).await;
+    app.register(&app.client(), "b@school.cn", PASSWORD).await;
+    sqlx::query(
+        "insert into sign_in_failures (email, client_addr, attempted_at)
+         values ('a@school.cn', '203.0.113.9', now() - interval '25 hours'), ('a@school.cn', '203.0.113.9', now())",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("failures");
+    sqlx::query(
+        "update trusted_browsers set last_used_at = now() - interval '400 days'
+         where user_id = (select id from users where email = 'a@school.cn')",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("age a browser");
+    let purged = app::accounts::store::purge_stale_sign_in_records(&app.pool).await.expect("purge");
+    assert_eq!(purged, 2);
+    let left: (i64, i64) =
+        sqlx::query_as("select (select count(*) from sign_in_failures), (select count(*) from trusted_browsers)")
+            .fetch_one(&app.pool)
+            .await
+            .expect("counts");
+    assert_eq!(left, (1, 1));
+}
+
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn profile_edits_need_a_signed_in_teacher_and_valid_fields(pool: PgPool) {
     let app = TestApp::spawn(pool).await;

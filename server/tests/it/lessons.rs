@@ -349,6 +349,56 @@ async fn with_approval_a_booking_waits_for_the_hosts_decision(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn attendance_credit_is_clipped_to_the_days_24_hours_and_the_ledger_says_so(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    let lesson = world.lesson(&pool, 5, false, LessonStatus::Published, Duration::minutes(10)).await;
+    let observer = signed_in(&app, "observer@other.test").await;
+    book(&app, &observer, lesson).await;
+    // 23 hours already on the lesson's day (from before the cap covered every source).
+    let manual: Uuid = sqlx::query_scalar(
+        "insert into training_records (id, user_id, occurred_on, hours, category)
+         select gen_random_uuid(), u.id, (l.starts_at at time zone l.time_zone)::date, 23.0, 'offline'
+         from users u, open_lessons l where u.email = 'observer@other.test' and l.id = $1 returning id",
+    )
+    .bind(lesson)
+    .fetch_one(&pool)
+    .await
+    .expect("a full day");
+    let code = [("lesson_id", lesson.to_string()), ("code", "ABC234".to_owned())];
+    let credited = || async {
+        sqlx::query_as::<_, (f64, Option<f64>)>(
+            "select hours::float8, attended_hours::float8 from training_records where source_kind = 'booking'",
+        )
+        .fetch_optional(&pool)
+        .await
+        .expect("credit")
+    };
+    assert_eq!(call_owned(&app, &observer, "lessons/check-in-code", &code).await.status(), StatusCode::OK);
+    assert_eq!(credited().await, Some((1.0, Some(1.5))), "1.5 hours attended, 1 left in the day");
+    let ledger = app.get(&observer, "/hours").await.text().await.expect("html");
+    assert!(ledger.contains("实际参加 1.5 学时"), "the ledger says why less was credited");
+
+    // A full day credits nothing, yet the attendance stays on record.
+    let host = signed_in(&app, "host@studio.test").await;
+    let booking: Uuid = sqlx::query_scalar("select id from bookings where lesson_id = $1")
+        .bind(lesson)
+        .fetch_one(&pool)
+        .await
+        .expect("booking");
+    let undo =
+        [("lesson_id", lesson.to_string()), ("booking_id", booking.to_string()), ("status", "confirmed".to_owned())];
+    assert_eq!(call_owned(&app, &host, "lessons/check-in", &undo).await.status(), StatusCode::OK);
+    sqlx::query("update training_records set hours = 24.0 where id = $1")
+        .bind(manual)
+        .execute(&pool)
+        .await
+        .expect("full");
+    assert_eq!(call_owned(&app, &observer, "lessons/check-in-code", &code).await.status(), StatusCode::OK);
+    assert_eq!(credited().await, Some((0.0, Some(1.5))));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn checking_in_credits_training_hours_once_and_undoing_removes_them(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;

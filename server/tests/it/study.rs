@@ -130,13 +130,22 @@ async fn study_with_everyone(app: &TestApp, tag: &str) -> Study {
     assert_status(&created, StatusCode::OK);
     let id: Uuid = created.json().await.expect("study id");
     let id = id.to_string();
-    for who in ["member", "observer"] {
+    let study = Study { id, slug, clients, ids };
+    for (who, role) in [("member", Role::Member), ("observer", Role::Observer)] {
         assert_status(
-            &app.call(&lead, "study/add-member", &[("study", &id), ("email", &email(who))]).await,
+            &app.call(&lead, "study/add-member", &[("study", &study.id), ("email", &email(who))]).await,
             StatusCode::OK,
         );
+        accept_invitation(app, study.client(role)).await;
     }
-    Study { id, slug, clients, ids }
+    study
+}
+
+/// The teacher accepts the (only) invitation waiting for them.
+async fn accept_invitation(app: &TestApp, invitee: &reqwest::Client) {
+    let mine: Value = app.call(invitee, "study/mine", &[]).await.json().await.expect("mine");
+    let invitation = mine["invitations"][0]["id"].as_str().expect("an invitation").to_owned();
+    assert_status(&app.call(invitee, "study/accept-invitation", &[("invitation", &invitation)]).await, StatusCode::OK);
 }
 
 /// A fingerprint of everything a study holds: equal means nothing changed.
@@ -148,6 +157,7 @@ async fn state(app: &TestApp) -> String {
                  || coalesce((select string_agg(a::text, ',' order by a.study_id, a.observer_id) from observation_assignments a), '')
                  || coalesce((select string_agg(n::text, ',' order by n.id) from observation_notes n), '')
                  || coalesce((select string_agg(c::text, ',' order by c.id) from debrief_comments c), '')
+                 || coalesce((select string_agg(i.study_id::text || i.email, ',' order by i.id) from study_invitations i), '')
                  || (select count(*) from debrief_citations)::text
                  || (select count(*) from plan_versions)::text
                  || (select count(*) from plan_comments)::text)",
@@ -334,7 +344,8 @@ async fn only_the_lead_runs_the_study(pool: PgPool) {
     assert_eq!(page["notes_locked"], true);
     assert_eq!(page["rounds"][0]["lesson_minutes"], 40);
     assert_eq!(page["assignments"][0]["dimension"], "teacher_instruction");
-    assert_eq!(page["members"].as_array().map(Vec::len), Some(4));
+    assert_eq!(page["members"].as_array().map(Vec::len), Some(3), "the invited teacher has not accepted yet");
+    assert_eq!(page["invited"], serde_json::json!(["extra.lead@school.cn"]));
     // Focus students by seat label, without a dimension.
     let seats =
         [("study", s.id.as_str()), ("observer", &observer), ("dimension", ""), ("point", ""), ("seats", "3-2, 5-4")];
@@ -714,6 +725,7 @@ async fn observing_and_debriefing_credit_training_hours_once_per_round(pool: PgP
     for _ in 0..2 {
         assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &forward).await, StatusCode::OK);
     }
+    start_clock_minutes_ago(&app, s.client(Role::Lead), &s.id, 50).await;
     assert_status(
         &note(&app, s.client(Role::Observer), &s.id, &Uuid::new_v4().to_string(), "20", "学生回答正确").await,
         StatusCode::OK,
@@ -721,12 +733,13 @@ async fn observing_and_debriefing_credit_training_hours_once_per_round(pool: PgP
     assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &forward).await, StatusCode::OK);
     assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &back).await, StatusCode::OK);
     assert_status(&app.call(s.client(Role::Lead), "study/move-phase", &forward).await, StatusCode::OK);
-    let rows: Vec<(String, String, f64)> =
-        sqlx::query_as("select category, source_kind, hours::float8 from training_records")
+    let rows: Vec<(String, String, f64, Option<String>)> =
+        sqlx::query_as("select category, source_kind, hours::float8, verified_by::text from training_records")
             .fetch_all(&app.pool)
             .await
             .expect("ledger");
-    assert_eq!(rows, vec![("lesson_study".to_owned(), "study_session".to_owned(), 0.8)]);
+    let lead = Some(s.user(Role::Lead).to_owned());
+    assert_eq!(rows, vec![("lesson_study".to_owned(), "study_session".to_owned(), 0.8, lead)], "verified by the lead");
     let page: Value =
         app.call(s.client(Role::Observer), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     assert_eq!(page["my_hours"], 0.8);
@@ -748,6 +761,126 @@ async fn observing_and_debriefing_credit_training_hours_once_per_round(pool: PgP
         .await
         .expect("ledger");
     assert_eq!(credited, vec![s.user(Role::Observer).to_owned(), member]);
+}
+
+/// The lead invites `email`: the answer's status and body.
+async fn invite(app: &TestApp, lead: &Client, study: &str, email: &str) -> (StatusCode, String) {
+    let response = app.call(lead, "study/add-member", &[("study", study), ("email", email)]).await;
+    (response.status(), response.text().await.expect("body"))
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn an_invitation_reveals_no_registration_and_joins_nobody_until_accepted(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "invite").await;
+    let lead = s.client(Role::Lead);
+    let invite = |email: &'static str| invite(&app, lead, &s.id, email);
+    // Registered or not, in the group already or not: the same answer.
+    let registered = invite("outsider.invite@school.cn").await;
+    assert_eq!(registered.0, StatusCode::OK);
+    assert_eq!(invite("nobody.invite@school.cn").await, registered);
+    assert_eq!(invite("member.invite@school.cn").await, registered);
+    let malformed = app.call(lead, "study/add-member", &[("study", &s.id), ("email", "not an email")]).await;
+    assert_eq!(field_error(&error_json(malformed).await, "email").as_deref(), Some("ErrEmailInvalid"));
+
+    // Nobody joined: the outsider still cannot open the study, until they accept.
+    let outsider = s.client(Role::Outsider);
+    assert_status(&app.call(outsider, "study/page", &[("study", &s.id)]).await, StatusCode::NOT_FOUND);
+    let page: Value = app.call(lead, "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    assert_eq!(page["invited"], serde_json::json!(["outsider.invite@school.cn", "nobody.invite@school.cn"]));
+    let members: Value =
+        app.call(s.client(Role::Member), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    assert_eq!(members["invited"], serde_json::json!([]), "only the lead sees whom they invited");
+
+    // Someone else cannot use the invitation.
+    let mine: Value = app.call(outsider, "study/mine", &[]).await.json().await.expect("mine");
+    let invitation = mine["invitations"][0]["id"].as_str().expect("invitation").to_owned();
+    assert_eq!(mine["invitations"][0]["invited_by"], "李娜");
+    for other in [s.client(Role::Member), s.client(Role::Host)] {
+        let stolen = app.call(other, "study/accept-invitation", &[("invitation", &invitation)]).await;
+        assert_status(&stolen, StatusCode::NOT_FOUND);
+    }
+    assert_status(&app.call(outsider, "study/accept-invitation", &[("invitation", &invitation)]).await, StatusCode::OK);
+    let page: Value = app.call(outsider, "study/page", &[("study", &s.id)]).await.json().await.expect("page");
+    assert_eq!(page["my_role"], "observer");
+
+    // A teacher who registers later finds the invitation waiting, and may decline it.
+    let late = registered_as(&app, "nobody.invite@school.cn", "黄磊").await;
+    let mine: Value = app.call(&late, "study/mine", &[]).await.json().await.expect("mine");
+    let invitation = mine["invitations"][0]["id"].as_str().expect("invitation").to_owned();
+    assert_status(&app.call(&late, "study/decline-invitation", &[("invitation", &invitation)]).await, StatusCode::OK);
+    let again = app.call(&late, "study/accept-invitation", &[("invitation", &invitation)]).await;
+    assert_status(&again, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_lead_sends_at_most_thirty_invitations_an_hour(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "flood").await;
+    sqlx::query(
+        "insert into study_invitations (id, study_id, email, invited_by)
+         select gen_random_uuid(), $1::uuid, 'probe' || n || '@school.cn', $2::uuid from generate_series(1, 30) n",
+    )
+    .bind(&s.id)
+    .bind(s.user(Role::Lead))
+    .execute(&app.pool)
+    .await
+    .expect("earlier invitations");
+    let refused =
+        app.call(s.client(Role::Lead), "study/add-member", &[("study", &s.id), ("email", "one.more@school.cn")]).await;
+    assert_eq!(field_error(&error_json(refused).await, "email").as_deref(), Some("Study:ErrInvitationLimit"));
+}
+
+/// The lead starts the current round's lesson clock, as if it had been started `minutes` ago.
+async fn start_clock_minutes_ago(app: &TestApp, lead: &reqwest::Client, study: &str, minutes: i32) {
+    assert_status(&app.call(lead, "study/start-clock", &[("study", study)]).await, StatusCode::OK);
+    sqlx::query(
+        "update study_rounds set clock_started_at = now() - make_interval(mins => $2) where study_id = $1::uuid",
+    )
+    .bind(study)
+    .bind(minutes)
+    .execute(&app.pool)
+    .await
+    .expect("move the clock back");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_round_credits_only_attendance_that_can_have_happened(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "minted").await;
+    let lead = s.client(Role::Lead);
+    let forward = [("study", s.id.as_str()), ("direction", "forward")];
+    let back = [("study", s.id.as_str()), ("direction", "back")];
+    for _ in 0..2 {
+        assert_status(&app.call(lead, "study/move-phase", &forward).await, StatusCode::OK);
+    }
+    let observer_note = Uuid::new_v4().to_string();
+    assert_status(&note(&app, s.client(Role::Observer), &s.id, &observer_note, "5", "提问").await, StatusCode::OK);
+    // The lesson clock never started: entering the debrief credits nobody.
+    assert_status(&app.call(lead, "study/move-phase", &forward).await, StatusCode::OK);
+    let ledger = |pool: PgPool| async move {
+        sqlx::query_as::<_, (String, f64)>("select user_id::text, hours::float8 from training_records order by 1")
+            .fetch_all(&pool)
+            .await
+            .expect("ledger")
+    };
+    assert_eq!(ledger(app.pool.clone()).await, vec![], "no lesson was observed yet");
+
+    // Started 20 minutes ago: only the 20 minutes that passed are credited, and a note written
+    // long before the lesson is no attendance.
+    assert_status(&app.call(lead, "study/move-phase", &back).await, StatusCode::OK);
+    start_clock_minutes_ago(&app, lead, &s.id, 20).await;
+    assert_status(
+        &note(&app, s.client(Role::Member), &s.id, &Uuid::new_v4().to_string(), "6", "回应").await,
+        StatusCode::OK,
+    );
+    sqlx::query("update observation_notes set created_at = now() - interval '3 hours' where id = $1::uuid")
+        .bind(&observer_note)
+        .execute(&app.pool)
+        .await
+        .expect("an old note");
+    assert_status(&app.call(lead, "study/move-phase", &forward).await, StatusCode::OK);
+    assert_eq!(ledger(app.pool.clone()).await, vec![(s.user(Role::Member).to_owned(), 0.3)]);
 }
 
 /// Reads the event stream until a chunk contains `needle`, or the time runs out.

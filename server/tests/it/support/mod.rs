@@ -2,6 +2,7 @@
 pub mod builders;
 pub mod lessons;
 
+use app::kit::client::TrustedProxies;
 use leptos::prelude::get_configuration;
 use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
@@ -14,13 +15,29 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> TestApp {
+        TestApp::spawn_with(pool, TrustedProxies::default()).await
+    }
+
+    /// A server that believes `X-Forwarded-For` from 127.0.0.1, as if behind a reverse proxy on
+    /// the same machine: a test then speaks for clients at any address.
+    pub async fn spawn_behind_proxy(pool: PgPool) -> TestApp {
+        TestApp::spawn_with(pool, TrustedProxies::parse("127.0.0.1").expect("address")).await
+    }
+
+    async fn spawn_with(pool: PgPool, trusted_proxies: TrustedProxies) -> TestApp {
         let options = get_configuration(None).expect("leptos configuration").leptos_options;
-        let config =
-            Config { database_url: String::new(), max_connections: 5, secure_cookies: false, session_days: 14 };
+        let config = Config {
+            database_url: String::new(),
+            max_connections: 5,
+            secure_cookies: false,
+            session_days: 14,
+            trusted_proxies,
+        };
         let router = server::startup::router(pool.clone(), options, &config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
-        tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await.expect("serve") });
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.expect("serve") });
         TestApp { base: format!("http://{addr}"), pool }
     }
 
