@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod fuzz;
 mod growth;
 mod lessons;
 mod lessons_concurrency;
