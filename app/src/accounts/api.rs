@@ -69,9 +69,9 @@ async fn count_password_attempt(
     email: &str,
     client_addr: &str,
 ) -> Result<Option<uuid::Uuid>, AppError> {
-    let now = chrono::Utc::now();
     let mut tx = pool.begin().await?;
     store::lock_sign_in(&mut tx, email).await?;
+    let now = chrono::Utc::now();
     let browser = match crate::kit::context::request_cookie(TRUSTED_BROWSER_COOKIE) {
         Some(token) => store::trusted_browser(&mut tx, email, &token).await?,
         None => None,

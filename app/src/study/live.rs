@@ -172,8 +172,33 @@ mod server {
             Some(Event::default().event("note").id(note.updated_at.timestamp_micros().to_string()).data(json))
         }
 
-        /// Queues the notes changed since the cursor.
-        async fn catch_up(&mut self) {
+        /// Whether the stream's user is still in the study's group; `None` while the database
+        /// cannot say (then the stream waits and asks again, it does not end).
+        async fn still_member(&self) -> Option<bool> {
+            match store::group_role(&self.hub.pool, self.study, self.user).await {
+                Ok(role) => Some(role.is_some()),
+                Err(err) => {
+                    let _ = AppError::from(err);
+                    None
+                }
+            }
+        }
+
+        /// The database is away: catch up shortly, from the same cursor.
+        fn retry_soon(&mut self) {
+            self.retry_at = Some(tokio::time::Instant::now() + CATCH_UP_RETRY);
+        }
+
+        /// Queues the notes changed since the cursor. `false`: the user has left the group.
+        async fn catch_up(&mut self) -> bool {
+            match self.still_member().await {
+                Some(true) => {}
+                Some(false) => return false,
+                None => {
+                    self.retry_soon();
+                    return true;
+                }
+            }
             let cursor = self.cursor;
             match store::notes_changed_since(&self.hub.pool, self.study, cursor - CATCH_UP_SLACK, CATCH_UP_MAX).await {
                 Ok(notes) => {
@@ -187,11 +212,11 @@ mod server {
                     }
                 }
                 Err(err) => {
-                    // The database is away: try again shortly, from the same cursor.
                     let _ = AppError::from(err);
-                    self.retry_at = Some(tokio::time::Instant::now() + CATCH_UP_RETRY);
+                    self.retry_soon();
                 }
             }
+            true
         }
 
         async fn next(&mut self) -> Option<Event> {
@@ -204,24 +229,32 @@ mod server {
                         announcement = self.rx.recv() => announcement,
                         () = tokio::time::sleep_until(at) => {
                             self.retry_at = None;
-                            self.catch_up().await;
+                            if !self.catch_up().await {
+                                return None;
+                            }
                             continue;
                         }
                     },
                     None => self.rx.recv().await,
                 };
                 match announcement {
-                    Ok(Announcement::Note(item)) if item.0 == self.study => {
+                    Ok(Announcement::Note(item)) if item.0 == self.study => match self.still_member().await {
+                        Some(true) => {
+                            if let Some(event) = self.note_event(&item.1) {
+                                return Some(event);
+                            }
+                        }
                         // Someone who left the group (or the studio) gets nothing more.
-                        if !matches!(store::group_role(&self.hub.pool, self.study, self.user).await, Ok(Some(_))) {
+                        Some(false) => return None,
+                        // Unknown for now (the database is away): the catch-up brings the note.
+                        None => self.retry_soon(),
+                    },
+                    Ok(Announcement::Note(_)) => {}
+                    Ok(Announcement::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        if !self.catch_up().await {
                             return None;
                         }
-                        if let Some(event) = self.note_event(&item.1) {
-                            return Some(event);
-                        }
                     }
-                    Ok(Announcement::Note(_)) => {}
-                    Ok(Announcement::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => self.catch_up().await,
                     Err(broadcast::error::RecvError::Closed) => return None,
                 }
             }

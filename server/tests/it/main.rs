@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod faults;
 mod fuzz;
 mod growth;
 mod lessons;
