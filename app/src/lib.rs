@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod districts;
 pub mod growth;
 pub mod kit;
 pub mod lessons;

@@ -2,7 +2,8 @@ use leptos::prelude::get_configuration;
 use server::{config::Config, seed, startup};
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: server [serve | migrate | seed demo | seed scale [--users N] [--studios N] [--lessons N]]";
+const USAGE: &str = "usage: server [serve | migrate | seed demo | seed scale [--users N] [--studios N] [--lessons N] \
+                     | grant district-admin EMAIL DISTRICT]";
 
 #[tokio::main]
 async fn main() {
@@ -26,6 +27,20 @@ async fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
             let pool = startup::connect(&config).await?;
             startup::MIGRATOR.run(&pool).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        ["grant", "district-admin", email, district] => {
+            use app::districts::store::{grant_district_admin, Granted};
+            if district.trim().is_empty() {
+                return Err("the district needs a name".into());
+            }
+            let pool = startup::connect(&config).await?;
+            startup::MIGRATOR.run(&pool).await?;
+            match grant_district_admin(&pool, email, district).await? {
+                Granted::Admin => println!("{email} administers {district}"),
+                Granted::AdminOfNewDistrict => println!("created the district {district}; {email} is its first admin"),
+                Granted::NoSuchUser => return Err(format!("no user has the email {email}").into()),
+            }
             Ok(())
         }
         ["seed", "demo"] => {

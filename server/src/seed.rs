@@ -137,8 +137,8 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
     let mut tx = pool.begin().await?;
     for u in DEMO_USERS {
         sqlx::query(
-            "insert into users (id, email, password_hash, display_name, school, district, subject, tier, locale, time_zone, is_district_admin)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "insert into users (id, email, password_hash, display_name, school, district, subject, tier, locale, time_zone)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(user_id(u.email))
         .bind(u.email)
@@ -150,7 +150,6 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         .bind(u.tier)
         .bind(u.locale)
         .bind(u.time_zone)
-        .bind(u.email.starts_with("district.admin"))
         .execute(&mut *tx)
         .await?;
     }
@@ -307,6 +306,14 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         }
     }
     seed_study(&mut tx, math).await?;
+    // The demo's districts and schools, from the names above; 西湖区 has its admin.
+    app::districts::store::adopt_named_schools(&mut tx).await?;
+    sqlx::query(
+        "insert into district_admins (district_id, user_id) select id, $1 from districts where name = '西湖区'",
+    )
+    .bind(user_id("district.admin@demo.atelier"))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     load_demo_growth(pool, math, english).await?;
     println!(
@@ -764,6 +771,7 @@ pub async fn scale(pool: &PgPool, size: ScaleSize) -> Result<(), SeedError> {
     sqlx::query("alter table open_lessons disable trigger open_lessons_touch_studio").execute(&mut *tx).await?;
     copy(&mut tx, "copy open_lessons (id, studio_id, teacher_id, title, subject, grade, starts_at, ends_at, time_zone, mode, capacity, status) from stdin", lessons).await?;
     sqlx::query("alter table open_lessons enable trigger open_lessons_touch_studio").execute(&mut *tx).await?;
+    app::districts::store::adopt_named_schools(&mut tx).await?;
     tx.commit().await?;
     sqlx::query("analyze").execute(pool).await?;
     println!(

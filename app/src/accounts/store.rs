@@ -33,8 +33,9 @@ pub async fn insert_user(
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
     sqlx::query(
-        "insert into users (id, email, password_hash, display_name, school, district, subject, grade_band, tier, locale, time_zone)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "insert into users (id, email, password_hash, display_name, school, district, subject, grade_band, tier, locale, time_zone,
+             school_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, listed_school($6, $5))",
     )
     .bind(id)
     .bind(email)
@@ -66,7 +67,7 @@ pub async fn profile(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Profile>> {
 pub async fn update_profile(pool: &PgPool, id: Uuid, profile: &ValidProfile) -> sqlx::Result<()> {
     sqlx::query(
         "update users set display_name = $2, school = $3, district = $4, subject = $5, grade_band = $6,
-                tier = $7, locale = $8, time_zone = $9, updated_at = now()
+                tier = $7, locale = $8, time_zone = $9, school_id = listed_school($4, $3), updated_at = now()
          where id = $1",
     )
     .bind(id)

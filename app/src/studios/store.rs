@@ -48,13 +48,16 @@ pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
 }
 
 /// Where a user (or an anonymous visitor) stands with a studio, in one query: the membership
-/// and whether they are a district admin.
+/// and whether they administer the studio's district.
 pub async fn standing(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Option<Uuid>) -> sqlx::Result<Standing> {
     let Some(user_id) = user_id else {
         return Ok(Standing::ANONYMOUS);
     };
     let row: Option<(bool, Option<StudioRole>, Option<String>)> = sqlx::query_as(
-        "select u.is_district_admin, m.role, m.status
+        "select exists (select 1 from studios st join schools s on s.id = st.school_id
+                        join district_admins da on da.district_id = s.district_id
+                        where st.id = $1 and da.user_id = u.id),
+                m.role, m.status
          from users u left join memberships m on m.studio_id = $1 and m.user_id = u.id
          where u.id = $2",
     )
@@ -141,8 +144,9 @@ pub async fn create_studio(
     };
     let id = Uuid::new_v4();
     sqlx::query(
-        "insert into studios (id, slug, name, description, subject, district, school, host_id, visibility, join_policy)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "insert into studios (id, slug, name, description, subject, district, school, host_id, visibility, join_policy,
+             school_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, listed_school($6, $7))",
     )
     .bind(id)
     .bind(&slug)
@@ -172,7 +176,7 @@ pub async fn create_studio(
 pub async fn update_studio(pool: &PgPool, studio_id: Uuid, studio: &ValidStudio) -> sqlx::Result<()> {
     sqlx::query(
         "update studios set name = $2, description = $3, subject = $4, district = $5, school = $6, visibility = $7,
-                join_policy = $8, last_activity_at = now()
+                join_policy = $8, school_id = listed_school($5, $6), last_activity_at = now()
          where id = $1 and not archived",
     )
     .bind(studio_id)

@@ -47,12 +47,8 @@ async fn studio(pool: PgPool) -> Studio {
     let (other_mentee, other_mentee_id) = user(&app, "other@school.cn").await;
     let (outsider, outsider_id) = user(&app, "outsider@school.cn").await;
     let (observer, _) = user(&app, "observer@school.cn").await;
-    let (district_admin, admin_id) = user(&app, "admin@district.cn").await;
-    sqlx::query("update users set is_district_admin = true where id = $1")
-        .bind(admin_id)
-        .execute(&app.pool)
-        .await
-        .expect("admin");
+    let (district_admin, _) = user(&app, "admin@district.cn").await;
+    crate::support::builders::district_admin_of(&app.pool, "admin@district.cn", "西湖区").await;
     let studio_id = builders::studio(&app.pool, "xihu-math", "西湖数学名师工作室", host_id).await;
     builders::member(&app.pool, studio_id, mentor_id, StudioRole::Mentor).await;
     builders::member(&app.pool, studio_id, mentee_id, StudioRole::Mentee).await;

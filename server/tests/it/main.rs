@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod districts;
 mod faults;
 mod fuzz;
 mod growth;

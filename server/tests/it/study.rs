@@ -108,11 +108,7 @@ async fn study_with_everyone(app: &TestApp, tag: &str) -> Study {
         clients.push((role, registered_as(app, &email(name), display).await));
         ids.push((role, user_id(app, &email(name)).await));
     }
-    sqlx::query("update users set is_district_admin = true where email = $1")
-        .bind(email("admin"))
-        .execute(&app.pool)
-        .await
-        .expect("admin");
+    crate::support::builders::district_admin_of(&app.pool, &email("admin"), "西湖区").await;
     let lead = clients.iter().find(|(r, _)| *r == Role::Lead).expect("lead").1.clone();
     let created = app
         .call(

@@ -19,18 +19,25 @@ async fn password_hash() -> String {
 pub async fn user(pool: &PgPool, email: &str, name: &str, district_admin: bool) -> Uuid {
     let id = Uuid::new_v4();
     sqlx::query(
-        "insert into users (id, email, password_hash, display_name, school, district, subject, is_district_admin)
-         values ($1, $2, $3, $4, '西湖区实验中学', '西湖区', '数学', $5)",
+        "insert into users (id, email, password_hash, display_name, school, district, subject)
+         values ($1, $2, $3, $4, '西湖区实验中学', '西湖区', '数学')",
     )
     .bind(id)
     .bind(email)
     .bind(password_hash().await)
     .bind(name)
-    .bind(district_admin)
     .execute(pool)
     .await
     .expect("user");
+    if district_admin {
+        district_admin_of(pool, email, "西湖区").await;
+    }
     id
+}
+
+/// Makes the user with `email` an admin of `district` (created when new), as the command line does.
+pub async fn district_admin_of(pool: &PgPool, email: &str, district: &str) {
+    app::districts::store::grant_district_admin(pool, email, district).await.expect("grant");
 }
 
 /// `n` observers `observer{i}@load.test` in one statement (one shared password hash).
