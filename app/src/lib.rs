@@ -11,8 +11,13 @@ pub mod studios;
 pub mod study;
 
 /// Every area's message catalogue, so that messages coming back over the wire can be read.
-const MESSAGE_CATALOGS: &[(&str, kit::i18n::Catalog)] =
-    &[studios::StudioMsg::CATALOG, lessons::LessonMsg::CATALOG, growth::GrowthMsg::CATALOG, study::StudyMsg::CATALOG];
+const MESSAGE_CATALOGS: &[(&str, kit::i18n::Catalog)] = &[
+    studios::StudioMsg::CATALOG,
+    lessons::LessonMsg::CATALOG,
+    growth::GrowthMsg::CATALOG,
+    study::StudyMsg::CATALOG,
+    districts::DistrictMsg::CATALOG,
+];
 
 /// Start-up of the application, on the server and in the browser alike.
 pub fn init() {

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO_PASSWORD, open, uniqueEmail } from "./helpers";
+import { DEMO_PASSWORD, open, registerTeacher, uniqueEmail } from "./helpers";
 
 test("a teacher registers, signs out, signs in, switches language and edits the profile", async ({ page }) => {
   const email = uniqueEmail("li.ming");
@@ -47,7 +47,7 @@ test("a teacher registers, signs out, signs in, switches language and edits the 
   await expect(page.getByRole("heading", { name: "Your profile" })).toBeVisible();
   await page.getByLabel("Display name").fill("李明 Li Ming");
   await page.getByLabel("Time zone").fill("Asia/Tokyo");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
 
   await open(page, "/");
@@ -77,8 +77,42 @@ test("a bad registration shows translated messages next to the fields", async ({
   await expect(page.getByText(/不能包含以下字符/)).toBeVisible();
 });
 
+test("a teacher decides who may see their development record, and sees who looked", async ({ page }) => {
+  await registerTeacher(page, "周洁");
+  await open(page, "/profile");
+  const sharing = page.getByRole("region", { name: "谁可以查看我的发展档案" });
+  await expect(sharing.getByText("学时认定（每年按类别计入的培训学时合计）是行政记录")).toBeVisible();
+  const school = sharing.getByLabel("允许我所在学校的领导查看我的发展档案");
+  await expect(school).not.toBeChecked();
+  await expect(sharing.getByLabel("允许我所在的区查看我的发展档案")).not.toBeChecked();
+  await school.check();
+  await sharing.getByRole("button", { name: "保存共享设置" }).click();
+  await expect(sharing.getByText("已保存，立即生效。")).toBeVisible();
+  await open(page, "/profile");
+  await expect(page.getByLabel("允许我所在学校的领导查看我的发展档案")).toBeChecked();
+  await expect(page.getByRole("region", { name: "谁查看过我的档案" }).getByText("还没有人查看过。")).toBeVisible();
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
+
+  test("the sharing switches work as a plain HTML form", async ({ page }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("电子邮箱").fill("zhang.wei@demo.atelier");
+    await page.getByLabel("密码").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto("/profile");
+    const sharing = page.getByRole("region", { name: "谁可以查看我的发展档案" });
+    await expect(sharing.getByText("您的学校：文澜中学（西湖区）")).toBeVisible();
+    await sharing.getByLabel("允许我所在的区查看我的发展档案").check();
+    await sharing.getByRole("button", { name: "保存共享设置" }).click();
+    await expect(page).toHaveURL(/\/profile$/);
+    await expect(page.getByLabel("允许我所在的区查看我的发展档案")).toBeChecked();
+    await page.getByLabel("允许我所在的区查看我的发展档案").uncheck();
+    await page.getByRole("button", { name: "保存共享设置" }).click();
+    await expect(page.getByLabel("允许我所在的区查看我的发展档案")).not.toBeChecked();
+  });
 
   test("sign-in and its error work as a plain HTML form", async ({ page }) => {
     await page.goto("/sign-in");

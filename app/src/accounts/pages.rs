@@ -148,5 +148,6 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
                 <button type="submit" class="primary">{move || i18n.t(Msg::ChangePassword)}</button>
             </ActionForm>
         </section>
+        <crate::districts::pages::SharingSection/>
     }
 }

@@ -164,3 +164,116 @@ async fn a_new_profile_is_linked_to_the_listed_school_it_names(pool: PgPool) {
     .expect("links");
     assert_eq!(linked, [("elsewhere@school.cn".into(), None), ("new@school.cn".into(), Some("西湖区实验中学".into()))]);
 }
+
+/// A teacher of 西湖区实验中学, a leader of that school, a leader of 文澜中学 (also 西湖区), the admin
+/// of 西湖区 and the admin of 滨江区.
+struct Leaders {
+    teacher: uuid::Uuid,
+    own_leader: uuid::Uuid,
+    other_leader: uuid::Uuid,
+    own_admin: uuid::Uuid,
+    other_admin: uuid::Uuid,
+}
+
+async fn leaders(pool: &PgPool) -> Leaders {
+    let teacher = builders::user(pool, "teacher@school.cn", "李明", false).await;
+    let own_leader = builders::user(pool, "leader@school.cn", "校长", false).await;
+    let other_leader = builders::user(pool, "leader@wenlan.cn", "文澜校长", false).await;
+    sqlx::query("update users set school = '文澜中学' where id = $1")
+        .bind(other_leader)
+        .execute(pool)
+        .await
+        .expect("school");
+    let own_admin = builders::user(pool, "admin@xihu.cn", "西湖区管理员", true).await;
+    let other_admin = builders::user(pool, "admin@binjiang.cn", "滨江区管理员", false).await;
+    builders::district_admin_of(pool, "admin@binjiang.cn", "滨江区").await;
+    let mut conn = pool.acquire().await.expect("connection");
+    app::districts::store::adopt_named_schools(&mut conn).await.expect("adopt");
+    sqlx::query("insert into school_leaders (school_id, user_id) select school_id, id from users where id = any($1)")
+        .bind(vec![own_leader, other_leader])
+        .execute(pool)
+        .await
+        .expect("leaders");
+    Leaders { teacher, own_leader, other_leader, own_admin, other_admin }
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_record_is_shared_only_with_whom_the_teacher_allows_and_switching_off_is_at_once(pool: PgPool) {
+    use app::districts::ViewerCapacity::{DistrictAdmin, SchoolLeader};
+    let app = TestApp::spawn(pool.clone()).await;
+    let l = leaders(&pool).await;
+    let teacher = app.client();
+    assert_status(&app.sign_in(&teacher, "teacher@school.cn", builders::PASSWORD).await, StatusCode::OK);
+    let access = |viewer| app::districts::store::record_access(&pool, viewer, l.teacher);
+    let everyone = [l.own_leader, l.other_leader, l.own_admin, l.other_admin];
+    let who_may = || async {
+        let mut may = Vec::new();
+        for viewer in everyone {
+            may.push(access(viewer).await.expect("access"));
+        }
+        may
+    };
+
+    let sharing: serde_json::Value = app.call(&teacher, "district/sharing", &[]).await.json().await.expect("sharing");
+    assert_eq!(sharing["with_school"], false, "off by default");
+    assert_eq!(sharing["with_district"], false, "off by default");
+    assert_eq!(sharing["school"], serde_json::json!(["西湖区实验中学", "西湖区"]));
+    assert_eq!(who_may().await, [None, None, None, None]);
+
+    let share = |form: &'static [(&'static str, &'static str)]| app.call(&teacher, "district/set-sharing", form);
+    assert_status(&share(&[("with_school", "on")]).await, StatusCode::OK);
+    assert_eq!(who_may().await, [Some(SchoolLeader), None, None, None], "only the leader of the teacher's own school");
+    assert_status(&share(&[("with_district", "on")]).await, StatusCode::OK);
+    assert_eq!(who_may().await, [None, None, Some(DistrictAdmin), None], "only the teacher's own district");
+    assert_status(&share(&[]).await, StatusCode::OK);
+    assert_eq!(who_may().await, [None, None, None, None], "switched off, at once");
+
+    // Each teacher's switches are their own; nobody signed out may touch them.
+    let other = app.client();
+    assert_status(&app.sign_in(&other, "leader@school.cn", builders::PASSWORD).await, StatusCode::OK);
+    assert_status(&app.call(&other, "district/set-sharing", &[("with_school", "on")]).await, StatusCode::OK);
+    assert_eq!(
+        access(l.own_leader).await.expect("access"),
+        None,
+        "the leader shared their own record, not the teacher's"
+    );
+    for endpoint in ["district/sharing", "district/set-sharing", "district/record-views"] {
+        assert_status(&app.call(&app.client(), endpoint, &[]).await, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_teacher_sees_who_opened_their_record_a_page_at_a_time_and_nobody_else_sees_it(pool: PgPool) {
+    use app::districts::ViewerCapacity::{DistrictAdmin, SchoolLeader};
+    let app = TestApp::spawn(pool.clone()).await;
+    let l = leaders(&pool).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    for i in 0..25 {
+        let (viewer, capacity) = if i % 2 == 0 { (l.own_leader, SchoolLeader) } else { (l.own_admin, DistrictAdmin) };
+        app::districts::store::log_record_view(&mut conn, viewer, l.teacher, capacity).await.expect("log");
+    }
+    let teacher = app.client();
+    assert_status(&app.sign_in(&teacher, "teacher@school.cn", builders::PASSWORD).await, StatusCode::OK);
+    let first: serde_json::Value = app.call(&teacher, "district/record-views", &[]).await.json().await.expect("views");
+    assert_eq!(first["views"].as_array().map(Vec::len), Some(20));
+    assert_eq!(first["has_more"], true);
+    assert!(first["views"]
+        .as_array()
+        .expect("views")
+        .iter()
+        .any(|v| v["viewer_name"] == "校长" && v["capacity"] == "school_leader"));
+    let second: serde_json::Value =
+        app.call(&teacher, "district/record-views", &[("page", "1")]).await.json().await.expect("views");
+    assert_eq!(second["views"].as_array().map(Vec::len), Some(5));
+    assert_eq!(second["has_more"], false);
+    let bad = app.call(&teacher, "district/record-views", &[("page", "-1")]).await;
+    assert_status(&bad, StatusCode::BAD_REQUEST);
+    let profile = app.get(&teacher, "/profile").await.text().await.expect("html");
+    assert!(profile.contains("谁查看过我的档案") && profile.contains("校长"), "the profile page lists the views");
+    assert!(profile.contains("/profile?views=1"), "older views are a link away, without JavaScript");
+
+    let leader = app.client();
+    assert_status(&app.sign_in(&leader, "leader@school.cn", builders::PASSWORD).await, StatusCode::OK);
+    let theirs: serde_json::Value = app.call(&leader, "district/record-views", &[]).await.json().await.expect("views");
+    assert_eq!(theirs["views"], serde_json::json!([]), "a viewer does not see the teacher's log");
+}

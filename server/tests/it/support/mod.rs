@@ -41,9 +41,15 @@ impl TestApp {
         TestApp { base: format!("http://{addr}"), pool }
     }
 
-    /// A browser-like client: keeps cookies, does not follow redirects.
+    /// A browser-like client: keeps cookies, does not follow redirects. A request that gets no
+    /// answer within a minute fails the test instead of hanging the whole run.
     pub fn client(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("client")
     }
 
     /// Calls a server function the way the hydrated page does (form-encoded, JSON answer).

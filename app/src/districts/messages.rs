@@ -1,0 +1,34 @@
+//! The districts area's strings, each in both languages.
+
+use crate::kit::i18n::messages;
+
+messages! {
+    pub enum DistrictMsg in "District" {
+        SharingHeading => ("谁可以查看我的发展档案", "Who may see my development record"),
+        SharingAdministrative => (
+            "学时认定（每年按类别计入的培训学时合计）是行政记录：学校和区里按姓名查看，和纸质表格一样。",
+            "Your credited training-hour totals per year and category are an administrative record (学时认定): your school and district see them by name, as they do on paper today."
+        ),
+        SharingPersonal => (
+            "发展档案——目标、里程碑、佐证材料、反馈、观课记录、听过的课——属于您个人。只有您同意，学校领导或区里才能按姓名查看；否则您只出现在汇总数字中。",
+            "Your development record — goals, milestones, evidence, feedback, observation notes, lessons observed — is personal. School leaders or the district see it by name only if you allow it; otherwise you are only ever part of a total."
+        ),
+        ShareWithSchool => ("允许我所在学校的领导查看我的发展档案", "My school's leaders may see my development record"),
+        ShareWithDistrict => ("允许我所在的区查看我的发展档案", "My district may see my development record"),
+        SaveSharing => ("保存共享设置", "Save sharing"),
+        SharingSaved => ("已保存，立即生效。", "Saved; in effect at once."),
+        YourSchool => ("您的学校：{school}（{district}）", "Your school: {school} ({district})"),
+        NoSchoolYet => (
+            "您的资料中的学校还没有对应到区里的学校名单，在此之前没有人能以领导身份查看您的档案。",
+            "Your profile's school is not yet matched to the district's list; until it is, nobody can view your record as a leader."
+        ),
+        ViewsHeading => ("谁查看过我的档案", "Who opened my record"),
+        NoViews => ("还没有人查看过。", "Nobody has opened it yet."),
+        AsSchoolLeader => ("学校领导", "School leader"),
+        AsDistrictAdmin => ("区管理员", "District admin"),
+        Viewer => ("查看人", "Who"),
+        Capacity => ("身份", "As"),
+        ViewedAt => ("时间", "When"),
+        OlderViews => ("更早的记录", "Older views"),
+    }
+}
