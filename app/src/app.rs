@@ -83,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
                     <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
                     <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>
+                    <Route path=path!("/district/schools") ssr=SsrMode::Async view=crate::districts::pages::SchoolsPage/>
                     <Route path=path!("/studios") ssr=SsrMode::Async view=DirectoryPage/>
                     <Route path=path!("/studios/new") ssr=SsrMode::Async view=NewStudioPage/>
                     <Route path=path!("/studios/:slug") ssr=SsrMode::Async view=StudioPageView/>

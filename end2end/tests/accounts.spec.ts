@@ -145,3 +145,27 @@ test("a visitor who switches to English registers in English", async ({ page }) 
   await expect(page.getByRole("heading", { name: "Create an account" })).toBeVisible();
   await expect(page.getByLabel("Language")).toHaveValue("en");
 });
+
+test.describe("a district admin without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("sees the district's schools with small counts hidden and names a school leader", async ({ page }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("电子邮箱").fill("district.admin@demo.atelier");
+    await page.getByLabel("密码").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto("/district/schools");
+    await expect(page.getByRole("heading", { level: 1, name: "学校名单" })).toBeVisible();
+    const district = page.getByRole("region", { name: "西湖区" });
+    const row = district.getByRole("row", { name: /^文澜中学/ });
+    await expect(row).toContainText("少于 5 人");
+    await row.getByLabel("文澜中学 教师的邮箱").fill("zhang.wei@demo.atelier");
+    await row.getByRole("button", { name: "设为学校领导" }).click();
+    await expect(page).toHaveURL(/\/district\/schools$/);
+    const leaderRow = page.getByRole("region", { name: "西湖区" }).getByRole("row", { name: /^文澜中学/ });
+    await expect(leaderRow).toContainText("张伟");
+    await leaderRow.getByRole("button", { name: "取消 张伟 的学校领导身份" }).click();
+    await expect(page.getByRole("region", { name: "西湖区" }).getByRole("row", { name: /^文澜中学/ })).not.toContainText("张伟");
+  });
+});

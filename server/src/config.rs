@@ -15,6 +15,8 @@ pub struct Config {
     /// `ATELIER_TRUSTED_PROXIES`: comma-separated addresses or networks of the reverse proxies in
     /// front; only their `X-Forwarded-For` names the client. Default: none.
     pub trusted_proxies: app::kit::client::TrustedProxies,
+    /// `ATELIER_MIN_CELL`: no figure is shown for fewer teachers than this (default 5, at least 2).
+    pub min_cell: app::districts::MinCell,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +47,15 @@ impl Config {
                 &env::var("ATELIER_TRUSTED_PROXIES").unwrap_or_default(),
             )
             .map_err(|problem| ConfigError { name: "ATELIER_TRUSTED_PROXIES", problem })?,
+            min_cell: match parsed("ATELIER_MIN_CELL", 5)? {
+                k if (2..=1000).contains(&k) => app::districts::MinCell(k),
+                k => {
+                    return Err(ConfigError {
+                        name: "ATELIER_MIN_CELL",
+                        problem: format!("{k} is not between 2 and 1000"),
+                    })
+                }
+            },
         })
     }
 }

@@ -54,6 +54,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
     let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone() };
     let context_pool = pool.clone();
     let secure_cookies = app::kit::context::SecureCookies(config.secure_cookies);
+    let min_cell = config.min_cell;
     // The ledger's quota settings; a bad value is reported and the defaults are used.
     let hours = crate::config::hours_settings().unwrap_or_else(|err| {
         tracing::error!("{err}; using the default training-hour settings");
@@ -79,6 +80,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
                 provide_context(context_pool.clone());
                 provide_context(hours);
                 provide_context(secure_cookies);
+                provide_context(min_cell);
             },
             move || shell(leptos_options.clone()),
         )

@@ -23,7 +23,8 @@ pub async fn session_user_by_id(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<
     sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where id = $1")).bind(id).fetch_optional(pool).await
 }
 
-/// Inserts a new user; a taken email (the `users_email_key` constraint) is the email field's error.
+/// Inserts a new user, placed in the school their profile names (see `districts::store::place_user`);
+/// a taken email (the `users_email_key` constraint) is the email field's error.
 #[tracing::instrument(skip_all)]
 pub async fn insert_user(
     pool: &PgPool,
@@ -32,10 +33,10 @@ pub async fn insert_user(
     profile: &ValidProfile,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
+    let mut tx = pool.begin().await?;
     sqlx::query(
-        "insert into users (id, email, password_hash, display_name, school, district, subject, grade_band, tier, locale, time_zone,
-             school_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, listed_school($6, $5))",
+        "insert into users (id, email, password_hash, display_name, school, district, subject, grade_band, tier, locale, time_zone)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
     .bind(email)
@@ -48,9 +49,11 @@ pub async fn insert_user(
     .bind(profile.tier)
     .bind(profile.locale)
     .bind(&profile.time_zone)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .on_constraint("users_email_key", || StoreError::conflict("email", Msg::ErrEmailTaken))?;
+    crate::districts::store::place_user(&mut tx, id).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -67,7 +70,7 @@ pub async fn profile(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Profile>> {
 pub async fn update_profile(pool: &PgPool, id: Uuid, profile: &ValidProfile) -> sqlx::Result<()> {
     sqlx::query(
         "update users set display_name = $2, school = $3, district = $4, subject = $5, grade_band = $6,
-                tier = $7, locale = $8, time_zone = $9, school_id = listed_school($4, $3), updated_at = now()
+                tier = $7, locale = $8, time_zone = $9, school_id = school_for($4, $3, $1), updated_at = now()
          where id = $1",
     )
     .bind(id)

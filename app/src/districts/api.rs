@@ -1,13 +1,15 @@
 //! District server functions. Each is thin: who is asking, may they, is the input valid, call
 //! the data layer, map the error.
 
-use super::{RecordViews, Sharing};
+use super::{AdminDistrict, RecordViews, Sharing};
 use crate::kit::error::AppError;
 use leptos::prelude::*;
+use uuid::Uuid;
 
 #[cfg(feature = "ssr")]
 use {
-    super::store,
+    super::pages::SCHOOLS_PATH,
+    super::{store, SchoolSummary},
     crate::kit::context::{pool, redirect_plain_form, require_user},
 };
 
@@ -37,4 +39,78 @@ pub async fn set_sharing(
 pub async fn my_record_views(#[server(default)] page: u32) -> Result<RecordViews, AppError> {
     let user = require_user().await?;
     Ok(store::record_views(&pool()?, user.id, page).await?)
+}
+
+/// The smallest group of teachers a figure may describe, from the server's configuration.
+#[cfg(feature = "ssr")]
+fn min_cell() -> i64 {
+    use_context::<super::MinCell>().unwrap_or_default().0
+}
+
+/// District admins: the schools of each district they administer, teacher counts suppressed
+/// below k. Anyone else gets an empty list (nothing to manage, nothing learned).
+#[server(prefix = "/api", endpoint = "district/schools")]
+pub async fn admin_schools() -> Result<Vec<AdminDistrict>, AppError> {
+    let user = require_user().await?;
+    let pool = pool()?;
+    let k = min_cell();
+    let mut schools = store::schools_for_admin(&pool, user.id).await?;
+    let districts = store::administered_districts(&pool, user.id).await?;
+    Ok(districts
+        .into_iter()
+        .map(|(id, name)| {
+            let mut own: Vec<SchoolSummary> = Vec::new();
+            schools.retain(|s| {
+                let mine = s.district_id == id;
+                if mine {
+                    own.push(s.clone());
+                }
+                !mine
+            });
+            let teachers = super::rules::suppress_school_counts(&mut own, k);
+            AdminDistrict { id, name, schools: own, teachers, min_cell: k }
+        })
+        .collect())
+}
+
+/// An admin of the school's district confirms a requested school (others: 404).
+#[server(prefix = "/api", endpoint = "district/confirm-school")]
+pub async fn confirm_school(school: Uuid) -> Result<(), AppError> {
+    let user = require_user().await?;
+    store::confirm_school(&pool()?, school, user.id).await?;
+    redirect_plain_form(SCHOOLS_PATH);
+    Ok(())
+}
+
+/// An admin of the school's district merges a requested school into a listed one (others: 404).
+#[server(prefix = "/api", endpoint = "district/merge-school")]
+pub async fn merge_school(school: Uuid, into: String) -> Result<(), AppError> {
+    let user = require_user().await?;
+    if into.trim().is_empty() {
+        return Err(AppError::field("into", crate::kit::i18n::Msg::ErrRequired));
+    }
+    let into = crate::kit::validate::id(&into)?;
+    store::merge_school(&pool()?, school, into, user.id).await?;
+    redirect_plain_form(SCHOOLS_PATH);
+    Ok(())
+}
+
+/// An admin of the school's district makes one of the school's teachers a leader of it.
+#[server(prefix = "/api", endpoint = "district/grant-leader")]
+pub async fn grant_leader(school: Uuid, email: String) -> Result<(), AppError> {
+    let user = require_user().await?;
+    let email = crate::accounts::rules::normalize_email(&email);
+    crate::accounts::rules::check_email(&email).map_err(|m| AppError::field("email", m))?;
+    store::grant_leader(&pool()?, school, &email, user.id).await?;
+    redirect_plain_form(SCHOOLS_PATH);
+    Ok(())
+}
+
+/// An admin of the school's district ends a leader's role there.
+#[server(prefix = "/api", endpoint = "district/revoke-leader")]
+pub async fn revoke_leader(school: Uuid, user: Uuid) -> Result<(), AppError> {
+    let admin = require_user().await?;
+    store::revoke_leader(&pool()?, school, user, admin.id).await?;
+    redirect_plain_form(SCHOOLS_PATH);
+    Ok(())
 }

@@ -14,6 +14,7 @@ pub use messages::DistrictMsg;
 use crate::kit::codes::coded_enum;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 coded_enum! {
     /// In which capacity a leader opened a teacher's development record (`record_views.capacity`).
@@ -46,4 +47,50 @@ pub struct RecordViews {
     pub views: Vec<RecordView>,
     pub page: u32,
     pub has_more: bool,
+}
+
+coded_enum! {
+    /// Whether a school is on its district's list, or asked for by a teacher (`schools.status`).
+    pub enum SchoolStatus {
+        Listed = "listed" => DistrictMsg::StatusListed,
+        Requested = "requested" => DistrictMsg::StatusRequested,
+    }
+}
+
+/// The smallest number of teachers a figure may be shown for (`ATELIER_MIN_CELL`, default 5);
+/// provided by the server, never taken from a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinCell(pub i64);
+
+impl Default for MinCell {
+    fn default() -> MinCell {
+        MinCell(5)
+    }
+}
+
+/// A school as its district's admin manages it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SchoolSummary {
+    pub id: Uuid,
+    #[serde(skip)]
+    pub district_id: Uuid,
+    pub name: String,
+    pub status: SchoolStatus,
+    /// Teachers of the school; `None` when fewer than k could be told apart.
+    pub teachers: Option<i64>,
+    /// (id, name) of its leaders.
+    #[cfg_attr(feature = "ssr", sqlx(json))]
+    pub leaders: Vec<(Uuid, String)>,
+}
+
+/// A district its admin manages: the schools, requested ones first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminDistrict {
+    pub id: Uuid,
+    pub name: String,
+    pub schools: Vec<SchoolSummary>,
+    /// All its schools' teachers; `None` when fewer than k.
+    pub teachers: Option<i64>,
+    pub min_cell: i64,
 }

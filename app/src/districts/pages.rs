@@ -1,7 +1,7 @@
 //! District parts of pages: the consent switches and the access log on the profile page.
 
 use super::api::*;
-use super::{DistrictMsg, RecordViews, Sharing};
+use super::{AdminDistrict, DistrictMsg, RecordViews, SchoolStatus, Sharing};
 use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
@@ -9,6 +9,7 @@ use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading, Refresh};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
 
 fn t(m: DistrictMsg) -> Msg {
     Msg::from(m)
@@ -110,6 +111,155 @@ fn ViewLog(views: RecordViews) -> impl IntoView {
                 }.into_any()
             }}
             {older.map(|href| view! { <p><a href=href>{move || i18n.t(t(DistrictMsg::OlderViews))}</a></p> })}
+        </section>
+    }
+}
+
+/// Where a district admin manages their schools.
+pub const SCHOOLS_PATH: &str = "/district/schools";
+
+/// The schools of the districts the viewer administers: requests to confirm or merge, leaders to
+/// name or remove; teacher counts under k shown as "fewer than k". Every action is a plain form.
+#[component]
+pub fn SchoolsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let refresh = Refresh::provide();
+    let actions = SchoolActions {
+        confirm: ServerAction::new(),
+        merge: ServerAction::new(),
+        grant: ServerAction::new(),
+        revoke: ServerAction::new(),
+    };
+    refresh.on_success(actions.confirm.value());
+    refresh.on_success(actions.merge.value());
+    refresh.on_success(actions.grant.value());
+    refresh.on_success(actions.revoke.value());
+    let data = Resource::new(move || refresh.version(), |_| admin_schools());
+    view! {
+        <h1>{move || i18n.t(t(DistrictMsg::SchoolsTitle))}</h1>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(err) => view! { <LoadError err/> }.into_any(),
+                    Ok(districts) if districts.is_empty() => view! {
+                        <p class="muted">{move || i18n.t(t(DistrictMsg::NotAdmin))}</p>
+                    }.into_any(),
+                    Ok(districts) => districts.into_iter().map(|d| view! { <DistrictSchools district=d actions/> }).collect_view().into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SchoolActions {
+    confirm: ServerAction<ConfirmSchool>,
+    merge: ServerAction<MergeSchool>,
+    grant: ServerAction<GrantLeader>,
+    revoke: ServerAction<RevokeLeader>,
+}
+
+#[component]
+fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl IntoView {
+    let i18n = use_i18n();
+    let k = district.min_cell;
+    let count = move |n: Option<i64>| match n {
+        Some(n) => n.to_string(),
+        None => i18n.fill(t(DistrictMsg::FewerThan), &[("k", &k)]),
+    };
+    let listed: Vec<(Uuid, String)> =
+        district.schools.iter().filter(|s| s.status == SchoolStatus::Listed).map(|s| (s.id, s.name.clone())).collect();
+    let errors = [
+        action_error(actions.confirm.value()),
+        action_error(actions.merge.value()),
+        action_error(actions.grant.value()),
+        action_error(actions.revoke.value()),
+    ];
+    let heading = format!("district-{}", district.id);
+    let labelled_by = heading.clone();
+    view! {
+        <section aria-labelledby=labelled_by>
+            <h2 id=heading>{district.name.clone()}</h2>
+            {errors.into_iter().map(|error| view! { <FormStatus error/> }).collect_view()}
+            <table>
+                <thead><tr>
+                    <th scope="col">{move || i18n.t(t(DistrictMsg::School))}</th>
+                    <th scope="col">{move || i18n.t(t(DistrictMsg::Status))}</th>
+                    <th scope="col">{move || i18n.t(t(DistrictMsg::Teachers))}</th>
+                    <th scope="col">{move || i18n.t(t(DistrictMsg::Leaders))}</th>
+                </tr></thead>
+                <tbody>
+                    {district.schools.into_iter().map(|s| {
+                        let status = s.status.label();
+                        let id = s.id.to_string();
+                        let name = s.name.clone();
+                        let others: Vec<(Uuid, String)> = listed.iter().filter(|(o, _)| *o != s.id).cloned().collect();
+                        view! {
+                            <tr>
+                                <th scope="row">{s.name.clone()}</th>
+                                <td>{move || i18n.t(status)}
+                                    {(s.status == SchoolStatus::Requested).then(|| {
+                                        let (confirm_id, merge_id) = (id.clone(), id.clone());
+                                        let name = name.clone();
+                                        view! {
+                                            <ActionForm action=actions.confirm attr:class="inline">
+                                                <input type="hidden" name="school" value=confirm_id/>
+                                                <button type="submit">{move || i18n.fill(t(DistrictMsg::ConfirmSchool), &[("school", &name)])}</button>
+                                            </ActionForm>
+                                            <ActionForm action=actions.merge attr:class="inline">
+                                                <input type="hidden" name="school" value=merge_id/>
+                                                <label>{move || i18n.t(t(DistrictMsg::MergeInto))} " "
+                                                    <select name="into">
+                                                        <option value="">"—"</option>
+                                                        {others.into_iter().map(|(o, n)| view! { <option value=o.to_string()>{n}</option> }).collect_view()}
+                                                    </select>
+                                                </label>
+                                                <button type="submit">{move || i18n.t(t(DistrictMsg::Merge))}</button>
+                                            </ActionForm>
+                                        }
+                                    })}
+                                </td>
+                                <td>{count(s.teachers)}</td>
+                                <td>
+                                    <ul class="plain-list">
+                                        {s.leaders.into_iter().map(|(leader, leader_name)| {
+                                            let school = s.id.to_string();
+                                            view! {
+                                                <li>{leader_name.clone()}
+                                                    <ActionForm action=actions.revoke attr:class="inline">
+                                                        <input type="hidden" name="school" value=school/>
+                                                        <input type="hidden" name="user" value=leader.to_string()/>
+                                                        <button type="submit" class="secondary">{move || i18n.fill(t(DistrictMsg::RemoveLeader), &[("name", &leader_name)])}</button>
+                                                    </ActionForm>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                    {(s.status == SchoolStatus::Listed).then(|| {
+                                        let field = format!("leader-{}", s.id);
+                                        let school = s.id.to_string();
+                                        let name = s.name.clone();
+                                        view! {
+                                            <ActionForm action=actions.grant>
+                                                <input type="hidden" name="school" value=school/>
+                                                <label for=field.clone()>{move || i18n.fill(t(DistrictMsg::LeaderEmail), &[("school", &name)])}</label>
+                                                <input id=field type="email" name="email" required=true/>
+                                                <button type="submit">{move || i18n.t(t(DistrictMsg::AddLeader))}</button>
+                                            </ActionForm>
+                                        }
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+                <tfoot><tr>
+                    <th scope="row">{move || i18n.t(t(DistrictMsg::Total))}</th>
+                    <td></td>
+                    <td>{count(district.teachers)}</td>
+                    <td></td>
+                </tr></tfoot>
+            </table>
         </section>
     }
 }

@@ -55,6 +55,20 @@ pub fn suppress(cells: &[Cell], k: i64) -> Suppression {
     Suppression { hidden, total_hidden: false }
 }
 
+/// Applies [`suppress`] to the teacher counts of a district's schools (whose total is shown;
+/// their leaders are named on the page) and returns the total, `None` when it is hidden.
+pub fn suppress_school_counts(schools: &mut [super::SchoolSummary], k: i64) -> Option<i64> {
+    let cells: Vec<Cell> = schools.iter().map(|s| Cell::new(s.teachers.unwrap_or(0), s.leaders.len() as i64)).collect();
+    let total: i64 = cells.iter().map(|c| c.teachers).sum();
+    let suppression = suppress(&cells, k);
+    for (school, hidden) in schools.iter_mut().zip(suppression.hidden) {
+        if hidden {
+            school.teachers = None;
+        }
+    }
+    (!suppression.total_hidden).then_some(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

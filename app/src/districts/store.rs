@@ -1,6 +1,8 @@
 //! District and school queries (server only).
 
-use super::{RecordView, RecordViews, Sharing, ViewerCapacity};
+use super::{DistrictMsg, RecordView, RecordViews, SchoolSummary, Sharing, ViewerCapacity};
+use crate::kit::error::StoreError;
+use crate::kit::i18n::Msg;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
@@ -39,6 +41,25 @@ pub async fn adopt_named_schools(conn: &mut PgConnection) -> sqlx::Result<()> {
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
+
+/// Links a user to the school their profile names: the listed one, else a request for it in
+/// their district (when that district exists; otherwise they stay unlinked).
+pub async fn place_user(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("update users set school_id = school_for(district, school, id) where id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Links a studio to the school it names, the same way (the host asks for an unlisted one).
+pub async fn place_studio(conn: &mut PgConnection, studio_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("update studios set school_id = school_for(district, school, host_id) where id = $1")
+        .bind(studio_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -171,4 +192,143 @@ pub async fn record_views(db: impl PgExecutor<'_>, owner: Uuid, page: u32) -> sq
     let has_more = views.len() as i64 > VIEWS_PER_PAGE;
     views.truncate(VIEWS_PER_PAGE as usize);
     Ok(RecordViews { views, page, has_more })
+}
+
+/// The districts `user` administers: (id, name), by name.
+pub async fn administered_districts(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "select d.id, d.name from district_admins a join districts d on d.id = a.district_id
+         where a.user_id = $1 order by d.name",
+    )
+    .bind(user)
+    .fetch_all(db)
+    .await
+}
+
+/// The schools of the districts `user` administers, requested ones first, with their teacher
+/// counts (to be suppressed by the caller) and leaders, in one query.
+pub async fn schools_for_admin(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Vec<SchoolSummary>> {
+    sqlx::query_as(
+        "select s.id, s.district_id, s.name, s.status, s.stage,
+                (select count(*) from users u where u.school_id = s.id) as teachers,
+                coalesce((select json_agg(json_build_array(u.id, u.display_name) order by u.display_name)
+                          from school_leaders l join users u on u.id = l.user_id where l.school_id = s.id), '[]') as leaders
+         from schools s join district_admins a on a.district_id = s.district_id and a.user_id = $1
+         order by s.district_id, s.status = 'listed', s.name
+         limit 2000",
+    )
+    .bind(user)
+    .fetch_all(db)
+    .await
+}
+
+/// The district of `school` if `admin` administers it; `None` otherwise (then the school is not
+/// theirs to see, and answers as if it did not exist).
+async fn admin_district_of(conn: &mut PgConnection, school: Uuid, admin: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "select s.district_id from schools s join district_admins a on a.district_id = s.district_id
+         where s.id = $1 and a.user_id = $2
+         for update of s",
+    )
+    .bind(school)
+    .bind(admin)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The district's admin confirms a requested school: it joins the list.
+#[tracing::instrument(skip_all)]
+pub async fn confirm_school(pool: &PgPool, school: Uuid, admin: Uuid) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    admin_district_of(&mut tx, school, admin).await?.ok_or(StoreError::NotFound)?;
+    let done = sqlx::query("update schools set status = 'listed' where id = $1 and status = 'requested'")
+        .bind(school)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Refused(Msg::from(DistrictMsg::ErrNotRequested)));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The district's admin merges a requested school into a listed school of the same district:
+/// its teachers and studios move there (their profile text too), and the request is gone.
+#[tracing::instrument(skip_all)]
+pub async fn merge_school(pool: &PgPool, school: Uuid, into: Uuid, admin: Uuid) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    // Both rows locked, in id order so two merges cannot deadlock.
+    let (first, second) = if school < into { (school, into) } else { (into, school) };
+    let a = admin_district_of(&mut tx, first, admin).await?;
+    let b = admin_district_of(&mut tx, second, admin).await?;
+    let (Some(a), Some(b)) = (a, b) else { return Err(StoreError::NotFound) };
+    if a != b || school == into {
+        return Err(StoreError::conflict("into", DistrictMsg::ErrMergeTarget));
+    }
+    let statuses: Vec<(Uuid, String)> = sqlx::query_as("select id, status from schools where id = any($1)")
+        .bind(vec![school, into])
+        .fetch_all(&mut *tx)
+        .await?;
+    let status = |id| statuses.iter().find(|(s, _)| *s == id).map(|(_, st)| st.as_str());
+    if status(school) != Some("requested") {
+        return Err(StoreError::Refused(Msg::from(DistrictMsg::ErrNotRequested)));
+    }
+    if status(into) != Some("listed") {
+        return Err(StoreError::conflict("into", DistrictMsg::ErrMergeTarget));
+    }
+    for table in ["users", "studios"] {
+        sqlx::query(&format!(
+            "update {table} set school_id = $2, school = (select name from schools where id = $2) where school_id = $1"
+        ))
+        .bind(school)
+        .bind(into)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("delete from school_leaders where school_id = $1").bind(school).execute(&mut *tx).await?;
+    sqlx::query("delete from schools where id = $1").bind(school).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The district's admin makes a teacher of a listed school one of its leaders. Only the school's
+/// own teachers can be named, so the form tells nothing about anyone else's email.
+#[tracing::instrument(skip_all)]
+pub async fn grant_leader(pool: &PgPool, school: Uuid, email: &str, admin: Uuid) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    admin_district_of(&mut tx, school, admin).await?.ok_or(StoreError::NotFound)?;
+    let teacher: Option<Uuid> = sqlx::query_scalar("select id from users where email = $1 and school_id = $2")
+        .bind(email)
+        .bind(school)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let teacher = teacher.ok_or_else(|| StoreError::conflict("email", DistrictMsg::ErrNotOfThisSchool))?;
+    sqlx::query(
+        "insert into school_leaders (school_id, user_id, granted_by) values ($1, $2, $3)
+         on conflict on constraint school_leaders_pkey do nothing",
+    )
+    .bind(school)
+    .bind(teacher)
+    .bind(admin)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The district's admin ends a leader's role at one of its schools.
+#[tracing::instrument(skip_all)]
+pub async fn revoke_leader(pool: &PgPool, school: Uuid, leader: Uuid, admin: Uuid) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    admin_district_of(&mut tx, school, admin).await?.ok_or(StoreError::NotFound)?;
+    let done = sqlx::query("delete from school_leaders where school_id = $1 and user_id = $2")
+        .bind(school)
+        .bind(leader)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
 }

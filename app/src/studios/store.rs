@@ -144,9 +144,8 @@ pub async fn create_studio(
     };
     let id = Uuid::new_v4();
     sqlx::query(
-        "insert into studios (id, slug, name, description, subject, district, school, host_id, visibility, join_policy,
-             school_id)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, listed_school($6, $7))",
+        "insert into studios (id, slug, name, description, subject, district, school, host_id, visibility, join_policy)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id)
     .bind(&slug)
@@ -161,6 +160,7 @@ pub async fn create_studio(
     .execute(&mut *tx)
     .await
     .on_constraint("studios_slug_key", || StoreError::conflict("slug", StudioMsg::ErrSlugTaken))?;
+    crate::districts::store::place_studio(&mut tx, id).await?;
     sqlx::query("insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, 'host', 'active')")
         .bind(Uuid::new_v4())
         .bind(id)
@@ -176,7 +176,7 @@ pub async fn create_studio(
 pub async fn update_studio(pool: &PgPool, studio_id: Uuid, studio: &ValidStudio) -> sqlx::Result<()> {
     sqlx::query(
         "update studios set name = $2, description = $3, subject = $4, district = $5, school = $6, visibility = $7,
-                join_policy = $8, school_id = listed_school($5, $6), last_activity_at = now()
+                join_policy = $8, school_id = school_for($5, $6, host_id), last_activity_at = now()
          where id = $1 and not archived",
     )
     .bind(studio_id)

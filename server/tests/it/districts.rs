@@ -142,7 +142,7 @@ async fn a_district_admin_stands_as_admin_only_for_studios_of_their_own_district
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
-async fn a_new_profile_is_linked_to_the_listed_school_it_names(pool: PgPool) {
+async fn a_new_profile_is_linked_to_the_school_it_names_listed_or_requested(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     builders::user(&pool, "first@school.cn", "李明", false).await;
     let mut conn = pool.acquire().await.expect("connection");
@@ -155,14 +155,21 @@ async fn a_new_profile_is_linked_to_the_listed_school_it_names(pool: PgPool) {
     let mut form = registration("elsewhere@school.cn", "lesson-study-2026");
     form[3] = ("school", "没有列出的学校");
     assert_status(&app.call(&app.client(), "auth/register", &form).await, StatusCode::OK);
-    let linked: Vec<(String, Option<String>)> = sqlx::query_as(
-        "select u.email, s.name from users u left join schools s on s.id = u.school_id
+    let linked: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "select u.email, s.name, s.status from users u left join schools s on s.id = u.school_id
          where u.email in ('new@school.cn', 'elsewhere@school.cn') order by u.email",
     )
     .fetch_all(&pool)
     .await
     .expect("links");
-    assert_eq!(linked, [("elsewhere@school.cn".into(), None), ("new@school.cn".into(), Some("西湖区实验中学".into()))]);
+    assert_eq!(
+        linked,
+        [
+            ("elsewhere@school.cn".into(), Some("没有列出的学校".into()), Some("requested".into())),
+            ("new@school.cn".into(), Some("西湖区实验中学".into()), Some("listed".into()))
+        ],
+        "an unlisted school is asked for"
+    );
 }
 
 /// A teacher of 西湖区实验中学, a leader of that school, a leader of 文澜中学 (also 西湖区), the admin
@@ -276,4 +283,171 @@ async fn a_teacher_sees_who_opened_their_record_a_page_at_a_time_and_nobody_else
     assert_status(&app.sign_in(&leader, "leader@school.cn", builders::PASSWORD).await, StatusCode::OK);
     let theirs: serde_json::Value = app.call(&leader, "district/record-views", &[]).await.json().await.expect("views");
     assert_eq!(theirs["views"], serde_json::json!([]), "a viewer does not see the teacher's log");
+}
+
+/// Signs a builders-made user in.
+async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let client = app.client();
+    assert_status(&app.sign_in(&client, email, builders::PASSWORD).await, StatusCode::OK);
+    client
+}
+
+async fn school_id(pool: &PgPool, name: &str) -> String {
+    sqlx::query_scalar("select id::text from schools where name = $1").bind(name).fetch_one(pool).await.expect("school")
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_school_not_in_the_list_is_requested_and_its_districts_admin_confirms_or_merges_it(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let l = leaders(&pool).await;
+    // A teacher names a school the district does not list yet; a district nobody runs makes nothing.
+    let mut form = registration("new@school.cn", "lesson-study-2026");
+    form[3] = ("school", " 西湖区新学校 ");
+    assert_status(&app.call(&app.client(), "auth/register", &form).await, StatusCode::OK);
+    let mut elsewhere = registration("far@school.cn", "lesson-study-2026");
+    elsewhere[4] = ("district", "没有的区");
+    assert_status(&app.call(&app.client(), "auth/register", &elsewhere).await, StatusCode::OK);
+    let requested: (String, Option<String>) = sqlx::query_as(
+        "select s.status, r.email from schools s left join users r on r.id = s.requested_by where s.name = '西湖区新学校'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("requested school");
+    assert_eq!(requested, ("requested".into(), Some("new@school.cn".into())));
+    let unlinked: Option<uuid::Uuid> = sqlx::query_scalar("select school_id from users where email = 'far@school.cn'")
+        .fetch_one(&pool)
+        .await
+        .expect("far");
+    assert_eq!(unlinked, None);
+
+    let new_school = school_id(&pool, "西湖区新学校").await;
+    let own_school = school_id(&pool, "西湖区实验中学").await;
+    let merge = [("school", new_school.as_str()), ("into", own_school.as_str())];
+    let confirm = [("school", new_school.as_str())];
+    // Not theirs: the other district's admin, a school leader, a teacher, nobody signed in.
+    for email in ["admin@binjiang.cn", "leader@school.cn", "teacher@school.cn"] {
+        let client = signed_in(&app, email).await;
+        assert_status(&app.call(&client, "district/merge-school", &merge).await, StatusCode::NOT_FOUND);
+        assert_status(&app.call(&client, "district/confirm-school", &confirm).await, StatusCode::NOT_FOUND);
+        let list: serde_json::Value = app.call(&client, "district/schools", &[]).await.json().await.expect("list");
+        assert!(!list.to_string().contains("西湖区新学校"), "{email} sees nothing of 西湖区");
+    }
+    assert_status(&app.call(&app.client(), "district/schools", &[]).await, StatusCode::UNAUTHORIZED);
+
+    let admin = signed_in(&app, "admin@xihu.cn").await;
+    let list: serde_json::Value = app.call(&admin, "district/schools", &[]).await.json().await.expect("list");
+    assert_eq!(list[0]["name"], "西湖区");
+    assert_eq!(list[0]["schools"][0]["name"], "西湖区新学校", "requests first");
+    assert_eq!(list[0]["schools"][0]["status"], "requested");
+    let into_itself = [("school", new_school.as_str()), ("into", new_school.as_str())];
+    let refused = app.call(&admin, "district/merge-school", &into_itself).await;
+    assert_eq!(
+        crate::support::field_error(&crate::support::error_json(refused).await, "into").as_deref(),
+        Some("District:ErrMergeTarget")
+    );
+    assert_status(&app.call(&admin, "district/merge-school", &merge).await, StatusCode::OK);
+    let moved: (String, String) = sqlx::query_as(
+        "select u.school, s.name from users u join schools s on s.id = u.school_id where u.email = 'new@school.cn'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("moved");
+    assert_eq!(moved, ("西湖区实验中学".into(), "西湖区实验中学".into()), "the teacher and their profile text moved");
+    let gone: i64 = sqlx::query_scalar("select count(*) from schools where name = '西湖区新学校'")
+        .fetch_one(&pool)
+        .await
+        .expect("gone");
+    assert_eq!(gone, 0);
+    assert_status(&app.call(&admin, "district/confirm-school", &confirm).await, StatusCode::NOT_FOUND);
+
+    // Another request is confirmed: it joins the list, once.
+    sqlx::query("update users set school = '求是中学' where id = $1")
+        .bind(l.teacher)
+        .execute(&pool)
+        .await
+        .expect("school");
+    let mut conn = pool.acquire().await.expect("connection");
+    app::districts::store::place_user(&mut conn, l.teacher).await.expect("request");
+    let asked = school_id(&pool, "求是中学").await;
+    assert_status(&app.call(&admin, "district/confirm-school", &[("school", &asked)]).await, StatusCode::OK);
+    let status: String = sqlx::query_scalar("select status from schools where name = '求是中学'")
+        .fetch_one(&pool)
+        .await
+        .expect("status");
+    assert_eq!(status, "listed");
+    let again = app.call(&admin, "district/confirm-school", &[("school", &asked)]).await;
+    assert_eq!(
+        crate::support::error_json(again).await,
+        serde_json::json!({"Refused": {"District": "ErrNotRequested"}})
+    );
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_districts_admin_names_leaders_only_from_a_schools_own_teachers(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let l = leaders(&pool).await;
+    let own_school = school_id(&pool, "西湖区实验中学").await;
+    let admin = signed_in(&app, "admin@xihu.cn").await;
+    let grant = |email: &'static str| [("school", own_school.clone()), ("email", email.to_owned())];
+    let call = |client: &reqwest::Client, endpoint: &'static str, form: [(&'static str, String); 2]| {
+        let pairs: Vec<(&str, String)> = form.to_vec();
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(&client, endpoint, &pairs).await
+        }
+    };
+    let refused = call(&admin, "district/grant-leader", grant("leader@wenlan.cn")).await;
+    assert_eq!(
+        crate::support::field_error(&crate::support::error_json(refused).await, "email").as_deref(),
+        Some("District:ErrNotOfThisSchool"),
+        "a teacher of another school"
+    );
+    let other_admin = signed_in(&app, "admin@binjiang.cn").await;
+    assert_status(
+        &call(&other_admin, "district/grant-leader", grant("teacher@school.cn")).await,
+        StatusCode::NOT_FOUND,
+    );
+    assert_status(&call(&admin, "district/grant-leader", grant("Teacher@School.cn")).await, StatusCode::OK);
+    let leaders: i64 = sqlx::query_scalar("select count(*) from school_leaders where user_id = $1")
+        .bind(l.teacher)
+        .fetch_one(&pool)
+        .await
+        .expect("leaders");
+    assert_eq!(leaders, 1);
+    let revoke = [("school", own_school.clone()), ("user", l.teacher.to_string())];
+    assert_status(&call(&other_admin, "district/revoke-leader", revoke.clone()).await, StatusCode::NOT_FOUND);
+    assert_status(&call(&admin, "district/revoke-leader", revoke.clone()).await, StatusCode::OK);
+    assert_status(&call(&admin, "district/revoke-leader", revoke).await, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_school_list_hides_teacher_counts_under_k_and_one_more_so_the_total_cannot_tell(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    leaders(&pool).await;
+    // 西湖区实验中学 and 文澜中学 have a few teachers each (their leaders named on the page); ten
+    // more teachers make a third school large enough to show.
+    for i in 0..10 {
+        let id = builders::user(&pool, &format!("t{i}@big.cn"), "教师", false).await;
+        sqlx::query("update users set school = '大学校' where id = $1").bind(id).execute(&pool).await.expect("school");
+    }
+    let mut conn = pool.acquire().await.expect("connection");
+    app::districts::store::adopt_named_schools(&mut conn).await.expect("adopt");
+    let admin = signed_in(&app, "admin@xihu.cn").await;
+    let list: serde_json::Value = app.call(&admin, "district/schools", &[]).await.json().await.expect("list");
+    let schools = list[0]["schools"].as_array().expect("schools");
+    let teachers = |name: &str| schools.iter().find(|s| s["name"] == name).map(|s| s["teachers"].clone());
+    assert_eq!(teachers("西湖区实验中学"), Some(serde_json::Value::Null));
+    assert_eq!(teachers("文澜中学"), Some(serde_json::Value::Null));
+    assert_eq!(teachers("大学校"), Some(serde_json::json!(10)));
+    let total: i64 = sqlx::query_scalar(
+        "select count(*) from users u join schools s on s.id = u.school_id join districts d on d.id = s.district_id
+         where d.name = '西湖区'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("total");
+    assert_eq!(list[0]["teachers"], total, "the total is shown: two hidden cells cannot be told apart");
+    assert_eq!(list[0]["min_cell"], 5);
 }

@@ -32,6 +32,7 @@ impl TestApp {
             secure_cookies: false,
             session_days: 14,
             trusted_proxies,
+            min_cell: app::districts::MinCell::default(),
         };
         let router = server::startup::router(pool.clone(), options, &config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
