@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO_PASSWORD, open, registerTeacher, uniqueEmail } from "./helpers";
+import { DEMO_PASSWORD, open, registerTeacher, signInPlain, uniqueEmail } from "./helpers";
 
 test("a teacher registers, signs out, signs in, switches language and edits the profile", async ({ page }) => {
   const email = uniqueEmail("li.ming");
@@ -97,11 +97,7 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("the sharing switches work as a plain HTML form", async ({ page }) => {
-    await page.goto("/sign-in");
-    await page.getByLabel("电子邮箱").fill("zhang.wei@demo.atelier");
-    await page.getByLabel("密码").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "登录" }).click();
-    await expect(page).toHaveURL(/\/$/);
+    await signInPlain(page, "zhang.wei@demo.atelier");
     await page.goto("/profile");
     const sharing = page.getByRole("region", { name: "谁可以查看我的发展档案" });
     await expect(sharing.getByText("您的学校：文澜中学（西湖区）")).toBeVisible();
@@ -150,11 +146,7 @@ test.describe("a district admin without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("sees the district's schools with small counts hidden and names a school leader", async ({ page }) => {
-    await page.goto("/sign-in");
-    await page.getByLabel("电子邮箱").fill("district.admin@demo.atelier");
-    await page.getByLabel("密码").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "登录" }).click();
-    await expect(page).toHaveURL(/\/$/);
+    await signInPlain(page, "district.admin@demo.atelier");
     await page.goto("/district/schools");
     await expect(page.getByRole("heading", { level: 1, name: "学校名单" })).toBeVisible();
     const district = page.getByRole("region", { name: "西湖区" });

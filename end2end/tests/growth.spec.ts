@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { DEMO_PASSWORD, open } from "./helpers";
+import { DEMO_PASSWORD, open, signInPlain } from "./helpers";
 
 async function signInAs(page: Page, email: string) {
   await open(page, "/sign-in");
@@ -132,11 +132,7 @@ test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("a mentee logs hours as a plain HTML form and a 25-hour day is refused", async ({ page }) => {
-    await page.goto("/sign-in");
-    await page.getByLabel("电子邮箱").fill("tom.baker@demo.atelier");
-    await page.getByLabel("密码").fill(DEMO_PASSWORD);
-    await page.getByRole("button", { name: "登录" }).click();
-    await expect(page).toHaveURL(/\/$/);
+    await signInPlain(page, "tom.baker@demo.atelier");
     // Tom reads English.
     await page.goto("/hours");
     const total = page.getByTestId("hours-total");

@@ -27,3 +27,12 @@ export async function registerTeacher(page: Page, name: string) {
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
   return email;
 }
+
+/** Signs a demo account in through the plain HTML form (works without JavaScript) and lands on the home page. */
+export async function signInPlain(page: Page, email: string) {
+  await page.goto("/sign-in");
+  await page.getByLabel("电子邮箱").fill(email);
+  await page.getByLabel("密码").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page).toHaveURL(/\/$/);
+}

@@ -451,3 +451,65 @@ async fn the_school_list_hides_teacher_counts_under_k_and_one_more_so_the_total_
     assert_eq!(list[0]["teachers"], total, "the total is shown: two hidden cells cannot be told apart");
     assert_eq!(list[0]["min_cell"], 5);
 }
+
+/// Every (teacher, month, category) where the kept totals and the ledger disagree.
+async fn month_totals_off(pool: &PgPool) -> Vec<(uuid::Uuid, String, String, i64, i64)> {
+    sqlx::query_as(
+        "select coalesce(k.user_id, r.user_id), coalesce(k.month, r.month)::text, coalesce(k.category, r.category),
+                coalesce(k.tenths, 0), coalesce(r.tenths, 0)
+         from teacher_month_hours k
+         full join (select user_id, date_trunc('month', occurred_on)::date as month, category,
+                           sum((hours * 10)::bigint) as tenths
+                    from training_records group by 1, 2, 3) r
+           on r.user_id = k.user_id and r.month = k.month and r.category = k.category
+         where coalesce(k.tenths, 0) <> coalesce(r.tenths, 0)",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("compare")
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn monthly_hour_totals_follow_every_change_to_the_ledger_even_at_once(pool: PgPool) {
+    let teacher = builders::user(&pool, "t@school.cn", "李明", false).await;
+    let insert = |day: &'static str, hours: f64, category: &'static str| {
+        sqlx::query(
+            "insert into training_records (id, user_id, occurred_on, hours, category)
+             values (gen_random_uuid(), $1, $2::date, $3::numeric(4, 1), $4) returning id",
+        )
+        .bind(teacher)
+        .bind(day)
+        .bind(hours)
+        .bind(category)
+        .fetch_one(&pool)
+    };
+    let a: uuid::Uuid = sqlx::Row::get(&insert("2026-09-03", 2.5, "offline").await.expect("a"), 0);
+    insert("2026-09-20", 1.0, "offline").await.expect("b");
+    insert("2026-10-01", 3.0, "online").await.expect("c");
+    assert_eq!(month_totals_off(&pool).await, []);
+    // Moved to another month and category, changed, then deleted.
+    sqlx::query(
+        "update training_records set occurred_on = '2026-10-15', category = 'course', hours = 4.0 where id = $1",
+    )
+    .bind(a)
+    .execute(&pool)
+    .await
+    .expect("move");
+    assert_eq!(month_totals_off(&pool).await, []);
+    sqlx::query("delete from training_records where id = $1").bind(a).execute(&pool).await.expect("delete");
+    assert_eq!(month_totals_off(&pool).await, []);
+    // Twenty credits at once to the same teacher, month and category lose nothing.
+    let at_once = (0..20).map(|_| insert("2026-11-05", 0.5, "open_lesson"));
+    for result in futures_util::future::join_all(at_once).await {
+        result.expect("insert");
+    }
+    assert_eq!(month_totals_off(&pool).await, []);
+    let november: i64 = sqlx::query_scalar(
+        "select tenths from teacher_month_hours where user_id = $1 and month = '2026-11-01' and category = 'open_lesson'",
+    )
+    .bind(teacher)
+    .fetch_one(&pool)
+    .await
+    .expect("november");
+    assert_eq!(november, 100);
+}
