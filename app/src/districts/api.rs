@@ -54,19 +54,12 @@ pub async fn admin_schools() -> Result<Vec<AdminDistrict>, AppError> {
     let user = require_user().await?;
     let pool = pool()?;
     let k = min_cell();
-    let mut schools = store::schools_for_admin(&pool, user.id).await?;
+    let schools = store::schools_for_admin(&pool, user.id).await?;
     let districts = store::administered_districts(&pool, user.id).await?;
     Ok(districts
         .into_iter()
         .map(|(id, name)| {
-            let mut own: Vec<SchoolSummary> = Vec::new();
-            schools.retain(|s| {
-                let mine = s.district_id == id;
-                if mine {
-                    own.push(s.clone());
-                }
-                !mine
-            });
+            let mut own: Vec<SchoolSummary> = schools.iter().filter(|s| s.district_id == id).cloned().collect();
             let teachers = super::rules::suppress_school_counts(&mut own, k);
             AdminDistrict { id, name, schools: own, teachers, min_cell: k }
         })
