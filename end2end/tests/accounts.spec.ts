@@ -152,6 +152,11 @@ test.describe("a district admin without JavaScript", () => {
     const district = page.getByRole("region", { name: "西湖区" });
     const row = district.getByRole("row", { name: /^文澜中学/ });
     await expect(row).toContainText("少于 5 人");
+    await row.getByLabel("学段类型").selectOption({ label: "初中" });
+    await row.getByLabel("城乡").selectOption({ label: "城镇" });
+    await row.getByRole("button", { name: "保存 文澜中学" }).click();
+    await expect(page).toHaveURL(/\/district\/schools$/);
+    await expect(page.getByRole("region", { name: "西湖区" }).getByRole("row", { name: /^文澜中学/ }).getByLabel("学段类型")).toHaveValue("junior");
     await row.getByLabel("文澜中学 教师的邮箱").fill("zhang.wei@demo.atelier");
     await row.getByRole("button", { name: "设为学校领导" }).click();
     await expect(page).toHaveURL(/\/district\/schools$/);

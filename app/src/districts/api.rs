@@ -66,6 +66,35 @@ pub async fn admin_schools() -> Result<Vec<AdminDistrict>, AppError> {
         .collect())
 }
 
+/// An admin of the school's district sets its stage and whether it is rural (others: 404).
+/// An empty choice means "not set".
+#[server(prefix = "/api", endpoint = "district/update-school")]
+pub async fn update_school(school: Uuid, stage: String, location: String) -> Result<(), AppError> {
+    use crate::kit::i18n::Msg;
+    let user = require_user().await?;
+    let mut checks = crate::kit::validate::Checks::default();
+    let stage = checks.value(
+        "stage",
+        match stage.as_str() {
+            "" => Ok(None),
+            code => super::SchoolStage::from_code(code).map(Some).ok_or(Msg::ErrChoiceUnknown),
+        },
+    );
+    let rural = checks.value(
+        "location",
+        match location.as_str() {
+            "" => Ok(None),
+            "rural" => Ok(Some(true)),
+            "urban" => Ok(Some(false)),
+            _ => Err(Msg::ErrChoiceUnknown),
+        },
+    );
+    let (Some(stage), Some(rural)) = (stage, rural) else { return Err(checks.into_error()) };
+    store::update_school(&pool()?, school, stage, rural, user.id).await?;
+    redirect_plain_form(SCHOOLS_PATH);
+    Ok(())
+}
+
 /// An admin of the school's district confirms a requested school (others: 404).
 #[server(prefix = "/api", endpoint = "district/confirm-school")]
 pub async fn confirm_school(school: Uuid) -> Result<(), AppError> {

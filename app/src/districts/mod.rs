@@ -57,6 +57,18 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// A school's stage (`schools.stage`), set by its district's admin.
+    pub enum SchoolStage {
+        Kindergarten = "kindergarten" => DistrictMsg::StageKindergarten,
+        Primary = "primary" => DistrictMsg::StagePrimary,
+        Junior = "junior" => DistrictMsg::StageJunior,
+        Senior = "senior" => DistrictMsg::StageSenior,
+        NineYear = "nine_year" => DistrictMsg::StageNineYear,
+        Complete = "complete" => DistrictMsg::StageComplete,
+    }
+}
+
 /// The smallest number of teachers a figure may be shown for (`ATELIER_MIN_CELL`, default 5);
 /// provided by the server, never taken from a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,6 +89,9 @@ pub struct SchoolSummary {
     pub district_id: Uuid,
     pub name: String,
     pub status: SchoolStatus,
+    pub stage: Option<SchoolStage>,
+    /// Rural (`true`) or urban (`false`); `None` until the admin says.
+    pub rural: Option<bool>,
     /// Teachers of the school; `None` when fewer than k could be told apart.
     pub teachers: Option<i64>,
     /// (id, name) of its leaders.

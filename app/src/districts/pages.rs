@@ -1,9 +1,9 @@
 //! District parts of pages: the consent switches and the access log on the profile page.
 
 use super::api::*;
-use super::{AdminDistrict, DistrictMsg, RecordViews, SchoolStatus, Sharing};
+use super::{AdminDistrict, DistrictMsg, RecordViews, SchoolStage, SchoolStatus, Sharing};
 use crate::accounts::Viewer;
-use crate::kit::forms::{action_error, FormStatus};
+use crate::kit::forms::{action_error, Choice, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading, Refresh};
@@ -129,11 +129,13 @@ pub fn SchoolsPage() -> impl IntoView {
         merge: ServerAction::new(),
         grant: ServerAction::new(),
         revoke: ServerAction::new(),
+        update: ServerAction::new(),
     };
     refresh.on_success(actions.confirm.value());
     refresh.on_success(actions.merge.value());
     refresh.on_success(actions.grant.value());
     refresh.on_success(actions.revoke.value());
+    refresh.on_success(actions.update.value());
     let data = Resource::new(move || refresh.version(), |_| admin_schools());
     view! {
         <h1>{move || i18n.t(t(DistrictMsg::SchoolsTitle))}</h1>
@@ -157,6 +159,7 @@ struct SchoolActions {
     merge: ServerAction<MergeSchool>,
     grant: ServerAction<GrantLeader>,
     revoke: ServerAction<RevokeLeader>,
+    update: ServerAction<UpdateSchool>,
 }
 
 #[component]
@@ -175,6 +178,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
         action_error(actions.grant.value()),
         action_error(actions.revoke.value()),
     ];
+    let update_error = action_error(actions.update.value());
     let heading = format!("district-{}", district.id);
     let labelled_by = heading.clone();
     view! {
@@ -185,6 +189,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                 <thead><tr>
                     <th scope="col">{move || i18n.t(t(DistrictMsg::School))}</th>
                     <th scope="col">{move || i18n.t(t(DistrictMsg::Status))}</th>
+                    <th scope="col">{move || i18n.t(t(DistrictMsg::Stage))}</th>
                     <th scope="col">{move || i18n.t(t(DistrictMsg::Teachers))}</th>
                     <th scope="col">{move || i18n.t(t(DistrictMsg::Leaders))}</th>
                 </tr></thead>
@@ -219,6 +224,21 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                                         }
                                     })}
                                 </td>
+                                <td>{(s.status == SchoolStatus::Listed).then(|| {
+                                    let mut stages = vec![("", t(DistrictMsg::NotSet))];
+                                    stages.extend(SchoolStage::options());
+                                    let locations = vec![("", t(DistrictMsg::NotSet)), ("urban", t(DistrictMsg::Urban)), ("rural", t(DistrictMsg::Rural))];
+                                    let location = match s.rural { Some(true) => "rural", Some(false) => "urban", None => "" };
+                                    let name = s.name.clone();
+                                    view! {
+                                        <ActionForm action=actions.update>
+                                            <input type="hidden" name="school" value=s.id.to_string()/>
+                                            <Choice name="stage" id=format!("stage-{}", s.id) label=t(DistrictMsg::Stage) options=stages selected=s.stage.map(|st| st.code()).unwrap_or_default() error=update_error/>
+                                            <Choice name="location" id=format!("location-{}", s.id) label=t(DistrictMsg::Location) options=locations selected=location error=update_error/>
+                                            <button type="submit">{move || i18n.fill(t(DistrictMsg::SaveSchool), &[("school", &name)])}</button>
+                                        </ActionForm>
+                                    }
+                                })}</td>
                                 <td>{count(s.teachers)}</td>
                                 <td>
                                     <ul class="plain-list">
@@ -255,6 +275,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                 </tbody>
                 <tfoot><tr>
                     <th scope="row">{move || i18n.t(t(DistrictMsg::Total))}</th>
+                    <td></td>
                     <td></td>
                     <td>{count(district.teachers)}</td>
                     <td></td>

@@ -1,6 +1,6 @@
 //! District and school queries (server only).
 
-use super::{DistrictMsg, RecordView, RecordViews, SchoolSummary, Sharing, ViewerCapacity};
+use super::{DistrictMsg, RecordView, RecordViews, SchoolStage, SchoolSummary, Sharing, ViewerCapacity};
 use crate::kit::error::StoreError;
 use crate::kit::i18n::Msg;
 use chrono::{DateTime, Utc};
@@ -209,7 +209,7 @@ pub async fn administered_districts(db: impl PgExecutor<'_>, user: Uuid) -> sqlx
 /// counts (to be suppressed by the caller) and leaders, in one query.
 pub async fn schools_for_admin(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Vec<SchoolSummary>> {
     sqlx::query_as(
-        "select s.id, s.district_id, s.name, s.status, s.stage,
+        "select s.id, s.district_id, s.name, s.status, s.stage, s.rural,
                 (select count(*) from users u where u.school_id = s.id) as teachers,
                 coalesce((select json_agg(json_build_array(u.id, u.display_name) order by u.display_name)
                           from school_leaders l join users u on u.id = l.user_id where l.school_id = s.id), '[]') as leaders
@@ -234,6 +234,27 @@ async fn admin_district_of(conn: &mut PgConnection, school: Uuid, admin: Uuid) -
     .bind(admin)
     .fetch_optional(conn)
     .await
+}
+
+/// The district's admin says what kind of school it is.
+#[tracing::instrument(skip_all)]
+pub async fn update_school(
+    pool: &PgPool,
+    school: Uuid,
+    stage: Option<SchoolStage>,
+    rural: Option<bool>,
+    admin: Uuid,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    admin_district_of(&mut tx, school, admin).await?.ok_or(StoreError::NotFound)?;
+    sqlx::query("update schools set stage = $2, rural = $3 where id = $1")
+        .bind(school)
+        .bind(stage)
+        .bind(rural)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The district's admin confirms a requested school: it joins the list.

@@ -398,6 +398,32 @@ async fn a_districts_admin_names_leaders_only_from_a_schools_own_teachers(pool: 
             app.call(&client, endpoint, &pairs).await
         }
     };
+    // What kind of school it is: the admin says; another district's admin cannot; nonsense is refused.
+    let kind = |stage: &'static str, location: &'static str| {
+        [("school", own_school.clone()), ("stage", stage.to_owned()), ("location", location.to_owned())]
+    };
+    let update = |client: &reqwest::Client, form: [(&'static str, String); 3]| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.call(&client, "district/update-school", &pairs).await
+        }
+    };
+    assert_status(&update(&admin, kind("junior", "rural")).await, StatusCode::OK);
+    let kept: (Option<String>, Option<bool>) = sqlx::query_as("select stage, rural from schools where id = $1::uuid")
+        .bind(&own_school)
+        .fetch_one(&pool)
+        .await
+        .expect("kind");
+    assert_eq!(kept, (Some("junior".into()), Some(true)));
+    let bad = update(&admin, kind("university", "suburb")).await;
+    let bad = crate::support::error_json(bad).await;
+    assert_eq!(crate::support::field_error(&bad, "stage").as_deref(), Some("ErrChoiceUnknown"));
+    assert_eq!(crate::support::field_error(&bad, "location").as_deref(), Some("ErrChoiceUnknown"));
+    let outsider_admin = signed_in(&app, "admin@binjiang.cn").await;
+    assert_status(&update(&outsider_admin, kind("", "")).await, StatusCode::NOT_FOUND);
+
     let refused = call(&admin, "district/grant-leader", grant("leader@wenlan.cn")).await;
     assert_eq!(
         crate::support::field_error(&crate::support::error_json(refused).await, "email").as_deref(),

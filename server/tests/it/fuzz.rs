@@ -26,6 +26,7 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("district/record-views", vec!["page"]),
         ("district/revoke-leader", vec!["school", "user"]),
         ("district/schools", vec![]),
+        ("district/update-school", vec!["school", "stage", "location"]),
         ("district/set-sharing", vec!["with_school", "with_district"]),
         ("district/sharing", vec![]),
         ("growth/add-goal", vec!["studio", "mentee", "title", "description", "category", "target_stage", "due_on"]),
