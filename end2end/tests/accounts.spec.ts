@@ -152,6 +152,8 @@ test.describe("a district admin without JavaScript", () => {
     const district = page.getByRole("region", { name: "西湖区" });
     const row = district.getByRole("row", { name: /^文澜中学/ });
     await expect(row).toContainText("少于 5 人");
+    await expect(district.getByRole("row", { name: /^求是中学/ })).toContainText("6");
+    await expect(district.getByRole("row", { name: /^西湖区实验中学/ })).toContainText("周校长");
     await row.getByLabel("学段类型").selectOption({ label: "初中" });
     await row.getByLabel("城乡").selectOption({ label: "城镇" });
     await row.getByRole("button", { name: "保存 文澜中学" }).click();

@@ -19,6 +19,27 @@ pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
     ("tom.baker@demo.atelier", "mentee"),
     ("zhao.lei@demo.atelier", "observer 听课教师"),
     ("district.admin@demo.atelier", "district admin 区教育局"),
+    ("principal@demo.atelier", "school leader 校长 · 西湖区实验中学"),
+];
+
+/// More teachers of 西湖区, so that the district's figures have schools of every size:
+/// 西湖区实验中学 and 求是中学 large enough to show, 文澜中学 and 西湖区第二小学 under 5 teachers
+/// (their counts read "fewer than 5"). (email, name, school, shares with school, with district.)
+const DEMO_DISTRICT_TEACHERS: &[(&str, &str, &str, bool, bool)] = &[
+    ("principal@demo.atelier", "周校长", "西湖区实验中学", false, false),
+    ("sun.li@demo.atelier", "孙丽", "西湖区实验中学", true, true),
+    ("zhou.qiang@demo.atelier", "周强", "西湖区实验中学", true, false),
+    ("wu.min@demo.atelier", "吴敏", "西湖区实验中学", false, false),
+    ("zheng.hui@demo.atelier", "郑慧", "文澜中学", false, true),
+    ("feng.tao@demo.atelier", "冯涛", "求是中学", true, true),
+    ("chu.yan@demo.atelier", "褚燕", "求是中学", false, false),
+    ("wei.jun@demo.atelier", "卫军", "求是中学", false, true),
+    ("jiang.ning@demo.atelier", "蒋宁", "求是中学", true, false),
+    ("shen.jie@demo.atelier", "沈洁", "求是中学", false, false),
+    ("han.xue@demo.atelier", "韩雪", "求是中学", true, true),
+    ("yang.fan@demo.atelier", "杨帆", "西湖区第二小学", false, false),
+    ("qin.yu@demo.atelier", "秦雨", "西湖区第二小学", true, true),
+    ("you.lan@demo.atelier", "尤兰", "西湖区第二小学", false, false),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -306,7 +327,31 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         }
     }
     seed_study(&mut tx, math).await?;
-    // The demo's districts and schools, from the names above; 西湖区 has its admin.
+    for (email, name, school, with_school, with_district) in DEMO_DISTRICT_TEACHERS {
+        sqlx::query(
+            "insert into users (id, email, password_hash, display_name, school, district, subject, tier, locale, time_zone,
+                 record_shared_with_school, record_shared_with_district)
+             values ($1, $2, $3, $4, $5, '西湖区', '数学', 'backbone', 'zh-CN', 'Asia/Shanghai', $6, $7)",
+        )
+        .bind(user_id(email))
+        .bind(email)
+        .bind(&hash)
+        .bind(name)
+        .bind(school)
+        .bind(with_school)
+        .bind(with_district)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into training_records (id, user_id, occurred_on, hours, category, description)
+             values (gen_random_uuid(), $1, current_date - 10, 2.0, 'offline', '校本教研')",
+        )
+        .bind(user_id(email))
+        .execute(&mut *tx)
+        .await?;
+    }
+    // The demo's districts and schools, from the names above; 西湖区 has its admin, and
+    // 西湖区实验中学 its principal as school leader.
     app::districts::store::adopt_named_schools(&mut tx).await?;
     sqlx::query(
         "insert into district_admins (district_id, user_id) select id, $1 from districts where name = '西湖区'",
@@ -314,11 +359,15 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
     .bind(user_id("district.admin@demo.atelier"))
     .execute(&mut *tx)
     .await?;
+    sqlx::query("insert into school_leaders (school_id, user_id) select school_id, id from users where id = $1")
+        .bind(user_id("principal@demo.atelier"))
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     load_demo_growth(pool, math, english).await?;
     println!(
         "demo data loaded: {} users, 2 studios, 6 open lessons, 3 bookings, 1 lesson study, growth plans and training hours",
-        DEMO_USERS.len()
+        DEMO_USERS.len() + DEMO_DISTRICT_TEACHERS.len()
     );
     Ok(())
 }

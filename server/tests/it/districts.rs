@@ -539,3 +539,28 @@ async fn monthly_hour_totals_follow_every_change_to_the_ledger_even_at_once(pool
     .expect("november");
     assert_eq!(november, 100);
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_demo_district_has_small_and_large_schools_and_a_mix_of_consent(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    server::seed::demo(&pool).await.expect("demo data");
+    let admin = app.client();
+    assert_status(&app.sign_in(&admin, "district.admin@demo.atelier", "atelier-demo").await, StatusCode::OK);
+    let list: serde_json::Value = app.call(&admin, "district/schools", &[]).await.json().await.expect("list");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "the admin runs 西湖区 only");
+    let schools = list[0]["schools"].as_array().expect("schools");
+    let school = |name: &str| schools.iter().find(|s| s["name"] == name).cloned().expect(name);
+    assert!(school("西湖区实验中学")["teachers"].as_i64().is_some_and(|n| n >= 5));
+    assert!(school("求是中学")["teachers"].as_i64().is_some_and(|n| n >= 5));
+    assert_eq!(school("文澜中学")["teachers"], serde_json::Value::Null, "fewer than 5");
+    assert_eq!(school("西湖区第二小学")["teachers"], serde_json::Value::Null, "fewer than 5");
+    assert_eq!(school("西湖区实验中学")["leaders"][0][1], "周校长");
+    let (shared, private): (i64, i64) = sqlx::query_as(
+        "select count(*) filter (where record_shared_with_district), count(*) filter (where not record_shared_with_district)
+         from users u join schools s on s.id = u.school_id join districts d on d.id = s.district_id where d.name = '西湖区'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("consent");
+    assert!(shared >= 3 && private >= 3, "some shared with the district, some did not: {shared} / {private}");
+}
