@@ -110,8 +110,7 @@ pub async fn set_locale(pool: &PgPool, id: Uuid, locale: Locale) -> sqlx::Result
 /// Serialises password tries for one email across all server instances until the transaction
 /// ends, so that concurrent guesses cannot all slip under the throttle.
 pub async fn lock_sign_in(conn: &mut PgConnection, email: &str) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))").bind(email).execute(conn).await?;
-    Ok(())
+    crate::kit::lock::lock_until_commit(conn, email).await
 }
 
 /// Where a password try comes from, as the throttle counts it.

@@ -104,12 +104,7 @@ pub async fn records_between(
 
 /// Serialises every change to one user's day, across server instances, until the transaction ends.
 async fn lock_user_day(tx: &mut sqlx::PgConnection, user_id: Uuid, day: NaiveDate) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended('training_day:' || $1::text || ':' || $2::text, 0))")
-        .bind(user_id)
-        .bind(day)
-        .execute(&mut *tx)
-        .await?;
-    Ok(())
+    crate::kit::lock::lock_until_commit(tx, &format!("training_day:{user_id}:{day}")).await
 }
 
 async fn day_total(

@@ -10,6 +10,7 @@
 //! - `time`: dates and times in the viewer's time zone
 //! - `client` (server): the client's address, behind trusted proxies too
 //! - `context` (server): the pool, session and viewer of the current request
+//! - `lock` (server): transaction-scoped advisory locks on things without a row
 //! - `origin` (server): refuses state-changing requests sent from other sites
 //! - `token` (server): secret tokens handed out once and stored as hashes
 
@@ -21,6 +22,8 @@ pub mod context;
 pub mod error;
 pub mod forms;
 pub mod i18n;
+#[cfg(feature = "ssr")]
+pub mod lock;
 #[cfg(feature = "ssr")]
 pub mod origin;
 pub mod time;

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::kit::error::StoreError;
 use crate::kit::i18n::{Locale, Msg};
+use crate::kit::token::token_hash;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
@@ -928,23 +929,21 @@ pub async fn send_due_reminders(pool: &PgPool) -> sqlx::Result<u64> {
 /// Sets a new calendar-feed secret for the user (the old link stops working).
 pub async fn reset_feed_token(pool: &PgPool, user_id: Uuid, token: &str) -> sqlx::Result<()> {
     sqlx::query(
-        "insert into calendar_feeds (user_id, token_hash) values ($1, encode(sha256(convert_to($2, 'UTF8')), 'hex'))
+        "insert into calendar_feeds (user_id, token_hash) values ($1, $2)
          on conflict (user_id) do update set token_hash = excluded.token_hash, created_at = now()",
     )
     .bind(user_id)
-    .bind(token)
+    .bind(token_hash(token))
     .execute(pool)
     .await?;
     Ok(())
 }
 
 pub async fn user_by_feed_token(pool: &PgPool, token: &str) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "select user_id from calendar_feeds where token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')",
-    )
-    .bind(token)
-    .fetch_optional(pool)
-    .await
+    sqlx::query_scalar("select user_id from calendar_feeds where token_hash = $1")
+        .bind(token_hash(token))
+        .fetch_optional(pool)
+        .await
 }
 
 /// A lesson as a calendar event.

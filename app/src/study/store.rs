@@ -588,10 +588,7 @@ pub const INVITATIONS_PER_HOUR: i64 = 30;
 pub async fn invite(pool: &PgPool, study_id: Uuid, email: &str, lead: Uuid) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     // One lead's invitations are counted one at a time, so a burst cannot slip past the limit.
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended('study_invitations:' || $1::text, 0))")
-        .bind(lead)
-        .execute(&mut *tx)
-        .await?;
+    crate::kit::lock::lock_until_commit(&mut tx, &format!("study_invitations:{lead}")).await?;
     let sent: i64 = sqlx::query_scalar(
         "select count(*) from study_invitations where invited_by = $1 and created_at > now() - interval '1 hour'",
     )
