@@ -83,7 +83,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
                     <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
                     <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>
+                    <Route path=path!("/district") ssr=SsrMode::Async view=crate::districts::dashboard::pages::DashboardPage/>
                     <Route path=path!("/district/schools") ssr=SsrMode::Async view=crate::districts::pages::SchoolsPage/>
+                    <Route path=path!("/district/schools/:id") ssr=SsrMode::Async view=crate::districts::dashboard::pages::SchoolDetailPage/>
+                    <Route path=path!("/district/teachers/:id") ssr=SsrMode::Async view=crate::districts::dashboard::pages::TeacherRecordPage/>
                     <Route path=path!("/studios") ssr=SsrMode::Async view=DirectoryPage/>
                     <Route path=path!("/studios/new") ssr=SsrMode::Async view=NewStudioPage/>
                     <Route path=path!("/studios/:slug") ssr=SsrMode::Async view=StudioPageView/>
@@ -131,6 +134,9 @@ fn Header() -> impl IntoView {
                             <li><A href="/my-lessons">{move || i18n.t(Msg::from(crate::lessons::LessonMsg::MyLessons))}</A></li>
                             <li><A href="/growth">{move || i18n.t(Msg::from(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
                             <li><A href="/studies">{move || i18n.t(Msg::from(StudyMsg::StudiesTitle))}</A></li>
+                            {user.leads.then(|| view! {
+                                <li><A href="/district">{move || i18n.t(Msg::from(crate::districts::DistrictMsg::DashboardLink))}</A></li>
+                            })}
                             <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>

@@ -81,6 +81,34 @@ pub fn hours_settings() -> Result<app::growth::HoursSettings, ConfigError> {
     Ok(app::growth::HoursSettings { quota_tenths: (quota * 10.0).round() as i64, year_start_month: month })
 }
 
+/// A new district's training-hour rules: the ledger's settings above, with
+/// `ATELIER_CYCLE_HOURS_QUOTA` (hours per five-year cycle, default 360) and
+/// `ATELIER_CYCLE_START_YEAR` (the first year of a cycle, default 2026). Each district's admin may
+/// change its own.
+pub fn district_rules() -> Result<app::districts::dashboard::YearRules, ConfigError> {
+    let hours = hours_settings()?;
+    let cycle_quota: f64 = parsed("ATELIER_CYCLE_HOURS_QUOTA", 360.0)?;
+    if !(cycle_quota > 0.0 && cycle_quota <= 5_000.0) {
+        return Err(ConfigError {
+            name: "ATELIER_CYCLE_HOURS_QUOTA",
+            problem: format!("{cycle_quota} is not between 0 and 5000"),
+        });
+    }
+    let cycle_start: i32 = parsed("ATELIER_CYCLE_START_YEAR", 2026)?;
+    if !(2000..=2100).contains(&cycle_start) {
+        return Err(ConfigError {
+            name: "ATELIER_CYCLE_START_YEAR",
+            problem: format!("{cycle_start} is not between 2000 and 2100"),
+        });
+    }
+    Ok(app::districts::dashboard::YearRules {
+        quota_tenths: hours.quota_tenths,
+        year_start_month: hours.year_start_month,
+        cycle_start_year: cycle_start,
+        cycle_quota_tenths: (cycle_quota * 10.0).round() as i64,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,7 +36,9 @@ async fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
             }
             let pool = startup::connect(&config).await?;
             startup::MIGRATOR.run(&pool).await?;
-            match grant_district_admin(&pool, email, district).await? {
+            let granted = grant_district_admin(&pool, email, district).await?;
+            startup::adopt_district_rules(&pool).await?;
+            match granted {
                 Granted::Admin => println!("{email} administers {district}"),
                 Granted::AdminOfNewDistrict => println!("created the district {district}; {email} is its first admin"),
                 Granted::NoSuchUser => return Err(format!("no user has the email {email}").into()),
@@ -47,6 +49,7 @@ async fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
             let pool = startup::connect(&config).await?;
             startup::MIGRATOR.run(&pool).await?;
             seed::demo(&pool).await?;
+            startup::adopt_district_rules(&pool).await?;
             Ok(())
         }
         ["seed", "scale", rest @ ..] => {
@@ -54,6 +57,7 @@ async fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
             let pool = startup::connect(&config).await?;
             startup::MIGRATOR.run(&pool).await?;
             seed::scale(&pool, size).await?;
+            startup::adopt_district_rules(&pool).await?;
             Ok(())
         }
         _ => Err(USAGE.into()),
@@ -65,6 +69,7 @@ async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     let addr = leptos_options.site_addr;
     let pool = startup::connect(config).await?;
     startup::MIGRATOR.run(&pool).await?;
+    startup::adopt_district_rules(&pool).await?;
     startup::spawn_cleanup(pool.clone());
     startup::spawn_lesson_reminders(pool.clone());
     let router = startup::router(pool, leptos_options, config);

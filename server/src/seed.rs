@@ -674,17 +674,36 @@ pub struct ScaleSize {
     pub users: u32,
     pub studios: u32,
     pub lessons: u32,
+    /// Teachers are spread over this many districts, and over `schools` schools in all.
+    pub districts: u32,
+    pub schools: u32,
+    /// Training records per teacher on average (some have half, some one and a half times as
+    /// many), spread over the last `years` years.
+    pub records: u32,
+    pub years: u32,
 }
 
 impl ScaleSize {
     pub fn from_args(args: &[&str]) -> Result<ScaleSize, String> {
-        let mut size = ScaleSize { users: 20_000, studios: 1_000, lessons: 10_000 };
+        let mut size = ScaleSize {
+            users: 20_000,
+            studios: 1_000,
+            lessons: 10_000,
+            districts: 8,
+            schools: 320,
+            records: 0,
+            years: 1,
+        };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let value = it.next().ok_or_else(|| format!("{flag} needs a number"))?;
             let n: u32 = value.parse().map_err(|_| format!("{flag}: {value:?} is not a number"))?;
             match *flag {
-                "--users" => size.users = n,
+                "--users" | "--teachers" => size.users = n,
+                "--districts" => size.districts = n,
+                "--schools" => size.schools = n,
+                "--records" => size.records = n,
+                "--years" => size.years = n,
                 "--studios" => size.studios = n,
                 "--lessons" => size.lessons = n,
                 _ => return Err(format!("unknown flag {flag}")),
@@ -692,6 +711,12 @@ impl ScaleSize {
         }
         if size.users < 21 || size.studios == 0 || size.studios > size.users {
             return Err("need at least 21 users, at least one studio and no more studios than users".into());
+        }
+        if size.districts == 0 || size.schools < size.districts || size.schools > size.users {
+            return Err("need at least one district, a school per district and no more schools than users".into());
+        }
+        if size.years == 0 || size.years > 20 || size.records > 5_000 {
+            return Err("years must be 1 to 20 and records per teacher at most 5,000".into());
         }
         Ok(size)
     }
@@ -718,6 +743,25 @@ fn scale_studio_id(i: u32) -> Uuid {
 fn scale_lesson_id(i: u32) -> Uuid {
     Uuid::from_u128(0x5ca1e002_0000_4000_8000_000000000000 | i as u128)
 }
+/// Increasing, so that loading millions of records appends to the primary key's index.
+fn scale_record_id(n: u64) -> Uuid {
+    Uuid::from_u128(0x5ca1e003_0000_4000_8000_000000000000 | n as u128)
+}
+
+impl ScaleSize {
+    /// The district (name) and school (name) of scale teacher or studio `i`.
+    fn place(&self, i: u32) -> (String, String) {
+        let d = i % self.districts;
+        let district = match DISTRICTS.get(d as usize) {
+            Some(name) if self.districts <= DISTRICTS.len() as u32 => (*name).to_owned(),
+            _ => format!("第{}区", d + 1),
+        };
+        // This district's share of the schools (the first districts take any remainder).
+        let schools = self.schools / self.districts + u32::from(d < self.schools % self.districts);
+        let school = format!("{district}第{}中学", (i / self.districts) % schools.max(1) + 1);
+        (district, school)
+    }
+}
 
 /// Members per scale studio besides the host: one mentor, the rest mentees.
 const SCALE_MEMBERS: u32 = 19;
@@ -741,12 +785,11 @@ pub async fn scale(pool: &PgPool, size: ScaleSize) -> Result<(), SeedError> {
     let mut rows = String::with_capacity(size.users as usize * 220);
     for i in 0..size.users {
         let name = format!("{}{}{}", SURNAMES[(i % 20) as usize], GIVEN[((i / 20) % 20) as usize], i);
-        let district = DISTRICTS[(i % 8) as usize];
+        let (district, school) = size.place(i);
         let _ = writeln!(
             rows,
-            "{}\tteacher{i}@scale.atelier\t{name}\t{hash}\t{district}第{}中学\t{district}\t{}\t{}\t{}\tAsia/Shanghai",
+            "{}\tteacher{i}@scale.atelier\t{name}\t{hash}\t{school}\t{district}\t{}\t{}\t{}\tAsia/Shanghai",
             scale_user_id(i),
-            i % 40 + 1,
             SUBJECTS[(i % 8) as usize],
             TIERS[(i % 5) as usize],
             if i % 4 == 0 { "en" } else { "zh-CN" },
@@ -758,16 +801,16 @@ pub async fn scale(pool: &PgPool, size: ScaleSize) -> Result<(), SeedError> {
     let mut studios = String::new();
     let mut members = String::new();
     for s in 0..size.studios {
-        let district = DISTRICTS[(s % 8) as usize];
         let subject = SUBJECTS[(s % 8) as usize];
         let host = host_of(s);
+        // A studio is at its host's school.
+        let (district, school) = size.place(host);
         let host_name = format!("{}{}{}", SURNAMES[(host % 20) as usize], GIVEN[((host / 20) % 20) as usize], host);
         let activity = now - Duration::hours((s * 7 % 2000) as i64);
         let _ = writeln!(
             studios,
-            "{}\tstudio-{s}\t{host_name}{subject}名师工作室\t{district}{subject}学科工作室，开展课例研究与青年教师培养。Studio {s} for {subject}.\t{subject}\t{district}\t{district}第{}中学\t{}\t{}\t{}\t{}\t{activity}",
+            "{}\tstudio-{s}\t{host_name}{subject}名师工作室\t{district}{subject}学科工作室，开展课例研究与青年教师培养。Studio {s} for {subject}.\t{subject}\t{district}\t{school}\t{}\t{}\t{}\t{}\t{activity}",
             scale_studio_id(s),
-            s % 40 + 1,
             scale_user_id(host),
             if s % 10 == 9 { "private" } else { "public" },
             ["invite_only", "request", "open"][(s % 3) as usize],
@@ -821,17 +864,81 @@ pub async fn scale(pool: &PgPool, size: ScaleSize) -> Result<(), SeedError> {
     copy(&mut tx, "copy open_lessons (id, studio_id, teacher_id, title, subject, grade, starts_at, ends_at, time_zone, mode, capacity, status) from stdin", lessons).await?;
     sqlx::query("alter table open_lessons enable trigger open_lessons_touch_studio").execute(&mut *tx).await?;
     app::districts::store::adopt_named_schools(&mut tx).await?;
+    let records = load_scale_records(&mut tx, &size).await?;
     tx.commit().await?;
     sqlx::query("analyze").execute(pool).await?;
     println!(
-        "scale data loaded: {} users, {} studios, {} memberships, {} open lessons in {:.1} s",
+        "scale data loaded: {} users in {} districts and {} schools, {} studios, {} memberships, {} open lessons, \
+         {records} training records over {} years in {:.1} s",
         size.users,
+        size.districts,
+        size.schools,
         size.studios,
         size.studios * (SCALE_MEMBERS + 1),
         size.lessons,
+        size.years,
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Training records for every scale teacher, loaded with COPY in chunks with the ledger's
+/// triggers and its secondary index off, then the year totals rebuilt and the index built once
+/// (far faster than row by row). Returns how many were loaded.
+async fn load_scale_records(tx: &mut sqlx::PgConnection, size: &ScaleSize) -> Result<u64, SeedError> {
+    if size.records == 0 {
+        return Ok(0);
+    }
+    const CATEGORIES: [&str; 6] = ["online", "offline", "shadowing", "open_lesson", "lesson_study", "course"];
+    let schools: Vec<(Uuid, Option<Uuid>)> =
+        sqlx::query_as("select id, school_id from users where email like '%@scale.atelier'")
+            .fetch_all(&mut *tx)
+            .await?;
+    let school_of: std::collections::HashMap<Uuid, Uuid> =
+        schools.into_iter().filter_map(|(user, school)| Some((user, school?))).collect();
+    for statement in [
+        "alter table training_records disable trigger training_records_year_hours",
+        "alter table training_records disable trigger training_records_school",
+        "drop index training_records_user_id_occurred_on_idx",
+    ] {
+        sqlx::query(statement).execute(&mut *tx).await?;
+    }
+    let today = Utc::now().with_timezone(&chrono_tz_shanghai()).date_naive();
+    let span_days = i64::from(size.years) * 365;
+    let mut n: u64 = 0;
+    let mut rows = String::with_capacity(8 << 20);
+    for i in 0..size.users {
+        let user = scale_user_id(i);
+        let school = school_of.get(&user).map(Uuid::to_string).unwrap_or_else(|| "\\N".to_owned());
+        // Half to one and a half times the average, so the teachers spread over the quota bands.
+        let count = u64::from(size.records) * u64::from(50 + i % 101) / 100;
+        for k in 0..count {
+            let day = today - Duration::days((k as i64 * span_days) / count.max(1) as i64 + i64::from(i % 7));
+            // 1 to 4 hours, plus up to 4 more for the more active teachers.
+            let hours = 1 + (k + u64::from(i)) % 4 + u64::from(i % 5);
+            let category = CATEGORIES[((k + u64::from(i / 3)) % 6) as usize];
+            let _ = writeln!(rows, "{}\t{user}\t{day}\t{hours}\t{category}\t研修\t{school}", scale_record_id(n));
+            n += 1;
+        }
+        if rows.len() > 16 << 20 || i + 1 == size.users {
+            let chunk = std::mem::replace(&mut rows, String::with_capacity(16 << 20));
+            copy(
+                tx,
+                "copy training_records (id, user_id, occurred_on, hours, category, description, school_id) from stdin",
+                chunk,
+            )
+            .await?;
+        }
+    }
+    for statement in [
+        "create index training_records_user_id_occurred_on_idx on training_records (user_id, occurred_on)",
+        "alter table training_records enable trigger training_records_year_hours",
+        "alter table training_records enable trigger training_records_school",
+        "select rebuild_teacher_year_hours(id) from districts",
+    ] {
+        sqlx::query(statement).execute(&mut *tx).await?;
+    }
+    Ok(n)
 }
 
 async fn copy(tx: &mut sqlx::PgConnection, statement: &str, rows: String) -> Result<(), sqlx::Error> {
@@ -847,10 +954,35 @@ mod tests {
 
     #[test]
     fn scale_flags_override_the_defaults() {
-        assert_eq!(ScaleSize::from_args(&[]), Ok(ScaleSize { users: 20_000, studios: 1_000, lessons: 10_000 }));
+        let defaults = ScaleSize {
+            users: 20_000,
+            studios: 1_000,
+            lessons: 10_000,
+            districts: 8,
+            schools: 320,
+            records: 0,
+            years: 1,
+        };
+        assert_eq!(ScaleSize::from_args(&[]), Ok(defaults));
         assert_eq!(
             ScaleSize::from_args(&["--users", "500", "--lessons", "50", "--studios", "10"]),
-            Ok(ScaleSize { users: 500, studios: 10, lessons: 50 })
+            Ok(ScaleSize { users: 500, studios: 10, lessons: 50, ..defaults })
+        );
+        let district = ScaleSize::from_args(&[
+            "--teachers",
+            "50000",
+            "--districts",
+            "2",
+            "--schools",
+            "200",
+            "--records",
+            "100",
+            "--years",
+            "5",
+        ]);
+        assert_eq!(
+            district,
+            Ok(ScaleSize { users: 50_000, districts: 2, schools: 200, records: 100, years: 5, ..defaults })
         );
     }
 
@@ -860,5 +992,17 @@ mod tests {
         assert!(ScaleSize::from_args(&["--users", "many"]).is_err());
         assert!(ScaleSize::from_args(&["--rooms", "3"]).is_err());
         assert!(ScaleSize::from_args(&["--users", "10"]).is_err());
+        assert!(ScaleSize::from_args(&["--districts", "0"]).is_err());
+        assert!(ScaleSize::from_args(&["--districts", "9", "--schools", "8"]).is_err());
+        assert!(ScaleSize::from_args(&["--years", "0"]).is_err());
+        assert!(ScaleSize::from_args(&["--records", "100000"]).is_err());
+    }
+
+    #[test]
+    fn scale_teachers_spread_over_every_school_of_every_district() {
+        let size = ScaleSize::from_args(&["--users", "1000", "--districts", "2", "--schools", "5"]).expect("size");
+        let places: std::collections::HashSet<(String, String)> = (0..1000).map(|i| size.place(i)).collect();
+        assert_eq!(places.len(), 5, "3 schools in the first district, 2 in the second");
+        assert!(places.contains(&("西湖区".to_owned(), "西湖区第3中学".to_owned())));
     }
 }

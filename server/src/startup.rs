@@ -39,6 +39,15 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 }
 
 /// The whole application as one router: pages, server functions, static files, health.
+/// Gives districts without rules of their own the configured defaults (see
+/// `config::district_rules`); run after migrations and after anything that creates districts.
+pub async fn adopt_district_rules(pool: &PgPool) -> Result<(), Box<dyn std::error::Error>> {
+    let rules = crate::config::district_rules()?;
+    app::districts::dashboard::store::adopt_default_rules(pool, rules).await?;
+    Ok(())
+}
+
+/// The whole application as one router: pages, server functions, static files, health.
 pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> Router {
     app::init();
     auth::warm_up();
@@ -59,6 +68,10 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
     let hours = crate::config::hours_settings().unwrap_or_else(|err| {
         tracing::error!("{err}; using the default training-hour settings");
         app::growth::HoursSettings::default()
+    });
+    let district_rules = crate::config::district_rules().unwrap_or_else(|err| {
+        tracing::error!("{err}; using the default district rules");
+        app::districts::dashboard::YearRules::default()
     });
     let csv_pool = pool.clone();
     Router::new()
@@ -81,6 +94,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
                 provide_context(hours);
                 provide_context(secure_cookies);
                 provide_context(min_cell);
+                provide_context(district_rules);
             },
             move || shell(leptos_options.clone()),
         )
@@ -107,8 +121,8 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Deletes expired sessions, old failed sign-ins and long-unused trusted browsers every few
-/// minutes, for as long as the server runs: a failure (the database away) is logged and the next
+/// Deletes expired sessions, old failed sign-ins and long-unused trusted browsers, and opens the
+/// current quota year's hour rows, every few minutes, for as long as the server runs: a failure (the database away) is logged and the next
 /// round tries again.
 pub fn spawn_cleanup(pool: PgPool) {
     use tower_sessions::ExpiredDeletion;
@@ -122,6 +136,10 @@ pub fn spawn_cleanup(pool: PgPool) {
             }
             if let Err(err) = app::accounts::store::purge_stale_sign_in_records(&pool).await {
                 tracing::warn!("sign-in records cleanup failed, trying again in 5 minutes: {err}");
+            }
+            // A new quota year: every teacher of a school counts among its teachers from day one.
+            if let Err(err) = app::districts::dashboard::store::open_year_rows(&pool, None).await {
+                tracing::warn!("opening the year's hour rows failed, trying again in 5 minutes: {err}");
             }
         }
     });

@@ -16,6 +16,8 @@ pub struct SessionUser {
     pub password_hash: String,
     pub locale: crate::kit::i18n::Locale,
     pub time_zone: String,
+    /// Administers a district or leads a school.
+    pub leads: bool,
 }
 
 // Hand-written so that a hash never reaches a log line.

@@ -45,6 +45,8 @@ impl Default for Viewer {
 pub struct SignedInUser {
     pub id: uuid::Uuid,
     pub display_name: String,
+    /// Administers a district or leads a school: the header links the district dashboard.
+    pub leads: bool,
 }
 
 /// A user's own profile, as the profile form shows it.

@@ -13,7 +13,12 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
-const SESSION_USER_COLUMNS: &str = "select id, display_name, password_hash, locale, time_zone from users";
+/// A session's user, with whether they lead a school or a district (the header links the
+/// district pages for them).
+const SESSION_USER_COLUMNS: &str = "select id, display_name, password_hash, locale, time_zone,
+        exists (select 1 from district_admins a where a.user_id = users.id)
+            or exists (select 1 from school_leaders l where l.user_id = users.id) as leads
+    from users";
 
 pub async fn session_user_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<SessionUser>> {
     sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where email = $1")).bind(email).fetch_optional(db).await
@@ -84,7 +89,7 @@ pub async fn update_profile(pool: &PgPool, id: Uuid, profile: &ValidProfile) -> 
     .bind(&profile.time_zone)
     .execute(pool)
     .await?;
-    Ok(())
+    crate::districts::dashboard::store::open_year_rows(pool, Some(id)).await
 }
 
 #[tracing::instrument(skip_all)]

@@ -56,12 +56,15 @@ pub async fn admin_schools() -> Result<Vec<AdminDistrict>, AppError> {
     let k = min_cell();
     let schools = store::schools_for_admin(&pool, user.id).await?;
     let districts = store::administered_districts(&pool, user.id).await?;
+    let ids: Vec<Uuid> = districts.iter().map(|(id, _)| *id).collect();
+    let rules = super::dashboard::store::rules_of(&pool, &ids, super::dashboard::api::default_rules()).await?;
     Ok(districts
         .into_iter()
         .map(|(id, name)| {
             let mut own: Vec<SchoolSummary> = schools.iter().filter(|s| s.district_id == id).cloned().collect();
             let teachers = super::rules::suppress_school_counts(&mut own, k);
-            AdminDistrict { id, name, schools: own, teachers, min_cell: k }
+            let rules = rules.iter().find(|(d, _, _)| *d == id).map(|(_, _, r)| *r).unwrap_or_default();
+            AdminDistrict { id, name, schools: own, teachers, min_cell: k, rules }
         })
         .collect())
 }

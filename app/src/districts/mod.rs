@@ -3,6 +3,7 @@
 //! person (with the log of who looked).
 
 pub mod api;
+pub mod dashboard;
 mod messages;
 pub mod pages;
 pub mod rules;
@@ -108,4 +109,5 @@ pub struct AdminDistrict {
     /// All its schools' teachers; `None` when fewer than k.
     pub teachers: Option<i64>,
     pub min_cell: i64,
+    pub rules: dashboard::YearRules,
 }

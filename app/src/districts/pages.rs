@@ -130,12 +130,14 @@ pub fn SchoolsPage() -> impl IntoView {
         grant: ServerAction::new(),
         revoke: ServerAction::new(),
         update: ServerAction::new(),
+        rules: ServerAction::new(),
     };
     refresh.on_success(actions.confirm.value());
     refresh.on_success(actions.merge.value());
     refresh.on_success(actions.grant.value());
     refresh.on_success(actions.revoke.value());
     refresh.on_success(actions.update.value());
+    refresh.on_success(actions.rules.value());
     let data = Resource::new(move || refresh.version(), |_| admin_schools());
     view! {
         <h1>{move || i18n.t(t(DistrictMsg::SchoolsTitle))}</h1>
@@ -160,6 +162,7 @@ struct SchoolActions {
     grant: ServerAction<GrantLeader>,
     revoke: ServerAction<RevokeLeader>,
     update: ServerAction<UpdateSchool>,
+    rules: ServerAction<crate::districts::dashboard::api::SetDistrictRules>,
 }
 
 #[component]
@@ -281,6 +284,51 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                     <td></td>
                 </tr></tfoot>
             </table>
+            <DistrictRulesForm id=district.id name=district.name.clone() rules=district.rules action=actions.rules/>
         </section>
     }
 }
+
+/// The district's training-hour rules, as its admin sets them.
+#[component]
+fn DistrictRulesForm(
+    id: Uuid,
+    name: String,
+    rules: crate::districts::dashboard::YearRules,
+    action: ServerAction<crate::districts::dashboard::api::SetDistrictRules>,
+) -> impl IntoView {
+    use crate::growth::rules::format_tenths;
+    use crate::kit::forms::Field;
+    let i18n = use_i18n();
+    let error = action_error(action.value());
+    let saved = Signal::derive(move || matches!(action.value().get(), Some(Ok(()))));
+    let months: Vec<(&'static str, Msg)> = MONTHS.iter().map(|(code, m)| (*code, t(*m))).collect();
+    let field = move |name: &str| format!("{name}-{id}");
+    view! {
+        <h3>{move || i18n.t(t(DistrictMsg::RulesHeading))}</h3>
+        <ActionForm action>
+            <FormStatus error success=saved success_msg=t(DistrictMsg::RulesSaved)/>
+            <input type="hidden" name="district" value=id.to_string()/>
+            <Field name="quota" id=field("quota") label=t(DistrictMsg::QuotaHours) error value=format_tenths(rules.quota_tenths) kind="number" step="0.1" required=true/>
+            <Choice name="start_month" id=field("start-month") label=t(DistrictMsg::StartMonth) options=months selected=rules.year_start_month.to_string() error/>
+            <Field name="cycle_start" id=field("cycle-start") label=t(DistrictMsg::CycleStart) error value=rules.cycle_start_year.to_string() kind="number" required=true/>
+            <Field name="cycle_quota" id=field("cycle-quota") label=t(DistrictMsg::CycleQuota) error value=format_tenths(rules.cycle_quota_tenths) kind="number" step="0.1" required=true/>
+            <button type="submit">{move || i18n.fill(t(DistrictMsg::SaveRules), &[("district", &name)])}</button>
+        </ActionForm>
+    }
+}
+
+const MONTHS: [(&str, DistrictMsg); 12] = [
+    ("1", DistrictMsg::Month1),
+    ("2", DistrictMsg::Month2),
+    ("3", DistrictMsg::Month3),
+    ("4", DistrictMsg::Month4),
+    ("5", DistrictMsg::Month5),
+    ("6", DistrictMsg::Month6),
+    ("7", DistrictMsg::Month7),
+    ("8", DistrictMsg::Month8),
+    ("9", DistrictMsg::Month9),
+    ("10", DistrictMsg::Month10),
+    ("11", DistrictMsg::Month11),
+    ("12", DistrictMsg::Month12),
+];

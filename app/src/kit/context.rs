@@ -88,7 +88,7 @@ pub fn set_locale_cookie(locale: Locale) {
 pub fn resolve_viewer(parts: &Parts) -> Viewer {
     if let Some(user) = parts.extensions.get::<AuthSession>().and_then(|s| s.user.as_ref()) {
         return Viewer {
-            user: Some(SignedInUser { id: user.id, display_name: user.display_name.clone() }),
+            user: Some(SignedInUser { id: user.id, display_name: user.display_name.clone(), leads: user.leads }),
             locale: user.locale,
             time_zone: user.time_zone.clone(),
         };

@@ -478,17 +478,21 @@ async fn the_school_list_hides_teacher_counts_under_k_and_one_more_so_the_total_
     assert_eq!(list[0]["min_cell"], 5);
 }
 
-/// Every (teacher, month, category) where the kept totals and the ledger disagree.
-async fn month_totals_off(pool: &PgPool) -> Vec<(uuid::Uuid, String, String, i64, i64)> {
+/// Every (school, year, teacher) where the kept totals and the ledger disagree, or whose
+/// categories do not add up to the total.
+async fn year_totals_off(pool: &PgPool) -> Vec<(uuid::Uuid, String, uuid::Uuid, i64, i64)> {
     sqlx::query_as(
-        "select coalesce(k.user_id, r.user_id), coalesce(k.month, r.month)::text, coalesce(k.category, r.category),
-                coalesce(k.tenths, 0), coalesce(r.tenths, 0)
-         from teacher_month_hours k
-         full join (select user_id, date_trunc('month', occurred_on)::date as month, category,
-                           sum((hours * 10)::bigint) as tenths
-                    from training_records group by 1, 2, 3) r
-           on r.user_id = k.user_id and r.month = k.month and r.category = k.category
-         where coalesce(k.tenths, 0) <> coalesce(r.tenths, 0)",
+        "select coalesce(k.school_id, r.school_id), coalesce(k.year_start, r.year_start)::text,
+                coalesce(k.user_id, r.user_id), coalesce(k.total_tenths, 0), coalesce(r.tenths, 0)
+         from teacher_year_hours k
+         full join (select r.school_id, quota_year_start(r.occurred_on, coalesce(d.year_start_month, 1)) as year_start,
+                           r.user_id, sum((r.hours * 10)::bigint) as tenths
+                    from training_records r join schools s on s.id = r.school_id join districts d on d.id = s.district_id
+                    group by 1, 2, 3) r
+           on r.school_id = k.school_id and r.year_start = k.year_start and r.user_id = k.user_id
+         where coalesce(k.total_tenths, 0) <> coalesce(r.tenths, 0)
+            or k.online_tenths + k.offline_tenths + k.shadowing_tenths + k.open_lesson_tenths
+               + k.lesson_study_tenths + k.course_tenths <> k.total_tenths",
     )
     .fetch_all(pool)
     .await
@@ -496,8 +500,10 @@ async fn month_totals_off(pool: &PgPool) -> Vec<(uuid::Uuid, String, String, i64
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
-async fn monthly_hour_totals_follow_every_change_to_the_ledger_even_at_once(pool: PgPool) {
+async fn yearly_hour_totals_follow_every_change_to_the_ledger_and_stay_with_the_school_of_the_time(pool: PgPool) {
     let teacher = builders::user(&pool, "t@school.cn", "李明", false).await;
+    let mut conn = pool.acquire().await.expect("connection");
+    app::districts::store::adopt_named_schools(&mut conn).await.expect("adopt");
     let insert = |day: &'static str, hours: f64, category: &'static str| {
         sqlx::query(
             "insert into training_records (id, user_id, occurred_on, hours, category)
@@ -509,11 +515,11 @@ async fn monthly_hour_totals_follow_every_change_to_the_ledger_even_at_once(pool
         .bind(category)
         .fetch_one(&pool)
     };
-    let a: uuid::Uuid = sqlx::Row::get(&insert("2026-09-03", 2.5, "offline").await.expect("a"), 0);
+    let a: uuid::Uuid = sqlx::Row::get(&insert("2025-09-03", 2.5, "offline").await.expect("a"), 0);
     insert("2026-09-20", 1.0, "offline").await.expect("b");
     insert("2026-10-01", 3.0, "online").await.expect("c");
-    assert_eq!(month_totals_off(&pool).await, []);
-    // Moved to another month and category, changed, then deleted.
+    assert_eq!(year_totals_off(&pool).await, []);
+    // Moved to another year and category, changed, then deleted.
     sqlx::query(
         "update training_records set occurred_on = '2026-10-15', category = 'course', hours = 4.0 where id = $1",
     )
@@ -521,23 +527,53 @@ async fn monthly_hour_totals_follow_every_change_to_the_ledger_even_at_once(pool
     .execute(&pool)
     .await
     .expect("move");
-    assert_eq!(month_totals_off(&pool).await, []);
+    assert_eq!(year_totals_off(&pool).await, []);
     sqlx::query("delete from training_records where id = $1").bind(a).execute(&pool).await.expect("delete");
-    assert_eq!(month_totals_off(&pool).await, []);
-    // Twenty credits at once to the same teacher, month and category lose nothing.
+    assert_eq!(year_totals_off(&pool).await, []);
+    // Twenty credits at once to the same teacher and year lose nothing.
     let at_once = (0..20).map(|_| insert("2026-11-05", 0.5, "open_lesson"));
     for result in futures_util::future::join_all(at_once).await {
         result.expect("insert");
     }
-    assert_eq!(month_totals_off(&pool).await, []);
-    let november: i64 = sqlx::query_scalar(
-        "select tenths from teacher_month_hours where user_id = $1 and month = '2026-11-01' and category = 'open_lesson'",
+    assert_eq!(year_totals_off(&pool).await, []);
+    let year_total = |school: &'static str| {
+        sqlx::query_scalar::<_, i64>(
+            "select coalesce(sum(y.total_tenths), 0)::bigint from teacher_year_hours y join schools s on s.id = y.school_id
+             where y.user_id = $1 and y.year_start = '2026-01-01' and s.name = $2",
+        )
+        .bind(teacher)
+        .bind(school)
+        .fetch_one(&pool)
+    };
+    assert_eq!(year_total("西湖区实验中学").await.expect("total"), 140);
+
+    // The teacher moves school: what they did before stays with the school they were at.
+    sqlx::query("update users set school = '文澜中学' where id = $1").bind(teacher).execute(&pool).await.expect("move");
+    sqlx::query("update users set school_id = school_for(district, school, id) where id = $1")
+        .bind(teacher)
+        .execute(&pool)
+        .await
+        .expect("place");
+    insert("2026-11-20", 2.0, "course").await.expect("after the move");
+    assert_eq!(year_total("西湖区实验中学").await.expect("old school"), 140);
+    assert_eq!(year_total("文澜中学").await.expect("new school"), 20);
+
+    // A new start month regroups the years and keeps each record's school.
+    sqlx::query("update districts set year_start_month = 9 where name = '西湖区'").execute(&pool).await.expect("month");
+    sqlx::query("select rebuild_teacher_year_hours(id) from districts where name = '西湖区'")
+        .execute(&pool)
+        .await
+        .expect("rebuild");
+    assert_eq!(year_totals_off(&pool).await, []);
+    let school_year: i64 = sqlx::query_scalar(
+        "select total_tenths from teacher_year_hours y join schools s on s.id = y.school_id
+         where y.user_id = $1 and y.year_start = '2026-09-01' and s.name = '西湖区实验中学'",
     )
     .bind(teacher)
     .fetch_one(&pool)
     .await
-    .expect("november");
-    assert_eq!(november, 100);
+    .expect("school year");
+    assert_eq!(school_year, 140, "September to November 2026 at the old school");
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]

@@ -25,6 +25,10 @@ impl TestApp {
     }
 
     async fn spawn_with(pool: PgPool, trusted_proxies: TrustedProxies) -> TestApp {
+        // `RUST_LOG=error cargo test … -- --nocapture` shows what the server logged (a 500's cause).
+        if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
         let options = get_configuration(None).expect("leptos configuration").leptos_options;
         let config = Config {
             database_url: String::new(),
