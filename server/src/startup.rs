@@ -77,6 +77,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
     Router::new()
         .route("/healthz", get(healthz))
         .merge(app::lessons::http::router(pool.clone()))
+        .merge(app::districts::dashboard::export::router(pool.clone(), district_rules, min_cell.0))
         .route(
             "/studios/{slug}/growth/export.csv",
             get(

@@ -3,6 +3,8 @@
 
 use super::api::{get_profile, ChangePassword, Register, SignIn, UpdateProfile};
 use super::{Profile, Tier, Viewer};
+use crate::districts::pages::SchoolChoices;
+use crate::districts::DistrictMsg;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
 use crate::kit::i18n::{use_i18n, Locale, Msg};
 use crate::kit::time::DEFAULT_TIME_ZONE;
@@ -72,8 +74,9 @@ pub fn RegisterPage() -> impl IntoView {
                 <Field name="email" label=Msg::Email kind="email" autocomplete="email" required=true error/>
                 <Field name="display_name" label=Msg::DisplayName autocomplete="name" required=true error/>
                 <Field name="password" label=Msg::Password kind="password" autocomplete="new-password" required=true hint=Msg::PasswordHint error/>
-                <Field name="school" label=Msg::School autocomplete="organization" required=true error/>
-                <Field name="district" label=Msg::District required=true error/>
+                <Field name="district" label=Msg::District list="district-choices" required=true error/>
+                <Field name="school" label=Msg::School autocomplete="organization" list="school-choices" hint=Msg::from(DistrictMsg::SchoolHint) required=true error/>
+                <SchoolChoices/>
                 <Field name="subject" label=Msg::Subject required=true error/>
                 <Field name="grade_band" label=Msg::GradeBand error/>
                 <Choice name="tier" label=Msg::Tier options=tier_options() selected=Tier::default().code() error/>
@@ -128,8 +131,9 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
             <ActionForm action=update>
                 <FormStatus error=update_error success=updated success_msg=Msg::Saved/>
                 <Field name="display_name" label=Msg::DisplayName value=profile.display_name.clone() autocomplete="name" required=true error=update_error/>
-                <Field name="school" label=Msg::School value=profile.school.clone() required=true error=update_error/>
-                <Field name="district" label=Msg::District value=profile.district.clone() required=true error=update_error/>
+                <Field name="district" label=Msg::District value=profile.district.clone() list="district-choices" required=true error=update_error/>
+                <Field name="school" label=Msg::School value=profile.school.clone() list="school-choices" hint=Msg::from(DistrictMsg::SchoolHint) required=true error=update_error/>
+                <SchoolChoices/>
                 <Field name="subject" label=Msg::Subject value=profile.subject.clone() required=true error=update_error/>
                 <Field name="grade_band" label=Msg::GradeBand value=profile.grade_band.clone() error=update_error/>
                 <Choice name="tier" label=Msg::Tier options=tier_options() selected=profile.tier.code() error=update_error/>

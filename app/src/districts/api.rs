@@ -13,6 +13,12 @@ use {
     crate::kit::context::{pool, redirect_plain_form, require_user},
 };
 
+/// Anyone (the registration form too): the districts and their listed schools, as suggestions.
+#[server(prefix = "/api", endpoint = "district/choices")]
+pub async fn school_choices() -> Result<super::SchoolChoiceList, AppError> {
+    Ok(store::school_choices(&pool()?).await?)
+}
+
 /// The signed-in teacher reads their own consent switches (nobody else's).
 #[server(prefix = "/api", endpoint = "district/sharing")]
 pub async fn get_sharing() -> Result<Sharing, AppError> {

@@ -159,6 +159,16 @@ messages! {
         Month11 => ("11 月", "November"),
         Month12 => ("12 月", "December"),
         DashboardLink => ("区域看板", "District dashboard"),
+        TeacherName => ("姓名", "Name"),
+        SchoolHint => (
+            "从列表中选择您的学校；列表中没有时请填写学校全称，区管理员确认后会列入名单。",
+            "Pick your school from the list; if it is not there, type its full name and your district's admin will confirm it."
+        ),
+        Yes => ("是", "Yes"),
+        No => ("否", "No"),
+        DownloadSchools => ("下载各校情况（Excel）", "Download the school table (Excel)"),
+        DownloadStudios => ("下载各工作室情况（Excel）", "Download the studio table (Excel)"),
+        DownloadHours => ("下载本校学时认定名单（Excel）", "Download the school's credited-hours list (Excel)"),
         YourSchools => ("您负责的学校", "Schools you lead"),
         ErrYear => ("请选择列表中的年度。", "Choose one of the listed years."),
         ErrQuota => ("请输入大于 0 的学时数（最多一位小数，不超过上限）。", "Enter hours above 0, with at most one decimal, within the limit."),

@@ -81,6 +81,14 @@ impl Default for MinCell {
     }
 }
 
+/// Suggestions for the district and school fields: district names, and (school, district) of the
+/// listed schools.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SchoolChoiceList {
+    pub districts: Vec<String>,
+    pub schools: Vec<(String, String)>,
+}
+
 /// A school as its district's admin manages it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]

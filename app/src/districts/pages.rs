@@ -115,6 +115,29 @@ fn ViewLog(views: RecordViews) -> impl IntoView {
     }
 }
 
+/// The districts and their listed schools as suggestions for the district and school fields
+/// (`<datalist>`: the browser filters them as one types, with or without JavaScript). A school not
+/// in the list may still be typed: it becomes a request to its district's admin.
+#[component]
+pub fn SchoolChoices() -> impl IntoView {
+    let choices = Resource::new(|| (), |_| school_choices());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let choices = choices.await.unwrap_or_default();
+                view! {
+                    <datalist id="district-choices">
+                        {choices.districts.into_iter().map(|d| view! { <option value=d></option> }).collect_view()}
+                    </datalist>
+                    <datalist id="school-choices">
+                        {choices.schools.into_iter().map(|(school, district)| view! { <option value=school label=district></option> }).collect_view()}
+                    </datalist>
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// Where a district admin manages their schools.
 pub const SCHOOLS_PATH: &str = "/district/schools";
 

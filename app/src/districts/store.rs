@@ -70,6 +70,23 @@ pub async fn place_studio(conn: &mut PgConnection, studio_id: Uuid) -> sqlx::Res
     Ok(())
 }
 
+/// Schools suggested at most (a deployment's districts list far fewer).
+pub const CHOICES_MAX: i64 = 5000;
+
+/// The districts and their listed schools, by name.
+pub async fn school_choices(db: impl PgExecutor<'_> + Copy) -> sqlx::Result<super::SchoolChoiceList> {
+    let districts =
+        sqlx::query_scalar("select name from districts order by name limit $1").bind(CHOICES_MAX).fetch_all(db).await?;
+    let schools = sqlx::query_as(
+        "select s.name, d.name from schools s join districts d on d.id = s.district_id
+         where s.status = 'listed' order by d.name, s.name limit $1",
+    )
+    .bind(CHOICES_MAX)
+    .fetch_all(db)
+    .await?;
+    Ok(super::SchoolChoiceList { districts, schools })
+}
+
 /// What granting a district admin did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Granted {

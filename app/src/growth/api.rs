@@ -341,7 +341,7 @@ pub async fn get_overview(
     let me = require_user().await?;
     let pool = pool()?;
     let (studio_id, studio_name, actor) = overview_access(&pool, me.id, &studio).await?;
-    let settings = settings();
+    let settings = store::district_settings(&pool, None, Some(studio_id), settings()).await?;
     let today = today_in(&me.time_zone);
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
     let mut rows = store::overview(&pool, studio_id, year_start, year_end, today).await?;

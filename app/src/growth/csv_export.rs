@@ -37,6 +37,7 @@ async fn build(
 ) -> Result<(String, String), AppError> {
     let me = auth.user.ok_or(AppError::SignInRequired)?;
     let (studio_id, _, _) = super::api::overview_access(pool, me.id, slug).await?;
+    let settings = store::district_settings(pool, None, Some(studio_id), settings).await?;
     let today = super::hours_api::today_in(&me.time_zone);
     let (start, end) = rules::quota_year(today, settings.year_start_month);
     let rows = store::overview(pool, studio_id, start, end, today).await?;

@@ -66,7 +66,7 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
     let actor = store::ledger_actor(&pool, me.id, owner, false).await?;
     rules::can(actor, Action::ViewLedger)?;
     let user_name = store::user_name(&pool, owner).await?.ok_or(AppError::NotFound)?;
-    let settings = settings();
+    let settings = store::district_settings(&pool, Some(owner), None, settings()).await?;
     let today = today_in(&me.time_zone);
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
     let records = store::records_between(&pool, owner, year_start, year_end).await?;

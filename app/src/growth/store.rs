@@ -510,6 +510,31 @@ pub async fn add_comment(
     Ok(())
 }
 
+/// The quota settings of the district of a user's school (`user`) or of a studio's school
+/// (`studio`), the deployment's `defaults` where there is none or it has none of its own: "year"
+/// is always that district's quota year.
+pub async fn district_settings(
+    db: impl PgExecutor<'_>,
+    user: Option<Uuid>,
+    studio: Option<Uuid>,
+    defaults: HoursSettings,
+) -> sqlx::Result<HoursSettings> {
+    let row: Option<(Option<i32>, Option<i32>)> = sqlx::query_as(
+        "select d.yearly_quota_tenths, d.year_start_month
+         from schools s join districts d on d.id = s.district_id
+         where s.id = coalesce((select school_id from users where id = $1), (select school_id from studios where id = $2))",
+    )
+    .bind(user)
+    .bind(studio)
+    .fetch_optional(db)
+    .await?;
+    let (quota, month) = row.unwrap_or_default();
+    Ok(HoursSettings {
+        quota_tenths: quota.map(i64::from).unwrap_or(defaults.quota_tenths),
+        year_start_month: month.and_then(|m| u32::try_from(m).ok()).unwrap_or(defaults.year_start_month),
+    })
+}
+
 /// The goals of a mentee's plan with their milestones, comments and history: four queries.
 pub async fn plan_goals(pool: &PgPool, studio_id: Uuid, mentee_id: Uuid) -> sqlx::Result<Vec<GoalView>> {
     let goals = sqlx::query(

@@ -20,6 +20,7 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("auth/register", with(&["email", "password"], &PROFILE_FORM)),
         ("auth/sign-in", vec!["email", "password"]),
         ("auth/sign-out", vec![]),
+        ("district/choices", vec![]),
         ("district/confirm-school", vec!["school"]),
         ("district/dashboard", vec!["district", "year", "sort", "dir", "studio_sort", "studio_page"]),
         ("district/grant-leader", vec!["school", "email"]),

@@ -29,7 +29,7 @@ fn min_cell() -> i64 {
 
 /// The year asked for under the district's rules, with what the queries need to know of it.
 #[cfg(feature = "ssr")]
-fn year_choice(input: &str, year_rules: YearRules) -> Result<(YearChoice, YearQuery), AppError> {
+pub(crate) fn year_choice(input: &str, year_rules: YearRules) -> Result<(YearChoice, YearQuery), AppError> {
     let today = store::today();
     let current = rules::year_of(today, year_rules.year_start_month);
     let year = rules::check_year(input, current).map_err(|m| AppError::field("year", m))?;
@@ -138,7 +138,7 @@ pub async fn get_dashboard(
     let (figures, schools, studio_rows) = tokio::try_join!(
         figures(&pool, Scope::District(id), &year, &query, Named::default()),
         async { Ok(store::school_counts(&pool, id, &query).await?) },
-        async { Ok::<_, AppError>(store::studio_rows(&pool, id, &query, studio_sort, studio_page).await?) },
+        async { Ok::<_, AppError>(store::studio_rows(&pool, id, &query, studio_sort, Some(studio_page)).await?) },
     )?;
     let (mut studios, private_studios) = studio_rows;
     let more_studios = studios.len() as i64 > store::STUDIOS_PER_PAGE;

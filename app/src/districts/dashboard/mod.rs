@@ -4,6 +4,8 @@
 //! and logged.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod pages;
 pub mod rules;
 #[cfg(feature = "ssr")]

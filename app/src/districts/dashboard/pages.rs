@@ -408,6 +408,11 @@ fn SchoolTable(
         view! { <th scope="col" aria-sort=aria_sort><a href=href>{move || i18n.t(label)}</a></th> }
     };
     let sort_label = sort.label();
+    let export = format!(
+        "/district/export/schools.xlsx?d={district}&year={year}&sort={}&dir={}",
+        sort.code(),
+        if descending { "desc" } else { "asc" }
+    );
     view! {
         <section class="card" aria-labelledby="schools-heading">
             <h2 id="schools-heading">{move || i18n.t(t(DistrictMsg::SchoolTable))}</h2>
@@ -437,6 +442,7 @@ fn SchoolTable(
                     </tbody>
                 </table>
             </div>
+            <p><a href=export rel="external" download>{move || i18n.t(t(DistrictMsg::DownloadSchools))}</a></p>
         </section>
     }
 }
@@ -459,6 +465,12 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
     let previous = (page > 0).then(|| page_link(page - 1));
     let next = dashboard.more_studios.then(|| page_link(page + 1));
     let private = dashboard.private_studios;
+    let export = format!(
+        "/district/export/studios.xlsx?d={}&year={}&sort={}",
+        dashboard.district.0,
+        dashboard.year.year,
+        current.code()
+    );
     let rows: Vec<StudioRow> = dashboard.studios;
     view! {
         <section class="card" aria-labelledby="studio-table-heading">
@@ -486,6 +498,7 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
                 </table>
             </div>
             {(private > 0).then(|| view! { <p class="muted">{move || i18n.fill(t(DistrictMsg::PrivateStudios), &[("n", &private)])}</p> })}
+            <p><a href=export rel="external" download>{move || i18n.t(t(DistrictMsg::DownloadStudios))}</a></p>
             <nav class="pager">
                 {previous.map(|href| view! { <a href=href>{move || i18n.t(t(DistrictMsg::PreviousPage))}</a> })}
                 " "
@@ -543,6 +556,9 @@ fn SchoolView(school: SchoolPage) -> impl IntoView {
                 <p><button type="submit">{move || i18n.t(t(DistrictMsg::Show))}</button></p>
             </form>
             <YearLine year=year.clone() k/>
+            <p><a href=format!("/district/schools/{id}/hours.xlsx?year={}", year.year) rel="external" download>
+                {move || i18n.t(t(DistrictMsg::DownloadHours))}
+            </a></p>
         </section>
         <FiguresView figures k/>
         <section class="card" aria-labelledby="named-heading">

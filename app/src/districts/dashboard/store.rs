@@ -493,16 +493,23 @@ pub async fn school_counts(
 /// Studio rows shown per page.
 pub const STUDIOS_PER_PAGE: i64 = 50;
 
-/// One page of the district's public studios with their members, and lessons and studies of the
-/// year, ordered by `sort`. Returns the rows (one more than a page when there are more) and the
-/// number of private studios.
+/// Studios in a whole-table export at most.
+pub const STUDIOS_EXPORT_MAX: i64 = 5000;
+
+/// One page of the district's public studios (`None`: all, up to [`STUDIOS_EXPORT_MAX`]) with
+/// their members, and lessons and studies of the year, ordered by `sort`. Returns the rows (one
+/// more than a page when there are more) and the number of private studios.
 pub async fn studio_rows(
     db: impl PgExecutor<'_> + Copy,
     district: Uuid,
     year: &YearQuery,
     sort: super::StudioSort,
-    page: u32,
+    page: Option<u32>,
 ) -> sqlx::Result<(Vec<StudioRow>, i64)> {
+    let (limit, offset) = match page {
+        Some(page) => (STUDIOS_PER_PAGE + 1, i64::from(page) * STUDIOS_PER_PAGE),
+        None => (STUDIOS_EXPORT_MAX, 0),
+    };
     let order = match sort {
         super::StudioSort::Name => "st.name",
         super::StudioSort::Members => "members desc",
@@ -528,14 +535,8 @@ pub async fn studio_rows(
          order by {order}, st.name, st.slug
          limit $4 offset $5"
     );
-    let rows = sqlx::query(&sql)
-        .bind(district)
-        .bind(year.start)
-        .bind(year.end)
-        .bind(STUDIOS_PER_PAGE + 1)
-        .bind(i64::from(page) * STUDIOS_PER_PAGE)
-        .fetch_all(db)
-        .await?;
+    let rows =
+        sqlx::query(&sql).bind(district).bind(year.start).bind(year.end).bind(limit).bind(offset).fetch_all(db).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(StudioRow {
@@ -555,6 +556,43 @@ pub async fn studio_rows(
     .fetch_one(db)
     .await?;
     Ok((out, private))
+}
+
+/// A teacher's credited hours in one quota year at one school, by category (the 学时认定 list).
+pub struct TeacherHours {
+    pub name: String,
+    pub tier: Tier,
+    pub tenths: [i64; 6],
+}
+
+/// Teachers listed in a school's hours workbook at most.
+pub const HOURS_LIST_MAX: i64 = 10_000;
+
+/// Every teacher of the scope in the year, by name, with their credited hours per category.
+pub async fn school_year_hours(
+    db: impl PgExecutor<'_>,
+    scope: Scope,
+    year_start: NaiveDate,
+) -> sqlx::Result<Vec<TeacherHours>> {
+    let sql = format!(
+        "select u.display_name, u.tier,
+                sum(y.online_tenths)::bigint, sum(y.offline_tenths)::bigint, sum(y.shadowing_tenths)::bigint,
+                sum(y.open_lesson_tenths)::bigint, sum(y.lesson_study_tenths)::bigint, sum(y.course_tenths)::bigint
+         from teacher_year_hours y join users u on u.id = y.user_id
+         where y.{scope} and y.year_start = $2
+         group by u.id order by u.display_name, u.id limit $3",
+        scope = scope.year_rows()
+    );
+    let rows = sqlx::query(&sql).bind(scope.id()).bind(year_start).bind(HOURS_LIST_MAX).fetch_all(db).await?;
+    rows.iter()
+        .map(|row| {
+            let mut tenths = [0; 6];
+            for (i, t) in tenths.iter_mut().enumerate() {
+                *t = row.try_get(i + 2)?;
+            }
+            Ok(TeacherHours { name: row.try_get(0)?, tier: row.try_get(1)?, tenths })
+        })
+        .collect()
 }
 
 /// How the reader may see a school: as a leader of it, as an admin of its district, or not at

@@ -1,0 +1,75 @@
+import { expect, test, type Browser } from "@playwright/test";
+import { DEMO_PASSWORD, open, signInPlain } from "./helpers";
+
+/** Signs a demo account in through the page (with JavaScript) in a fresh browser context. */
+async function signedIn(browser: Browser, email: string) {
+  const page = await (await browser.newContext()).newPage();
+  await open(page, "/sign-in");
+  await page.getByLabel("电子邮箱").fill(email);
+  await page.getByLabel("密码").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  return page;
+}
+
+test("a district admin drills from the dashboard to a consenting teacher's record, which the teacher then sees in their log", async ({ browser }) => {
+  // The principal leads 西湖区实验中学, where 周强 shares their record with the school only.
+  const principal = await signedIn(browser, "principal@demo.atelier");
+  await principal.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "区域看板" }).click();
+  await expect(principal.getByText("您不是任何区的管理员。")).toBeVisible();
+  await principal.getByRole("link", { name: "西湖区实验中学" }).click();
+  await expect(principal.getByRole("heading", { level: 1, name: "西湖区实验中学（西湖区）" })).toBeVisible();
+  const zhouQiang = principal.getByRole("link", { name: "查看 周强 的发展档案" });
+  const schoolOnlyRecord = await zhouQiang.getAttribute("href");
+  expect(schoolOnlyRecord).toMatch(/^\/district\/teachers\//);
+
+  const admin = await signedIn(browser, "district.admin@demo.atelier");
+  await admin.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "区域看板" }).click();
+  await expect(admin.getByRole("heading", { level: 1, name: "区域教师发展看板 · 西湖区" })).toBeVisible();
+  const schools = admin.getByRole("region", { name: "各校情况" });
+  await expect(schools.getByRole("row", { name: /文澜中学/ })).toContainText("少于 5 人");
+  await expect(admin.getByRole("img", { name: /完成度分布柱状图/ })).toBeVisible();
+  await schools.getByRole("link", { name: "求是中学" }).click();
+  await expect(admin.getByRole("heading", { level: 1, name: "求是中学（西湖区）" })).toBeVisible();
+  const named = admin.getByRole("region", { name: /同意您查看发展档案的教师/ });
+  await expect(named.getByRole("link")).toHaveCount(3);
+  await expect(named).not.toContainText("褚燕");
+  await named.getByRole("link", { name: "查看 冯涛 的发展档案" }).click();
+  await expect(admin.getByRole("heading", { level: 1, name: "冯涛 的发展档案" })).toBeVisible();
+  await expect(admin.getByText("本次查看已记录，冯涛 可以看到。")).toBeVisible();
+
+  // 周强 shares with the school, not the district: the admin finds no such teacher.
+  await open(admin, schoolOnlyRecord!);
+  await expect(admin.getByRole("alert")).toHaveText("未找到。");
+  await expect(admin.getByRole("heading", { name: /周强/ })).toHaveCount(0);
+
+  const teacher = await signedIn(browser, "feng.tao@demo.atelier");
+  await open(teacher, "/profile");
+  const log = teacher.getByRole("region", { name: "谁查看过我的档案" });
+  await expect(log.getByRole("row", { name: /区教育局 陈老师/ })).toContainText("区管理员");
+});
+
+test.describe("the dashboard without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("chooses a year with a plain form, sorts by a link and drills into a school", async ({ page }) => {
+    await signInPlain(page, "district.admin@demo.atelier");
+    await page.goto("/district");
+    await expect(page.getByRole("heading", { level: 1, name: "区域教师发展看板 · 西湖区" })).toBeVisible();
+    await expect(page.getByRole("region", { name: "各校情况" }).getByRole("row", { name: /西湖区第二小学/ })).toContainText("少于 5 人");
+    const lastYear = String(new Date().getFullYear() - 1);
+    await page.getByLabel("学时年度").selectOption(lastYear);
+    await page.getByRole("button", { name: "查看" }).click();
+    await expect(page).toHaveURL(new RegExp(`year=${lastYear}`));
+    await expect(page.getByLabel("学时年度")).toHaveValue(lastYear);
+    const schools = page.getByRole("region", { name: "各校情况" });
+    await schools.getByRole("link", { name: "学时中位数" }).click();
+    await expect(page).toHaveURL(/sort=median/);
+    await expect(page.getByRole("region", { name: "各校情况" }).getByRole("columnheader", { name: "学时中位数" })).toHaveAttribute("aria-sort", "ascending");
+    await page.getByRole("region", { name: "各校情况" }).getByRole("link", { name: "求是中学" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "求是中学（西湖区）" })).toBeVisible();
+    await page.getByRole("link", { name: "查看 卫军 的发展档案" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "卫军 的发展档案" })).toBeVisible();
+  });
+});
