@@ -266,7 +266,7 @@ pub async fn trend_counts(
         "with per_year as (
              select user_id, year_start, sum(total_tenths)::bigint as total
              from teacher_year_hours where {scope} and year_start >= $2 and year_start <= $3
-             group by user_id, year_start
+             group by year_start, user_id
          )
          select year_start, count(*), percentile_disc(0.5) within group (order by total),
                 count(*) filter (where total >= $4)
