@@ -179,7 +179,8 @@ pub async fn record_access(db: impl PgExecutor<'_>, viewer: Uuid, owner: Uuid) -
     .map(Option::flatten)
 }
 
-/// Logs that `viewer` opened `owner`'s record, in the same transaction as the reading.
+/// Logs that `viewer` opened `owner`'s record, in the same transaction as the consent check (see
+/// `dashboard::api::get_teacher_record`): a record is never shown unlogged.
 pub async fn log_record_view(
     conn: &mut PgConnection,
     viewer: Uuid,
