@@ -683,17 +683,15 @@ pub struct ScaleSize {
     pub years: u32,
 }
 
+impl Default for ScaleSize {
+    fn default() -> ScaleSize {
+        ScaleSize { users: 20_000, studios: 1_000, lessons: 10_000, districts: 8, schools: 320, records: 0, years: 1 }
+    }
+}
+
 impl ScaleSize {
     pub fn from_args(args: &[&str]) -> Result<ScaleSize, String> {
-        let mut size = ScaleSize {
-            users: 20_000,
-            studios: 1_000,
-            lessons: 10_000,
-            districts: 8,
-            schools: 320,
-            records: 0,
-            years: 1,
-        };
+        let mut size = ScaleSize::default();
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let value = it.next().ok_or_else(|| format!("{flag} needs a number"))?;
@@ -955,15 +953,8 @@ mod tests {
 
     #[test]
     fn scale_flags_override_the_defaults() {
-        let defaults = ScaleSize {
-            users: 20_000,
-            studios: 1_000,
-            lessons: 10_000,
-            districts: 8,
-            schools: 320,
-            records: 0,
-            years: 1,
-        };
+        let defaults = ScaleSize::default();
+        assert_eq!((defaults.users, defaults.studios, defaults.lessons), (20_000, 1_000, 10_000));
         assert_eq!(ScaleSize::from_args(&[]), Ok(defaults));
         assert_eq!(
             ScaleSize::from_args(&["--users", "500", "--lessons", "50", "--studios", "10"]),

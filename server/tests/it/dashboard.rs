@@ -335,18 +335,7 @@ import sys, io, json, openpyxl
 wb = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read()))
 print(json.dumps([{'name': ws.title, 'rows': [list(r) for r in ws.iter_rows(values_only=True)]} for ws in wb.worksheets]))
 "#;
-    use std::io::Write;
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    child.stdin.take().expect("stdin").write_all(bytes).expect("write");
-    let out = child.wait_with_output().expect("python");
-    assert!(out.status.success(), "openpyxl refused the workbook: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("json")
+    crate::support::python_json("openpyxl", script, bytes)
 }
 
 async fn workbook(app: &TestApp, client: &reqwest::Client, path: &str) -> Value {

@@ -524,18 +524,7 @@ for e in cal.walk('VEVENT'):
 zones = [str(z['TZID']) for z in cal.walk('VTIMEZONE')]
 print(json.dumps({'events': events, 'zones': zones}))
 "#;
-    use std::io::Write;
-    let mut child = std::process::Command::new("python3")
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3");
-    child.stdin.take().expect("stdin").write_all(ics.as_bytes()).expect("write");
-    let out = child.wait_with_output().expect("python");
-    assert!(out.status.success(), "icalendar refused the file: {}\n{ics}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("json")
+    crate::support::python_json("icalendar", script, ics.as_bytes())
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]

@@ -144,7 +144,7 @@ pub async fn get_dashboard(
     let more_studios = studios.len() as i64 > store::STUDIOS_PER_PAGE;
     studios.truncate(store::STUDIOS_PER_PAGE as usize);
     for studio in &mut studios {
-        studio.members = studio.members.filter(|n| *n >= k || *n == 0);
+        studio.members = studio.members.and_then(|n| rules::at_least_k(n, k));
     }
     Ok(Some(Dashboard {
         district: (id, name),

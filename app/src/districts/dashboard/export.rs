@@ -208,7 +208,7 @@ async fn studios_xlsx(State(e): State<Exports>, auth: AuthSession, Query(q): Que
         let cells = rows
             .into_iter()
             .map(|r| {
-                let members = r.members.filter(|n| *n >= k || *n == 0);
+                let members = r.members.and_then(|n| rules::at_least_k(n, k));
                 vec![
                     text(r.name),
                     text(r.school),

@@ -130,14 +130,18 @@ pub fn hour_figures(counts: &HourCounts, k: i64) -> HourFigures {
     }
 }
 
+/// A count of teachers on its own (no total to subtract it from): shown when none or at least k.
+pub fn at_least_k(n: i64, k: i64) -> Option<i64> {
+    (n == 0 || n >= k).then_some(n)
+}
+
 /// How many teachers shared their record: on a school page, the teachers it names (the reader
 /// sees them anyway); on the dashboard, those sharing with the district, when at least k.
 pub fn shared_figure(counts: &HourCounts, school_page: bool, k: i64) -> Option<i64> {
     if school_page {
         Some(counts.named)
     } else {
-        let n = counts.shared_with_district;
-        (n == 0 || n >= k).then_some(n)
+        at_least_k(counts.shared_with_district, k)
     }
 }
 

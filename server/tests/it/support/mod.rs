@@ -144,3 +144,25 @@ pub fn session_cookie(response: &Response) -> Option<String> {
 pub fn assert_status(response: &Response, expected: StatusCode) {
     assert_eq!(response.status(), expected, "unexpected status for {}", response.url());
 }
+
+/// Runs a Python `script` (an independent reader: `icalendar`, `openpyxl`) on `input` and parses
+/// the JSON it prints; a refused input fails the test with the reader's complaint.
+pub fn python_json(reader: &str, script: &str, input: &[u8]) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child.stdin.take().expect("stdin").write_all(input).expect("write");
+    let out = child.wait_with_output().expect("python");
+    assert!(
+        out.status.success(),
+        "{reader} refused the file: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&input[..input.len().min(2000)])
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
