@@ -139,7 +139,7 @@ pub fn spawn_cleanup(pool: PgPool) {
                 tracing::warn!("sign-in records cleanup failed, trying again in 5 minutes: {err}");
             }
             // A new quota year: every teacher of a school counts among its teachers from day one.
-            if let Err(err) = app::districts::dashboard::store::open_year_rows(&pool, None).await {
+            if let Err(err) = app::districts::dashboard::store::open_current_years(&pool).await {
                 tracing::warn!("opening the year's hour rows failed, trying again in 5 minutes: {err}");
             }
         }

@@ -89,7 +89,7 @@ pub async fn update_profile(pool: &PgPool, id: Uuid, profile: &ValidProfile) -> 
     .bind(&profile.time_zone)
     .execute(pool)
     .await?;
-    crate::districts::dashboard::store::open_year_rows(pool, Some(id)).await
+    Ok(())
 }
 
 #[tracing::instrument(skip_all)]

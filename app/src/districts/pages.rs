@@ -162,8 +162,17 @@ pub fn SchoolsPage() -> impl IntoView {
     refresh.on_success(actions.update.value());
     refresh.on_success(actions.rules.value());
     let data = Resource::new(move || refresh.version(), |_| admin_schools());
+    // The forms of every row answer here, once, whichever row was sent.
+    let errors = [
+        action_error(actions.confirm.value()),
+        action_error(actions.merge.value()),
+        action_error(actions.grant.value()),
+        action_error(actions.revoke.value()),
+        action_error(actions.update.value()),
+    ];
     view! {
         <h1>{move || i18n.t(t(DistrictMsg::SchoolsTitle))}</h1>
+        {errors.into_iter().map(|error| view! { <FormStatus error field_messages=true/> }).collect_view()}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -198,19 +207,11 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
     };
     let listed: Vec<(Uuid, String)> =
         district.schools.iter().filter(|s| s.status == SchoolStatus::Listed).map(|s| (s.id, s.name.clone())).collect();
-    let errors = [
-        action_error(actions.confirm.value()),
-        action_error(actions.merge.value()),
-        action_error(actions.grant.value()),
-        action_error(actions.revoke.value()),
-    ];
-    let update_error = action_error(actions.update.value());
     let heading = format!("district-{}", district.id);
     let labelled_by = heading.clone();
     view! {
         <section aria-labelledby=labelled_by>
             <h2 id=heading>{district.name.clone()}</h2>
-            {errors.into_iter().map(|error| view! { <FormStatus error/> }).collect_view()}
             <table>
                 <thead><tr>
                     <th scope="col">{move || i18n.t(t(DistrictMsg::School))}</th>
@@ -259,8 +260,8 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                                     view! {
                                         <ActionForm action=actions.update>
                                             <input type="hidden" name="school" value=s.id.to_string()/>
-                                            <Choice name="stage" id=format!("stage-{}", s.id) label=t(DistrictMsg::Stage) options=stages selected=s.stage.map(|st| st.code()).unwrap_or_default() error=update_error/>
-                                            <Choice name="location" id=format!("location-{}", s.id) label=t(DistrictMsg::Location) options=locations selected=location error=update_error/>
+                                            <Choice name="stage" id=format!("stage-{}", s.id) label=t(DistrictMsg::Stage) options=stages selected=s.stage.map(|st| st.code()).unwrap_or_default() error=Signal::stored(None)/>
+                                            <Choice name="location" id=format!("location-{}", s.id) label=t(DistrictMsg::Location) options=locations selected=location error=Signal::stored(None)/>
                                             <button type="submit">{move || i18n.fill(t(DistrictMsg::SaveSchool), &[("school", &name)])}</button>
                                         </ActionForm>
                                     }

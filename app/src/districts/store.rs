@@ -48,17 +48,18 @@ pub async fn adopt_named_schools(conn: &mut PgConnection) -> sqlx::Result<()> {
     )
     .execute(&mut *conn)
     .await?;
-    super::dashboard::store::open_year_rows(&mut *conn, None).await
+    super::dashboard::store::open_current_years(&mut *conn).await
 }
 
 /// Links a user to the school their profile names: the listed one, else a request for it in
 /// their district (when that district exists; otherwise they stay unlinked).
 pub async fn place_user(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    // A trigger gives the teacher their row for the current quota year.
     sqlx::query("update users set school_id = school_for(district, school, id) where id = $1")
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    super::dashboard::store::open_year_rows(conn, Some(user_id)).await
+    Ok(())
 }
 
 /// Links a studio to the school it names, the same way (the host asks for an unlisted one).
@@ -331,23 +332,14 @@ pub async fn merge_school(pool: &PgPool, school: Uuid, into: Uuid, admin: Uuid) 
         .execute(&mut *tx)
         .await?;
     }
-    // The request's credited hours become the listed school's: moving the records moves their
-    // year totals (the trigger); the rows left behind hold zeros, and their teachers keep a row.
-    sqlx::query("update training_records set school_id = $2 where school_id = $1")
-        .bind(school)
-        .bind(into)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "insert into teacher_year_hours (school_id, year_start, user_id, district_id)
-         select $2, year_start, user_id, district_id from teacher_year_hours where school_id = $1
-         on conflict on constraint teacher_year_hours_pkey do nothing",
-    )
-    .bind(school)
-    .bind(into)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("delete from teacher_year_hours where school_id = $1").bind(school).execute(&mut *tx).await?;
+    // The request's credited hours and years become the listed school's (same district).
+    for table in ["training_records", "teacher_year_hours"] {
+        sqlx::query(&format!("update {table} set school_id = $2 where school_id = $1"))
+            .bind(school)
+            .bind(into)
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query("delete from school_leaders where school_id = $1").bind(school).execute(&mut *tx).await?;
     sqlx::query("delete from schools where id = $1").bind(school).execute(&mut *tx).await?;
     tx.commit().await?;

@@ -166,17 +166,30 @@ pub fn Choice(
     framed(label, id, error_id, msg, select, ())
 }
 
-/// The summary above a form: what went wrong as a whole (field messages sit by their fields).
+/// The summary above a form: what went wrong as a whole (field messages sit by their fields, or,
+/// with `field_messages`, for a page of many small forms, in a list here).
 #[component]
 pub fn FormStatus(
     error: ActionError,
     #[prop(optional)] success: Option<Signal<bool>>,
     #[prop(optional)] success_msg: Option<Msg>,
+    #[prop(optional)] field_messages: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="form-status" role="status" aria-live="polite">
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.message(i18n.locale.get())}</p> })}
+            {move || error.get().map(|e| {
+                let fields = match &e {
+                    AppError::Invalid(errors) if field_messages => errors.iter().map(|f| i18n.t(f.msg)).collect(),
+                    _ => Vec::new(),
+                };
+                view! {
+                    <p class="error" role="alert">{e.message(i18n.locale.get())}</p>
+                    {(!fields.is_empty()).then(|| view! {
+                        <ul class="error">{fields.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                    })}
+                }
+            })}
             {move || {
                 let ok = success.map(|s| s.get()).unwrap_or(false);
                 (ok && error.get().is_none()).then(|| success_msg.map(|m| view! { <p class="success">{i18n.t(m)}</p> }))

@@ -301,6 +301,15 @@ async fn malformed_years_sort_keys_and_ids_get_translated_answers_never_a_500(po
 async fn a_new_quota_year_start_regroups_the_hours_and_only_the_districts_admin_may_set_it(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     world(&pool).await;
+    // exp10 (110 hours in March 2026) also did 260 hours in March 2024: 370 in the 2021 cycle.
+    sqlx::query(
+        "insert into training_records (id, user_id, occurred_on, hours, category)
+         select gen_random_uuid(), id, date '2024-03-01' + day, 20, 'course'
+         from users cross join generate_series(0, 12) day where email = 'exp10@dash.cn'",
+    )
+    .execute(&pool)
+    .await
+    .expect("earlier hours");
     let xihu = id_of(&pool, "districts", "西湖区").await;
     let form = [
         ("district", xihu.as_str()),
@@ -322,6 +331,8 @@ async fn a_new_quota_year_start_regroups_the_hours_and_only_the_districts_admin_
     assert_eq!(d["year"]["rules"]["quota_tenths"], 720);
     assert_eq!(d["figures"]["teachers"], 14, "the 14 teachers credited that year");
     assert_eq!(d["figures"]["hours"]["cycle"], json!([2021, 2025]));
+    assert_eq!(d["figures"]["hours"]["cycle_complete_percent"], 7, "exp10 alone did 360 hours in the cycle: 1 of 14");
+    assert_eq!(d["figures"]["hours"]["complete_percent"], 29, "72 hours that year: exp7 to exp10, 4 of 14");
     let now = json(app.call(&admin, "district/dashboard", &[]).await).await;
     assert_eq!(now["year"]["year"], 2026);
     assert_eq!(now["figures"]["teachers"], 23, "every teacher counts in the current year");

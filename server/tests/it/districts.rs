@@ -478,21 +478,37 @@ async fn the_school_list_hides_teacher_counts_under_k_and_one_more_so_the_total_
     assert_eq!(list[0]["min_cell"], 5);
 }
 
-/// Every (school, year, teacher) where the kept totals and the ledger disagree, or whose
-/// categories do not add up to the total.
+/// Every (district, year, teacher) row whose totals disagree with the ledger, whose categories do
+/// not add up to the total, whose cycle total is not the sum of the teacher's years of the cycle so
+/// far, or whose tier and consent are not the teacher's.
 async fn year_totals_off(pool: &PgPool) -> Vec<(uuid::Uuid, String, uuid::Uuid, i64, i64)> {
     sqlx::query_as(
-        "select coalesce(k.school_id, r.school_id), coalesce(k.year_start, r.year_start)::text,
+        "with ledger as (
+             select s.district_id, quota_year_start(r.occurred_on, coalesce(d.year_start_month, 1)) as year_start,
+                    r.user_id, sum((r.hours * 10)::bigint)::bigint as tenths
+             from training_records r join schools s on s.id = r.school_id join districts d on d.id = s.district_id
+             group by 1, 2, 3
+         ),
+         cycles as (
+             select k.district_id, k.year_start, k.user_id,
+                    sum(k.total_tenths) over (
+                        partition by k.district_id, k.user_id,
+                                     floor((extract(year from k.year_start) - coalesce(d.cycle_start_year, 2026)) / 5)
+                        order by k.year_start) as cycle_tenths
+             from teacher_year_hours k join districts d on d.id = k.district_id
+         )
+         select coalesce(k.district_id, r.district_id), coalesce(k.year_start, r.year_start)::text,
                 coalesce(k.user_id, r.user_id), coalesce(k.total_tenths, 0), coalesce(r.tenths, 0)
          from teacher_year_hours k
-         full join (select r.school_id, quota_year_start(r.occurred_on, coalesce(d.year_start_month, 1)) as year_start,
-                           r.user_id, sum((r.hours * 10)::bigint) as tenths
-                    from training_records r join schools s on s.id = r.school_id join districts d on d.id = s.district_id
-                    group by 1, 2, 3) r
-           on r.school_id = k.school_id and r.year_start = k.year_start and r.user_id = k.user_id
+         full join ledger r on r.district_id = k.district_id and r.year_start = k.year_start and r.user_id = k.user_id
+         left join cycles c on c.district_id = k.district_id and c.year_start = k.year_start and c.user_id = k.user_id
+         left join users u on u.id = k.user_id
          where coalesce(k.total_tenths, 0) <> coalesce(r.tenths, 0)
             or k.online_tenths + k.offline_tenths + k.shadowing_tenths + k.open_lesson_tenths
-               + k.lesson_study_tenths + k.course_tenths <> k.total_tenths",
+               + k.lesson_study_tenths + k.course_tenths <> k.total_tenths
+            or k.cycle_tenths <> c.cycle_tenths
+            or (k.tier, k.shared_with_school, k.shared_with_district)
+               <> (u.tier, u.record_shared_with_school, u.record_shared_with_district)",
     )
     .fetch_all(pool)
     .await
@@ -500,7 +516,7 @@ async fn year_totals_off(pool: &PgPool) -> Vec<(uuid::Uuid, String, uuid::Uuid, 
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
-async fn yearly_hour_totals_follow_every_change_to_the_ledger_and_stay_with_the_school_of_the_time(pool: PgPool) {
+async fn yearly_hour_totals_follow_every_change_to_the_ledger_and_past_years_stay_with_their_school(pool: PgPool) {
     let teacher = builders::user(&pool, "t@school.cn", "李明", false).await;
     let mut conn = pool.acquire().await.expect("connection");
     app::districts::store::adopt_named_schools(&mut conn).await.expect("adopt");
@@ -516,6 +532,7 @@ async fn yearly_hour_totals_follow_every_change_to_the_ledger_and_stay_with_the_
         .fetch_one(&pool)
     };
     let a: uuid::Uuid = sqlx::Row::get(&insert("2025-09-03", 2.5, "offline").await.expect("a"), 0);
+    insert("2025-05-01", 1.5, "online").await.expect("last year");
     insert("2026-09-20", 1.0, "offline").await.expect("b");
     insert("2026-10-01", 3.0, "online").await.expect("c");
     assert_eq!(year_totals_off(&pool).await, []);
@@ -536,18 +553,25 @@ async fn yearly_hour_totals_follow_every_change_to_the_ledger_and_stay_with_the_
         result.expect("insert");
     }
     assert_eq!(year_totals_off(&pool).await, []);
-    let year_total = |school: &'static str| {
-        sqlx::query_scalar::<_, i64>(
-            "select coalesce(sum(y.total_tenths), 0)::bigint from teacher_year_hours y join schools s on s.id = y.school_id
-             where y.user_id = $1 and y.year_start = '2026-01-01' and s.name = $2",
+    // Tier and consent reach the year rows at once.
+    sqlx::query("update users set tier = 'backbone', record_shared_with_district = true where id = $1")
+        .bind(teacher)
+        .execute(&pool)
+        .await
+        .expect("consent");
+    assert_eq!(year_totals_off(&pool).await, []);
+    let year_row = |year_start: &'static str| {
+        sqlx::query_as::<_, (String, i64)>(
+            "select s.name, y.total_tenths from teacher_year_hours y join schools s on s.id = y.school_id
+             where y.user_id = $1 and y.year_start = $2::date",
         )
         .bind(teacher)
-        .bind(school)
+        .bind(year_start)
         .fetch_one(&pool)
     };
-    assert_eq!(year_total("西湖区实验中学").await.expect("total"), 140);
+    assert_eq!(year_row("2026-01-01").await.expect("2026"), ("西湖区实验中学".to_owned(), 140));
 
-    // The teacher moves school: what they did before stays with the school they were at.
+    // The teacher moves school: the current year goes with them, past years stay where they were.
     sqlx::query("update users set school = '文澜中学' where id = $1").bind(teacher).execute(&pool).await.expect("move");
     sqlx::query("update users set school_id = school_for(district, school, id) where id = $1")
         .bind(teacher)
@@ -555,25 +579,19 @@ async fn yearly_hour_totals_follow_every_change_to_the_ledger_and_stay_with_the_
         .await
         .expect("place");
     insert("2026-11-20", 2.0, "course").await.expect("after the move");
-    assert_eq!(year_total("西湖区实验中学").await.expect("old school"), 140);
-    assert_eq!(year_total("文澜中学").await.expect("new school"), 20);
+    assert_eq!(year_totals_off(&pool).await, []);
+    assert_eq!(year_row("2025-01-01").await.expect("2025"), ("西湖区实验中学".to_owned(), 15));
+    assert_eq!(year_row("2026-01-01").await.expect("2026"), ("文澜中学".to_owned(), 160));
 
-    // A new start month regroups the years and keeps each record's school.
+    // A new start month regroups the years; each year is the school of its latest credit's.
     sqlx::query("update districts set year_start_month = 9 where name = '西湖区'").execute(&pool).await.expect("month");
     sqlx::query("select rebuild_teacher_year_hours(id) from districts where name = '西湖区'")
         .execute(&pool)
         .await
         .expect("rebuild");
     assert_eq!(year_totals_off(&pool).await, []);
-    let school_year: i64 = sqlx::query_scalar(
-        "select total_tenths from teacher_year_hours y join schools s on s.id = y.school_id
-         where y.user_id = $1 and y.year_start = '2026-09-01' and s.name = '西湖区实验中学'",
-    )
-    .bind(teacher)
-    .fetch_one(&pool)
-    .await
-    .expect("school year");
-    assert_eq!(school_year, 140, "September to November 2026 at the old school");
+    assert_eq!(year_row("2024-09-01").await.expect("2024/25"), ("西湖区实验中学".to_owned(), 15));
+    assert_eq!(year_row("2026-09-01").await.expect("2026/27"), ("文澜中学".to_owned(), 160));
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]

@@ -40,7 +40,6 @@ pub(crate) fn year_choice(input: &str, year_rules: YearRules) -> Result<(YearCho
         end,
         quota_tenths: year_rules.quota_tenths,
         quota_to_date: rules::quota_to_date(year_rules.quota_tenths, start, end, today),
-        cycle_first_start: rules::year_bounds(cycle.0, year_rules.year_start_month).0,
         cycle,
         cycle_quota_tenths: year_rules.cycle_quota_tenths,
     };

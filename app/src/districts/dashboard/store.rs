@@ -1,7 +1,9 @@
-//! Dashboard queries (server only). Hour figures read `teacher_year_hours` (one row per teacher,
-//! school and quota year, kept by a trigger on `training_records`), so they cost what the number
-//! of teachers costs, whatever the number of records; the other sections read the scope's
-//! studios' rows of the year through their indexes.
+//! Dashboard queries (server only). Hour figures read `teacher_year_hours`: one row per teacher
+//! and quota year of a district, kept by triggers on `training_records` and `users`, carrying
+//! the certifying school, tier, consent and cycle total (see its migration), so a district's year
+//! is one index range with no grouping by teacher and no join, and costs what the number of
+//! teachers costs whatever the number of records. The other sections read the scope's studios'
+//! rows of the year through their indexes.
 
 use super::rules::{GrowthCounts, HourCounts, LessonCounts, SchoolCounts, StudyCounts};
 use super::{DormantStudio, NamedTeacher, ObservedLesson, StudioFigures, StudioRow, YearRules};
@@ -97,8 +99,8 @@ pub async fn led_schools(db: impl PgExecutor<'_>, user: Uuid) -> sqlx::Result<Ve
 }
 
 /// Gives every district without rules of its own the server's defaults (at start-up, and after
-/// districts are created in bulk), rebuilding the year totals of any whose year now starts in
-/// another month than the January assumed until then.
+/// districts are created in bulk), rebuilding the year totals of any whose years or cycles now
+/// fall otherwise than the January years and 2026 cycles assumed until then.
 #[tracing::instrument(skip_all)]
 pub async fn adopt_default_rules(pool: &PgPool, defaults: YearRules) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
@@ -111,9 +113,9 @@ pub async fn adopt_default_rules(pool: &PgPool, defaults: YearRules) -> sqlx::Re
                  cycle_quota_tenths = coalesce(cycle_quota_tenths, $4)
              where yearly_quota_tenths is null or year_start_month is null
                 or cycle_start_year is null or cycle_quota_tenths is null
-             returning id, year_start_month
+             returning id, year_start_month, cycle_start_year
          )
-         select id from adopted where year_start_month <> 1",
+         select id from adopted where year_start_month <> 1 or (cycle_start_year - 2026) % 5 <> 0",
     )
     .bind(i32::try_from(defaults.quota_tenths).unwrap_or(960))
     .bind(defaults.year_start_month as i32)
@@ -127,22 +129,11 @@ pub async fn adopt_default_rules(pool: &PgPool, defaults: YearRules) -> sqlx::Re
     tx.commit().await
 }
 
-/// Gives teachers of a school (one, or all when `None`) their row for the current quota year, so
-/// a teacher who logs nothing still counts among the year's teachers.
-pub async fn open_year_rows(db: impl PgExecutor<'_>, user: Option<Uuid>) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into teacher_year_hours (school_id, year_start, user_id, district_id)
-         select u.school_id, quota_year_start((now() at time zone $2)::date, coalesce(s_d.year_start_month, 1)), u.id, s_d.id
-         from users u
-         join schools s on s.id = u.school_id
-         join districts s_d on s_d.id = s.district_id
-         where $1::uuid is null or u.id = $1
-         on conflict on constraint teacher_year_hours_pkey do nothing",
-    )
-    .bind(user)
-    .bind(DISTRICT_TIME_ZONE)
-    .execute(db)
-    .await?;
+/// Gives every teacher of a school a row for their district's current quota year (when a year
+/// may have begun), so a teacher who logs nothing still counts among the year's teachers. A
+/// teacher who joins or moves school gets theirs at once (a trigger on `users`).
+pub async fn open_current_years(db: impl PgExecutor<'_>) -> sqlx::Result<()> {
+    sqlx::query("select open_current_years()").execute(db).await?;
     Ok(())
 }
 
@@ -159,7 +150,6 @@ pub struct YearQuery {
     pub end: NaiveDate,
     pub quota_tenths: i64,
     pub quota_to_date: i64,
-    pub cycle_first_start: NaiveDate,
     pub cycle: (i32, i32),
     pub cycle_quota_tenths: i64,
 }
@@ -174,22 +164,11 @@ pub async fn hour_counts(
 ) -> sqlx::Result<(HourCounts, Vec<(Tier, i64, i64)>)> {
     let sql = format!(
         "with t as (
-             select user_id, sum(total_tenths)::bigint as total,
-                    sum(online_tenths)::bigint as c0, sum(offline_tenths)::bigint as c1, sum(shadowing_tenths)::bigint as c2,
-                    sum(open_lesson_tenths)::bigint as c3, sum(lesson_study_tenths)::bigint as c4, sum(course_tenths)::bigint as c5
+             select total_tenths as total, cycle_tenths as cycle_total, tier,
+                    online_tenths as c0, offline_tenths as c1, shadowing_tenths as c2,
+                    open_lesson_tenths as c3, lesson_study_tenths as c4, course_tenths as c5,
+                    shared_with_district, ($5 and shared_with_school) or ($6 and shared_with_district) as named
              from teacher_year_hours where {scope} and year_start = $2
-             group by user_id
-         ),
-         c as (
-             select y.user_id, sum(y.total_tenths)::bigint as total
-             from teacher_year_hours y join t on t.user_id = y.user_id
-             where y.{scope} and y.year_start >= $7 and y.year_start <= $2
-             group by y.user_id
-         ),
-         tu as (
-             select t.*, u.tier, u.record_shared_with_district as shared_with_district,
-                    ($5 and u.record_shared_with_school) or ($6 and u.record_shared_with_district) as named
-             from t join users u on u.id = t.user_id
          )
          select count(*) as teachers,
                 count(*) filter (where named) as named,
@@ -212,9 +191,9 @@ pub async fn hour_counts(
                 count(*) filter (where tier = 'backbone') as tier2, count(*) filter (where tier = 'backbone' and named) as named2,
                 count(*) filter (where tier = 'master') as tier3, count(*) filter (where tier = 'master' and named) as named3,
                 count(*) filter (where tier = 'leading_master') as tier4, count(*) filter (where tier = 'leading_master' and named) as named4,
-                (select percentile_disc(0.5) within group (order by total) from c) as cycle_median,
-                (select count(*) from c where total >= $8) as cycle_complete
-         from tu",
+                percentile_disc(0.5) within group (order by cycle_total) as cycle_median,
+                count(*) filter (where cycle_total >= $7) as cycle_complete
+         from t",
         scope = scope.year_rows()
     );
     let row = sqlx::query(&sql)
@@ -224,7 +203,6 @@ pub async fn hour_counts(
         .bind(year.quota_tenths)
         .bind(named.by_school)
         .bind(named.by_district)
-        .bind(year.cycle_first_start)
         .bind(year.cycle_quota_tenths)
         .fetch_one(db)
         .await?;
@@ -263,14 +241,10 @@ pub async fn trend_counts(
     quota_tenths: i64,
 ) -> sqlx::Result<Vec<(NaiveDate, i64, Option<i64>, i64)>> {
     let sql = format!(
-        "with per_year as (
-             select user_id, year_start, sum(total_tenths)::bigint as total
-             from teacher_year_hours where {scope} and year_start >= $2 and year_start <= $3
-             group by year_start, user_id
-         )
-         select year_start, count(*), percentile_disc(0.5) within group (order by total),
-                count(*) filter (where total >= $4)
-         from per_year group by year_start order by year_start",
+        "select year_start, count(*), percentile_disc(0.5) within group (order by total_tenths),
+                count(*) filter (where total_tenths >= $4)
+         from teacher_year_hours where {scope} and year_start >= $2 and year_start <= $3
+         group by year_start order by year_start",
         scope = scope.year_rows()
     );
     sqlx::query_as(&sql).bind(scope.id()).bind(first).bind(last).bind(quota_tenths).fetch_all(db).await
@@ -456,15 +430,12 @@ pub async fn school_counts(
     year: &YearQuery,
 ) -> sqlx::Result<Vec<SchoolCounts>> {
     let rows: Vec<(Uuid, String, i64, Option<i64>, i64, i64)> = sqlx::query_as(
-        "with t as (
-             select school_id, user_id, sum(total_tenths)::bigint as total
+        "with per_school as (
+             select school_id, count(*) as teachers,
+                    percentile_disc(0.5) within group (order by total_tenths) as median,
+                    count(*) filter (where total_tenths >= $3) as complete
              from teacher_year_hours where district_id = $1 and year_start = $2
-             group by school_id, user_id
-         ),
-         per_school as (
-             select school_id, count(*) as teachers, percentile_disc(0.5) within group (order by total) as median,
-                    count(*) filter (where total >= $3) as complete
-             from t group by school_id
+             group by school_id
          )
          select s.id, s.name, coalesce(p.teachers, 0), p.median, coalesce(p.complete, 0),
                 (select count(*) from studios st where st.school_id = s.id and not st.archived)
@@ -575,12 +546,11 @@ pub async fn school_year_hours(
     year_start: NaiveDate,
 ) -> sqlx::Result<Vec<TeacherHours>> {
     let sql = format!(
-        "select u.display_name, u.tier,
-                sum(y.online_tenths)::bigint, sum(y.offline_tenths)::bigint, sum(y.shadowing_tenths)::bigint,
-                sum(y.open_lesson_tenths)::bigint, sum(y.lesson_study_tenths)::bigint, sum(y.course_tenths)::bigint
+        "select u.display_name, u.tier, y.online_tenths, y.offline_tenths, y.shadowing_tenths,
+                y.open_lesson_tenths, y.lesson_study_tenths, y.course_tenths
          from teacher_year_hours y join users u on u.id = y.user_id
          where y.{scope} and y.year_start = $2
-         group by u.id order by u.display_name, u.id limit $3",
+         order by u.display_name, u.id limit $3",
         scope = scope.year_rows()
     );
     let rows = sqlx::query(&sql).bind(scope.id()).bind(year_start).bind(HOURS_LIST_MAX).fetch_all(db).await?;
@@ -726,7 +696,8 @@ pub async fn observed_lessons(db: impl PgExecutor<'_>, teacher: Uuid) -> sqlx::R
     Ok(rows.into_iter().map(|(title, studio, starts_at)| ObservedLesson { title, studio, starts_at }).collect())
 }
 
-/// Sets a district's rules; a new start month rebuilds its year totals in the same transaction.
+/// Sets a district's rules; a new year start or cycle start rebuilds its year totals in the same
+/// transaction.
 #[tracing::instrument(skip_all)]
 pub async fn set_rules(
     pool: &PgPool,
@@ -735,15 +706,15 @@ pub async fn set_rules(
     admin: Uuid,
 ) -> Result<(), crate::kit::error::StoreError> {
     let mut tx = pool.begin().await?;
-    let month: Option<Option<i32>> = sqlx::query_scalar(
-        "select d.year_start_month from districts d join district_admins a on a.district_id = d.id
+    let before: Option<(Option<i32>, Option<i32>)> = sqlx::query_as(
+        "select d.year_start_month, d.cycle_start_year from districts d join district_admins a on a.district_id = d.id
          where d.id = $1 and a.user_id = $2 for update of d",
     )
     .bind(district)
     .bind(admin)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(month) = month else { return Err(crate::kit::error::StoreError::NotFound) };
+    let Some((month, cycle_start)) = before else { return Err(crate::kit::error::StoreError::NotFound) };
     sqlx::query(
         "update districts set yearly_quota_tenths = $2, year_start_month = $3, cycle_start_year = $4,
                               cycle_quota_tenths = $5
@@ -756,7 +727,7 @@ pub async fn set_rules(
     .bind(rules.cycle_quota_tenths as i32)
     .execute(&mut *tx)
     .await?;
-    if month.unwrap_or(1) != rules.year_start_month as i32 {
+    if month != Some(rules.year_start_month as i32) || cycle_start != Some(rules.cycle_start_year) {
         sqlx::query("select rebuild_teacher_year_hours($1)").bind(district).execute(&mut *tx).await?;
     }
     tx.commit().await?;
