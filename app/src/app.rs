@@ -93,6 +93,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/studios/:slug/edit") ssr=SsrMode::Async view=EditStudioPage/>
                     <Route path=path!("/invitations/:token") ssr=SsrMode::Async view=InvitationPage/>
                     <Route path=path!("/me/studios") ssr=SsrMode::Async view=MyStudiosPage/>
+                    <Route path=path!("/me/record") ssr=SsrMode::Async view=crate::records::pages::MyRecordPage/>
+                    <Route path=path!("/me/certificates/:serial") ssr=SsrMode::Async view=crate::records::certificates::pages::CertificatePage/>
+                    <Route path=path!("/verify/:serial") ssr=SsrMode::Async view=crate::records::certificates::pages::VerifyPage/>
                     <Route path=path!("/lessons") ssr=SsrMode::Async view=LessonsPage/>
                     <Route path=path!("/lessons/new") ssr=SsrMode::Async view=ScheduleLessonPage/>
                     <Route path=path!("/lessons/:id") ssr=SsrMode::Async view=LessonPage/>
@@ -134,6 +137,7 @@ fn Header() -> impl IntoView {
                             <li><A href="/my-lessons">{move || i18n.t(Msg::from(crate::lessons::LessonMsg::MyLessons))}</A></li>
                             <li><A href="/growth">{move || i18n.t(Msg::from(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
                             <li><A href="/studies">{move || i18n.t(Msg::from(StudyMsg::StudiesTitle))}</A></li>
+                            <li><A href="/me/record">{move || i18n.t(Msg::from(crate::records::RecordMsg::NavRecord))}</A></li>
                             {user.leads.then(|| view! {
                                 <li><A href="/district">{move || i18n.t(Msg::from(crate::districts::DistrictMsg::DashboardLink))}</A></li>
                             })}

@@ -7,6 +7,7 @@ pub mod districts;
 pub mod growth;
 pub mod kit;
 pub mod lessons;
+pub mod records;
 pub mod studios;
 pub mod study;
 
@@ -17,6 +18,7 @@ const MESSAGE_CATALOGS: &[(&str, kit::i18n::Catalog)] = &[
     growth::GrowthMsg::CATALOG,
     study::StudyMsg::CATALOG,
     districts::DistrictMsg::CATALOG,
+    records::RecordMsg::CATALOG,
 ];
 
 /// Start-up of the application, on the server and in the browser alike.

@@ -17,6 +17,9 @@ pub struct Config {
     pub trusted_proxies: app::kit::client::TrustedProxies,
     /// `ATELIER_MIN_CELL`: no figure is shown for fewer teachers than this (default 5, at least 2).
     pub min_cell: app::districts::MinCell,
+    /// `ATELIER_PUBLIC_URL`: the address people reach the site at, for links printed on paper
+    /// (a certificate's QR code), never taken from a request. Default `http://127.0.0.1:3000`.
+    pub public_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +58,19 @@ impl Config {
                         problem: format!("{k} is not between 2 and 1000"),
                     })
                 }
+            },
+            public_url: match env::var("ATELIER_PUBLIC_URL") {
+                Ok(url) if !url.trim().is_empty() => {
+                    let url = url.trim().trim_end_matches('/').to_owned();
+                    if !(url.starts_with("https://") || url.starts_with("http://")) {
+                        return Err(ConfigError {
+                            name: "ATELIER_PUBLIC_URL",
+                            problem: format!("{url:?} does not start with https:// or http://"),
+                        });
+                    }
+                    url
+                }
+                _ => "http://127.0.0.1:3000".to_owned(),
             },
         })
     }

@@ -898,6 +898,7 @@ async fn load_scale_records(tx: &mut sqlx::PgConnection, size: &ScaleSize) -> Re
     for statement in [
         "alter table training_records disable trigger training_records_year_hours",
         "alter table training_records disable trigger training_records_school",
+        "alter table training_records disable trigger training_records_certificates",
         "drop index training_records_user_id_occurred_on_idx",
     ] {
         sqlx::query(statement).execute(&mut *tx).await?;
@@ -933,6 +934,7 @@ async fn load_scale_records(tx: &mut sqlx::PgConnection, size: &ScaleSize) -> Re
         "create index training_records_user_id_occurred_on_idx on training_records (user_id, occurred_on)",
         "alter table training_records enable trigger training_records_year_hours",
         "alter table training_records enable trigger training_records_school",
+        "alter table training_records enable trigger training_records_certificates",
         "select rebuild_teacher_year_hours(id) from districts",
     ] {
         sqlx::query(statement).execute(&mut *tx).await?;

@@ -64,6 +64,10 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
     let context_pool = pool.clone();
     let secure_cookies = app::kit::context::SecureCookies(config.secure_cookies);
     let min_cell = config.min_cell;
+    let public_url = app::records::certificates::api::PublicUrl(config.public_url.clone());
+    // Verification lookups: 30 a minute per client, per server instance.
+    let verify_limit =
+        app::records::certificates::api::VerifyLimit(app::kit::rate::RateLimit::new(30, Duration::from_secs(60)));
     // The ledger's quota settings; a bad value is reported and the defaults are used.
     let hours = crate::config::hours_settings().unwrap_or_else(|err| {
         tracing::error!("{err}; using the default training-hour settings");
@@ -78,6 +82,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
         .route("/healthz", get(healthz))
         .merge(app::lessons::http::router(pool.clone()))
         .merge(app::districts::dashboard::export::router(pool.clone(), district_rules, min_cell.0))
+        .merge(app::records::export::router(pool.clone(), district_rules))
         .route(
             "/studios/{slug}/growth/export.csv",
             get(
@@ -96,6 +101,8 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
                 provide_context(secure_cookies);
                 provide_context(min_cell);
                 provide_context(district_rules);
+                provide_context(public_url.clone());
+                provide_context(verify_limit.clone());
             },
             move || shell(leptos_options.clone()),
         )

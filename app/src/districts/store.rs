@@ -171,7 +171,8 @@ pub async fn record_access(db: impl PgExecutor<'_>, viewer: Uuid, owner: Uuid) -
                                      where s.id = u.school_id and a.user_id = $1)
                         then 'district_admin'
                 end
-         from users u where u.id = $2",
+         from users u where u.id = $2
+         for share of u",
     )
     .bind(viewer)
     .bind(owner)

@@ -23,6 +23,9 @@ pub enum AppError {
     BadCredentials,
     #[error("too many failed sign-ins; retry after {retry_after_secs}s")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many calls from one client in a short time (public lookups).
+    #[error("rate limited: {0:?}")]
+    RateLimited(Msg),
     #[error("sign-in required")]
     SignInRequired,
     #[error("forbidden")]
@@ -63,7 +66,7 @@ impl AppError {
             AppError::SignInRequired => Msg::ErrSignInRequired.text(locale).to_owned(),
             AppError::Forbidden => Msg::ErrForbidden.text(locale).to_owned(),
             AppError::NotFound => Msg::ErrNotFound.text(locale).to_owned(),
-            AppError::Refused(msg) => msg.text(locale).to_owned(),
+            AppError::Refused(msg) | AppError::RateLimited(msg) => msg.text(locale).to_owned(),
             AppError::Internal(id) => Msg::ErrInternal.fill(locale, &[("id", id)]),
             AppError::Request(_) => Msg::ErrRequest.text(locale).to_owned(),
         }
@@ -74,7 +77,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => 422,
             AppError::BadCredentials => 401,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::RateLimited(_) => 429,
             AppError::SignInRequired => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,

@@ -12,7 +12,9 @@
 //! - `context` (server): the pool, session and viewer of the current request
 //! - `lock` (server): transaction-scoped advisory locks on things without a row
 //! - `origin` (server): refuses state-changing requests sent from other sites
+//! - `rate` (server): in-memory per-client rate limits for public lookups
 //! - `token` (server): secret tokens handed out once and stored as hashes
+//! - `xlsx` (server): workbooks with real numbers and dates, as downloads
 
 #[cfg(feature = "ssr")]
 pub mod client;
@@ -26,8 +28,12 @@ pub mod i18n;
 pub mod lock;
 #[cfg(feature = "ssr")]
 pub mod origin;
+#[cfg(feature = "ssr")]
+pub mod rate;
 pub mod time;
 #[cfg(feature = "ssr")]
 pub mod token;
 pub mod validate;
 pub mod view;
+#[cfg(feature = "ssr")]
+pub mod xlsx;

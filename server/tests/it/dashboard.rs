@@ -339,32 +339,14 @@ async fn a_new_quota_year_start_regroups_the_hours_and_only_the_districts_admin_
     assert_eq!(now["figures"]["hours"]["median_tenths"], 0);
 }
 
-/// Reads an `.xlsx` with Python's `openpyxl` (an independent reader): each sheet's name and rows.
-fn read_workbook(bytes: &[u8]) -> Value {
-    let script = r#"
-import sys, io, json, openpyxl
-wb = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read()))
-print(json.dumps([{'name': ws.title, 'rows': [list(r) for r in ws.iter_rows(values_only=True)]} for ws in wb.worksheets]))
-"#;
-    crate::support::python_json("openpyxl", script, bytes)
-}
-
-async fn workbook(app: &TestApp, client: &reqwest::Client, path: &str) -> Value {
-    let response = app.get(client, path).await;
-    assert_status(&response, StatusCode::OK);
-    assert_eq!(
-        response.headers()[reqwest::header::CONTENT_TYPE],
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    );
-    read_workbook(&response.bytes().await.expect("bytes"))
-}
-
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn the_tables_and_a_schools_hours_list_download_as_workbooks_that_excel_readers_open(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     world(&pool).await;
     let admin = signed_in(&app, "admin@xihu.cn").await;
-    let schools = workbook(&app, &admin, "/district/export/schools.xlsx?year=2026&sort=median&dir=desc").await;
+    let schools =
+        crate::support::download_workbook(&app, &admin, "/district/export/schools.xlsx?year=2026&sort=median&dir=desc")
+            .await;
     assert_eq!(schools[0]["name"], "西湖区 2026");
     let rows = schools[0]["rows"].as_array().expect("rows");
     assert_eq!(rows[0], json!(["学校", "教师", "学时中位数", "完成率", "工作室"]));
@@ -376,7 +358,7 @@ async fn the_tables_and_a_schools_hours_list_download_as_workbooks_that_excel_re
     let path = format!("/district/schools/{school}/hours.xlsx?year=2026");
     let leader = signed_in(&app, "exp0@dash.cn").await;
     for client in [&admin, &leader] {
-        let hours = workbook(&app, client, &path).await;
+        let hours = crate::support::download_workbook(&app, client, &path).await;
         let rows = hours[0]["rows"].as_array().expect("rows");
         assert_eq!(rows.len(), 13, "a header and all 12 teachers by name: an administrative list");
         assert_eq!(rows[0][0], "姓名");
@@ -385,7 +367,7 @@ async fn the_tables_and_a_schools_hours_list_download_as_workbooks_that_excel_re
         assert_eq!(exp10[8], 110, "the total");
         assert_eq!(exp10[10], "是", "110 of 96 hours: complete");
     }
-    let studios = workbook(&app, &admin, "/district/export/studios.xlsx?year=2026").await;
+    let studios = crate::support::download_workbook(&app, &admin, "/district/export/studios.xlsx?year=2026").await;
     assert_eq!(studios[0]["rows"][0][0], "工作室");
 
     assert_status(&app.get(&app.client(), &path).await, StatusCode::UNAUTHORIZED);

@@ -13,5 +13,6 @@ mod growth;
 mod lessons;
 mod lessons_concurrency;
 mod lessons_roles;
+mod records;
 mod studios;
 mod study;

@@ -1,7 +1,7 @@
 //! Dashboard server functions: who is asking, may they, is the input valid, call the data layer.
 //! A district or school the reader does not lead answers 404, like one that does not exist.
 
-use super::{Dashboard, SchoolPage, TeacherRecord};
+use super::{Dashboard, SchoolPage};
 use crate::kit::error::AppError;
 use leptos::prelude::*;
 
@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use {
     super::rules,
     super::store::{self, Named, Scope, YearQuery},
-    super::{Figures, PlanRecord, SchoolSort, StudioSort, YearChoice, YearRules},
+    super::{Figures, SchoolSort, StudioSort, YearChoice, YearRules},
     crate::kit::context::{pool, redirect_plain_form, require_user},
     crate::kit::i18n::Msg,
     crate::kit::validate::Checks,
@@ -207,45 +207,39 @@ pub async fn get_school_page(
 }
 
 /// A leader of the teacher's school when the teacher shares with their school, or an admin of
-/// its district when the teacher shares with their district: the teacher's development record,
-/// read-only, and the opening is logged for the teacher to see. Without consent the answer is the
-/// same 404 as for a teacher who does not exist.
+/// its district when the teacher shares with their district: the teacher's development record for
+/// one quota year (`year` empty: the current one), read-only, the same view the teacher has of
+/// it; the opening is logged for the teacher to see. Without consent the answer is the same 404
+/// as for a teacher who does not exist.
 #[server(prefix = "/api", endpoint = "district/teacher")]
-pub async fn get_teacher_record(teacher: String) -> Result<TeacherRecord, AppError> {
-    use crate::growth::HourCategory;
+pub async fn get_teacher_record(
+    teacher: String,
+    #[server(default)] year: String,
+) -> Result<crate::records::DevelopmentRecord, AppError> {
     let user = require_user().await?;
-    let pool = pool()?;
-    let teacher = crate::kit::validate::id(&teacher)?;
-    // Consent is checked and the opening logged in one transaction: a record is never shown
-    // unlogged, and a switch turned off before this commits is obeyed.
+    open_shared_record(&pool()?, user.id, &teacher, &year, default_rules()).await
+}
+
+/// The record of `teacher` (an id as sent) for `reader`, if the teacher lets them see it (else
+/// 404), logged. Consent is checked and the opening logged in one transaction that commits only
+/// once the record is read: a record is never shown unlogged, nothing is logged for a refused
+/// year, and a switch turned off before this commits is obeyed (the check holds a share lock on
+/// the teacher's row).
+#[cfg(feature = "ssr")]
+pub(crate) async fn open_shared_record(
+    pool: &PgPool,
+    reader: uuid::Uuid,
+    teacher: &str,
+    year: &str,
+    defaults: YearRules,
+) -> Result<crate::records::DevelopmentRecord, AppError> {
+    let teacher = crate::kit::validate::id(teacher)?;
     let mut tx = pool.begin().await?;
-    let capacity = super::super::store::record_access(&mut *tx, user.id, teacher).await?.ok_or(AppError::NotFound)?;
-    super::super::store::log_record_view(&mut tx, user.id, teacher, capacity).await?;
+    let capacity = super::super::store::record_access(&mut *tx, reader, teacher).await?.ok_or(AppError::NotFound)?;
+    let record = crate::records::api::load_record(pool, teacher, year, defaults).await?;
+    super::super::store::log_record_view(&mut tx, reader, teacher, capacity).await?;
     tx.commit().await?;
-    let (name, school, district, tier) = store::teacher_header(&pool, teacher).await?.ok_or(AppError::NotFound)?;
-    let (_, year_rules) = store::district_rules(&pool, district, default_rules()).await?.ok_or(AppError::NotFound)?;
-    let (year, _) = year_choice("", year_rules)?;
-    let (tenths, plans, observed) = tokio::try_join!(
-        store::teacher_year_tenths(&pool, teacher, year.start),
-        store::teacher_plans(&pool, teacher),
-        store::observed_lessons(&pool, teacher),
-    )?;
-    let mut plan_records = Vec::with_capacity(plans.len());
-    for (studio_id, studio) in plans {
-        let goals = crate::growth::store::plan_goals(&pool, studio_id, teacher).await?;
-        plan_records.push(PlanRecord { studio, goals });
-    }
-    Ok(TeacherRecord {
-        id: teacher,
-        name,
-        school,
-        tier,
-        year,
-        total_tenths: tenths.iter().sum(),
-        by_category: HourCategory::ALL.iter().copied().zip(tenths).collect(),
-        plans: plan_records,
-        observed,
-    })
+    Ok(record)
 }
 
 /// An admin of the district sets its training-hour rules. A new start month regroups every

@@ -14,9 +14,9 @@ use crate::districts::DistrictMsg;
 use crate::growth::HourCategory;
 use crate::kit::error::AppError;
 use crate::kit::i18n::{Locale, Msg};
+use crate::kit::xlsx::{self, text, Cell};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use sqlx::PgPool;
@@ -50,16 +50,6 @@ struct TableQuery {
     dir: String,
 }
 
-/// One sheet: a header row, then rows of cells (numbers stay numbers, for sums in Excel).
-enum Cell {
-    Text(String),
-    Number(f64),
-}
-
-fn text(s: impl Into<String>) -> Cell {
-    Cell::Text(s.into())
-}
-
 /// A figure, or "fewer than k".
 fn figure(value: Option<i64>, k: i64, locale: Locale) -> Cell {
     match value {
@@ -70,57 +60,19 @@ fn figure(value: Option<i64>, k: i64, locale: Locale) -> Cell {
 
 fn hours(tenths: Option<i64>, k: i64, locale: Locale) -> Cell {
     match tenths {
-        Some(t) => Cell::Number(t as f64 / 10.0),
+        Some(t) => xlsx::hours(t),
         None => figure(None, k, locale),
     }
 }
 
-async fn workbook(sheet: String, header: Vec<String>, rows: Vec<Vec<Cell>>) -> Result<Vec<u8>, AppError> {
-    tokio::task::spawn_blocking(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut workbook = rust_xlsxwriter::Workbook::new();
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        let worksheet = workbook.add_worksheet();
-        // Excel allows 31 characters and no []:*?/\ in a sheet name.
-        let name: String = sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-        worksheet.set_name(if name.is_empty() { "Sheet1" } else { name.as_str() })?;
-        for (col, title) in header.iter().enumerate() {
-            worksheet.write_string_with_format(0, col as u16, title, &bold)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (col, cell) in row.iter().enumerate() {
-                let (r, col) = (r as u32 + 1, col as u16);
-                match cell {
-                    Cell::Text(s) => worksheet.write_string(r, col, s)?,
-                    Cell::Number(n) => worksheet.write_number(r, col, *n)?,
-                };
-            }
-        }
-        worksheet.set_freeze_panes(1, 0)?;
-        worksheet.autofit();
-        workbook.save_to_buffer()
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)
+/// A workbook of one sheet.
+async fn workbook(name: String, header: Vec<String>, rows: Vec<Vec<Cell>>) -> Result<Vec<u8>, AppError> {
+    xlsx::workbook(vec![xlsx::Sheet { name, header, rows }]).await
 }
 
 /// The workbook as a download, or the error in the default language.
 fn download(built: Result<(String, Vec<u8>), AppError>) -> Response {
-    match built {
-        Ok((file_name, bytes)) => (
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, err.message(Locale::default())).into_response()
-        }
-    }
+    xlsx::download(built, Locale::default())
 }
 
 /// The district the signed-in admin asks for (`d` empty: their first) and its rules.
@@ -256,13 +208,9 @@ async fn school_hours_xlsx(
             .into_iter()
             .map(|row| {
                 let mut cells = vec![text(row.name), text(row.tier.label().text(l))];
-                cells.extend(row.tenths.iter().map(|t| Cell::Number(*t as f64 / 10.0)));
+                cells.extend(row.tenths.iter().map(|t| xlsx::hours(*t)));
                 let total: i64 = row.tenths.iter().sum();
-                cells.extend([
-                    Cell::Number(total as f64 / 10.0),
-                    Cell::Number(quota as f64 / 10.0),
-                    yes_no(total >= quota),
-                ]);
+                cells.extend([xlsx::hours(total), xlsx::hours(quota), yes_no(total >= quota)]);
                 cells
             })
             .collect();

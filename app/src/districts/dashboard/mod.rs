@@ -13,7 +13,7 @@ pub mod store;
 
 use super::DistrictMsg;
 use crate::accounts::Tier;
-use crate::growth::{GoalView, HourCategory};
+use crate::growth::HourCategory;
 use crate::kit::codes::coded_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -233,34 +233,4 @@ pub struct SchoolPage {
     pub named_total: i64,
     pub page: u32,
     pub has_more: bool,
-}
-
-/// One of a teacher's growth plans, read-only.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PlanRecord {
-    pub studio: String,
-    pub goals: Vec<GoalView>,
-}
-
-/// A lesson the teacher observed (checked in to).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ObservedLesson {
-    pub title: String,
-    pub studio: String,
-    pub starts_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// `/district/teachers/{id}`: a teacher's development record as they see it themselves,
-/// read-only; opened only with their consent, and logged.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TeacherRecord {
-    pub id: Uuid,
-    pub name: String,
-    pub school: String,
-    pub tier: Tier,
-    pub year: YearChoice,
-    pub total_tenths: i64,
-    pub by_category: Vec<(HourCategory, i64)>,
-    pub plans: Vec<PlanRecord>,
-    pub observed: Vec<ObservedLesson>,
 }

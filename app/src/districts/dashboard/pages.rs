@@ -5,14 +5,13 @@
 
 use super::api::*;
 use super::{
-    Dashboard, Figures, PlanRecord, QuotaBand, SchoolPage, SchoolRow, SchoolSort, StudioRow, StudioSort, TeacherRecord,
-    YearChoice, YearPoint,
+    Dashboard, Figures, QuotaBand, SchoolPage, SchoolRow, SchoolSort, StudioRow, StudioSort, YearChoice, YearPoint,
 };
 use crate::districts::DistrictMsg;
 use crate::growth::rules::format_tenths;
 use crate::kit::i18n::{use_i18n, Locale, Msg};
-use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading};
+use crate::records::pages::DevelopmentRecordView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -135,7 +134,7 @@ fn LedSchools() -> impl IntoView {
 
 /// The year `<select>` of a chooser form.
 #[component]
-fn YearSelect(year: YearChoice) -> impl IntoView {
+pub(crate) fn YearSelect(year: YearChoice) -> impl IntoView {
     let i18n = use_i18n();
     let selected = year.year;
     view! {
@@ -596,114 +595,16 @@ fn SchoolView(school: SchoolPage) -> impl IntoView {
 
 #[component]
 pub fn TeacherRecordPage() -> impl IntoView {
-    let id = path_id();
-    let data = Resource::new(id, get_teacher_record);
+    let (id, year) = (path_id(), query_value("year"));
+    let data = Resource::new(move || (id(), year()), |(id, year)| get_teacher_record(id, year));
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(record) => view! { <RecordView record/> }.into_any(),
+                    Ok(record) => view! { <DevelopmentRecordView record own=false/> }.into_any(),
                     Err(err) => view! { <LoadError err title=Msg::ErrNotFound/> }.into_any(),
                 }
             })}
         </Suspense>
-    }
-}
-
-#[component]
-fn RecordView(record: TeacherRecord) -> impl IntoView {
-    let i18n = use_i18n();
-    let locale = i18n.locale.get_untracked();
-    let tz = expect_context::<crate::accounts::Viewer>().time_zone;
-    let TeacherRecord { name, school, tier, year, total_tenths, by_category, plans, observed, .. } = record;
-    let title = {
-        let name = name.clone();
-        move || i18n.fill(t(DistrictMsg::RecordTitle), &[("name", &name)])
-    };
-    let note = {
-        let name = name.clone();
-        move || i18n.fill(t(DistrictMsg::RecordNote), &[("name", &name)])
-    };
-    let tier_label = tier.label();
-    let quota = year.rules.quota_tenths;
-    view! {
-        <Title text=title.clone()/>
-        <section class="card">
-            <h1>{title}</h1>
-            <p>{school} " · " {move || i18n.t(tier_label)}</p>
-            <p class="muted">{note}</p>
-        </section>
-        <section class="card" aria-labelledby="record-hours-heading">
-            <h2 id="record-hours-heading">{move || i18n.fill(t(DistrictMsg::HoursThisYear), &[("total", &hours(total_tenths)), ("quota", &hours(quota))])}</h2>
-            <YearLine year k=0/>
-            <table>
-                <tbody>
-                    {by_category.into_iter().map(|(cat, tenths)| {
-                        let label = cat.label();
-                        view! { <tr><th scope="row">{move || i18n.t(label)}</th><td>{hours(tenths)}</td></tr> }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </section>
-        <section class="card" aria-labelledby="record-plans-heading">
-            <h2 id="record-plans-heading">{move || i18n.t(t(DistrictMsg::Plans))}</h2>
-            {if plans.is_empty() {
-                view! { <p>{move || i18n.t(t(DistrictMsg::NoPlans))}</p> }.into_any()
-            } else {
-                plans.into_iter().map(|plan| view! { <PlanRecordView plan/> }).collect_view().into_any()
-            }}
-        </section>
-        <section class="card" aria-labelledby="record-observed-heading">
-            <h2 id="record-observed-heading">{move || i18n.t(t(DistrictMsg::Observed))}</h2>
-            {if observed.is_empty() {
-                view! { <p>{move || i18n.t(t(DistrictMsg::NoObserved))}</p> }.into_any()
-            } else {
-                view! {
-                    <ul>
-                        {observed.into_iter().map(|l| {
-                            let when = format_date_time(l.starts_at, &tz, locale);
-                            view! { <li>{l.title} " · " {l.studio} " · " {when}</li> }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
-    }
-}
-
-/// One growth plan, read-only: goals, milestones with their evidence, and the feedback.
-#[component]
-fn PlanRecordView(plan: PlanRecord) -> impl IntoView {
-    let i18n = use_i18n();
-    let studio = plan.studio.clone();
-    view! {
-        <h3>{move || i18n.fill(t(DistrictMsg::PlanIn), &[("studio", &studio)])}</h3>
-        {plan.goals.into_iter().map(|goal| {
-            let status = goal.status.label();
-            let due = goal.due_on;
-            view! {
-                <article class="goal">
-                    <h4>{goal.title} " · " {move || i18n.t(status)} " · " {move || i18n.fill(t(DistrictMsg::Due), &[("date", &due)])}</h4>
-                    {(!goal.description.is_empty()).then(|| view! { <p>{goal.description.clone()}</p> })}
-                    <ul>
-                        {goal.milestones.into_iter().map(|m| {
-                            let state = if m.done { DistrictMsg::Done } else { DistrictMsg::NotDone };
-                            view! {
-                                <li>
-                                    {m.title} " · " {move || i18n.t(t(state))}
-                                    {(!m.evidence.is_empty()).then(|| view! { <p class="evidence">{m.evidence.clone()}</p> })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                    {(!goal.comments.is_empty()).then(|| view! {
-                        <h5>{move || i18n.t(t(DistrictMsg::Feedback))}</h5>
-                        <ul>
-                            {goal.comments.into_iter().map(|c| view! { <li><strong>{c.author_name}</strong> ": " {c.body}</li> }).collect_view()}
-                        </ul>
-                    })}
-                </article>
-            }
-        }).collect_view()}
     }
 }

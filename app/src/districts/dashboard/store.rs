@@ -6,7 +6,7 @@
 //! rows of the year through their indexes.
 
 use super::rules::{GrowthCounts, HourCounts, LessonCounts, SchoolCounts, StudyCounts};
-use super::{DormantStudio, NamedTeacher, ObservedLesson, StudioFigures, StudioRow, YearRules};
+use super::{DormantStudio, NamedTeacher, StudioFigures, StudioRow, YearRules};
 use crate::accounts::Tier;
 use chrono::{NaiveDate, Utc};
 use sqlx::{PgExecutor, PgPool, Row};
@@ -251,7 +251,7 @@ pub async fn trend_counts(
 }
 
 /// `[start, end)` of the year as instants in the districts' time zone (`$2`, `$3` in callers).
-const YEAR_INSTANTS: &str =
+pub(crate) const YEAR_INSTANTS: &str =
     "($2::date)::timestamp at time zone 'Asia/Shanghai', ($3::date)::timestamp at time zone 'Asia/Shanghai'";
 
 /// Open lessons of the scope's studios that took place in the year, and their seats.
@@ -627,73 +627,6 @@ pub async fn named_teachers(
         .fetch_one(db)
         .await?;
     Ok((rows.into_iter().map(|(id, name, tier)| NamedTeacher { id, name, tier }).collect(), total))
-}
-
-/// What a teacher's record page shows besides the plans: (name, school, district, tier).
-pub async fn teacher_header(
-    db: impl PgExecutor<'_>,
-    teacher: Uuid,
-) -> sqlx::Result<Option<(String, String, Uuid, Tier)>> {
-    sqlx::query_as(
-        "select u.display_name, s.name, s.district_id, u.tier
-         from users u join schools s on s.id = u.school_id where u.id = $1",
-    )
-    .bind(teacher)
-    .fetch_optional(db)
-    .await
-}
-
-/// The teacher's credited tenths per category in the quota year starting `year_start`, at any
-/// school.
-pub async fn teacher_year_tenths(
-    db: impl PgExecutor<'_>,
-    teacher: Uuid,
-    year_start: NaiveDate,
-) -> sqlx::Result<[i64; 6]> {
-    let row: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "select coalesce(sum(online_tenths), 0)::bigint, coalesce(sum(offline_tenths), 0)::bigint,
-                coalesce(sum(shadowing_tenths), 0)::bigint, coalesce(sum(open_lesson_tenths), 0)::bigint,
-                coalesce(sum(lesson_study_tenths), 0)::bigint, coalesce(sum(course_tenths), 0)::bigint
-         from teacher_year_hours where user_id = $1 and year_start = $2",
-    )
-    .bind(teacher)
-    .bind(year_start)
-    .fetch_one(db)
-    .await?;
-    Ok([row.0, row.1, row.2, row.3, row.4, row.5])
-}
-
-/// Plans shown on a record at most (a teacher is a mentee in few studios).
-pub const PLANS_MAX: i64 = 10;
-
-/// The studios (id, name) where the teacher has a growth plan.
-pub async fn teacher_plans(db: impl PgExecutor<'_>, teacher: Uuid) -> sqlx::Result<Vec<(Uuid, String)>> {
-    sqlx::query_as(
-        "select st.id, st.name from growth_plans p join studios st on st.id = p.studio_id
-         where p.mentee_id = $1 order by st.name limit $2",
-    )
-    .bind(teacher)
-    .bind(PLANS_MAX)
-    .fetch_all(db)
-    .await
-}
-
-/// Lessons observed listed at most, newest first.
-pub const OBSERVED_MAX: i64 = 20;
-
-/// The lessons the teacher checked in to, newest first.
-pub async fn observed_lessons(db: impl PgExecutor<'_>, teacher: Uuid) -> sqlx::Result<Vec<ObservedLesson>> {
-    let rows: Vec<(String, String, chrono::DateTime<Utc>)> = sqlx::query_as(
-        "select l.title, st.name, l.starts_at
-         from bookings b join open_lessons l on l.id = b.lesson_id join studios st on st.id = l.studio_id
-         where b.user_id = $1 and b.checked_in_at is not null
-         order by l.starts_at desc limit $2",
-    )
-    .bind(teacher)
-    .bind(OBSERVED_MAX)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|(title, studio, starts_at)| ObservedLesson { title, studio, starts_at }).collect())
 }
 
 /// Sets a district's rules; a new year start or cycle start rebuilds its year totals in the same

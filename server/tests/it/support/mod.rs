@@ -30,6 +30,8 @@ impl TestApp {
             let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
         }
         let options = get_configuration(None).expect("leptos configuration").leptos_options;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
         let config = Config {
             database_url: String::new(),
             max_connections: 5,
@@ -37,10 +39,9 @@ impl TestApp {
             session_days: 14,
             trusted_proxies,
             min_cell: app::districts::MinCell::default(),
+            public_url: format!("http://{addr}"),
         };
         let router = server::startup::router(pool.clone(), options, &config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("address");
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await.expect("serve") });
         TestApp { base: format!("http://{addr}"), pool }
@@ -165,4 +166,30 @@ pub fn python_json(reader: &str, script: &str, input: &[u8]) -> serde_json::Valu
         String::from_utf8_lossy(&input[..input.len().min(2000)])
     );
     serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// Reads an `.xlsx` with Python's `openpyxl` (an independent reader): each sheet's name and rows,
+/// dates and times as ISO 8601 text (so a real Excel date reads `2026-03-10T10:00:00`, while a
+/// date written as text would come back as it was written).
+pub fn read_workbook(bytes: &[u8]) -> serde_json::Value {
+    let script = r#"
+import sys, io, json, datetime, openpyxl
+wb = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read()))
+def cell(v):
+    return v.isoformat() if isinstance(v, (datetime.date, datetime.datetime)) else v
+print(json.dumps([{'name': ws.title, 'rows': [[cell(v) for v in r] for r in ws.iter_rows(values_only=True)]}
+                  for ws in wb.worksheets]))
+"#;
+    python_json("openpyxl", script, bytes)
+}
+
+/// GETs `path` as `client`, expects a workbook, and reads it with [`read_workbook`].
+pub async fn download_workbook(app: &TestApp, client: &Client, path: &str) -> serde_json::Value {
+    let response = app.get(client, path).await;
+    assert_status(&response, StatusCode::OK);
+    assert_eq!(
+        response.headers()[reqwest::header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    read_workbook(&response.bytes().await.expect("bytes"))
 }

@@ -1,0 +1,316 @@
+//! `/me/record` (the teacher's own development record) and the read-only view of it that a
+//! consenting teacher's school leader or district opens. Rendered on the server; the year chooser
+//! is a GET form, so it works without JavaScript.
+
+use super::api::get_my_record;
+use super::{DevelopmentRecord, PlanRecord, RecordMsg};
+use crate::districts::dashboard::pages::YearSelect;
+use crate::growth::rules::format_tenths;
+use crate::kit::i18n::{use_i18n, Msg};
+use crate::kit::time::format_date_time;
+use crate::kit::view::{LoadError, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+pub const MY_RECORD_PATH: &str = "/me/record";
+
+fn t(m: RecordMsg) -> Msg {
+    Msg::from(m)
+}
+
+#[component]
+pub fn MyRecordPage() -> impl IntoView {
+    let query = use_query_map();
+    let year = move || query.with(|q| q.get("year").unwrap_or_default());
+    let data = Resource::new(year, get_my_record);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(record) => view! { <DevelopmentRecordView record own=true/> }.into_any(),
+                    Err(err) => view! { <LoadError err title=t(RecordMsg::MyRecordTitle)/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The record, read by the teacher (`own`) or, read-only and logged, by a leader who may.
+#[component]
+pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let DevelopmentRecord {
+        id,
+        name,
+        school,
+        tier,
+        year,
+        total_tenths,
+        by_category,
+        cycle,
+        cycle_tenths,
+        years,
+        taught,
+        observed,
+        studies,
+        plans,
+    } = record;
+    let title = {
+        let name = name.clone();
+        move || {
+            if own {
+                i18n.t(t(RecordMsg::MyRecordTitle)).to_owned()
+            } else {
+                i18n.fill(t(RecordMsg::RecordTitle), &[("name", &name)])
+            }
+        }
+    };
+    let note = {
+        let name = name.clone();
+        move || {
+            if own {
+                i18n.t(t(RecordMsg::MyRecordNote)).to_owned()
+            } else {
+                i18n.fill(t(RecordMsg::RecordNote), &[("name", &name)])
+            }
+        }
+    };
+    let last_day = year.end.pred_opt().unwrap_or(year.end);
+    let first_day = year.start;
+    let action = record_path(own, id);
+    let workbook = match own {
+        true => format!("{MY_RECORD_PATH}.xlsx?year={}", year.year),
+        false => format!("{action}/record.xlsx?year={}", year.year),
+    };
+    let running_head = {
+        let name = name.clone();
+        move || {
+            i18n.fill(
+                t(RecordMsg::RunningHead),
+                &[("name", &name), ("year", &year.year), ("from", &first_day), ("to", &last_day)],
+            )
+        }
+    };
+    let tier_label = tier.label();
+    let rules = year.rules;
+    view! {
+        <Title text=title.clone()/>
+        <div class="record">
+        <p class="print-only running-head" aria-hidden="true">{running_head}</p>
+        <section class="card">
+            <h1>{title}</h1>
+            <p>
+                {name.clone()} " · "
+                {match school {
+                    Some(school) => school.into_any(),
+                    None => view! { {move || i18n.t(t(RecordMsg::NoSchool))} }.into_any(),
+                }}
+                " · " {move || i18n.t(tier_label)}
+            </p>
+            <p class="muted">{note}</p>
+            <form method="get" action=action class="inline-form">
+                <YearSelect year=year.clone()/>
+                <p><button type="submit">{move || i18n.t(t(RecordMsg::ShowYear))}</button></p>
+            </form>
+            <p class="muted">{move || i18n.fill(t(RecordMsg::YearRange), &[("from", &first_day), ("to", &last_day)])}</p>
+            <p class="no-print"><a href=workbook rel="external" download>{move || i18n.t(t(RecordMsg::Download))}</a></p>
+        </section>
+        <section class="card" aria-labelledby="record-hours-heading">
+            <h2 id="record-hours-heading">{move || i18n.fill(t(RecordMsg::HoursThisYear), &[
+                ("total", &format_tenths(total_tenths)),
+                ("quota", &format_tenths(rules.quota_tenths)),
+            ])}</h2>
+            <table>
+                <thead><tr>
+                    <th scope="col">{move || i18n.t(t(RecordMsg::Category))}</th>
+                    <th scope="col">{move || i18n.t(t(RecordMsg::Hours))}</th>
+                </tr></thead>
+                <tbody>
+                    {by_category.into_iter().map(|(category, tenths)| {
+                        let label = category.label();
+                        view! { <tr><th scope="row">{move || i18n.t(label)}</th><td>{format_tenths(tenths)}</td></tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p>{move || i18n.fill(t(RecordMsg::CycleLine), &[
+                ("first", &cycle.0),
+                ("last", &cycle.1),
+                ("total", &format_tenths(cycle_tenths)),
+                ("quota", &format_tenths(rules.cycle_quota_tenths)),
+            ])}</p>
+            {own.then(|| view! { <p><a href="/hours">{move || i18n.t(t(RecordMsg::SeeLedger))}</a></p> })}
+            <h3>{move || i18n.t(t(RecordMsg::FiveYears))}</h3>
+            <table>
+                <thead><tr>
+                    <th scope="col">{move || i18n.t(t(RecordMsg::Year))}</th>
+                    <th scope="col">{move || i18n.t(t(RecordMsg::Hours))}</th>
+                </tr></thead>
+                <tbody>
+                    {years.into_iter().map(|y| {
+                        let link = format!("{}?year={}", record_path(own, id), y.year);
+                        view! { <tr><th scope="row"><a href=link>{y.year}</a></th><td>{format_tenths(y.total_tenths)}</td></tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        {own.then(|| view! { <crate::records::certificates::pages::CertificatesSection year=year.year/> })}
+        <TaughtSection taught/>
+        <ObservedSection observed/>
+        <StudiesSection studies/>
+        <section class="card" aria-labelledby="record-plans-heading">
+            <h2 id="record-plans-heading">{move || i18n.t(t(RecordMsg::Plans))}</h2>
+            {if plans.is_empty() {
+                view! { <p>{move || i18n.t(t(RecordMsg::NoPlans))}</p> }.into_any()
+            } else {
+                plans.into_iter().map(|plan| view! { <PlanRecordView plan/> }).collect_view().into_any()
+            }}
+        </section>
+        </div>
+    }
+}
+
+/// Where the record of another year is: the teacher's own page, or the leader's view of it.
+fn record_path(own: bool, id: uuid::Uuid) -> String {
+    if own {
+        MY_RECORD_PATH.to_owned()
+    } else {
+        format!("/district/teachers/{id}")
+    }
+}
+
+#[component]
+fn TaughtSection(taught: Vec<super::TaughtLesson>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale.get_untracked();
+    let tz = expect_context::<crate::accounts::Viewer>().time_zone;
+    view! {
+        <section class="card" aria-labelledby="record-taught-heading">
+            <h2 id="record-taught-heading">{move || i18n.t(t(RecordMsg::Taught))}</h2>
+            {if taught.is_empty() {
+                view! { <p>{move || i18n.t(t(RecordMsg::NoTaught))}</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <thead><tr>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Lesson))}</th>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Date))}</th>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Studio))}</th>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Observers))}</th>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Schools))}</th>
+                        </tr></thead>
+                        <tbody>
+                            {taught.into_iter().map(|l| view! {
+                                <tr>
+                                    <th scope="row"><a href=format!("/lessons/{}", l.id)>{l.title}</a></th>
+                                    <td>{format_date_time(l.starts_at, &tz, locale)}</td>
+                                    <td>{l.studio}</td>
+                                    <td>{l.observers}</td>
+                                    <td>{l.schools}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ObservedSection(observed: Vec<super::ObservedLesson>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.locale.get_untracked();
+    let tz = expect_context::<crate::accounts::Viewer>().time_zone;
+    view! {
+        <section class="card" aria-labelledby="record-observed-heading">
+            <h2 id="record-observed-heading">{move || i18n.t(t(RecordMsg::Observed))}</h2>
+            {if observed.is_empty() {
+                view! { <p>{move || i18n.t(t(RecordMsg::NoObserved))}</p> }.into_any()
+            } else {
+                view! {
+                    <ul>
+                        {observed.into_iter().map(|l| {
+                            let when = format_date_time(l.starts_at, &tz, locale);
+                            view! { <li><a href=format!("/lessons/{}", l.id)>{l.title}</a> " · " {l.studio} " · " {when}</li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn StudiesSection(studies: Vec<super::StudyPart>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" aria-labelledby="record-studies-heading">
+            <h2 id="record-studies-heading">{move || i18n.t(t(RecordMsg::Studies))}</h2>
+            {if studies.is_empty() {
+                view! { <p>{move || i18n.t(t(RecordMsg::NoStudies))}</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <thead><tr>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Study))}</th>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Studio))}</th>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Role))}</th>
+                            <th scope="col">{move || i18n.t(t(RecordMsg::Phase))}</th>
+                        </tr></thead>
+                        <tbody>
+                            {studies.into_iter().map(|s| {
+                                let (role, phase) = (s.role.label(), s.phase.label());
+                                view! {
+                                    <tr>
+                                        <th scope="row"><a href=format!("/studies/{}", s.id)>{s.title}</a></th>
+                                        <td>{s.studio}</td>
+                                        <td>{move || i18n.t(role)}</td>
+                                        <td>{move || i18n.t(phase)}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// One growth plan, read-only: goals, milestones with their evidence, and the feedback.
+#[component]
+fn PlanRecordView(plan: PlanRecord) -> impl IntoView {
+    let i18n = use_i18n();
+    let studio = plan.studio.clone();
+    view! {
+        <h3>{move || i18n.fill(t(RecordMsg::PlanIn), &[("studio", &studio)])}</h3>
+        {plan.goals.into_iter().map(|goal| {
+            let status = goal.status.label();
+            let due = goal.due_on;
+            view! {
+                <article class="goal">
+                    <h4>{goal.title} " · " {move || i18n.t(status)} " · " {move || i18n.fill(t(RecordMsg::Due), &[("date", &due)])}</h4>
+                    {(!goal.description.is_empty()).then(|| view! { <p>{goal.description.clone()}</p> })}
+                    <ul>
+                        {goal.milestones.into_iter().map(|m| {
+                            let state = if m.done { RecordMsg::Done } else { RecordMsg::NotDone };
+                            view! {
+                                <li>
+                                    {m.title} " · " {move || i18n.t(t(state))}
+                                    {(!m.evidence.is_empty()).then(|| view! { <p class="evidence">{m.evidence.clone()}</p> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {(!goal.comments.is_empty()).then(|| view! {
+                        <h5>{move || i18n.t(t(RecordMsg::Feedback))}</h5>
+                        <ul>
+                            {goal.comments.into_iter().map(|c| view! { <li><strong>{c.author_name}</strong> ": " {c.body}</li> }).collect_view()}
+                        </ul>
+                    })}
+                </article>
+            }
+        }).collect_view()}
+    }
+}
