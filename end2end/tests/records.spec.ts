@@ -72,6 +72,14 @@ test("a teacher issues a certificate whose QR code leads, signed out, to a check
   await expect(page.getByRole("heading", { level: 1, name: "学时证明" })).toBeVisible();
   await expect(page.getByText("学校盖章处")).toBeVisible();
   await expect(page.getByRole("heading", { name: "已认定的学时记录" })).toBeVisible();
+  // On paper: no navigation; the records, the QR code, the stamp box and the signature line.
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("navigation", { name: "主导航" })).toBeHidden();
+  for (const text of ["已认定的学时记录", "学校盖章处", "核验人签字："]) {
+    await expect(page.getByText(text)).toBeVisible();
+  }
+  await expect(page.getByRole("img", { name: /^核验二维码/ })).toBeVisible();
+  await page.emulateMedia({ media: "screen" });
 
   // The QR code, as Chromium draws it, read by an independent decoder (jsQR).
   const shot = PNG.sync.read(await page.getByRole("img", { name: /^核验二维码/ }).screenshot());

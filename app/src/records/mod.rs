@@ -28,6 +28,7 @@ pub const LIST_MAX: i64 = 200;
 
 /// A lesson the teacher taught in the year, with who came.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct TaughtLesson {
     pub id: Uuid,
     pub title: String,
@@ -41,6 +42,7 @@ pub struct TaughtLesson {
 
 /// A lesson the teacher observed (checked in to).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct ObservedLesson {
     pub id: Uuid,
     pub title: String,
@@ -50,6 +52,7 @@ pub struct ObservedLesson {
 
 /// A lesson study the teacher took part in during the year, and as what.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct StudyPart {
     pub id: Uuid,
     pub title: String,

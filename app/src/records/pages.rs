@@ -122,10 +122,7 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoV
                 ("quota", &format_tenths(rules.quota_tenths)),
             ])}</h2>
             <table>
-                <thead><tr>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Category))}</th>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Hours))}</th>
-                </tr></thead>
+                <ColumnHeads columns=&[RecordMsg::Category, RecordMsg::Hours]/>
                 <tbody>
                     {by_category.into_iter().map(|(category, tenths)| {
                         let label = category.label();
@@ -142,10 +139,7 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoV
             {own.then(|| view! { <p><a href="/hours">{move || i18n.t(t(RecordMsg::SeeLedger))}</a></p> })}
             <h3>{move || i18n.t(t(RecordMsg::FiveYears))}</h3>
             <table>
-                <thead><tr>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Year))}</th>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Hours))}</th>
-                </tr></thead>
+                <ColumnHeads columns=&[RecordMsg::Year, RecordMsg::Hours]/>
                 <tbody>
                     {years.into_iter().map(|y| {
                         let link = format!("{}?year={}", record_path(own, id), y.year);
@@ -158,14 +152,9 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoV
         <TaughtSection taught/>
         <ObservedSection observed/>
         <StudiesSection studies/>
-        <section class="card" aria-labelledby="record-plans-heading">
-            <h2 id="record-plans-heading">{move || i18n.t(t(RecordMsg::Plans))}</h2>
-            {if plans.is_empty() {
-                view! { <p>{move || i18n.t(t(RecordMsg::NoPlans))}</p> }.into_any()
-            } else {
-                plans.into_iter().map(|plan| view! { <PlanRecordView plan/> }).collect_view().into_any()
-            }}
-        </section>
+        <RecordSection id="plans" heading=RecordMsg::Plans empty_msg=RecordMsg::NoPlans is_empty=plans.is_empty()>
+            {plans.into_iter().map(|plan| view! { <PlanRecordView plan/> }).collect_view()}
+        </RecordSection>
         </div>
     }
 }
@@ -179,102 +168,105 @@ fn record_path(own: bool, id: uuid::Uuid) -> String {
     }
 }
 
+/// A section of the record under its heading: `children`, or `empty_msg` when there is nothing.
+#[component]
+fn RecordSection(
+    id: &'static str,
+    heading: RecordMsg,
+    empty_msg: RecordMsg,
+    is_empty: bool,
+    children: Children,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let heading_id = format!("record-{id}-heading");
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="card" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{move || i18n.t(t(heading))}</h2>
+            {if is_empty { view! { <p>{move || i18n.t(t(empty_msg))}</p> }.into_any() } else { children().into_any() }}
+        </section>
+    }
+}
+
+/// A table's header row.
+#[component]
+pub(crate) fn ColumnHeads(columns: &'static [RecordMsg]) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <thead><tr>
+            {columns.iter().map(|column| {
+                let column = *column;
+                view! { <th scope="col">{move || i18n.t(t(column))}</th> }
+            }).collect_view()}
+        </tr></thead>
+    }
+}
+
 #[component]
 fn TaughtSection(taught: Vec<super::TaughtLesson>) -> impl IntoView {
-    let i18n = use_i18n();
-    let locale = i18n.locale.get_untracked();
+    let locale = use_i18n().locale.get_untracked();
     let tz = expect_context::<crate::accounts::Viewer>().time_zone;
+    let is_empty = taught.is_empty();
     view! {
-        <section class="card" aria-labelledby="record-taught-heading">
-            <h2 id="record-taught-heading">{move || i18n.t(t(RecordMsg::Taught))}</h2>
-            {if taught.is_empty() {
-                view! { <p>{move || i18n.t(t(RecordMsg::NoTaught))}</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <thead><tr>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Lesson))}</th>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Date))}</th>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Studio))}</th>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Observers))}</th>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Schools))}</th>
-                        </tr></thead>
-                        <tbody>
-                            {taught.into_iter().map(|l| view! {
-                                <tr>
-                                    <th scope="row"><a href=format!("/lessons/{}", l.id)>{l.title}</a></th>
-                                    <td>{format_date_time(l.starts_at, &tz, locale)}</td>
-                                    <td>{l.studio}</td>
-                                    <td>{l.observers}</td>
-                                    <td>{l.schools}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
-        </section>
+        <RecordSection id="taught" heading=RecordMsg::Taught empty_msg=RecordMsg::NoTaught is_empty>
+            <table>
+                <ColumnHeads columns=&[RecordMsg::Lesson, RecordMsg::Date, RecordMsg::Studio, RecordMsg::Observers, RecordMsg::Schools]/>
+                <tbody>
+                    {taught.into_iter().map(|l| view! {
+                        <tr>
+                            <th scope="row"><a href=format!("/lessons/{}", l.id)>{l.title}</a></th>
+                            <td>{format_date_time(l.starts_at, &tz, locale)}</td>
+                            <td>{l.studio}</td>
+                            <td>{l.observers}</td>
+                            <td>{l.schools}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </RecordSection>
     }
 }
 
 #[component]
 fn ObservedSection(observed: Vec<super::ObservedLesson>) -> impl IntoView {
-    let i18n = use_i18n();
-    let locale = i18n.locale.get_untracked();
+    let locale = use_i18n().locale.get_untracked();
     let tz = expect_context::<crate::accounts::Viewer>().time_zone;
+    let is_empty = observed.is_empty();
     view! {
-        <section class="card" aria-labelledby="record-observed-heading">
-            <h2 id="record-observed-heading">{move || i18n.t(t(RecordMsg::Observed))}</h2>
-            {if observed.is_empty() {
-                view! { <p>{move || i18n.t(t(RecordMsg::NoObserved))}</p> }.into_any()
-            } else {
-                view! {
-                    <ul>
-                        {observed.into_iter().map(|l| {
-                            let when = format_date_time(l.starts_at, &tz, locale);
-                            view! { <li><a href=format!("/lessons/{}", l.id)>{l.title}</a> " · " {l.studio} " · " {when}</li> }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
+        <RecordSection id="observed" heading=RecordMsg::Observed empty_msg=RecordMsg::NoObserved is_empty>
+            <ul>
+                {observed.into_iter().map(|l| {
+                    let when = format_date_time(l.starts_at, &tz, locale);
+                    view! { <li><a href=format!("/lessons/{}", l.id)>{l.title}</a> " · " {l.studio} " · " {when}</li> }
+                }).collect_view()}
+            </ul>
+        </RecordSection>
     }
 }
 
 #[component]
 fn StudiesSection(studies: Vec<super::StudyPart>) -> impl IntoView {
     let i18n = use_i18n();
+    let is_empty = studies.is_empty();
     view! {
-        <section class="card" aria-labelledby="record-studies-heading">
-            <h2 id="record-studies-heading">{move || i18n.t(t(RecordMsg::Studies))}</h2>
-            {if studies.is_empty() {
-                view! { <p>{move || i18n.t(t(RecordMsg::NoStudies))}</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <thead><tr>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Study))}</th>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Studio))}</th>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Role))}</th>
-                            <th scope="col">{move || i18n.t(t(RecordMsg::Phase))}</th>
-                        </tr></thead>
-                        <tbody>
-                            {studies.into_iter().map(|s| {
-                                let (role, phase) = (s.role.label(), s.phase.label());
-                                view! {
-                                    <tr>
-                                        <th scope="row"><a href=format!("/studies/{}", s.id)>{s.title}</a></th>
-                                        <td>{s.studio}</td>
-                                        <td>{move || i18n.t(role)}</td>
-                                        <td>{move || i18n.t(phase)}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
-        </section>
+        <RecordSection id="studies" heading=RecordMsg::Studies empty_msg=RecordMsg::NoStudies is_empty>
+            <table>
+                <ColumnHeads columns=&[RecordMsg::Study, RecordMsg::Studio, RecordMsg::Role, RecordMsg::Phase]/>
+                <tbody>
+                    {studies.into_iter().map(|s| {
+                        let (role, phase) = (s.role.label(), s.phase.label());
+                        view! {
+                            <tr>
+                                <th scope="row"><a href=format!("/studies/{}", s.id)>{s.title}</a></th>
+                                <td>{s.studio}</td>
+                                <td>{move || i18n.t(role)}</td>
+                                <td>{move || i18n.t(phase)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </RecordSection>
     }
 }
 

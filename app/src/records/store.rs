@@ -4,7 +4,7 @@
 use super::{ObservedLesson, StudyPart, TaughtLesson, LIST_MAX};
 use crate::accounts::Tier;
 use crate::districts::dashboard::store::YEAR_INSTANTS;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
@@ -64,6 +64,27 @@ pub async fn year_tenths(
     Ok(rows.into_iter().map(|(start, a, b, c, d, e, f)| (start, [a, b, c, d, e, f])).collect())
 }
 
+/// Rows of `select` (after a `bounds (from_at, to_at)` of the year's instants in China; the
+/// teacher is `$1`, the year `$2`–`$3`), at most [`LIST_MAX`].
+async fn year_rows<T>(
+    db: impl PgExecutor<'_>,
+    select: &str,
+    teacher: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> sqlx::Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    sqlx::query_as(&format!("with bounds (from_at, to_at) as (values ({YEAR_INSTANTS})) {select} limit $4"))
+        .bind(teacher)
+        .bind(start)
+        .bind(end)
+        .bind(LIST_MAX)
+        .fetch_all(db)
+        .await
+}
+
 /// Open lessons the teacher taught in `[start, end)` (days in China) and before now, with how
 /// many checked in and from how many schools: one query.
 pub async fn taught_lessons(
@@ -72,37 +93,18 @@ pub async fn taught_lessons(
     start: NaiveDate,
     end: NaiveDate,
 ) -> sqlx::Result<Vec<TaughtLesson>> {
-    let rows: Vec<(Uuid, String, String, DateTime<Utc>, i64, i64)> = sqlx::query_as(&format!(
-        "with bounds (from_at, to_at) as (values ({YEAR_INSTANTS}))
-         select l.id, l.title, st.name, l.starts_at, count(b.user_id), count(distinct u.school_id)
-         from open_lessons l
-         join studios st on st.id = l.studio_id
-         cross join bounds
-         left join bookings b on b.lesson_id = l.id and b.checked_in_at is not null
-         left join users u on u.id = b.user_id
-         where l.teacher_id = $1 and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
-           and l.starts_at < now() and l.status in ('published', 'done')
-         group by l.id, st.name
-         order by l.starts_at, l.id
-         limit $4"
-    ))
-    .bind(teacher)
-    .bind(start)
-    .bind(end)
-    .bind(LIST_MAX)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, title, studio, starts_at, observers, schools)| TaughtLesson {
-            id,
-            title,
-            studio,
-            starts_at,
-            observers,
-            schools,
-        })
-        .collect())
+    let select = "select l.id, l.title, st.name as studio, l.starts_at, count(b.user_id) as observers,
+                         count(distinct u.school_id) as schools
+                  from open_lessons l
+                  join studios st on st.id = l.studio_id
+                  cross join bounds
+                  left join bookings b on b.lesson_id = l.id and b.checked_in_at is not null
+                  left join users u on u.id = b.user_id
+                  where l.teacher_id = $1 and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
+                    and l.starts_at < now() and l.status in ('published', 'done')
+                  group by l.id, st.name
+                  order by l.starts_at, l.id";
+    year_rows(db, select, teacher, start, end).await
 }
 
 /// The lessons in `[start, end)` the teacher checked in to.
@@ -112,25 +114,15 @@ pub async fn observed_lessons(
     start: NaiveDate,
     end: NaiveDate,
 ) -> sqlx::Result<Vec<ObservedLesson>> {
-    let rows: Vec<(Uuid, String, String, DateTime<Utc>)> = sqlx::query_as(&format!(
-        "with bounds (from_at, to_at) as (values ({YEAR_INSTANTS}))
-         select l.id, l.title, st.name, l.starts_at
-         from bookings b
-         join open_lessons l on l.id = b.lesson_id
-         join studios st on st.id = l.studio_id
-         cross join bounds
-         where b.user_id = $1 and b.checked_in_at is not null
-           and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
-         order by l.starts_at, l.id
-         limit $4"
-    ))
-    .bind(teacher)
-    .bind(start)
-    .bind(end)
-    .bind(LIST_MAX)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|(id, title, studio, starts_at)| ObservedLesson { id, title, studio, starts_at }).collect())
+    let select = "select l.id, l.title, st.name as studio, l.starts_at
+                  from bookings b
+                  join open_lessons l on l.id = b.lesson_id
+                  join studios st on st.id = l.studio_id
+                  cross join bounds
+                  where b.user_id = $1 and b.checked_in_at is not null
+                    and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
+                  order by l.starts_at, l.id";
+    year_rows(db, select, teacher, start, end).await
 }
 
 /// The lesson studies the teacher belonged to that were open at some time in `[start, end)`.
@@ -140,23 +132,13 @@ pub async fn studies(
     start: NaiveDate,
     end: NaiveDate,
 ) -> sqlx::Result<Vec<StudyPart>> {
-    let rows: Vec<(Uuid, String, String, crate::study::GroupRole, crate::study::Phase)> = sqlx::query_as(&format!(
-        "with bounds (from_at, to_at) as (values ({YEAR_INSTANTS}))
-             select d.id, d.title, st.name, m.role, d.phase
-             from study_members m
-             join studies d on d.id = m.study_id
-             join studios st on st.id = d.studio_id
-             cross join bounds
-             where m.user_id = $1 and d.created_at < bounds.to_at
-               and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)
-             order by d.created_at, d.id
-             limit $4"
-    ))
-    .bind(teacher)
-    .bind(start)
-    .bind(end)
-    .bind(LIST_MAX)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|(id, title, studio, role, phase)| StudyPart { id, title, studio, role, phase }).collect())
+    let select = "select d.id, d.title, st.name as studio, m.role, d.phase
+                  from study_members m
+                  join studies d on d.id = m.study_id
+                  join studios st on st.id = d.studio_id
+                  cross join bounds
+                  where m.user_id = $1 and d.created_at < bounds.to_at
+                    and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)
+                  order by d.created_at, d.id";
+    year_rows(db, select, teacher, start, end).await
 }

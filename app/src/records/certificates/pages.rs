@@ -8,6 +8,7 @@ use crate::kit::forms::{action_error, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading};
+use crate::records::pages::ColumnHeads;
 use crate::records::RecordMsg;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -117,10 +118,7 @@ fn CertificateView(certificate: Certificate) -> impl IntoView {
             </dl>
             <h2>{move || i18n.t(t(RecordMsg::ByCategory))}</h2>
             <table>
-                <thead><tr>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Category))}</th>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Hours))}</th>
-                </tr></thead>
+                <ColumnHeads columns=&[RecordMsg::Category, RecordMsg::Hours]/>
                 <tbody>
                     {content.by_category.into_iter().map(|(category, tenths)| {
                         let label = category.label();
@@ -130,13 +128,7 @@ fn CertificateView(certificate: Certificate) -> impl IntoView {
             </table>
             <h2>{move || i18n.t(t(RecordMsg::Credited))}</h2>
             <table>
-                <thead><tr>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Date))}</th>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Category))}</th>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Hours))}</th>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::Source))}</th>
-                    <th scope="col">{move || i18n.t(t(RecordMsg::VerifiedBy))}</th>
-                </tr></thead>
+                <ColumnHeads columns=&[RecordMsg::Date, RecordMsg::Category, RecordMsg::Hours, RecordMsg::Source, RecordMsg::VerifiedBy]/>
                 <tbody>
                     {content.lines.into_iter().map(|line| {
                         let (category, source) = (line.category.label(), line.source.label());
