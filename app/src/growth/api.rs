@@ -58,7 +58,12 @@ async fn milestone_to_edit(pool: &sqlx::PgPool, me: Uuid, milestone: Uuid) -> Re
 /// The studio by slug and how the signed-in user stands to the mentee's plan in it. A studio or
 /// a plan that does not exist is 404 for members and outsiders alike.
 #[cfg(feature = "ssr")]
-async fn plan_access(pool: &sqlx::PgPool, me: Uuid, studio_id: Uuid, mentee: Uuid) -> Result<Actor, AppError> {
+pub(crate) async fn plan_access(
+    pool: &sqlx::PgPool,
+    me: Uuid,
+    studio_id: Uuid,
+    mentee: Uuid,
+) -> Result<Actor, AppError> {
     match store::plan_actor(pool, studio_id, me, mentee).await? {
         Some(actor) => rules::can(actor, Action::ViewPlan).map(|()| actor),
         None => {
@@ -74,7 +79,7 @@ async fn plan_access(pool: &sqlx::PgPool, me: Uuid, studio_id: Uuid, mentee: Uui
 }
 
 #[cfg(feature = "ssr")]
-async fn studio(pool: &sqlx::PgPool, slug: &str) -> Result<(Uuid, String), AppError> {
+pub(crate) async fn studio(pool: &sqlx::PgPool, slug: &str) -> Result<(Uuid, String), AppError> {
     let studio = crate::studios::store::studio_by_slug(pool, slug.trim()).await?.ok_or(AppError::NotFound)?;
     Ok((studio.id, studio.name))
 }

@@ -267,6 +267,12 @@ fn PlanViewPage(plan: PlanView, changed: Refresh) -> impl IntoView {
         <section class="card">
             <h1>{move || i18n.t(g(GrowthMsg::PlanTitle))} " · " {plan.mentee_name.clone()}</h1>
             <p class="muted">{plan.studio_name.clone()}</p>
+            // The mentee has their whole record under "my record"; the studio's leaders its part here.
+            {(!can_edit).then(|| {
+                let href = format!("/studios/{}/records/{}", plan.studio_slug, plan.mentee_id);
+                let label = Msg::from(crate::records::RecordMsg::StudioRecordLink);
+                view! { <p><a href=href>{move || i18n.t(label)}</a></p> }
+            })}
             <GoalsChart goals=goals.clone()/>
             <ul class="plain-list goal-dates">
                 {goals.iter().map(|gl| {

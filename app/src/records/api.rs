@@ -16,25 +16,28 @@ use {
 
 /// The development record of `teacher` for the quota year `year` of their district (`""`: the
 /// current one), under their district's rules (`defaults`, the server's, when their school is
-/// not matched to a list). For callers that have already decided the reader may see it. A year
-/// that is not a number or not one of the last ten is a field error on `year`.
+/// not matched to a list); with `studio`, only that studio's lessons, studies and plan. For
+/// callers that have already decided the reader may see it. A year that is not a number or not
+/// one of the last ten is a field error on `year`.
 #[cfg(feature = "ssr")]
 pub(crate) async fn load_record(
     pool: &PgPool,
     teacher: Uuid,
     year: &str,
     defaults: YearRules,
+    studio: Option<Uuid>,
 ) -> Result<DevelopmentRecord, AppError> {
     let (header, year_rules) = header_and_rules(pool, teacher, defaults).await?;
     let (year, _) = dashboard::year_choice(year, year_rules)?;
     let month = year_rules.year_start_month;
     let first = rules::year_bounds(year.year - 4, month).0;
+    let span = store::Year { start: year.start, end: year.end, studio };
     let (by_year, taught, observed, studies, plans) = tokio::try_join!(
         store::year_tenths(pool, teacher, first, year.start),
-        store::taught_lessons(pool, teacher, year.start, year.end),
-        store::observed_lessons(pool, teacher, year.start, year.end),
-        store::studies(pool, teacher, year.start, year.end),
-        store::plans(pool, teacher),
+        store::taught_lessons(pool, teacher, span),
+        store::observed_lessons(pool, teacher, span),
+        store::studies(pool, teacher, span),
+        store::plans(pool, teacher, studio),
     )?;
     let mut plan_records = Vec::with_capacity(plans.len());
     for (studio_id, studio) in plans {
@@ -94,5 +97,23 @@ pub(crate) async fn header_and_rules(
 #[server(prefix = "/api", endpoint = "records/mine")]
 pub async fn get_my_record(#[server(default)] year: String) -> Result<DevelopmentRecord, AppError> {
     let user = crate::kit::context::require_user().await?;
-    load_record(&crate::kit::context::pool()?, user.id, &year, dashboard::default_rules()).await
+    load_record(&crate::kit::context::pool()?, user.id, &year, dashboard::default_rules(), None).await
+}
+
+/// The mentee, and the host and mentors of a studio the teacher is a mentee of: the studio's part
+/// of the mentee's record for one quota year (its lessons, lesson studies and the plan there, with
+/// the year's hours, which the studio's leaders see on the ledger too), read-only. Anyone else
+/// is refused as for the mentee's plan.
+#[server(prefix = "/api", endpoint = "records/in-studio")]
+pub async fn get_studio_record(
+    studio: String,
+    mentee: String,
+    #[server(default)] year: String,
+) -> Result<DevelopmentRecord, AppError> {
+    let user = crate::kit::context::require_user().await?;
+    let pool = crate::kit::context::pool()?;
+    let (studio_id, _) = crate::growth::api::studio(&pool, &studio).await?;
+    let mentee = crate::kit::validate::id(&mentee)?;
+    crate::growth::api::plan_access(&pool, user.id, studio_id, mentee).await?;
+    load_record(&pool, mentee, &year, dashboard::default_rules(), Some(studio_id)).await
 }

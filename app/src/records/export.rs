@@ -42,7 +42,7 @@ async fn my_record_xlsx(State(r): State<Records>, auth: AuthSession, Query(q): Q
     let locale = auth.user.as_ref().map(|u| u.locale).unwrap_or_default();
     let built = async {
         let me = auth.user.as_ref().ok_or(AppError::SignInRequired)?;
-        let record = super::api::load_record(&r.pool, me.id, &q.year, r.rules).await?;
+        let record = super::api::load_record(&r.pool, me.id, &q.year, r.rules, None).await?;
         record_workbook(record, me.locale, &me.time_zone).await
     }
     .await;

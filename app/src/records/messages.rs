@@ -11,6 +11,11 @@ messages! {
         ),
         RecordTitle => ("{name} 的发展档案", "{name}'s development record"),
         RecordNote => ("只读。本次查看已记录，{name} 可以看到。", "Read-only. This opening is logged and {name} can see it."),
+        StudioRecordLink => ("查看其在本工作室的发展档案", "Open their development record in this studio"),
+        StudioRecordNote => (
+            "只读：只列出 {name} 在本工作室的公开课、课例研究和成长规划，以及本年度学时。",
+            "Read-only: only {name}'s lessons, lesson studies and growth plan in this studio, with the year's hours."
+        ),
         NoSchool => ("学校未对应到区里的名单", "School not matched to a district's list"),
         Year => ("学时年度", "Quota year"),
         ShowYear => ("查看该年度", "Show that year"),

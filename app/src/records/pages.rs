@@ -1,8 +1,9 @@
-//! `/me/record` (the teacher's own development record) and the read-only view of it that a
-//! consenting teacher's school leader or district opens. Rendered on the server; the year chooser
-//! is a GET form, so it works without JavaScript.
+//! `/me/record` (the teacher's own development record), the read-only view of it that a
+//! consenting teacher's school leader or district opens, and the studio's part of it that the
+//! studio's host and mentors read (`/studios/{slug}/records/{mentee}`). Rendered on the server;
+//! the year chooser is a GET form, so it works without JavaScript.
 
-use super::api::get_my_record;
+use super::api::{get_my_record, get_studio_record};
 use super::{DevelopmentRecord, PlanRecord, RecordMsg};
 use crate::districts::dashboard::pages::YearSelect;
 use crate::growth::rules::format_tenths;
@@ -11,7 +12,7 @@ use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 pub const MY_RECORD_PATH: &str = "/me/record";
 
@@ -28,7 +29,7 @@ pub fn MyRecordPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(record) => view! { <DevelopmentRecordView record own=true/> }.into_any(),
+                    Ok(record) => view! { <DevelopmentRecordView record reader=Reader::Own/> }.into_any(),
                     Err(err) => view! { <LoadError err title=t(RecordMsg::MyRecordTitle)/> }.into_any(),
                 }
             })}
@@ -36,9 +37,63 @@ pub fn MyRecordPage() -> impl IntoView {
     }
 }
 
-/// The record, read by the teacher (`own`) or, read-only and logged, by a leader who may.
+/// `/studios/{slug}/records/{mentee}`: the studio's part of a mentee's record.
 #[component]
-pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoView {
+pub fn StudioRecordPage() -> impl IntoView {
+    let (params, query) = (use_params_map(), use_query_map());
+    let key = move || {
+        let slug = params.with(|p| p.get("slug").unwrap_or_default());
+        let mentee = params.with(|p| p.get("mentee").unwrap_or_default());
+        (slug, mentee, query.with(|q| q.get("year").unwrap_or_default()))
+    };
+    let data = Resource::new(key, |(slug, mentee, year)| get_studio_record(slug, mentee, year));
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                let slug = params.with_untracked(|p| p.get("slug").unwrap_or_default());
+                match data.await {
+                    Ok(record) => view! { <DevelopmentRecordView record reader=Reader::Studio(slug)/> }.into_any(),
+                    Err(err) => view! { <LoadError err title=Msg::ErrNotFound/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Who reads a record, which decides its links and notes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reader {
+    /// The teacher: their certificates, the ledger and the workbook.
+    Own,
+    /// A school leader or the district, with the teacher's consent; the opening is logged.
+    Shared,
+    /// The host or a mentor of this studio (its slug): the studio's part only.
+    Studio(String),
+}
+
+impl Reader {
+    /// The record's page (of another year with `?year=`).
+    fn path(&self, teacher: uuid::Uuid) -> String {
+        match self {
+            Reader::Own => MY_RECORD_PATH.to_owned(),
+            Reader::Shared => format!("/district/teachers/{teacher}"),
+            Reader::Studio(slug) => format!("/studios/{slug}/records/{teacher}"),
+        }
+    }
+
+    /// The record as a workbook, for those who may download it.
+    fn workbook(&self, teacher: uuid::Uuid, year: i32) -> Option<String> {
+        match self {
+            Reader::Own => Some(format!("{MY_RECORD_PATH}.xlsx?year={year}")),
+            Reader::Shared => Some(format!("/district/teachers/{teacher}/record.xlsx?year={year}")),
+            Reader::Studio(_) => None,
+        }
+    }
+}
+
+/// The record, read by the teacher or, read-only, by someone they let read it.
+#[component]
+pub fn DevelopmentRecordView(record: DevelopmentRecord, reader: Reader) -> impl IntoView {
     let i18n = use_i18n();
     let DevelopmentRecord {
         id,
@@ -56,6 +111,7 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoV
         studies,
         plans,
     } = record;
+    let own = reader == Reader::Own;
     let title = {
         let name = name.clone();
         move || {
@@ -66,23 +122,19 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoV
             }
         }
     };
+    let note_msg = match reader {
+        Reader::Own => RecordMsg::MyRecordNote,
+        Reader::Shared => RecordMsg::RecordNote,
+        Reader::Studio(_) => RecordMsg::StudioRecordNote,
+    };
     let note = {
         let name = name.clone();
-        move || {
-            if own {
-                i18n.t(t(RecordMsg::MyRecordNote)).to_owned()
-            } else {
-                i18n.fill(t(RecordMsg::RecordNote), &[("name", &name)])
-            }
-        }
+        move || i18n.fill(t(note_msg), &[("name", &name)])
     };
     let last_day = year.end.pred_opt().unwrap_or(year.end);
     let first_day = year.start;
-    let action = record_path(own, id);
-    let workbook = match own {
-        true => format!("{MY_RECORD_PATH}.xlsx?year={}", year.year),
-        false => format!("{action}/record.xlsx?year={}", year.year),
-    };
+    let action = reader.path(id);
+    let workbook = reader.workbook(id, year.year);
     let running_head = {
         let name = name.clone();
         move || {
@@ -114,7 +166,9 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoV
                 <p><button type="submit">{move || i18n.t(t(RecordMsg::ShowYear))}</button></p>
             </form>
             <p class="muted">{move || i18n.fill(t(RecordMsg::YearRange), &[("from", &first_day), ("to", &last_day)])}</p>
-            <p class="no-print"><a href=workbook rel="external" download>{move || i18n.t(t(RecordMsg::Download))}</a></p>
+            {workbook.map(|href| view! {
+                <p class="no-print"><a href=href rel="external" download>{move || i18n.t(t(RecordMsg::Download))}</a></p>
+            })}
         </section>
         <section class="card" aria-labelledby="record-hours-heading">
             <h2 id="record-hours-heading">{move || i18n.fill(t(RecordMsg::HoursThisYear), &[
@@ -142,7 +196,7 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoV
                 <ColumnHeads columns=&[RecordMsg::Year, RecordMsg::Hours]/>
                 <tbody>
                     {years.into_iter().map(|y| {
-                        let link = format!("{}?year={}", record_path(own, id), y.year);
+                        let link = format!("{}?year={}", reader.path(id), y.year);
                         view! { <tr><th scope="row"><a href=link>{y.year}</a></th><td>{format_tenths(y.total_tenths)}</td></tr> }
                     }).collect_view()}
                 </tbody>
@@ -156,15 +210,6 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, own: bool) -> impl IntoV
             {plans.into_iter().map(|plan| view! { <PlanRecordView plan/> }).collect_view()}
         </RecordSection>
         </div>
-    }
-}
-
-/// Where the record of another year is: the teacher's own page, or the leader's view of it.
-fn record_path(own: bool, id: uuid::Uuid) -> String {
-    if own {
-        MY_RECORD_PATH.to_owned()
-    } else {
-        format!("/district/teachers/{id}")
     }
 }
 

@@ -30,14 +30,15 @@ pub async fn header(db: impl PgExecutor<'_>, teacher: Uuid) -> sqlx::Result<Opti
 /// Plans shown on a record at most (a teacher is a mentee in few studios).
 pub const PLANS_MAX: i64 = 10;
 
-/// The studios (id, name) where the teacher has a growth plan.
-pub async fn plans(db: impl PgExecutor<'_>, teacher: Uuid) -> sqlx::Result<Vec<(Uuid, String)>> {
+/// The studios (id, name) where the teacher has a growth plan (`studio`: that one only).
+pub async fn plans(db: impl PgExecutor<'_>, teacher: Uuid, studio: Option<Uuid>) -> sqlx::Result<Vec<(Uuid, String)>> {
     sqlx::query_as(
         "select st.id, st.name from growth_plans p join studios st on st.id = p.studio_id
-         where p.mentee_id = $1 order by st.name limit $2",
+         where p.mentee_id = $1 and ($3::uuid is null or st.id = $3) order by st.name limit $2",
     )
     .bind(teacher)
     .bind(PLANS_MAX)
+    .bind(studio)
     .fetch_all(db)
     .await
 }
@@ -64,35 +65,33 @@ pub async fn year_tenths(
     Ok(rows.into_iter().map(|(start, a, b, c, d, e, f)| (start, [a, b, c, d, e, f])).collect())
 }
 
+/// The quota year `[start, end)` a record is of, and the studio it is read in (`None`: all).
+#[derive(Clone, Copy, Debug)]
+pub struct Year {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub studio: Option<Uuid>,
+}
+
 /// Rows of `select` (after a `bounds (from_at, to_at)` of the year's instants in China; the
-/// teacher is `$1`, the year `$2`–`$3`), at most [`LIST_MAX`].
-async fn year_rows<T>(
-    db: impl PgExecutor<'_>,
-    select: &str,
-    teacher: Uuid,
-    start: NaiveDate,
-    end: NaiveDate,
-) -> sqlx::Result<Vec<T>>
+/// teacher is `$1`, the year `$2`–`$3`, the studio `$5`, null for all), at most [`LIST_MAX`].
+async fn year_rows<T>(db: impl PgExecutor<'_>, select: &str, teacher: Uuid, year: Year) -> sqlx::Result<Vec<T>>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
     sqlx::query_as(&format!("with bounds (from_at, to_at) as (values ({YEAR_INSTANTS})) {select} limit $4"))
         .bind(teacher)
-        .bind(start)
-        .bind(end)
+        .bind(year.start)
+        .bind(year.end)
         .bind(LIST_MAX)
+        .bind(year.studio)
         .fetch_all(db)
         .await
 }
 
-/// Open lessons the teacher taught in `[start, end)` (days in China) and before now, with how
-/// many checked in and from how many schools: one query.
-pub async fn taught_lessons(
-    db: impl PgExecutor<'_>,
-    teacher: Uuid,
-    start: NaiveDate,
-    end: NaiveDate,
-) -> sqlx::Result<Vec<TaughtLesson>> {
+/// Open lessons the teacher taught in the year (days in China) and before now, with how many
+/// checked in and from how many schools: one query.
+pub async fn taught_lessons(db: impl PgExecutor<'_>, teacher: Uuid, year: Year) -> sqlx::Result<Vec<TaughtLesson>> {
     let select = "select l.id, l.title, st.name as studio, l.starts_at, count(b.user_id) as observers,
                          count(distinct u.school_id) as schools
                   from open_lessons l
@@ -102,18 +101,14 @@ pub async fn taught_lessons(
                   left join users u on u.id = b.user_id
                   where l.teacher_id = $1 and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
                     and l.starts_at < now() and l.status in ('published', 'done')
+                    and ($5::uuid is null or st.id = $5)
                   group by l.id, st.name
                   order by l.starts_at, l.id";
-    year_rows(db, select, teacher, start, end).await
+    year_rows(db, select, teacher, year).await
 }
 
-/// The lessons in `[start, end)` the teacher checked in to.
-pub async fn observed_lessons(
-    db: impl PgExecutor<'_>,
-    teacher: Uuid,
-    start: NaiveDate,
-    end: NaiveDate,
-) -> sqlx::Result<Vec<ObservedLesson>> {
+/// The lessons in the year the teacher checked in to.
+pub async fn observed_lessons(db: impl PgExecutor<'_>, teacher: Uuid, year: Year) -> sqlx::Result<Vec<ObservedLesson>> {
     let select = "select l.id, l.title, st.name as studio, l.starts_at
                   from bookings b
                   join open_lessons l on l.id = b.lesson_id
@@ -121,17 +116,13 @@ pub async fn observed_lessons(
                   cross join bounds
                   where b.user_id = $1 and b.checked_in_at is not null
                     and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
+                    and ($5::uuid is null or st.id = $5)
                   order by l.starts_at, l.id";
-    year_rows(db, select, teacher, start, end).await
+    year_rows(db, select, teacher, year).await
 }
 
-/// The lesson studies the teacher belonged to that were open at some time in `[start, end)`.
-pub async fn studies(
-    db: impl PgExecutor<'_>,
-    teacher: Uuid,
-    start: NaiveDate,
-    end: NaiveDate,
-) -> sqlx::Result<Vec<StudyPart>> {
+/// The lesson studies the teacher belonged to that were open at some time in the year.
+pub async fn studies(db: impl PgExecutor<'_>, teacher: Uuid, year: Year) -> sqlx::Result<Vec<StudyPart>> {
     let select = "select d.id, d.title, st.name as studio, m.role, d.phase
                   from study_members m
                   join studies d on d.id = m.study_id
@@ -139,6 +130,7 @@ pub async fn studies(
                   cross join bounds
                   where m.user_id = $1 and d.created_at < bounds.to_at
                     and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)
+                    and ($5::uuid is null or st.id = $5)
                   order by d.created_at, d.id";
-    year_rows(db, select, teacher, start, end).await
+    year_rows(db, select, teacher, year).await
 }

@@ -84,6 +84,7 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("records/certificate", vec!["serial"]),
         ("records/certificates", vec!["year"]),
         ("records/issue-certificate", vec!["year"]),
+        ("records/in-studio", vec!["studio", "mentee", "year"]),
         ("records/mine", vec!["year"]),
         ("records/verify", vec!["serial"]),
         ("notifications/list", vec![]),

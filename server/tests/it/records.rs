@@ -402,3 +402,52 @@ async fn verification_lookups_are_limited_per_client(pool: PgPool) {
     assert_status(&refused, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(error_json(refused).await, json!({"RateLimited": {"Record": "ErrTooManyLookups"}}));
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_studios_host_reads_only_the_studios_part_of_a_mentees_record(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = world(&pool).await;
+    // 王老师 also taught in a second studio, which the first one's host does not see.
+    let other_host = builders::user(&pool, "other.host@rec.cn", "另一主持人", false).await;
+    let other = builders::studio(&pool, "other-studio", "语文名师工作室", other_host).await;
+    let mut lesson = builders::Lesson::new(other, world.teacher);
+    lesson.title = "《背影》研究课";
+    lesson.starts_at = "2026-05-10T02:00:00Z".parse().expect("time");
+    lesson.status = app::lessons::LessonStatus::Done;
+    lesson.insert(&pool).await;
+    let teacher = world.teacher.to_string();
+    let read = |client: reqwest::Client, studio: &'static str| {
+        let (app, teacher) = (&app, teacher.clone());
+        async move {
+            app.call(
+                &client,
+                "records/in-studio",
+                &[("studio", studio), ("mentee", teacher.as_str()), ("year", "2026")],
+            )
+            .await
+        }
+    };
+
+    let host = signed_in(&app, "host@rec.cn").await;
+    let record = json(read(host.clone(), "rec-studio").await).await;
+    let titles: Vec<Value> = record["taught"].as_array().expect("taught").iter().map(|l| l["title"].clone()).collect();
+    assert_eq!(titles, vec![json!("《勾股定理》研究课")], "not the lesson in the other studio");
+    assert_eq!(record["studies"].as_array().map(Vec::len), Some(1));
+    assert_eq!(record["total_tenths"], 115, "the year's hours, as on the ledger the host sees");
+    let mine = json(app.call(&signed_in(&app, "wang@rec.cn").await, "records/mine", &[("year", "2026")]).await).await;
+    assert_eq!(mine["taught"].as_array().map(Vec::len), Some(2), "the teacher's own record has both");
+    let page = app.get(&host, &format!("/studios/rec-studio/records/{teacher}?year=2026")).await;
+    assert_status(&page, StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("《勾股定理》研究课") && !html.contains("《背影》研究课"));
+
+    // Not a leader of the studio, or not signed in: refused as for the plan, nothing read.
+    assert_status(&read(app.client(), "rec-studio").await, StatusCode::UNAUTHORIZED);
+    for email in ["colleague@rec.cn", "other.host@rec.cn"] {
+        let outsider = signed_in(&app, email).await;
+        assert_status(&read(outsider, "rec-studio").await, StatusCode::FORBIDDEN);
+    }
+    // The other studio's host: 王老师 is no mentee there.
+    assert_status(&read(signed_in(&app, "other.host@rec.cn").await, "other-studio").await, StatusCode::NOT_FOUND);
+    assert_status(&read(host, "no-such-studio").await, StatusCode::NOT_FOUND);
+}

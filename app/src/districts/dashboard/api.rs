@@ -236,7 +236,7 @@ pub(crate) async fn open_shared_record(
     let teacher = crate::kit::validate::id(teacher)?;
     let mut tx = pool.begin().await?;
     let capacity = super::super::store::record_access(&mut *tx, reader, teacher).await?.ok_or(AppError::NotFound)?;
-    let record = crate::records::api::load_record(pool, teacher, year, defaults).await?;
+    let record = crate::records::api::load_record(pool, teacher, year, defaults, None).await?;
     super::super::store::log_record_view(&mut tx, reader, teacher, capacity).await?;
     tx.commit().await?;
     Ok(record)

@@ -11,7 +11,7 @@ use crate::districts::DistrictMsg;
 use crate::growth::rules::format_tenths;
 use crate::kit::i18n::{use_i18n, Locale, Msg};
 use crate::kit::view::{LoadError, Loading};
-use crate::records::pages::DevelopmentRecordView;
+use crate::records::pages::{DevelopmentRecordView, Reader};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -601,7 +601,7 @@ pub fn TeacherRecordPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(record) => view! { <DevelopmentRecordView record own=false/> }.into_any(),
+                    Ok(record) => view! { <DevelopmentRecordView record reader=Reader::Shared/> }.into_any(),
                     Err(err) => view! { <LoadError err title=Msg::ErrNotFound/> }.into_any(),
                 }
             })}
