@@ -257,6 +257,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                                     let locations = vec![("", t(DistrictMsg::NotSet)), ("urban", t(DistrictMsg::Urban)), ("rural", t(DistrictMsg::Rural))];
                                     let location = match s.rural { Some(true) => "rural", Some(false) => "urban", None => "" };
                                     let name = s.name.clone();
+                                    // Its errors show once, at the top of the page (not on every row).
                                     view! {
                                         <ActionForm action=actions.update>
                                             <input type="hidden" name="school" value=s.id.to_string()/>

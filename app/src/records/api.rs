@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use {
     super::PlanRecord,
     super::{store, YearHours},
-    crate::districts::dashboard::{api as dashboard, rules, store as dashboard_store, YearRules},
+    crate::districts::dashboard::{api as dashboard, rules, store as dashboard_store, YearChoice, YearRules},
     crate::growth::HourCategory,
     sqlx::PgPool,
     uuid::Uuid,
@@ -27,9 +27,8 @@ pub(crate) async fn load_record(
     defaults: YearRules,
     studio: Option<Uuid>,
 ) -> Result<DevelopmentRecord, AppError> {
-    let (header, year_rules) = header_and_rules(pool, teacher, defaults).await?;
-    let (year, _) = dashboard::year_choice(year, year_rules)?;
-    let month = year_rules.year_start_month;
+    let (header, year) = header_and_year(pool, teacher, year, defaults).await?;
+    let month = year.rules.year_start_month;
     let first = rules::year_bounds(year.year - 4, month).0;
     let span = store::Year { start: year.start, end: year.end, studio };
     let (by_year, taught, observed, studies, plans) = tokio::try_join!(
@@ -74,14 +73,16 @@ pub(crate) async fn load_record(
     })
 }
 
-/// The teacher's name, school and tier, and their district's rules (`defaults` when their school
-/// is not matched to a list).
+/// The teacher's name, school and tier, and the quota year `year` (`""`: the current one) under
+/// their district's rules (`defaults` when their school is not matched to a list); a year that
+/// is not one of the last ten is a field error on `year`.
 #[cfg(feature = "ssr")]
-pub(crate) async fn header_and_rules(
+pub(crate) async fn header_and_year(
     pool: &PgPool,
     teacher: Uuid,
+    year: &str,
     defaults: YearRules,
-) -> Result<(store::Header, YearRules), AppError> {
+) -> Result<(store::Header, YearChoice), AppError> {
     let header = store::header(pool, teacher).await?.ok_or(AppError::NotFound)?;
     let rules = match header.district {
         Some(district) => {
@@ -89,7 +90,8 @@ pub(crate) async fn header_and_rules(
         }
         None => defaults,
     };
-    Ok((header, rules))
+    let (year, _) = dashboard::year_choice(year, rules)?;
+    Ok((header, year))
 }
 
 /// Any signed-in user: their own development record for one quota year of their district

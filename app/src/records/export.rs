@@ -7,7 +7,6 @@
 use super::{DevelopmentRecord, RecordMsg};
 use crate::accounts::auth::AuthSession;
 use crate::districts::dashboard::YearRules;
-use crate::growth::HourCategory;
 use crate::kit::error::AppError;
 use crate::kit::i18n::{Locale, Msg};
 use crate::kit::xlsx::{self, hours, text, Cell, Sheet};
@@ -78,11 +77,8 @@ fn local(at: DateTime<Utc>, tz: &str) -> Cell {
 /// The record's sections as sheets, and the file name.
 async fn record_workbook(record: DevelopmentRecord, l: Locale, tz: &str) -> Result<(String, Vec<u8>), AppError> {
     let quota = record.year.rules;
-    let mut hour_rows: Vec<Vec<Cell>> = HourCategory::ALL
-        .iter()
-        .zip(&record.by_category)
-        .map(|(c, (_, tenths))| vec![text(c.label().text(l)), hours(*tenths)])
-        .collect();
+    let mut hour_rows: Vec<Vec<Cell>> =
+        record.by_category.iter().map(|(c, tenths)| vec![text(c.label().text(l)), hours(*tenths)]).collect();
     hour_rows.extend([
         vec![text(t(RecordMsg::Total, l)), hours(record.total_tenths)],
         vec![text(t(RecordMsg::YearQuota, l)), hours(quota.quota_tenths)],

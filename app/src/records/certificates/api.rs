@@ -41,8 +41,7 @@ pub async fn issue_certificate(#[server(default)] year: String) -> Result<String
     let user = require_user().await?;
     let pool = pool()?;
     let defaults = crate::districts::dashboard::api::default_rules();
-    let (header, year_rules) = crate::records::api::header_and_rules(&pool, user.id, defaults).await?;
-    let (year, _) = crate::districts::dashboard::api::year_choice(&year, year_rules)?;
+    let (header, year) = crate::records::api::header_and_year(&pool, user.id, &year, defaults).await?;
     let serial = store::issue(
         &pool,
         &store::Request {
@@ -52,7 +51,7 @@ pub async fn issue_certificate(#[server(default)] year: String) -> Result<String
             year: year.year,
             start: year.start,
             end: year.end,
-            quota_tenths: year_rules.quota_tenths,
+            quota_tenths: year.rules.quota_tenths,
         },
     )
     .await?;
@@ -86,8 +85,7 @@ pub async fn my_certificates(
     let user = require_user().await?;
     let pool = pool()?;
     let defaults = crate::districts::dashboard::api::default_rules();
-    let (_, year_rules) = crate::records::api::header_and_rules(&pool, user.id, defaults).await?;
-    let (year, _) = crate::districts::dashboard::api::year_choice(&year, year_rules)?;
+    let (_, year) = crate::records::api::header_and_year(&pool, user.id, &year, defaults).await?;
     Ok(store::of_year(&pool, user.id, year.start).await?)
 }
 
