@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/hours/:user") ssr=SsrMode::Async view=MenteeHoursPage/>
                     <Route path=path!("/studios/:slug/plans/:mentee") ssr=SsrMode::Async view=PlanPage/>
                     <Route path=path!("/studios/:slug/records/:mentee") ssr=SsrMode::Async view=crate::records::pages::StudioRecordPage/>
+                    <Route path=path!("/studios/:slug/record/:year") ssr=SsrMode::Async view=crate::records::studio_year::pages::StudioYearRecordPage/>
                     <Route path=path!("/studios/:slug/growth") ssr=SsrMode::Async view=OverviewPage/>
                     <Route path=path!("/studies") ssr=SsrMode::Async view=StudiesPage/>
                     <Route path=path!("/studies/:id") ssr=SsrMode::Async view=StudyPageView/>

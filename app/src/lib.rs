@@ -19,6 +19,7 @@ const MESSAGE_CATALOGS: &[(&str, kit::i18n::Catalog)] = &[
     study::StudyMsg::CATALOG,
     districts::DistrictMsg::CATALOG,
     records::RecordMsg::CATALOG,
+    records::studio_year::StudioYearMsg::CATALOG,
 ];
 
 /// Start-up of the application, on the server and in the browser alike.

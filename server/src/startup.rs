@@ -83,6 +83,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
         .merge(app::lessons::http::router(pool.clone()))
         .merge(app::districts::dashboard::export::router(pool.clone(), district_rules, min_cell.0))
         .merge(app::records::export::router(pool.clone(), district_rules))
+        .merge(app::records::studio_year::export::router(pool.clone(), district_rules, min_cell.0))
         .route(
             "/studios/{slug}/growth/export.csv",
             get(

@@ -71,6 +71,7 @@ messages! {
         Members => ("成员", "Members"),
         LessonsHeld => ("已上公开课", "Lessons held"),
         StudiesRun => ("课例研究", "Lesson studies"),
+        YearlyRecord => ("年度档案（已定稿版本）", "Yearly record (finalised version)"),
         DashboardTitle => ("区域教师发展看板", "District dashboard"),
         District => ("区", "District"),
         Year => ("学时年度", "Quota year"),

@@ -11,8 +11,13 @@ pub fn new_token() -> String {
 
 /// The hex SHA-256 under which a token is stored.
 pub fn token_hash(token: &str) -> String {
+    sha256_hex(token.as_bytes())
+}
+
+/// The SHA-256 of `bytes` in hex (tokens, and the content of frozen documents).
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    hex(&Sha256::digest(token.as_bytes()))
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

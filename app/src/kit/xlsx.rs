@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 
 pub enum Cell {
+    Empty,
     Text(String),
     Number(f64),
     Date(NaiveDate),
@@ -31,6 +32,8 @@ pub struct Sheet {
     pub name: String,
     pub header: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// Whether the header row carries Excel's filter buttons (a ledger to sort and filter).
+    pub filter: bool,
 }
 
 fn excel_date(day: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
@@ -56,6 +59,7 @@ pub async fn workbook(sheets: Vec<Sheet>) -> Result<Vec<u8>, AppError> {
                 for (col, cell) in row.iter().enumerate() {
                     let (r, col) = (r as u32 + 1, col as u16);
                     match cell {
+                        Cell::Empty => continue,
                         Cell::Text(s) => worksheet.write_string(r, col, s)?,
                         Cell::Number(n) => worksheet.write_number(r, col, *n)?,
                         Cell::Date(day) => worksheet.write_datetime_with_format(r, col, excel_date(*day)?, &date)?,
@@ -65,6 +69,9 @@ pub async fn workbook(sheets: Vec<Sheet>) -> Result<Vec<u8>, AppError> {
                         }
                     };
                 }
+            }
+            if sheet.filter && !sheet.header.is_empty() {
+                worksheet.autofilter(0, 0, sheet.rows.len() as u32, sheet.header.len() as u16 - 1)?;
             }
             worksheet.set_freeze_panes(1, 0)?;
             worksheet.autofit();

@@ -79,6 +79,7 @@ messages! {
         KindLessonChanged => ("公开课时间或地点有变", "The lesson's time or place changed"),
         KindLessonCancelled => ("公开课已取消", "The lesson was cancelled"),
         KindReminder => ("明天有您预约的公开课", "Reminder: your open lesson is tomorrow"),
+        KindStudioRecordFinalised => ("工作室年度档案已定稿", "A studio's yearly record was finalised"),
         TrainingHours => ("培训学时", "Training hours"),
         TrainingHoursTotal => ("公开课学时合计", "Open-lesson hours in total"),
         DownloadIcs => ("添加到日历（.ics）", "Add to calendar (.ics)"),

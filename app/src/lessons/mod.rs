@@ -158,6 +158,7 @@ coded_enum! {
         LessonChanged = "lesson_changed" => LessonMsg::KindLessonChanged,
         LessonCancelled = "lesson_cancelled" => LessonMsg::KindLessonCancelled,
         Reminder = "reminder" => LessonMsg::KindReminder,
+        StudioRecordFinalised = "studio_record_finalised" => LessonMsg::KindStudioRecordFinalised,
     }
 }
 
@@ -166,8 +167,9 @@ coded_enum! {
 pub struct Notification {
     pub id: Uuid,
     pub kind: NotificationKind,
-    pub lesson_id: Option<Uuid>,
-    pub lesson_title: String,
+    /// The page it is about (a lesson, a studio's yearly record), and its name.
+    pub href: Option<String>,
+    pub subject: String,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }

@@ -688,9 +688,9 @@ pub fn NotificationsPage() -> impl IntoView {
                                         view! {
                                             <li class:unread=!n.read>
                                                 <strong>{move || i18n.t(label)}</strong> " · "
-                                                {match n.lesson_id {
-                                                    Some(id) => view! { <A href=format!("/lessons/{id}")>{n.lesson_title.clone()}</A> }.into_any(),
-                                                    None => n.lesson_title.clone().into_any(),
+                                                {match n.href.clone() {
+                                                    Some(href) => view! { <A href=href>{n.subject.clone()}</A> }.into_any(),
+                                                    None => n.subject.clone().into_any(),
                                                 }}
                                                 " " <time class="muted" datetime=at.to_rfc3339()>{move || format_date_time(at, &tz, i18n.locale.get())}</time>
                                             </li>

@@ -11,7 +11,7 @@ use crate::kit::error::StoreError;
 use crate::kit::i18n::{Locale, Msg};
 use crate::kit::token::token_hash;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool, Row};
 use uuid::Uuid;
 
 const SEAT_STATUSES: &str = "('confirmed', 'attended', 'no_show')";
@@ -853,30 +853,44 @@ pub async fn open_lesson_hours(pool: &PgPool, user_id: Uuid) -> sqlx::Result<Str
     .await
 }
 
-/// id, kind, lesson id, lesson title, created at, read.
-type NotificationRow = (Uuid, NotificationKind, Option<Uuid>, Option<String>, DateTime<Utc>, bool);
-
 pub async fn notifications(pool: &PgPool, user_id: Uuid, limit: i64) -> sqlx::Result<Vec<Notification>> {
-    let rows: Vec<NotificationRow> = sqlx::query_as(
-        "select n.id, n.kind, n.lesson_id, l.title, n.created_at, n.read_at is not null
+    let rows = sqlx::query(
+        "select n.id, n.kind, n.lesson_id, l.title, st.slug, st.name as studio, r.year, r.version, n.created_at,
+                n.read_at is not null as read
          from notifications n left join open_lessons l on l.id = n.lesson_id
+         left join studio_year_records r on r.id = n.studio_record_id left join studios st on st.id = r.studio_id
          where n.user_id = $1 order by n.created_at desc limit $2",
     )
     .bind(user_id)
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, kind, lesson_id, title, created_at, read)| Notification {
-            id,
-            kind,
-            lesson_id,
-            lesson_title: title.unwrap_or_default(),
-            created_at,
-            read,
+    rows.iter()
+        .map(|row| {
+            let lesson: Option<Uuid> = row.try_get("lesson_id")?;
+            let slug: Option<String> = row.try_get("slug")?;
+            let (href, subject) = match (lesson, slug) {
+                (Some(id), _) => {
+                    (Some(format!("/lessons/{id}")), row.try_get::<Option<String>, _>("title")?.unwrap_or_default())
+                }
+                (None, Some(slug)) => {
+                    let (year, version): (i32, i32) = (row.try_get("year")?, row.try_get("version")?);
+                    let path = crate::records::studio_year::api::record_path(&slug, year);
+                    let studio: String = row.try_get("studio")?;
+                    (Some(format!("{path}?version={version}")), format!("{studio} · {year}"))
+                }
+                (None, None) => (None, String::new()),
+            };
+            Ok(Notification {
+                id: row.try_get("id")?,
+                kind: row.try_get("kind")?,
+                href,
+                subject,
+                created_at: row.try_get("created_at")?,
+                read: row.try_get("read")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub async fn unread_count(pool: &PgPool, user_id: Uuid) -> sqlx::Result<i64> {

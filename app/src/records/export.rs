@@ -92,6 +92,7 @@ async fn record_workbook(record: DevelopmentRecord, l: Locale, tz: &str) -> Resu
         name: t(name, l),
         header: header.iter().map(|m| t(*m, l)).collect(),
         rows,
+        filter: false,
     };
     let sheets = vec![
         sheet(RecordMsg::HoursSheet, &[RecordMsg::Category, RecordMsg::Hours], hour_rows),

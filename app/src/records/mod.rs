@@ -11,6 +11,7 @@ mod messages;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod studio_year;
 
 pub use messages::RecordMsg;
 

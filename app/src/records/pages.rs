@@ -213,35 +213,42 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, reader: Reader) -> impl 
     }
 }
 
-/// A section of the record under its heading: `children`, or `empty_msg` when there is nothing.
+/// A section of a record (a teacher's or a studio's) under its heading: `children`, or
+/// `empty_msg` when there is nothing.
 #[component]
-fn RecordSection(
+pub(crate) fn RecordSection<M>(
     id: &'static str,
-    heading: RecordMsg,
-    empty_msg: RecordMsg,
+    heading: M,
+    empty_msg: M,
     is_empty: bool,
     children: Children,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    M: Into<Msg> + Copy + Send + Sync + 'static,
+{
     let i18n = use_i18n();
     let heading_id = format!("record-{id}-heading");
     let labelled_by = heading_id.clone();
     view! {
         <section class="card" aria-labelledby=labelled_by>
-            <h2 id=heading_id>{move || i18n.t(t(heading))}</h2>
-            {if is_empty { view! { <p>{move || i18n.t(t(empty_msg))}</p> }.into_any() } else { children().into_any() }}
+            <h2 id=heading_id>{move || i18n.t(heading.into())}</h2>
+            {if is_empty { view! { <p>{move || i18n.t(empty_msg.into())}</p> }.into_any() } else { children().into_any() }}
         </section>
     }
 }
 
 /// A table's header row.
 #[component]
-pub(crate) fn ColumnHeads(columns: &'static [RecordMsg]) -> impl IntoView {
+pub(crate) fn ColumnHeads<M>(columns: &'static [M]) -> impl IntoView
+where
+    M: Into<Msg> + Copy + Send + Sync + 'static,
+{
     let i18n = use_i18n();
     view! {
         <thead><tr>
             {columns.iter().map(|column| {
                 let column = *column;
-                view! { <th scope="col">{move || i18n.t(t(column))}</th> }
+                view! { <th scope="col">{move || i18n.t(column.into())}</th> }
             }).collect_view()}
         </tr></thead>
     }

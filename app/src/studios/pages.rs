@@ -287,11 +287,15 @@ fn GrowthSection(slug: String, role: Option<StudioRole>) -> impl IntoView {
         (Some(StudioRole::Mentee), Some(me)) => Some((format!("/studios/{slug}/plans/{me}"), StudioMsg::MyPlanLink)),
         _ => None,
     };
+    // The host and mentors also keep the studio's yearly record (this quota year's).
+    let record = role.filter(|r| r.leads()).map(|_| crate::records::studio_year::api::record_path(&slug, "current"));
+    let record_label = crate::kit::i18n::Msg::from(crate::records::studio_year::StudioYearMsg::RecordLink);
     view! {
         <section aria-labelledby="growth-heading">
             <h2 id="growth-heading">{move || i18n.t(s(StudioMsg::GrowthHeading))}</h2>
             <p class="muted">{move || i18n.t(s(StudioMsg::GrowthIntro))}</p>
             {link.map(|(href, label)| view! { <p><A href=href>{move || i18n.t(s(label))}</A></p> })}
+            {record.map(|href| view! { <p><A href=href>{move || i18n.t(record_label)}</A></p> })}
         </section>
     }
 }

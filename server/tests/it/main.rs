@@ -14,5 +14,6 @@ mod lessons;
 mod lessons_concurrency;
 mod lessons_roles;
 mod records;
+mod studio_year;
 mod studios;
 mod study;

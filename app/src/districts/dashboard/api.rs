@@ -22,8 +22,9 @@ pub(crate) fn default_rules() -> YearRules {
     use_context::<YearRules>().unwrap_or_default()
 }
 
+/// The small-cell minimum: groups of fewer people are never shown on their own.
 #[cfg(feature = "ssr")]
-fn min_cell() -> i64 {
+pub(crate) fn min_cell() -> i64 {
     use_context::<super::super::MinCell>().unwrap_or_default().0
 }
 

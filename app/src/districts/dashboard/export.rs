@@ -67,7 +67,7 @@ fn hours(tenths: Option<i64>, k: i64, locale: Locale) -> Cell {
 
 /// A workbook of one sheet.
 async fn workbook(name: String, header: Vec<String>, rows: Vec<Vec<Cell>>) -> Result<Vec<u8>, AppError> {
-    xlsx::workbook(vec![xlsx::Sheet { name, header, rows }]).await
+    xlsx::workbook(vec![xlsx::Sheet { name, header, rows, filter: false }]).await
 }
 
 /// The workbook as a download, or the error in the default language.
@@ -154,6 +154,7 @@ async fn studios_xlsx(State(e): State<Exports>, auth: AuthSession, Query(q): Que
             DistrictMsg::Members,
             DistrictMsg::LessonsHeld,
             DistrictMsg::StudiesRun,
+            DistrictMsg::YearlyRecord,
         ]
         .map(|m| t(m, l))
         .to_vec();
@@ -167,6 +168,7 @@ async fn studios_xlsx(State(e): State<Exports>, auth: AuthSession, Query(q): Que
                     figure(members, k, l),
                     Cell::Number(r.lessons as f64),
                     Cell::Number(r.studies as f64),
+                    r.record_version.map(|v| Cell::Number(f64::from(v))).unwrap_or(Cell::Empty),
                 ]
             })
             .collect();

@@ -180,6 +180,8 @@ pub struct StudioRow {
     pub members: Option<i64>,
     pub lessons: i64,
     pub studies: i64,
+    /// The latest finalised version of the studio's yearly record of the year.
+    pub record_version: Option<i32>,
 }
 
 /// The quota year a page shows, and the years it may show instead.

@@ -471,6 +471,7 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
         current.code()
     );
     let rows: Vec<StudioRow> = dashboard.studios;
+    let year = dashboard.year.year;
     view! {
         <section class="card" aria-labelledby="studio-table-heading">
             <h2 id="studio-table-heading">{move || i18n.t(t(DistrictMsg::StudioTable))}</h2>
@@ -482,6 +483,7 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
                         {header(StudioSort::Members)}
                         {header(StudioSort::Lessons)}
                         {header(StudioSort::Studies)}
+                        <th scope="col">{move || i18n.t(t(DistrictMsg::YearlyRecord))}</th>
                     </tr></thead>
                     <tbody>
                         {rows.into_iter().map(|r| view! {
@@ -491,6 +493,11 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
                                 <td>{or_fewer(r.members, k, locale, |n| n.to_string())}</td>
                                 <td>{r.lessons}</td>
                                 <td>{r.studies}</td>
+                                <td>{r.record_version.map(|version| {
+                                    let href = crate::records::studio_year::api::record_path(&r.slug, year);
+                                    let label = Msg::from(crate::records::studio_year::StudioYearMsg::VersionLink);
+                                    view! { <a href=href>{move || i18n.fill(label, &[("version", &version)])}</a> }
+                                })}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -8,7 +8,7 @@
 use super::rules::{GrowthCounts, HourCounts, LessonCounts, SchoolCounts, StudyCounts};
 use super::{DormantStudio, NamedTeacher, StudioFigures, StudioRow, YearRules};
 use crate::accounts::Tier;
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use sqlx::{PgExecutor, PgPool, Row};
 use uuid::Uuid;
 
@@ -501,13 +501,22 @@ pub async fn studio_rows(
                    and l.starts_at < now() and l.status in ('published', 'done')) as lessons,
                 (select count(*) from studies d cross join bounds
                  where d.studio_id = st.id and d.created_at < bounds.to_at
-                   and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)) as studies
+                   and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)) as studies,
+                (select max(r.version) from studio_year_records r where r.studio_id = st.id and r.year = $6)
+                    as record_version
          from st
          order by {order}, st.name, st.slug
          limit $4 offset $5"
     );
-    let rows =
-        sqlx::query(&sql).bind(district).bind(year.start).bind(year.end).bind(limit).bind(offset).fetch_all(db).await?;
+    let rows = sqlx::query(&sql)
+        .bind(district)
+        .bind(year.start)
+        .bind(year.end)
+        .bind(limit)
+        .bind(offset)
+        .bind(year.start.year())
+        .fetch_all(db)
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(StudioRow {
@@ -517,6 +526,7 @@ pub async fn studio_rows(
             members: row.try_get("members")?,
             lessons: row.try_get("lessons")?,
             studies: row.try_get("studies")?,
+            record_version: row.try_get("record_version")?,
         });
     }
     let private: i64 = sqlx::query_scalar(

@@ -69,9 +69,7 @@ pub struct CertificateContent {
 /// The hex SHA-256 of the content's canonical JSON.
 #[cfg(feature = "ssr")]
 pub fn content_sha256(content: &CertificateContent) -> String {
-    use sha2::{Digest, Sha256};
-    let json = serde_json::to_vec(content).unwrap_or_default();
-    Sha256::digest(&json).iter().map(|b| format!("{b:02x}")).collect()
+    crate::kit::token::sha256_hex(&serde_json::to_vec(content).unwrap_or_default())
 }
 
 /// A certificate as its teacher sees and prints it.
