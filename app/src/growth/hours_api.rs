@@ -9,10 +9,11 @@ use leptos::prelude::*;
 use {
     super::rules::{self, Action},
     super::{store, HourCategory, HoursSettings},
+    crate::districts::dashboard::rules as year_rules,
     crate::kit::context::{pool, redirect_plain_form, require_user},
     crate::kit::i18n::Msg,
     crate::kit::validate::{self, Checks},
-    chrono::NaiveDate,
+    chrono::{Datelike, NaiveDate},
 };
 
 /// Today in the user's time zone.
@@ -55,11 +56,12 @@ fn record_input(form: &RecordForm, today: NaiveDate) -> Result<store::RecordInpu
     }
 }
 
-/// The ledger of one quota year. The signed-in user reads their own (`user` empty); the host or
-/// a mentor of a studio the user belongs to reads theirs. Anyone else: 403.
+/// The ledger of one quota year (`year` empty: the current one; else one of the last ten). The
+/// signed-in user reads their own (`user` empty); the host or a mentor of a studio the user
+/// belongs to reads theirs. Anyone else: 403.
 #[server(prefix = "/api", endpoint = "hours/ledger")]
 #[tracing::instrument(skip_all)]
-pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppError> {
+pub async fn get_ledger(#[server(default)] user: String, #[server(default)] year: String) -> Result<Ledger, AppError> {
     let me = require_user().await?;
     let owner = if user.trim().is_empty() { me.id } else { validate::id(&user)? };
     let pool = pool()?;
@@ -68,7 +70,9 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
     let user_name = store::user_name(&pool, owner).await?.ok_or(AppError::NotFound)?;
     let settings = store::district_settings(&pool, Some(owner), None, settings()).await?;
     let today = today_in(&me.time_zone);
-    let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
+    let current = rules::quota_year(today, settings.year_start_month).0.year();
+    let year = year_rules::check_year(&year, current).map_err(|m| AppError::field("year", m))?;
+    let (year_start, year_end) = year_rules::year_bounds(year, settings.year_start_month);
     let records = store::records_between(&pool, owner, year_start, year_end).await?;
     let by_category = rules::totals_by_category(records.iter().map(|r| (r.category, r.tenths)));
     let by_month = rules::totals_by_month(year_start, records.iter().map(|r| (r.occurred_on, r.tenths)));
@@ -77,6 +81,8 @@ pub async fn get_ledger(#[server(default)] user: String) -> Result<Ledger, AppEr
         user_name,
         is_own: actor.is_subject,
         can_verify: rules::can(store::ledger_actor(&pool, me.id, owner, true).await?, Action::VerifyHours).is_ok(),
+        year,
+        is_current: year == current,
         year_start,
         year_end,
         quota_tenths: settings.quota_tenths,

@@ -107,6 +107,8 @@ messages! {
         PostComment => ("发表评语", "Post comment"),
         Progress => ("进度", "Progress"),
         QuotaYear => ("学时年度：", "Quota year:"),
+        OtherYears => ("其他年度", "Other years"),
+        YearLink => ("{year} 年度", "Year {year}"),
         Records => ("学时记录", "Records"),
         Reopen => ("重新打开目标", "Reopen goal"),
         SignOff => ("确认目标达成", "Sign off as achieved"),

@@ -121,6 +121,10 @@ pub struct Ledger {
     pub user_name: String,
     pub is_own: bool,
     pub can_verify: bool,
+    /// The quota year shown (named by the calendar year it starts in), and whether it is the
+    /// current one.
+    pub year: i32,
+    pub is_current: bool,
     pub year_start: NaiveDate,
     pub year_end: NaiveDate,
     pub quota_tenths: i64,

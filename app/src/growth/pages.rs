@@ -49,7 +49,9 @@ fn LedgerPage(user: String) -> impl IntoView {
     changed.on_success(log.value());
     changed.on_success(verify.value());
     changed.on_success(update.value());
-    let ledger = Resource::new(move || changed.version(), move |_| get_ledger(user.clone()));
+    let query = leptos_router::hooks::use_query_map();
+    let year = move || query.with(|q| q.get("year").unwrap_or_default());
+    let ledger = Resource::new(move || (changed.version(), year()), move |(_, year)| get_ledger(user.clone(), year));
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -88,6 +90,12 @@ fn LedgerView(
         <section class="card">
             <h1>{heading}</h1>
             <p class="muted">{move || i18n.t(g(GrowthMsg::QuotaYear))} " " {year}</p>
+            <nav class="no-print" aria-label=move || i18n.t(g(GrowthMsg::OtherYears))>
+                <a href=format!("?year={}", ledger.year - 1)>{move || i18n.fill(g(GrowthMsg::YearLink), &[("year", &(ledger.year - 1))])}</a>
+                {(!ledger.is_current).then(|| view! {
+                    " " <a href=format!("?year={}", ledger.year + 1)>{move || i18n.fill(g(GrowthMsg::YearLink), &[("year", &(ledger.year + 1))])}</a>
+                })}
+            </nav>
             <HoursChart total=ledger.total_tenths quota=ledger.quota_tenths by_category=ledger.by_category.clone() by_month=ledger.by_month.clone()/>
         </section>
         {ledger.is_own.then(|| view! {
@@ -186,7 +194,7 @@ pub fn GrowthHomePage() -> impl IntoView {
     let viewer = expect_context::<Viewer>();
     let me = viewer.user.map(|u| u.id.to_string()).unwrap_or_default();
     let mine = Resource::new(|| (), |_| my_plans());
-    let ledger = Resource::new(|| (), |_| get_ledger(String::new()));
+    let ledger = Resource::new(|| (), |_| get_ledger(String::new(), String::new()));
     view! {
         <Suspense fallback=Loading>
             {move || {

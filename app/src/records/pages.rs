@@ -190,7 +190,7 @@ pub fn DevelopmentRecordView(record: DevelopmentRecord, reader: Reader) -> impl 
                 ("total", &format_tenths(cycle_tenths)),
                 ("quota", &format_tenths(rules.cycle_quota_tenths)),
             ])}</p>
-            {own.then(|| view! { <p><a href="/hours">{move || i18n.t(t(RecordMsg::SeeLedger))}</a></p> })}
+            {own.then(|| view! { <p><a href=format!("/hours?year={}", year.year)>{move || i18n.t(t(RecordMsg::SeeLedger))}</a></p> })}
             <h3>{move || i18n.t(t(RecordMsg::FiveYears))}</h3>
             <table>
                 <ColumnHeads columns=&[RecordMsg::Year, RecordMsg::Hours]/>

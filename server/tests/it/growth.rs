@@ -531,6 +531,37 @@ async fn the_overview_and_its_csv_are_for_the_studios_leaders(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_past_years_ledger_shows_that_years_records_and_a_year_out_of_range_is_a_field_error(pool: PgPool) {
+    use chrono::Datelike;
+    let s = studio(pool).await;
+    let this_year = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset")).year();
+    sqlx::query(
+        "insert into training_records (id, user_id, occurred_on, hours, category)
+         values (gen_random_uuid(), $1, make_date($2, 6, 1), 4.5, 'course')",
+    )
+    .bind(s.mentee_id)
+    .bind(this_year - 2)
+    .execute(&s.app.pool)
+    .await
+    .expect("record");
+    let past_year = (this_year - 2).to_string();
+    let past: serde_json::Value =
+        s.call(&s.mentee, "hours/ledger", &[("year", &past_year)]).await.json().await.expect("json");
+    assert_eq!(past["year"], this_year - 2);
+    assert_eq!(past["is_current"], false);
+    assert_eq!(past["total_tenths"], 45);
+    assert_eq!(past["records"].as_array().expect("records").len(), 1);
+    let now: serde_json::Value = s.call(&s.mentee, "hours/ledger", &[]).await.json().await.expect("json");
+    assert_eq!((now["year"].clone(), now["is_current"].clone()), (this_year.into(), true.into()));
+    assert_eq!(now["total_tenths"], 0);
+    for bad in ["abc".to_owned(), "1999".to_owned(), (this_year + 1).to_string()] {
+        let answer = s.call(&s.mentee, "hours/ledger", &[("year", &bad)]).await;
+        assert_status(&answer, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(field_error(&error_json(answer).await, "year").is_some(), "{bad}");
+    }
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn the_ledger_is_seen_by_its_owner_and_the_leaders_of_their_studios(pool: PgPool) {
     let s = studio(pool).await;
     assert_status(

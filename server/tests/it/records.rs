@@ -451,3 +451,72 @@ async fn a_studios_host_reads_only_the_studios_part_of_a_mentees_record(pool: Pg
     assert_status(&read(signed_in(&app, "other.host@rec.cn").await, "other-studio").await, StatusCode::NOT_FOUND);
     assert_status(&read(host, "no-such-studio").await, StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn every_role_reads_a_teachers_record_certificates_and_studio_part_only_as_allowed(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = world(&pool).await;
+    let studio: Uuid =
+        sqlx::query_scalar("select id from studios where slug = 'rec-studio'").fetch_one(&pool).await.expect("studio");
+    for (email, name) in [("mentor@rec.cn", "导师"), ("mentee@rec.cn", "同门学员"), ("leader@rec.cn", "校长")] {
+        builders::user(&pool, email, name, false).await;
+    }
+    builders::user(&pool, "admin@rec.cn", "区管理员", true).await;
+    builders::user(&pool, "far-admin@rec.cn", "萧山区管理员", false).await;
+    builders::district_admin_of(&pool, "far-admin@rec.cn", "萧山区").await;
+    let mut conn = pool.acquire().await.expect("connection");
+    app::districts::store::adopt_named_schools(&mut conn).await.expect("adopt");
+    for (email, role) in [("mentor@rec.cn", StudioRole::Mentor), ("mentee@rec.cn", StudioRole::Mentee)] {
+        builders::member(&pool, studio, crate::support::user_id(&pool, email).await, role).await;
+    }
+    // 校长 leads 王老师's school; 听课教师1 leads 萧山区第三中学. 王老师 shares with both.
+    sqlx::query(
+        "insert into school_leaders (school_id, user_id)
+         select school_id, id from users where email in ('leader@rec.cn', 'observer1@load.test')",
+    )
+    .execute(&pool)
+    .await
+    .expect("leaders");
+    sqlx::query("update users set record_shared_with_school = true, record_shared_with_district = true where id = $1")
+        .bind(world.teacher)
+        .execute(&pool)
+        .await
+        .expect("consent");
+    let teacher = signed_in(&app, "wang@rec.cn").await;
+    let serial = body(app.call(&teacher, "records/issue-certificate", &[]).await, StatusCode::OK).await;
+    let serial = serial.as_str().expect("serial").to_owned();
+    let id = world.teacher.to_string();
+
+    let (ok, none, no) = (StatusCode::OK, StatusCode::NOT_FOUND, StatusCode::FORBIDDEN);
+    // (who, the studio's part of the record, the shared record, its workbook, the certificate)
+    let cases = [
+        (None, StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED),
+        (Some("wang@rec.cn"), ok, none, none, ok),
+        (Some("colleague@rec.cn"), no, none, none, none),
+        (Some("mentee@rec.cn"), no, none, none, none),
+        (Some("mentor@rec.cn"), ok, none, none, none),
+        (Some("host@rec.cn"), ok, none, none, none),
+        (Some("leader@rec.cn"), no, ok, ok, none),
+        (Some("observer1@load.test"), no, none, none, none),
+        (Some("admin@rec.cn"), no, ok, ok, none),
+        (Some("far-admin@rec.cn"), no, none, none, none),
+    ];
+    for (who, in_studio, shared, workbook, certificate) in cases {
+        let client = match who {
+            Some("wang@rec.cn") => teacher.clone(),
+            Some(email) => signed_in(&app, email).await,
+            None => app.client(),
+        };
+        let who = who.unwrap_or("anonymous");
+        let answer = app.call(&client, "records/in-studio", &[("studio", "rec-studio"), ("mentee", &id)]).await;
+        assert_eq!(answer.status(), in_studio, "{who} reads the studio's part");
+        let answer = app.call(&client, "district/teacher", &[("teacher", &id)]).await;
+        assert_eq!(answer.status(), shared, "{who} opens the shared record");
+        let answer = app.get(&client, &format!("/district/teachers/{id}/record.xlsx")).await;
+        assert_eq!(answer.status(), workbook, "{who} downloads the shared record");
+        let answer = app.call(&client, "records/certificate", &[("serial", &serial)]).await;
+        assert_eq!(answer.status(), certificate, "{who} opens the certificate");
+    }
+    let views: i64 = sqlx::query_scalar("select count(*) from record_views").fetch_one(&pool).await.expect("views");
+    assert_eq!(views, 4, "the leader's and the admin's openings, page and workbook, are logged; nobody else's");
+}

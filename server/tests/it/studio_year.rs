@@ -246,6 +246,7 @@ async fn the_studios_year_gathers_members_ledger_reach_and_growth_beside_the_pre
     let page = record(&app, &host, "").await;
     assert_eq!(page["shown"], "Live");
     assert_eq!(page["reader"], "Host");
+    assert_eq!(page["year"]["choices"], serde_json::json!([2026, 2025, 2024]), "no year before the studio began");
     let r = &page["record"];
     assert_eq!(r["studio"]["school"], "西湖区实验中学");
     let totals = &r["totals"];

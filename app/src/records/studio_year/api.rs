@@ -61,11 +61,13 @@ pub(crate) async fn studio_year(
     }
     .unwrap_or(defaults);
     let year = if year.trim() == "current" { "" } else { year };
-    let (year, _) = dashboard::year_choice(year, rules)?;
+    let (mut year, _) = dashboard::year_choice(year, rules)?;
     let founded = studio.created_at.with_timezone(&crate::kit::time::zone("Asia/Shanghai")).date_naive();
-    if year.year < year_rules::year_of(founded, rules.year_start_month) {
+    let first = year_rules::year_of(founded, rules.year_start_month);
+    if year.year < first {
         return Err(AppError::field("year", Msg::from(StudioYearMsg::ErrBeforeStudio)));
     }
+    year.choices.retain(|y| *y >= first);
     Ok(year)
 }
 

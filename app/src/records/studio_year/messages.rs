@@ -90,6 +90,7 @@ messages! {
         Summary => ("年度总结", "Summary of the year"),
         NextPlan => ("明年计划", "Plan for next year"),
         NoNarrative => ("主持人尚未填写。", "The host has not written it yet."),
+        EditNarrative => ("填写年度总结与明年计划", "Write the summary and next year's plan"),
         SaveNarrative => ("保存草稿", "Save the draft"),
         Finalise => ("定稿", "Finalise"),
         FinaliseHint => (

@@ -452,7 +452,7 @@ fn DraftForms(
     let finalise_slug = slug.clone();
     view! {
         <section class="card no-print" aria-labelledby="studio-record-draft-heading">
-            <h2 id="studio-record-draft-heading">{move || i18n.t(t(M::Narrative))}</h2>
+            <h2 id="studio-record-draft-heading">{move || i18n.t(t(M::EditNarrative))}</h2>
             <ActionForm action=save>
                 <FormStatus error=save_error success=saved success_msg=Msg::Saved/>
                 <input type="hidden" name="studio" value=slug.clone()/>
