@@ -1,17 +1,5 @@
-import { expect, test, type Browser } from "@playwright/test";
-import { DEMO_PASSWORD, open, signInPlain } from "./helpers";
-
-/** Signs a demo account in through the page (with JavaScript) in a fresh browser context. */
-async function signedIn(browser: Browser, email: string) {
-  const page = await (await browser.newContext()).newPage();
-  await open(page, "/sign-in");
-  await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.locator("body[data-hydrated]")).toBeAttached();
-  return page;
-}
+import { expect, test } from "@playwright/test";
+import { open, signedIn, signInPlain } from "./helpers";
 
 test("a district admin drills from the dashboard to a consenting teacher's record, which the teacher then sees in their log", async ({ browser }) => {
   // The principal leads 西湖区实验中学, where 周强 shares their record with the school only.

@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 /** Opens a page and waits until the WebAssembly has hydrated it, so clicks are handled. */
 export async function open(page: Page, path: string) {
@@ -35,4 +35,16 @@ export async function signInPlain(page: Page, email: string) {
   await page.getByLabel("密码").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "登录" }).click();
   await expect(page).toHaveURL(/\/$/);
+}
+
+/** Signs a demo account in through the page (with JavaScript) in a fresh browser context. */
+export async function signedIn(browser: Browser, email: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await open(page, "/sign-in");
+  await page.getByLabel("电子邮箱").fill(email);
+  await page.getByLabel("密码").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  return page;
 }

@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { DEMO_PASSWORD, open, signInPlain } from "./helpers";
+import { expect, test, type Page } from "@playwright/test";
+import { open, signedIn, signInPlain } from "./helpers";
 
 const SECTIONS = [
   "年度合计（与上一年度对比）",
@@ -11,16 +11,6 @@ const SECTIONS = [
   "学员成长",
   "年度总结与明年计划",
 ];
-
-async function signedIn(browser: Browser, email: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await open(page, "/sign-in");
-  await page.getByLabel("电子邮箱").fill(email);
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
-  await expect(page).toHaveURL(/\/$/);
-  return page;
-}
 
 async function expectEverySection(page: Page) {
   for (const name of SECTIONS) {
