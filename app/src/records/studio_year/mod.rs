@@ -207,7 +207,9 @@ pub struct Narrative {
     pub next_plan: String,
 }
 
-/// One quota year of a studio's record: what is hashed and frozen when it is finalised.
+/// One quota year of a studio's record: what is hashed and frozen when it is finalised. Finalised
+/// versions are read back from their JSON for ever, so a field added here later needs
+/// `#[serde(default)]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StudioYearRecord {
     pub studio: StudioHeading,
