@@ -20,6 +20,12 @@ pub struct Config {
     /// `ATELIER_PUBLIC_URL`: the address people reach the site at, for links printed on paper
     /// (a certificate's QR code), never taken from a request. Default `http://127.0.0.1:3000`.
     pub public_url: String,
+    /// `ATELIER_METRICS_TOKEN`: the bearer token `/metrics` asks for (at least 16 characters);
+    /// unset, `/metrics` is off (404).
+    pub metrics_token: Option<String>,
+    /// `ATELIER_SHUTDOWN_GRACE_SECS`: on SIGTERM or Ctrl-C, how long requests in flight may take
+    /// to finish before the server exits anyway (default 20).
+    pub shutdown_grace_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +77,25 @@ impl Config {
                     url
                 }
                 _ => "http://127.0.0.1:3000".to_owned(),
+            },
+            metrics_token: match env::var("ATELIER_METRICS_TOKEN") {
+                Ok(token) if token.trim().chars().count() >= 16 => Some(token.trim().to_owned()),
+                Ok(token) if !token.trim().is_empty() => {
+                    return Err(ConfigError {
+                        name: "ATELIER_METRICS_TOKEN",
+                        problem: "shorter than 16 characters".to_owned(),
+                    })
+                }
+                _ => None,
+            },
+            shutdown_grace_secs: match parsed("ATELIER_SHUTDOWN_GRACE_SECS", 20)? {
+                secs if (1..=600).contains(&secs) => secs,
+                secs => {
+                    return Err(ConfigError {
+                        name: "ATELIER_SHUTDOWN_GRACE_SECS",
+                        problem: format!("{secs} is not between 1 and 600"),
+                    })
+                }
             },
         })
     }

@@ -1,5 +1,6 @@
 use leptos::prelude::get_configuration;
 use server::{config::Config, seed, startup};
+use std::future::IntoFuture;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: server [serve | migrate | seed demo | seed scale [--users N] [--studios N] [--lessons N] \
@@ -7,11 +8,14 @@ const USAGE: &str = "usage: server [serve | migrate | seed demo | seed scale [--
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn")),
-        )
-        .init();
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    // `ATELIER_LOG_FORMAT=json`: one JSON object a line, with the request's span (route, id).
+    if std::env::var("ATELIER_LOG_FORMAT").is_ok_and(|format| format.trim() == "json") {
+        tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     if let Err(err) = run(std::env::args().skip(1).collect()).await {
         eprintln!("error: {err}");
         std::process::exit(1);
@@ -72,14 +76,49 @@ async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     startup::adopt_district_rules(&pool).await?;
     startup::spawn_cleanup(pool.clone());
     startup::spawn_lesson_reminders(pool.clone());
-    let router = startup::router(pool, leptos_options, config);
+    let (router, live) = startup::router(pool, leptos_options, config);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_secs);
+    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
     // The peer address reaches `kit::client`, which the sign-in throttle relies on.
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: no new connections, live streams ended, {grace:?} for requests in flight");
+            live.close_all();
+            let _ = stopping_tx.send(true);
         })
-        .await?;
+        .into_future();
+    let deadline = async move {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        () = deadline => tracing::warn!("requests still in flight after {grace:?}; exiting anyway"),
+    }
     Ok(())
+}
+
+/// SIGTERM (what systemd and container runtimes send) or Ctrl-C.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!("cannot listen for SIGTERM: {err}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
 }

@@ -3,7 +3,12 @@
 use crate::config::Config;
 use app::accounts::auth::{self, Backend};
 use app::app::{shell, App};
-use axum::{extract::State, http::StatusCode, middleware, routing::get, Router};
+use app::kit::metrics::{Gauges, Metrics};
+use app::study::live::LiveNotes;
+use axum::extract::{MatchedPath, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{middleware, routing::get, Router};
 use axum_login::AuthManagerLayerBuilder;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -12,6 +17,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -26,19 +32,6 @@ pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
         .await
 }
 
-#[derive(Clone)]
-struct AppState {
-    leptos_options: LeptosOptions,
-    pool: PgPool,
-}
-
-impl axum::extract::FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> LeptosOptions {
-        state.leptos_options.clone()
-    }
-}
-
-/// The whole application as one router: pages, server functions, static files, health.
 /// Gives districts without rules of their own the configured defaults (see
 /// `config::district_rules`); run after migrations and after anything that creates districts.
 pub async fn adopt_district_rules(pool: &PgPool) -> Result<(), Box<dyn std::error::Error>> {
@@ -47,8 +40,10 @@ pub async fn adopt_district_rules(pool: &PgPool) -> Result<(), Box<dyn std::erro
     Ok(())
 }
 
-/// The whole application as one router: pages, server functions, static files, health.
-pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> Router {
+/// The whole application as one router (pages, server functions, static files, live notes, and
+/// the operators' `/healthz` and `/metrics`), and the handle of its live note streams, which a
+/// shutdown ends.
+pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (Router, LiveNotes) {
     app::init();
     auth::warm_up();
     let session_layer = SessionManagerLayer::new(PostgresStore::new(pool.clone()))
@@ -60,7 +55,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
     let auth_layer = AuthManagerLayerBuilder::new(Backend::new(pool.clone()), session_layer).build();
 
     let routes = generate_route_list(App);
-    let state = AppState { leptos_options: leptos_options.clone(), pool: pool.clone() };
+    let state = leptos_options.clone();
     let context_pool = pool.clone();
     let secure_cookies = app::kit::context::SecureCookies(config.secure_cookies);
     let min_cell = config.min_cell;
@@ -78,8 +73,16 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
         app::districts::dashboard::YearRules::default()
     });
     let csv_pool = pool.clone();
-    Router::new()
-        .route("/healthz", get(healthz))
+    let (live_routes, live) = app::study::live::routes(pool.clone());
+    let metrics = Metrics::default();
+    let operators = Operators {
+        pool: pool.clone(),
+        metrics: metrics.clone(),
+        token_hash: config.metrics_token.as_deref().map(app::kit::token::token_hash),
+        live: live.clone(),
+        max_connections: config.max_connections,
+    };
+    let application = Router::new()
         .merge(app::lessons::http::router(pool.clone()))
         .merge(app::districts::dashboard::export::router(pool.clone(), district_rules, min_cell.0))
         .merge(app::records::export::router(pool.clone(), district_rules))
@@ -108,26 +111,84 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> R
             move || shell(leptos_options.clone()),
         )
         // Live notes: server-sent events fed by PostgreSQL LISTEN/NOTIFY.
-        .merge(app::study::live::routes(pool.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .merge(live_routes)
+        .fallback(leptos_axum::file_and_error_handler::<LeptosOptions, _>(shell))
         .layer(middleware::from_fn(app::kit::error::set_error_status))
         .layer(auth_layer)
         // Before the session is read: a forged request changes nothing, signing in included.
         .layer(middleware::from_fn(app::kit::origin::refuse_cross_site))
         // The client's address, for the sign-in throttle (needs the connection's info).
         .layer(middleware::from_fn_with_state(config.trusted_proxies.clone(), app::kit::client::identify_client))
+        .with_state(state);
+    // The operators' routes read no session: a health check or a scrape costs no session lookup.
+    let operator_routes =
+        Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_text)).with_state(operators);
+    let router = application
+        .merge(operator_routes)
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(middleware::from_fn_with_state(metrics, app::kit::metrics::record))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    (router, live)
+}
+
+/// Each request's log lines carry its route pattern (never its path, which may hold a token or
+/// a serial) and its id, which the response returns in `x-request-id`.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let route = request.extensions().get::<MatchedPath>().map(MatchedPath::as_str).unwrap_or("other");
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    tracing::info_span!("request", method = %request.method(), route, request_id = id)
+}
+
+#[derive(Clone)]
+struct Operators {
+    pool: PgPool,
+    metrics: Metrics,
+    /// The hash of `ATELIER_METRICS_TOKEN`, compared hash to hash so the time taken tells
+    /// nothing of the token; `None`: `/metrics` is off.
+    token_hash: Option<String>,
+    live: LiveNotes,
+    max_connections: u32,
 }
 
 /// 200 only when the database answers.
-async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(&state.pool)).await;
+async fn healthz(State(operators): State<Operators>) -> (StatusCode, &'static str) {
+    let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("select 1").execute(&operators.pool)).await;
     match ping {
         Ok(Ok(_)) => (StatusCode::OK, "ok"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }
+}
+
+/// `GET /metrics` with `Authorization: Bearer ATELIER_METRICS_TOKEN`: the figures in Prometheus's
+/// text format. Off (404) without a configured token; 401 without the right one.
+async fn metrics_text(State(operators): State<Operators>, headers: HeaderMap) -> Response {
+    let Some(expected) = &operators.token_hash else { return StatusCode::NOT_FOUND.into_response() };
+    let given =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    if given.map(app::kit::token::token_hash).as_ref() != Some(expected) {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
+    }
+    // A database that does not answer shows as -1 rather than holding the scrape.
+    let unsent = tokio::time::timeout(
+        Duration::from_secs(2),
+        sqlx::query_scalar::<_, i64>("select count(*) from email_outbox where sent_at is null")
+            .fetch_one(&operators.pool),
+    )
+    .await;
+    let gauges = Gauges {
+        pool_size: operators.pool.size(),
+        pool_idle: operators.pool.num_idle() as u32,
+        pool_max: operators.max_connections,
+        outbox_unsent: match unsent {
+            Ok(Ok(n)) => n,
+            _ => -1,
+        },
+        live_streams: operators.live.open_streams(),
+    };
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], operators.metrics.render(&gauges))
+        .into_response()
 }
 
 /// Deletes expired sessions, old failed sign-ins and long-unused trusted browsers, and opens the

@@ -10,7 +10,7 @@ pub fn events_path(study: Uuid) -> String {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::routes;
+pub use server::{routes, LiveNotes};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -29,6 +29,7 @@ mod server {
     use sqlx::PgPool;
     use std::collections::VecDeque;
     use std::convert::Infallible;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     use std::time::Duration;
     use tokio::sync::broadcast;
@@ -42,6 +43,8 @@ mod server {
         /// The listener was away (lost connection, database restart): notes may have been
         /// missed, so each stream catches up from the last note it sent.
         Resync,
+        /// The instance is shutting down: every stream ends (browsers reconnect elsewhere).
+        Closing,
     }
 
     /// One per server instance: a `LISTEN` connection fanned out to every open event stream.
@@ -49,13 +52,32 @@ mod server {
         pool: PgPool,
         tx: broadcast::Sender<Announcement>,
         started: tokio::sync::OnceCell<()>,
+        closing: AtomicBool,
     }
 
-    /// The event route with its hub, to merge into the application's router.
-    pub fn routes<S: Clone + Send + Sync + 'static>(pool: PgPool) -> Router<S> {
+    /// This instance's live note streams: how many are open, and ending them all at shutdown.
+    #[derive(Clone)]
+    pub struct LiveNotes(Arc<Hub>);
+
+    impl LiveNotes {
+        /// Streams open now (each holds one subscription to the hub).
+        pub fn open_streams(&self) -> usize {
+            self.0.tx.receiver_count()
+        }
+
+        /// Ends every open stream and refuses new ones, so that a graceful shutdown is not held
+        /// up by streams that never end on their own.
+        pub fn close_all(&self) {
+            self.0.closing.store(true, Ordering::SeqCst);
+            let _ = self.0.tx.send(Announcement::Closing);
+        }
+    }
+
+    /// The event route, to merge into the application's router, and its streams' handle.
+    pub fn routes<S: Clone + Send + Sync + 'static>(pool: PgPool) -> (Router<S>, LiveNotes) {
         let (tx, _) = broadcast::channel(1024);
-        let hub = Arc::new(Hub { pool, tx, started: tokio::sync::OnceCell::new() });
-        Router::new().route("/api/study/{id}/events", get(events)).with_state(hub)
+        let hub = Arc::new(Hub { pool, tx, started: tokio::sync::OnceCell::new(), closing: AtomicBool::new(false) });
+        (Router::new().route("/api/study/{id}/events", get(events)).with_state(Arc::clone(&hub)), LiveNotes(hub))
     }
 
     /// How long to wait before trying the database again: doubling from half a second up to ten.
@@ -250,6 +272,7 @@ mod server {
                         None => self.retry_soon(),
                     },
                     Ok(Announcement::Note(_)) => {}
+                    Ok(Announcement::Closing) => return None,
                     Ok(Announcement::Resync) | Err(broadcast::error::RecvError::Lagged(_)) => {
                         if !self.catch_up().await {
                             return None;
@@ -272,6 +295,9 @@ mod server {
         auth: AuthSession,
     ) -> Response {
         let Some(user) = auth.user else { return StatusCode::UNAUTHORIZED.into_response() };
+        if hub.closing.load(Ordering::SeqCst) {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
         match store::group_role(&hub.pool, id, user.id).await {
             Ok(Some(_)) => {}
             Ok(None) => return StatusCode::NOT_FOUND.into_response(),

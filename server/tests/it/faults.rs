@@ -254,15 +254,15 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
-struct Instance {
+pub(crate) struct Instance {
     name: &'static str,
-    base: String,
+    pub(crate) base: String,
     log: PathBuf,
     child: Child,
 }
 
 impl Instance {
-    fn spawn(name: &'static str, database_url: &str, dir: &Path) -> Instance {
+    pub(crate) fn spawn(name: &'static str, database_url: &str, dir: &Path) -> Instance {
         let port = free_port();
         let log = dir.join(format!("server-{name}.log"));
         let file = std::fs::File::create(&log).expect("server log");
@@ -282,7 +282,7 @@ impl Instance {
     }
 
     /// Waits for /healthz to answer 200 (the binary applies migrations first).
-    async fn wait_ready(&mut self, client: &Client) {
+    pub(crate) async fn wait_ready(&mut self, client: &Client) {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(60) {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -294,6 +294,29 @@ impl Instance {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("server {} never answered /healthz 200:\n{}", self.name, tail(&self.log, 40));
+    }
+
+    /// SIGTERM (what systemd sends to stop a service): a graceful shutdown.
+    pub(crate) fn terminate(&self) {
+        let status = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status().expect("kill -TERM");
+        assert!(status.success(), "kill -TERM {}", self.child.id());
+    }
+
+    /// The exit status, once the instance has exited within `limit`.
+    pub(crate) async fn exited_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+
+    /// What the instance logged.
+    pub(crate) fn log_text(&self) -> String {
+        plain(&String::from_utf8_lossy(&std::fs::read(&self.log).unwrap_or_default()))
     }
 
     /// SIGKILL (what `Child::kill` sends on Unix): no shutdown of any kind.

@@ -8,6 +8,9 @@ use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
 use sqlx::PgPool;
 
+/// The `/metrics` token of every test server.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
@@ -40,8 +43,10 @@ impl TestApp {
             trusted_proxies,
             min_cell: app::districts::MinCell::default(),
             public_url: format!("http://{addr}"),
+            metrics_token: Some(METRICS_TOKEN.to_owned()),
+            shutdown_grace_secs: 20,
         };
-        let router = server::startup::router(pool.clone(), options, &config);
+        let (router, _live) = server::startup::router(pool.clone(), options, &config);
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await.expect("serve") });
         TestApp { base: format!("http://{addr}"), pool }
