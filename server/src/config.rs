@@ -26,6 +26,8 @@ pub struct Config {
     /// `ATELIER_SHUTDOWN_GRACE_SECS`: on SIGTERM or Ctrl-C, how long requests in flight may take
     /// to finish before the server exits anyway (default 20).
     pub shutdown_grace_secs: u64,
+    /// Where the outbox is delivered (`smtp_settings`); `None`: mail stays in the outbox.
+    pub smtp: Option<app::kit::mail::SmtpSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +90,7 @@ impl Config {
                 }
                 _ => None,
             },
+            smtp: smtp_settings()?,
             shutdown_grace_secs: match parsed("ATELIER_SHUTDOWN_GRACE_SECS", 20)? {
                 secs if (1..=600).contains(&secs) => secs,
                 secs => {
@@ -120,6 +123,51 @@ pub fn hours_settings() -> Result<app::growth::HoursSettings, ConfigError> {
         });
     }
     Ok(app::growth::HoursSettings { quota_tenths: (quota * 10.0).round() as i64, year_start_month: month })
+}
+
+/// The mail server, when `ATELIER_SMTP_HOST` is set: `ATELIER_SMTP_SECURITY` (`starttls`, the
+/// default; `tls`; `none` for a relay on the same network), `ATELIER_SMTP_PORT` (default 587, 465
+/// or 25 to match), `ATELIER_SMTP_USERNAME` and `ATELIER_SMTP_PASSWORD` (both or neither), and
+/// `ATELIER_MAIL_FROM` (`Atelier <noreply@example.cn>`, required).
+pub fn smtp_settings() -> Result<Option<app::kit::mail::SmtpSettings>, ConfigError> {
+    use app::kit::mail::{Security, SmtpSettings};
+    let var = |name| env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let Some(host) = var("ATELIER_SMTP_HOST") else { return Ok(None) };
+    let security = match var("ATELIER_SMTP_SECURITY").as_deref() {
+        None | Some("starttls") => Security::StartTls,
+        Some("tls") => Security::Tls,
+        Some("none") => Security::None,
+        Some(other) => {
+            return Err(ConfigError {
+                name: "ATELIER_SMTP_SECURITY",
+                problem: format!("{other:?} is not starttls, tls or none"),
+            })
+        }
+    };
+    let default_port = match security {
+        Security::StartTls => 587,
+        Security::Tls => 465,
+        Security::None => 25,
+    };
+    let credentials = match (var("ATELIER_SMTP_USERNAME"), env::var("ATELIER_SMTP_PASSWORD").ok()) {
+        (Some(user), Some(password)) if !password.is_empty() => Some((user, password)),
+        (None, None) => None,
+        _ => {
+            return Err(ConfigError {
+                name: "ATELIER_SMTP_USERNAME",
+                problem: "set both ATELIER_SMTP_USERNAME and ATELIER_SMTP_PASSWORD, or neither".to_owned(),
+            })
+        }
+    };
+    let from = var("ATELIER_MAIL_FROM").ok_or_else(|| ConfigError {
+        name: "ATELIER_MAIL_FROM",
+        problem: "required with ATELIER_SMTP_HOST".to_owned(),
+    })?;
+    let from = from.parse().map_err(|err| ConfigError {
+        name: "ATELIER_MAIL_FROM",
+        problem: format!("{from:?} is not an address: {err}"),
+    })?;
+    Ok(Some(SmtpSettings { host, port: parsed("ATELIER_SMTP_PORT", default_port)?, security, credentials, from }))
 }
 
 /// A new district's training-hour rules: the ledger's settings above, with

@@ -76,6 +76,13 @@ async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     startup::adopt_district_rules(&pool).await?;
     startup::spawn_cleanup(pool.clone());
     startup::spawn_lesson_reminders(pool.clone());
+    match &config.smtp {
+        Some(smtp) => {
+            tracing::info!(?smtp, "delivering the email outbox");
+            app::kit::mail::spawn_delivery(pool.clone(), smtp.clone(), std::time::Duration::from_secs(5));
+        }
+        None => tracing::info!("ATELIER_SMTP_HOST is not set: emails stay in the outbox"),
+    }
     let (router, live) = startup::router(pool, leptos_options, config);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     tracing::info!("listening on http://{addr}");

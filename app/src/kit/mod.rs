@@ -27,6 +27,8 @@ pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod lock;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod origin;

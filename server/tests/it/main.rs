@@ -13,6 +13,7 @@ mod growth;
 mod lessons;
 mod lessons_concurrency;
 mod lessons_roles;
+mod mail;
 mod operators;
 mod records;
 mod studio_year;

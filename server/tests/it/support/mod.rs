@@ -45,6 +45,7 @@ impl TestApp {
             public_url: format!("http://{addr}"),
             metrics_token: Some(METRICS_TOKEN.to_owned()),
             shutdown_grace_secs: 20,
+            smtp: None,
         };
         let (router, _live) = server::startup::router(pool.clone(), options, &config);
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -1,0 +1,214 @@
+//! Delivering the email outbox over SMTP (server only). Notifications put their messages in
+//! `email_outbox`, already in the recipient's language; a worker on every instance leases due
+//! messages (`for update skip locked`, so two instances never hold the same one), sends them, and
+//! marks each sent, or due again after a growing delay with the server's answer kept, or given up
+//! after [`MAX_ATTEMPTS`].
+
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::PgPool;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Attempts before a message is given up.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// Messages leased per round.
+const BATCH: i64 = 50;
+/// How long a lease lasts: a message whose instance died mid-send is due again after this.
+const LEASE: Duration = Duration::from_secs(120);
+
+/// How the connection to the mail server is secured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: a relay on the same host or network only (port 25).
+    None,
+}
+
+/// Where and as whom mail is sent.
+#[derive(Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    /// User name and password, when the server asks for them.
+    pub credentials: Option<(String, String)>,
+    pub from: Mailbox,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    // Never the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("user", &self.credentials.as_ref().map(|(user, _)| user))
+            .field("from", &self.from.to_string())
+            .finish()
+    }
+}
+
+/// How long after its `attempts`-th failure a message is tried again: 30 s, doubling, at most
+/// an hour.
+pub fn retry_delay(attempts: i32) -> Duration {
+    let doublings = attempts.saturating_sub(1).clamp(0, 7) as u32;
+    Duration::from_secs(30u64 << doublings).min(Duration::from_secs(3600))
+}
+
+/// The connection to the mail server, made per round.
+pub fn transport(
+    settings: &SmtpSettings,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
+    let builder = match settings.security {
+        Security::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host)?,
+        Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host)?,
+        Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
+    };
+    let builder = builder.port(settings.port).timeout(Some(Duration::from_secs(15)));
+    let builder = match &settings.credentials {
+        Some((user, password)) => builder.credentials(Credentials::new(user.clone(), password.clone())),
+        None => builder,
+    };
+    Ok(builder.build())
+}
+
+/// One leased message.
+#[derive(sqlx::FromRow)]
+struct Leased {
+    id: Uuid,
+    to_email: String,
+    subject: String,
+    body: String,
+    attempts: i32,
+}
+
+/// What a round did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Round {
+    pub sent: usize,
+    pub retried: usize,
+    pub given_up: usize,
+}
+
+/// Leases the due messages, sends them, and records each outcome. Safe on any number of
+/// instances at once.
+#[tracing::instrument(skip_all)]
+pub async fn deliver_due(pool: &PgPool, settings: &SmtpSettings) -> sqlx::Result<Round> {
+    let leased: Vec<Leased> = sqlx::query_as(
+        "with due as (
+             select id from email_outbox
+             where sent_at is null and failed_at is null and next_attempt_at <= clock_timestamp()
+             order by next_attempt_at limit $1
+             for update skip locked
+         )
+         update email_outbox o
+         set attempts = o.attempts + 1, next_attempt_at = clock_timestamp() + make_interval(secs => $2)
+         from due where o.id = due.id
+         returning o.id, o.to_email, o.subject, o.body, o.attempts",
+    )
+    .bind(BATCH)
+    .bind(LEASE.as_secs_f64())
+    .fetch_all(pool)
+    .await?;
+    let mut round = Round::default();
+    if leased.is_empty() {
+        return Ok(round);
+    }
+    let transport = transport(settings);
+    for message in leased {
+        let outcome = match &transport {
+            Ok(transport) => send(transport, &settings.from, &message).await,
+            Err(err) => Err(err.to_string()),
+        };
+        match outcome {
+            Ok(()) => {
+                sqlx::query("update email_outbox set sent_at = clock_timestamp(), last_error = '' where id = $1")
+                    .bind(message.id)
+                    .execute(pool)
+                    .await?;
+                round.sent += 1;
+            }
+            Err(error) => {
+                let give_up = message.attempts >= MAX_ATTEMPTS;
+                tracing::warn!(message = %message.id, attempts = message.attempts, give_up, "mail not delivered: {error}");
+                sqlx::query(
+                    "update email_outbox
+                     set last_error = left($2, 1000), next_attempt_at = clock_timestamp() + make_interval(secs => $3),
+                         failed_at = case when $4 then clock_timestamp() end
+                     where id = $1",
+                )
+                .bind(message.id)
+                .bind(&error)
+                .bind(retry_delay(message.attempts).as_secs_f64())
+                .bind(give_up)
+                .execute(pool)
+                .await?;
+                if give_up {
+                    round.given_up += 1;
+                } else {
+                    round.retried += 1;
+                }
+            }
+        }
+    }
+    Ok(round)
+}
+
+async fn send(transport: &AsyncSmtpTransport<Tokio1Executor>, from: &Mailbox, message: &Leased) -> Result<(), String> {
+    let to: Mailbox = message.to_email.parse().map_err(|err| format!("bad address: {err}"))?;
+    let email = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(message.subject.as_str())
+        .header(ContentType::TEXT_PLAIN)
+        .body(message.body.clone())
+        .map_err(|err| err.to_string())?;
+    transport.send(email).await.map(|_| ()).map_err(|err| err.to_string())
+}
+
+/// Delivers the outbox every `every`, for as long as the server runs; a failed round (the
+/// database away) is logged and the next one tries again.
+pub fn spawn_delivery(pool: PgPool, settings: SmtpSettings, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match deliver_due(&pool, &settings).await {
+                Ok(Round { sent: 0, retried: 0, given_up: 0 }) => {}
+                Ok(round) => tracing::info!(?round, "mail round"),
+                Err(err) => tracing::warn!("mail round failed: {err}"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_an_hour() {
+        let delays: Vec<u64> = (1..=9).map(|a| retry_delay(a).as_secs()).collect();
+        assert_eq!(delays, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(retry_delay(0).as_secs(), 30);
+        assert_eq!(retry_delay(i32::MAX).as_secs(), 3600);
+    }
+
+    #[test]
+    fn settings_never_show_the_password() {
+        let settings = SmtpSettings {
+            host: "smtp.example.cn".into(),
+            port: 587,
+            security: Security::StartTls,
+            credentials: Some(("atelier".into(), "s3cret-pass".into())),
+            from: "Atelier <noreply@example.cn>".parse().expect("mailbox"),
+        };
+        let shown = format!("{settings:?}");
+        assert!(shown.contains("atelier") && !shown.contains("s3cret-pass"), "{shown}");
+    }
+}
