@@ -139,9 +139,8 @@ pub(crate) async fn load_page(
     k: i64,
 ) -> Result<StudioYearPage, AppError> {
     let asked = rules::check_version(version)?;
-    let (versions, draft) = tokio::try_join!(store::versions(pool, studio.id, year.year), async {
-        store::narrative(pool, studio.id, year.year).await
-    })?;
+    let (versions, draft) =
+        tokio::try_join!(store::versions(pool, studio.id, year.year), store::narrative(pool, studio.id, year.year))?;
     let finalised = match asked {
         VersionAsked::Live => None,
         VersionAsked::Latest => versions.first().cloned(),

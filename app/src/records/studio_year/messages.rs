@@ -108,6 +108,10 @@ messages! {
             "This year's record is finalised and cannot be edited: issue a new version with a reason."
         ),
         ErrNotFinalised => ("该年度档案尚未定稿，请直接定稿。", "This year's record is not finalised yet: finalise it instead."),
+        ErrDraftChanged => (
+            "年度总结刚刚被修改过，请刷新页面后再定稿。",
+            "The summary was changed meanwhile: reload the page, then finalise."
+        ),
         ErrOnlyHost => ("只有主持人可以填写和定稿年度档案。", "Only the studio's host writes and finalises its yearly record."),
         ErrBeforeStudio => ("工作室在该年度还未成立。", "The studio did not exist yet in that year."),
         ErrVersion => ("没有这个版本。", "There is no such version."),

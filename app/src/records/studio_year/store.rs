@@ -99,6 +99,19 @@ where
 const MEMBERS_OF_YEAR: &str = "m.studio_id = $1 and m.created_at < bounds.to_at
     and (m.status = 'active' or (m.status in ('left', 'removed') and m.updated_at >= bounds.from_at))";
 
+/// Lessons of the studio held in the year, before now (`l`, with `bounds`).
+const LESSONS_HELD: &str = "l.studio_id = $1 and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
+    and l.starts_at < now() and l.status in ('published', 'done')";
+
+/// Lesson studies of the studio open at some time in the year (`d`, with `bounds`).
+const STUDIES_OF_YEAR: &str =
+    "d.studio_id = $1 and d.created_at < bounds.to_at and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)";
+
+/// The observers of study `d`: those given a focus and those invited as observers (`user_id`).
+const OBSERVERS_OF_STUDY: &str =
+    "select a.observer_id as user_id from observation_assignments a where a.study_id = d.id
+    union select m.user_id from study_members m where m.study_id = d.id and m.role = 'observer'";
+
 /// Members of the year: host first, then mentors, then mentees, by name.
 pub async fn members(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Vec<Member>> {
     let select = format!(
@@ -124,7 +137,8 @@ pub async fn changes(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Vec<Me
 
 /// Open lessons held in the year (before now), with their seats, bookings, check-ins and reach.
 pub async fn lessons(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Vec<LedgerLesson>> {
-    let select = "select l.id, l.starts_at, l.title, t.display_name as teacher, l.capacity::int8 as seats,
+    let select = format!(
+        "select l.id, l.starts_at, l.title, t.display_name as teacher, l.capacity::int8 as seats,
                          count(b.id) filter (where b.status in ('confirmed', 'attended', 'no_show')) as booked,
                          count(b.id) filter (where b.checked_in_at is not null) as checked_in,
                          count(distinct u.school_id) filter (where b.checked_in_at is not null) as schools,
@@ -133,11 +147,11 @@ pub async fn lessons(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Vec<Le
                   left join bookings b on b.lesson_id = l.id
                   left join users u on u.id = b.user_id
                   left join schools s on s.id = u.school_id
-                  where l.studio_id = $1 and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
-                    and l.starts_at < now() and l.status in ('published', 'done')
+                  where {LESSONS_HELD}
                   group by l.id, t.display_name
-                  order by l.starts_at, l.id";
-    span_rows(db, select, span).await
+                  order by l.starts_at, l.id"
+    );
+    span_rows(db, &select, span).await
 }
 
 /// Lesson studies open at some time in the year.
@@ -155,14 +169,11 @@ pub async fn studies(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Vec<Le
          cross join lateral (
              select count(*) as observers,
                     count(*) filter (where p.school_id is distinct from st.school_id) as observers_from_other_schools
-             from (select a.observer_id as user_id from observation_assignments a where a.study_id = d.id
-                   union
-                   select m.user_id from study_members m where m.study_id = d.id and m.role = 'observer') o
+             from ({OBSERVERS_OF_STUDY}) o
              join users p on p.id = o.user_id
              cross join (select school_id from studios where id = $1) st
          ) o
-         where d.studio_id = $1 and d.created_at < bounds.to_at
-           and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)
+         where {STUDIES_OF_YEAR}
          order by d.created_at, d.id"
     );
     span_rows(db, &select, span).await
@@ -171,7 +182,8 @@ pub async fn studies(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Vec<Le
 /// Teachers of the year's lessons (checked in) and studies (observing) who came from another
 /// school than the studio's, counted by school.
 pub async fn reach(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Vec<SchoolReach>> {
-    let select = "select s.name as school, dd.name as district, count(*) as observers
+    let select = format!(
+        "select s.name as school, dd.name as district, count(*) as observers
                   from (
                       select b.user_id from bookings b join open_lessons l on l.id = b.lesson_id cross join bounds
                       where l.studio_id = $1 and b.checked_in_at is not null
@@ -179,21 +191,17 @@ pub async fn reach(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Vec<Scho
                       union
                       select o.user_id
                       from studies d cross join bounds
-                      cross join lateral (
-                          select a.observer_id as user_id from observation_assignments a where a.study_id = d.id
-                          union
-                          select m.user_id from study_members m where m.study_id = d.id and m.role = 'observer'
-                      ) o
-                      where d.studio_id = $1 and d.created_at < bounds.to_at
-                        and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)
+                      cross join lateral ({OBSERVERS_OF_STUDY}) o
+                      where {STUDIES_OF_YEAR}
                   ) people
                   join users u on u.id = people.user_id
                   left join schools s on s.id = u.school_id
                   left join districts dd on dd.id = s.district_id
                   where u.school_id is distinct from (select school_id from studios where id = $1)
                   group by s.id, s.name, dd.name
-                  order by count(*) desc, s.name nulls last";
-    span_rows(db, select, span).await
+                  order by count(*) desc, s.name nulls last"
+    );
+    span_rows(db, &select, span).await
 }
 
 /// Each mentee of the year: (id, name, credited tenths in the year, open goals, growth).
@@ -247,9 +255,7 @@ pub async fn totals(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Totals>
              where {MEMBERS_OF_YEAR}
          ),
          l as (
-             select l.id, l.capacity from open_lessons l cross join bounds
-             where l.studio_id = $1 and l.starts_at >= bounds.from_at and l.starts_at < bounds.to_at
-               and l.starts_at < now() and l.status in ('published', 'done')
+             select l.id, l.capacity from open_lessons l cross join bounds where {LESSONS_HELD}
          ),
          b as (
              select b.status, b.checked_in_at is not null as checked_in, u.school_id, s.district_id
@@ -257,9 +263,7 @@ pub async fn totals(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Totals>
              join users u on u.id = b.user_id left join schools s on s.id = u.school_id
          ),
          d as (
-             select d.id from studies d cross join bounds
-             where d.studio_id = $1 and d.created_at < bounds.to_at
-               and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)
+             select d.id from studies d cross join bounds where {STUDIES_OF_YEAR}
          ),
          g as (
              select coalesce(sum(g.goals_achieved), 0)::int8 as goals_achieved,
@@ -281,11 +285,7 @@ pub async fn totals(db: impl PgExecutor<'_>, span: Span) -> sqlx::Result<Totals>
                 (select count(*) from d) as studies,
                 (select count(*) from study_rounds r join d on d.id = r.study_id) as rounds,
                 (select count(*) from plan_versions v join d on d.id = v.study_id) as plan_versions,
-                (select count(*) from (
-                    select a.study_id, a.observer_id from d join observation_assignments a on a.study_id = d.id
-                    union
-                    select sm.study_id, sm.user_id from d join study_members sm on sm.study_id = d.id
-                    where sm.role = 'observer') o) as study_observers,
+                (select count(*) from d cross join lateral ({OBSERVERS_OF_STUDY}) o) as study_observers,
                 (select coalesce((sum(r.hours) * 10)::int8, 0) from m join training_records r on r.user_id = m.user_id
                  where m.role = 'mentee' and r.occurred_on >= $2 and r.occurred_on < $3) as mentee_hours,
                 g.goals_achieved, g.milestones_done, g.sign_offs
@@ -435,7 +435,8 @@ pub struct Finalising<'a> {
 }
 
 /// Finalises the year as version 1 (`reason` = `None`, refused when one exists) or as the next
-/// version (`reason` given, refused when none exists); stores the narrative with it, and tells
+/// version (`reason` given, refused when none exists) with the narrative given, stored as the
+/// year's narrative (version 1 freezes the saved draft, which must be `narrative`); tells
 /// the district's admins in-app and by email. One transaction; returns the version.
 #[tracing::instrument(skip_all)]
 pub async fn finalise(pool: &PgPool, f: Finalising<'_>) -> Result<i32, StoreError> {
@@ -447,7 +448,15 @@ pub async fn finalise(pool: &PgPool, f: Finalising<'_>) -> Result<i32, StoreErro
         (None, Some(_)) => return Err(StoreError::refused(StudioYearMsg::ErrNotFinalised)),
         (Some(latest), Some(_)) => latest + 1,
     };
-    write_narrative(&mut tx, f.studio, f.year, f.host, f.narrative).await?;
+    if version == 1 {
+        // The first version freezes the saved draft, read before this lock: a draft saved since
+        // then is neither lost nor left out silently.
+        if narrative(&mut *tx, f.studio, f.year).await? != *f.narrative {
+            return Err(StoreError::refused(StudioYearMsg::ErrDraftChanged));
+        }
+    } else {
+        write_narrative(&mut tx, f.studio, f.year, f.host, f.narrative).await?;
+    }
     let id = Uuid::new_v4();
     sqlx::query(
         "insert into studio_year_records (id, studio_id, year, version, content, content_sha256, reason, finalised_by)
