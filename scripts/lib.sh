@@ -106,7 +106,31 @@ check_style() {
   cargo clippy --quiet -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 }
 
+# The development build (debug, `--cfg erase_components` from .cargo/config.toml): what
+# scripts/test and `scripts/serve --dev` run.
 build_site() {
   say "building the server and the wasm front end"
   cargo leptos build
+}
+
+# wasm-opt shrinks the release WebAssembly; cargo-leptos runs it when it is on PATH.
+ensure_wasm_opt() {
+  command -v wasm-opt >/dev/null || { say "installing wasm-opt (Debian's binaryen)"; apt_install binaryen; }
+}
+
+# The production build: optimised server and wasm, wasm-opt, hashed file names, and brotli and
+# gzip copies of the front end beside it. The empty RUSTFLAGS overrides .cargo/config.toml, so
+# release code is built without erase_components (the type-erased views are a compile-time aid
+# for development). Serve it with LEPTOS_HASH_FILES=true so pages name the hashed files.
+build_release() {
+  ensure_wasm_opt
+  say "building the release: server and wasm (10 to 20 minutes the first time)"
+  RUSTFLAGS= LEPTOS_HASH_FILES=true cargo leptos build --release --precompress
+}
+
+# The release server alone (the benchmarks that need no front end), built with the same flags as
+# build_release so the two share their compiled dependencies.
+build_release_server() {
+  say "building the server (release)"
+  RUSTFLAGS= cargo build --quiet --release -p server
 }

@@ -17,7 +17,7 @@ use crate::study::plan_pages::{ComparePage, PlanPageView};
 use crate::study::StudyMsg;
 use leptos::prelude::*;
 use leptos::server::SharedValue;
-use leptos_meta::{provide_meta_context, Html, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Html, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
@@ -29,6 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -72,7 +73,6 @@ pub fn App() -> impl IntoView {
         <Html attr:lang=move || i18n.locale.get().tag()/>
         <Title text=move || i18n.t(Msg::AppName)/>
         <Meta name="description" content=move || i18n.t(Msg::Tagline)/>
-        <Stylesheet id="leptos" href="/pkg/atelier.css"/>
         // Pages wait for their data on the server (SsrMode::Async) so that they are complete
         // without JavaScript.
         <Router>

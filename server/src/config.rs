@@ -12,6 +12,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `ATELIER_SESSION_DAYS`: a session ends after this many days without activity, default 14.
     pub session_days: i64,
+    /// `ATELIER_SESSION_TOUCH_SECS`: a signed-in session's expiry moves forward at most this
+    /// often (default 300): one write per interval, not one per request.
+    pub session_touch_secs: u64,
     /// `ATELIER_TRUSTED_PROXIES`: comma-separated addresses or networks of the reverse proxies in
     /// front; only their `X-Forwarded-For` names the client. Default: none.
     pub trusted_proxies: app::kit::client::TrustedProxies,
@@ -54,6 +57,15 @@ impl Config {
             max_connections: parsed("ATELIER_DB_MAX_CONNECTIONS", 10)?,
             secure_cookies: parsed("ATELIER_SECURE_COOKIES", false)?,
             session_days: parsed("ATELIER_SESSION_DAYS", 14)?,
+            session_touch_secs: match parsed("ATELIER_SESSION_TOUCH_SECS", 300)? {
+                secs if secs <= 86_400 => secs,
+                secs => {
+                    return Err(ConfigError {
+                        name: "ATELIER_SESSION_TOUCH_SECS",
+                        problem: format!("{secs} is more than a day"),
+                    })
+                }
+            },
             trusted_proxies: app::kit::client::TrustedProxies::parse(
                 &env::var("ATELIER_TRUSTED_PROXIES").unwrap_or_default(),
             )

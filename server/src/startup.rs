@@ -2,11 +2,12 @@
 
 use crate::config::Config;
 use app::accounts::auth::{self, Backend};
+use app::accounts::session::TouchInterval;
 use app::app::{shell, App};
 use app::kit::metrics::{Gauges, Metrics};
 use app::study::live::LiveNotes;
 use axum::extract::{MatchedPath, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{middleware, routing::get, Router};
 use axum_login::AuthManagerLayerBuilder;
@@ -18,6 +19,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -56,6 +58,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
 
     let routes = generate_route_list(App);
     let state = leptos_options.clone();
+    let state_options = leptos_options.clone();
     let context_pool = pool.clone();
     let secure_cookies = app::kit::context::SecureCookies(config.secure_cookies);
     let min_cell = config.min_cell;
@@ -114,6 +117,10 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
         .merge(live_routes)
         .fallback(leptos_axum::file_and_error_handler::<LeptosOptions, _>(shell))
         .layer(middleware::from_fn(app::kit::error::set_error_status))
+        .layer(middleware::from_fn_with_state(
+            TouchInterval(Duration::from_secs(config.session_touch_secs)),
+            app::accounts::session::slide_expiry,
+        ))
         .layer(auth_layer)
         // Before the session is read: a forged request changes nothing, signing in included.
         .layer(middleware::from_fn(app::kit::origin::refuse_cross_site))
@@ -125,12 +132,36 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
         Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_text)).with_state(operators);
     let router = application
         .merge(operator_routes)
+        .merge(site_assets(&state_options))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(metrics, app::kit::metrics::record))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     (router, live)
+}
+
+/// The built front end (`/pkg/…`: wasm, js, css), outside the session and auth layers: a page's
+/// assets cost no database work. With hashed names (a release build with `LEPTOS_HASH_FILES=true`)
+/// a file's name changes with its content, so browsers keep it for a year; otherwise they
+/// revalidate it each time. The brotli and gzip copies made at build time (`cargo leptos build
+/// --release --precompress`) go to browsers that accept them.
+fn site_assets(options: &LeptosOptions) -> Router {
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let cache_control =
+        HeaderValue::from_static(if options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" });
+    let files = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
+    let route = format!("/{}", options.site_pkg_dir.trim_matches('/'));
+    Router::new().nest_service(&route, files).layer(middleware::map_response(move |mut response: Response| {
+        let cache_control = cache_control.clone();
+        async move {
+            // A missing file's 404 is not cached: the next release may have it.
+            if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+                response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+            }
+            response
+        }
+    }))
 }
 
 /// Each request's log lines carry its route pattern (never its path, which may hold a token or

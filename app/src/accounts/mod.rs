@@ -7,6 +7,8 @@ pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use crate::kit::codes::coded_enum;

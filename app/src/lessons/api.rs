@@ -2,7 +2,7 @@
 //! input valid, call the store (one transaction per action), map the error.
 
 use super::rules::LessonForm;
-use super::{Attendee, LessonDetail, LessonFilter, LessonSummary, MyBooking, Notification};
+use super::{Attendee, CalendarPeriod, LessonDetail, LessonFilter, LessonPage, LessonSummary, MyBooking, Notification};
 use crate::kit::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -52,10 +52,10 @@ pub async fn upcoming_lessons() -> Result<Vec<LessonSummary>, AppError> {
     Ok(store::upcoming(&pool()?, None, 10).await?)
 }
 
-/// Anyone may search the upcoming published lessons of public studios. Dates are `YYYY-MM-DD`
-/// in the viewer's time zone.
-#[server(prefix = "/api", endpoint = "lessons/list")]
-pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec<LessonSummary>, AppError> {
+/// The finder's filters, checked: dates as `YYYY-MM-DD` within the supported years, a known
+/// mode, short text.
+#[cfg(feature = "ssr")]
+fn check_filter(filter: &LessonFilter) -> Result<(), AppError> {
     let mut checks = Checks::default();
     for (field, value) in [("from", &filter.from), ("to", &filter.to)] {
         if !value.is_empty() {
@@ -68,13 +68,47 @@ pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<Vec
     for (field, value) in [("subject", &filter.subject), ("grade", &filter.grade), ("district", &filter.district)] {
         checks.check(field, validate::line(value, false, 60));
     }
-    checks.finish()?;
-    let tz = auth_session()
+    checks.finish()
+}
+
+/// The viewer's time zone (the default for visitors): the finder's dates are days in it.
+#[cfg(feature = "ssr")]
+async fn viewer_time_zone() -> Result<String, AppError> {
+    Ok(auth_session()
         .await?
         .user
         .map(|u| u.time_zone)
-        .unwrap_or_else(|| crate::kit::time::DEFAULT_TIME_ZONE.to_owned());
-    Ok(store::list(&pool()?, &filter, &tz, 200).await?)
+        .unwrap_or_else(|| crate::kit::time::DEFAULT_TIME_ZONE.to_owned()))
+}
+
+/// Anyone may search the upcoming published lessons of public studios, a page at a time
+/// (`filter.page`). Dates are `YYYY-MM-DD` in the viewer's time zone.
+#[server(prefix = "/api", endpoint = "lessons/list")]
+pub async fn list_lessons(#[server(default)] filter: LessonFilter) -> Result<LessonPage, AppError> {
+    check_filter(&filter)?;
+    let tz = viewer_time_zone().await?;
+    Ok(store::list(&pool()?, &filter, &tz).await?)
+}
+
+/// Anyone may see the published lessons of public studios as a calendar: the month (or, with
+/// `week`, the week) that holds `filter.from` (today when empty), in the viewer's time zone,
+/// with the other filters applied. A month shows each day's count and first lessons, a week
+/// every lesson.
+#[server(prefix = "/api", endpoint = "lessons/calendar")]
+pub async fn lesson_calendar(
+    #[server(default)] filter: LessonFilter,
+    #[server(default)] week: bool,
+) -> Result<CalendarPeriod, AppError> {
+    check_filter(&filter)?;
+    let tz = viewer_time_zone().await?;
+    let anchor = match validate::date(&filter.from) {
+        Ok(day) => day,
+        Err(_) => chrono::Utc::now().with_timezone(&crate::kit::time::zone(&tz)).date_naive(),
+    };
+    let (start, days) = rules::calendar_period(anchor, week);
+    let per_day = if week { rules::WEEK_DAY_LESSONS } else { rules::MONTH_DAY_LESSONS };
+    let busy = store::calendar(&pool()?, &filter, &tz, start, days, per_day).await?;
+    Ok(CalendarPeriod { start, days, anchor, busy })
 }
 
 /// Anyone may see a published, cancelled or finished lesson; a draft only the studio's host and
@@ -191,9 +225,9 @@ pub async fn mark_lesson_done(lesson_id: Uuid) -> Result<(), AppError> {
 /// otherwise waitlisted with a position; pending when the lesson needs approval.
 #[server(prefix = "/api", endpoint = "lessons/book")]
 pub async fn book_lesson(lesson_id: Uuid) -> Result<MyBooking, AppError> {
-    let pool = pool()?;
-    let user = authorize_user(&pool, lesson_id, Action::Book).await?;
-    let booking = store::book(&pool, lesson_id, user.id).await?;
+    let user = require_user().await?;
+    // Who may book is checked by the booking itself, in the same round trip (`store::book`).
+    let booking = store::book(&pool()?, lesson_id, user.id).await?;
     redirect_plain_form(&format!("/lessons/{lesson_id}"));
     Ok(booking)
 }

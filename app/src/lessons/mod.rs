@@ -89,6 +89,36 @@ pub struct LessonFilter {
     pub from: String,
     pub to: String,
     pub free_seats: bool,
+    /// The list's page, from 1 (0 is read as 1).
+    pub page: u32,
+}
+
+/// One page of the lesson finder's list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LessonPage {
+    pub lessons: Vec<LessonSummary>,
+    pub page: u32,
+    /// Whether a next page has lessons.
+    pub more: bool,
+}
+
+/// A day of the calendar that has lessons: how many, and the first of them (all of them in the
+/// week view).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub date: chrono::NaiveDate,
+    pub count: i64,
+    pub lessons: Vec<LessonSummary>,
+}
+
+/// The month or week the calendar shows: its first day and length in days (whole weeks from a
+/// Monday), the date it was asked about, and the days that have lessons.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarPeriod {
+    pub start: chrono::NaiveDate,
+    pub days: u32,
+    pub anchor: chrono::NaiveDate,
+    pub busy: Vec<CalendarDay>,
 }
 
 /// The viewer's own booking of a lesson.

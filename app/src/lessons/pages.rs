@@ -4,12 +4,15 @@
 //! a plain HTML form without JavaScript (the server redirects back), in place with it.
 
 use super::api::{
-    get_lesson, lesson_attendees, list_lessons, my_led_studios, my_notifications, my_training_hours, upcoming_lessons,
-    BookLesson, CancelBooking, CancelLesson, CheckIn, CheckInWithCode, DecideBooking, MarkLessonDone,
+    get_lesson, lesson_attendees, lesson_calendar, list_lessons, my_led_studios, my_notifications, my_training_hours,
+    upcoming_lessons, BookLesson, CancelBooking, CancelLesson, CheckIn, CheckInWithCode, DecideBooking, MarkLessonDone,
     MarkNotificationsRead, PublishLesson, ResetCalendarFeed, ScheduleLesson, SetCapacity,
 };
 use super::rules::seats_left;
-use super::{Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode};
+use super::{
+    Attendee, BookingStatus, CalendarPeriod, LessonDetail, LessonFilter, LessonMsg, LessonPage, LessonStatus,
+    LessonSummary, Mode,
+};
 use crate::accounts::Viewer;
 use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
@@ -142,10 +145,33 @@ pub fn LessonsPage() -> impl IntoView {
             from: get("from"),
             to: get("to"),
             free_seats: !get("free").is_empty(),
+            page: get("page").parse().unwrap_or(1),
         }
     };
-    let view_kind = move || query.read().get("view").unwrap_or_else(|| "list".into());
-    let lessons = Resource::new(filter, list_lessons);
+    let view_kind = move || match query.read().get("view").as_deref() {
+        Some("month") => "month",
+        Some("week") => "week",
+        _ => "list",
+    };
+    // Each view asks for what it shows: a page of the list, or the calendar's own period.
+    let list = Resource::new(
+        move || (view_kind() == "list").then(filter),
+        |f| async move {
+            match f {
+                Some(f) => list_lessons(f).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let calendar = Resource::new(
+        move || (view_kind() != "list").then(|| (filter(), view_kind() == "week")),
+        |asked| async move {
+            match asked {
+                Some((f, week)) => lesson_calendar(f, week).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     let no_error = Signal::derive(|| None::<AppError>);
     let f = filter();
     let tz = viewer.time_zone.clone();
@@ -164,24 +190,24 @@ pub fn LessonsPage() -> impl IntoView {
                 <div class="field checkbox">
                     <label><input type="checkbox" name="free" value="1" checked=f.free_seats/> {move || i18n.t(lm(LessonMsg::HasFreeSeats))}</label>
                 </div>
-                <Choice name="view" label=lm(LessonMsg::CalendarView) options=vec![("list", lm(LessonMsg::ViewList)), ("month", lm(LessonMsg::ViewMonth)), ("week", lm(LessonMsg::ViewWeek))] selected=view_kind() error=no_error/>
+                <Choice name="view" label=lm(LessonMsg::CalendarView) options=vec![("list", lm(LessonMsg::ViewList)), ("month", lm(LessonMsg::ViewMonth)), ("week", lm(LessonMsg::ViewWeek))] selected=view_kind().to_owned() error=no_error/>
                 <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Filter))}</button>
             </form>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    let kind = view_kind();
                     let f = filter();
-                    let anchor = NaiveDate::parse_from_str(&f.from, "%Y-%m-%d").ok();
-                    let base = calendar_query(&f, &kind);
-                    match lessons.await {
-                        Ok(list) if kind == "month" || kind == "week" => view! { <CalendarGrid lessons=list week=kind == "week" anchor base/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! { <p>{move || i18n.t(Msg::NoUpcomingLessons)}</p> }.into_any(),
-                        Ok(list) => view! {
-                            <ul class="lesson-list">
-                                {list.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(err) => view! { <LoadError err/> }.into_any(),
+                    if view_kind() == "list" {
+                        match list.await {
+                            Ok(Some(page)) => view! { <LessonListPage page filter=f/> }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(err) => view! { <LoadError err/> }.into_any(),
+                        }
+                    } else {
+                        match calendar.await {
+                            Ok(Some(period)) => view! { <CalendarGrid period filter=f/> }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(err) => view! { <LoadError err/> }.into_any(),
+                        }
                     }
                 })}
             </Suspense>
@@ -189,10 +215,40 @@ pub fn LessonsPage() -> impl IntoView {
     }
 }
 
-/// The list's query string without its dates, for the calendar's previous / next links.
-fn calendar_query(f: &LessonFilter, view: &str) -> String {
+/// A page of the finder's list with links to the previous and next pages.
+#[component]
+fn LessonListPage(page: LessonPage, filter: LessonFilter) -> impl IntoView {
+    let i18n = use_i18n();
+    if page.lessons.is_empty() && page.page == 1 {
+        return view! { <p>{move || i18n.t(Msg::NoUpcomingLessons)}</p> }.into_any();
+    }
+    let base = finder_query(&filter, "list", true);
+    let href = move |n: u32| format!("/lessons?{base}&page={n}");
+    let number = page.page;
+    let previous = (number > 1).then(|| href(number - 1));
+    let next = page.more.then(|| href(number + 1));
+    view! {
+        <ul class="lesson-list">
+            {page.lessons.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
+        </ul>
+        <nav class="pager" aria-label=move || i18n.t(lm(LessonMsg::Pages))>
+            {previous.map(|href| view! { <a href=href rel="prev">{move || i18n.t(lm(LessonMsg::Previous))}</a> })}
+            <span aria-current="page">{move || lm(LessonMsg::PageNumber).fill(i18n.locale.get(), &[("n", &number)])}</span>
+            {next.map(|href| view! { <a href=href rel="next">{move || i18n.t(lm(LessonMsg::Next))}</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// The finder's query string for `view`, with its filters (and its dates when `dates`), for
+/// the pager's and the calendar's links.
+fn finder_query(f: &LessonFilter, view: &str, dates: bool) -> String {
     let mut parts = vec![format!("view={view}")];
-    for (k, v) in [("subject", &f.subject), ("grade", &f.grade), ("district", &f.district), ("mode", &f.mode)] {
+    let mut fields = vec![("subject", &f.subject), ("grade", &f.grade), ("district", &f.district), ("mode", &f.mode)];
+    if dates {
+        fields.extend([("from", &f.from), ("to", &f.to)]);
+    }
+    for (k, v) in fields {
         if !v.is_empty() {
             let encoded: String = v
                 .bytes()
@@ -213,50 +269,49 @@ fn calendar_query(f: &LessonFilter, view: &str) -> String {
     parts.join("&")
 }
 
-/// A month (or week) grid of the period that holds `anchor` (the "from" date), else the first
-/// lesson; days in the viewer's zone; links to the previous and next period.
+/// A month (six whole weeks) or week grid of the period the server chose; days in the viewer's
+/// zone. A month's day shows its first lessons and links to that day's full list; a week's day
+/// shows all of them. Links to the previous and next period.
 #[component]
-fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDate>, base: String) -> impl IntoView {
+fn CalendarGrid(period: CalendarPeriod, filter: LessonFilter) -> impl IntoView {
     let i18n = use_i18n();
     let tz = crate::kit::time::zone(&expect_context::<Viewer>().time_zone);
-    let first = anchor
-        .or_else(|| lessons.first().map(|l| l.starts_at.with_timezone(&tz).date_naive()))
-        .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
-    let month_start = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).unwrap_or(first);
-    let start = if week {
-        first - Duration::days(first.weekday().num_days_from_monday() as i64)
-    } else {
-        month_start - Duration::days(month_start.weekday().num_days_from_monday() as i64)
-    };
+    let week = period.days == 7;
+    let anchor = period.anchor;
+    let month_start = anchor.with_day(1).unwrap_or(anchor);
     let (prev, next) = if week {
-        (
-            (start - Duration::days(7), start - Duration::days(1)),
-            (start + Duration::days(7), start + Duration::days(13)),
-        )
+        (period.start - Duration::days(7), period.start + Duration::days(7))
     } else {
-        let prev_start = (month_start - Duration::days(1)).with_day(1).unwrap_or(month_start);
-        let next_start = (month_start + Duration::days(31)).with_day(1).unwrap_or(month_start);
-        let next_end = (next_start + Duration::days(31)).with_day(1).unwrap_or(next_start) - Duration::days(1);
-        ((prev_start, month_start - Duration::days(1)), (next_start, next_end))
+        let prev = (month_start - Duration::days(1)).with_day(1).unwrap_or(month_start);
+        let next = (month_start + Duration::days(31)).with_day(1).unwrap_or(month_start);
+        (prev, next)
     };
-    let link = |(from, to): (NaiveDate, NaiveDate)| {
-        format!("/lessons?{base}&from={}&to={}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
-    };
+    let view = if week { "week" } else { "month" };
+    let base = finder_query(&filter, view, false);
+    let link = |from: NaiveDate| format!("/lessons?{base}&from={}", from.format("%Y-%m-%d"));
     let (prev_href, next_href) = (link(prev), link(next));
-    let days = if week { 7 } else { 42 };
+    let (prev_label, next_label) = if week {
+        (LessonMsg::PreviousWeek, LessonMsg::NextWeek)
+    } else {
+        (LessonMsg::PreviousMonth, LessonMsg::NextMonth)
+    };
+    let day_list = finder_query(&filter, "list", false);
+    let mut busy = period.busy.into_iter().peekable();
     let weekdays = ["一", "二", "三", "四", "五", "六", "日"];
     let weekdays_en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let cells: Vec<_> = (0..days)
+    let cells: Vec<_> = (0..period.days)
         .map(|i| {
-            let day = start + Duration::days(i);
-            let todays: Vec<LessonSummary> =
-                lessons.iter().filter(|l| l.starts_at.with_timezone(&tz).date_naive() == day).cloned().collect();
-            let muted = !week && day.month() != first.month();
+            let day = period.start + Duration::days(i64::from(i));
+            let todays = busy.next_if(|d| d.date == day);
+            let muted = !week && day.month() != anchor.month();
+            let (count, lessons) = todays.map(|d| (d.count, d.lessons)).unwrap_or_default();
+            let hidden = count - lessons.len() as i64;
+            let all_href = format!("/lessons?{day_list}&from={day}&to={day}", day = day.format("%Y-%m-%d"));
             view! {
                 <li class="day" class:other-month=muted>
                     <span class="date">{day.format("%-m/%-d").to_string()}</span>
                     <ul>
-                        {todays
+                        {lessons
                             .into_iter()
                             .map(|l| {
                                 let time = l.starts_at.with_timezone(&tz).format("%H:%M").to_string();
@@ -264,16 +319,24 @@ fn CalendarGrid(lessons: Vec<LessonSummary>, week: bool, anchor: Option<NaiveDat
                             })
                             .collect_view()}
                     </ul>
+                    {(hidden > 0).then(|| view! {
+                        <a class="day-all" href=all_href>{move || lm(LessonMsg::DayAll).fill(i18n.locale.get(), &[("n", &count)])}</a>
+                    })}
                 </li>
             }
         })
         .collect();
+    let heading = if week {
+        format!("{} – {}", period.start.format("%Y-%m-%d"), (period.start + Duration::days(6)).format("%Y-%m-%d"))
+    } else {
+        month_start.format("%Y-%m").to_string()
+    };
     view! {
-        <h2>{if week { format!("{}", start.format("%Y-%m-%d")) } else { format!("{}", first.format("%Y-%m")) }}</h2>
+        <h2>{heading}</h2>
         <p class="calendar-nav">
-            <a href=prev_href>{move || i18n.t(lm(LessonMsg::Previous))}</a>
+            <a href=prev_href>{move || i18n.t(lm(prev_label))}</a>
             " · "
-            <a href=next_href>{move || i18n.t(lm(LessonMsg::Next))}</a>
+            <a href=next_href>{move || i18n.t(lm(next_label))}</a>
         </p>
         <ol class="calendar" class:week=week>
             {(0..7).map(|i| view! { <li class="weekday" aria-hidden="true">{move || if i18n.locale.get() == crate::kit::i18n::Locale::ZhCn { weekdays[i] } else { weekdays_en[i] }}</li> }).collect_view()}

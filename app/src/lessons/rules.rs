@@ -264,29 +264,6 @@ impl ValidLesson {
     }
 }
 
-/// What the booking window and the lesson's state allow right now.
-pub fn check_bookable(
-    status: LessonStatus,
-    starts_at: DateTime<Utc>,
-    opens: Option<DateTime<Utc>>,
-    closes: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<(), Msg> {
-    if status != LessonStatus::Published {
-        return Err(lm(LessonMsg::ErrNotBookable));
-    }
-    if now >= starts_at {
-        return Err(lm(LessonMsg::ErrLessonPast));
-    }
-    if opens.is_some_and(|o| now < o) {
-        return Err(lm(LessonMsg::ErrBookingNotOpen));
-    }
-    if closes.is_some_and(|c| now >= c) {
-        return Err(lm(LessonMsg::ErrBookingClosed));
-    }
-    Ok(())
-}
-
 /// A booking may be cancelled by its owner until booking closes (or the lesson starts).
 pub fn check_cancellable(
     starts_at: DateTime<Utc>,
@@ -316,6 +293,33 @@ pub fn new_booking_status(capacity: i32, seats_taken: i64, needs_approval: bool)
 /// are taken.
 pub fn promotions(capacity: i32, seats_taken: i64, waitlisted: i64) -> i64 {
     (capacity as i64 - seats_taken).clamp(0, waitlisted.max(0))
+}
+
+/// The lesson finder's list: lessons per page, and the last page anyone may ask for (the
+/// offset's work stays bounded; later pages are reached by narrowing the dates).
+pub const LESSONS_PER_PAGE: u32 = 30;
+pub const MAX_LESSON_PAGE: u32 = 200;
+/// Lessons a month view shows in a day's cell (the rest behind the link to that day's list);
+/// a week view shows every lesson, up to this many a day.
+pub const MONTH_DAY_LESSONS: i64 = 3;
+pub const WEEK_DAY_LESSONS: i64 = 100;
+
+/// The page actually served for `asked` (0 reads as 1; past the last page, the last page).
+pub fn lesson_page(asked: u32) -> u32 {
+    asked.clamp(1, MAX_LESSON_PAGE)
+}
+
+/// The days a calendar shows for `anchor`: the week (Monday to Sunday) that holds it, or the
+/// six whole weeks that hold its month, from the Monday on or before the 1st. (first day, days)
+pub fn calendar_period(anchor: chrono::NaiveDate, week: bool) -> (chrono::NaiveDate, u32) {
+    use chrono::Datelike;
+    let monday_of =
+        |day: chrono::NaiveDate| day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+    if week {
+        (monday_of(anchor), 7)
+    } else {
+        (monday_of(anchor.with_day(1).unwrap_or(anchor)), 42)
+    }
 }
 
 pub fn seats_left(capacity: i32, seats_taken: i64) -> i64 {
@@ -371,6 +375,31 @@ pub fn holds_seat(status: BookingStatus) -> bool {
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    fn date(s: &str) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn a_month_calendar_is_six_whole_weeks_from_the_monday_before_the_first() {
+        // 1 December 2026 is a Tuesday.
+        assert_eq!(calendar_period(date("2026-12-17"), false), (date("2026-11-30"), 42));
+        // 1 February 2027 is a Monday.
+        assert_eq!(calendar_period(date("2027-02-28"), false), (date("2027-02-01"), 42));
+    }
+
+    #[test]
+    fn a_week_calendar_runs_monday_to_sunday() {
+        assert_eq!(calendar_period(date("2026-12-06"), true), (date("2026-11-30"), 7), "a Sunday");
+        assert_eq!(calendar_period(date("2026-11-30"), true), (date("2026-11-30"), 7), "a Monday");
+    }
+
+    #[test]
+    fn lesson_pages_start_at_one_and_stop_at_the_last_servable_page() {
+        assert_eq!(lesson_page(0), 1);
+        assert_eq!(lesson_page(7), 7);
+        assert_eq!(lesson_page(u32::MAX), MAX_LESSON_PAGE);
+    }
 
     fn t(h: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).single().expect("valid") + Duration::hours(h)
@@ -557,23 +586,6 @@ mod tests {
             can(Standing::member(None), Action::Book, LessonFacts::public(LessonStatus::Draft)),
             Err(AppError::NotFound),
             "a draft is hidden"
-        );
-    }
-
-    #[test]
-    fn drafts_cancelled_past_and_out_of_window_lessons_take_no_bookings() {
-        let now = t(0);
-        assert!(check_bookable(LessonStatus::Published, t(5), None, None, now).is_ok());
-        assert_eq!(check_bookable(LessonStatus::Draft, t(5), None, None, now), Err(lm(LessonMsg::ErrNotBookable)));
-        assert_eq!(check_bookable(LessonStatus::Cancelled, t(5), None, None, now), Err(lm(LessonMsg::ErrNotBookable)));
-        assert_eq!(check_bookable(LessonStatus::Published, t(-1), None, None, now), Err(lm(LessonMsg::ErrLessonPast)));
-        assert_eq!(
-            check_bookable(LessonStatus::Published, t(5), Some(t(1)), None, now),
-            Err(lm(LessonMsg::ErrBookingNotOpen))
-        );
-        assert_eq!(
-            check_bookable(LessonStatus::Published, t(5), None, Some(t(0)), now),
-            Err(lm(LessonMsg::ErrBookingClosed))
         );
     }
 

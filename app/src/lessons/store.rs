@@ -4,14 +4,14 @@
 
 use super::rules::{self, LessonFacts, ValidLesson};
 use super::{
-    Attendee, BookingStatus, LessonDetail, LessonFilter, LessonMsg, LessonStatus, LessonSummary, Mode, MyBooking,
-    Notification, NotificationKind,
+    Attendee, BookingStatus, CalendarDay, LessonDetail, LessonFilter, LessonMsg, LessonPage, LessonStatus,
+    LessonSummary, Mode, MyBooking, Notification, NotificationKind,
 };
 use crate::kit::error::StoreError;
 use crate::kit::i18n::{Locale, Msg};
 use crate::kit::token::token_hash;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{PgConnection, PgExecutor, PgPool, Row};
+use sqlx::{FromRow, PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 const SEAT_STATUSES: &str = "('confirmed', 'attended', 'no_show')";
@@ -21,17 +21,26 @@ fn err(input: &'static str, m: LessonMsg) -> StoreError {
     StoreError::conflict(input, m)
 }
 
-const SUMMARY_SELECT: &str =
-    "select l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
-        l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district, l.status,
-        coalesce(c.taken, 0) as seats_taken
- from open_lessons l
- join studios s on s.id = l.studio_id
- join users u on u.id = l.teacher_id
- left join lateral (
-     select count(*) as taken from bookings b
-     where b.lesson_id = l.id and b.status in ('confirmed', 'attended', 'no_show')
- ) c on true";
+/// A lesson's summary: its columns, and the joins they come from (the seats taken counted from
+/// the bookings index).
+macro_rules! summary_columns {
+    () => {
+        "l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
+         l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district, l.status,
+         coalesce(c.taken, 0) as seats_taken"
+    };
+}
+macro_rules! summary_joins {
+    () => {
+        " join studios s on s.id = l.studio_id
+          join users u on u.id = l.teacher_id
+          left join lateral (
+              select count(*) as taken from bookings b
+              where b.lesson_id = l.id and b.status in ('confirmed', 'attended', 'no_show')
+          ) c on true"
+    };
+}
+const SUMMARY_SELECT: &str = concat!("select ", summary_columns!(), " from open_lessons l", summary_joins!());
 
 /// The next published lessons, soonest first: of one studio, or (`None`) of all public, active
 /// studios (served by `open_lessons_published_starts_at_idx` / `open_lessons_studio_id_starts_at_idx`).
@@ -50,33 +59,103 @@ pub async fn upcoming(pool: &PgPool, studio_id: Option<Uuid>, limit: i64) -> sql
     Ok(rows)
 }
 
-/// Upcoming published lessons of public studios, filtered. Dates are whole days in `tz`.
-pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str, limit: i64) -> sqlx::Result<Vec<LessonSummary>> {
-    let rows: Vec<LessonSummary> = sqlx::query_as(&format!(
-        "{SUMMARY_SELECT}
-         where l.status = 'published' and l.starts_at > now() and s.visibility = 'public' and not s.archived
-           and ($1 = '' or l.subject = $1)
-           and ($2 = '' or l.grade = $2)
-           and ($3 = '' or s.district = $3)
-           and ($4 = '' or l.mode = $4)
-           and (nullif($5, '') is null or l.starts_at >= (nullif($5, '')::date)::timestamp at time zone $7)
-           and (nullif($6, '') is null or l.starts_at < (nullif($6, '')::date + 1)::timestamp at time zone $7)
-           and (not $8 or coalesce(c.taken, 0) < l.capacity)
-         order by l.starts_at
-         limit $9"
-    ))
-    .bind(&f.subject)
-    .bind(&f.grade)
-    .bind(&f.district)
-    .bind(&f.mode)
-    .bind(&f.from)
-    .bind(&f.to)
-    .bind(tz)
-    .bind(f.free_seats)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows)
+/// The finder's conditions: published lessons of public, active studios, and each filter that is
+/// set (the dates when `dates`). Only the filters in use reach the SQL, so each combination is
+/// planned for what it asks; a catch-all `($1 = '' or col = $1)` would settle into a generic
+/// plan that scans for every combination after five runs.
+fn push_finder_conditions<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a LessonFilter, tz: &'a str, dates: bool) {
+    q.push(" where l.status = 'published' and s.visibility = 'public' and not s.archived");
+    for (column, value) in
+        [("l.subject", &f.subject), ("l.grade", &f.grade), ("s.district", &f.district), ("l.mode", &f.mode)]
+    {
+        if !value.is_empty() {
+            q.push(format!(" and {column} = ")).push_bind(value.as_str());
+        }
+    }
+    if dates && !f.from.is_empty() {
+        q.push(" and l.starts_at >= (")
+            .push_bind(f.from.as_str())
+            .push("::date)::timestamp at time zone ")
+            .push_bind(tz);
+    }
+    if dates && !f.to.is_empty() {
+        q.push(" and l.starts_at < (")
+            .push_bind(f.to.as_str())
+            .push("::date + 1)::timestamp at time zone ")
+            .push_bind(tz);
+    }
+    if f.free_seats {
+        q.push(format!(
+            " and (select count(*) from bookings b where b.lesson_id = l.id and b.status in {SEAT_STATUSES}) < l.capacity"
+        ));
+    }
+}
+
+/// One page of the upcoming published lessons of public studios, filtered, soonest first.
+/// Dates are whole days in `tz`.
+pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str) -> sqlx::Result<LessonPage> {
+    let page = rules::lesson_page(f.page);
+    let per_page = i64::from(rules::LESSONS_PER_PAGE);
+    let mut q = QueryBuilder::new(SUMMARY_SELECT);
+    push_finder_conditions(&mut q, f, tz, true);
+    // One more than a page: whether there is a next page, without counting them all.
+    q.push(" and l.starts_at > now() order by l.starts_at, l.id limit ")
+        .push_bind(per_page + 1)
+        .push(" offset ")
+        .push_bind(i64::from(page - 1) * per_page);
+    let mut lessons: Vec<LessonSummary> = q.build_query_as().fetch_all(pool).await?;
+    let more = lessons.len() as i64 > per_page;
+    lessons.truncate(per_page as usize);
+    Ok(LessonPage { lessons, page, more })
+}
+
+/// The calendar's days from `start` (`days` of them) that have published lessons of public
+/// studios matching the filters (its dates aside): each day's count and its first `per_day`
+/// lessons. Days are whole days in `tz`. One query, whatever the period holds.
+pub async fn calendar(
+    pool: &PgPool,
+    f: &LessonFilter,
+    tz: &str,
+    start: NaiveDate,
+    days: u32,
+    per_day: i64,
+) -> sqlx::Result<Vec<CalendarDay>> {
+    let end = start + chrono::Duration::days(i64::from(days));
+    let mut q = QueryBuilder::new("with period as (select l.id, l.starts_at, (l.starts_at at time zone ");
+    q.push_bind(tz).push(")::date as day from open_lessons l join studios s on s.id = l.studio_id");
+    push_finder_conditions(&mut q, f, tz, false);
+    q.push(" and l.starts_at >= ")
+        .push_bind(start)
+        .push("::timestamp at time zone ")
+        .push_bind(tz)
+        .push(" and l.starts_at < ")
+        .push_bind(end)
+        .push("::timestamp at time zone ")
+        .push_bind(tz);
+    q.push(concat!(
+        "), ranked as (
+             select id, day, count(*) over (partition by day) as day_count,
+                    row_number() over (partition by day order by starts_at, id) as rank
+             from period
+         )
+         select r.day, r.day_count, ",
+        summary_columns!(),
+        " from ranked r join open_lessons l on l.id = r.id",
+        summary_joins!(),
+        " where r.rank <= "
+    ));
+    q.push_bind(per_day).push(" order by l.starts_at, l.id");
+    let rows = q.build().fetch_all(pool).await?;
+    let mut busy: Vec<CalendarDay> = Vec::new();
+    for row in rows {
+        let date: NaiveDate = row.try_get("day")?;
+        let lesson = LessonSummary::from_row(&row)?;
+        match busy.last_mut() {
+            Some(day) if day.date == date => day.lessons.push(lesson),
+            _ => busy.push(CalendarDay { date, count: row.try_get("day_count")?, lessons: vec![lesson] }),
+        }
+    }
+    Ok(busy)
 }
 
 /// The user's bookings (newest lessons first) and the lessons of the studios they lead (from a
@@ -338,9 +417,7 @@ struct Locked {
     place: String,
     link: String,
     capacity: i32,
-    booking_opens_at: Option<DateTime<Utc>>,
     booking_closes_at: Option<DateTime<Utc>>,
-    needs_approval: bool,
     checkin_code: String,
     /// The transaction's clock, for window checks.
     now: DateTime<Utc>,
@@ -348,8 +425,8 @@ struct Locked {
 
 async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked, StoreError> {
     sqlx::query_as(
-        "select status, teacher_id, starts_at, ends_at, place, link, capacity, booking_opens_at, booking_closes_at,
-                needs_approval, checkin_code, now() as now
+        "select status, teacher_id, starts_at, ends_at, place, link, capacity, booking_closes_at, checkin_code,
+                now() as now
          from open_lessons where id = $1 for update",
     )
     .bind(lesson_id)
@@ -419,56 +496,42 @@ async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sql
 }
 
 /// Books a seat for `user_id`: confirmed while seats last, then waitlisted; pending when the
-/// lesson needs approval. One transaction holding the lesson row.
+/// lesson needs approval. One round trip: the database function `book_seat` reads the
+/// permission facts, locks the lesson, counts, inserts and queues the notification and its
+/// email, so the lesson's lock is held only while PostgreSQL works (migration
+/// `20261208000000_book_seat.sql`). Who may book is decided there, as `rules::can` decides it
+/// for `Action::Book`.
 #[tracing::instrument(skip_all)]
 pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBooking, StoreError> {
-    let mut tx = pool.begin().await?;
-    let lesson = lock_lesson(&mut tx, lesson_id).await?;
-    rules::check_bookable(
-        lesson.status,
-        lesson.starts_at,
-        lesson.booking_opens_at,
-        lesson.booking_closes_at,
-        lesson.now,
-    )
-    .map_err(|m| StoreError::conflict("lesson", m))?;
-    // Teaching a lesson is not observing it: no seat, so no hours for it as an observer.
-    if lesson.teacher_id == user_id {
-        return Err(err("lesson", LessonMsg::ErrOwnLesson));
-    }
-    // Seats, waitlist and the caller's own active booking in one pass over the lesson's bookings.
-    let (taken, waiting, already): (i64, i64, bool) = sqlx::query_as(&format!(
-        "select count(*) filter (where status in {SEAT_STATUSES}),
-                count(*) filter (where status = 'waitlisted'),
-                coalesce(bool_or(user_id = $2 and status in {ACTIVE_STATUSES}), false)
-         from bookings where lesson_id = $1"
-    ))
-    .bind(lesson_id)
-    .bind(user_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if already {
-        return Err(err("lesson", LessonMsg::ErrAlreadyBooked));
-    }
-    let status = rules::new_booking_status(lesson.capacity, taken, lesson.needs_approval);
-    let id = Uuid::new_v4();
-    sqlx::query("insert into bookings (id, lesson_id, user_id, status) values ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(lesson_id)
-        .bind(user_id)
-        .bind(status.code())
-        .execute(&mut *tx)
-        .await?;
-    // The lesson row is locked, so the new booking is the last of the waitlist.
-    let position = (status == BookingStatus::Waitlisted).then_some(waiting + 1);
-    let kind = match status {
-        BookingStatus::Confirmed => NotificationKind::BookingConfirmed,
-        BookingStatus::Waitlisted => NotificationKind::BookingWaitlisted,
-        _ => NotificationKind::BookingPending,
+    let kinds =
+        [NotificationKind::BookingConfirmed, NotificationKind::BookingWaitlisted, NotificationKind::BookingPending];
+    let labels = |locale| kinds.iter().map(|kind| kind.label().text(locale)).collect::<Vec<_>>();
+    let (outcome, id, status, waitlist_position): (String, Option<Uuid>, Option<BookingStatus>, Option<i64>) =
+        sqlx::query_as("select outcome, booking_id, booking_status, waitlist_position from book_seat($1, $2, $3, $4)")
+            .bind(lesson_id)
+            .bind(user_id)
+            .bind(labels(Locale::ZhCn))
+            .bind(labels(Locale::En))
+            .fetch_one(pool)
+            .await?;
+    let refusal = match outcome.as_str() {
+        "booked" => {
+            let (Some(id), Some(status)) = (id, status) else {
+                return Err(StoreError::Inconsistent("book_seat booked without a booking".into()));
+            };
+            return Ok(MyBooking { id, status, waitlist_position });
+        }
+        "not_found" => return Err(StoreError::NotFound),
+        "archived" => return Err(StoreError::Refused(crate::studios::StudioMsg::ErrArchived.into())),
+        "not_bookable" => LessonMsg::ErrNotBookable,
+        "past" => LessonMsg::ErrLessonPast,
+        "not_open" => LessonMsg::ErrBookingNotOpen,
+        "closed" => LessonMsg::ErrBookingClosed,
+        "own_lesson" => LessonMsg::ErrOwnLesson,
+        "already_booked" => LessonMsg::ErrAlreadyBooked,
+        other => return Err(StoreError::Inconsistent(format!("book_seat answered {other:?}"))),
     };
-    notify(&mut tx, kind, &[id]).await?;
-    tx.commit().await?;
-    Ok(MyBooking { id, status, waitlist_position: position })
+    Err(err("lesson", refusal))
 }
 
 /// Cancels the user's active booking of the lesson and promotes the earliest waitlisted person

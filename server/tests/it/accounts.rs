@@ -585,3 +585,47 @@ async fn a_sign_in_sent_from_another_site_is_refused_and_signs_nobody_in(pool: P
     let own = app.client().post(&url).header("sec-fetch-site", "same-origin").form(&form).send().await.expect("post");
     assert_status(&own, StatusCode::OK);
 }
+
+/// The stored expiry of the only session in the database.
+async fn session_expiry(pool: &PgPool) -> chrono::DateTime<chrono::Utc> {
+    sqlx::query_scalar("select expiry_date from tower_sessions.session").fetch_one(pool).await.expect("one session")
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_signed_in_browser_does_not_write_its_session_on_every_request(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.registered_as("steady@school.cn", PASSWORD, "李明").await;
+    let signed_in_until = session_expiry(&pool).await;
+    for path in ["/hours", "/studios", "/profile"] {
+        let page = app.get(&client, path).await;
+        assert_status(&page, StatusCode::OK);
+        assert!(session_cookie(&page).is_none(), "{path} set the session cookie again");
+    }
+    assert_eq!(session_expiry(&pool).await, signed_in_until, "within the interval the session is not written");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn an_active_session_slides_its_expiry_forward_once_the_interval_has_passed(pool: PgPool) {
+    // An interval of zero: every request is past it.
+    let app = TestApp::spawn_adjusted(pool.clone(), |config, _| config.session_touch_secs = 0).await;
+    let client = app.registered_as("active@school.cn", PASSWORD, "李明").await;
+    let signed_in_until = session_expiry(&pool).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let page = app.get(&client, "/hours").await;
+    assert_status(&page, StatusCode::OK);
+    assert!(session_expiry(&pool).await > signed_in_until, "the stored expiry moved forward");
+    let cookie = session_cookie(&page).expect("the cookie is renewed");
+    assert!(cookie.contains("Max-Age=1209600"), "14 days from now: {cookie}");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn anonymous_visits_store_no_session(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.client();
+    for path in ["/", "/sign-in", "/studios", "/lessons"] {
+        assert_status(&app.get(&client, path).await, StatusCode::OK);
+    }
+    let sessions: i64 =
+        sqlx::query_scalar("select count(*) from tower_sessions.session").fetch_one(&pool).await.expect("count");
+    assert_eq!(sessions, 0);
+}

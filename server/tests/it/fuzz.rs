@@ -10,6 +10,17 @@ use sqlx::PgPool;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+/// The lesson finder's filter fields (the list and the calendar share them).
+const FINDER_FILTER: [&str; 7] = [
+    "filter[subject]",
+    "filter[grade]",
+    "filter[district]",
+    "filter[mode]",
+    "filter[from]",
+    "filter[to]",
+    "filter[free_seats]",
+];
+
 /// Every server function and the names of its arguments, as a form sends them.
 fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
     let with = |head: &[&'static str], form: &[&'static str]| [head, form].concat();
@@ -61,18 +72,8 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("lessons/decide", vec!["lesson_id", "booking_id", "decision"]),
         ("lessons/detail", vec!["lesson_id"]),
         ("lessons/done", vec!["lesson_id"]),
-        (
-            "lessons/list",
-            vec![
-                "filter[subject]",
-                "filter[grade]",
-                "filter[district]",
-                "filter[mode]",
-                "filter[from]",
-                "filter[to]",
-                "filter[free_seats]",
-            ],
-        ),
+        ("lessons/list", [FINDER_FILTER.as_slice(), &["filter[page]"]].concat()),
+        ("lessons/calendar", [FINDER_FILTER.as_slice(), &["week"]].concat()),
         ("lessons/mine", vec![]),
         ("lessons/my-hours", vec![]),
         ("lessons/my-studios", vec![]),

@@ -645,7 +645,7 @@ async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(po
         .expect("full");
     let client = app.client();
     let ids = |v: serde_json::Value| -> Vec<String> {
-        v.as_array().expect("list").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect()
+        v["lessons"].as_array().expect("list").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect()
     };
     let list = |form: Vec<(&'static str, String)>| {
         let client = client.clone();
@@ -678,7 +678,7 @@ async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(po
     let month = app.get(&client, "/lessons?view=month").await.text().await.expect("html");
     assert!(month.contains("class=\"calendar"));
     assert!(month.contains(&format!("/lessons/{math}")));
-    assert!(month.contains("下一页") && month.contains("view=month&amp;from="), "links to the next month");
+    assert!(month.contains("下个月") && month.contains("view=month&amp;from="), "links to the next month");
     // A month far ahead has no lessons but still shows its grid.
     let empty = app.get(&client, "/lessons?view=month&from=2031-02-01&to=2031-02-28").await.text().await.expect("html");
     assert!(empty.contains("2031-02") && !empty.contains(&format!("/lessons/{math}")));
@@ -799,7 +799,7 @@ async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_stu
     }
     assert_eq!(app.get(&app.client(), &format!("/lessons/{id}/calendar.ics")).await.status(), StatusCode::UNAUTHORIZED);
     let listed: serde_json::Value = app.call(&outsider, "lessons/list", &[]).await.json().await.expect("list");
-    assert_eq!(listed.as_array().map(Vec::len), Some(0), "not in the finder either");
+    assert_eq!(listed["lessons"].as_array().map(Vec::len), Some(0), "not in the finder either");
     assert_eq!(count(&pool, "select count(*) from bookings").await, 0, "nothing booked");
 
     let mentee = signed_in(&app, "mentee@studio.test").await;
@@ -982,4 +982,61 @@ async fn a_host_cannot_check_anyone_in_days_before_the_lesson(pool: PgPool) {
     assert_eq!(error_json(early).await, serde_json::json!({"Refused": {"Lesson": "ErrCheckInClosed"}}));
     assert_eq!(count(&pool, "select count(*) from training_records").await, 0, "no hours for a lesson days away");
     assert_eq!(status_of(&pool, lesson, "observer@other.test").await.as_deref(), Some("confirmed"));
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_finder_pages_its_list_and_the_calendar_shows_every_day_of_a_busy_month(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let world = World::create(&pool).await;
+    // 35 lessons over the coming weeks, then 5 on one day far ahead (09:00 to 13:00 Beijing time).
+    for day in 1..=35 {
+        world.lesson(&pool, 30, false, LessonStatus::Published, Duration::days(day)).await;
+    }
+    let busy_day = chrono::NaiveDate::from_ymd_opt(2031, 3, 12).expect("day");
+    for hour in 1..=5 {
+        let lesson = world.lesson(&pool, 30, false, LessonStatus::Published, Duration::days(1)).await;
+        let starts = busy_day.and_hms_opt(hour, 0, 0).expect("time").and_utc();
+        sqlx::query("update open_lessons set starts_at = $2, ends_at = $2 + interval '45 minutes' where id = $1")
+            .bind(lesson)
+            .bind(starts)
+            .execute(&pool)
+            .await
+            .expect("busy day");
+    }
+    let client = app.client();
+    let page = |n: &'static str| {
+        let (app, client) = (&app, &client);
+        async move { app.call(client, "lessons/list", &[("filter[page]", n)]).await }
+    };
+    let first: serde_json::Value = page("1").await.json().await.expect("page 1");
+    assert_eq!((first["lessons"].as_array().map(Vec::len), &first["more"]), (Some(30), &serde_json::json!(true)));
+    let second: serde_json::Value = page("2").await.json().await.expect("page 2");
+    assert_eq!((second["lessons"].as_array().map(Vec::len), &second["more"]), (Some(10), &serde_json::json!(false)));
+    let beyond: serde_json::Value = page("4294967295").await.json().await.expect("a page far beyond");
+    assert_eq!(beyond["page"], 200, "the last servable page, not an error");
+    let html = app.get(&client, "/lessons").await.text().await.expect("html");
+    assert_eq!(html.matches("<li class=\"lesson\">").count(), 30, "a page of thirty, not every lesson");
+    assert!(html.contains("rel=\"next\"") && html.contains("page=2"), "a link to the next page");
+
+    let calendar = |week: &'static str| {
+        let (app, client) = (&app, &client);
+        async move { app.call(client, "lessons/calendar", &[("filter[from]", "2031-03-12"), ("week", week)]).await }
+    };
+    let month: serde_json::Value = calendar("false").await.json().await.expect("month");
+    assert_eq!((month["start"].as_str(), month["days"].as_u64()), (Some("2031-02-24"), Some(42)));
+    let day = &month["busy"][0];
+    assert_eq!((day["date"].as_str(), day["count"].as_i64()), (Some("2031-03-12"), Some(5)));
+    assert_eq!(day["lessons"].as_array().map(Vec::len), Some(3), "a month's day shows its first three");
+    let week: serde_json::Value = calendar("true").await.json().await.expect("week");
+    assert_eq!(week["start"].as_str(), Some("2031-03-10"));
+    assert_eq!(week["busy"][0]["lessons"].as_array().map(Vec::len), Some(5), "a week shows every lesson");
+
+    let month_page = app.get(&client, "/lessons?view=month&from=2031-03-01").await.text().await.expect("html");
+    assert!(month_page.contains("当天全部 5 节"), "the day links to its full list");
+    assert!(month_page.contains("view=list&amp;from=2031-03-12&amp;to=2031-03-12"));
+    let week_page = app.get(&client, "/lessons?view=week&from=2031-03-12").await.text().await.expect("html");
+    for time in ["09:00", "10:00", "11:00", "12:00", "13:00"] {
+        assert!(week_page.contains(time), "the week shows the lesson at {time}");
+    }
+    assert!(!week_page.contains("当天全部"), "nothing hidden in a week");
 }

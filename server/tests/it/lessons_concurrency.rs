@@ -1,6 +1,6 @@
 //! Never overbooked: hundreds of distinct users book a 30-seat lesson at once through the real
-//! HTTP endpoints of two server instances sharing one database. Also the booking benchmark
-//! (`scripts/bench-booking` runs this test with more requests and prints the throughput).
+//! HTTP endpoints of two server instances sharing one database. (`scripts/bench-booking` does
+//! the same with thousands, through two release instances, for the throughput.)
 
 use crate::support::{lessons::*, TestApp};
 use futures_util::{stream, StreamExt};

@@ -16,6 +16,7 @@ mod lessons_roles;
 mod mail;
 mod operators;
 mod records;
+mod serving;
 mod studio_year;
 mod studios;
 mod study;

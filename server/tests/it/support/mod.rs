@@ -3,7 +3,7 @@ pub mod builders;
 pub mod lessons;
 
 use app::kit::client::TrustedProxies;
-use leptos::prelude::get_configuration;
+use leptos::prelude::{get_configuration, LeptosOptions};
 use reqwest::{Client, Response, StatusCode};
 use server::config::Config;
 use sqlx::PgPool;
@@ -28,25 +28,32 @@ impl TestApp {
     }
 
     async fn spawn_with(pool: PgPool, trusted_proxies: TrustedProxies) -> TestApp {
+        TestApp::spawn_adjusted(pool, |config, _| config.trusted_proxies = trusted_proxies).await
+    }
+
+    /// A server whose settings `adjust` changes from the tests' defaults.
+    pub async fn spawn_adjusted(pool: PgPool, adjust: impl FnOnce(&mut Config, &mut LeptosOptions)) -> TestApp {
         // `RUST_LOG=error cargo test … -- --nocapture` shows what the server logged (a 500's cause).
         if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
             let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
         }
-        let options = get_configuration(None).expect("leptos configuration").leptos_options;
+        let mut options = get_configuration(None).expect("leptos configuration").leptos_options;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("address");
-        let config = Config {
+        let mut config = Config {
             database_url: String::new(),
             max_connections: 5,
             secure_cookies: false,
             session_days: 14,
-            trusted_proxies,
+            session_touch_secs: 300,
+            trusted_proxies: TrustedProxies::default(),
             min_cell: app::districts::MinCell::default(),
             public_url: format!("http://{addr}"),
             metrics_token: Some(METRICS_TOKEN.to_owned()),
             shutdown_grace_secs: 20,
             smtp: None,
         };
+        adjust(&mut config, &mut options);
         let (router, _live) = server::startup::router(pool.clone(), options, &config);
         let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, service).await.expect("serve") });

@@ -1,0 +1,79 @@
+//! How the built front end is served: hashed files cached for a year, the build's brotli and
+//! gzip copies chosen by `Accept-Encoding`, and no session or database work for any of it.
+
+use crate::support::{assert_status, TestApp};
+use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
+use reqwest::{Client, StatusCode};
+use sqlx::PgPool;
+use std::path::PathBuf;
+
+const WASM: &str = "atelier.Zk3q0hYd.wasm";
+
+/// A site folder as `cargo leptos build --release --precompress` leaves it: a hashed wasm file
+/// and its two compressed copies (distinct bytes, so the test sees which one was sent).
+fn built_site() -> PathBuf {
+    let site = std::env::temp_dir().join(format!("atelier-site-{}", uuid::Uuid::new_v4()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("site folder");
+    std::fs::write(pkg.join(WASM), b"\0asm raw module").expect("wasm");
+    std::fs::write(pkg.join(format!("{WASM}.br")), b"brotli copy").expect("br");
+    std::fs::write(pkg.join(format!("{WASM}.gz")), b"gzip copy").expect("gz");
+    site
+}
+
+async fn fetch(app: &TestApp, client: &Client, path: &str, accept: Option<&str>) -> reqwest::Response {
+    let mut request = client.get(format!("{}{path}", app.base));
+    if let Some(accept) = accept {
+        request = request.header(ACCEPT_ENCODING, accept);
+    }
+    request.send().await.expect("asset")
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn hashed_assets_are_precompressed_cached_for_a_year_and_need_no_database(pool: PgPool) {
+    let site = built_site();
+    let root = site.to_string_lossy().into_owned();
+    let app = TestApp::spawn_adjusted(pool.clone(), |_, options| {
+        options.site_root = root.into();
+        options.hash_files = true;
+    })
+    .await;
+    // A signed-in browser sends its session cookie with every asset request…
+    let client = app.registered_as("assets@school.cn", "lesson-study-2026", "李明").await;
+    // …and the assets are served even with the database gone.
+    pool.close().await;
+
+    let path = format!("/pkg/{WASM}");
+    for (accept, encoding, body) in [
+        (Some("gzip, deflate, br"), Some("br"), "brotli copy"),
+        (Some("gzip"), Some("gzip"), "gzip copy"),
+        (None, None, "\0asm raw module"),
+    ] {
+        let answer = fetch(&app, &client, &path, accept).await;
+        assert_status(&answer, StatusCode::OK);
+        assert_eq!(answer.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+        assert_eq!(answer.headers().get(CONTENT_ENCODING).map(|v| v.to_str().expect("ascii")), encoding);
+        assert!(answer.headers().get(reqwest::header::SET_COOKIE).is_none());
+        assert_eq!(answer.text().await.expect("body"), body, "for Accept-Encoding {accept:?}");
+    }
+
+    let missing = fetch(&app, &client, "/pkg/atelier.0ld0ld0ld.wasm", Some("br")).await;
+    assert_status(&missing, StatusCode::NOT_FOUND);
+    assert!(missing.headers().get(CACHE_CONTROL).is_none(), "a missing file is not cached");
+    let _ = std::fs::remove_dir_all(site);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn unhashed_assets_of_a_development_build_are_revalidated(pool: PgPool) {
+    let site = built_site();
+    let root = site.to_string_lossy().into_owned();
+    let app = TestApp::spawn_adjusted(pool, |_, options| {
+        options.site_root = root.into();
+        options.hash_files = false;
+    })
+    .await;
+    let answer = fetch(&app, &app.client(), &format!("/pkg/{WASM}"), Some("br")).await;
+    assert_status(&answer, StatusCode::OK);
+    assert_eq!(answer.headers()[CACHE_CONTROL], "no-cache");
+    let _ = std::fs::remove_dir_all(site);
+}
