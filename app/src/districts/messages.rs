@@ -120,8 +120,6 @@ messages! {
         SortedBy => ("排序：{key}", "Sorted by {key}"),
         Ascending => ("升序", "ascending"),
         Descending => ("降序", "descending"),
-        NextPage => ("下一页", "Next page"),
-        PreviousPage => ("上一页", "Previous page"),
         SchoolPageTitle => ("{school}（{district}）", "{school} ({district})"),
         BackToDashboard => ("返回区域看板", "Back to the district dashboard"),
         NamedHeading => ("同意您查看发展档案的教师", "Teachers who let you open their record"),

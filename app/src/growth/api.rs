@@ -334,14 +334,16 @@ pub async fn sign_off(goal: String, decision: String, #[server(default)] note: S
 }
 
 /// A studio's mentors and host: one row per active mentee (goals done / total, overdue
-/// milestones, hours this quota year), sorted by `sort` (`name`, `goals`, `overdue`, `hours`).
-/// A constant number of queries whatever the studio's size.
+/// milestones, hours this quota year), sorted by `sort` (`name`, `goals`, `overdue`, `hours`),
+/// a page of 50 at a time (`page`, from 1). A constant number of queries whatever the studio's
+/// size.
 #[server(prefix = "/api", endpoint = "growth/overview")]
 #[tracing::instrument(skip_all)]
 pub async fn get_overview(
     studio: String,
     #[server(default)] sort: String,
     #[server(default)] desc: bool,
+    #[server(default)] page: u32,
 ) -> Result<Overview, AppError> {
     let me = require_user().await?;
     let pool = pool()?;
@@ -351,6 +353,8 @@ pub async fn get_overview(
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
     let mut rows = store::overview(&pool, studio_id, year_start, year_end, today).await?;
     rules::sort_rows(&mut rows, rules::SortKey::from_code(&sort), desc);
+    let mentees = rows.len() as u32;
+    let (rows, page, pages) = rules::overview_page(rows, page);
     let is_host = rules::can(actor, Action::ApplyTemplate).is_ok();
     let templates =
         if is_host { store::templates_for(&pool, studio_id, me.locale == Locale::En).await? } else { Vec::new() };
@@ -362,6 +366,9 @@ pub async fn get_overview(
         year_start,
         year_end,
         rows,
+        page,
+        pages,
+        mentees,
         templates,
     })
 }

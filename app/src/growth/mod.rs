@@ -229,6 +229,11 @@ pub struct Overview {
     pub quota_tenths: i64,
     pub year_start: NaiveDate,
     pub year_end: NaiveDate,
+    /// One page of the mentees, in the order asked for.
     pub rows: Vec<OverviewRow>,
+    pub page: u32,
+    pub pages: u32,
+    /// Active mentees in all.
+    pub mentees: u32,
     pub templates: Vec<TemplateSummary>,
 }

@@ -16,7 +16,7 @@ use super::{
 use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Msg};
-use crate::kit::view::{LoadError, Loading, Refresh};
+use crate::kit::view::{LoadError, Loading, Pager, Refresh};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -526,11 +526,13 @@ pub fn OverviewPage() -> impl IntoView {
     let overview = Resource::new(
         move || {
             let slug = params.with(|p| p.get("slug").unwrap_or_default());
-            let (sort, desc) =
-                query.with(|q| (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true")));
-            (slug, sort, desc, changed.version())
+            let (sort, desc, page) = query.with(|q| {
+                let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+                (q.get("sort").unwrap_or_default(), q.get("desc").as_deref() == Some("true"), page)
+            });
+            (slug, sort, desc, page, changed.version())
         },
-        |(slug, sort, desc, _)| get_overview(slug, sort, desc),
+        |(slug, sort, desc, page, _)| get_overview(slug, sort, desc, page),
     );
     view! {
         <Transition fallback=Loading>
@@ -559,9 +561,10 @@ fn OverviewView(
     let created = Signal::derive(move || matches!(create.value().get(), Some(Ok(()))));
     let slug_for_create = o.studio_slug.clone();
     let slug = o.studio_slug.clone();
+    let sort_key = if sort.is_empty() { "name".to_owned() } else { sort };
     let sort_link = {
         let slug = slug.clone();
-        let current = if sort.is_empty() { "name".to_owned() } else { sort };
+        let current = sort_key.clone();
         move |key: &'static str, label: Msg| {
             let href = format!("/studios/{slug}/growth?sort={key}&desc={}", key != "name");
             let aria_sort = (current == key).then_some(if desc { "descending" } else { "ascending" });
@@ -603,6 +606,13 @@ fn OverviewView(
                 </table>
             </div>
             {o.rows.is_empty().then(|| view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoMentees))}</p> })}
+            {(o.pages > 1).then(|| {
+                let (slug, sort) = (slug.clone(), sort_key.clone());
+                view! {
+                    <Pager page=o.page pages=o.pages more=o.page < o.pages
+                        href=move |n| format!("/studios/{slug}/growth?sort={sort}&desc={desc}&page={n}")/>
+                }
+            })}
         </section>
         {o.is_host.then(|| view! {
             <section class="card">

@@ -231,6 +231,18 @@ impl SortKey {
     }
 }
 
+/// Mentees per page of a studio's overview.
+pub const OVERVIEW_PER_PAGE: usize = 50;
+
+/// The rows of overview page `page` (from 1; past the last page, the last page) of `rows`, and
+/// the page served and the number of pages.
+pub fn overview_page(rows: Vec<OverviewRow>, page: u32) -> (Vec<OverviewRow>, u32, u32) {
+    let pages = rows.len().div_ceil(OVERVIEW_PER_PAGE).max(1) as u32;
+    let page = page.clamp(1, pages);
+    let shown = rows.into_iter().skip((page as usize - 1) * OVERVIEW_PER_PAGE).take(OVERVIEW_PER_PAGE).collect();
+    (shown, page, pages)
+}
+
 /// Sorts the overview; ties keep name order.
 pub fn sort_rows(rows: &mut [OverviewRow], key: SortKey, descending: bool) {
     rows.sort_by(|a, b| {
@@ -449,6 +461,18 @@ mod tests {
         assert_eq!(rows[0].mentee_name, "b");
         sort_rows(&mut rows, SortKey::Name, false);
         assert_eq!(rows[0].mentee_name, "a");
+    }
+
+    #[test]
+    fn the_overview_pages_fifty_mentees_at_a_time() {
+        let rows = |n: usize| (0..n).map(|i| row(&format!("{i:04}"), 0, 0, 0, 0)).collect::<Vec<_>>();
+        let (shown, page, pages) = overview_page(rows(120), 3);
+        assert_eq!((shown.len(), page, pages), (20, 3, 3));
+        assert_eq!(shown[0].mentee_name, "0100");
+        let (shown, page, _) = overview_page(rows(120), 99);
+        assert_eq!((shown.len(), page), (20, 3), "past the end: the last page");
+        let (shown, page, pages) = overview_page(rows(0), 0);
+        assert_eq!((shown.len(), page, pages), (0, 1, 1));
     }
 
     #[test]

@@ -6,6 +6,32 @@ use crate::kit::i18n::{use_i18n, Msg};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// Links to a list's previous and next pages (plain links: paging works without JavaScript).
+/// `page` counts from 1; `pages`, when the list was counted, shows "page 2 of 7"; `more` says
+/// whether a next page exists.
+#[component]
+pub fn Pager(
+    page: u32,
+    #[prop(optional)] pages: Option<u32>,
+    more: bool,
+    href: impl Fn(u32) -> String + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let previous = (page > 1).then(|| href(page - 1));
+    let next = more.then(|| href(page + 1));
+    let position = move || match pages {
+        Some(pages) => i18n.fill(Msg::PageOf, &[("page", &page), ("pages", &pages)]),
+        None => i18n.fill(Msg::PageNumber, &[("n", &page)]),
+    };
+    view! {
+        <nav class="pager" aria-label=move || i18n.t(Msg::Pagination)>
+            {previous.map(|href| view! { <a href=href rel="prev">{move || i18n.t(Msg::PreviousPage)}</a> })}
+            <span aria-current="page">{position}</span>
+            {next.map(|href| view! { <a href=href rel="next">{move || i18n.t(Msg::NextPage)}</a> })}
+        </nav>
+    }
+}
+
 /// Shown in place of a page's data while it loads.
 #[component]
 pub fn Loading() -> impl IntoView {

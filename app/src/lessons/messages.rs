@@ -126,14 +126,10 @@ messages! {
         MyBookings => ("我预约的公开课", "Lessons I booked"),
         StudioLessons => ("我的工作室的公开课", "My studios' lessons"),
         NothingYet => ("暂无。", "Nothing yet."),
-        Previous => ("上一页", "Previous"),
-        Next => ("下一页", "Next"),
         PreviousMonth => ("上个月", "Previous month"),
         NextMonth => ("下个月", "Next month"),
         PreviousWeek => ("上一周", "Previous week"),
         NextWeek => ("下一周", "Next week"),
-        PageNumber => ("第 {n} 页", "Page {n}"),
         DayAll => ("当天全部 {n} 节", "All {n} that day"),
-        Pages => ("翻页", "Pages"),
     }
 }

@@ -18,7 +18,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::{format_date_time, format_range, zone_label, DEFAULT_TIME_ZONE};
-use crate::kit::view::{LoadError, Loading, Refresh};
+use crate::kit::view::{LoadError, Loading, Pager, Refresh};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -223,19 +223,11 @@ fn LessonListPage(page: LessonPage, filter: LessonFilter) -> impl IntoView {
         return view! { <p>{move || i18n.t(Msg::NoUpcomingLessons)}</p> }.into_any();
     }
     let base = finder_query(&filter, "list", true);
-    let href = move |n: u32| format!("/lessons?{base}&page={n}");
-    let number = page.page;
-    let previous = (number > 1).then(|| href(number - 1));
-    let next = page.more.then(|| href(number + 1));
     view! {
         <ul class="lesson-list">
             {page.lessons.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
         </ul>
-        <nav class="pager" aria-label=move || i18n.t(lm(LessonMsg::Pages))>
-            {previous.map(|href| view! { <a href=href rel="prev">{move || i18n.t(lm(LessonMsg::Previous))}</a> })}
-            <span aria-current="page">{move || lm(LessonMsg::PageNumber).fill(i18n.locale.get(), &[("n", &number)])}</span>
-            {next.map(|href| view! { <a href=href rel="next">{move || i18n.t(lm(LessonMsg::Next))}</a> })}
-        </nav>
+        <Pager page=page.page more=page.more href=move |n| format!("/lessons?{base}&page={n}")/>
     }
     .into_any()
 }

@@ -21,23 +21,19 @@ fn err(input: &'static str, m: LessonMsg) -> StoreError {
     StoreError::conflict(input, m)
 }
 
-/// A lesson's summary: its columns, and the joins they come from (the seats taken counted from
-/// the bookings index).
+/// A lesson's summary: its columns (the seats taken as the lesson row counts them), and the
+/// joins they come from.
 macro_rules! summary_columns {
     () => {
         "l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
          l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district, l.status,
-         coalesce(c.taken, 0) as seats_taken"
+         l.seats_taken::int8 as seats_taken"
     };
 }
 macro_rules! summary_joins {
     () => {
         " join studios s on s.id = l.studio_id
-          join users u on u.id = l.teacher_id
-          left join lateral (
-              select count(*) as taken from bookings b
-              where b.lesson_id = l.id and b.status in ('confirmed', 'attended', 'no_show')
-          ) c on true"
+          join users u on u.id = l.teacher_id"
     };
 }
 const SUMMARY_SELECT: &str = concat!("select ", summary_columns!(), " from open_lessons l", summary_joins!());
@@ -85,9 +81,7 @@ fn push_finder_conditions<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a LessonF
             .push_bind(tz);
     }
     if f.free_seats {
-        q.push(format!(
-            " and (select count(*) from bookings b where b.lesson_id = l.id and b.status in {SEAT_STATUSES}) < l.capacity"
-        ));
+        q.push(" and l.seats_taken < l.capacity");
     }
 }
 

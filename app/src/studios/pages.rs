@@ -8,7 +8,7 @@ use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Locale, Msg};
 use crate::kit::time::{format_date_time, format_range};
-use crate::kit::view::{LoadError, Loading, Refresh};
+use crate::kit::view::{LoadError, Loading, Pager, Refresh};
 use crate::lessons::LessonSummary;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -105,11 +105,7 @@ pub fn DirectoryPage() -> impl IntoView {
                                     </ul>
                                 }.into_any()
                             }}
-                            <nav class="pagination" aria-label=move || i18n.t(s(StudioMsg::Pagination))>
-                                {(page > 1).then(|| view! { <A href=link(page - 1) attr:rel="prev">{move || i18n.t(s(StudioMsg::PreviousPage))}</A> })}
-                                <span>{page} " / " {pages}</span>
-                                {(page < pages).then(|| view! { <A href=link(page + 1) attr:rel="next">{move || i18n.t(s(StudioMsg::NextPage))}</A> })}
-                            </nav>
+                            <Pager page pages more=page < pages href=link/>
                         }.into_any()
                     }
                 }

@@ -303,7 +303,7 @@ async fn load_scale_records(tx: &mut sqlx::PgConnection, size: &ScaleSize) -> Re
         }
     }
     for statement in [
-        "create index training_records_user_id_occurred_on_idx on training_records (user_id, occurred_on)",
+        "create index training_records_user_id_occurred_on_idx on training_records (user_id, occurred_on) include (hours)",
         "alter table training_records enable trigger training_records_year_hours",
         "alter table training_records enable trigger training_records_school",
         "alter table training_records enable trigger training_records_certificates",
@@ -351,7 +351,19 @@ async fn load_scale_bookings(tx: &mut sqlx::PgConnection, size: &ScaleSize) -> R
             n += 1;
         }
     }
+    // Counted once afterwards rather than by the trigger, row by row.
+    sqlx::query("alter table bookings disable trigger bookings_count_seats").execute(&mut *tx).await?;
     copy(tx, "copy bookings (id, lesson_id, user_id, status) from stdin", rows).await?;
+    sqlx::query("alter table bookings enable trigger bookings_count_seats").execute(&mut *tx).await?;
+    sqlx::query(
+        "update open_lessons l set seats_taken = c.taken, waitlisted = c.waiting
+         from (select lesson_id, count(*) filter (where status = 'confirmed') as taken,
+                      count(*) filter (where status = 'waitlisted') as waiting
+               from bookings group by lesson_id) c
+         where c.lesson_id = l.id",
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(n)
 }
 

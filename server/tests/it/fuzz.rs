@@ -53,7 +53,7 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("growth/complete-milestone", vec!["milestone", "done", "evidence", "links"]),
         ("growth/create-template", vec!["studio", "name", "goals"]),
         ("growth/mine", vec![]),
-        ("growth/overview", vec!["studio", "sort", "desc"]),
+        ("growth/overview", vec!["studio", "sort", "desc", "page"]),
         ("growth/plan", vec!["studio", "mentee"]),
         ("growth/sign-off", vec!["goal", "decision", "note"]),
         ("growth/update-goal", vec!["goal", "title", "description", "category", "target_stage", "due_on"]),

@@ -1040,3 +1040,62 @@ async fn the_finder_pages_its_list_and_the_calendar_shows_every_day_of_a_busy_mo
     }
     assert!(!week_page.contains("当天全部"), "nothing hidden in a week");
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_lessons_seat_counts_follow_every_change_of_its_bookings(pool: PgPool) {
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 30, false).await;
+    let counts = || async {
+        let row: (i32, i32, i64, i64) = sqlx::query_as(
+            "select l.seats_taken, l.waitlisted,
+                    (select count(*) from bookings b where b.lesson_id = l.id and b.status in ('confirmed', 'attended', 'no_show')),
+                    (select count(*) from bookings b where b.lesson_id = l.id and b.status = 'waitlisted')
+             from open_lessons l where l.id = $1",
+        )
+        .bind(lesson)
+        .fetch_one(&pool)
+        .await
+        .expect("counts");
+        assert_eq!((i64::from(row.0), i64::from(row.1)), (row.2, row.3), "the lesson row agrees with its bookings");
+        (row.0, row.1)
+    };
+    let users: Vec<Uuid> =
+        sqlx::query_scalar("select id from users order by email limit 4").fetch_all(&pool).await.expect("users");
+    let mut ids = Vec::new();
+    for (user, status) in users.iter().zip(["confirmed", "confirmed", "waitlisted", "pending"]) {
+        let id = Uuid::new_v4();
+        sqlx::query("insert into bookings (id, lesson_id, user_id, status) values ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(lesson)
+            .bind(user)
+            .bind(status)
+            .execute(&pool)
+            .await
+            .expect("booking");
+        ids.push(id);
+    }
+    assert_eq!(counts().await, (2, 1));
+    let set = |id: Uuid, status: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query("update bookings set status = $2 where id = $1")
+                .bind(id)
+                .bind(status)
+                .execute(&pool)
+                .await
+                .expect("update");
+        }
+    };
+    set(ids[0], "cancelled").await;
+    assert_eq!(counts().await, (1, 1));
+    set(ids[2], "confirmed").await;
+    assert_eq!(counts().await, (2, 0), "promoted from the waitlist");
+    set(ids[3], "confirmed").await;
+    set(ids[1], "attended").await;
+    set(ids[2], "no_show").await;
+    assert_eq!(counts().await, (3, 0), "attended and no-show keep their seats");
+    set(ids[1], "attended").await;
+    assert_eq!(counts().await, (3, 0), "an update that changes nothing counts nothing");
+    sqlx::query("delete from bookings where id = $1").bind(ids[3]).execute(&pool).await.expect("delete");
+    assert_eq!(counts().await, (2, 0));
+}

@@ -10,7 +10,7 @@ use super::{
 use crate::districts::DistrictMsg;
 use crate::growth::rules::format_tenths;
 use crate::kit::i18n::{use_i18n, Locale, Msg};
-use crate::kit::view::{LoadError, Loading};
+use crate::kit::view::{LoadError, Loading, Pager};
 use crate::records::pages::{DevelopmentRecordView, Reader};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -460,9 +460,11 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
         view! { <th scope="col" aria-sort=aria_sort><a href=href>{move || i18n.t(label)}</a></th> }
     };
     let page = dashboard.studio_page;
-    let page_link = |p: u32| format!("{base}&studio_sort={}&studio_page={p}", current.code());
-    let previous = (page > 0).then(|| page_link(page - 1));
-    let next = dashboard.more_studios.then(|| page_link(page + 1));
+    let page_link = {
+        let base = base.clone();
+        move |p: u32| format!("{base}&studio_sort={}&studio_page={p}", current.code())
+    };
+    let more = dashboard.more_studios;
     let private = dashboard.private_studios;
     let export = format!(
         "/district/export/studios.xlsx?d={}&year={}&sort={}",
@@ -505,11 +507,8 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
             </div>
             {(private > 0).then(|| view! { <p class="muted">{move || i18n.fill(t(DistrictMsg::PrivateStudios), &[("n", &private)])}</p> })}
             <p><a href=export rel="external" download>{move || i18n.t(t(DistrictMsg::DownloadStudios))}</a></p>
-            <nav class="pager">
-                {previous.map(|href| view! { <a href=href>{move || i18n.t(t(DistrictMsg::PreviousPage))}</a> })}
-                " "
-                {next.map(|href| view! { <a href=href>{move || i18n.t(t(DistrictMsg::NextPage))}</a> })}
-            </nav>
+            // Pages count from 0 in the link, from 1 on the screen.
+            <Pager page=page + 1 more href=move |n| page_link(n - 1)/>
         </section>
     }
 }
@@ -549,9 +548,7 @@ fn SchoolView(school: SchoolPage) -> impl IntoView {
         move || i18n.fill(t(DistrictMsg::SchoolPageTitle), &[("school", &name), ("district", &district)])
     };
     let action = format!("/district/schools/{id}");
-    let page_link = |p: u32| format!("/district/schools/{id}?year={}&page={p}", year.year);
-    let previous = (page > 0).then(|| page_link(page - 1));
-    let next = has_more.then(|| page_link(page + 1));
+    let page_link = move |p: u32| format!("/district/schools/{id}?year={}&page={p}", year.year);
     view! {
         <Title text=title.clone()/>
         <section class="card">
@@ -591,11 +588,7 @@ fn SchoolView(school: SchoolPage) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            <nav class="pager">
-                {previous.map(|href| view! { <a href=href>{move || i18n.t(t(DistrictMsg::PreviousPage))}</a> })}
-                " "
-                {next.map(|href| view! { <a href=href>{move || i18n.t(t(DistrictMsg::NextPage))}</a> })}
-            </nav>
+            <Pager page=page + 1 more=has_more href=move |n| page_link(n - 1)/>
         </section>
     }
 }
