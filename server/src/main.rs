@@ -79,7 +79,8 @@ async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     match &config.smtp {
         Some(smtp) => {
             tracing::info!(?smtp, "delivering the email outbox");
-            app::kit::mail::spawn_delivery(pool.clone(), smtp.clone(), std::time::Duration::from_secs(5));
+            let site = config.public_url.clone();
+            app::kit::mail::spawn_delivery(pool.clone(), smtp.clone(), site, std::time::Duration::from_secs(5));
         }
         None => tracing::info!("ATELIER_SMTP_HOST is not set: emails stay in the outbox"),
     }

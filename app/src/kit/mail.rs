@@ -2,9 +2,10 @@
 //! `email_outbox`, already in the recipient's language; a worker on every instance leases due
 //! messages (`for update skip locked`, so two instances never hold the same one), sends them, and
 //! marks each sent, or due again after a growing delay with the server's answer kept, or given up
-//! after [`MAX_ATTEMPTS`].
+//! after [`MAX_ATTEMPTS`]. A message about a seat at a lesson (confirmed, promoted, approved,
+//! changed, cancelled, a reminder) carries the lesson as an iCalendar file, made when it is sent.
 
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
@@ -17,6 +18,10 @@ pub const MAX_ATTEMPTS: i32 = 8;
 const BATCH: i64 = 50;
 /// How long a lease lasts: a message whose instance died mid-send is due again after this.
 const LEASE: Duration = Duration::from_secs(120);
+/// The notifications whose email carries the lesson's calendar file: those about a seat held
+/// (or no longer held, for a cancelled lesson); not a waitlist place or a pending request.
+const CALENDAR_KINDS: [&str; 6] =
+    ["booking_confirmed", "promoted", "approved", "lesson_changed", "lesson_cancelled", "reminder"];
 
 /// How the connection to the mail server is secured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +90,8 @@ struct Leased {
     subject: String,
     body: String,
     attempts: i32,
+    /// The lesson whose calendar file the message carries.
+    calendar_lesson: Option<Uuid>,
 }
 
 /// What a round did.
@@ -96,9 +103,9 @@ pub struct Round {
 }
 
 /// Leases the due messages, sends them, and records each outcome. Safe on any number of
-/// instances at once.
+/// instances at once. `site` (the public address) goes into calendar files' links.
 #[tracing::instrument(skip_all)]
-pub async fn deliver_due(pool: &PgPool, settings: &SmtpSettings) -> sqlx::Result<Round> {
+pub async fn deliver_due(pool: &PgPool, settings: &SmtpSettings, site: &str) -> sqlx::Result<Round> {
     let leased: Vec<Leased> = sqlx::query_as(
         "with due as (
              select id from email_outbox
@@ -109,10 +116,13 @@ pub async fn deliver_due(pool: &PgPool, settings: &SmtpSettings) -> sqlx::Result
          update email_outbox o
          set attempts = o.attempts + 1, next_attempt_at = clock_timestamp() + make_interval(secs => $2)
          from due where o.id = due.id
-         returning o.id, o.to_email, o.subject, o.body, o.attempts",
+         returning o.id, o.to_email, o.subject, o.body, o.attempts,
+                   (select n.lesson_id from notifications n
+                    where n.id = o.notification_id and n.kind = any($3)) as calendar_lesson",
     )
     .bind(BATCH)
     .bind(LEASE.as_secs_f64())
+    .bind(CALENDAR_KINDS)
     .fetch_all(pool)
     .await?;
     let mut round = Round::default();
@@ -121,8 +131,12 @@ pub async fn deliver_due(pool: &PgPool, settings: &SmtpSettings) -> sqlx::Result
     }
     let transport = transport(settings);
     for message in leased {
+        let calendar = match message.calendar_lesson {
+            Some(lesson) => crate::lessons::ics::invitation(pool, lesson, site).await?,
+            None => None,
+        };
         let outcome = match &transport {
-            Ok(transport) => send(transport, &settings.from, &message).await,
+            Ok(transport) => send(transport, &settings.from, &message, calendar).await,
             Err(err) => Err(err.to_string()),
         };
         match outcome {
@@ -159,26 +173,38 @@ pub async fn deliver_due(pool: &PgPool, settings: &SmtpSettings) -> sqlx::Result
     Ok(round)
 }
 
-async fn send(transport: &AsyncSmtpTransport<Tokio1Executor>, from: &Mailbox, message: &Leased) -> Result<(), String> {
+async fn send(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+    message: &Leased,
+    calendar: Option<String>,
+) -> Result<(), String> {
     let to: Mailbox = message.to_email.parse().map_err(|err| format!("bad address: {err}"))?;
-    let email = Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(message.subject.as_str())
-        .header(ContentType::TEXT_PLAIN)
-        .body(message.body.clone())
-        .map_err(|err| err.to_string())?;
+    let builder = Message::builder().from(from.clone()).to(to).subject(message.subject.as_str());
+    let email = match calendar {
+        None => builder.header(ContentType::TEXT_PLAIN).body(message.body.clone()),
+        Some(calendar) => {
+            let calendar_type =
+                ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH").map_err(|err| err.to_string())?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(message.body.clone()))
+                    .singlepart(Attachment::new("lesson.ics".to_owned()).body(calendar, calendar_type)),
+            )
+        }
+    }
+    .map_err(|err| err.to_string())?;
     transport.send(email).await.map(|_| ()).map_err(|err| err.to_string())
 }
 
 /// Delivers the outbox every `every`, for as long as the server runs; a failed round (the
 /// database away) is logged and the next one tries again.
-pub fn spawn_delivery(pool: PgPool, settings: SmtpSettings, every: Duration) {
+pub fn spawn_delivery(pool: PgPool, settings: SmtpSettings, site: String, every: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            match deliver_due(&pool, &settings).await {
+            match deliver_due(&pool, &settings, &site).await {
                 Ok(Round { sent: 0, retried: 0, given_up: 0 }) => {}
                 Ok(round) => tracing::info!(?round, "mail round"),
                 Err(err) => tracing::warn!("mail round failed: {err}"),

@@ -7,6 +7,15 @@ use super::LessonStatus;
 use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
 
+/// The calendar file a booking's email carries (server only): the lesson as it stands when the
+/// mail is sent, so an invitation never holds a time that has changed since. `None` for a lesson
+/// that is gone or still a draft.
+#[cfg(feature = "ssr")]
+pub async fn invitation(pool: &sqlx::PgPool, lesson_id: uuid::Uuid, site: &str) -> sqlx::Result<Option<String>> {
+    let lesson = super::store::calendar_lesson(pool, lesson_id).await?;
+    Ok(lesson.map(|lesson| calendar(&lesson.title.clone(), &[lesson], site)))
+}
+
 /// The whole calendar for these lessons.
 pub fn calendar(name: &str, lessons: &[CalendarLesson], site: &str) -> String {
     let mut out = String::new();

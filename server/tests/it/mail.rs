@@ -87,16 +87,31 @@ impl Drop for SmtpServer {
     }
 }
 
-/// A subject or body as sent: RFC 2047 words and base64/quoted-printable bodies decoded by
-/// Python's `email` package (an independent reader).
+/// The public address calendar files link to.
+const SITE: &str = "https://atelier.example.cn";
+
+/// A message as sent, read by Python's `email` package (an independent reader: RFC 2047 words,
+/// base64 and quoted-printable bodies decoded): its headers, its text (the plain part of a
+/// multipart message) and each attachment, a calendar file read by Python's `icalendar`.
 fn decoded(raw: &str) -> serde_json::Value {
-    crate::support::python_json(
-        "email",
-        "import sys, json, email\nfrom email import policy\nm = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.default)\n\
-         print(json.dumps({'subject': str(m['subject']), 'to': str(m['to']), 'from': str(m['from']), \
-         'type': m.get_content_type(), 'charset': m.get_content_charset(), 'body': m.get_content()}))",
-        raw.as_bytes(),
-    )
+    const READER: &str = r#"
+import sys, json, email
+from email import policy
+from icalendar import Calendar
+m = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.default)
+text = m.get_body(preferencelist=('plain',))
+attachments = []
+for part in m.iter_attachments():
+    found = {'type': part.get_content_type(), 'filename': part.get_filename()}
+    if part.get_content_type() == 'text/calendar':
+        events = Calendar.from_ical(part.get_content()).walk('VEVENT')
+        found['events'] = [{'summary': str(e['SUMMARY']), 'uid': str(e['UID']), 'status': str(e.get('STATUS', ''))} for e in events]
+    attachments.append(found)
+print(json.dumps({'subject': str(m['subject']), 'to': str(m['to']), 'from': str(m['from']),
+                  'type': m.get_content_type(), 'charset': text.get_content_charset(), 'body': text.get_content(),
+                  'attachments': attachments}))
+"#;
+    crate::support::python_json("email and icalendar", READER, raw.as_bytes())
 }
 
 async fn unsent(pool: &PgPool) -> Vec<(i32, bool, String)> {
@@ -121,16 +136,27 @@ async fn a_booking_confirmation_arrives_once_in_the_teachers_language(pool: PgPo
         assert_status(&app.call(&client, "lessons/book", &[("lesson_id", &lesson.to_string())]).await, StatusCode::OK);
     }
     let smtp = SmtpServer::start(0);
-    assert_eq!(deliver_due(&pool, &smtp.settings()).await.expect("round"), Round { sent: 2, retried: 0, given_up: 0 });
-    assert_eq!(deliver_due(&pool, &smtp.settings()).await.expect("round"), Round::default(), "nothing twice");
+    assert_eq!(
+        deliver_due(&pool, &smtp.settings(), SITE).await.expect("round"),
+        Round { sent: 2, retried: 0, given_up: 0 }
+    );
+    assert_eq!(deliver_due(&pool, &smtp.settings(), SITE).await.expect("round"), Round::default(), "nothing twice");
     let received: Vec<serde_json::Value> = smtp.received().iter().map(|m| decoded(m)).collect();
     assert_eq!(received.len(), 2);
     let to = |addr: &str| received.iter().find(|m| m["to"].as_str().is_some_and(|t| t.contains(addr))).expect(addr);
     let english = to("emily@mail.cn");
     assert_eq!(english["subject"], "Booking confirmed: 《勾股定理》研究课");
     assert_eq!(english["from"], "Atelier <noreply@atelier.test>");
-    assert_eq!((english["type"].clone(), english["charset"].clone()), ("text/plain".into(), "utf-8".into()));
+    assert_eq!((english["type"].clone(), english["charset"].clone()), ("multipart/mixed".into(), "utf-8".into()));
     assert!(english["body"].as_str().expect("body").contains("301 教室"));
+    // The seat's calendar file, for the teacher's calendar app.
+    let attachment = &english["attachments"][0];
+    assert_eq!(
+        (attachment["type"].as_str(), attachment["filename"].as_str()),
+        (Some("text/calendar"), Some("lesson.ics"))
+    );
+    assert_eq!(attachment["events"][0]["summary"], "《勾股定理》研究课");
+    assert_eq!(attachment["events"][0]["uid"], format!("open-lesson-{lesson}@atelier"));
     assert!(to("li@mail.cn")["subject"].as_str().expect("subject").starts_with("预约成功"));
     assert!(unsent(&pool).await.iter().all(|(attempts, sent, _)| *attempts == 1 && *sent));
 }
@@ -147,7 +173,7 @@ async fn a_server_that_refuses_twice_then_accepts_gets_the_message_exactly_once(
     // Each refusal is kept with the server's answer and pushes the next try back; the test
     // brings it forward instead of waiting.
     for attempt in 1..=2 {
-        assert_eq!(deliver_due(&pool, &smtp.settings()).await.expect("round").retried, 1);
+        assert_eq!(deliver_due(&pool, &smtp.settings(), SITE).await.expect("round").retried, 1);
         let (attempts, sent, error) = unsent(&pool).await.remove(0);
         assert_eq!((attempts, sent), (attempt, false));
         assert!(error.contains("451"), "{error}");
@@ -157,12 +183,18 @@ async fn a_server_that_refuses_twice_then_accepts_gets_the_message_exactly_once(
                 .await
                 .expect("due");
         assert!(not_before, "tried again only after a delay");
-        assert_eq!(deliver_due(&pool, &smtp.settings()).await.expect("round"), Round::default(), "not due yet");
+        assert_eq!(deliver_due(&pool, &smtp.settings(), SITE).await.expect("round"), Round::default(), "not due yet");
         sqlx::query("update email_outbox set next_attempt_at = clock_timestamp()").execute(&pool).await.expect("due");
     }
-    assert_eq!(deliver_due(&pool, &smtp.settings()).await.expect("round").sent, 1);
+    assert_eq!(deliver_due(&pool, &smtp.settings(), SITE).await.expect("round").sent, 1);
     assert_eq!(smtp.received().len(), 1);
-    assert_eq!(decoded(&smtp.received()[0])["subject"], "提醒");
+    let received = decoded(&smtp.received()[0]);
+    assert_eq!(received["subject"], "提醒");
+    assert_eq!(
+        (received["type"].as_str(), received["attachments"].as_array().map(Vec::len)),
+        (Some("text/plain"), Some(0)),
+        "no lesson, no calendar file"
+    );
     assert_eq!(unsent(&pool).await, vec![(3, true, String::new())]);
 }
 
@@ -177,7 +209,7 @@ async fn two_instances_delivering_at_once_send_each_message_once(pool: PgPool) {
     .expect("outbox");
     let smtp = SmtpServer::start(0);
     let settings = smtp.settings();
-    let (a, b) = tokio::join!(deliver_due(&pool, &settings), deliver_due(&pool, &settings));
+    let (a, b) = tokio::join!(deliver_due(&pool, &settings, SITE), deliver_due(&pool, &settings, SITE));
     let (a, b) = (a.expect("a"), b.expect("b"));
     let mut subjects: Vec<String> =
         smtp.received().iter().map(|m| decoded(m)["subject"].as_str().expect("subject").to_owned()).collect();
@@ -198,10 +230,53 @@ async fn a_message_is_given_up_after_the_last_attempt(pool: PgPool) {
     .await
     .expect("outbox");
     let smtp = SmtpServer::start(1);
-    assert_eq!(deliver_due(&pool, &smtp.settings()).await.expect("round").given_up, 1);
+    assert_eq!(deliver_due(&pool, &smtp.settings(), SITE).await.expect("round").given_up, 1);
     let failed: bool =
         sqlx::query_scalar("select failed_at is not null from email_outbox").fetch_one(&pool).await.expect("failed");
     assert!(failed);
     sqlx::query("update email_outbox set next_attempt_at = clock_timestamp()").execute(&pool).await.expect("due");
-    assert_eq!(deliver_due(&pool, &smtp.settings()).await.expect("round"), Round::default(), "never tried again");
+    assert_eq!(deliver_due(&pool, &smtp.settings(), SITE).await.expect("round"), Round::default(), "never tried again");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_seat_comes_with_its_calendar_file_and_a_waitlist_place_does_not(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let host = builders::user(&pool, "host@mail.cn", "主持人", false).await;
+    let studio = builders::studio(&pool, "ics-studio", "数学名师工作室", host).await;
+    let lesson = builders::Lesson { capacity: 1, ..builders::Lesson::new(studio, host) }.insert(&pool).await;
+    for email in ["first@mail.cn", "second@mail.cn"] {
+        builders::user(&pool, email, "老师", false).await;
+        let client = app.client();
+        assert_status(&app.sign_in(&client, email, builders::PASSWORD).await, StatusCode::OK);
+        assert_status(&app.call(&client, "lessons/book", &[("lesson_id", &lesson.to_string())]).await, StatusCode::OK);
+    }
+    let smtp = SmtpServer::start(0);
+    assert_eq!(deliver_due(&pool, &smtp.settings(), SITE).await.expect("round").sent, 2);
+    // Then the host cancels the lesson: everyone booked hears of it.
+    let host_client = app.client();
+    assert_status(&app.sign_in(&host_client, "host@mail.cn", builders::PASSWORD).await, StatusCode::OK);
+    let cancel = [("lesson_id", lesson.to_string()), ("reason", "教研活动调整".to_owned())];
+    let cancel: Vec<(&str, &str)> = cancel.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_status(&app.call(&host_client, "lessons/cancel", &cancel).await, StatusCode::OK);
+    assert_eq!(deliver_due(&pool, &smtp.settings(), SITE).await.expect("round").sent, 2);
+
+    let received: Vec<serde_json::Value> = smtp.received().iter().map(|m| decoded(m)).collect();
+    let calendars = |to: &str, subject: &str| -> Vec<String> {
+        let message = received
+            .iter()
+            .find(|m| {
+                m["to"].as_str().is_some_and(|t| t.contains(to))
+                    && m["subject"].as_str().is_some_and(|s| s.starts_with(subject))
+            })
+            .unwrap_or_else(|| panic!("{to}: {subject}"));
+        message["attachments"]
+            .as_array()
+            .expect("attachments")
+            .iter()
+            .map(|a| a["events"][0]["status"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(calendars("first@mail.cn", "预约成功"), ["CONFIRMED"], "the seat's calendar file");
+    assert_eq!(calendars("second@mail.cn", "已加入候补"), Vec::<String>::new(), "a waitlist place holds no seat");
+    assert_eq!(calendars("first@mail.cn", "公开课已取消"), ["CANCELLED"], "the calendar app removes it");
 }
