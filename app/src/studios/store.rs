@@ -5,7 +5,7 @@ use super::rules::{Standing, StudioFacts, ValidStudio};
 use super::*;
 use crate::kit::error::{OnConstraint, StoreError};
 use crate::kit::token::{new_token, token_hash};
-use sqlx::{PgConnection, PgExecutor, PgPool};
+use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
 /// The user's role in the studio if they are an active member.
 pub async fn active_role(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<StudioRole>> {
@@ -541,6 +541,27 @@ const SUMMARY_COLUMNS: &str = "s.slug, s.name, left(s.description, 160) as descr
     (select count(*) from memberships c where c.studio_id = s.id and c.status = 'active') as member_count,
     s.last_activity_at";
 
+/// The directory's conditions: public, active studios, and each search that is set. Only the
+/// searches in use reach the SQL, so each combination is planned for what it asks (a catch-all
+/// `($1 = '' or col = $1)` settles into one generic plan after five runs).
+fn push_directory_conditions<'a>(
+    q: &mut QueryBuilder<'a, Postgres>,
+    pattern: Option<&'a str>,
+    subject: &'a str,
+    district: &'a str,
+) {
+    q.push(" where s.visibility = 'public' and not s.archived");
+    if let Some(pattern) = pattern {
+        q.push(" and (s.name || ' ' || s.description) ilike ").push_bind(pattern);
+    }
+    if !subject.is_empty() {
+        q.push(" and s.subject = ").push_bind(subject);
+    }
+    if !district.is_empty() {
+        q.push(" and s.district = ").push_bind(district);
+    }
+}
+
 /// One page of public, active studios matching the search, most recently active first.
 #[tracing::instrument(skip_all)]
 pub async fn directory(
@@ -551,36 +572,19 @@ pub async fn directory(
     page: u32,
     per_page: u32,
 ) -> sqlx::Result<DirectoryPage> {
-    let pattern = format!("%{}%", escape_like(q));
-    let found: Vec<SummaryRow> = sqlx::query_as(&format!(
-        "select {SUMMARY_COLUMNS}
-         from studios s join users h on h.id = s.host_id
-         where s.visibility = 'public' and not s.archived
-           and ($1 = '%%' or (s.name || ' ' || s.description) ilike $1)
-           and ($2 = '' or s.subject = $2)
-           and ($3 = '' or s.district = $3)
-         order by s.last_activity_at desc, s.id
-         limit $4 offset $5"
-    ))
-    .bind(&pattern)
-    .bind(subject)
-    .bind(district)
-    .bind(per_page as i64)
-    .bind(((page.max(1) - 1) * per_page) as i64)
-    .fetch_all(pool)
-    .await?;
-    let total: i64 = sqlx::query_scalar(
-        "select count(*) from studios s
-         where s.visibility = 'public' and not s.archived
-           and ($1 = '%%' or (s.name || ' ' || s.description) ilike $1)
-           and ($2 = '' or s.subject = $2)
-           and ($3 = '' or s.district = $3)",
-    )
-    .bind(&pattern)
-    .bind(subject)
-    .bind(district)
-    .fetch_one(pool)
-    .await?;
+    let pattern = (!q.is_empty()).then(|| format!("%{}%", escape_like(q)));
+    let mut found =
+        QueryBuilder::new(format!("select {SUMMARY_COLUMNS} from studios s join users h on h.id = s.host_id"));
+    push_directory_conditions(&mut found, pattern.as_deref(), subject, district);
+    found
+        .push(" order by s.last_activity_at desc, s.id limit ")
+        .push_bind(i64::from(per_page))
+        .push(" offset ")
+        .push_bind(i64::from(page.max(1) - 1) * i64::from(per_page));
+    let found: Vec<SummaryRow> = found.build_query_as().fetch_all(pool).await?;
+    let mut total = QueryBuilder::new("select count(*) from studios s");
+    push_directory_conditions(&mut total, pattern.as_deref(), subject, district);
+    let total: i64 = total.build_query_scalar().fetch_one(pool).await?;
     let (subjects, districts): (Vec<String>, Vec<String>) = sqlx::query_as(
         "select coalesce(array_agg(distinct subject order by subject) filter (where subject <> ''), '{}'),
                 coalesce(array_agg(distinct district order by district) filter (where district <> ''), '{}')
