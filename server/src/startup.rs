@@ -58,7 +58,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
 
     let routes = generate_route_list(App);
     let state = leptos_options.clone();
-    let state_options = leptos_options.clone();
+    let assets = site_assets(&leptos_options);
     let context_pool = pool.clone();
     let secure_cookies = app::kit::context::SecureCookies(config.secure_cookies);
     let min_cell = config.min_cell;
@@ -132,7 +132,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
         Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_text)).with_state(operators);
     let router = application
         .merge(operator_routes)
-        .merge(site_assets(&state_options))
+        .merge(assets)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(metrics, app::kit::metrics::record))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
