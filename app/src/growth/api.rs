@@ -353,7 +353,6 @@ pub async fn get_overview(
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
     let mut rows = store::overview(&pool, studio_id, year_start, year_end, today).await?;
     rules::sort_rows(&mut rows, rules::SortKey::from_code(&sort), desc);
-    let mentees = rows.len() as u32;
     let (rows, page, pages) = rules::overview_page(rows, page);
     let is_host = rules::can(actor, Action::ApplyTemplate).is_ok();
     let templates =
@@ -368,7 +367,6 @@ pub async fn get_overview(
         rows,
         page,
         pages,
-        mentees,
         templates,
     })
 }

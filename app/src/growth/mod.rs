@@ -233,7 +233,5 @@ pub struct Overview {
     pub rows: Vec<OverviewRow>,
     pub page: u32,
     pub pages: u32,
-    /// Active mentees in all.
-    pub mentees: u32,
     pub templates: Vec<TemplateSummary>,
 }

@@ -609,7 +609,7 @@ fn OverviewView(
             {(o.pages > 1).then(|| {
                 let (slug, sort) = (slug.clone(), sort_key.clone());
                 view! {
-                    <Pager page=o.page pages=o.pages more=o.page < o.pages
+                    <Pager page=o.page pages=o.pages
                         href=move |n| format!("/studios/{slug}/growth?sort={sort}&desc={desc}&page={n}")/>
                 }
             })}

@@ -7,18 +7,18 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// Links to a list's previous and next pages (plain links: paging works without JavaScript).
-/// `page` counts from 1; `pages`, when the list was counted, shows "page 2 of 7"; `more` says
-/// whether a next page exists.
+/// `page` counts from 1; `pages`, when the list was counted, shows "page 2 of 7" and says
+/// whether a next page exists; an uncounted list says so with `more`.
 #[component]
 pub fn Pager(
     page: u32,
     #[prop(optional)] pages: Option<u32>,
-    more: bool,
+    #[prop(optional)] more: bool,
     href: impl Fn(u32) -> String + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let previous = (page > 1).then(|| href(page - 1));
-    let next = more.then(|| href(page + 1));
+    let next = (more || pages.is_some_and(|pages| page < pages)).then(|| href(page + 1));
     let position = move || match pages {
         Some(pages) => i18n.fill(Msg::PageOf, &[("page", &page), ("pages", &pages)]),
         None => i18n.fill(Msg::PageNumber, &[("n", &page)]),

@@ -14,7 +14,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
-const SEAT_STATUSES: &str = "('confirmed', 'attended', 'no_show')";
 const ACTIVE_STATUSES: &str = "('pending', 'confirmed', 'waitlisted', 'attended', 'no_show')";
 
 fn err(input: &'static str, m: LessonMsg) -> StoreError {
@@ -265,7 +264,7 @@ pub async fn detail(pool: &PgPool, lesson_id: Uuid, viewer: Option<Uuid>) -> sql
     let row: Option<DetailRow> = sqlx::query_as(
         "select l.id, l.studio_id, s.name as studio_name, s.slug as studio_slug, u.display_name as teacher_name,
                 l.title, l.subject, l.grade, l.topic, l.description, l.starts_at, l.ends_at, l.time_zone, l.mode,
-                l.place, l.link, l.capacity, c.taken as seats_taken, c.waiting as waitlisted,
+                l.place, l.link, l.capacity, l.seats_taken::int8 as seats_taken, l.waitlisted::int8 as waitlisted,
                 l.booking_opens_at, l.booking_closes_at, l.needs_approval, l.credited_hours::text as credited_hours,
                 l.status, l.cancel_reason, l.checkin_code,
                 my.id as my_id, my.status as my_status,
@@ -275,11 +274,6 @@ pub async fn detail(pool: &PgPool, lesson_id: Uuid, viewer: Option<Uuid>) -> sql
          from open_lessons l
          join studios s on s.id = l.studio_id
          join users u on u.id = l.teacher_id
-         cross join lateral (
-             select count(*) filter (where b.status in ('confirmed', 'attended', 'no_show')) as taken,
-                    count(*) filter (where b.status = 'waitlisted') as waiting
-             from bookings b where b.lesson_id = l.id
-         ) c
          left join lateral (
              select b.id, b.status, b.seq from bookings b
              where b.lesson_id = l.id and b.user_id = $2
@@ -429,14 +423,13 @@ async fn lock_lesson(conn: &mut PgConnection, lesson_id: Uuid) -> Result<Locked,
     .ok_or(StoreError::NotFound)
 }
 
+/// The lesson's seats taken and waitlist, as its row counts them (trigger `bookings_count_seats`
+/// keeps them, in the same transaction as any change of its bookings).
 async fn seat_counts(conn: &mut PgConnection, lesson_id: Uuid) -> sqlx::Result<(i64, i64)> {
-    sqlx::query_as(&format!(
-        "select count(*) filter (where status in {SEAT_STATUSES}), count(*) filter (where status = 'waitlisted')
-         from bookings where lesson_id = $1"
-    ))
-    .bind(lesson_id)
-    .fetch_one(conn)
-    .await
+    sqlx::query_as("select seats_taken::int8, waitlisted::int8 from open_lessons where id = $1")
+        .bind(lesson_id)
+        .fetch_one(conn)
+        .await
 }
 
 /// Writes one notification per listed booking (to the booking's owner), each with its email in
@@ -491,8 +484,8 @@ async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sql
 
 /// Books a seat for `user_id`: confirmed while seats last, then waitlisted; pending when the
 /// lesson needs approval. One round trip: the database function `book_seat` reads the
-/// permission facts, locks the lesson, counts, inserts and queues the notification and its
-/// email, so the lesson's lock is held only while PostgreSQL works (migration
+/// permission facts, locks the lesson, reads its seat counts, inserts and queues the
+/// notification and its email, so the lesson's lock is held only while PostgreSQL works (migration
 /// `20261208000000_book_seat.sql`). Who may book is decided there, as `rules::can` decides it
 /// for `Action::Book`.
 #[tracing::instrument(skip_all)]

@@ -105,7 +105,7 @@ pub fn DirectoryPage() -> impl IntoView {
                                     </ul>
                                 }.into_any()
                             }}
-                            <Pager page pages more=page < pages href=link/>
+                            <Pager page pages href=link/>
                         }.into_any()
                     }
                 }

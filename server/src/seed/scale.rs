@@ -357,7 +357,7 @@ async fn load_scale_bookings(tx: &mut sqlx::PgConnection, size: &ScaleSize) -> R
     sqlx::query("alter table bookings enable trigger bookings_count_seats").execute(&mut *tx).await?;
     sqlx::query(
         "update open_lessons l set seats_taken = c.taken, waitlisted = c.waiting
-         from (select lesson_id, count(*) filter (where status = 'confirmed') as taken,
+         from (select lesson_id, count(*) filter (where status in ('confirmed', 'attended', 'no_show')) as taken,
                       count(*) filter (where status = 'waitlisted') as waiting
                from bookings group by lesson_id) c
          where c.lesson_id = l.id",
