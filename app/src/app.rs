@@ -83,6 +83,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
                     <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
                     <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>
+                    <Route path=path!("/password/forgot") ssr=SsrMode::Async view=crate::accounts::mail::pages::ForgotPasswordPage/>
+                    <Route path=path!("/password/reset/:token") ssr=SsrMode::Async view=crate::accounts::mail::pages::ResetPasswordPage/>
+                    <Route path=path!("/email/confirm/:token") ssr=SsrMode::Async view=crate::accounts::mail::pages::ConfirmEmailPage/>
+                    <Route path=path!("/mail/unsubscribe/:token") ssr=SsrMode::Async view=crate::accounts::mail::pages::UnsubscribePage/>
                     <Route path=path!("/district") ssr=SsrMode::Async view=crate::districts::dashboard::pages::DashboardPage/>
                     <Route path=path!("/district/schools") ssr=SsrMode::Async view=crate::districts::pages::SchoolsPage/>
                     <Route path=path!("/district/schools/:id") ssr=SsrMode::Async view=crate::districts::dashboard::pages::SchoolDetailPage/>

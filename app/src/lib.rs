@@ -13,6 +13,7 @@ pub mod study;
 
 /// Every area's message catalogue, so that messages coming back over the wire can be read.
 const MESSAGE_CATALOGS: &[(&str, kit::i18n::Catalog)] = &[
+    accounts::AccountMsg::CATALOG,
     studios::StudioMsg::CATALOG,
     lessons::LessonMsg::CATALOG,
     growth::GrowthMsg::CATALOG,

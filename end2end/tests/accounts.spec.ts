@@ -168,3 +168,27 @@ test.describe("a district admin without JavaScript", () => {
     await expect(page.getByRole("region", { name: "西湖区" }).getByRole("row", { name: /^文澜中学/ })).not.toContainText("张伟");
   });
 });
+
+test("a teacher who forgot the password asks for a link, and chooses a daily digest of notification mail", async ({ page }) => {
+  await open(page, "/sign-in");
+  await page.getByRole("link", { name: "忘记密码？" }).click();
+  await expect(page.getByRole("heading", { name: "重设密码" })).toBeVisible();
+  await expect(page.locator("body[data-hydrated]")).toBeAttached();
+  await page.getByLabel("电子邮箱").fill("nobody-at-all@example.cn");
+  await page.getByRole("button", { name: "发送重设链接" }).click();
+  // The same answer whether or not an account has the address.
+  await expect(page.getByText("如果这个邮箱有账号，重设链接已经发出")).toBeVisible();
+
+  await open(page, "/password/reset/not-a-real-link");
+  await expect(page.getByRole("alert")).toContainText("这个链接已失效");
+  await expect(page.getByRole("link", { name: "重新申请重设链接" })).toBeVisible();
+
+  await registerTeacher(page, "周老师");
+  await open(page, "/profile");
+  await expect(page.getByRole("heading", { name: "邮件通知" })).toBeVisible();
+  await page.getByLabel("通知邮件的发送方式").selectOption({ label: "每日摘要（早上 7 点）" });
+  await page.getByRole("button", { name: "保存邮件设置" }).click();
+  await expect(page.locator("#mail").getByText("已保存")).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("通知邮件的发送方式")).toHaveValue("digest");
+});

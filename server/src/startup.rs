@@ -62,7 +62,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
     let context_pool = pool.clone();
     let secure_cookies = app::kit::context::SecureCookies(config.secure_cookies);
     let min_cell = config.min_cell;
-    let public_url = app::records::certificates::api::PublicUrl(config.public_url.clone());
+    let public_url = app::kit::context::PublicUrl(config.public_url.clone());
     // Verification lookups: 30 a minute per client, per server instance.
     let verify_limit =
         app::records::certificates::api::VerifyLimit(app::kit::rate::RateLimit::new(30, Duration::from_secs(60)));
@@ -75,6 +75,9 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
         tracing::error!("{err}; using the default district rules");
         app::districts::dashboard::YearRules::default()
     });
+    // Reset links and email changes: 10 per 10 minutes per client, per server instance.
+    let account_mail_limit =
+        app::accounts::mail::api::AccountMailLimit(app::kit::rate::RateLimit::new(10, Duration::from_secs(600)));
     let csv_pool = pool.clone();
     let (live_routes, live) = app::study::live::routes(pool.clone());
     let metrics = Metrics::default();
@@ -87,6 +90,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
     };
     let application = Router::new()
         .merge(app::lessons::http::router(pool.clone()))
+        .merge(app::accounts::mail::http::router(pool.clone()))
         .merge(app::districts::dashboard::export::router(pool.clone(), district_rules, min_cell.0))
         .merge(app::records::export::router(pool.clone(), district_rules))
         .merge(app::records::studio_year::export::router(pool.clone(), district_rules, min_cell.0))
@@ -110,6 +114,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
                 provide_context(district_rules);
                 provide_context(public_url.clone());
                 provide_context(verify_limit.clone());
+                provide_context(account_mail_limit.clone());
             },
             move || shell(leptos_options.clone()),
         )

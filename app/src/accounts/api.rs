@@ -15,7 +15,7 @@ use {
 /// Signs `user` in on this browser with a fresh session id (ending whoever was signed in here
 /// before) and remembers their language.
 #[cfg(feature = "ssr")]
-async fn start_session(user: &auth::SessionUser) -> Result<(), AppError> {
+pub(crate) async fn start_session(user: &auth::SessionUser) -> Result<(), AppError> {
     let mut session = auth_session().await?;
     let someone_was_signed_in = session.user.is_some();
     session.login(user).await.map_err(AppError::internal)?;
@@ -124,26 +124,8 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let email = rules::normalize_email(&email);
     let mut checks = crate::kit::validate::Checks::default();
     checks
-        .check(
-            "email",
-            if email.is_empty() {
-                Err(Msg::ErrRequired)
-            } else if email.len() > rules::EMAIL_MAX {
-                Err(Msg::ErrTooLong)
-            } else {
-                Ok(())
-            },
-        )
-        .check(
-            "password",
-            if password.is_empty() {
-                Err(Msg::ErrRequired)
-            } else if password.chars().count() > rules::PASSWORD_MAX {
-                Err(Msg::ErrPasswordTooLong)
-            } else {
-                Ok(())
-            },
-        );
+        .check("email", rules::check_entered_email(&email))
+        .check("password", rules::check_entered_password(&password));
     checks.finish()?;
 
     let pool = pool()?;
@@ -196,35 +178,36 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     let user = require_user().await?;
     let mut checks = crate::kit::validate::Checks::default();
     checks
-        .check(
-            "current_password",
-            if current_password.is_empty() {
-                Err(Msg::ErrRequired)
-            } else if current_password.chars().count() > rules::PASSWORD_MAX {
-                Err(Msg::ErrPasswordTooLong)
-            } else {
-                Ok(())
-            },
-        )
+        .check("current_password", rules::check_entered_password(&current_password))
         .check("new_password", rules::check_password(&new_password));
     checks.finish()?;
 
     let pool = pool()?;
-    // Guesses at the current password (from a session left open, say) share the sign-in throttle.
-    let email = store::profile(&pool, user.id).await?.ok_or(AppError::SignInRequired)?.email;
-    let client_addr = client_addr();
-    let browser = count_password_attempt(&pool, &email, &client_addr).await?;
-    let ok =
-        auth::verify_password(current_password, Some(user.password_hash.clone())).await.map_err(AppError::internal)?;
-    if !ok {
-        return Err(AppError::field("current_password", Msg::ErrWrongCurrentPassword));
-    }
-    password_proved(&pool, user.id, &email, &client_addr, browser).await?;
+    prove_current_password(&pool, &user, current_password).await?;
     let hash = auth::hash_password(new_password).await.map_err(AppError::internal)?;
     store::set_password_hash(&pool, user.id, &hash).await?;
     let updated = auth::SessionUser { password_hash: hash, ..user };
     auth_session().await?.login(&updated).await.map_err(AppError::internal)?;
     Ok(())
+}
+
+/// Checks the signed-in `user`'s current password (the `current_password` field's error when
+/// wrong). Guesses (from a session left open, say) share the sign-in throttle.
+#[cfg(feature = "ssr")]
+pub(crate) async fn prove_current_password(
+    pool: &sqlx::PgPool,
+    user: &auth::SessionUser,
+    current_password: String,
+) -> Result<(), AppError> {
+    let email = store::profile(pool, user.id).await?.ok_or(AppError::SignInRequired)?.email;
+    let client_addr = client_addr();
+    let browser = count_password_attempt(pool, &email, &client_addr).await?;
+    let ok =
+        auth::verify_password(current_password, Some(user.password_hash.clone())).await.map_err(AppError::internal)?;
+    if !ok {
+        return Err(AppError::field("current_password", Msg::ErrWrongCurrentPassword));
+    }
+    password_proved(pool, user.id, &email, &client_addr, browser).await
 }
 
 /// Anyone may switch the language: remembered in a cookie, and in the profile when signed in.

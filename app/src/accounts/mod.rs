@@ -1,6 +1,8 @@
 //! Accounts: registration, sign-in, profile, password, language and time zone.
 
 pub mod api;
+pub mod mail;
+mod messages;
 pub mod pages;
 pub mod rules;
 
@@ -10,6 +12,8 @@ pub mod auth;
 pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+pub use messages::AccountMsg;
 
 use crate::kit::codes::coded_enum;
 use crate::kit::i18n::{Locale, Msg};
@@ -64,6 +68,7 @@ pub struct Profile {
     pub tier: Tier,
     pub locale: Locale,
     pub time_zone: String,
+    pub mail_preference: mail::MailPreference,
 }
 
 /// Profile fields as they arrive from a form, before validation.

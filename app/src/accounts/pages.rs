@@ -54,6 +54,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if action.pending().get() { i18n.t(Msg::Working) } else { i18n.t(Msg::SignIn) }}
                 </button>
             </ActionForm>
+            <p><A href="/password/forgot">{move || i18n.t(super::AccountMsg::ForgotPassword.into())}</A></p>
             <p>{move || i18n.t(Msg::NoAccountYet)} " " <A href="/register">{move || i18n.t(Msg::NavRegister)}</A></p>
         </section>
     }
@@ -152,6 +153,8 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
                 <button type="submit" class="primary">{move || i18n.t(Msg::ChangePassword)}</button>
             </ActionForm>
         </section>
+        <super::mail::pages::ChangeEmailSection/>
+        <super::mail::pages::MailPreferenceSection preference=profile.mail_preference/>
         <crate::districts::pages::SharingSection/>
     }
 }

@@ -67,6 +67,30 @@ pub fn check_email(email: &str) -> Result<(), Msg> {
 }
 
 /// Any character is allowed in a password; only its length is checked.
+/// An email typed to find an account (signing in, asking for a reset link): present and not too
+/// long. Its form is not checked: a malformed one simply finds no account.
+pub fn check_entered_email(email: &str) -> Result<(), Msg> {
+    if email.is_empty() {
+        Err(Msg::ErrRequired)
+    } else if email.chars().count() > EMAIL_MAX {
+        Err(Msg::ErrTooLong)
+    } else {
+        Ok(())
+    }
+}
+
+/// A password typed to prove who one is (signing in, or the current one): present, and not so
+/// long that hashing it is a cost to the server. Its strength is not checked here.
+pub fn check_entered_password(password: &str) -> Result<(), Msg> {
+    if password.is_empty() {
+        Err(Msg::ErrRequired)
+    } else if password.chars().count() > PASSWORD_MAX {
+        Err(Msg::ErrPasswordTooLong)
+    } else {
+        Ok(())
+    }
+}
+
 pub fn check_password(password: &str) -> Result<(), Msg> {
     let n = password.chars().count();
     if n == 0 {

@@ -64,7 +64,8 @@ pub async fn insert_user(
 
 pub async fn profile(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Profile>> {
     sqlx::query_as(
-        "select email, display_name, school, district, subject, grade_band, tier, locale, time_zone from users where id = $1",
+        "select email, display_name, school, district, subject, grade_band, tier, locale, time_zone, mail_preference
+         from users where id = $1",
     )
     .bind(id)
     .fetch_optional(pool)

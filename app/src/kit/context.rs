@@ -35,6 +35,16 @@ pub fn request_origin(headers: &axum::http::HeaderMap) -> String {
     headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(|host| format!("{scheme}://{host}")).unwrap_or_default()
 }
 
+/// The public address that links in emails, calendar files and certificates point to
+/// (`ATELIER_PUBLIC_URL`), never the request's host; provided by the server.
+#[derive(Clone, Debug)]
+pub struct PublicUrl(pub String);
+
+/// The configured public address (empty when none is provided: links are then relative).
+pub fn public_url() -> String {
+    use_context::<PublicUrl>().map(|u| u.0).unwrap_or_default()
+}
+
 /// Whether cookies carry `Secure` (the site is served over https); provided by the server.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SecureCookies(pub bool);

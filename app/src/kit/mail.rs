@@ -4,8 +4,16 @@
 //! marks each sent, or due again after a growing delay with the server's answer kept, or given up
 //! after [`MAX_ATTEMPTS`]. A message about a seat at a lesson (confirmed, promoted, approved,
 //! changed, cancelled, a reminder) carries the lesson as an iCalendar file, made when it is sent.
+//!
+//! Notification mail follows its recipient's preference (`accounts::mail`): a trigger withholds
+//! it or holds it for the daily digest as it is queued; each round first gathers the due held
+//! messages of each recipient into one digest, then sends. Notification mail and digests end with
+//! the recipient's settings and unsubscribe links, and carry RFC 8058's one-click headers.
 
-use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
+use crate::accounts::mail::rules as account_mail;
+use crate::kit::i18n::Locale;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
@@ -16,6 +24,8 @@ use uuid::Uuid;
 pub const MAX_ATTEMPTS: i32 = 8;
 /// Messages leased per round.
 const BATCH: i64 = 50;
+/// Held messages gathered into digests per round.
+const DIGEST_BATCH: i64 = 500;
 /// How long a lease lasts: a message whose instance died mid-send is due again after this.
 const LEASE: Duration = Duration::from_secs(120);
 /// The notifications whose email carries the lesson's calendar file: those about a seat held
@@ -92,6 +102,98 @@ struct Leased {
     attempts: i32,
     /// The lesson whose calendar file the message carries.
     calendar_lesson: Option<Uuid>,
+    /// `notification`, `digest` or `account`.
+    purpose: String,
+    /// The recipient's language and unsubscribe token, when the message has a recipient account.
+    locale: Option<Locale>,
+    unsubscribe_token: Option<Uuid>,
+}
+
+impl Leased {
+    /// The unsubscribe link of a notification or digest (account mail has none: it is always sent).
+    fn unsubscribe(&self) -> Option<(Locale, Uuid)> {
+        match (self.purpose.as_str(), self.locale, self.unsubscribe_token) {
+            ("notification" | "digest", Some(locale), Some(token)) => Some((locale, token)),
+            _ => None,
+        }
+    }
+}
+
+/// A message held for a digest, with its recipient.
+#[derive(sqlx::FromRow)]
+struct Held {
+    id: Uuid,
+    user_id: Uuid,
+    subject: String,
+    body: String,
+    to_email: String,
+    locale: Locale,
+}
+
+/// Gathers the held messages whose digest hour has come into one digest per recipient (queued
+/// to be sent like any message), marking each gathered message sent as part of it. One
+/// transaction; rows another instance is gathering are skipped.
+#[tracing::instrument(skip_all)]
+pub async fn gather_digests(pool: &PgPool) -> sqlx::Result<usize> {
+    let mut tx = pool.begin().await?;
+    let held: Vec<Held> = sqlx::query_as(
+        "with due as (
+             select id from email_outbox
+             where digest_at is not null and next_attempt_at <= clock_timestamp()
+               and sent_at is null and failed_at is null and withheld_at is null
+             order by next_attempt_at limit $1
+             for update skip locked
+         )
+         select o.id, o.user_id, o.subject, o.body, u.email as to_email, u.locale
+         from due join email_outbox o on o.id = due.id join users u on u.id = o.user_id
+         order by o.user_id, o.created_at",
+    )
+    .bind(DIGEST_BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    if held.is_empty() {
+        return Ok(0);
+    }
+    let (mut digests, mut users, mut to, mut subjects, mut bodies) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut gathered, mut into) = (Vec::with_capacity(held.len()), Vec::with_capacity(held.len()));
+    for group in held.chunk_by(|a, b| a.user_id == b.user_id) {
+        for part in group.chunks(account_mail::DIGEST_MAX) {
+            let items: Vec<(String, String)> = part.iter().map(|m| (m.subject.clone(), m.body.clone())).collect();
+            let letter = account_mail::digest_letter(part[0].locale, &items);
+            let digest = Uuid::new_v4();
+            digests.push(digest);
+            users.push(part[0].user_id);
+            to.push(part[0].to_email.clone());
+            subjects.push(letter.subject);
+            bodies.push(letter.body);
+            for message in part {
+                gathered.push(message.id);
+                into.push(digest);
+            }
+        }
+    }
+    sqlx::query(
+        "insert into email_outbox (id, purpose, user_id, to_email, subject, body)
+         select id, 'digest', user_id, to_email, subject, body
+         from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) as d(id, user_id, to_email, subject, body)",
+    )
+    .bind(&digests)
+    .bind(&users)
+    .bind(&to)
+    .bind(&subjects)
+    .bind(&bodies)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "update email_outbox o set sent_at = clock_timestamp(), included_in = g.digest
+         from unnest($1::uuid[], $2::uuid[]) as g(id, digest) where o.id = g.id",
+    )
+    .bind(&gathered)
+    .bind(&into)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(digests.len())
 }
 
 /// What a round did.
@@ -102,21 +204,28 @@ pub struct Round {
     pub given_up: usize,
 }
 
-/// Leases the due messages, sends them, and records each outcome. Safe on any number of
-/// instances at once. `site` (the public address) goes into calendar files' links.
+/// Gathers the due digests, then leases the due messages, sends them, and records each outcome.
+/// Safe on any number of instances at once. `site` (the public address) goes into calendar files'
+/// and unsubscribe links.
 #[tracing::instrument(skip_all)]
 pub async fn deliver_due(pool: &PgPool, settings: &SmtpSettings, site: &str) -> sqlx::Result<Round> {
+    let digests = gather_digests(pool).await?;
+    if digests > 0 {
+        tracing::info!(digests, "gathered daily digests");
+    }
     let leased: Vec<Leased> = sqlx::query_as(
         "with due as (
-             select id from email_outbox
-             where sent_at is null and failed_at is null and next_attempt_at <= clock_timestamp()
-             order by next_attempt_at limit $1
-             for update skip locked
+             select o.id, u.locale, u.unsubscribe_token
+             from email_outbox o left join users u on u.id = o.user_id
+             where o.sent_at is null and o.failed_at is null and o.withheld_at is null and o.digest_at is null
+               and o.next_attempt_at <= clock_timestamp()
+             order by o.next_attempt_at limit $1
+             for update of o skip locked
          )
          update email_outbox o
          set attempts = o.attempts + 1, next_attempt_at = clock_timestamp() + make_interval(secs => $2)
          from due where o.id = due.id
-         returning o.id, o.to_email, o.subject, o.body, o.attempts,
+         returning o.id, o.to_email, o.subject, o.body, o.attempts, o.purpose, due.locale, due.unsubscribe_token,
                    (select n.lesson_id from notifications n
                     where n.id = o.notification_id and n.kind = any($3)) as calendar_lesson",
     )
@@ -136,7 +245,7 @@ pub async fn deliver_due(pool: &PgPool, settings: &SmtpSettings, site: &str) -> 
             None => None,
         };
         let outcome = match &transport {
-            Ok(transport) => send(transport, &settings.from, &message, calendar).await,
+            Ok(transport) => send(transport, &settings.from, &message, calendar, site).await,
             Err(err) => Err(err.to_string()),
         };
         match outcome {
@@ -178,17 +287,30 @@ async fn send(
     from: &Mailbox,
     message: &Leased,
     calendar: Option<String>,
+    site: &str,
 ) -> Result<(), String> {
     let to: Mailbox = message.to_email.parse().map_err(|err| format!("bad address: {err}"))?;
-    let builder = Message::builder().from(from.clone()).to(to).subject(message.subject.as_str());
+    let mut builder = Message::builder().from(from.clone()).to(to).subject(message.subject.as_str());
+    let mut body = message.body.clone();
+    if let Some((locale, token)) = message.unsubscribe() {
+        body.push_str("\n\n");
+        body.push_str(&account_mail::footer(locale, site, token));
+        let one_click = account_mail::link(site, &crate::accounts::mail::http::one_click_path(token));
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{one_click}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
     let email = match calendar {
-        None => builder.header(ContentType::TEXT_PLAIN).body(message.body.clone()),
+        None => builder.header(ContentType::TEXT_PLAIN).body(body),
         Some(calendar) => {
             let calendar_type =
                 ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH").map_err(|err| err.to_string())?;
             builder.multipart(
                 MultiPart::mixed()
-                    .singlepart(SinglePart::plain(message.body.clone()))
+                    .singlepart(SinglePart::plain(body))
                     .singlepart(Attachment::new("lesson.ics".to_owned()).body(calendar, calendar_type)),
             )
         }

@@ -25,10 +25,16 @@ const FINDER_FILTER: [&str; 7] = [
 fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
     let with = |head: &[&'static str], form: &[&'static str]| [head, form].concat();
     vec![
+        ("account/change-email", vec!["new_email", "current_password"]),
         ("account/change-password", vec!["current_password", "new_password"]),
+        ("account/confirm-email", vec!["token"]),
+        ("account/mail-preference", vec!["preference"]),
         ("account/profile", vec![]),
         ("account/update-profile", PROFILE_FORM.to_vec()),
+        ("auth/forgot-password", vec!["email"]),
         ("auth/register", with(&["email", "password"], &PROFILE_FORM)),
+        ("auth/reset-link", vec!["token"]),
+        ("auth/reset-password", vec!["token", "new_password"]),
         ("auth/sign-in", vec!["email", "password"]),
         ("auth/sign-out", vec![]),
         ("district/choices", vec![]),
@@ -95,6 +101,7 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("notifications/list", vec![]),
         ("notifications/read", vec![]),
         ("notifications/unread", vec![]),
+        ("mail/unsubscribe", vec!["token"]),
         ("prefs/locale", vec!["locale"]),
         ("studios/accept-invitation", vec!["token"]),
         ("studios/archive", vec!["studio"]),

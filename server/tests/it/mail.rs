@@ -39,14 +39,14 @@ while True:
     time.sleep(3600)
 "#;
 
-struct SmtpServer {
+pub struct SmtpServer {
     child: Child,
     port: u16,
     dir: PathBuf,
 }
 
 impl SmtpServer {
-    fn start(refuse: usize) -> SmtpServer {
+    pub fn start(refuse: usize) -> SmtpServer {
         let dir = std::env::temp_dir().join(format!("atelier-smtp-{}", Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("mail dir");
         let mut child = Command::new("python3")
@@ -61,7 +61,7 @@ impl SmtpServer {
         SmtpServer { child, port, dir }
     }
 
-    fn settings(&self) -> SmtpSettings {
+    pub fn settings(&self) -> SmtpSettings {
         SmtpSettings {
             host: "127.0.0.1".into(),
             port: self.port,
@@ -72,7 +72,7 @@ impl SmtpServer {
     }
 
     /// The messages received, in order.
-    fn received(&self) -> Vec<String> {
+    pub fn received(&self) -> Vec<String> {
         let mut files: Vec<_> = std::fs::read_dir(&self.dir).expect("dir").map(|e| e.expect("entry").path()).collect();
         files.sort_by_key(|p| p.file_stem().and_then(|s| s.to_str()).and_then(|s| s.parse::<u32>().ok()));
         files.iter().map(|p| String::from_utf8(std::fs::read(p).expect("read")).expect("utf-8")).collect()
@@ -91,9 +91,10 @@ impl Drop for SmtpServer {
 const SITE: &str = "https://atelier.example.cn";
 
 /// A message as sent, read by Python's `email` package (an independent reader: RFC 2047 words,
-/// base64 and quoted-printable bodies decoded): its headers, its text (the plain part of a
-/// multipart message) and each attachment, a calendar file read by Python's `icalendar`.
-fn decoded(raw: &str) -> serde_json::Value {
+/// base64 and quoted-printable bodies decoded): its headers (the unsubscribe ones included), its
+/// text (the plain part of a multipart message) and each attachment, a calendar file read by
+/// Python's `icalendar`.
+pub fn decoded(raw: &str) -> serde_json::Value {
     const READER: &str = r#"
 import sys, json, email
 from email import policy
@@ -108,6 +109,8 @@ for part in m.iter_attachments():
         found['events'] = [{'summary': str(e['SUMMARY']), 'uid': str(e['UID']), 'status': str(e.get('STATUS', ''))} for e in events]
     attachments.append(found)
 print(json.dumps({'subject': str(m['subject']), 'to': str(m['to']), 'from': str(m['from']),
+                  'list_unsubscribe': str(m.get('List-Unsubscribe', '')),
+                  'list_unsubscribe_post': str(m.get('List-Unsubscribe-Post', '')),
                   'type': m.get_content_type(), 'charset': text.get_content_charset(), 'body': text.get_content(),
                   'attachments': attachments}))
 "#;

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod account_mail;
 mod accounts;
 mod dashboard;
 mod districts;

@@ -10,10 +10,6 @@ use {
     crate::kit::context::{client_addr, pool, redirect_plain_form, require_user},
 };
 
-/// The public address links on paper point to (`ATELIER_PUBLIC_URL`), never the request's host.
-#[derive(Clone, Debug)]
-pub struct PublicUrl(pub String);
-
 /// The limit on verification lookups per client (see `kit::rate`).
 #[cfg(feature = "ssr")]
 #[derive(Clone)]
@@ -22,8 +18,7 @@ pub struct VerifyLimit(pub crate::kit::rate::RateLimit);
 /// The verification page of `serial` under the public address.
 #[cfg(feature = "ssr")]
 fn verify_url(serial: &str) -> String {
-    let base = use_context::<PublicUrl>().map(|u| u.0).unwrap_or_default();
-    format!("{}/verify/{serial}", base.trim_end_matches('/'))
+    format!("{}/verify/{serial}", crate::kit::context::public_url().trim_end_matches('/'))
 }
 
 /// A QR code of `url`, as SVG that scales with its box.

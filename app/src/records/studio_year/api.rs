@@ -234,7 +234,7 @@ async fn finalise(
 ) -> Result<i32, AppError> {
     let record = live_record(pool, &studio, &year, narrative.clone()).await?;
     let content = serde_json::to_string(&record).map_err(AppError::internal)?;
-    let base = use_context::<crate::records::certificates::api::PublicUrl>().map(|u| u.0).unwrap_or_default();
+    let base = crate::kit::context::public_url();
     let link = format!("{}{}", base.trim_end_matches('/'), record_path(&studio.slug, year.year));
     let (zh, en) = crate::lessons::LessonMsg::KindStudioRecordFinalised.zh_en();
     let mail = [
