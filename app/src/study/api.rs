@@ -135,8 +135,8 @@ pub async fn load_study(study: Uuid) -> Result<StudyPage, AppError> {
 /// Group members: the notes of the study, for the timeline (refreshed after a reconnection).
 #[server(prefix = "/api", endpoint = "study/notes")]
 pub async fn load_notes(study: Uuid) -> Result<Vec<Note>, AppError> {
-    let (pool, _, row, _) = authorize(study, StudyAction::View).await?;
-    Ok(store::notes(&pool, row.id).await?)
+    let (pool, user, row, _) = authorize(study, StudyAction::View).await?;
+    Ok(store::notes(&pool, row.id).await?.into_iter().map(|n| n.seen_by(user.id)).collect())
 }
 
 /// The lead moves the study one phase forward or back.

@@ -189,7 +189,7 @@ mod server {
 
     impl Stream {
         fn note_event(&mut self, note: &Note) -> Option<Event> {
-            let json = serde_json::to_string(note).ok()?;
+            let json = serde_json::to_string(&note.clone().seen_by(self.user)).ok()?;
             self.cursor = self.cursor.max(note.updated_at);
             Some(Event::default().event("note").id(note.updated_at.timestamp_micros().to_string()).data(json))
         }

@@ -166,13 +166,27 @@ pub struct Note {
     pub minute: i32,
     pub dimension: Dimension,
     pub tag: Tag,
+    /// The Markdown source, sent only to the note's author (who may edit it): everyone else
+    /// reads `body_html`, so a body travels once.
     pub body: String,
     /// The body's Markdown, rendered and sanitised on the server.
     pub body_html: String,
+    /// The start of the text, to cite the note as evidence in the debrief.
+    pub excerpt: String,
     pub created_at: DateTime<Utc>,
     /// When it was written or last edited: where a live stream that lost its connection goes
     /// on from.
     pub updated_at: DateTime<Utc>,
+}
+
+impl Note {
+    /// The note as `viewer` receives it: its source only if they wrote it.
+    pub fn seen_by(mut self, viewer: Uuid) -> Note {
+        if self.author_id != viewer {
+            self.body = String::new();
+        }
+        self
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -115,6 +115,7 @@ mod tests {
             tag: Tag::Evidence,
             body: p.body.clone(),
             body_html: String::new(),
+            excerpt: String::new(),
             created_at: chrono::DateTime::UNIX_EPOCH,
             updated_at: chrono::DateTime::UNIX_EPOCH,
         }

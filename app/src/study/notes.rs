@@ -28,17 +28,25 @@ fn now_ms() -> i64 {
     }
 }
 
-/// Adds or replaces notes on the timeline, kept in timeline order.
+/// Adds or replaces notes on the timeline, kept in timeline order: one pass to index the list
+/// and one sort, however many notes arrive at once (a resync brings them all).
 pub(super) fn merge_notes(notes: RwSignal<Vec<Note>>, incoming: Vec<Note>) {
-    notes.update(|list| {
-        for note in incoming {
-            match list.iter_mut().find(|n| n.id == note.id) {
-                Some(existing) => *existing = note,
-                None => list.push(note),
+    notes.update(|list| merge_into(list, incoming));
+}
+
+fn merge_into(list: &mut Vec<Note>, incoming: Vec<Note>) {
+    let mut at: std::collections::HashMap<Uuid, usize> = list.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    for note in incoming {
+        match at.get(&note.id) {
+            Some(&i) => list[i] = note,
+            None => {
+                at.insert(note.id, list.len());
+                list.push(note);
             }
         }
-        list.sort_by_key(|n| (n.round_number, n.minute, n.created_at));
-    });
+    }
+    // Stable and run-aware: a list already in order with a few new notes sorts in near-linear time.
+    list.sort_by_key(|n| (n.round_number, n.minute, n.created_at));
 }
 
 #[component]
@@ -364,5 +372,37 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                 }}
             </ol>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::{Dimension, Tag};
+
+    fn note(id: u128, minute: i32, body: &str) -> Note {
+        let at = chrono::DateTime::from_timestamp(1_765_000_000 + id as i64, 0).expect("time");
+        Note {
+            id: Uuid::from_u128(id),
+            round_number: 1,
+            author_id: Uuid::nil(),
+            author_name: "王老师".into(),
+            minute,
+            dimension: Dimension::StudentLearning,
+            tag: Tag::Evidence,
+            body: body.into(),
+            body_html: body.into(),
+            excerpt: body.into(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn merged_notes_replace_their_older_copies_and_keep_timeline_order() {
+        let mut list = vec![note(1, 5, "a"), note(2, 12, "b")];
+        merge_into(&mut list, vec![note(3, 8, "c"), note(2, 12, "b edited"), note(3, 8, "c again")]);
+        let shown: Vec<(i32, &str)> = list.iter().map(|n| (n.minute, n.body.as_str())).collect();
+        assert_eq!(shown, [(5, "a"), (8, "c again"), (12, "b edited")]);
     }
 }

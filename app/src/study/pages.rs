@@ -519,14 +519,6 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
     let lock_error = action_error(actions.lock.value());
     let cites = RwSignal::new(Vec::<Uuid>::new());
     let cites_text = move || cites.with(|c| c.iter().map(Uuid::to_string).collect::<Vec<_>>().join(","));
-    let excerpt = |n: &Note| {
-        let s: String = n.body.chars().take(60).collect();
-        if n.body.chars().count() > 60 {
-            format!("{s}…")
-        } else {
-            s
-        }
-    };
     let all_notes = page.notes.clone();
     view! {
         <section aria-labelledby="debrief-heading" id="debrief">
@@ -580,7 +572,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
                         <legend>{move || i18n.t(t(StudyMsg::CiteNotes))}</legend>
                         {move || notes.get().into_iter().map(|n| {
                             let id = n.id;
-                            let label = format!("{}′ · {} · {}", n.minute, n.author_name, excerpt(&n));
+                            let label = format!("{}′ · {} · {}", n.minute, n.author_name, n.excerpt);
                             view! {
                                 <label class="cite-choice">
                                     <input type="checkbox"

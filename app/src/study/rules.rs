@@ -252,8 +252,30 @@ pub fn round_credit(start: Option<DateTime<Utc>>, lesson_minutes: i32, now: Date
     Some(RoundCredit { notes_from, notes_until, tenths })
 }
 
+/// Characters of a note that cite it in the debrief's evidence list.
+pub const EXCERPT_CHARS: usize = 60;
+
+/// The start of a note's text, up to [`EXCERPT_CHARS`], with an ellipsis when cut.
+pub fn excerpt(body: &str) -> String {
+    let mut chars = body.chars();
+    let start: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{start}…")
+    } else {
+        start
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_note_is_cited_by_its_first_sixty_characters() {
+        assert_eq!(excerpt("第12分钟 学生A独立完成"), "第12分钟 学生A独立完成");
+        let long = "学".repeat(61);
+        assert_eq!(excerpt(&long), format!("{}…", "学".repeat(60)));
+        assert_eq!(excerpt(&"学".repeat(60)), "学".repeat(60));
+    }
+
     use super::*;
 
     fn standing(role: Option<GroupRole>) -> Standing {

@@ -216,6 +216,7 @@ impl NoteRow {
             dimension: self.dimension,
             tag: self.tag,
             body_html: render(&self.body),
+            excerpt: super::rules::excerpt(&self.body),
             body: self.body,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -403,7 +404,7 @@ pub async fn study_page(
     let latest = latest_number(&mut *conn, row.id).await?;
     let plan = if latest > 0 { version(&mut conn, row.id, latest).await? } else { None };
     let plan_versions = versions(&mut *conn, row.id).await?;
-    let notes = notes(&mut *conn, row.id).await?;
+    let notes = notes(&mut *conn, row.id).await?.into_iter().map(|n| n.seen_by(me)).collect();
     let comments: Vec<CommentTuple> = sqlx::query_as(
         "select c.id, u.display_name, c.body, c.created_at,
                 coalesce(array_agg(d.note_id) filter (where d.note_id is not null), '{}') as cites

@@ -398,6 +398,14 @@ async fn the_group_writes_notes_and_a_note_sent_twice_is_stored_once(pool: PgPoo
     let notes: Value =
         app.call(s.client(Role::Observer), "study/notes", &[("study", &s.id)]).await.json().await.expect("notes");
     assert_eq!(notes.as_array().map(Vec::len), Some(3));
+    // A body travels once: as HTML to every reader, and as its source only to its author.
+    let observer = s.user(Role::Observer);
+    for note in notes.as_array().expect("notes") {
+        assert_eq!(note["body_html"], "<p>学生<strong>独立</strong>画出了图像</p>\n");
+        assert_eq!(note["excerpt"], "学生**独立**画出了图像");
+        let own = note["author_id"] == observer;
+        assert_eq!(note["body"], if own { "学生**独立**画出了图像" } else { "" }, "{note}");
+    }
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
