@@ -186,6 +186,12 @@ test.describe("without JavaScript", () => {
     await expect(page.getByRole("list", { name: "合并时间轴" }).locator(".md").getByText("3-2 座位学生在小组内汇报了本组的图像。")).toBeVisible();
     await expect(page.getByText("观点（未引用证据）")).toBeVisible();
     await expect(page.getByRole("button", { name: "记录", exact: true })).toHaveCount(0);
+    // The timeline's filter is a plain form: its address holds the choice.
+    await page.getByLabel("按维度筛选").selectOption({ label: "课堂文化" });
+    await page.getByRole("button", { name: "筛选" }).click();
+    await expect(page).toHaveURL(/dimension=classroom_culture/);
+    await expect(page.getByRole("list", { name: "合并时间轴" }).locator(".md")).toHaveCount(2);
+    await expect(page.getByLabel("按维度筛选")).toHaveValue("classroom_culture");
 
     const title = `无脚本课例${Date.now()}`;
     await page.goto("/studies");

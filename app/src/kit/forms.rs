@@ -102,6 +102,20 @@ pub fn Field(
     framed(label, id, error_id, msg, input, hint)
 }
 
+/// `value` percent-encoded for a link's query string (all but ASCII letters, digits, `-`, `_`).
+pub fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// The text of a `<textarea>`. Leptos writes a textarea's children into the server's HTML
 /// without escaping them, so a text holding `</textarea>` could end the element and inject
 /// markup: escape it for the server's HTML. In the browser the text becomes a text node, which

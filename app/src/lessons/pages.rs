@@ -242,17 +242,7 @@ fn finder_query(f: &LessonFilter, view: &str, dates: bool) -> String {
     }
     for (k, v) in fields {
         if !v.is_empty() {
-            let encoded: String = v
-                .bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect();
-            parts.push(format!("{k}={encoded}"));
+            parts.push(format!("{k}={}", crate::kit::forms::query_value(v)));
         }
     }
     if f.free_seats {

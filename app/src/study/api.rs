@@ -1,7 +1,7 @@
 //! Lesson-study server functions. Each: who is asking, may they (`rules::can`, the one place
 //! that decides), is the input valid, call the store.
 
-use super::{Comparison, MyStudies, Note, PlanPage, SaveOutcome, StudyPage};
+use super::{Comparison, MyStudies, Note, NoteFilter, NotesPage, PlanPage, SaveOutcome, StudyPage};
 use crate::kit::error::AppError;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -118,7 +118,7 @@ pub async fn create_study(
 
 /// Members of the study group (lead, members, invited observers) read the study page.
 #[server(prefix = "/api", endpoint = "study/page")]
-pub async fn load_study(study: Uuid) -> Result<StudyPage, AppError> {
+pub async fn load_study(study: Uuid, #[server(default)] filter: NoteFilter) -> Result<StudyPage, AppError> {
     let (pool, user, row, role) = authorize(study, StudyAction::View).await?;
     let standing = Standing { signed_in: true, group_role: Some(role) };
     let allowed = |a| rules::can(standing, a, row.facts()).is_ok();
@@ -129,14 +129,16 @@ pub async fn load_study(study: Uuid) -> Result<StudyPage, AppError> {
         write_note: allowed(StudyAction::WriteNote),
         comment: allowed(StudyAction::Comment),
     };
-    Ok(store::study_page(&pool, &row, user.id, role, can).await?)
+    Ok(store::study_page(&pool, &row, user.id, role, can, &filter).await?)
 }
 
-/// Group members: the notes of the study, for the timeline (refreshed after a reconnection).
+/// Group members: one page of the study's timeline (read again when a live stream fell too far
+/// behind).
 #[server(prefix = "/api", endpoint = "study/notes")]
-pub async fn load_notes(study: Uuid) -> Result<Vec<Note>, AppError> {
+pub async fn load_notes(study: Uuid, #[server(default)] filter: NoteFilter) -> Result<NotesPage, AppError> {
     let (pool, user, row, _) = authorize(study, StudyAction::View).await?;
-    Ok(store::notes(&pool, row.id).await?.into_iter().map(|n| n.seen_by(user.id)).collect())
+    let mut conn = pool.acquire().await?;
+    Ok(store::notes_page(&mut conn, row.id, &filter, user.id).await?)
 }
 
 /// The lead moves the study one phase forward or back.

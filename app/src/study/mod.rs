@@ -189,6 +189,71 @@ impl Note {
     }
 }
 
+/// Which notes the timeline shows, as the page's address asks (`?dimension=…&observer=…&tag=…
+/// &before=…`), so a plain link or form and the hydrated page ask the same way. A value that
+/// names nothing is ignored (see `rules::NoteQuery`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NoteFilter {
+    #[serde(default)]
+    pub dimension: String,
+    #[serde(default)]
+    pub observer: String,
+    #[serde(default)]
+    pub tag: String,
+    /// The page: notes written before the one this cursor names (`rules::note_cursor`); empty
+    /// for the newest.
+    #[serde(default)]
+    pub before: String,
+}
+
+impl NoteFilter {
+    /// The study page's address showing this filter's notes.
+    pub fn href(&self, study: Uuid) -> String {
+        let pairs = [
+            ("dimension", &self.dimension),
+            ("observer", &self.observer),
+            ("tag", &self.tag),
+            ("before", &self.before),
+        ];
+        let query: Vec<String> = pairs
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(key, value)| format!("{key}={}", crate::kit::forms::query_value(value)))
+            .collect();
+        let path = format!("/studies/{study}");
+        if query.is_empty() {
+            format!("{path}#timeline")
+        } else {
+            format!("{path}?{}#timeline", query.join("&"))
+        }
+    }
+}
+
+/// One page of the merged timeline, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NotesPage {
+    /// The filter this page answers.
+    pub filter: NoteFilter,
+    pub notes: Vec<Note>,
+    /// Notes per dimension in the whole study, whatever the filter.
+    pub counts: Vec<(Dimension, i64)>,
+    /// The cursor of the next page of earlier notes, when there are any.
+    pub earlier: Option<String>,
+    /// The newest change among the study's notes (microseconds since the epoch): where the live
+    /// stream goes on from.
+    pub newest_change: Option<i64>,
+}
+
+/// A note cited as evidence, as the debrief shows it under the comment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CitedNote {
+    pub id: Uuid,
+    pub minute: i32,
+    pub dimension: Dimension,
+    pub author_name: String,
+    pub body_html: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DebriefComment {
     pub id: Uuid,
@@ -196,7 +261,7 @@ pub struct DebriefComment {
     pub body_html: String,
     pub created_at: DateTime<Utc>,
     /// The notes cited as evidence; none makes the comment an opinion.
-    pub cites: Vec<Uuid>,
+    pub cites: Vec<CitedNote>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -268,7 +333,8 @@ pub struct StudyPage {
     pub plan: Option<PlanVersion>,
     /// Every version, newest first (the record lists them).
     pub plan_versions: Vec<VersionSummary>,
-    pub notes: Vec<Note>,
+    /// The page of the timeline the address asks for.
+    pub timeline: NotesPage,
     pub comments: Vec<DebriefComment>,
     /// Open lessons of the studio a round can be linked to: (id, title).
     pub lessons: Vec<(Uuid, String)>,

@@ -5,7 +5,7 @@
 use super::api::*;
 use super::note_queue::{give_back, NoteQueue, PendingNote, Settled};
 use super::pages::StudyActions;
-use super::{Dimension, Note, StudyMsg, StudyPage, Tag};
+use super::{Dimension, Note, NoteFilter, StudyMsg, StudyPage, Tag};
 use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, ActionError, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
@@ -28,25 +28,27 @@ fn now_ms() -> i64 {
     }
 }
 
-/// Adds or replaces notes on the timeline, kept in timeline order: one pass to index the list
-/// and one sort, however many notes arrive at once (a resync brings them all).
-pub(super) fn merge_notes(notes: RwSignal<Vec<Note>>, incoming: Vec<Note>) {
-    notes.update(|list| merge_into(list, incoming));
+/// Puts incoming notes on the shown page of the timeline (newest first): a note already shown
+/// is replaced (an edit); a new one is added when `belongs` says this page shows it. One pass to
+/// index the list and one sort, however many notes arrive at once.
+pub(super) fn merge_notes(notes: RwSignal<Vec<Note>>, incoming: Vec<Note>, belongs: impl Fn(&Note) -> bool) {
+    notes.update(|list| merge_into(list, incoming, belongs));
 }
 
-fn merge_into(list: &mut Vec<Note>, incoming: Vec<Note>) {
+fn merge_into(list: &mut Vec<Note>, incoming: Vec<Note>, belongs: impl Fn(&Note) -> bool) {
     let mut at: std::collections::HashMap<Uuid, usize> = list.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     for note in incoming {
         match at.get(&note.id) {
             Some(&i) => list[i] = note,
-            None => {
+            None if belongs(&note) => {
                 at.insert(note.id, list.len());
                 list.push(note);
             }
+            None => {}
         }
     }
     // Stable and run-aware: a list already in order with a few new notes sorts in near-linear time.
-    list.sort_by_key(|n| (n.round_number, n.minute, n.created_at));
+    list.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
 }
 
 #[component]
@@ -83,6 +85,22 @@ pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl 
     let send_error = RwSignal::new(None::<AppError>);
     let live = RwSignal::new(false);
     let flushing = StoredValue::new(false);
+    let query = StoredValue::new(super::rules::NoteQuery::new(&page.timeline.filter));
+    let belongs = move |note: &Note| query.with_value(|q| q.shows_live(note));
+    let counts = RwSignal::new(page.timeline.counts.clone());
+    // Notes written after this page was read are counted as they arrive, each once (an edit
+    // arrives again).
+    let newest_change = page.timeline.newest_change;
+    let counted = StoredValue::new(std::collections::HashSet::<Uuid>::new());
+    let count_new = move |note: &Note| {
+        let new = newest_change.is_none_or(|at| note.created_at.timestamp_micros() > at);
+        if new && counted.try_update_value(|c| c.insert(note.id)).unwrap_or(false) {
+            counts.update(|cs| match cs.iter_mut().find(|(d, _)| *d == note.dimension) {
+                Some((_, n)) => *n += 1,
+                None => cs.push((note.dimension, 1)),
+            });
+        }
+    };
 
     // Sends the queued notes, oldest first, until the queue is empty or an answer says to wait
     // (see `NoteQueue::settle`). The server stores each id once, so a note sent twice is stored once.
@@ -110,7 +128,8 @@ pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl 
                     Settled::Stored(note) => {
                         online.set(true);
                         send_error.set(None);
-                        merge_notes(notes, vec![note]);
+                        count_new(&note);
+                        merge_notes(notes, vec![note], belongs);
                     }
                     Settled::Refused { body: text, error } => {
                         online.set(true);
@@ -124,25 +143,31 @@ pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl 
     };
 
     #[cfg(feature = "hydrate")]
+    let filter = StoredValue::new(page.timeline.filter.clone());
+    #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         use leptos::__reexports::send_wrapper::SendWrapper;
         queue.set(super::live::client::load(study, me));
         flush();
         super::live::client::on_online(flush);
-        // The stream goes on from the newest change the page already shows.
-        let after = notes.with_untracked(|list| list.iter().map(|n| n.updated_at.timestamp_micros()).max());
+        // The stream goes on from the newest change of the study when the page was read.
         let source = super::live::client::subscribe(
             study,
-            after,
-            move |note| merge_notes(notes, vec![note]),
+            newest_change,
+            move |note| {
+                count_new(&note);
+                merge_notes(notes, vec![note], belongs);
+            },
             move || {
                 live.set(true);
                 flush();
             },
             move || {
+                let filter = filter.get_value();
                 leptos::task::spawn_local(async move {
-                    if let Ok(all) = load_notes(study).await {
-                        merge_notes(notes, all);
+                    if let Ok(page) = load_notes(study, filter).await {
+                        counts.set(page.counts);
+                        merge_notes(notes, page.notes, |_| true);
                     }
                 });
             },
@@ -268,71 +293,74 @@ pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl 
                     </ul>
                 </form>
             })}
-            <Timeline page=page.clone() notes/>
+            <Timeline page=page.clone() notes counts/>
         </section>
     }
 }
 
 #[component]
-fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
+fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>, counts: RwSignal<Vec<(Dimension, i64)>>) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
-    let dim_filter = RwSignal::new(String::new());
-    let observer_filter = RwSignal::new(String::new());
-    let tag_filter = RwSignal::new(String::new());
     let me = page.me;
     let locked = page.notes_locked;
     let study = page.id;
     let multi_round = page.rounds.len() > 1;
-    let visible = move || {
-        notes
-            .get()
-            .into_iter()
-            .filter(|n| {
-                let d = dim_filter.get();
-                let o = observer_filter.get();
-                let tg = tag_filter.get();
-                (d.is_empty() || n.dimension.code() == d)
-                    && (o.is_empty() || n.author_id.to_string() == o)
-                    && (tg.is_empty() || n.tag.code() == tg)
-            })
-            .collect::<Vec<_>>()
+    let filter = page.timeline.filter.clone();
+    // With JavaScript a choice applies at once; without, the form's button sends it. Either way
+    // the address holds the filter, and a new filter starts from the newest notes.
+    let navigate = leptos_router::hooks::use_navigate();
+    let choose = {
+        let filter = filter.clone();
+        move |set: fn(&mut NoteFilter, String), value: String| {
+            let mut next = NoteFilter { before: String::new(), ..filter.clone() };
+            set(&mut next, value);
+            navigate(&next.href(study), leptos_router::NavigateOptions { scroll: false, ..Default::default() });
+        }
     };
+    let (on_dimension, on_observer, on_tag) = (choose.clone(), choose.clone(), choose);
+    let earlier = page.timeline.earlier.clone().map(|before| NoteFilter { before, ..filter.clone() }.href(study));
+    let newest =
+        (!filter.before.is_empty()).then(|| NoteFilter { before: String::new(), ..filter.clone() }.href(study));
     let edit_error = action_error(actions.edit_note.value());
     view! {
         <div id="timeline" class="timeline-wrap">
             <h3>{move || i18n.t(t(StudyMsg::TimelineHeading))}</h3>
             <ul class="counts plain-list" aria-label=move || i18n.t(t(StudyMsg::CountsLabel))>
                 {Dimension::ALL.into_iter().map(|d| view! {
-                    <li data-dimension=d.code()>{move || i18n.t(d.label())} ": " <strong>{move || notes.with(|ns| ns.iter().filter(|n| n.dimension == d).count())}</strong></li>
+                    <li data-dimension=d.code()>{move || i18n.t(d.label())} ": " <strong>{move || counts.with(|cs| cs.iter().find(|(c, _)| *c == d).map_or(0, |(_, n)| *n))}</strong></li>
                 }).collect_view()}
             </ul>
-            <div class="filters no-print">
+            <form method="get" action=format!("/studies/{study}") class="filters no-print">
                 <div class="field">
                     <label for="filter-dimension">{move || i18n.t(t(StudyMsg::FilterDimension))}</label>
-                    <select id="filter-dimension" on:change=move |ev| dim_filter.set(event_target_value(&ev))>
+                    <select id="filter-dimension" name="dimension" on:change=move |ev| on_dimension(|f, v| f.dimension = v, event_target_value(&ev))>
                         <option value="">{move || i18n.t(t(StudyMsg::All))}</option>
-                        {Dimension::ALL.into_iter().map(|d| view! { <option value=d.code()>{move || i18n.t(d.label())}</option> }).collect_view()}
+                        {Dimension::ALL.into_iter().map(|d| view! { <option value=d.code() selected=filter.dimension == d.code()>{move || i18n.t(d.label())}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="filter-observer">{move || i18n.t(t(StudyMsg::FilterObserver))}</label>
-                    <select id="filter-observer" on:change=move |ev| observer_filter.set(event_target_value(&ev))>
+                    <select id="filter-observer" name="observer" on:change=move |ev| on_observer(|f, v| f.observer = v, event_target_value(&ev))>
                         <option value="">{move || i18n.t(t(StudyMsg::All))}</option>
-                        {page.members.iter().cloned().map(|m| view! { <option value=m.id.to_string()>{m.name}</option> }).collect_view()}
+                        {page.members.iter().cloned().map(|m| {
+                            let id = m.id.to_string();
+                            view! { <option selected=filter.observer == id value=id>{m.name}</option> }
+                        }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="filter-tag">{move || i18n.t(t(StudyMsg::FilterTag))}</label>
-                    <select id="filter-tag" on:change=move |ev| tag_filter.set(event_target_value(&ev))>
+                    <select id="filter-tag" name="tag" on:change=move |ev| on_tag(|f, v| f.tag = v, event_target_value(&ev))>
                         <option value="">{move || i18n.t(t(StudyMsg::All))}</option>
-                        {Tag::ALL.into_iter().map(|tg| view! { <option value=tg.code()>{move || i18n.t(tg.label())}</option> }).collect_view()}
+                        {Tag::ALL.into_iter().map(|tg| view! { <option value=tg.code() selected=filter.tag == tg.code()>{move || i18n.t(tg.label())}</option> }).collect_view()}
                     </select>
                 </div>
-            </div>
+                <button type="submit">{move || i18n.t(t(StudyMsg::ApplyFilter))}</button>
+            </form>
             <ol class="timeline" aria-label=move || i18n.t(t(StudyMsg::TimelineHeading))>
                 {move || {
-                    let list = visible();
+                    let list = notes.get();
                     if list.is_empty() {
                         return view! { <li class="muted">{move || i18n.t(t(StudyMsg::NoNotes))}</li> }.into_any();
                     }
@@ -371,6 +399,11 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
                     }).collect_view().into_any()
                 }}
             </ol>
+            <nav class="pager no-print" aria-label=move || i18n.t(Msg::Pagination)>
+                {newest.map(|href| view! { <a href=format!("{href}#timeline")>{move || i18n.t(t(StudyMsg::NewestNotes))}</a> })}
+                " "
+                {earlier.map(|href| view! { <a href=format!("{href}#timeline") rel="next">{move || i18n.t(t(StudyMsg::EarlierNotes))}</a> })}
+            </nav>
         </div>
     }
 }
@@ -399,10 +432,11 @@ mod tests {
     }
 
     #[test]
-    fn merged_notes_replace_their_older_copies_and_keep_timeline_order() {
-        let mut list = vec![note(1, 5, "a"), note(2, 12, "b")];
-        merge_into(&mut list, vec![note(3, 8, "c"), note(2, 12, "b edited"), note(3, 8, "c again")]);
-        let shown: Vec<(i32, &str)> = list.iter().map(|n| (n.minute, n.body.as_str())).collect();
-        assert_eq!(shown, [(5, "a"), (8, "c again"), (12, "b edited")]);
+    fn live_notes_go_newest_first_and_edits_replace_the_shown_copy() {
+        let mut list = vec![note(2, 12, "b"), note(1, 5, "a")];
+        let incoming = vec![note(3, 8, "c"), note(2, 12, "b edited"), note(3, 8, "c again"), note(4, 9, "other")];
+        merge_into(&mut list, incoming, |n| n.body != "other");
+        let shown: Vec<&str> = list.iter().map(|n| n.body.as_str()).collect();
+        assert_eq!(shown, ["c again", "b edited", "a"], "a note this page does not show stays off it");
     }
 }

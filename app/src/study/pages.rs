@@ -4,7 +4,7 @@
 
 use super::api::*;
 use super::notes::NotesSection;
-use super::{Dimension, MyStudies, Note, Phase, StudyInvitation, StudyMsg, StudyPage};
+use super::{Dimension, MyStudies, Note, NoteFilter, Phase, StudyInvitation, StudyMsg, StudyPage};
 use crate::accounts::Viewer;
 use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Field, FormStatus, TextArea};
@@ -13,7 +13,7 @@ use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading, Refresh};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
 fn t(m: StudyMsg) -> Msg {
@@ -214,11 +214,23 @@ pub fn StudyPageView() -> impl IntoView {
     provide_context(actions);
     let refresh = Refresh::provide();
     actions.refresh_page(refresh);
+    let query = use_query_map();
+    let filter = move || {
+        query.with(|q| {
+            let value = |key: &str| q.get(key).unwrap_or_default();
+            NoteFilter {
+                dimension: value("dimension"),
+                observer: value("observer"),
+                tag: value("tag"),
+                before: value("before"),
+            }
+        })
+    };
     let page = Resource::new(
-        move || (id(), refresh.version()),
-        |(id, _)| async move {
+        move || (id(), filter(), refresh.version()),
+        |(id, filter, _)| async move {
             match id {
-                Some(id) => load_study(id).await,
+                Some(id) => load_study(id, filter).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -240,7 +252,7 @@ fn StudyView(page: StudyPage) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let phase = page.phase;
-    let notes = RwSignal::new(page.notes.clone());
+    let notes = RwSignal::new(page.timeline.notes.clone());
     let id = page.id;
     let studio_href = format!("/studios/{}", page.studio_slug);
     let studio_name = page.studio_name.clone();
@@ -519,7 +531,6 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
     let lock_error = action_error(actions.lock.value());
     let cites = RwSignal::new(Vec::<Uuid>::new());
     let cites_text = move || cites.with(|c| c.iter().map(Uuid::to_string).collect::<Vec<_>>().join(","));
-    let all_notes = page.notes.clone();
     view! {
         <section aria-labelledby="debrief-heading" id="debrief">
             <h2 id="debrief-heading">{move || i18n.t(t(StudyMsg::DebriefHeading))}</h2>
@@ -537,7 +548,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
                 view! {
                     <ul class="comments plain-list">
                         {page.comments.iter().cloned().map(|c| {
-                            let cited: Vec<Note> = c.cites.iter().filter_map(|id| all_notes.iter().find(|n| n.id == *id).cloned()).collect();
+                            let cited = c.cites.clone();
                             view! {
                                 <li class="comment" class:opinion=c.cites.is_empty()>
                                     <p class="note-meta"><strong>{c.author_name}</strong></p>

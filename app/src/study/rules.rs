@@ -252,6 +252,49 @@ pub fn round_credit(start: Option<DateTime<Utc>>, lesson_minutes: i32, now: Date
     Some(RoundCredit { notes_from, notes_until, tenths })
 }
 
+/// Notes on one page of the timeline.
+pub const NOTES_PAGE: usize = 50;
+
+/// The cursor naming a note's place on the timeline (newest first): when it was written, then
+/// its id, so notes written in the same microsecond keep one order.
+pub fn note_cursor(created_at: DateTime<Utc>, id: uuid::Uuid) -> String {
+    format!("{}_{id}", created_at.timestamp_micros())
+}
+
+/// The timeline's filter, checked: a value that names nothing is dropped, so a mistyped or
+/// stale address shows the whole timeline rather than an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NoteQuery {
+    pub dimension: Option<super::Dimension>,
+    pub observer: Option<uuid::Uuid>,
+    pub tag: Option<super::Tag>,
+    /// Notes written before this place (see [`note_cursor`]).
+    pub before: Option<(DateTime<Utc>, uuid::Uuid)>,
+}
+
+impl NoteQuery {
+    pub fn new(filter: &super::NoteFilter) -> NoteQuery {
+        let before = filter
+            .before
+            .split_once('_')
+            .and_then(|(micros, id)| Some((DateTime::from_timestamp_micros(micros.parse().ok()?)?, id.parse().ok()?)));
+        NoteQuery {
+            dimension: super::Dimension::from_code(&filter.dimension),
+            observer: filter.observer.parse().ok(),
+            tag: super::Tag::from_code(&filter.tag),
+            before,
+        }
+    }
+
+    /// Whether a note written live belongs on the newest page of this filter.
+    pub fn shows_live(&self, note: &super::Note) -> bool {
+        self.before.is_none()
+            && self.dimension.is_none_or(|d| d == note.dimension)
+            && self.observer.is_none_or(|o| o == note.author_id)
+            && self.tag.is_none_or(|t| t == note.tag)
+    }
+}
+
 /// Characters of a note that cite it in the debrief's evidence list.
 pub const EXCERPT_CHARS: usize = 60;
 
@@ -268,6 +311,24 @@ pub fn excerpt(body: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_timeline_address_that_names_nothing_shows_every_note() {
+        use crate::study::{Dimension, NoteFilter};
+        let id = uuid::Uuid::from_u128(7);
+        let at = DateTime::from_timestamp_micros(1_765_000_000_123_456).expect("time");
+        let filter = NoteFilter {
+            dimension: "student_learning".into(),
+            observer: id.to_string(),
+            tag: "nonsense".into(),
+            before: note_cursor(at, id),
+        };
+        let query = NoteQuery::new(&filter);
+        assert_eq!(query.dimension, Some(Dimension::StudentLearning));
+        assert_eq!((query.observer, query.tag, query.before), (Some(id), None, Some((at, id))));
+        let garbage = NoteFilter { dimension: "x".into(), observer: "y".into(), tag: "".into(), before: "1_z".into() };
+        assert_eq!(NoteQuery::new(&garbage), NoteQuery::default());
+    }
+
     #[test]
     fn a_long_note_is_cited_by_its_first_sixty_characters() {
         assert_eq!(excerpt("第12分钟 学生A独立完成"), "第12分钟 学生A独立完成");

@@ -228,14 +228,73 @@ const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u
         n.updated_at
      from observation_notes n join study_rounds r on r.id = n.round_id join users u on u.id = n.author_id";
 
-/// All notes of a study on one timeline: by lesson minute, then by when they were written.
-pub async fn notes(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<Note>> {
-    let rows: Vec<NoteRow> =
-        sqlx::query_as(&format!("{NOTE_SELECT} where n.study_id = $1 order by r.number, n.minute, n.created_at"))
-            .bind(study_id)
-            .fetch_all(db)
-            .await?;
-    Ok(rows.into_iter().map(NoteRow::into_note).collect())
+/// One page of the study's timeline as `viewer` receives it: the notes `filter` asks for,
+/// newest first, [`rules::NOTES_PAGE`] at most (served by
+/// `observation_notes_study_id_created_at_idx`); the counts per dimension and the newest change
+/// of the whole study. Only the filters in use reach the SQL. Markdown is rendered for this
+/// page's notes only.
+pub async fn notes_page(
+    conn: &mut PgConnection,
+    study_id: Uuid,
+    filter: &NoteFilter,
+    viewer: Uuid,
+) -> sqlx::Result<NotesPage> {
+    let query = rules::NoteQuery::new(filter);
+    let mut select = sqlx::QueryBuilder::new(NOTE_SELECT);
+    select.push(" where n.study_id = ").push_bind(study_id);
+    if let Some(dimension) = query.dimension {
+        select.push(" and n.dimension = ").push_bind(dimension);
+    }
+    if let Some(observer) = query.observer {
+        select.push(" and n.author_id = ").push_bind(observer);
+    }
+    if let Some(tag) = query.tag {
+        select.push(" and n.tag = ").push_bind(tag);
+    }
+    if let Some((at, id)) = query.before {
+        select.push(" and (n.created_at, n.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
+    }
+    select.push(" order by n.created_at desc, n.id desc limit ").push_bind(rules::NOTES_PAGE as i64 + 1);
+    let mut rows: Vec<NoteRow> = select.build_query_as().fetch_all(&mut *conn).await?;
+    let earlier = (rows.len() > rules::NOTES_PAGE).then(|| {
+        rows.truncate(rules::NOTES_PAGE);
+        rows.last().map(|n| rules::note_cursor(n.created_at, n.id)).unwrap_or_default()
+    });
+    let counts: Vec<(Dimension, i64, DateTime<Utc>)> = sqlx::query_as(
+        "select dimension, count(*), max(updated_at) from observation_notes where study_id = $1 group by dimension",
+    )
+    .bind(study_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(NotesPage {
+        filter: filter.clone(),
+        notes: rows.into_iter().map(|row| row.into_note().seen_by(viewer)).collect(),
+        newest_change: counts.iter().map(|(_, _, at)| at.timestamp_micros()).max(),
+        counts: counts.into_iter().map(|(dimension, n, _)| (dimension, n)).collect(),
+        earlier,
+    })
+}
+
+/// The notes cited by the study's debrief comments, by comment.
+async fn cited_notes(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<Vec<(Uuid, CitedNote)>> {
+    let rows: Vec<(Uuid, Uuid, i32, Dimension, String, String)> = sqlx::query_as(
+        "select d.comment_id, n.id, n.minute, n.dimension, u.display_name, n.body
+         from debrief_comments c
+         join debrief_citations d on d.comment_id = c.id
+         join observation_notes n on n.id = d.note_id
+         join users u on u.id = n.author_id
+         where c.study_id = $1
+         order by n.created_at",
+    )
+    .bind(study_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(comment, id, minute, dimension, author_name, body)| {
+            (comment, CitedNote { id, minute, dimension, author_name, body_html: render(&body) })
+        })
+        .collect())
 }
 
 pub async fn note(db: impl PgExecutor<'_>, study_id: Uuid, note_id: Uuid) -> sqlx::Result<Option<Note>> {
@@ -353,7 +412,6 @@ async fn versions(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<V
 }
 
 type RoundTuple = (Uuid, i32, Option<String>, i32, Option<DateTime<Utc>>);
-type CommentTuple = (Uuid, String, String, DateTime<Utc>, Vec<Uuid>);
 
 /// The study page, for a member of the group (`can` already said so).
 #[tracing::instrument(skip_all)]
@@ -363,6 +421,7 @@ pub async fn study_page(
     me: Uuid,
     my_role: GroupRole,
     can: Abilities,
+    filter: &NoteFilter,
 ) -> Result<StudyPage, StoreError> {
     let mut conn = pool.acquire().await?;
     let (studio_slug, studio_name, lead_name): (String, String, String) = sqlx::query_as(
@@ -404,16 +463,19 @@ pub async fn study_page(
     let latest = latest_number(&mut *conn, row.id).await?;
     let plan = if latest > 0 { version(&mut conn, row.id, latest).await? } else { None };
     let plan_versions = versions(&mut *conn, row.id).await?;
-    let notes = notes(&mut *conn, row.id).await?.into_iter().map(|n| n.seen_by(me)).collect();
-    let comments: Vec<CommentTuple> = sqlx::query_as(
-        "select c.id, u.display_name, c.body, c.created_at,
-                coalesce(array_agg(d.note_id) filter (where d.note_id is not null), '{}') as cites
-         from debrief_comments c join users u on u.id = c.author_id left join debrief_citations d on d.comment_id = c.id
-         where c.study_id = $1 group by c.id, u.display_name order by c.created_at",
+    let timeline = notes_page(&mut conn, row.id, filter, me).await?;
+    let comments: Vec<(Uuid, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "select c.id, u.display_name, c.body, c.created_at
+         from debrief_comments c join users u on u.id = c.author_id
+         where c.study_id = $1 order by c.created_at",
     )
     .bind(row.id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut cited: std::collections::HashMap<Uuid, Vec<CitedNote>> = std::collections::HashMap::new();
+    for (comment, note) in cited_notes(&mut conn, row.id).await? {
+        cited.entry(comment).or_default().push(note);
+    }
     let lessons: Vec<(Uuid, String)> = if can.lead {
         sqlx::query_as("select id, title from open_lessons where studio_id = $1 and status <> 'cancelled' order by starts_at desc limit 50")
             .bind(row.studio_id)
@@ -470,15 +532,15 @@ pub async fn study_page(
             .collect(),
         plan,
         plan_versions,
-        notes,
+        timeline,
         comments: comments
             .into_iter()
-            .map(|(id, author_name, body, created_at, cites)| DebriefComment {
+            .map(|(id, author_name, body, created_at)| DebriefComment {
                 id,
                 author_name,
                 body_html: render(&body),
                 created_at,
-                cites,
+                cites: cited.remove(&id).unwrap_or_default(),
             })
             .collect(),
         lessons,

@@ -21,6 +21,9 @@ const FINDER_FILTER: [&str; 7] = [
     "filter[free_seats]",
 ];
 
+/// The study timeline's filter fields.
+const NOTE_FILTER: [&str; 4] = ["filter[dimension]", "filter[observer]", "filter[tag]", "filter[before]"];
+
 /// Every server function and the names of its arguments, as a form sends them.
 fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
     let with = |head: &[&'static str], form: &[&'static str]| [head, form].concat();
@@ -134,8 +137,8 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("study/lock-notes", vec!["study", "locked"]),
         ("study/mine", vec![]),
         ("study/move-phase", vec!["study", "direction"]),
-        ("study/notes", vec!["study"]),
-        ("study/page", vec!["study"]),
+        ("study/notes", with(&["study"], &NOTE_FILTER)),
+        ("study/page", with(&["study"], &NOTE_FILTER)),
         ("study/plan", vec!["study"]),
         ("study/plan-comment", vec!["study", "section", "body"]),
         ("study/save-plan", vec!["study", "based_on", "goals", "students", "flow", "assessment"]),

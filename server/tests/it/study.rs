@@ -395,8 +395,9 @@ async fn the_group_writes_notes_and_a_note_sent_twice_is_stored_once(pool: PgPoo
         .expect("author");
     let other = if author.to_string() == s.user(Role::Lead) { Role::Member } else { Role::Lead };
     assert_status(&note(&app, s.client(other), &s.id, &taken, "3", "不是我的").await, StatusCode::CONFLICT);
-    let notes: Value =
+    let page: Value =
         app.call(s.client(Role::Observer), "study/notes", &[("study", &s.id)]).await.json().await.expect("notes");
+    let notes = &page["notes"];
     assert_eq!(notes.as_array().map(Vec::len), Some(3));
     // A body travels once: as HTML to every reader, and as its source only to its author.
     let observer = s.user(Role::Observer);
@@ -553,7 +554,8 @@ async fn debrief_comments_cite_notes_of_their_own_study_only(pool: PgPool) {
         app.call(s.client(Role::Lead), "study/page", &[("study", &s.id)]).await.json().await.expect("page");
     let comments = page["comments"].as_array().expect("comments");
     assert_eq!(comments.len(), 4);
-    assert_eq!(comments[0]["cites"], serde_json::json!([mine]));
+    assert_eq!(comments[0]["cites"][0]["id"], mine.as_str(), "the cited note comes with its comment");
+    assert_eq!(comments[0]["cites"].as_array().map(Vec::len), Some(1));
     assert_eq!(comments[3]["cites"], serde_json::json!([]));
 }
 
@@ -1195,4 +1197,82 @@ async fn leaving_the_studio_ends_study_group_places_and_a_removed_lead_hands_ove
     assert_eq!(host_view["my_role"], "lead");
     // An invited observer from outside the studio stays in the group.
     assert_status(&app.call(s.client(Role::Observer), "study/page", &page).await, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_long_timeline_comes_a_page_at_a_time_newest_first_with_counts_for_the_whole_study(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "pages").await;
+    // 120 notes a second apart by the lead, every third about teacher instruction; plus one by
+    // the member.
+    sqlx::query(
+        "insert into observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body, created_at, updated_at)
+         select gen_random_uuid(), $1::uuid, (select id from study_rounds where study_id = $1::uuid), $2::uuid, i % 45,
+                case when i % 3 = 0 then 'teacher_instruction' else 'student_learning' end, 'evidence',
+                '记录 ' || i, now() - make_interval(secs => 200 - i), now() - make_interval(secs => 200 - i)
+         from generate_series(1, 120) i",
+    )
+    .bind(&s.id)
+    .bind(s.user(Role::Lead))
+    .execute(&app.pool)
+    .await
+    .expect("notes");
+    assert_status(
+        &note(&app, s.client(Role::Member), &s.id, &Uuid::new_v4().to_string(), "3", "最新的一条").await,
+        StatusCode::OK,
+    );
+
+    let page = |filter: Vec<(&'static str, String)>| {
+        let client = s.client(Role::Observer).clone();
+        let (app, study) = (&app, s.id.clone());
+        async move {
+            let mut form = vec![("study", study)];
+            form.extend(filter);
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = app.call(&client, "study/notes", &form).await;
+            assert_status(&response, StatusCode::OK);
+            response.json::<Value>().await.expect("page")
+        }
+    };
+    let bodies = |page: &Value| -> Vec<String> {
+        page["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .map(|n| n["excerpt"].as_str().expect("excerpt").to_owned())
+            .collect()
+    };
+    let first = page(vec![]).await;
+    let first_bodies = bodies(&first);
+    assert_eq!(first_bodies.len(), 50);
+    assert_eq!(first_bodies[..3], ["最新的一条", "记录 120", "记录 119"]);
+    let counts: Vec<(String, i64)> = serde_json::from_value(first["counts"].clone()).expect("counts");
+    let count_of = |d: &str| counts.iter().find(|(c, _)| c == d).map_or(0, |(_, n)| *n);
+    assert_eq!((count_of("student_learning"), count_of("teacher_instruction")), (81, 40), "the whole study");
+
+    let mut seen = first_bodies;
+    let mut cursor = first["earlier"].as_str().expect("earlier").to_owned();
+    loop {
+        let next = page(vec![("filter[before]", cursor.clone())]).await;
+        seen.extend(bodies(&next));
+        match next["earlier"].as_str() {
+            Some(c) => cursor = c.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 121, "every note once across the pages");
+    assert_eq!(seen.last().map(String::as_str), Some("记录 1"));
+
+    let teaching = page(vec![("filter[dimension]", "teacher_instruction".into())]).await;
+    assert_eq!(bodies(&teaching)[..2], ["记录 120", "记录 117"]);
+    assert!(teaching["earlier"].is_null(), "40 notes fit on one page");
+    let members_only = page(vec![("filter[observer]", s.user(Role::Member).to_owned())]).await;
+    assert_eq!(bodies(&members_only), ["最新的一条"]);
+    let nonsense = page(vec![("filter[dimension]", "x".into()), ("filter[before]", "yesterday".into())]).await;
+    assert_eq!(bodies(&nonsense)[0], "最新的一条", "a filter that names nothing shows the newest notes");
+
+    // The page itself embeds the first page only, and a plain link pages on.
+    let html = app.get(s.client(Role::Observer), &format!("/studies/{}", s.id)).await.text().await.expect("html");
+    assert!(html.contains("记录 72<") && !html.contains("记录 71<"), "fifty notes on the page");
+    assert!(html.contains(&format!("/studies/{}?before=", s.id)), "a link to earlier notes");
 }
