@@ -6,7 +6,7 @@ use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Choice, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
-use crate::kit::view::{LoadError, Loading, Refresh};
+use crate::kit::view::{LoadError, Loading, Refresh, ScrollTable};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
@@ -212,6 +212,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
     view! {
         <section aria-labelledby=labelled_by>
             <h2 id=heading>{district.name.clone()}</h2>
+            <ScrollTable label=t(DistrictMsg::SchoolsTitle)>
             <table>
                 <thead><tr>
                     <th scope="col">{move || i18n.t(t(DistrictMsg::School))}</th>
@@ -309,6 +310,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                     <td></td>
                 </tr></tfoot>
             </table>
+            </ScrollTable>
             <DistrictRulesForm id=district.id name=district.name.clone() rules=district.rules action=actions.rules/>
         </section>
     }

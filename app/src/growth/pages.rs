@@ -16,7 +16,7 @@ use super::{
 use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Msg};
-use crate::kit::view::{LoadError, Loading, Pager, Refresh};
+use crate::kit::view::{LoadError, Loading, Pager, Refresh, ScrollTable};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -120,7 +120,7 @@ fn LedgerView(
                 view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoRecords))}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <ScrollTable label=g(GrowthMsg::Records)>
                     <table class="records">
                         <thead><tr>
                             <th scope="col">{move || i18n.t(g(GrowthMsg::Date))}</th>
@@ -179,7 +179,7 @@ fn LedgerView(
                             }).collect_view()}
                         </tbody>
                     </table>
-                    </div>
+                    </ScrollTable>
                 }.into_any()
             }}
         </section>
@@ -572,6 +572,7 @@ fn OverviewView(
         }
     };
     let quota = o.quota_tenths;
+    let plan_slug = slug.clone();
     let rows = o.rows.clone();
     let mentees = o.rows.clone();
     let templates = o.templates.clone();
@@ -581,7 +582,7 @@ fn OverviewView(
             <h1>{move || i18n.t(g(GrowthMsg::StudioOverview))} " · " {o.studio_name.clone()}</h1>
             <p class="muted">{move || i18n.t(g(GrowthMsg::QuotaYear))} " " {year}</p>
             <p><a href=format!("/studios/{slug}/growth/export.csv") download="">{move || i18n.t(g(GrowthMsg::ExportCsv))}</a></p>
-            <div class="table-scroll">
+            <ScrollTable label=g(GrowthMsg::StudioOverview)>
                 <table class="overview">
                     <thead><tr>
                         {sort_link("name", g(GrowthMsg::ColMentee))}
@@ -591,7 +592,7 @@ fn OverviewView(
                     </tr></thead>
                     <tbody>
                         {rows.into_iter().map(|r| {
-                            let plan = format!("/studios/{slug}/plans/{}", r.mentee_id);
+                            let plan = format!("/studios/{plan_slug}/plans/{}", r.mentee_id);
                             let hours = format!("/hours/{}", r.mentee_id);
                             view! {
                                 <tr>
@@ -604,7 +605,7 @@ fn OverviewView(
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </ScrollTable>
             {o.rows.is_empty().then(|| view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoMentees))}</p> })}
             {(o.pages > 1).then(|| {
                 let (slug, sort) = (slug.clone(), sort_key.clone());

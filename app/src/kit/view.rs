@@ -6,6 +6,19 @@ use crate::kit::i18n::{use_i18n, Msg};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// A table that may be wider than a phone: it scrolls sideways inside its own frame, a named
+/// group that takes focus, so the keyboard can scroll it as well as a finger (a group, not a
+/// region: a region landmark named like the section around it would be a second landmark of that name).
+#[component]
+pub fn ScrollTable(label: Msg, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-scroll" role="group" tabindex="0" aria-label=move || i18n.t(label)>
+            {children()}
+        </div>
+    }
+}
+
 /// Links to a list's previous and next pages (plain links: paging works without JavaScript).
 /// `page` counts from 1; `pages`, when the list was counted, shows "page 2 of 7" and says
 /// whether a next page exists; an uncounted list says so with `more`.

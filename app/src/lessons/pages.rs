@@ -224,6 +224,7 @@ fn LessonListPage(page: LessonPage, filter: LessonFilter) -> impl IntoView {
     }
     let base = finder_query(&filter, "list", true);
     view! {
+        <h2 class="visually-hidden">{move || i18n.t(lm(LessonMsg::NavLessons))}</h2>
         <ul class="lesson-list">
             {page.lessons.into_iter().map(|lesson| view! { <LessonItem lesson/> }).collect_view()}
         </ul>

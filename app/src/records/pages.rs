@@ -9,7 +9,7 @@ use crate::districts::dashboard::pages::YearSelect;
 use crate::growth::rules::format_tenths;
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
-use crate::kit::view::{LoadError, Loading};
+use crate::kit::view::{LoadError, Loading, ScrollTable};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -232,7 +232,11 @@ where
     view! {
         <section class="card" aria-labelledby=labelled_by>
             <h2 id=heading_id>{move || i18n.t(heading.into())}</h2>
-            {if is_empty { view! { <p>{move || i18n.t(empty_msg.into())}</p> }.into_any() } else { children().into_any() }}
+            {if is_empty {
+                view! { <p>{move || i18n.t(empty_msg.into())}</p> }.into_any()
+            } else {
+                view! { <ScrollTable label=heading.into()>{children()}</ScrollTable> }.into_any()
+            }}
         </section>
     }
 }

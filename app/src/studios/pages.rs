@@ -95,7 +95,7 @@ pub fn DirectoryPage() -> impl IntoView {
                                 </div>
                                 <button type="submit" class="primary">{move || i18n.t(s(StudioMsg::Search))}</button>
                             </Form>
-                            <p class="muted" role="status">{move || i18n.fill(s(StudioMsg::ResultsTotal), &[("n", &found.total)])}</p>
+                            <h2 class="results-count" aria-live="polite">{move || i18n.fill(s(StudioMsg::ResultsTotal), &[("n", &found.total)])}</h2>
                             {if found.studios.is_empty() {
                                 view! { <p>{move || i18n.t(s(StudioMsg::NoStudiosFound))}</p> }.into_any()
                             } else {

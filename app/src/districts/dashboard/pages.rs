@@ -10,7 +10,7 @@ use super::{
 use crate::districts::DistrictMsg;
 use crate::growth::rules::format_tenths;
 use crate::kit::i18n::{use_i18n, Locale, Msg};
-use crate::kit::view::{LoadError, Loading, Pager};
+use crate::kit::view::{LoadError, Loading, Pager, ScrollTable};
 use crate::records::pages::{DevelopmentRecordView, Reader};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -400,11 +400,14 @@ fn SchoolTable(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.locale.get_untracked();
-    let header = |key: SchoolSort| {
-        let href = sort_link(&district, year, key, sort, descending);
-        let label = key.label();
-        let aria_sort = (key == sort).then_some(if descending { "descending" } else { "ascending" });
-        view! { <th scope="col" aria-sort=aria_sort><a href=href>{move || i18n.t(label)}</a></th> }
+    let header = {
+        let district = district.clone();
+        move |key: SchoolSort| {
+            let href = sort_link(&district, year, key, sort, descending);
+            let label = key.label();
+            let aria_sort = (key == sort).then_some(if descending { "descending" } else { "ascending" });
+            view! { <th scope="col" aria-sort=aria_sort><a href=href>{move || i18n.t(label)}</a></th> }
+        }
     };
     let sort_label = sort.label();
     let export = format!(
@@ -419,7 +422,7 @@ fn SchoolTable(
                 {move || i18n.fill(t(DistrictMsg::SortedBy), &[("key", &i18n.t(sort_label))])} " · "
                 {move || i18n.t(t(if descending { DistrictMsg::Descending } else { DistrictMsg::Ascending }))}
             </p>
-            <div class="table-scroll">
+            <ScrollTable label=t(DistrictMsg::SchoolTable)>
                 <table>
                     <thead><tr>
                         {header(SchoolSort::Name)}
@@ -440,7 +443,7 @@ fn SchoolTable(
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </ScrollTable>
             <p><a href=export rel="external" download>{move || i18n.t(t(DistrictMsg::DownloadSchools))}</a></p>
         </section>
     }
@@ -453,11 +456,15 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
     let k = dashboard.min_cell;
     let base = format!("/district?d={}&year={}", dashboard.district.0, dashboard.year.year);
     let current = dashboard.studio_sort;
-    let header = |key: StudioSort| {
-        let href = format!("{base}&studio_sort={}", key.code());
-        let label = key.label();
-        let aria_sort = (key == current).then_some(if key == StudioSort::Name { "ascending" } else { "descending" });
-        view! { <th scope="col" aria-sort=aria_sort><a href=href>{move || i18n.t(label)}</a></th> }
+    let header = {
+        let base = base.clone();
+        move |key: StudioSort| {
+            let href = format!("{base}&studio_sort={}", key.code());
+            let label = key.label();
+            let aria_sort =
+                (key == current).then_some(if key == StudioSort::Name { "ascending" } else { "descending" });
+            view! { <th scope="col" aria-sort=aria_sort><a href=href>{move || i18n.t(label)}</a></th> }
+        }
     };
     let page = dashboard.studio_page;
     let page_link = {
@@ -477,7 +484,7 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="studio-table-heading">
             <h2 id="studio-table-heading">{move || i18n.t(t(DistrictMsg::StudioTable))}</h2>
-            <div class="table-scroll">
+            <ScrollTable label=t(DistrictMsg::StudioTable)>
                 <table>
                     <thead><tr>
                         {header(StudioSort::Name)}
@@ -504,7 +511,7 @@ fn StudioTable(dashboard: Dashboard) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-            </div>
+            </ScrollTable>
             {(private > 0).then(|| view! { <p class="muted">{move || i18n.fill(t(DistrictMsg::PrivateStudios), &[("n", &private)])}</p> })}
             <p><a href=export rel="external" download>{move || i18n.t(t(DistrictMsg::DownloadStudios))}</a></p>
             // Pages count from 0 in the link, from 1 on the screen.

@@ -268,7 +268,7 @@ fn LessonsSection(lessons: Vec<LedgerLesson>) -> impl IntoView {
     let is_empty = lessons.is_empty();
     view! {
         <RecordSection id="lessons" heading=M::Lessons empty_msg=M::NoLessons is_empty>
-            <div class="table-scroll">
+
             <table>
                 <ColumnHeads columns=&[M::ItemTitle, M::Date, M::Teacher, M::Seats, M::Booked, M::CheckedIn, M::Schools, M::Districts]/>
                 <tbody>
@@ -286,7 +286,7 @@ fn LessonsSection(lessons: Vec<LedgerLesson>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            </div>
+
         </RecordSection>
     }
 }
@@ -363,7 +363,7 @@ fn MenteesSection(
     let not_shared = move || view! { <span class="muted">{move || i18n.t(t(M::NotShared))}</span> };
     view! {
         <RecordSection id="mentees" heading=M::Mentees empty_msg=M::NoMentees is_empty>
-            <div class="table-scroll">
+
             <table>
                 <ColumnHeads columns=&[M::Name, M::Hours, M::OpenGoals, M::GoalsAchieved, M::MilestonesDone, M::SignOffs]/>
                 <tbody>
@@ -407,7 +407,7 @@ fn MenteesSection(
                     })}
                 </tbody>
             </table>
-            </div>
+
         </RecordSection>
     }
 }
