@@ -351,9 +351,18 @@ pub async fn get_overview(
     let settings = store::district_settings(&pool, None, Some(studio_id), settings()).await?;
     let today = today_in(&me.time_zone);
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
-    let mut rows = store::overview(&pool, studio_id, year_start, year_end, today).await?;
-    rules::sort_rows(&mut rows, rules::SortKey::from_code(&sort), desc);
-    let (rows, page, pages) = rules::overview_page(rows, page);
+    let key = rules::SortKey::from_code(&sort);
+    let (rows, page, pages) = if key == rules::SortKey::Name {
+        let mentees = store::mentee_count(&pool, studio_id).await?;
+        let (page, pages) = rules::overview_window(mentees as usize, page);
+        let offset = i64::from(page - 1) * rules::OVERVIEW_PER_PAGE as i64;
+        let which = store::OverviewRows::ByName { descending: desc, offset };
+        (store::overview(&pool, studio_id, year_start, year_end, today, which).await?, page, pages)
+    } else {
+        let mut rows = store::overview(&pool, studio_id, year_start, year_end, today, store::OverviewRows::All).await?;
+        rules::sort_rows(&mut rows, key, desc);
+        rules::overview_page(rows, page)
+    };
     let is_host = rules::can(actor, Action::ApplyTemplate).is_ok();
     let templates =
         if is_host { store::templates_for(&pool, studio_id, me.locale == Locale::En).await? } else { Vec::new() };

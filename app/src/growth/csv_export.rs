@@ -40,7 +40,7 @@ async fn build(
     let settings = store::district_settings(pool, None, Some(studio_id), settings).await?;
     let today = super::hours_api::today_in(&me.time_zone);
     let (start, end) = rules::quota_year(today, settings.year_start_month);
-    let rows = store::overview(pool, studio_id, start, end, today).await?;
+    let rows = store::overview(pool, studio_id, start, end, today, store::OverviewRows::All).await?;
     let l = me.locale;
     let t = |m: GrowthMsg| Msg::from(m).text(l);
     let header = [

@@ -237,10 +237,15 @@ pub const OVERVIEW_PER_PAGE: usize = 50;
 /// The rows of overview page `page` (from 1; past the last page, the last page) of `rows`, and
 /// the page served and the number of pages.
 pub fn overview_page(rows: Vec<OverviewRow>, page: u32) -> (Vec<OverviewRow>, u32, u32) {
-    let pages = rows.len().div_ceil(OVERVIEW_PER_PAGE).max(1) as u32;
-    let page = page.clamp(1, pages);
+    let (page, pages) = overview_window(rows.len(), page);
     let shown = rows.into_iter().skip((page as usize - 1) * OVERVIEW_PER_PAGE).take(OVERVIEW_PER_PAGE).collect();
     (shown, page, pages)
+}
+
+/// The page shown of `mentees` (clamped to those there are, counting from 1), and how many pages.
+pub fn overview_window(mentees: usize, page: u32) -> (u32, u32) {
+    let pages = mentees.div_ceil(OVERVIEW_PER_PAGE).max(1) as u32;
+    (page.clamp(1, pages), pages)
 }
 
 /// Sorts the overview; ties keep name order.

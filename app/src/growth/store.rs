@@ -806,18 +806,56 @@ pub async fn apply_template(
 
 // ---------------------------------------------------------------- overview
 
-/// One row per active mentee of the studio, in one query: goals done / total (dropped ones left
-/// out), overdue milestones of active goals, hours in [year_start, year_end).
+/// Which of the studio's mentees the overview reads.
+#[derive(Clone, Copy, Debug)]
+pub enum OverviewRows {
+    /// Every one (a sort by goals, overdue milestones or hours needs them all; the CSV).
+    All,
+    /// One page in name order: the page's mentees are picked first, so only their figures are
+    /// computed (50 of a 1,000-mentee studio).
+    ByName { descending: bool, offset: i64 },
+}
+
+/// The studio's active mentees: how many there are.
+pub async fn mentee_count(db: impl PgExecutor<'_>, studio_id: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "select count(*) from memberships where studio_id = $1 and role = 'mentee' and status = 'active'",
+    )
+    .bind(studio_id)
+    .fetch_one(db)
+    .await
+}
+
+/// One row per mentee `which` asks for, in one query: goals done / total (dropped ones left
+/// out), overdue milestones of active goals, hours in [year_start, year_end). Names in code-point
+/// order, as `rules::sort_rows` orders them.
 pub async fn overview(
     db: impl PgExecutor<'_>,
     studio_id: Uuid,
     year_start: NaiveDate,
     year_end: NaiveDate,
     today: NaiveDate,
+    which: OverviewRows,
 ) -> sqlx::Result<Vec<OverviewRow>> {
-    let rows: Vec<(Uuid, String, i64, i64, i64, i64)> = sqlx::query_as(
-        "select u.id, u.display_name, coalesce(gs.done, 0), coalesce(gs.total, 0), coalesce(ms.overdue, 0), coalesce(hs.tenths, 0)
-         from memberships m join users u on u.id = m.user_id
+    let (direction, window) = match which {
+        OverviewRows::All => ("asc", String::new()),
+        OverviewRows::ByName { descending, offset } => (
+            if descending { "desc" } else { "asc" },
+            format!(
+                " order by u.display_name collate \"C\" {}, u.id limit {} offset {}",
+                if descending { "desc" } else { "asc" },
+                super::rules::OVERVIEW_PER_PAGE,
+                offset.max(0)
+            ),
+        ),
+    };
+    let rows: Vec<(Uuid, String, i64, i64, i64, i64)> = sqlx::query_as(&format!(
+        "with mentees as (
+             select m.studio_id, m.user_id, u.display_name from memberships m join users u on u.id = m.user_id
+             where m.studio_id = $1 and m.role = 'mentee' and m.status = 'active'{window}
+         )
+         select m.user_id, m.display_name, coalesce(gs.done, 0), coalesce(gs.total, 0), coalesce(ms.overdue, 0), coalesce(hs.tenths, 0)
+         from mentees m
          left join growth_plans p on p.studio_id = m.studio_id and p.mentee_id = m.user_id
          left join lateral (
              select count(*) filter (where g.status = 'achieved') as done, count(*) filter (where g.status <> 'dropped') as total
@@ -831,9 +869,8 @@ pub async fn overview(
              select (sum(r.hours) * 10)::int8 as tenths from training_records r
              where r.user_id = m.user_id and r.occurred_on >= $2 and r.occurred_on < $3
          ) hs on true
-         where m.studio_id = $1 and m.role = 'mentee' and m.status = 'active'
-         order by u.display_name",
-    )
+         order by m.display_name collate \"C\" {direction}, m.user_id"
+    ))
     .bind(studio_id)
     .bind(year_start)
     .bind(year_end)

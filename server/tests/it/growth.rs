@@ -982,3 +982,57 @@ async fn a_private_studios_overview_is_not_found_for_outsiders_like_a_missing_st
         assert_eq!(missing_csv, StatusCode::NOT_FOUND, "missing csv {who}");
     }
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_large_studios_overview_pages_by_name_either_way_and_by_hours_over_everyone(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let host = builders::user(&pool, "host@growth.cn", "主持人", false).await;
+    let studio = builders::studio(&pool, "big-studio", "大工作室", host).await;
+    // 120 mentees 老师001..老师120; mentee n logged n tenths of an hour this year.
+    sqlx::query(
+        "with u as (
+             insert into users (id, email, password_hash, display_name)
+             select gen_random_uuid(), 'm' || i || '@growth.cn', 'x', '老师' || lpad(i::text, 3, '0') from generate_series(1, 120) i
+             returning id, display_name
+         ), m as (
+             insert into memberships (id, studio_id, user_id, role, status)
+             select gen_random_uuid(), $1, id, 'mentee', 'active' from u
+         )
+         insert into training_records (id, user_id, occurred_on, hours, category, description)
+         select gen_random_uuid(), id, current_date, substr(display_name, 3)::int / 10.0, 'offline', '自学' from u",
+    )
+    .bind(studio)
+    .execute(&pool)
+    .await
+    .expect("mentees");
+    let client = app.client();
+    assert_status(&app.sign_in(&client, "host@growth.cn", builders::PASSWORD).await, StatusCode::OK);
+    let names = |sort: &'static str, desc: &'static str, page: &'static str| {
+        let (app, client) = (&app, client.clone());
+        async move {
+            let form = [("studio", "big-studio"), ("sort", sort), ("desc", desc), ("page", page)];
+            let overview: serde_json::Value =
+                app.call(&client, "growth/overview", &form).await.json().await.expect("json");
+            let rows: Vec<String> = overview["rows"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .map(|r| r["mentee_name"].as_str().expect("name").to_owned())
+                .collect();
+            (rows, overview["page"].as_u64(), overview["pages"].as_u64())
+        }
+    };
+    let (first, page, pages) = names("name", "false", "1").await;
+    assert_eq!(
+        (first.len(), first[0].as_str(), first[49].as_str(), page, pages),
+        (50, "老师001", "老师050", Some(1), Some(3))
+    );
+    let (last, page, _) = names("name", "false", "99").await;
+    assert_eq!((last.len(), last[0].as_str(), page), (20, "老师101", Some(3)), "a page past the end shows the last");
+    let (backwards, _, _) = names("name", "true", "1").await;
+    assert_eq!((backwards[0].as_str(), backwards[49].as_str()), ("老师120", "老师071"));
+    let (most_hours, _, _) = names("hours", "true", "1").await;
+    assert_eq!(most_hours[0], "老师120", "a sort by hours looks at every mentee");
+    let (second, _, _) = names("name", "false", "2").await;
+    assert_eq!(second[0], "老师051");
+}
