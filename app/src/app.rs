@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/studies/:id/compare") ssr=SsrMode::Async view=ComparePage/>
                 </Routes>
             </main>
+            <TabBar/>
         </Router>
     }
 }
@@ -128,9 +129,15 @@ fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let viewer = expect_context::<Viewer>();
     let user = viewer.user.clone();
+    let signed_in = user.is_some();
+    // On a phone the header is one row (the name, the unread count, a menu button that needs no
+    // JavaScript); from 48rem the menu's content shows as a row of links and its button hides.
     view! {
         <header class="site-header">
             <A href="/" attr:class="brand">{move || i18n.t(Msg::AppName)}</A>
+            {signed_in.then(|| view! { <span class="header-notifications"><crate::lessons::pages::NotificationsLink/></span> })}
+            <details class="menu">
+            <summary>{move || i18n.t(Msg::NavMenu)}</summary>
             <nav aria-label=move || i18n.t(Msg::NavMain)>
                 <ul>
                     <li><A href="/">{move || i18n.t(Msg::NavHome)}</A></li>
@@ -139,7 +146,6 @@ fn Header() -> impl IntoView {
                     {match user {
                         Some(user) => view! {
                             <li><A href="/me/studios">{move || i18n.t(Msg::from(StudioMsg::NavMyStudios))}</A></li>
-                            <li><crate::lessons::pages::NotificationsLink/></li>
                             <li><A href="/my-lessons">{move || i18n.t(Msg::from(crate::lessons::LessonMsg::MyLessons))}</A></li>
                             <li><A href="/growth">{move || i18n.t(Msg::from(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
                             <li><A href="/studies">{move || i18n.t(Msg::from(StudyMsg::StudiesTitle))}</A></li>
@@ -162,7 +168,38 @@ fn Header() -> impl IntoView {
                     <li><LanguageSwitch/></li>
                 </ul>
             </nav>
+            </details>
         </header>
+    }
+}
+
+/// The places people go most, one tap away at the bottom of a phone's screen (hidden on wider
+/// screens, where the header shows every link).
+#[component]
+fn TabBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let signed_in = expect_context::<Viewer>().user.is_some();
+    let lessons = Msg::from(crate::lessons::LessonMsg::NavLessons);
+    let tabs: Vec<(&'static str, Msg)> = if signed_in {
+        vec![
+            ("/", Msg::NavHome),
+            ("/lessons", lessons),
+            ("/me/studios", Msg::from(StudioMsg::NavMyStudios)),
+            ("/growth", Msg::from(crate::growth::GrowthMsg::GrowthTitle)),
+            ("/studies", Msg::from(StudyMsg::StudiesTitle)),
+        ]
+    } else {
+        vec![
+            ("/", Msg::NavHome),
+            ("/lessons", lessons),
+            ("/studios", Msg::from(StudioMsg::NavStudios)),
+            ("/sign-in", Msg::NavSignIn),
+        ]
+    };
+    view! {
+        <nav class="tabbar" aria-label=move || i18n.t(Msg::NavTabs)>
+            {tabs.into_iter().map(|(href, label)| view! { <A href=href exact=true>{move || i18n.t(label)}</A> }).collect_view()}
+        </nav>
     }
 }
 

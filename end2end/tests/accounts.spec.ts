@@ -132,6 +132,19 @@ test("the home page is readable at 360 px", async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  // A phone's header is one row: the name and a menu button; the links wait in the menu.
+  const header = await page.getByRole("banner").boundingBox();
+  expect(header?.height).toBeLessThanOrEqual(64);
+  await expect(page.getByRole("navigation", { name: "主导航" })).toBeHidden();
+  const tabs = page.getByRole("navigation", { name: "常用" });
+  await expect(tabs.getByRole("link", { name: "公开课" })).toBeVisible();
+  await expect(tabs.getByRole("link", { name: "首页" })).toHaveAttribute("aria-current", "page");
+  await page.getByText("菜单", { exact: true }).click();
+  await expect(page.getByRole("navigation", { name: "主导航" }).getByRole("button", { name: "English" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await tabs.getByRole("link", { name: "公开课" }).click();
+  await expect(page).toHaveURL(/\/lessons$/);
+  await expect(tabs.getByRole("link", { name: "公开课" })).toHaveAttribute("aria-current", "page");
 });
 
 test("a visitor who switches to English registers in English", async ({ page }) => {
