@@ -209,8 +209,12 @@ async fn metrics_text(State(operators): State<Operators>, headers: HeaderMap) ->
     // A database that does not answer shows as -1 rather than holding the scrape.
     let unsent = tokio::time::timeout(
         Duration::from_secs(2),
-        sqlx::query_scalar::<_, i64>("select count(*) from email_outbox where sent_at is null")
-            .fetch_one(&operators.pool),
+        // Due and not yet sent: mail held for a digest, given up or withheld is not a backlog.
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from email_outbox
+             where sent_at is null and failed_at is null and withheld_at is null and next_attempt_at <= clock_timestamp()",
+        )
+        .fetch_one(&operators.pool),
     )
     .await;
     let gauges = Gauges {

@@ -132,7 +132,7 @@ impl Metrics {
         gauge(
             &mut out,
             "atelier_outbox_unsent",
-            "Emails waiting in the outbox.",
+            "Emails due to be sent and not sent yet.",
             &[("", gauges.outbox_unsent.to_string())],
         );
         gauge(

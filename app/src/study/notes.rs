@@ -88,12 +88,13 @@ pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl 
     let query = StoredValue::new(super::rules::NoteQuery::new(&page.timeline.filter));
     let belongs = move |note: &Note| query.with_value(|q| q.shows_live(note));
     let counts = RwSignal::new(page.timeline.counts.clone());
-    // Notes written after this page was read are counted as they arrive, each once (an edit
+    // Notes written after the counts were read are counted as they arrive, each once (an edit
     // arrives again).
     let newest_change = page.timeline.newest_change;
+    let counted_from = StoredValue::new(newest_change);
     let counted = StoredValue::new(std::collections::HashSet::<Uuid>::new());
     let count_new = move |note: &Note| {
-        let new = newest_change.is_none_or(|at| note.created_at.timestamp_micros() > at);
+        let new = counted_from.get_value().is_none_or(|at| note.created_at.timestamp_micros() > at);
         if new && counted.try_update_value(|c| c.insert(note.id)).unwrap_or(false) {
             counts.update(|cs| match cs.iter_mut().find(|(d, _)| *d == note.dimension) {
                 Some((_, n)) => *n += 1,
@@ -167,6 +168,8 @@ pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl 
                 leptos::task::spawn_local(async move {
                     if let Ok(page) = load_notes(study, filter).await {
                         counts.set(page.counts);
+                        counted_from.set_value(page.newest_change);
+                        counted.update_value(|c| c.clear());
                         merge_notes(notes, page.notes, |_| true);
                     }
                 });
