@@ -191,10 +191,6 @@ pub async fn confirm_email_change(pool: &PgPool, token: &str) -> Result<bool, St
     Ok(true)
 }
 
-pub async fn mail_preference(pool: &PgPool, user_id: Uuid) -> sqlx::Result<MailPreference> {
-    sqlx::query_scalar("select mail_preference from users where id = $1").bind(user_id).fetch_one(pool).await
-}
-
 /// Sets how the user's notifications reach their inbox, and re-sorts those still waiting: none
 /// are withheld, a digest holds them until its hour, at once sends the held ones now.
 async fn apply_preference(conn: &mut PgConnection, user_id: Uuid, preference: MailPreference) -> sqlx::Result<()> {
