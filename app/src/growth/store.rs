@@ -839,15 +839,17 @@ pub async fn overview(
 ) -> sqlx::Result<Vec<OverviewRow>> {
     let (direction, window) = match which {
         OverviewRows::All => ("asc", String::new()),
-        OverviewRows::ByName { descending, offset } => (
-            if descending { "desc" } else { "asc" },
-            format!(
-                " order by u.display_name collate \"C\" {}, u.id limit {} offset {}",
-                if descending { "desc" } else { "asc" },
-                super::rules::OVERVIEW_PER_PAGE,
-                offset.max(0)
-            ),
-        ),
+        OverviewRows::ByName { descending, offset } => {
+            let direction = if descending { "desc" } else { "asc" };
+            let page = super::rules::OVERVIEW_PER_PAGE;
+            (
+                direction,
+                format!(
+                    " order by u.display_name collate \"C\" {direction}, u.id limit {page} offset {}",
+                    offset.max(0)
+                ),
+            )
+        }
     };
     let rows: Vec<(Uuid, String, i64, i64, i64, i64)> = sqlx::query_as(&format!(
         "with mentees as (

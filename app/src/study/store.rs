@@ -256,10 +256,13 @@ pub async fn notes_page(
     }
     select.push(" order by n.created_at desc, n.id desc limit ").push_bind(rules::NOTES_PAGE as i64 + 1);
     let mut rows: Vec<NoteRow> = select.build_query_as().fetch_all(&mut *conn).await?;
-    let earlier = (rows.len() > rules::NOTES_PAGE).then(|| {
+    // One row past the page says whether earlier notes exist; the page's last note is the cursor.
+    let earlier = if rows.len() > rules::NOTES_PAGE {
         rows.truncate(rules::NOTES_PAGE);
-        rows.last().map(|n| rules::note_cursor(n.created_at, n.id)).unwrap_or_default()
-    });
+        rows.last().map(|n| rules::note_cursor(n.created_at, n.id))
+    } else {
+        None
+    };
     let counts: Vec<(Dimension, i64, DateTime<Utc>)> = sqlx::query_as(
         "select dimension, count(*), max(updated_at) from observation_notes where study_id = $1 group by dimension",
     )

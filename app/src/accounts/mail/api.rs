@@ -46,7 +46,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 /// to ask again).
 #[server(prefix = "/api", endpoint = "auth/reset-link")]
 pub async fn reset_link_works(token: String) -> Result<bool, AppError> {
-    if token.len() > 128 {
+    if token.len() > super::rules::LINK_TOKEN_MAX {
         return Ok(false);
     }
     Ok(store::reset_link_works(&pool()?, &token).await?)
@@ -59,7 +59,7 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
     rules::check_password(&new_password).map_err(|msg| AppError::field("new_password", msg))?;
     let pool = pool()?;
     // Checked before the slow hash, so a made-up link costs no hashing.
-    if token.len() > 128 || !store::reset_link_works(&pool, &token).await? {
+    if token.len() > super::rules::LINK_TOKEN_MAX || !store::reset_link_works(&pool, &token).await? {
         return Err(AppError::Refused(AccountMsg::ResetLinkInvalid.into()));
     }
     let hash = auth::hash_password(new_password).await.map_err(AppError::internal)?;
@@ -93,7 +93,7 @@ pub async fn request_email_change(new_email: String, current_password: String) -
 /// proved the password; the link proves the new inbox).
 #[server(prefix = "/api", endpoint = "account/confirm-email")]
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
-    if token.len() > 128 || !store::confirm_email_change(&pool()?, &token).await? {
+    if token.len() > super::rules::LINK_TOKEN_MAX || !store::confirm_email_change(&pool()?, &token).await? {
         return Err(AppError::Refused(AccountMsg::ConfirmLinkInvalid.into()));
     }
     redirect_plain_form(&format!("{}?done=1", super::rules::confirm_path(&token)));

@@ -8,6 +8,7 @@ use super::api::{
 };
 use super::MailPreference;
 use crate::accounts::AccountMsg;
+use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::view::{reload_on_success, LoadError, Loading};
@@ -19,10 +20,15 @@ fn t(msg: AccountMsg) -> Msg {
     msg.into()
 }
 
-/// Whether this page was reached by a plain form's redirect after success (`?{key}=1`).
-fn done_by_plain_form(key: &'static str) -> Memo<bool> {
+/// Whether the page's form succeeded: in place (with JavaScript), or as a plain form that the
+/// server sent back here with `?{key}=1`.
+fn succeeded(
+    value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
+    key: &'static str,
+) -> Signal<bool> {
     let query = use_query_map();
-    Memo::new(move |_| query.read().get(key).is_some_and(|v| v == "1"))
+    let by_plain_form = Memo::new(move |_| query.read().get(key).is_some_and(|v| v == "1"));
+    Signal::derive(move || by_plain_form.get() || matches!(value.get(), Some(Ok(()))))
 }
 
 fn route_token() -> String {
@@ -35,8 +41,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = action_error(action.value());
-    let plain_done = done_by_plain_form("sent");
-    let sent = Signal::derive(move || plain_done.get() || matches!(action.value().get(), Some(Ok(()))));
+    let sent = succeeded(action.value(), "sent");
     view! {
         <section class="card narrow">
             <h1>{move || i18n.t(t(AccountMsg::ForgotTitle))}</h1>
@@ -106,8 +111,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
     let token = route_token();
     let action = ServerAction::<ConfirmEmailChange>::new();
     let error = action_error(action.value());
-    let plain_done = done_by_plain_form("done");
-    let done = Signal::derive(move || plain_done.get() || matches!(action.value().get(), Some(Ok(()))));
+    let done = succeeded(action.value(), "done");
     view! {
         <section class="card narrow">
             <h1>{move || i18n.t(t(AccountMsg::ConfirmEmailTitle))}</h1>
@@ -132,8 +136,7 @@ pub fn UnsubscribePage() -> impl IntoView {
     let token = route_token();
     let action = ServerAction::<Unsubscribe>::new();
     let error = action_error(action.value());
-    let plain_done = done_by_plain_form("done");
-    let done = Signal::derive(move || plain_done.get() || matches!(action.value().get(), Some(Ok(()))));
+    let done = succeeded(action.value(), "done");
     view! {
         <section class="card narrow">
             <h1>{move || i18n.t(t(AccountMsg::UnsubscribeTitle))}</h1>

@@ -8,6 +8,9 @@ use crate::kit::i18n::{Locale, Msg};
 pub const RESET_LINK_MINUTES: i32 = 60;
 /// How long a new address has to confirm an email change.
 pub const EMAIL_CHANGE_LINK_HOURS: i32 = 24;
+/// The longest token a link may carry: ours are 48 characters, and a longer one is refused
+/// before it is hashed or looked up.
+pub const LINK_TOKEN_MAX: usize = 128;
 /// Reset links sent to one account per hour; more requests are answered the same way but send
 /// nothing, so nobody can fill an inbox with them.
 pub const RESETS_PER_HOUR: i64 = 3;
