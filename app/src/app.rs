@@ -6,7 +6,7 @@ use crate::accounts::Viewer;
 use crate::growth::pages::{GrowthHomePage, HoursPage, MenteeHoursPage, OverviewPage, PlanPage};
 use crate::kit::i18n::{use_i18n, I18n, Locale, Msg};
 use crate::lessons::pages::{
-    EditLessonPage, HomePage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage,
+    EditLessonPage, LessonPage, LessonsPage, MyLessonsPage, NotificationsPage, ScheduleLessonPage,
 };
 use crate::studios::pages::{
     DirectoryPage, EditStudioPage, InvitationPage, MyStudiosPage, NewStudioPage, StudioPageView,
@@ -79,7 +79,7 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main id="main">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") ssr=SsrMode::Async view=HomePage/>
+                    <Route path=path!("/") ssr=SsrMode::Async view=crate::home::pages::HomePage/>
                     <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
                     <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
                     <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod districts;
 pub mod growth;
+pub mod home;
 pub mod kit;
 pub mod lessons;
 pub mod records;
@@ -17,6 +18,7 @@ const MESSAGE_CATALOGS: &[(&str, kit::i18n::Catalog)] = &[
     studios::StudioMsg::CATALOG,
     lessons::LessonMsg::CATALOG,
     growth::GrowthMsg::CATALOG,
+    home::HomeMsg::CATALOG,
     study::StudyMsg::CATALOG,
     districts::DistrictMsg::CATALOG,
     records::RecordMsg::CATALOG,

@@ -1,7 +1,7 @@
 //! Dates and times in the viewer's time zone and language.
 
 use crate::kit::i18n::Locale;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
@@ -27,6 +27,17 @@ pub fn format_date_time(at: DateTime<Utc>, tz: &str, locale: Locale) -> String {
     }
 }
 
+/// A day as a reader expects it, e.g. `2026年11月24日 周二` or `Tue 24 Nov 2026`.
+pub fn format_day(day: NaiveDate, locale: Locale) -> String {
+    match locale {
+        Locale::ZhCn => {
+            use chrono::Datelike;
+            format!("{} {}", day.format("%Y年%-m月%-d日"), WEEKDAYS_ZH[day.weekday().num_days_from_monday() as usize])
+        }
+        Locale::En => day.format("%a %-d %b %Y").to_string(),
+    }
+}
+
 /// A time range on one line; the end shows only its time when it falls on the same local day.
 pub fn format_range(starts: DateTime<Utc>, ends: DateTime<Utc>, tz: &str, locale: Locale) -> String {
     let z = zone(tz);
@@ -43,10 +54,43 @@ pub fn zone_label(at: DateTime<Utc>, tz: &str) -> String {
     at.with_timezone(&zone(tz)).format("%Z").to_string()
 }
 
+/// The day `day` in `tz` as the instants [first, first of the next day). Where a clock change
+/// skips midnight, the day starts at the first local time that exists.
+pub fn day_bounds(day: NaiveDate, tz: &str) -> (DateTime<Utc>, DateTime<Utc>) {
+    let zone = zone(tz);
+    let start_of = |d: NaiveDate| {
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        (0..=2)
+            .find_map(|hour| zone.from_local_datetime(&(midnight + chrono::Duration::hours(hour))).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+    };
+    (start_of(day), start_of(day.succ_opt().unwrap_or(day)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+
+    #[test]
+    fn a_day_reads_in_the_viewers_language() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+        assert_eq!(format_day(day, Locale::ZhCn), "2026年11月24日 周二");
+        assert_eq!(format_day(day, Locale::En), "Tue 24 Nov 2026");
+    }
+
+    #[test]
+    fn a_day_is_bounded_by_its_local_midnights() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+        let (start, end) = day_bounds(day, "Asia/Shanghai");
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 12, 4, 16, 0, 0).unwrap());
+        assert_eq!(end, Utc.with_ymd_and_hms(2026, 12, 5, 16, 0, 0).unwrap());
+        // Santiago skips from midnight to 01:00 on 2026-09-06: that day starts at 01:00 local.
+        let skipped = NaiveDate::from_ymd_opt(2026, 9, 6).expect("date");
+        let (start, end) = day_bounds(skipped, "America/Santiago");
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 9, 6, 4, 0, 0).unwrap());
+        assert_eq!(end - start, chrono::Duration::hours(23));
+    }
 
     #[test]
     fn a_utc_moment_is_shown_in_the_viewers_zone() {

@@ -29,8 +29,9 @@ fn lm(m: LessonMsg) -> Msg {
     Msg::from(m)
 }
 
+/// The public landing page: what Atelier is, and the open lessons coming up.
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn Landing() -> impl IntoView {
     let i18n = use_i18n();
     let viewer = expect_context::<Viewer>();
     let lessons = Resource::new(|| (), |_| upcoming_lessons());

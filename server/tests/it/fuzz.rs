@@ -67,6 +67,7 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("growth/sign-off", vec!["goal", "decision", "note"]),
         ("growth/update-goal", vec!["goal", "title", "description", "category", "target_stage", "due_on"]),
         ("growth/update-milestone", vec!["milestone", "title", "due_on"]),
+        ("home", vec![]),
         ("hours/ledger", vec!["user", "year"]),
         ("hours/log", RECORD_FORM.to_vec()),
         ("hours/update", with(&["record"], &RECORD_FORM)),

@@ -11,6 +11,7 @@ mod districts;
 mod faults;
 mod fuzz;
 mod growth;
+mod home;
 mod lessons;
 mod lessons_concurrency;
 mod lessons_roles;

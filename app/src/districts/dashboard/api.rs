@@ -87,6 +87,41 @@ async fn figures(
     })
 }
 
+/// The dashboard a leader's home links to, with three of its figures for the current year: the
+/// first district `user` administers, else the first school they lead; `None` for anyone else.
+/// The figures are the dashboard's own, under the same small-cell rule.
+#[cfg(feature = "ssr")]
+pub(crate) async fn headline(
+    pool: &PgPool,
+    user: uuid::Uuid,
+) -> Result<Option<crate::home::DashboardHeadline>, AppError> {
+    let districts = super::super::store::administered_districts(pool, user).await?;
+    let (scope, district, href, name, named) = match districts.into_iter().next() {
+        Some((id, name)) => (Scope::District(id), id, "/district".to_owned(), name, Named::default()),
+        None => {
+            let Some((school, name)) = store::led_schools(pool, user).await?.into_iter().next() else {
+                return Ok(None);
+            };
+            let access = store::school_access(pool, school, user).await?.ok_or(AppError::NotFound)?;
+            let named = Named { by_school: access.as_leader, by_district: access.as_admin };
+            (Scope::School(school), access.district.0, format!("/district/schools/{school}"), name, named)
+        }
+    };
+    let (_, year_rules) = store::district_rules(pool, district, default_rules()).await?.ok_or(AppError::NotFound)?;
+    let (year, query) = year_choice("", year_rules)?;
+    let (counts, _) = store::hour_counts(pool, scope, &query, named).await?;
+    let k = min_cell();
+    let hours = rules::hour_figures(&counts, k);
+    Ok(Some(crate::home::DashboardHeadline {
+        href,
+        name,
+        year: year.year,
+        teachers: (counts.teachers - counts.named >= k).then_some(counts.teachers),
+        median_tenths: hours.median_tenths,
+        on_track_percent: hours.on_track_percent,
+    }))
+}
+
 /// A code from a `?sort=` style parameter: empty means `default`; anything else unknown is a
 /// field error.
 #[cfg(feature = "ssr")]
