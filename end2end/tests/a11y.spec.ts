@@ -3,7 +3,8 @@ import * as fs from "fs";
 
 // Every page of the app through axe-core (injected into the page after hydration) for each role
 // that sees it differently, in both languages: at 360 px, where the page must also fit the
-// screen, and again at 1280 px. Any serious or critical violation fails. `scripts/a11y-audit`
+// screen, and again at 1280 px (in Chinese once more in the dark scheme). Any serious or critical
+// violation fails. `scripts/a11y-audit`
 // runs this file alone and prints every finding by rule (moderate ones too).
 
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -47,7 +48,7 @@ const ROLES: { role: string; email?: string; pages: string[]; follow: [string, R
   },
 ];
 
-type Finding = { role: string; lang: string; width: number; path: string; rule: string; impact: string; nodes: number; targets: string[] };
+type Finding = { role: string; lang: string; width: number; scheme?: string; path: string; rule: string; impact: string; nodes: number; targets: string[] };
 
 async function firstLink(page: Page, path: string, pattern: RegExp): Promise<string | undefined> {
   await page.goto(path);
@@ -55,14 +56,18 @@ async function firstLink(page: Page, path: string, pattern: RegExp): Promise<str
   return hrefs.find((href) => pattern.test(href));
 }
 
-async function check(page: Page, findings: Finding[], where: Omit<Finding, "width" | "rule" | "impact" | "nodes" | "targets">) {
+/** Checks at 360 px (and that the page fits), at 1280 px, and with `dark` once more in the dark scheme. */
+async function check(page: Page, findings: Finding[], where: Omit<Finding, "width" | "rule" | "impact" | "nodes" | "targets">, dark: boolean): Promise<number> {
+  await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(where.path);
   await expect(page.locator("body[data-hydrated]")).toBeAttached();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 0) findings.push({ ...where, width: 360, rule: "wider-than-the-screen", impact: "serious", nodes: 1, targets: [`${overflow}px`] });
-  for (const width of [360, 1280]) {
+  const passes: [number, "light" | "dark"][] = [[360, "light"], [1280, "light"], ...(dark ? [[1280, "dark"] as [number, "dark"]] : [])];
+  for (const [width, scheme] of passes) {
     if (width === 1280) await page.setViewportSize({ width, height: 800 });
+    await page.emulateMedia({ colorScheme: scheme });
     await page.addScriptTag({ content: AXE });
     const violations = await page.evaluate(async () => {
       // @ts-expect-error injected above
@@ -73,14 +78,16 @@ async function check(page: Page, findings: Finding[], where: Omit<Finding, "widt
         targets: v.nodes.map((n) => n.target.join(" ")),
       }));
     });
-    for (const v of violations) findings.push({ ...where, width, rule: v.id, impact: v.impact, nodes: v.targets.length, targets: v.targets.slice(0, 3) });
+    for (const v of violations) findings.push({ ...where, width, scheme, rule: v.id, impact: v.impact, nodes: v.targets.length, targets: v.targets.slice(0, 3) });
   }
+  return passes.length;
 }
 
-test("every page passes axe without serious or critical violations, for each role and language, at 360 and 1280 px", async ({ browser, baseURL }) => {
+test("every page passes axe without serious or critical violations, for each role and language, at 360 and 1280 px, and in the dark scheme", async ({ browser, baseURL }) => {
   test.setTimeout(600_000);
   const findings: Finding[] = [];
   let pages = 0;
+  let checks = 0;
   for (const { role, email, pages: paths, follow } of ROLES) {
     for (const lang of ["zh-CN", "en"]) {
       const context = await browser.newContext();
@@ -99,7 +106,8 @@ test("every page passes axe without serious or critical violations, for each rol
           found.push(link!);
         }
         for (const path of [...paths, ...found]) {
-          await check(page, findings, { role, lang, path });
+          // The dark scheme's colours are the same in both languages: checked once, in Chinese.
+          checks += await check(page, findings, { role, lang, path }, lang === "zh-CN");
           pages += 1;
         }
       } finally {
@@ -115,7 +123,7 @@ test("every page passes axe without serious or critical violations, for each rol
     entry.elements += f.nodes;
     byRule.set(f.rule, entry);
   }
-  console.log(`axe: ${pages} page loads (${pages * 2} checks: 360 and 1280 px)`);
+  console.log(`axe: ${pages} page loads, ${checks} checks (360 and 1280 px; 1280 px dark in Chinese)`);
   for (const [rule, e] of [...byRule].sort((a, b) => b[1].elements - a[1].elements)) {
     console.log(`  ${rule} (${e.impact}): ${e.checks} checks, ${e.elements} elements`);
   }

@@ -40,7 +40,7 @@ test("a teacher registers, signs out, signs in, switches language and edits the 
   await expect(nav.getByRole("button", { name: "Sign out" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await page.reload();
-  await expect(page.getByRole("heading", { name: "Upcoming open lessons" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Hello, 李明" })).toBeVisible();
 
   // Profile: a new name and time zone; lesson times follow the zone.
   await open(page, "/profile");
@@ -50,7 +50,7 @@ test("a teacher registers, signs out, signs in, switches language and edits the 
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
 
-  await open(page, "/");
+  await open(page, "/lessons");
   await expect(nav.getByText("李明 Li Ming")).toBeVisible();
   await expect(page.getByText("Times are shown in your time zone: Asia/Tokyo")).toBeVisible();
   // Demo lessons start at 09:00 in Shanghai, which is 10:00 in Tokyo.
@@ -122,7 +122,7 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "登录" }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole("navigation", { name: "主导航" }).getByText("王芳")).toBeVisible();
-    await expect(page.getByRole("heading", { name: "即将开放的课堂" })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: "王芳，您好" })).toBeVisible();
   });
 });
 

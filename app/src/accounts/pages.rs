@@ -8,7 +8,7 @@ use crate::districts::DistrictMsg;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
 use crate::kit::i18n::{use_i18n, Locale, Msg};
 use crate::kit::time::DEFAULT_TIME_ZONE;
-use crate::kit::view::{reload_on_success, LoadError, Loading};
+use crate::kit::view::{reload_on_success, LoadError, Loading, Submit};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -50,9 +50,7 @@ pub fn SignInPage() -> impl IntoView {
                 <FormStatus error/>
                 <Field name="email" label=Msg::Email kind="email" autocomplete="username" required=true error/>
                 <Field name="password" label=Msg::Password kind="password" autocomplete="current-password" required=true error/>
-                <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { i18n.t(Msg::Working) } else { i18n.t(Msg::SignIn) }}
-                </button>
+                <Submit label=Msg::SignIn pending=action.pending() class="primary"/>
             </ActionForm>
             <p><A href="/password/forgot">{move || i18n.t(super::AccountMsg::ForgotPassword.into())}</A></p>
             <p>{move || i18n.t(Msg::NoAccountYet)} " " <A href="/register">{move || i18n.t(Msg::NavRegister)}</A></p>
@@ -84,9 +82,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <LocaleChoice selected=viewer.locale error/>
                 <Field name="time_zone" label=Msg::TimeZone value=DEFAULT_TIME_ZONE list="time-zones" required=true error/>
                 <TimeZoneList/>
-                <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { i18n.t(Msg::Working) } else { i18n.t(Msg::Register) }}
-                </button>
+                <Submit label=Msg::Register pending=action.pending() class="primary"/>
             </ActionForm>
             <p>{move || i18n.t(Msg::HaveAccount)} " " <A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p>
         </section>
@@ -141,7 +137,7 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
                 <LocaleChoice selected=profile.locale error=update_error/>
                 <Field name="time_zone" label=Msg::TimeZone value=profile.time_zone.clone() list="time-zones" required=true error=update_error/>
                 <TimeZoneList/>
-                <button type="submit" class="primary">{move || i18n.t(Msg::Save)}</button>
+                <Submit label=Msg::Save pending=update.pending() class="primary"/>
             </ActionForm>
         </section>
         <section class="card">
@@ -150,7 +146,7 @@ fn ProfileForms(profile: Profile) -> impl IntoView {
                 <FormStatus error=change_error success=changed success_msg=Msg::PasswordChanged/>
                 <Field name="current_password" label=Msg::CurrentPassword kind="password" autocomplete="current-password" required=true error=change_error/>
                 <Field name="new_password" label=Msg::NewPassword kind="password" autocomplete="new-password" required=true hint=Msg::PasswordHint error=change_error/>
-                <button type="submit" class="primary">{move || i18n.t(Msg::ChangePassword)}</button>
+                <Submit label=Msg::ChangePassword pending=change.pending() class="primary"/>
             </ActionForm>
         </section>
         <super::mail::pages::ChangeEmailSection/>

@@ -6,7 +6,7 @@ use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Choice, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
-use crate::kit::view::{LoadError, Loading, Refresh, ScrollTable};
+use crate::kit::view::{LoadError, Loading, Refresh, ScrollTable, Submit};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
@@ -70,7 +70,7 @@ fn SharingForm(sharing: Sharing, save: ServerAction<SetSharing>) -> impl IntoVie
                     <input type="checkbox" name="with_district" value="on" checked=sharing.with_district/>
                     " " {move || i18n.t(t(DistrictMsg::ShareWithDistrict))}
                 </label></p>
-                <button type="submit" class="primary">{move || i18n.t(t(DistrictMsg::SaveSharing))}</button>
+                <Submit label=t(DistrictMsg::SaveSharing) pending=save.pending() class="primary"/>
             </ActionForm>
         </section>
     }
@@ -247,7 +247,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                                                         {others.into_iter().map(|(o, n)| view! { <option value=o.to_string()>{n}</option> }).collect_view()}
                                                     </select>
                                                 </label>
-                                                <button type="submit">{move || i18n.t(t(DistrictMsg::Merge))}</button>
+                                                <Submit label=t(DistrictMsg::Merge) pending=actions.merge.pending()/>
                                             </ActionForm>
                                         }
                                     })}
@@ -293,7 +293,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                                                 <input type="hidden" name="school" value=school/>
                                                 <label for=field.clone()>{move || i18n.fill(t(DistrictMsg::LeaderEmail), &[("school", &name)])}</label>
                                                 <input id=field type="email" name="email" required=true/>
-                                                <button type="submit">{move || i18n.t(t(DistrictMsg::AddLeader))}</button>
+                                                <Submit label=t(DistrictMsg::AddLeader) pending=actions.grant.pending()/>
                                             </ActionForm>
                                         }
                                     })}

@@ -16,7 +16,7 @@ use super::{
 use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Msg};
-use crate::kit::view::{LoadError, Loading, Pager, Refresh, ScrollTable};
+use crate::kit::view::{LoadError, Loading, Pager, Refresh, ScrollTable, Submit};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -108,7 +108,7 @@ fn LedgerView(
                     <Choice name="category" id="log-category" label=g(GrowthMsg::Category) options=HourCategory::options() selected="offline" error=log_error/>
                     <Field name="description" id="log-description" label=g(GrowthMsg::Description) error=log_error/>
                     <Field name="evidence" id="log-evidence" label=g(GrowthMsg::Evidence) error=log_error/>
-                    <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::LogHoursButton))}</button>
+                    <Submit label=g(GrowthMsg::LogHoursButton) pending=log.pending() class="primary"/>
                 </ActionForm>
             </section>
         })}
@@ -158,7 +158,7 @@ fn LedgerView(
                                                             <Choice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=r.category.code() error=update_error/>
                                                             <Field name="description" id=format!("ed-desc-{rid}") label=g(GrowthMsg::Description) value=r.description.clone() error=update_error/>
                                                             <Field name="evidence" id=format!("ed-ev-{rid}") label=g(GrowthMsg::Evidence) value=r.evidence.clone() error=update_error/>
-                                                            <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                                                            <Submit label=Msg::Save pending=update.pending()/>
                                                         </ActionForm>
                                                     </details>
                                                 }
@@ -169,7 +169,7 @@ fn LedgerView(
                                             None if can_verify => view! {
                                                 <ActionForm action=verify attr:class="inline">
                                                     <input type="hidden" name="record" value=id.clone()/>
-                                                    <button type="submit">{move || i18n.t(g(GrowthMsg::Verify))}</button>
+                                                    <Submit label=g(GrowthMsg::Verify) pending=verify.pending()/>
                                                 </ActionForm>
                                             }.into_any(),
                                             None => view! { <span class="muted">{move || i18n.t(g(GrowthMsg::NotVerified))}</span> }.into_any(),
@@ -302,7 +302,7 @@ fn PlanViewPage(plan: PlanView, changed: Refresh) -> impl IntoView {
                     <Choice name="category" id="goal-category" label=g(GrowthMsg::Category) options=GoalCategory::options() selected="teaching" error=add_error/>
                     <Choice name="target_stage" id="goal-stage" label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected="year1" error=add_error/>
                     <Field name="due_on" id="goal-due" label=g(GrowthMsg::DueOn) kind="date" value=due_default.clone() required=true error=add_error/>
-                    <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::AddGoal))}</button>
+                    <Submit label=g(GrowthMsg::AddGoal) pending=add.pending() class="primary"/>
                 </ActionForm>
             </section>
         })}
@@ -385,7 +385,7 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: Refresh) -> impl IntoView {
                         <input type="hidden" name="goal" value=gid.to_string()/>
                         <Field name="title" id=format!("ms-title-{gid}") label=g(GrowthMsg::MilestoneTitle) required=true error=milestone_error/>
                         <Field name="due_on" id=format!("ms-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=due_default.clone() required=true error=milestone_error/>
-                        <button type="submit">{move || i18n.t(g(GrowthMsg::AddMilestone))}</button>
+                        <Submit label=g(GrowthMsg::AddMilestone) pending=milestone.pending()/>
                     </ActionForm>
                 </details>
                 <details>
@@ -398,7 +398,7 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: Refresh) -> impl IntoView {
                         <Choice name="category" id=format!("eg-cat-{gid}") label=g(GrowthMsg::Category) options=GoalCategory::options() selected=goal.category.code() error=update_error/>
                         <Choice name="target_stage" id=format!("eg-stage-{gid}") label=g(GrowthMsg::TargetStage) options=TargetStage::options() selected=goal.target_stage.code() error=update_error/>
                         <Field name="due_on" id=format!("eg-due-{gid}") label=g(GrowthMsg::DueOn) kind="date" value=goal.due_on.to_string() required=true error=update_error/>
-                        <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                        <Submit label=Msg::Save pending=update.pending()/>
                     </ActionForm>
                 </details>
             }) } else { None }}
@@ -418,7 +418,7 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: Refresh) -> impl IntoView {
                         <FormStatus error=drop_error/>
                         <input type="hidden" name="goal" value=gid.to_string()/>
                         <input type="hidden" name="decision" value="drop"/>
-                        <button type="submit">{move || i18n.t(g(GrowthMsg::DropGoal))}</button>
+                        <Submit label=g(GrowthMsg::DropGoal) pending=drop.pending()/>
                     </ActionForm>
                 })}
             }) } else { None }}
@@ -445,7 +445,7 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: Refresh) -> impl IntoView {
                         </select>
                     </div>
                     <TextArea name="body" id=format!("comment-{gid}") label=g(GrowthMsg::CommentLabel) required=true error=comment_error/>
-                    <button type="submit">{move || i18n.t(g(GrowthMsg::PostComment))}</button>
+                    <Submit label=g(GrowthMsg::PostComment) pending=comment.pending()/>
                 </ActionForm>
             }) } else { None }}
             <details>
@@ -504,7 +504,7 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: Refresh) -> impl Int
                         <input type="hidden" name="milestone" value=mid.to_string()/>
                         <Field name="title" id=format!("em-title-{mid}") label=g(GrowthMsg::MilestoneTitle) value=title.clone() required=true error=edit_error/>
                         <Field name="due_on" id=format!("em-due-{mid}") label=g(GrowthMsg::DueOn) kind="date" value=due_on.clone() required=true error=edit_error/>
-                        <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                        <Submit label=Msg::Save pending=edit.pending()/>
                     </ActionForm>
                 </details>
             })}
@@ -642,7 +642,7 @@ fn OverviewView(
                             }
                         }).collect_view()}
                     </fieldset>
-                    <button type="submit" class="primary">{move || i18n.t(g(GrowthMsg::ApplyTemplate))}</button>
+                    <Submit label=g(GrowthMsg::ApplyTemplate) pending=apply.pending() class="primary"/>
                 </ActionForm>
             </section>
             <section class="card">
@@ -652,7 +652,7 @@ fn OverviewView(
                     <input type="hidden" name="studio" value=slug_for_create.clone()/>
                     <Field name="name" id="template-name" label=g(GrowthMsg::TemplateName) required=true error=create_error/>
                     <TextArea name="goals" id="template-goals" label=g(GrowthMsg::TemplateLines) required=true error=create_error/>
-                    <button type="submit">{move || i18n.t(g(GrowthMsg::CreateTemplate))}</button>
+                    <Submit label=g(GrowthMsg::CreateTemplate) pending=create.pending()/>
                 </ActionForm>
             </section>
         })}

@@ -19,6 +19,26 @@ pub fn ScrollTable(label: Msg, children: Children) -> impl IntoView {
     }
 }
 
+/// A form's submit button that shows while its action runs: disabled (so a second tap does not
+/// send it twice) and `aria-busy`, which the stylesheet turns into a spinner. Its label stays, so
+/// it keeps its accessible name. Without JavaScript `pending` never turns true: the browser's own
+/// page load is the feedback.
+#[component]
+pub fn Submit(
+    label: Msg,
+    #[prop(into)] pending: Signal<bool>,
+    /// `primary`, `secondary`, `danger`, `small` or `link-button`; empty for the plain button.
+    #[prop(optional)]
+    class: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="submit" class=(!class.is_empty()).then_some(class) disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
+            {move || i18n.t(label)}
+        </button>
+    }
+}
+
 /// Links to a list's previous and next pages (plain links: paging works without JavaScript).
 /// `page` counts from 1; `pages`, when the list was counted, shows "page 2 of 7" and says
 /// whether a next page exists; an uncounted list says so with `more`.

@@ -18,7 +18,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TimeZoneList};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::{format_date_time, format_range, zone_label, DEFAULT_TIME_ZONE};
-use crate::kit::view::{LoadError, Loading, Pager, Refresh};
+use crate::kit::view::{LoadError, Loading, Pager, Refresh, Submit};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -459,14 +459,14 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
             {can_book.then(|| view! {
                 <ActionForm action=book>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
-                    <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Book))}</button>
+                    <Submit label=lm(LessonMsg::Book) pending=book.pending() class="primary"/>
                 </ActionForm>
             })}
             {can_cancel.then(|| view! {
                 <ActionForm action=cancel>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
                     <Field name="reason" label=lm(LessonMsg::CancelReason) error=cancel_error/>
-                    <button type="submit">{move || i18n.t(lm(LessonMsg::CancelBooking))}</button>
+                    <Submit label=lm(LessonMsg::CancelBooking) pending=cancel.pending()/>
                 </ActionForm>
             })}
             {can_check_in.then(|| view! {
@@ -474,7 +474,7 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
                     <FormStatus error=code_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
                     <Field name="code" label=lm(LessonMsg::CheckInCode) autocomplete="one-time-code" error=code_error/>
-                    <button type="submit">{move || i18n.t(lm(LessonMsg::CheckInWithCode))}</button>
+                    <Submit label=lm(LessonMsg::CheckInWithCode) pending=code.pending()/>
                 </ActionForm>
             })}
         </section>
@@ -512,7 +512,7 @@ fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
                 <ActionForm action=publish>
                     <FormStatus error=publish_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
-                    <button type="submit" class="primary">{move || i18n.t(lm(LessonMsg::Publish))}</button>
+                    <Submit label=lm(LessonMsg::Publish) pending=publish.pending() class="primary"/>
                 </ActionForm>
             })}
             {open.then(|| view! {
@@ -520,14 +520,14 @@ fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
                     <FormStatus error=capacity_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
                     <Field name="capacity" label=lm(LessonMsg::Capacity) kind="number" value=lesson.capacity.to_string() error=capacity_error/>
-                    <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                    <Submit label=Msg::Save pending=capacity.pending()/>
                 </ActionForm>
             })}
             {(status == LessonStatus::Published).then(|| view! {
                 <ActionForm action=done>
                     <FormStatus error=done_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
-                    <button type="submit">{move || i18n.t(lm(LessonMsg::MarkDone))}</button>
+                    <Submit label=lm(LessonMsg::MarkDone) pending=done.pending()/>
                 </ActionForm>
             })}
             {open.then(|| view! {
@@ -535,7 +535,7 @@ fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
                     <FormStatus error=cancel_error/>
                     <input type="hidden" name="lesson_id" value=id.to_string()/>
                     <Field name="reason" label=lm(LessonMsg::CancelReason) error=cancel_error/>
-                    <button type="submit" class="danger">{move || i18n.t(lm(LessonMsg::CancelLesson))}</button>
+                    <Submit label=lm(LessonMsg::CancelLesson) pending=cancel.pending() class="danger"/>
                 </ActionForm>
             })}
             {(status != LessonStatus::Draft).then(|| view! { <AttendeeList lesson_id=lesson.id/> })}
@@ -701,7 +701,7 @@ fn ScheduleForm(studios: Vec<(String, String)>) -> impl IntoView {
                 <label><input type="checkbox" name="needs_approval" value="on"/> {move || i18n.t(lm(LessonMsg::NeedsApproval))}</label>
             </div>
             <Field name="credited_hours" label=lm(LessonMsg::CreditedHours) value="1" required=true error/>
-            <button type="submit" class="primary" disabled=move || action.pending().get()>{move || i18n.t(lm(LessonMsg::Schedule))}</button>
+            <Submit label=lm(LessonMsg::Schedule) pending=action.pending() class="primary"/>
         </ActionForm>
     }
 }
@@ -718,7 +718,7 @@ pub fn NotificationsPage() -> impl IntoView {
         <section>
             <h1>{move || i18n.t(lm(LessonMsg::Notifications))}</h1>
             <ActionForm action=read>
-                <button type="submit">{move || i18n.t(lm(LessonMsg::MarkAllRead))}</button>
+                <Submit label=lm(LessonMsg::MarkAllRead) pending=read.pending()/>
             </ActionForm>
             <Suspense fallback=Loading>
                 {move || {
@@ -806,7 +806,7 @@ pub fn MyLessonsPage() -> impl IntoView {
             <p class="hint">{move || i18n.t(lm(LessonMsg::CalendarFeedHint))}</p>
             <ActionForm action=feed>
                 <FormStatus error=feed_error/>
-                <button type="submit">{move || i18n.t(lm(LessonMsg::ResetFeed))}</button>
+                <Submit label=lm(LessonMsg::ResetFeed) pending=feed.pending()/>
             </ActionForm>
             {move || feed.value().get().and_then(|r| r.ok()).map(|path| view! { <p><code data-testid="feed-path">{path}</code></p> })}
         </section>
@@ -904,7 +904,7 @@ fn EditForm(lesson: LessonDetail) -> impl IntoView {
                 <label><input type="checkbox" name="needs_approval" value="on" checked=lesson.needs_approval/> {move || i18n.t(lm(LessonMsg::NeedsApproval))}</label>
             </div>
             <Field name="credited_hours" label=lm(LessonMsg::CreditedHours) value=lesson.credited_hours.clone() required=true error/>
-            <button type="submit" class="primary" disabled=move || action.pending().get()>{move || i18n.t(Msg::Save)}</button>
+            <Submit label=Msg::Save pending=action.pending() class="primary"/>
         </ActionForm>
     }
 }

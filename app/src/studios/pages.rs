@@ -8,7 +8,7 @@ use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Locale, Msg};
 use crate::kit::time::{format_date_time, format_range};
-use crate::kit::view::{LoadError, Loading, Pager, Refresh};
+use crate::kit::view::{LoadError, Loading, Pager, Refresh, Submit};
 use crate::lessons::LessonSummary;
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
@@ -150,7 +150,7 @@ pub fn NewStudioPage() -> impl IntoView {
                 <Field name="school" label=s(StudioMsg::School) error/>
                 <Choice name="visibility" label=s(StudioMsg::Visibility) options=visibility_options() selected="public" error/>
                 <Choice name="join_policy" label=s(StudioMsg::JoinPolicy) options=policy_options() selected="request" error/>
-                <button type="submit" class="primary">{move || i18n.t(s(StudioMsg::Create))}</button>
+                <Submit label=s(StudioMsg::Create) pending=action.pending() class="primary"/>
             </ActionForm>
         </section>
     }
@@ -376,7 +376,7 @@ fn JoinSection(page: StudioPage) -> impl IntoView {
             <ActionForm action=actions.leave>
                 <FormStatus error/>
                 <input type="hidden" name="studio" value=slug/>
-                <button type="submit" class="secondary">{move || i18n.t(s(StudioMsg::Leave))}</button>
+                <Submit label=s(StudioMsg::Leave) pending=actions.leave.pending() class="secondary"/>
             </ActionForm>
         }
         .into_any()
@@ -392,7 +392,7 @@ fn JoinSection(page: StudioPage) -> impl IntoView {
                     <ActionForm action=actions.join>
                         <FormStatus error/>
                         <input type="hidden" name="studio" value=slug/>
-                        <button type="submit" class="primary">{move || i18n.t(s(StudioMsg::JoinNow))}</button>
+                        <Submit label=s(StudioMsg::JoinNow) pending=actions.join.pending() class="primary"/>
                     </ActionForm>
                 }
                 .into_any()
@@ -404,7 +404,7 @@ fn JoinSection(page: StudioPage) -> impl IntoView {
                         <FormStatus error/>
                         <input type="hidden" name="studio" value=slug/>
                         <TextArea name="message" label=s(StudioMsg::RequestMessage) error/>
-                        <button type="submit" class="primary">{move || i18n.t(s(StudioMsg::RequestToJoin))}</button>
+                        <Submit label=s(StudioMsg::RequestToJoin) pending=actions.request.pending() class="primary"/>
                     </ActionForm>
                 }
                 .into_any()
@@ -465,12 +465,12 @@ fn MemberList(page: StudioPage, members: Vec<super::Member>) -> impl IntoView {
                                 <ActionForm action=actions.hand_over attr:class="inline">
                                     <input type="hidden" name="studio" value=slug2/>
                                     <input type="hidden" name="user" value=user2/>
-                                    <button type="submit" class="small">{move || i18n.t(s(StudioMsg::HandOver))}</button>
+                                    <Submit label=s(StudioMsg::HandOver) pending=actions.hand_over.pending() class="small"/>
                                 </ActionForm>
                                 <ActionForm action=actions.remove attr:class="inline">
                                     <input type="hidden" name="studio" value=slug3/>
                                     <input type="hidden" name="user" value=user3/>
-                                    <button type="submit" class="small danger">{move || i18n.t(s(StudioMsg::Remove))}</button>
+                                    <Submit label=s(StudioMsg::Remove) pending=actions.remove.pending() class="small danger"/>
                                 </ActionForm>
                             </div>
                         }
@@ -571,7 +571,7 @@ fn InvitationList(slug: String, invitations: Vec<super::InvitationView>) -> impl
                 <Choice name="role" label=s(StudioMsg::InvitationRole) options=role_options selected="mentee" error/>
                 <Field name="days" label=s(StudioMsg::ExpiresInDays) kind="number" value="14" required=true error/>
                 <Field name="max_uses" label=s(StudioMsg::MaxUses) kind="number" value="10" required=true error/>
-                <button type="submit" class="primary">{move || i18n.t(s(StudioMsg::NewInvitation))}</button>
+                <Submit label=s(StudioMsg::NewInvitation) pending=actions.invite.pending() class="primary"/>
             </ActionForm>
             {move || created().map(|path| {
                 let url = format!("{}{path}", site_origin());
@@ -613,7 +613,7 @@ fn InvitationList(slug: String, invitations: Vec<super::InvitationView>) -> impl
                                                         <ActionForm action=actions.revoke attr:class="inline">
                                                             <input type="hidden" name="studio" value=slug/>
                                                             <input type="hidden" name="invitation" value=inv.id.to_string()/>
-                                                            <button type="submit" class="small">{move || i18n.t(s(StudioMsg::Revoke))}</button>
+                                                            <Submit label=s(StudioMsg::Revoke) pending=actions.revoke.pending() class="small"/>
                                                         </ActionForm>
                                                     }.into_any()
                                                 }}
@@ -675,7 +675,7 @@ fn EditStudioForms(page: StudioPage) -> impl IntoView {
                 <Field name="school" label=s(StudioMsg::School) value=page.school.clone() error/>
                 <Choice name="visibility" label=s(StudioMsg::Visibility) options=visibility_options() selected=page.facts.visibility.code() error/>
                 <Choice name="join_policy" label=s(StudioMsg::JoinPolicy) options=policy_options() selected=page.facts.join_policy.code() error/>
-                <button type="submit" class="primary">{move || i18n.t(Msg::Save)}</button>
+                <Submit label=Msg::Save pending=update.pending() class="primary"/>
             </ActionForm>
         </section>
         <section class="card">
@@ -684,7 +684,7 @@ fn EditStudioForms(page: StudioPage) -> impl IntoView {
             <ActionForm action=archive>
                 <FormStatus error=archive_error/>
                 <input type="hidden" name="studio" value=archive_slug/>
-                <button type="submit" class="danger">{move || i18n.t(s(StudioMsg::Archive))}</button>
+                <Submit label=s(StudioMsg::Archive) pending=archive.pending() class="danger"/>
             </ActionForm>
         </section>
     }
@@ -725,7 +725,7 @@ pub fn InvitationPage() -> impl IntoView {
                                     <ActionForm action=accept>
                                         <FormStatus error/>
                                         <input type="hidden" name="token" value=token()/>
-                                        <button type="submit" class="primary">{move || i18n.t(s(StudioMsg::Accept))}</button>
+                                        <Submit label=s(StudioMsg::Accept) pending=accept.pending() class="primary"/>
                                     </ActionForm>
                                 }.into_any(),
                             }}

@@ -9,6 +9,7 @@ use super::{Dimension, Note, NoteFilter, StudyMsg, StudyPage, Tag};
 use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, ActionError, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
+use crate::kit::view::Submit;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -393,7 +394,7 @@ fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>, counts: RwSignal<Vec<(D
                                                 <textarea name="body" rows="3">{crate::kit::forms::textarea_text(body)}</textarea>
                                             </label>
                                             <FormStatus error=edit_error/>
-                                            <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                                            <Submit label=Msg::Save pending=actions.edit_note.pending()/>
                                         </ActionForm>
                                     </details>
                                 })}

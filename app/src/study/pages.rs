@@ -10,7 +10,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
-use crate::kit::view::{LoadError, Loading, Refresh};
+use crate::kit::view::{LoadError, Loading, Refresh, Submit};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -79,11 +79,11 @@ fn InvitationList(invitations: Vec<StudyInvitation>) -> impl IntoView {
                             <span class="muted">" · " {inv.studio_name} " · " {move || i18n.fill(t(StudyMsg::InvitedBy), &[("name", &by)])}</span>
                             <ActionForm action=accept attr:class="inline">
                                 <input type="hidden" name="invitation" value=inv.id.to_string()/>
-                                <button type="submit">{move || i18n.t(t(StudyMsg::AcceptInvitation))}</button>
+                                <Submit label=t(StudyMsg::AcceptInvitation) pending=accept.pending()/>
                             </ActionForm>
                             <ActionForm action=decline attr:class="inline">
                                 <input type="hidden" name="invitation" value=inv.id.to_string()/>
-                                <button type="submit" class="secondary">{move || i18n.t(t(StudyMsg::DeclineInvitation))}</button>
+                                <Submit label=t(StudyMsg::DeclineInvitation) pending=decline.pending() class="secondary"/>
                             </ActionForm>
                         </li>
                     }
@@ -152,7 +152,7 @@ fn CreateStudyForm(mine: MyStudies, create: ServerAction<CreateStudy>) -> impl I
                 <Field name="grade" label=t(StudyMsg::Grade) error/>
                 <Field name="lead" label=t(StudyMsg::LeadEmail) error kind="email" hint=t(StudyMsg::LeadEmailHint)/>
                 <FormStatus error/>
-                <button type="submit" class="primary">{move || i18n.t(t(StudyMsg::CreateStudy))}</button>
+                <Submit label=t(StudyMsg::CreateStudy) pending=create.pending() class="primary"/>
             </ActionForm>
         </section>
     }
@@ -396,7 +396,7 @@ fn GroupSection(page: StudyPage) -> impl IntoView {
                     <input type="hidden" name="study" value=page.id.to_string()/>
                     <Field name="email" label=t(StudyMsg::AddMemberEmail) error kind="email" hint=t(StudyMsg::AddMemberHint)/>
                     <FormStatus error success=invited success_msg=t(StudyMsg::InvitationSent)/>
-                    <button type="submit">{move || i18n.t(t(StudyMsg::AddMember))}</button>
+                    <Submit label=t(StudyMsg::AddMember) pending=actions.add_member.pending()/>
                 </ActionForm>
             })}
         </section>
@@ -444,14 +444,14 @@ fn RoundsSection(page: StudyPage) -> impl IntoView {
                         {lesson_select("-new", lessons_new)}
                         <Field name="minutes" label=t(StudyMsg::LessonMinutes) error=add_error kind="number" value="45"/>
                         <FormStatus error=add_error/>
-                        <button type="submit" class="primary">{move || i18n.t(t(StudyMsg::AddRound))}</button>
+                        <Submit label=t(StudyMsg::AddRound) pending=actions.add_round.pending() class="primary"/>
                     </ActionForm>
                 });
                 view! {
                     <div class="no-print lead-tools">
                         <ActionForm action=actions.start_clock attr:class="inline">
                             <input type="hidden" name="study" value=id1/>
-                            <button type="submit">{move || i18n.t(t(StudyMsg::StartClock))}</button>
+                            <Submit label=t(StudyMsg::StartClock) pending=actions.start_clock.pending()/>
                         </ActionForm>
                         <details>
                             <summary>{move || i18n.t(t(StudyMsg::EditRound))}</summary>
@@ -460,7 +460,7 @@ fn RoundsSection(page: StudyPage) -> impl IntoView {
                                 {lesson_select("", page.lessons.clone())}
                                 <Field name="minutes" label=t(StudyMsg::LessonMinutes) error=update_error kind="number" value=current_minutes.to_string()/>
                                 <FormStatus error=update_error/>
-                                <button type="submit">{move || i18n.t(Msg::Save)}</button>
+                                <Submit label=Msg::Save pending=actions.update_round.pending()/>
                             </ActionForm>
                         </details>
                         {revise}
@@ -517,7 +517,7 @@ fn AssignmentsSection(page: StudyPage) -> impl IntoView {
                     <Field name="point" label=t(StudyMsg::ObservationPoint) error/>
                     <Field name="seats" label=t(StudyMsg::FocusSeats) error hint=t(StudyMsg::FocusSeatsHint)/>
                     <FormStatus error/>
-                    <button type="submit">{move || i18n.t(t(StudyMsg::Assign))}</button>
+                    <Submit label=t(StudyMsg::Assign) pending=actions.assign.pending()/>
                 </ActionForm>
             })}
         </section>
@@ -599,7 +599,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
                     </fieldset>
                     <p class="field-error">{move || error.get().and_then(|e| e.field_msg("cites")).map(|m| i18n.t(m))}</p>
                     <FormStatus error/>
-                    <button type="submit" class="primary">{move || i18n.t(t(StudyMsg::PostComment))}</button>
+                    <Submit label=t(StudyMsg::PostComment) pending=actions.comment.pending() class="primary"/>
                 </ActionForm>
             })}
         </section>
@@ -624,7 +624,7 @@ fn ConclusionsSection(page: StudyPage) -> impl IntoView {
                     <input type="hidden" name="study" value=page.id.to_string()/>
                     <TextArea name="conclusions" label=t(StudyMsg::ConclusionsLabel) error value=page.conclusions.clone()/>
                     <FormStatus error/>
-                    <button type="submit">{move || i18n.t(t(StudyMsg::SaveConclusions))}</button>
+                    <Submit label=t(StudyMsg::SaveConclusions) pending=actions.conclusions.pending()/>
                 </ActionForm>
             })}
         </section>

@@ -10,7 +10,7 @@ use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
-use crate::kit::view::{LoadError, Loading};
+use crate::kit::view::{LoadError, Loading, Submit};
 use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
@@ -144,7 +144,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
                             None => None,
                         }}
                     </div>
-                    <button type="submit" class="primary">{move || i18n.t(t(StudyMsg::SaveVersion))}</button>
+                    <Submit label=t(StudyMsg::SaveVersion) pending=save.pending() class="primary"/>
                 </ActionForm>
             </section>
         })}
@@ -195,7 +195,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
                 </div>
                 <TextArea name="body" label=t(StudyMsg::CommentBody) error=comment_error id="field-body-plan"/>
                 <FormStatus error=comment_error/>
-                <button type="submit">{move || i18n.t(t(StudyMsg::PostComment))}</button>
+                <Submit label=t(StudyMsg::PostComment) pending=comment.pending()/>
             </ActionForm>
         </section>
     }

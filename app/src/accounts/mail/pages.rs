@@ -11,7 +11,7 @@ use crate::accounts::AccountMsg;
 use crate::kit::error::AppError;
 use crate::kit::forms::{action_error, Choice, Field, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
-use crate::kit::view::{reload_on_success, LoadError, Loading};
+use crate::kit::view::{reload_on_success, LoadError, Loading, Submit};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -49,9 +49,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <ActionForm action>
                 <FormStatus error success=sent success_msg=t(AccountMsg::ResetLinkSent)/>
                 <Field name="email" label=Msg::Email kind="email" autocomplete="username" required=true error/>
-                <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { i18n.t(Msg::Working) } else { i18n.t(t(AccountMsg::SendResetLink)) }}
-                </button>
+                <Submit label=t(AccountMsg::SendResetLink) pending=action.pending() class="primary"/>
             </ActionForm>
             <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p>
         </section>
@@ -83,9 +81,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                                     <FormStatus error/>
                                     <input type="hidden" name="token" value=token/>
                                     <Field name="new_password" label=Msg::NewPassword kind="password" autocomplete="new-password" required=true hint=Msg::PasswordHint error/>
-                                    <button type="submit" class="primary" disabled=move || action.pending().get()>
-                                        {move || if action.pending().get() { i18n.t(Msg::Working) } else { i18n.t(t(AccountMsg::ResetPassword)) }}
-                                    </button>
+                                    <Submit label=t(AccountMsg::ResetPassword) pending=action.pending() class="primary"/>
                                 </ActionForm>
                             }
                             .into_any(),
@@ -119,9 +115,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                 <FormStatus error success=done success_msg=t(AccountMsg::EmailChanged)/>
                 <input type="hidden" name="token" value=token/>
                 <Show when=move || !done.get()>
-                    <button type="submit" class="primary" disabled=move || action.pending().get()>
-                        {move || i18n.t(t(AccountMsg::ConfirmEmail))}
-                    </button>
+                    <Submit label=t(AccountMsg::ConfirmEmail) pending=action.pending() class="primary"/>
                 </Show>
             </ActionForm>
             <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p>
@@ -145,9 +139,7 @@ pub fn UnsubscribePage() -> impl IntoView {
                 <FormStatus error success=done success_msg=t(AccountMsg::Unsubscribed)/>
                 <input type="hidden" name="token" value=token/>
                 <Show when=move || !done.get()>
-                    <button type="submit" class="primary" disabled=move || action.pending().get()>
-                        {move || i18n.t(t(AccountMsg::Unsubscribe))}
-                    </button>
+                    <Submit label=t(AccountMsg::Unsubscribe) pending=action.pending() class="primary"/>
                 </Show>
             </ActionForm>
         </section>
@@ -169,7 +161,7 @@ pub fn MailPreferenceSection(preference: MailPreference) -> impl IntoView {
                 <FormStatus error success=saved success_msg=Msg::Saved/>
                 <Choice name="preference" label=t(AccountMsg::MailPreference) options selected=preference.code() error/>
                 <p class="hint">{move || i18n.t(t(AccountMsg::MailAccountNote))}</p>
-                <button type="submit" class="primary">{move || i18n.t(t(AccountMsg::SavePreference))}</button>
+                <Submit label=t(AccountMsg::SavePreference) pending=action.pending() class="primary"/>
             </ActionForm>
         </section>
     }
@@ -189,7 +181,7 @@ pub fn ChangeEmailSection() -> impl IntoView {
                 <FormStatus error success=sent success_msg=t(AccountMsg::ConfirmationSent)/>
                 <Field name="new_email" label=t(AccountMsg::NewEmail) kind="email" autocomplete="email" required=true hint=t(AccountMsg::ChangeEmailHint) error/>
                 <Field name="current_password" label=Msg::CurrentPassword kind="password" autocomplete="current-password" required=true error id="change-email-password"/>
-                <button type="submit" class="primary">{move || i18n.t(t(AccountMsg::SendConfirmation))}</button>
+                <Submit label=t(AccountMsg::SendConfirmation) pending=action.pending() class="primary"/>
             </ActionForm>
         </section>
     }

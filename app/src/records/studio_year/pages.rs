@@ -12,7 +12,7 @@ use crate::growth::rules::format_tenths;
 use crate::kit::forms::{action_error, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
-use crate::kit::view::{LoadError, Loading};
+use crate::kit::view::{LoadError, Loading, Submit};
 use crate::records::pages::{ColumnHeads, RecordSection};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -459,14 +459,14 @@ fn DraftForms(
                 <input type="hidden" name="year" value=year.to_string()/>
                 <TextArea name="summary" label=t(M::Summary) error=save_error value=draft.summary rows=6/>
                 <TextArea name="next_plan" label=t(M::NextPlan) error=save_error value=draft.next_plan rows=6/>
-                <button type="submit">{move || i18n.t(t(M::SaveNarrative))}</button>
+                <Submit label=t(M::SaveNarrative) pending=save.pending()/>
             </ActionForm>
             <ActionForm action=finalise>
                 <FormStatus error=finalise_error/>
                 <input type="hidden" name="studio" value=finalise_slug/>
                 <input type="hidden" name="year" value=year.to_string()/>
                 <p class="muted">{move || i18n.t(t(M::FinaliseHint))}</p>
-                <button type="submit" class="primary">{move || i18n.t(t(M::Finalise))}</button>
+                <Submit label=t(M::Finalise) pending=finalise.pending() class="primary"/>
             </ActionForm>
         </section>
     }
@@ -494,7 +494,7 @@ fn NewVersionForm(
                 <TextArea name="reason" label=t(M::Reason) error value="" rows=2 required=true/>
                 <TextArea name="summary" label=t(M::Summary) error value=narrative.summary rows=6 id="new-version-summary"/>
                 <TextArea name="next_plan" label=t(M::NextPlan) error value=narrative.next_plan rows=6 id="new-version-next-plan"/>
-                <button type="submit" class="primary">{move || i18n.t(t(M::NewVersion))}</button>
+                <Submit label=t(M::NewVersion) pending=reissue.pending() class="primary"/>
             </ActionForm>
         </section>
     }
