@@ -112,9 +112,20 @@ build_site() {
   cargo leptos build
 }
 
-# wasm-opt shrinks the release WebAssembly; cargo-leptos runs it when it is on PATH.
+# wasm-opt shrinks the release WebAssembly; cargo-leptos runs the one on PATH. Binaryen 132 from
+# npm (tools/package.json), not Debian's binaryen 108: that one rewrites the function tables of a
+# module built with Rust 1.95's default features (reference types, overlong call_indirect) so that
+# wasm-bindgen's start-up fails in the browser (`WebAssembly.Table.set(): Argument 1 is invalid`).
+WASM_OPT_VERSION=132
 ensure_wasm_opt() {
-  command -v wasm-opt >/dev/null || { say "installing wasm-opt (Debian's binaryen)"; apt_install binaryen; }
+  export PATH="$ROOT/tools/node_modules/.bin:$PATH"
+  if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "$WASM_OPT_VERSION" ]; then
+    say "installing wasm-opt $WASM_OPT_VERSION (binaryen from npm)"
+    (cd tools && npm ci --no-audit --no-fund --silent)
+  fi
+  # cargo-leptos names only two features by default, which turns the others off; these are the
+  # features rustc enables for wasm32-unknown-unknown, so wasm-opt keeps every instruction it emits.
+  export LEPTOS_WASM_OPT_FEATURES="-Oz,--enable-bulk-memory,--enable-bulk-memory-opt,--enable-nontrapping-float-to-int,--enable-sign-ext,--enable-mutable-globals,--enable-reference-types,--enable-multivalue,--enable-call-indirect-overlong"
 }
 
 # The production build: optimised server and wasm, wasm-opt, hashed file names, and brotli and

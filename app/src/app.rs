@@ -29,6 +29,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
@@ -61,6 +62,9 @@ pub fn App() -> impl IntoView {
     let viewer = SharedValue::new(viewer_of_request).into_inner();
     let i18n = I18n { locale: RwSignal::new(viewer.locale) };
     provide_context(i18n);
+    if viewer.user.is_some() {
+        crate::lessons::pages::UnreadCount::provide();
+    }
     provide_context(viewer);
 
     // End-to-end tests wait for this marker before they click.

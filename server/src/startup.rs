@@ -19,7 +19,7 @@ use sqlx::PgPool;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
@@ -146,7 +146,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
     (router, live)
 }
 
-/// The built front end (`/pkg/…`: wasm, js, css), outside the session and auth layers: a page's
+/// The built front end (`/pkg/…`: wasm, js, css) and the icon, outside the session and auth layers: a page's
 /// assets cost no database work. With hashed names (a release build with `LEPTOS_HASH_FILES=true`)
 /// a file's name changes with its content, so browsers keep it for a year; otherwise they
 /// revalidate it each time. The brotli and gzip copies made at build time (`cargo leptos build
@@ -157,16 +157,26 @@ fn site_assets(options: &LeptosOptions) -> Router {
         HeaderValue::from_static(if options.hash_files { "public, max-age=31536000, immutable" } else { "no-cache" });
     let files = ServeDir::new(pkg).precompressed_br().precompressed_gzip();
     let route = format!("/{}", options.site_pkg_dir.trim_matches('/'));
-    Router::new().nest_service(&route, files).layer(middleware::map_response(move |mut response: Response| {
-        let cache_control = cache_control.clone();
-        async move {
-            // A missing file's 404 is not cached: the next release may have it.
-            if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
-                response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+    let pkg_files =
+        Router::new().nest_service(&route, files).layer(middleware::map_response(move |mut response: Response| {
+            let cache_control = cache_control.clone();
+            async move {
+                // A missing file's 404 is not cached: the next release may have it.
+                if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+                    response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+                }
+                response
             }
+        }));
+    // The icon keeps its name from release to release: browsers keep it a day, not a year.
+    let icon = std::path::Path::new(options.site_root.as_ref()).join("favicon.svg");
+    let icon = Router::new().route_service("/favicon.svg", ServeFile::new(icon)).layer(middleware::map_response(
+        |mut response: Response| async move {
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
             response
-        }
-    }))
+        },
+    ));
+    pkg_files.merge(icon)
 }
 
 /// Each request's log lines carry its route pattern (never its path, which may hold a token or

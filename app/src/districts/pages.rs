@@ -237,7 +237,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                                         view! {
                                             <ActionForm action=actions.confirm attr:class="inline">
                                                 <input type="hidden" name="school" value=confirm_id/>
-                                                <button type="submit">{move || i18n.fill(t(DistrictMsg::ConfirmSchool), &[("school", &name)])}</button>
+                                                <Submit label=move || i18n.fill(t(DistrictMsg::ConfirmSchool), &[("school", &name)]) pending=actions.confirm.pending()/>
                                             </ActionForm>
                                             <ActionForm action=actions.merge attr:class="inline">
                                                 <input type="hidden" name="school" value=merge_id/>
@@ -264,7 +264,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                                             <input type="hidden" name="school" value=s.id.to_string()/>
                                             <Choice name="stage" id=format!("stage-{}", s.id) label=t(DistrictMsg::Stage) options=stages selected=s.stage.map(|st| st.code()).unwrap_or_default() error=Signal::stored(None)/>
                                             <Choice name="location" id=format!("location-{}", s.id) label=t(DistrictMsg::Location) options=locations selected=location error=Signal::stored(None)/>
-                                            <button type="submit">{move || i18n.fill(t(DistrictMsg::SaveSchool), &[("school", &name)])}</button>
+                                            <Submit label=move || i18n.fill(t(DistrictMsg::SaveSchool), &[("school", &name)]) pending=actions.update.pending()/>
                                         </ActionForm>
                                     }
                                 })}</td>
@@ -278,7 +278,7 @@ fn DistrictSchools(district: AdminDistrict, actions: SchoolActions) -> impl Into
                                                     <ActionForm action=actions.revoke attr:class="inline">
                                                         <input type="hidden" name="school" value=school/>
                                                         <input type="hidden" name="user" value=leader.to_string()/>
-                                                        <button type="submit" class="secondary">{move || i18n.fill(t(DistrictMsg::RemoveLeader), &[("name", &leader_name)])}</button>
+                                                        <Submit label=move || i18n.fill(t(DistrictMsg::RemoveLeader), &[("name", &leader_name)]) pending=actions.revoke.pending() class="secondary"/>
                                                     </ActionForm>
                                                 </li>
                                             }
@@ -340,7 +340,7 @@ fn DistrictRulesForm(
             <Choice name="start_month" id=field("start-month") label=t(DistrictMsg::StartMonth) options=months selected=rules.year_start_month.to_string() error/>
             <Field name="cycle_start" id=field("cycle-start") label=t(DistrictMsg::CycleStart) error value=rules.cycle_start_year.to_string() kind="number" required=true/>
             <Field name="cycle_quota" id=field("cycle-quota") label=t(DistrictMsg::CycleQuota) error value=format_tenths(rules.cycle_quota_tenths) kind="number" step="0.1" required=true/>
-            <button type="submit">{move || i18n.fill(t(DistrictMsg::SaveRules), &[("district", &name)])}</button>
+            <Submit label=move || i18n.fill(t(DistrictMsg::SaveRules), &[("district", &name)]) pending=action.pending()/>
         </ActionForm>
     }
 }

@@ -25,6 +25,14 @@ fn g(m: GrowthMsg) -> Msg {
     Msg::from(m)
 }
 
+fn goal_status_chip(status: GoalStatus) -> &'static str {
+    match status {
+        GoalStatus::Active => "chip",
+        GoalStatus::Achieved => "chip chip-ok",
+        GoalStatus::Dropped => "chip chip-muted",
+    }
+}
+
 // ------------------------------------------------------------------ ledger
 
 #[component]
@@ -143,7 +151,7 @@ fn LedgerView(
                                             })}
                                         </td>
                                         <td>{move || i18n.t(cat)}
-                                            {system.then(|| view! { " " <span class="badge">{move || i18n.t(g(GrowthMsg::SystemMade))}</span> })}
+                                            {system.then(|| view! { " " <span class="chip">{move || i18n.t(g(GrowthMsg::SystemMade))}</span> })}
                                         </td>
                                         <td>{r.description.clone()} {(!r.evidence.is_empty()).then(|| view! { <br/><span class="muted">{r.evidence.clone()}</span> })}
                                             {(is_own && !system).then(|| {
@@ -165,7 +173,7 @@ fn LedgerView(
                                             })}
                                         </td>
                                         <td>{match r.verified_by_name.clone() {
-                                            Some(name) => view! { <span class="badge ok">{move || i18n.t(g(GrowthMsg::VerifiedBy))} " " {name.clone()}</span> }.into_any(),
+                                            Some(name) => view! { <span class="chip chip-ok">{move || i18n.t(g(GrowthMsg::VerifiedBy))} " " {name.clone()}</span> }.into_any(),
                                             None if can_verify => view! {
                                                 <ActionForm action=verify attr:class="inline">
                                                     <input type="hidden" name="record" value=id.clone()/>
@@ -363,7 +371,7 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: Refresh) -> impl IntoView {
             <p class="muted">
                 {move || i18n.t(category)} " · " {move || i18n.t(stage)} " · "
                 {move || i18n.t(g(GrowthMsg::DueOn))} " " {goal.due_on.to_string()} " · "
-                <span class=format!("badge status-{}", goal.status.code()) data-testid="goal-status">{move || i18n.t(status)}</span>
+                <span class=goal_status_chip(goal.status) data-testid="goal-status">{move || i18n.t(status)}</span>
             </p>
             {(!goal.description.is_empty()).then(|| view! { <p>{goal.description.clone()}</p> })}
             <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()
@@ -409,9 +417,7 @@ fn GoalCard(goal: GoalView, plan: PlanView, changed: Refresh) -> impl IntoView {
                     <input type="hidden" name="goal" value=gid.to_string()/>
                     <input type="hidden" name="decision" value={if achieved { "reopen" } else { "achieve" }}/>
                     <Field name="note" id=format!("note-{gid}") label=g(GrowthMsg::SignOffNote) error=sign_error/>
-                    <button type="submit" class="primary">
-                        {move || if achieved { i18n.t(g(GrowthMsg::Reopen)) } else { i18n.t(g(GrowthMsg::SignOff)) }}
-                    </button>
+                    <Submit label=g(if achieved { GrowthMsg::Reopen } else { GrowthMsg::SignOff }) pending=sign.pending() class="primary"/>
                 </ActionForm>
                 {active.then(|| view! {
                     <ActionForm action=drop attr:class="inline">
@@ -478,7 +484,7 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: Refresh) -> impl Int
         format!("{} {}", if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }, title);
     view! {
         <li class={if done { "milestone done" } else { "milestone" }}>
-            <span class="badge">{move || if done { i18n.t(g(GrowthMsg::Done)) } else { i18n.t(g(GrowthMsg::NotDone)) }}</span>
+            <span class=if done { "chip chip-ok" } else { "chip" }>{move || if done { i18n.t(g(GrowthMsg::Done)) } else { i18n.t(g(GrowthMsg::NotDone)) }}</span>
             " " <strong>{m.title.clone()}</strong> " · " {m.due_on.to_string()}
             {(!m.evidence.is_empty()).then(|| view! { <p class="evidence">{m.evidence.clone()}</p> })}
             {(!m.evidence_links.is_empty()).then(|| view! {
@@ -493,9 +499,7 @@ fn MilestoneItem(m: MilestoneView, can_edit: bool, changed: Refresh) -> impl Int
                         <TextArea name="evidence" id=format!("ev-{mid}") label=g(GrowthMsg::EvidenceFor) error value=m.evidence.clone()/>
                         <TextArea name="links" id=format!("links-{mid}") label=g(GrowthMsg::EvidenceLinks) error value=m.evidence_links.join("\n")/>
                     })}
-                    <button type="submit" aria-label=mark_label.clone()>
-                        {move || if done { i18n.t(g(GrowthMsg::MarkNotDone)) } else { i18n.t(g(GrowthMsg::MarkDone)) }}
-                    </button>
+                    <Submit label=g(if done { GrowthMsg::MarkNotDone } else { GrowthMsg::MarkDone }) pending=complete.pending() aria_label=mark_label.clone()/>
                 </ActionForm>
                 <details>
                     <summary>{move || i18n.t(g(GrowthMsg::EditMilestone))}</summary>

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 const HOME_SEEN_COOKIE: &str = "home_seen";
 
-/// The signed-in user's own home: their bookings, studies, unread notifications and hours, and
+/// The signed-in user's own home: their bookings, studies and hours, and
 /// what waits for them as a mentee, as a studio's host or mentor, and as a school leader or
 /// district admin. `None` for a visitor (the page then shows the public landing page). Reads
 /// only the user's own rows and those of studios they lead; a leader's figures are the ones
@@ -60,7 +60,6 @@ pub async fn my_home() -> Result<Option<Home>, AppError> {
         },
         booked: cards.booked,
         studies: cards.studies,
-        unread: cards.unread,
         lessons: cards.lessons,
         mentee: cards.mentee,
         lead: cards.lead,

@@ -28,7 +28,6 @@ pub struct Home {
     pub hours: HoursProgress,
     pub booked: Vec<BookedLesson>,
     pub studies: Vec<ActiveStudy>,
-    pub unread: i64,
     /// Lessons of the next 7 days the viewer teaches or whose studio they lead.
     pub lessons: Vec<LedLesson>,
     pub mentee: Option<MenteeCards>,

@@ -12,6 +12,7 @@ use crate::growth::rules::format_tenths;
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::{format_date_time, format_day, format_range};
 use crate::kit::view::{LoadError, Loading};
+use crate::lessons::pages::UnreadCount;
 use crate::lessons::{BookingStatus, LessonStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -64,18 +65,17 @@ fn Cards(home: Home) -> impl IntoView {
             <BookedCard booked=home.booked/>
             <StudiesCard studies=home.studies/>
             <HoursCard hours=home.hours/>
-            <NotificationsCard unread=home.unread/>
+            <NotificationsCard/>
         </div>
     }
 }
 
 /// A card: a `section` named by its heading.
 #[component]
-fn Card(id: &'static str, title: Msg, children: Children) -> impl IntoView {
-    let i18n = use_i18n();
+fn Card(id: &'static str, #[prop(into)] title: TextProp, children: Children) -> impl IntoView {
     view! {
         <section class="card home-card" aria-labelledby=id>
-            <h2 id=id>{move || i18n.t(title)}</h2>
+            <h2 id=id>{move || title.get()}</h2>
             {children()}
         </section>
     }
@@ -109,15 +109,14 @@ fn DashboardCard(headline: DashboardHeadline) -> impl IntoView {
         None => view! { <span class="muted">{move || i18n.t(hm(HomeMsg::TooFew))}</span> }.into_any(),
     };
     view! {
-        <section class="card home-card" aria-labelledby="home-dashboard">
-            <h2 id="home-dashboard">{move || i18n.fill(hm(HomeMsg::DashboardTitle), &[("name", &name), ("year", &year)])}</h2>
+        <Card id="home-dashboard" title=move || i18n.fill(hm(HomeMsg::DashboardTitle), &[("name", &name), ("year", &year)])>
             <dl class="figures">
                 <div><dt>{move || i18n.t(hm(HomeMsg::Teachers))}</dt><dd>{figure(teachers.map(|n| n.to_string()))}</dd></div>
                 <div><dt>{move || i18n.t(hm(HomeMsg::MedianHours))}</dt><dd>{figure(median_tenths.map(format_tenths))}</dd></div>
                 <div><dt>{move || i18n.t(hm(HomeMsg::OnTrack))}</dt><dd>{figure(on_track_percent.map(|p| format!("{p}%")))}</dd></div>
             </dl>
             <Action href label=hm(HomeMsg::OpenDashboard)/>
-        </section>
+        </Card>
     }
 }
 
@@ -127,7 +126,7 @@ fn LedLessonsCard(lessons: Vec<LedLesson>) -> impl IntoView {
     let tz = expect_context::<Viewer>().time_zone;
     let empty = lessons.is_empty();
     view! {
-        <Card id="home-led-lessons" title=hm(HomeMsg::TeachingTitle)>
+        <Card id="home-led-lessons" title=move || i18n.t(hm(HomeMsg::TeachingTitle))>
             {empty.then(|| view! { <Empty msg=hm(HomeMsg::NoTeaching)/> })}
             <ul class="home-list">
                 {lessons.into_iter().map(|l| {
@@ -163,7 +162,7 @@ fn LeadCardsView(lead: LeadCards, now: chrono::DateTime<chrono::Utc>) -> impl In
     let shown = evidence.len();
     let no_requests = join_requests.is_empty() && approvals.is_empty();
     view! {
-        <Card id="home-evidence" title=hm(HomeMsg::EvidenceTitle)>
+        <Card id="home-evidence" title=move || i18n.t(hm(HomeMsg::EvidenceTitle))>
             {evidence.is_empty().then(|| view! { <Empty msg=hm(HomeMsg::NoEvidence)/> })}
             <ul class="home-list">
                 {evidence.into_iter().map(|e| {
@@ -179,7 +178,7 @@ fn LeadCardsView(lead: LeadCards, now: chrono::DateTime<chrono::Utc>) -> impl In
             </ul>
             <More total=evidence_total shown/>
         </Card>
-        <Card id="home-requests" title=hm(HomeMsg::RequestsTitle)>
+        <Card id="home-requests" title=move || i18n.t(hm(HomeMsg::RequestsTitle))>
             {no_requests.then(|| view! { <Empty msg=hm(HomeMsg::NoRequests)/> })}
             <ul class="home-list">
                 {join_requests.into_iter().map(|r| view! {
@@ -205,7 +204,7 @@ fn MenteeCardsView(mentee: MenteeCards, today: chrono::NaiveDate) -> impl IntoVi
     let shown = due.len();
     let no_feedback = feedback.is_empty();
     view! {
-        <Card id="home-due" title=hm(HomeMsg::DueTitle)>
+        <Card id="home-due" title=move || i18n.t(hm(HomeMsg::DueTitle))>
             {due.is_empty().then(|| view! { <Empty msg=hm(HomeMsg::NoDue)/> })}
             <ul class="home-list">
                 {due.into_iter().map(|m| {
@@ -225,7 +224,7 @@ fn MenteeCardsView(mentee: MenteeCards, today: chrono::NaiveDate) -> impl IntoVi
             <More total=due_total shown/>
             <Action href="/growth".to_owned() label=hm(HomeMsg::OpenGrowth)/>
         </Card>
-        <Card id="home-feedback" title=hm(HomeMsg::FeedbackTitle)>
+        <Card id="home-feedback" title=move || i18n.t(hm(HomeMsg::FeedbackTitle))>
             {no_feedback.then(|| view! { <Empty msg=hm(HomeMsg::NoFeedback)/> })}
             <ul class="home-list">
                 {feedback.into_iter().map(|f| {
@@ -251,7 +250,7 @@ fn BookedCard(booked: Vec<BookedLesson>) -> impl IntoView {
     let tz = expect_context::<Viewer>().time_zone;
     let empty = booked.is_empty();
     view! {
-        <Card id="home-booked" title=hm(HomeMsg::BookedTitle)>
+        <Card id="home-booked" title=move || i18n.t(hm(HomeMsg::BookedTitle))>
             {empty.then(|| view! { <Empty msg=hm(HomeMsg::NoBookings)/> })}
             <ul class="home-list">
                 {booked.into_iter().map(|b| {
@@ -282,7 +281,7 @@ fn StudiesCard(studies: Vec<ActiveStudy>) -> impl IntoView {
     let i18n = use_i18n();
     let empty = studies.is_empty();
     view! {
-        <Card id="home-studies" title=hm(HomeMsg::StudiesTitle)>
+        <Card id="home-studies" title=move || i18n.t(hm(HomeMsg::StudiesTitle))>
             {empty.then(|| view! { <Empty msg=hm(HomeMsg::NoStudies)/> })}
             <ul class="home-list">
                 {studies.into_iter().map(|s| {
@@ -316,7 +315,7 @@ fn HoursCard(hours: HoursProgress) -> impl IntoView {
         move || i18n.fill(hm(HomeMsg::HoursRing), &[("done", &done), ("quota", &quota), ("percent", &ring.percent)])
     };
     view! {
-        <Card id="home-hours" title=hm(HomeMsg::HoursTitle)>
+        <Card id="home-hours" title=move || i18n.t(hm(HomeMsg::HoursTitle))>
             <div class="hours-ring">
                 <svg viewBox="0 0 100 100" width="112" height="112" role="img" aria-label=label.clone()>
                     <circle class="ring-track" cx="50" cy="50" r=RING_RADIUS.to_string()/>
@@ -335,15 +334,21 @@ fn HoursCard(hours: HoursProgress) -> impl IntoView {
     }
 }
 
+/// The unread count is the header's: one count per page.
 #[component]
-fn NotificationsCard(unread: i64) -> impl IntoView {
+fn NotificationsCard() -> impl IntoView {
     let i18n = use_i18n();
+    let unread = expect_context::<UnreadCount>().0;
     view! {
-        <Card id="home-notifications" title=hm(HomeMsg::NotificationsTitle)>
-            {match unread {
-                0 => view! { <Empty msg=hm(HomeMsg::NoUnread)/> }.into_any(),
-                n => view! { <p><strong>{move || i18n.fill(hm(HomeMsg::Unread), &[("n", &n)])}</strong></p> }.into_any(),
-            }}
+        <Card id="home-notifications" title=move || i18n.t(hm(HomeMsg::NotificationsTitle))>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match unread.await.unwrap_or(0) {
+                        0 => view! { <Empty msg=hm(HomeMsg::NoUnread)/> }.into_any(),
+                        n => view! { <p><strong>{move || i18n.fill(hm(HomeMsg::Unread), &[("n", &n)])}</strong></p> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <Action href="/notifications".to_owned() label=hm(HomeMsg::OpenNotifications)/>
         </Card>
     }

@@ -27,7 +27,6 @@ pub struct HomeQuery {
 /// The cards, as the statement gives them.
 pub struct HomeCards {
     pub hours_tenths: i64,
-    pub unread: i64,
     pub booked: Vec<BookedLesson>,
     pub studies: Vec<ActiveStudy>,
     pub lessons: Vec<LedLesson>,
@@ -48,7 +47,6 @@ struct CommentRow {
 #[derive(sqlx::FromRow)]
 struct Row {
     hours_tenths: i64,
-    unread: i64,
     booked: Json<Vec<BookedLesson>>,
     studies: Json<Vec<ActiveStudy>>,
     lessons: Json<Vec<LedLesson>>,
@@ -105,7 +103,6 @@ pub async fn load_home(db: impl PgExecutor<'_>, q: &HomeQuery) -> sqlx::Result<H
          select
              (select coalesce((sum(hours) * 10)::int8, 0) from training_records
               where user_id = $1 and occurred_on >= $6 and occurred_on < $7) as hours_tenths,
-             (select count(*) from notifications where user_id = $1 and read_at is null) as unread,
              (select coalesce(json_agg(b), '[]') from (
                  select l.id, l.title, l.starts_at, l.ends_at, b.status,
                         case when b.status = 'waitlisted' then (
@@ -204,7 +201,6 @@ pub async fn load_home(db: impl PgExecutor<'_>, q: &HomeQuery) -> sqlx::Result<H
         .collect();
     Ok(HomeCards {
         hours_tenths: row.hours_tenths,
-        unread: row.unread,
         booked: row.booked.0,
         studies: row.studies.0,
         lessons: row.lessons.0,

@@ -25,17 +25,48 @@ pub fn ScrollTable(label: Msg, children: Children) -> impl IntoView {
 /// page load is the feedback.
 #[component]
 pub fn Submit(
-    label: Msg,
+    #[prop(into)] label: ButtonLabel,
     #[prop(into)] pending: Signal<bool>,
     /// `primary`, `secondary`, `danger`, `small` or `link-button`; empty for the plain button.
     #[prop(optional)]
     class: &'static str,
+    /// A fuller name for screen readers when the label alone is ambiguous (one button per row).
+    #[prop(optional, into)]
+    aria_label: Option<TextProp>,
+    /// Sent with the form when this button submits it (a form with two decisions).
+    #[prop(optional)]
+    name: Option<&'static str>,
+    #[prop(optional)] value: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let text = move || match &label {
+        ButtonLabel::Msg(msg) => i18n.t(*msg).to_owned(),
+        ButtonLabel::Text(text) => text.get().to_string(),
+    };
     view! {
-        <button type="submit" class=(!class.is_empty()).then_some(class) disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
-            {move || i18n.t(label)}
+        <button type="submit" name=name value=value class=(!class.is_empty()).then_some(class)
+            aria-label=move || aria_label.as_ref().map(|a| a.get().to_string())
+            disabled=move || pending.get() aria-busy=move || pending.get().then_some("true")>
+            {text}
         </button>
+    }
+}
+
+/// What a button says: a message, or text made when shown (a message with parameters).
+pub enum ButtonLabel {
+    Msg(Msg),
+    Text(TextProp),
+}
+
+impl From<Msg> for ButtonLabel {
+    fn from(msg: Msg) -> Self {
+        ButtonLabel::Msg(msg)
+    }
+}
+
+impl<F: Fn() -> String + Send + Sync + 'static> From<F> for ButtonLabel {
+    fn from(text: F) -> Self {
+        ButtonLabel::Text(TextProp::from(text))
     }
 }
 

@@ -590,7 +590,7 @@ fn AttendeeRow(lesson_id: Uuid, attendee: Attendee) -> impl IntoView {
                 <input type="hidden" name="lesson_id" value=lesson/>
                 <input type="hidden" name="booking_id" value=booking/>
                 <input type="hidden" name="status" value=to/>
-                <button type="submit" aria-label=move || format!("{} {}", i18n.t(lm(label)), name)>{move || i18n.t(lm(label))}</button>
+                <Submit label=lm(label) pending=action.pending() aria_label=move || format!("{} {}", i18n.t(lm(label)), name)/>
             </ActionForm>
         }
     };
@@ -605,7 +605,7 @@ fn AttendeeRow(lesson_id: Uuid, attendee: Attendee) -> impl IntoView {
                 <input type="hidden" name="lesson_id" value=lesson/>
                 <input type="hidden" name="booking_id" value=booking/>
                 <input type="hidden" name="decision" value=d/>
-                <button type="submit" aria-label=move || format!("{} {}", i18n.t(lm(label)), name)>{move || i18n.t(lm(label))}</button>
+                <Submit label=lm(label) pending=action.pending() aria_label=move || format!("{} {}", i18n.t(lm(label)), name)/>
             </ActionForm>
         }
     };
@@ -813,11 +813,21 @@ pub fn MyLessonsPage() -> impl IntoView {
     }
 }
 
+/// A signed-in viewer's unread count, loaded once per page for the header and the home's card.
+#[derive(Clone, Copy)]
+pub struct UnreadCount(pub Resource<Result<i64, AppError>>);
+
+impl UnreadCount {
+    pub fn provide() {
+        provide_context(UnreadCount(Resource::new(|| (), |_| super::api::unread_notifications())));
+    }
+}
+
 /// The header's link to the notifications, with the unread count.
 #[component]
 pub fn NotificationsLink() -> impl IntoView {
     let i18n = use_i18n();
-    let unread = Resource::new(|| (), |_| super::api::unread_notifications());
+    let unread = expect_context::<UnreadCount>().0;
     view! {
         <A href="/notifications">
             {move || i18n.t(lm(LessonMsg::NavNotifications))}

@@ -458,9 +458,7 @@ fn MemberList(page: StudioPage, members: Vec<super::Member>) -> impl IntoView {
                                     <input type="hidden" name="studio" value=slug/>
                                     <input type="hidden" name="user" value=user/>
                                     <input type="hidden" name="role" value=to_role/>
-                                    <button type="submit" class="small" aria-label=format!("{} {name}", to_label.text(i18n.locale.get_untracked()))>
-                                        {move || i18n.t(to_label)}
-                                    </button>
+                                    <Submit label=to_label pending=actions.set_role.pending() class="small" aria_label=move || format!("{} {name}", i18n.t(to_label))/>
                                 </ActionForm>
                                 <ActionForm action=actions.hand_over attr:class="inline">
                                     <input type="hidden" name="studio" value=slug2/>
@@ -478,7 +476,7 @@ fn MemberList(page: StudioPage, members: Vec<super::Member>) -> impl IntoView {
                     view! {
                         <li class="member">
                             <span class="member-name">{m.person.display_name.clone()}</span>
-                            " " <span class="role-badge">{move || i18n.t(m.role.label())}</span>
+                            " " <span class="chip chip-accent">{move || i18n.t(m.role.label())}</span>
                             " " <span class="muted small">{move || i18n.t(s(StudioMsg::MemberSince))} " " {move || format_date_time(since, &tz, i18n.locale.get())}</span>
                             {manage}
                         </li>
@@ -508,6 +506,7 @@ fn RequestList(slug: String, requests: Vec<super::JoinRequest>) -> impl IntoView
                             .map(|r| {
                                 let field_id = format!("reply-{}", r.user.id);
                                 let slug = slug.clone();
+                                let (approve_name, decline_name) = (r.user.display_name.clone(), r.user.display_name.clone());
                                 view! {
                                     <li class="request">
                                         <p><strong>{r.user.display_name.clone()}</strong> " " <span class="muted">{r.user.school.clone()}</span></p>
@@ -519,13 +518,9 @@ fn RequestList(slug: String, requests: Vec<super::JoinRequest>) -> impl IntoView
                                                 <label for=field_id.clone()>{move || i18n.t(s(StudioMsg::DecisionMessage))}</label>
                                                 <input id=field_id name="message" maxlength="500"/>
                                             </div>
-                                            <button type="submit" name="decision" value="approve" class="primary">
-                                                {move || i18n.t(s(StudioMsg::Approve))} " " {r.user.display_name.clone()}
-                                            </button>
+                                            <Submit label=move || format!("{} {approve_name}", i18n.t(s(StudioMsg::Approve))) pending=actions.decide.pending() class="primary" name="decision" value="approve"/>
                                             " "
-                                            <button type="submit" name="decision" value="decline" class="secondary">
-                                                {move || i18n.t(s(StudioMsg::Decline))} " " {r.user.display_name.clone()}
-                                            </button>
+                                            <Submit label=move || format!("{} {decline_name}", i18n.t(s(StudioMsg::Decline))) pending=actions.decide.pending() class="secondary" name="decision" value="decline"/>
                                         </ActionForm>
                                     </li>
                                 }
@@ -798,7 +793,9 @@ fn MyStudiosLists(mine: MyStudios, decide: ServerAction<DecideRequest>) -> impl 
             } else {
                 view! {
                     <ul class="plain-list">
-                        {mine.to_decide.into_iter().map(|(studio, r)| view! {
+                        {mine.to_decide.into_iter().map(|(studio, r)| {
+                            let (approve_name, decline_name) = (r.user.display_name.clone(), r.user.display_name.clone());
+                            view! {
                             <li class="request">
                                 <p>
                                     <strong>{r.user.display_name.clone()}</strong> " → "
@@ -809,12 +806,12 @@ fn MyStudiosLists(mine: MyStudios, decide: ServerAction<DecideRequest>) -> impl 
                                     <input type="hidden" name="studio" value=studio.slug.clone()/>
                                     <input type="hidden" name="user" value=r.user.id.to_string()/>
                                     <input type="hidden" name="message" value=""/>
-                                    <button type="submit" name="decision" value="approve" class="small">{move || i18n.t(s(StudioMsg::Approve))} " " {r.user.display_name.clone()}</button>
+                                    <Submit label=move || format!("{} {approve_name}", i18n.t(s(StudioMsg::Approve))) pending=decide.pending() class="small" name="decision" value="approve"/>
                                     " "
-                                    <button type="submit" name="decision" value="decline" class="small secondary">{move || i18n.t(s(StudioMsg::Decline))} " " {r.user.display_name.clone()}</button>
+                                    <Submit label=move || format!("{} {decline_name}", i18n.t(s(StudioMsg::Decline))) pending=decide.pending() class="small secondary" name="decision" value="decline"/>
                                 </ActionForm>
                             </li>
-                        }).collect_view()}
+                        }}).collect_view()}
                     </ul>
                 }.into_any()
             }}

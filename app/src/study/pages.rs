@@ -112,7 +112,7 @@ fn StudyList(mine: MyStudies) -> impl IntoView {
                                 <li>
                                     <A href=format!("/studies/{}", s.id)>{s.title}</A>
                                     <span class="muted">" · " {s.studio_name} " · " {s.lead_name} " · "</span>
-                                    <span class="phase-badge">{move || i18n.t(phase.label())}</span>
+                                    <span class="chip">{move || i18n.t(phase.label())}</span>
                                 </li>
                             }
                         }).collect_view()}
@@ -314,14 +314,14 @@ fn PhaseButtons(id: Uuid, phase: Phase, action: ServerAction<MovePhase>) -> impl
                 <ActionForm action attr:class="inline">
                     <input type="hidden" name="study" value=id.to_string()/>
                     <input type="hidden" name="direction" value="forward"/>
-                    <button type="submit" class="primary">{move || format!("{}{}", i18n.t(t(StudyMsg::MoveTo)), i18n.t(n.label()))}</button>
+                    <Submit label=move || format!("{}{}", i18n.t(t(StudyMsg::MoveTo)), i18n.t(n.label())) pending=action.pending() class="primary"/>
                 </ActionForm>
             })}
             {prev.map(|p| view! {
                 <ActionForm action attr:class="inline">
                     <input type="hidden" name="study" value=id.to_string()/>
                     <input type="hidden" name="direction" value="back"/>
-                    <button type="submit">{move || format!("{}{}", i18n.t(t(StudyMsg::BackTo)), i18n.t(p.label()))}</button>
+                    <Submit label=move || format!("{}{}", i18n.t(t(StudyMsg::BackTo)), i18n.t(p.label())) pending=action.pending()/>
                 </ActionForm>
             })}
             <FormStatus error/>
@@ -538,7 +538,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
                 <ActionForm action=actions.lock attr:class="inline no-print">
                     <input type="hidden" name="study" value=page.id.to_string()/>
                     <input type="hidden" name="locked" value=(!page.notes_locked).to_string()/>
-                    <button type="submit">{move || i18n.t(t(if page.notes_locked { StudyMsg::UnlockNotes } else { StudyMsg::LockNotes }))}</button>
+                    <Submit label=t(if page.notes_locked { StudyMsg::UnlockNotes } else { StudyMsg::LockNotes }) pending=actions.lock.pending()/>
                     <FormStatus error=lock_error/>
                 </ActionForm>
             })}

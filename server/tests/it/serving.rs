@@ -1,5 +1,5 @@
 //! How the built front end is served: hashed files cached for a year, the build's brotli and
-//! gzip copies chosen by `Accept-Encoding`, and no session or database work for any of it.
+//! gzip copies chosen by `Accept-Encoding`, the icon, and no session or database work for any of it.
 
 use crate::support::{assert_status, TestApp};
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
@@ -18,6 +18,7 @@ fn built_site() -> PathBuf {
     std::fs::write(pkg.join(WASM), b"\0asm raw module").expect("wasm");
     std::fs::write(pkg.join(format!("{WASM}.br")), b"brotli copy").expect("br");
     std::fs::write(pkg.join(format!("{WASM}.gz")), b"gzip copy").expect("gz");
+    std::fs::write(site.join("favicon.svg"), b"<svg/>").expect("icon");
     site
 }
 
@@ -56,6 +57,13 @@ async fn hashed_assets_are_precompressed_cached_for_a_year_and_need_no_database(
         assert!(answer.headers().get(reqwest::header::SET_COOKIE).is_none());
         assert_eq!(answer.text().await.expect("body"), body, "for Accept-Encoding {accept:?}");
     }
+
+    // The icon keeps its name between releases: kept a day, not a year.
+    let icon = fetch(&app, &client, "/favicon.svg", None).await;
+    assert_status(&icon, StatusCode::OK);
+    assert_eq!(icon.headers()[CACHE_CONTROL], "public, max-age=86400");
+    assert!(icon.headers().get(reqwest::header::SET_COOKIE).is_none());
+    assert_eq!(icon.text().await.expect("body"), "<svg/>");
 
     let missing = fetch(&app, &client, "/pkg/atelier.0ld0ld0ld.wasm", Some("br")).await;
     assert_status(&missing, StatusCode::NOT_FOUND);

@@ -7,7 +7,7 @@ use crate::growth::rules::format_tenths;
 use crate::kit::forms::{action_error, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
-use crate::kit::view::{LoadError, Loading};
+use crate::kit::view::{LoadError, Loading, Submit};
 use crate::records::pages::ColumnHeads;
 use crate::records::RecordMsg;
 use leptos::prelude::*;
@@ -70,7 +70,7 @@ pub fn CertificatesSection(year: i32) -> impl IntoView {
             <ActionForm action=issue>
                 <FormStatus error/>
                 <input type="hidden" name="year" value=year.to_string()/>
-                <button type="submit" class="primary">{move || i18n.fill(t(RecordMsg::IssueCertificate), &[("year", &year)])}</button>
+                <Submit label=move || i18n.fill(t(RecordMsg::IssueCertificate), &[("year", &year)]) pending=issue.pending() class="primary"/>
             </ActionForm>
         </section>
     }
