@@ -109,7 +109,7 @@ check_style() {
 # The development build (debug): what scripts/test and `scripts/serve --dev` run.
 build_site() {
   say "building the server and the wasm front end"
-  cargo leptos build
+  cargo leptos build --split
 }
 
 # wasm-opt shrinks the release WebAssembly; cargo-leptos runs the one on PATH. Binaryen 132 from
@@ -136,7 +136,7 @@ ensure_wasm_opt() {
 build_release() {
   ensure_wasm_opt
   say "building the release: server and wasm (10 to 20 minutes the first time)"
-  LEPTOS_HASH_FILES=true cargo leptos build --release --precompress
+  LEPTOS_HASH_FILES=true cargo leptos build --release --precompress --split
   # cargo-leptos gzips at a middling level; browsers that get gzip rather than brotli (plain
   # http) get the smallest gzip: -9 takes the wasm from 1.66 to 1.35 MB.
   local file

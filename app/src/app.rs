@@ -20,7 +20,7 @@ use leptos::prelude::*;
 use leptos::server::SharedValue;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Html, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -67,13 +67,6 @@ pub fn App() -> impl IntoView {
     }
     provide_context(viewer);
 
-    // End-to-end tests wait for this marker before they click.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Html attr:lang=move || i18n.locale.get().tag()/>
         <Title text=move || i18n.t(Msg::AppName)/>
@@ -84,49 +77,155 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main id="main">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") ssr=SsrMode::Async view=crate::home::pages::HomePage/>
-                    <Route path=path!("/sign-in") ssr=SsrMode::Async view=SignInPage/>
-                    <Route path=path!("/register") ssr=SsrMode::Async view=RegisterPage/>
-                    <Route path=path!("/profile") ssr=SsrMode::Async view=ProfilePage/>
-                    <Route path=path!("/password/forgot") ssr=SsrMode::Async view=crate::accounts::mail::pages::ForgotPasswordPage/>
-                    <Route path=path!("/password/reset/:token") ssr=SsrMode::Async view=crate::accounts::mail::pages::ResetPasswordPage/>
-                    <Route path=path!("/email/confirm/:token") ssr=SsrMode::Async view=crate::accounts::mail::pages::ConfirmEmailPage/>
-                    <Route path=path!("/mail/unsubscribe/:token") ssr=SsrMode::Async view=crate::accounts::mail::pages::UnsubscribePage/>
-                    <Route path=path!("/district") ssr=SsrMode::Async view=crate::districts::dashboard::pages::DashboardPage/>
-                    <Route path=path!("/district/schools") ssr=SsrMode::Async view=crate::districts::pages::SchoolsPage/>
-                    <Route path=path!("/district/schools/:id") ssr=SsrMode::Async view=crate::districts::dashboard::pages::SchoolDetailPage/>
-                    <Route path=path!("/district/teachers/:id") ssr=SsrMode::Async view=crate::districts::dashboard::pages::TeacherRecordPage/>
-                    <Route path=path!("/studios") ssr=SsrMode::Async view=DirectoryPage/>
-                    <Route path=path!("/studios/new") ssr=SsrMode::Async view=NewStudioPage/>
-                    <Route path=path!("/studios/:slug") ssr=SsrMode::Async view=StudioPageView/>
-                    <Route path=path!("/studios/:slug/edit") ssr=SsrMode::Async view=EditStudioPage/>
-                    <Route path=path!("/invitations/:token") ssr=SsrMode::Async view=InvitationPage/>
-                    <Route path=path!("/me/studios") ssr=SsrMode::Async view=MyStudiosPage/>
-                    <Route path=path!("/me/record") ssr=SsrMode::Async view=crate::records::pages::MyRecordPage/>
-                    <Route path=path!("/me/certificates/:serial") ssr=SsrMode::Async view=crate::records::certificates::pages::CertificatePage/>
-                    <Route path=path!("/verify/:serial") ssr=SsrMode::Async view=crate::records::certificates::pages::VerifyPage/>
-                    <Route path=path!("/lessons") ssr=SsrMode::Async view=LessonsPage/>
-                    <Route path=path!("/lessons/new") ssr=SsrMode::Async view=ScheduleLessonPage/>
-                    <Route path=path!("/lessons/:id") ssr=SsrMode::Async view=LessonPage/>
-                    <Route path=path!("/lessons/:id/edit") ssr=SsrMode::Async view=EditLessonPage/>
-                    <Route path=path!("/notifications") ssr=SsrMode::Async view=NotificationsPage/>
-                    <Route path=path!("/my-lessons") ssr=SsrMode::Async view=MyLessonsPage/>
-                    <Route path=path!("/growth") ssr=SsrMode::Async view=GrowthHomePage/>
-                    <Route path=path!("/hours") ssr=SsrMode::Async view=HoursPage/>
-                    <Route path=path!("/hours/:user") ssr=SsrMode::Async view=MenteeHoursPage/>
-                    <Route path=path!("/studios/:slug/plans/:mentee") ssr=SsrMode::Async view=PlanPage/>
-                    <Route path=path!("/studios/:slug/records/:mentee") ssr=SsrMode::Async view=crate::records::pages::StudioRecordPage/>
-                    <Route path=path!("/studios/:slug/record/:year") ssr=SsrMode::Async view=crate::records::studio_year::pages::StudioYearRecordPage/>
-                    <Route path=path!("/studios/:slug/growth") ssr=SsrMode::Async view=OverviewPage/>
-                    <Route path=path!("/studies") ssr=SsrMode::Async view=StudiesPage/>
-                    <Route path=path!("/studies/:id") ssr=SsrMode::Async view=StudyPageView/>
-                    <Route path=path!("/studies/:id/plan") ssr=SsrMode::Async view=PlanPageView/>
-                    <Route path=path!("/studies/:id/compare") ssr=SsrMode::Async view=ComparePage/>
+                    <Route path=path!("/") ssr=SsrMode::Async view={Lazy::<HomeRoute>::new()}/>
+                    <Route path=path!("/sign-in") ssr=SsrMode::Async view={Lazy::<SignInRoute>::new()}/>
+                    <Route path=path!("/register") ssr=SsrMode::Async view={Lazy::<RegisterRoute>::new()}/>
+                    <Route path=path!("/profile") ssr=SsrMode::Async view={Lazy::<ProfileRoute>::new()}/>
+                    <Route path=path!("/password/forgot") ssr=SsrMode::Async view={Lazy::<ForgotPasswordRoute>::new()}/>
+                    <Route path=path!("/password/reset/:token") ssr=SsrMode::Async view={Lazy::<ResetPasswordRoute>::new()}/>
+                    <Route path=path!("/email/confirm/:token") ssr=SsrMode::Async view={Lazy::<ConfirmEmailRoute>::new()}/>
+                    <Route path=path!("/mail/unsubscribe/:token") ssr=SsrMode::Async view={Lazy::<UnsubscribeRoute>::new()}/>
+                    <Route path=path!("/district") ssr=SsrMode::Async view={Lazy::<DashboardRoute>::new()}/>
+                    <Route path=path!("/district/schools") ssr=SsrMode::Async view={Lazy::<SchoolsRoute>::new()}/>
+                    <Route path=path!("/district/schools/:id") ssr=SsrMode::Async view={Lazy::<SchoolDetailRoute>::new()}/>
+                    <Route path=path!("/district/teachers/:id") ssr=SsrMode::Async view={Lazy::<TeacherRecordRoute>::new()}/>
+                    <Route path=path!("/studios") ssr=SsrMode::Async view={Lazy::<DirectoryRoute>::new()}/>
+                    <Route path=path!("/studios/new") ssr=SsrMode::Async view={Lazy::<NewStudioRoute>::new()}/>
+                    <Route path=path!("/studios/:slug") ssr=SsrMode::Async view={Lazy::<StudioRoute>::new()}/>
+                    <Route path=path!("/studios/:slug/edit") ssr=SsrMode::Async view={Lazy::<EditStudioRoute>::new()}/>
+                    <Route path=path!("/invitations/:token") ssr=SsrMode::Async view={Lazy::<InvitationRoute>::new()}/>
+                    <Route path=path!("/me/studios") ssr=SsrMode::Async view={Lazy::<MyStudiosRoute>::new()}/>
+                    <Route path=path!("/me/record") ssr=SsrMode::Async view={Lazy::<MyRecordRoute>::new()}/>
+                    <Route path=path!("/me/certificates/:serial") ssr=SsrMode::Async view={Lazy::<CertificateRoute>::new()}/>
+                    <Route path=path!("/verify/:serial") ssr=SsrMode::Async view={Lazy::<VerifyRoute>::new()}/>
+                    <Route path=path!("/lessons") ssr=SsrMode::Async view={Lazy::<LessonsRoute>::new()}/>
+                    <Route path=path!("/lessons/new") ssr=SsrMode::Async view={Lazy::<ScheduleLessonRoute>::new()}/>
+                    <Route path=path!("/lessons/:id") ssr=SsrMode::Async view={Lazy::<LessonRoute>::new()}/>
+                    <Route path=path!("/lessons/:id/edit") ssr=SsrMode::Async view={Lazy::<EditLessonRoute>::new()}/>
+                    <Route path=path!("/notifications") ssr=SsrMode::Async view={Lazy::<NotificationsRoute>::new()}/>
+                    <Route path=path!("/my-lessons") ssr=SsrMode::Async view={Lazy::<MyLessonsRoute>::new()}/>
+                    <Route path=path!("/growth") ssr=SsrMode::Async view={Lazy::<GrowthHomeRoute>::new()}/>
+                    <Route path=path!("/hours") ssr=SsrMode::Async view={Lazy::<HoursRoute>::new()}/>
+                    <Route path=path!("/hours/:user") ssr=SsrMode::Async view={Lazy::<MenteeHoursRoute>::new()}/>
+                    <Route path=path!("/studios/:slug/plans/:mentee") ssr=SsrMode::Async view={Lazy::<PlanRoute>::new()}/>
+                    <Route path=path!("/studios/:slug/records/:mentee") ssr=SsrMode::Async view={Lazy::<StudioRecordRoute>::new()}/>
+                    <Route path=path!("/studios/:slug/record/:year") ssr=SsrMode::Async view={Lazy::<StudioYearRecordRoute>::new()}/>
+                    <Route path=path!("/studios/:slug/growth") ssr=SsrMode::Async view={Lazy::<OverviewRoute>::new()}/>
+                    <Route path=path!("/studies") ssr=SsrMode::Async view={Lazy::<StudiesRoute>::new()}/>
+                    <Route path=path!("/studies/:id") ssr=SsrMode::Async view={Lazy::<StudyRoute>::new()}/>
+                    <Route path=path!("/studies/:id/plan") ssr=SsrMode::Async view={Lazy::<StudyPlanRoute>::new()}/>
+                    <Route path=path!("/studies/:id/compare") ssr=SsrMode::Async view={Lazy::<CompareRoute>::new()}/>
                 </Routes>
             </main>
             <TabBar/>
         </Router>
     }
+}
+
+/// Each area's pages are one piece of the WebAssembly (a lazy function, split out by `cargo
+/// leptos build --split`): a phone downloads the shell and the area it opens, the others only
+/// when it goes there. A piece per area rather than per page: an area's pages share most of
+/// their code, and fewer, larger pieces load faster than hundreds of small ones.
+macro_rules! lazy_area {
+    ($load:ident, $preload:ident, $area:ident { $($route:ident => $($page:ident)::+),+ $(,)? }) => {
+        #[allow(clippy::enum_variant_names)]
+        #[derive(Clone, Copy)]
+        enum $area {
+            $($route),+
+        }
+
+        #[lazy]
+        fn $load(page: $area) -> AnyView {
+            match page {
+                $($area::$route => view! { <$($page)::+/> <Hydrated/> }.into_any()),+
+            }
+        }
+
+        $(
+            struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    $load($area::$route).await
+                }
+
+                // Hydration needs the piece loaded before it starts (`#[lazy]` names the
+                // function that loads it `__preload_{name}`).
+                async fn preload() {
+                    #[cfg(feature = "hydrate")]
+                    $preload().await;
+                }
+            }
+        )+
+    };
+}
+
+lazy_area!(home_area, __preload_home_area, HomeArea { HomeRoute => crate::home::pages::HomePage });
+lazy_area!(accounts_area, __preload_accounts_area, AccountsArea {
+    SignInRoute => SignInPage,
+    RegisterRoute => RegisterPage,
+    ProfileRoute => ProfilePage,
+    ForgotPasswordRoute => crate::accounts::mail::pages::ForgotPasswordPage,
+    ResetPasswordRoute => crate::accounts::mail::pages::ResetPasswordPage,
+    ConfirmEmailRoute => crate::accounts::mail::pages::ConfirmEmailPage,
+    UnsubscribeRoute => crate::accounts::mail::pages::UnsubscribePage,
+});
+lazy_area!(districts_area, __preload_districts_area, DistrictsArea {
+    DashboardRoute => crate::districts::dashboard::pages::DashboardPage,
+    SchoolsRoute => crate::districts::pages::SchoolsPage,
+    SchoolDetailRoute => crate::districts::dashboard::pages::SchoolDetailPage,
+    TeacherRecordRoute => crate::districts::dashboard::pages::TeacherRecordPage,
+});
+lazy_area!(studios_area, __preload_studios_area, StudiosArea {
+    DirectoryRoute => DirectoryPage,
+    NewStudioRoute => NewStudioPage,
+    StudioRoute => StudioPageView,
+    EditStudioRoute => EditStudioPage,
+    InvitationRoute => InvitationPage,
+    MyStudiosRoute => MyStudiosPage,
+});
+lazy_area!(records_area, __preload_records_area, RecordsArea {
+    MyRecordRoute => crate::records::pages::MyRecordPage,
+    CertificateRoute => crate::records::certificates::pages::CertificatePage,
+    VerifyRoute => crate::records::certificates::pages::VerifyPage,
+    StudioRecordRoute => crate::records::pages::StudioRecordPage,
+    StudioYearRecordRoute => crate::records::studio_year::pages::StudioYearRecordPage,
+});
+lazy_area!(lessons_area, __preload_lessons_area, LessonsArea {
+    LessonsRoute => LessonsPage,
+    ScheduleLessonRoute => ScheduleLessonPage,
+    LessonRoute => LessonPage,
+    EditLessonRoute => EditLessonPage,
+    NotificationsRoute => NotificationsPage,
+    MyLessonsRoute => MyLessonsPage,
+});
+lazy_area!(growth_area, __preload_growth_area, GrowthArea {
+    GrowthHomeRoute => GrowthHomePage,
+    HoursRoute => HoursPage,
+    MenteeHoursRoute => MenteeHoursPage,
+    PlanRoute => PlanPage,
+    OverviewRoute => OverviewPage,
+});
+lazy_area!(study_area, __preload_study_area, StudyArea {
+    StudiesRoute => StudiesPage,
+    StudyRoute => StudyPageView,
+    StudyPlanRoute => PlanPageView,
+    CompareRoute => ComparePage,
+});
+
+/// Marks the body once the page's own piece has loaded and hydrated (the shell hydrates first):
+/// end-to-end tests wait for it before they click.
+#[component]
+fn Hydrated() -> impl IntoView {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }
 
 #[component]
@@ -253,5 +352,6 @@ fn NotFound() -> impl IntoView {
     view! {
         <h1>{move || i18n.t(Msg::PageNotFound)}</h1>
         <p><A href="/">{move || i18n.t(Msg::BackHome)}</A></p>
+        <Hydrated/>
     }
 }

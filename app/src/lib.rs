@@ -35,7 +35,7 @@ pub fn init() {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     init();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_lazy(app::App);
 }
 
 #[cfg(test)]

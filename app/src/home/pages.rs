@@ -319,8 +319,11 @@ fn HoursCard(hours: HoursProgress) -> impl IntoView {
             <div class="hours-ring">
                 <svg viewBox="0 0 100 100" width="112" height="112" role="img" aria-label=label.clone()>
                     <circle class="ring-track" cx="50" cy="50" r=RING_RADIUS.to_string()/>
-                    <circle class="ring-done" cx="50" cy="50" r=RING_RADIUS.to_string() transform="rotate(-90 50 50)"
-                        stroke-dasharray=format!("{:.2} {:.2}", ring.arc, ring.circumference)/>
+                    // No hours, no arc: a round line cap would draw a dot that reads as progress.
+                    {(ring.arc > 0.0).then(|| view! {
+                        <circle class="ring-done" cx="50" cy="50" r=RING_RADIUS.to_string() transform="rotate(-90 50 50)"
+                            stroke-dasharray=format!("{:.2} {:.2}", ring.arc, ring.circumference)/>
+                    })}
                     <text x="50" y="56" text-anchor="middle">{ring.percent} "%"</text>
                 </svg>
                 <div>
