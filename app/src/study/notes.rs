@@ -30,26 +30,40 @@ fn now_ms() -> i64 {
 }
 
 /// Puts incoming notes on the shown page of the timeline (newest first): a note already shown
-/// is replaced (an edit); a new one is added when `belongs` says this page shows it. One pass to
-/// index the list and one sort, however many notes arrive at once.
+/// is replaced (an edit); a new one is added when `belongs` says this page shows it and it is
+/// newer than the page's oldest note (an older one is on an earlier page). One pass to
+/// index the list and one sort, however many notes arrive at once. The list is redrawn only when
+/// it changed: a stream that catches up sends notes the page already shows, and a note of
+/// another page changes nothing here (hundreds of redraws froze a large study's page).
 pub(super) fn merge_notes(notes: RwSignal<Vec<Note>>, incoming: Vec<Note>, belongs: impl Fn(&Note) -> bool) {
-    notes.update(|list| merge_into(list, incoming, belongs));
+    notes.maybe_update(|list| merge_into(list, incoming, belongs));
 }
 
-fn merge_into(list: &mut Vec<Note>, incoming: Vec<Note>, belongs: impl Fn(&Note) -> bool) {
+/// Whether the list changed.
+fn merge_into(list: &mut Vec<Note>, incoming: Vec<Note>, belongs: impl Fn(&Note) -> bool) -> bool {
     let mut at: std::collections::HashMap<Uuid, usize> = list.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let oldest = list.last().map(|n| (n.created_at, n.id));
+    let mut changed = false;
     for note in incoming {
         match at.get(&note.id) {
-            Some(&i) => list[i] = note,
-            None if belongs(&note) => {
+            Some(&i) if list[i] == note => {}
+            Some(&i) => {
+                list[i] = note;
+                changed = true;
+            }
+            None if belongs(&note) && oldest.is_none_or(|o| (note.created_at, note.id) > o) => {
                 at.insert(note.id, list.len());
                 list.push(note);
+                changed = true;
             }
             None => {}
         }
     }
-    // Stable and run-aware: a list already in order with a few new notes sorts in near-linear time.
-    list.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
+    if changed {
+        // Stable and run-aware: a list already in order with a few new notes sorts in near-linear time.
+        list.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
+    }
+    changed
 }
 
 #[component]
@@ -439,8 +453,23 @@ mod tests {
     fn live_notes_go_newest_first_and_edits_replace_the_shown_copy() {
         let mut list = vec![note(2, 12, "b"), note(1, 5, "a")];
         let incoming = vec![note(3, 8, "c"), note(2, 12, "b edited"), note(3, 8, "c again"), note(4, 9, "other")];
-        merge_into(&mut list, incoming, |n| n.body != "other");
+        assert!(merge_into(&mut list, incoming, |n| n.body != "other"));
         let shown: Vec<&str> = list.iter().map(|n| n.body.as_str()).collect();
         assert_eq!(shown, ["c again", "b edited", "a"], "a note this page does not show stays off it");
+    }
+
+    #[test]
+    fn notes_already_shown_or_of_another_page_leave_the_list_unchanged() {
+        let mut list = vec![note(2, 12, "b"), note(1, 5, "a")];
+        let caught_up = vec![note(1, 5, "a"), note(2, 12, "b"), note(9, 1, "other")];
+        assert!(!merge_into(&mut list, caught_up, |n| n.body != "other"), "nothing to redraw");
+        assert_eq!(list, vec![note(2, 12, "b"), note(1, 5, "a")]);
+    }
+
+    #[test]
+    fn a_caught_up_note_older_than_the_page_stays_on_its_earlier_page() {
+        let mut list = vec![note(3, 12, "c"), note(2, 5, "b")];
+        assert!(!merge_into(&mut list, vec![note(1, 1, "a")], |_| true));
+        assert_eq!(list.len(), 2);
     }
 }

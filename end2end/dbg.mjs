@@ -1,0 +1,15 @@
+import { chromium } from "@playwright/test";
+const [base, path, cookie] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
+const context = await browser.newContext();
+const [name, value] = cookie.split("=");
+await context.addCookies([{ name, value, url: base }]);
+const page = await context.newPage();
+page.on("console", (m) => console.log("console", m.type(), m.text().slice(0, 300)));
+page.on("pageerror", (e) => console.log("pageerror", e.message));
+page.on("requestfinished", (r) => console.log("req", r.url().slice(0, 120)));
+page.on("requestfailed", (r) => console.log("failed", r.url().slice(0, 120), r.failure()?.errorText));
+await page.goto(base + path);
+await page.waitForTimeout(3000);
+console.log("hydrated:", await page.locator("body[data-hydrated]").count());
+await browser.close();
