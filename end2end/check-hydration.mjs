@@ -19,8 +19,9 @@ for (const target of targets) {
   const cookie = at < 0 ? "" : target.slice(at + 1);
   const context = await browser.newContext();
   if (cookie) {
-    const [name, value] = cookie.split("=");
-    await context.addCookies([{ name, value, url: base }]);
+    // The value may itself hold "=": split at the first one only.
+    const eq = cookie.indexOf("=");
+    await context.addCookies([{ name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: base }]);
   }
   const page = await context.newPage();
   const errors = [];

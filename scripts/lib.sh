@@ -86,6 +86,19 @@ ensure_postgres() {
   DATABASE_ADMIN_URL="$url"
 }
 
+# What the browser tests and checks need: Debian's Chromium, Chinese fonts (rendered text must be
+# real glyphs, not empty boxes), Node.js and the end2end packages (npm ci when missing or when the
+# lockfile changed; Playwright's own browser download is never used).
+ensure_browser_tools() {
+  command -v chromium >/dev/null || { say "installing Chromium"; apt_install chromium; }
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { say "installing Chinese fonts (Noto CJK)"; apt_install fonts-noto-cjk; }
+  command -v npm >/dev/null || { say "installing Node.js"; apt_install nodejs npm; }
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing the end-to-end packages (Playwright runner, axe-core; no browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
 # Prints the URL of database $1 on the server found by ensure_postgres, creating it if missing.
 database_url() {
   local name="$1"
