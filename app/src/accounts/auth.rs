@@ -18,6 +18,8 @@ pub struct SessionUser {
     pub time_zone: String,
     /// Administers a district or leads a school.
     pub leads: bool,
+    /// Unread notifications when this request began.
+    pub unread: i64,
 }
 
 // Hand-written so that a hash never reaches a log line.

@@ -14,10 +14,12 @@ use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
 
 /// A session's user, with whether they lead a school or a district (the header links the
-/// district pages for them).
+/// district pages for them) and their unread notifications (the header's count): what every
+/// signed-in page needs, in the one statement that loads the user.
 const SESSION_USER_COLUMNS: &str = "select id, display_name, password_hash, locale, time_zone,
         exists (select 1 from district_admins a where a.user_id = users.id)
-            or exists (select 1 from school_leaders l where l.user_id = users.id) as leads
+            or exists (select 1 from school_leaders l where l.user_id = users.id) as leads,
+        (select count(*) from notifications n where n.user_id = users.id and n.read_at is null) as unread
     from users";
 
 pub async fn session_user_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<SessionUser>> {

@@ -83,22 +83,17 @@ pub async fn load_home(db: impl PgExecutor<'_>, q: &HomeQuery) -> sqlx::Result<H
              where x.due_on <= $3 + $10::int
          ),
          evidence as (
-             select u.display_name as mentee, x.title as milestone, x.done_at,
-                    '/studios/' || st.slug || '/plans/' || p.mentee_id::text as plan_href
+             select u.display_name as mentee, x.title as milestone, w.done_at,
+                    '/studios/' || st.slug || '/plans/' || w.mentee_id::text as plan_href
              from leads l
-             join growth_plans p on p.studio_id = l.studio_id
-             join memberships mm on mm.studio_id = p.studio_id and mm.user_id = p.mentee_id
+             join milestones_awaiting_review w on w.studio_id = l.studio_id
+             join growth_milestones x on x.id = w.milestone_id
+             join growth_goals g on g.id = x.goal_id and g.status = 'active'
+             join memberships mm on mm.studio_id = w.studio_id and mm.user_id = w.mentee_id
                   and mm.status = 'active' and mm.role = 'mentee'
-             join users u on u.id = p.mentee_id
-             join studios st on st.id = p.studio_id
-             join growth_goals g on g.plan_id = p.id and g.status = 'active'
-             join growth_milestones x on x.goal_id = g.id and x.done_at is not null
-             where p.mentee_id <> $1
-               and not exists (
-                   select 1 from growth_comments c
-                   where c.goal_id = g.id and c.milestone_id = x.id and c.author_id <> p.mentee_id
-                     and c.created_at >= x.done_at
-               )
+             join users u on u.id = w.mentee_id
+             join studios st on st.id = w.studio_id
+             where w.mentee_id <> $1
          )
          select
              (select coalesce((sum(hours) * 10)::int8, 0) from training_records

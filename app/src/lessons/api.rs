@@ -302,13 +302,11 @@ pub async fn my_notifications() -> Result<Vec<Notification>, AppError> {
     Ok(store::notifications(&pool()?, user.id, 100).await?)
 }
 
-/// The signed-in user's unread count (0 for anonymous visitors: the header asks on every page).
+/// The signed-in user's unread count (0 for anonymous visitors: the header asks on every page),
+/// as loaded with the user at the start of this request: no query of its own.
 #[server(prefix = "/api", endpoint = "notifications/unread")]
 pub async fn unread_notifications() -> Result<i64, AppError> {
-    match auth_session().await?.user {
-        Some(user) => Ok(store::unread_count(&pool()?, user.id).await?),
-        None => Ok(0),
-    }
+    Ok(auth_session().await?.user.map_or(0, |user| user.unread))
 }
 
 /// The signed-in user marks all their notifications read.

@@ -943,13 +943,6 @@ pub async fn notifications(pool: &PgPool, user_id: Uuid, limit: i64) -> sqlx::Re
         .collect()
 }
 
-pub async fn unread_count(pool: &PgPool, user_id: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar("select count(*) from notifications where user_id = $1 and read_at is null")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await
-}
-
 pub async fn mark_all_read(pool: &PgPool, user_id: Uuid) -> sqlx::Result<()> {
     sqlx::query("update notifications set read_at = now() where user_id = $1 and read_at is null")
         .bind(user_id)

@@ -177,6 +177,29 @@ async fn a_host_sees_evidence_requests_approvals_and_the_check_in_code_on_the_da
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn evidence_answered_only_by_the_mentee_waits_and_waits_again_when_done_anew(pool: PgPool) {
+    let w = world(pool).await;
+    let pool = &w.app.pool;
+    let host = signed_in(&w.app, "host@school.cn").await;
+    let waiting = || async { home(&w.app, &host).await.expect("home").lead.expect("lead cards").evidence_total };
+    let comment = "insert into growth_comments (id, goal_id, milestone_id, author_id, body)
+                   values (gen_random_uuid(), $1, $2, $3, '补充一份听课记录')";
+
+    exec(pool, comment, &[w.goal, w.done_milestone, w.mentee]).await;
+    assert_eq!(waiting().await, 1, "the mentee's own comment is no answer");
+    exec(pool, "update growth_milestones set done_at = null where id = $1", &[w.done_milestone]).await;
+    assert_eq!(waiting().await, 0, "not done, nothing to review");
+    exec(pool, comment, &[w.goal, w.done_milestone, w.host]).await;
+    exec(pool, "update growth_milestones set done_at = now() where id = $1", &[w.done_milestone]).await;
+    assert_eq!(waiting().await, 1, "done anew: the answer before it does not count");
+    exec(pool, comment, &[w.goal, w.done_milestone, w.host]).await;
+    assert_eq!(waiting().await, 0, "answered");
+    exec(pool, "update growth_goals set status = 'achieved' where id = $1", &[w.goal]).await;
+    exec(pool, "update growth_milestones set done_at = now() where id = $1", &[w.done_milestone]).await;
+    assert_eq!(waiting().await, 0, "a goal no longer active asks for nothing");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn a_host_of_another_studio_sees_nothing_of_this_one(pool: PgPool) {
     let w = world(pool).await;
     let mut today = builders::Lesson::new(w.studio, w.host);
