@@ -6,6 +6,7 @@ pub mod app;
 pub mod districts;
 pub mod growth;
 pub mod home;
+pub mod integration;
 pub mod kit;
 pub mod lessons;
 pub mod records;
@@ -23,6 +24,7 @@ const MESSAGE_CATALOGS: &[(&str, kit::i18n::Catalog)] = &[
     districts::DistrictMsg::CATALOG,
     records::RecordMsg::CATALOG,
     records::studio_year::StudioYearMsg::CATALOG,
+    integration::IntegrationMsg::CATALOG,
 ];
 
 /// Start-up of the application, on the server and in the browser alike.

@@ -39,7 +39,7 @@ const ROLES: { role: string; email?: string; pages: string[]; follow: [string, R
   },
   { role: "mentee", email: "zhang.wei@demo.atelier", pages: MINE, follow: [["/growth", /^\/studios\/[^/]+\/plans\/[0-9a-f-]{36}$/]] },
   { role: "observer", email: "zhao.lei@demo.atelier", pages: MINE, follow: [["/my-lessons", /^\/lessons\/[0-9a-f-]{36}$/]] },
-  { role: "district admin", email: "district.admin@demo.atelier", pages: ["/", "/district", "/district/schools", "/profile"], follow: [] },
+  { role: "district admin", email: "district.admin@demo.atelier", pages: ["/", "/district", "/district/schools", "/district/api", "/profile"], follow: [] },
   {
     role: "school leader",
     email: "principal@demo.atelier",

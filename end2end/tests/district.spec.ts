@@ -61,3 +61,51 @@ test.describe("the dashboard without JavaScript", () => {
     await expect(page.getByRole("heading", { level: 1, name: "卫军 的发展档案" })).toBeVisible();
   });
 });
+
+test.describe("a district's integration API", () => {
+  test("an admin creates a client without JavaScript, its token reads the district's lessons, and revoking stops it at once", async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInPlain(page, "district.admin@demo.atelier");
+    await page.goto("/district/schools");
+    await page.getByRole("link", { name: "数据接口" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "数据接口" })).toBeVisible();
+    const district = page.getByRole("region", { name: "西湖区" });
+    const name = `继续教育平台 ${Date.now()}`;
+    await district.getByLabel("名称").fill(name);
+    await district.getByRole("checkbox", { name: /lessons\.read/ }).check();
+    await district.getByLabel("有效期（天）").fill("30");
+    await district.getByRole("button", { name: "创建客户端" }).click();
+    await expect(page).toHaveURL(/\/district\/api$/);
+    const token = await page.getByLabel("令牌").inputValue();
+    expect(token).toMatch(/^atl_[0-9a-f]{48}$/);
+
+    const lessons = await page.request.get("/api/v1/lessons", { headers: { Authorization: `Bearer ${token}` } });
+    expect(lessons.status()).toBe(200);
+    expect((await lessons.json()).items.length).toBeGreaterThan(0);
+
+    await page.reload();
+    await expect(page.getByLabel("令牌")).toHaveCount(0);
+    const row = page.getByRole("row", { name: new RegExp(name) });
+    await expect(row).toContainText("最近使用");
+    await row.getByRole("button", { name: `吊销客户端“${name}”` }).click();
+    await expect(page.getByRole("row", { name: new RegExp(name) })).toContainText("已吊销");
+    const refused = await page.request.get("/api/v1/lessons", { headers: { Authorization: `Bearer ${token}`, "Accept-Language": "en" } });
+    expect(refused.status()).toBe(401);
+    expect((await refused.json()).code).toBe("token-revoked");
+    await context.close();
+  });
+
+  test("with JavaScript the new token shows on the page at once, and the reference page documents the API", async ({ browser }) => {
+    const admin = await signedIn(browser, "district.admin@demo.atelier");
+    await open(admin, "/district/api");
+    const district = admin.getByRole("region", { name: "西湖区" });
+    await district.getByLabel("名称").fill(`名册同步 ${Date.now()}`);
+    await district.getByRole("checkbox", { name: /roster\.read/ }).check();
+    await district.getByRole("button", { name: "创建客户端" }).click();
+    await expect(admin.getByLabel("令牌")).toHaveValue(/^atl_[0-9a-f]{48}$/);
+    await admin.getByRole("link", { name: "接口文档" }).click();
+    await expect(admin.getByRole("heading", { level: 1, name: "接口文档" })).toBeVisible();
+    await expect(admin.getByRole("heading", { level: 3, name: "GET /api/v1/lessons" })).toBeVisible();
+  });
+});

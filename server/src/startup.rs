@@ -135,8 +135,10 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
     // The operators' routes read no session: a health check or a scrape costs no session lookup.
     let operator_routes =
         Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_text)).with_state(operators);
+    // The integration API reads no session either: a call carries a bearer token.
     let router = application
         .merge(operator_routes)
+        .merge(app::integration::rest::router(pool.clone()))
         .merge(assets)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(metrics, app::kit::metrics::record))

@@ -172,6 +172,7 @@ pub fn SchoolsPage() -> impl IntoView {
     ];
     view! {
         <h1>{move || i18n.t(t(DistrictMsg::SchoolsTitle))}</h1>
+        <p><a href=crate::integration::api::CLIENTS_PATH>{move || i18n.t(Msg::from(crate::integration::IntegrationMsg::PageTitle))}</a></p>
         {errors.into_iter().map(|error| view! { <FormStatus error field_messages=true/> }).collect_view()}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

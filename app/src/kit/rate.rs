@@ -1,7 +1,7 @@
 //! A per-client rate limit kept in memory (server only), for public lookups that must not be
-//! enumerated (certificate serials): at most `max` calls per client in a fixed window. Memory is
-//! bounded: past `CLIENTS_MAX` clients, windows that have ended are dropped, and while the table
-//! is still full new clients are refused, not remembered.
+//! enumerated (certificate serials) and for API clients: at most `max` calls per client in a
+//! fixed window. Memory is bounded: past `CLIENTS_MAX` clients, windows that have ended are
+//! dropped, and while the table is still full new clients are refused, not remembered.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,20 +23,30 @@ impl RateLimit {
 
     /// Counts a call by `client`; `false` when it is over the limit.
     pub fn allow(&self, client: &str) -> bool {
+        self.check(client).is_ok()
+    }
+
+    /// Counts a call by `client`; over the limit, how long until its window ends (a
+    /// `Retry-After`).
+    pub fn check(&self, client: &str) -> Result<(), Duration> {
         let now = Instant::now();
-        let Ok(mut calls) = self.calls.lock() else { return false };
+        let Ok(mut calls) = self.calls.lock() else { return Err(self.window) };
         if calls.len() >= CLIENTS_MAX && !calls.contains_key(client) {
             calls.retain(|_, (start, _)| now.duration_since(*start) < self.window);
             if calls.len() >= CLIENTS_MAX {
-                return false;
+                return Err(self.window);
             }
         }
         let entry = calls.entry(client.to_owned()).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
-        entry.1 += 1;
-        entry.1 <= self.max
+        entry.1 = entry.1.saturating_add(1);
+        if entry.1 <= self.max {
+            Ok(())
+        } else {
+            Err(self.window.saturating_sub(now.duration_since(entry.0)))
+        }
     }
 }
 
@@ -59,6 +69,14 @@ mod tests {
         assert!(!limit.allow("a"));
         std::thread::sleep(Duration::from_millis(30));
         assert!(limit.allow("a"));
+    }
+
+    #[test]
+    fn a_refused_client_is_told_how_long_its_window_still_runs() {
+        let limit = RateLimit::new(1, Duration::from_secs(60));
+        assert_eq!(limit.check("a"), Ok(()));
+        let wait = limit.check("a").expect_err("over the limit");
+        assert!(wait > Duration::from_secs(59) && wait <= Duration::from_secs(60), "{wait:?}");
     }
 
     #[test]

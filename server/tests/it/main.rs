@@ -12,6 +12,7 @@ mod faults;
 mod fuzz;
 mod growth;
 mod home;
+mod integration_api;
 mod lessons;
 mod lessons_concurrency;
 mod lessons_roles;

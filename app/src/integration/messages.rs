@@ -1,0 +1,60 @@
+//! The integration API's strings, each in both languages: the admin's page and the API's
+//! problem details.
+
+use crate::kit::i18n::messages;
+
+messages! {
+    pub enum IntegrationMsg in "Integration" {
+        PageTitle => ("数据接口", "Integration API"),
+        Intro => (
+            "为本区的其他系统（教师名册、继续教育平台等）创建接口客户端。每个客户端只能读写本区的数据，且只能做所选权限允许的事。",
+            "Create API clients for your district's other systems (teacher rosters, continuing-education platforms). A client reads and writes only this district's data, and only what its scopes allow."
+        ),
+        DocsLink => ("接口文档", "API reference"),
+        ClientsTitle => ("接口客户端", "API clients"),
+        NoClients => ("还没有接口客户端。", "No API client yet."),
+        NewClientTitle => ("新建客户端", "New client"),
+        Name => ("名称", "Name"),
+        NameHint => ("例如：区继续教育平台", "For example: the district's training platform"),
+        Scopes => ("权限", "Scopes"),
+        Lifetime => ("有效期（天）", "Valid for (days)"),
+        LifetimeHint => ("1 至 730 天", "1 to 730 days"),
+        Create => ("创建客户端", "Create client"),
+        Created => ("客户端已创建。下面的令牌只显示这一次，请立即复制保存到对方系统中：", "Client created. The token below is shown this once only: copy it into the other system now:"),
+        TokenLabel => ("令牌", "Token"),
+        Revoke => ("吊销", "Revoke"),
+        RevokeClient => ("吊销客户端“{name}”", "Revoke client “{name}”"),
+        Revoked => ("已吊销", "Revoked"),
+        Expired => ("已过期", "Expired"),
+        Active => ("有效", "Active"),
+        ExpiresOn => ("{date} 到期", "Expires {date}"),
+        LastUsed => ("最近使用：{at}", "Last used: {at}"),
+        NeverUsed => ("从未使用", "Never used"),
+        TokenEnds => ("令牌尾号 {hint}", "Token ending {hint}"),
+        District => ("区县", "District"),
+        ScopeRosterRead => ("读取学校和教师名册", "Read schools and the teacher roster"),
+        ScopeRosterWrite => ("新建和修改学校", "Create and update schools"),
+        ScopeHoursRead => ("读取学时记录和年度合计", "Read training-hour records and yearly totals"),
+        ScopeHoursWrite => ("导入其他平台的学时", "Import hours earned on other platforms"),
+        ScopeCertificatesRead => ("查询和核验学时证明", "Look up and verify certificates"),
+        ScopeLessonsRead => ("读取公开课和工作室", "Read open lessons and studios"),
+        ScopeRecordsRead => ("读取工作室年度档案", "Read studio yearly records"),
+        ErrNameTaken => ("本区已有同名的有效客户端", "The district already has a live client of that name"),
+        ErrNoScope => ("请至少选择一项权限", "Choose at least one scope"),
+        ErrUnknownScope => ("没有这项权限", "There is no such scope"),
+        ErrLifetime => ("有效期为 1 至 730 天", "A client is valid for 1 to 730 days"),
+        ProblemTokenMissing => ("缺少访问令牌：请在 Authorization 头中发送 “Bearer 令牌”。", "No access token: send “Bearer <token>” in the Authorization header."),
+        ProblemTokenInvalid => ("访问令牌无效。", "The access token is not valid."),
+        ProblemTokenExpired => ("访问令牌已过期，请区管理员新建客户端。", "The access token has expired; a district admin can create a new client."),
+        ProblemTokenRevoked => ("访问令牌已被吊销。", "The access token has been revoked."),
+        ProblemScope => ("此令牌没有 “{scope}” 权限。", "This token lacks the “{scope}” scope."),
+        ProblemRateLimited => ("请求过于频繁，请在 {seconds} 秒后重试。", "Too many requests; retry in {seconds} seconds."),
+        ProblemNotFound => ("没有找到，或不属于本区。", "Not found, or not this district's."),
+        ProblemInvalid => ("请求参数有误。", "The request has invalid parameters."),
+        ProblemBadCursor => ("cursor 无效：请使用上一页返回的 next_cursor。", "Invalid cursor: use the next_cursor of the previous page."),
+        ProblemBadLimit => ("limit 应为 1 至 200。", "limit must be 1 to 200."),
+        ProblemBadTime => ("时间应为 RFC 3339 格式，例如 2026-09-01T08:00:00+08:00。", "A time must be RFC 3339, for example 2026-09-01T08:00:00+08:00."),
+        ProblemInternal => ("服务器出错了（编号 {id}），请稍后重试。", "The server failed (reference {id}); please retry later."),
+        ProblemMethod => ("此地址不支持该请求方法。", "This address does not support that method."),
+    }
+}

@@ -1,0 +1,396 @@
+//! The integration API over real HTTP: a district admin creates a client in the UI, and the
+//! client's token reads its own district's data through `/api/v1` and nothing else. Refusals
+//! are problem details in the caller's language, and change nothing.
+
+use crate::support::builders::{self, PASSWORD};
+use crate::support::{assert_status, TestApp};
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Two districts, each with a school, an admin and a studio; 西湖区's studio has two published
+/// lessons and a draft, 萧山区's one lesson.
+struct World {
+    app: TestApp,
+    xihu: Uuid,
+    xiaoshan: Uuid,
+    teacher: Uuid,
+    lessons: Vec<Uuid>,
+}
+
+async fn exec(pool: &PgPool, sql: &str, ids: &[Uuid]) {
+    ids.iter().fold(sqlx::query(sql), |q, id| q.bind(*id)).execute(pool).await.expect(sql);
+}
+
+async fn world(pool: PgPool) -> World {
+    let app = TestApp::spawn(pool).await;
+    let pool = &app.pool;
+    let host = builders::user(pool, "host@xihu.cn", "王老师", false).await;
+    let teacher = builders::user(pool, "teacher@xihu.cn", "林老师", false).await;
+    builders::user(pool, "admin@xihu.cn", "西湖区管理员", true).await;
+    let other_host = builders::user(pool, "host@xiaoshan.cn", "赵老师", false).await;
+    builders::user(pool, "admin@xiaoshan.cn", "萧山区管理员", false).await;
+    builders::district_admin_of(pool, "admin@xiaoshan.cn", "萧山区").await;
+    let xihu: Uuid =
+        sqlx::query_scalar("select id from districts where name = '西湖区'").fetch_one(pool).await.expect("xihu");
+    let xiaoshan: Uuid =
+        sqlx::query_scalar("select id from districts where name = '萧山区'").fetch_one(pool).await.expect("xiaoshan");
+    let (school, other_school) = (Uuid::new_v4(), Uuid::new_v4());
+    exec(pool, "insert into schools (id, district_id, name) values ($1, $2, '西湖区实验中学')", &[school, xihu]).await;
+    exec(
+        pool,
+        "insert into schools (id, district_id, name) values ($1, $2, '萧山区第三中学')",
+        &[other_school, xiaoshan],
+    )
+    .await;
+    exec(pool, "update users set school_id = $1 where id in ($2, $3)", &[school, host, teacher]).await;
+    exec(pool, "update users set school_id = $1 where id = $2", &[other_school, other_host]).await;
+    let studio = builders::studio(pool, "xihu-math", "西湖数学名师工作室", host).await;
+    let other_studio = builders::studio(pool, "xiaoshan-math", "萧山数学名师工作室", other_host).await;
+    exec(pool, "update studios set school_id = $1 where id = $2", &[school, studio]).await;
+    exec(pool, "update studios set school_id = $1 where id = $2", &[other_school, other_studio]).await;
+    let mut lessons = Vec::new();
+    for title in ["第一节研究课", "第二节研究课"] {
+        let mut lesson = builders::Lesson::new(studio, host);
+        lesson.title = title;
+        lessons.push(lesson.insert(pool).await);
+    }
+    let mut draft = builders::Lesson::new(studio, host);
+    draft.status = app::lessons::LessonStatus::Draft;
+    draft.insert(pool).await;
+    builders::Lesson::new(other_studio, other_host).insert(pool).await;
+    World { app, xihu, xiaoshan, teacher, lessons }
+}
+
+async fn signed_in(app: &TestApp, email: &str) -> Client {
+    let client = app.client();
+    assert_status(&app.sign_in(&client, email, PASSWORD).await, StatusCode::OK);
+    client
+}
+
+/// Creates a client of `district` as the signed-in admin and reads its token off the page's data.
+async fn create_client(app: &TestApp, admin: &Client, district: Uuid, name: &str, scopes: &[&str]) -> String {
+    let district = district.to_string();
+    let mut form: Vec<(String, &str)> =
+        vec![("district".into(), &district), ("name".into(), name), ("days".into(), "30")];
+    form.extend(scopes.iter().enumerate().map(|(i, s)| (format!("scopes[{i}]"), *s)));
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_status(&app.call(admin, "integration/create-client", &form).await, StatusCode::OK);
+    let (_, created): (Value, Value) =
+        app.call(admin, "integration/clients", &[]).await.json().await.expect("clients json");
+    created["token"].as_str().expect("the new token, once").to_owned()
+}
+
+async fn api(
+    app: &TestApp,
+    token: Option<&str>,
+    path: &str,
+    language: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let mut request = app.client().get(format!("{}/api/v1{path}", app.base)).header("accept-language", language);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("request");
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, headers, body)
+}
+
+fn titles(page: &Value) -> Vec<&str> {
+    page["items"].as_array().expect("items").iter().map(|l| l["title"].as_str().expect("title")).collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_district_admin_creates_a_client_whose_token_is_shown_once_and_kept_hashed(pool: PgPool) {
+    let w = world(pool).await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "区继续教育平台", &["lessons.read", "hours.read"]).await;
+    assert!(token.starts_with("atl_") && token.len() == 52, "{token}");
+
+    let (districts, again): (Value, Value) =
+        w.app.call(&admin, "integration/clients", &[]).await.json().await.expect("clients json");
+    assert!(again.is_null(), "shown once");
+    let client = &districts[0]["clients"][0];
+    assert_eq!(client["name"], "区继续教育平台");
+    assert_eq!(client["scopes"], serde_json::json!(["hours.read", "lessons.read"]));
+    assert_eq!(client["token_hint"].as_str(), Some(&token[token.len() - 4..]));
+    assert!(client["last_used_at"].is_null());
+    let stored: i64 =
+        sqlx::query_scalar("select count(*) from api_clients where token_hash = $1 and position($2 in token_hash) = 0")
+            .bind(app::kit::token::token_hash(&token))
+            .bind(&token[4..])
+            .fetch_one(&w.app.pool)
+            .await
+            .expect("stored");
+    assert_eq!(stored, 1, "kept as its hash only");
+
+    let (status, _, _) = api(&w.app, Some(&token), "/lessons", "zh-CN").await;
+    assert_eq!(status, StatusCode::OK);
+    let (districts, _): (Value, Value) =
+        w.app.call(&admin, "integration/clients", &[]).await.json().await.expect("clients json");
+    assert!(districts[0]["clients"][0]["last_used_at"].is_string(), "the last use shows");
+
+    let taken = w
+        .app
+        .call(
+            &admin,
+            "integration/create-client",
+            &[
+                ("district", &w.xihu.to_string()),
+                ("name", "区继续教育平台"),
+                ("scopes[0]", "lessons.read"),
+                ("days", "30"),
+            ],
+        )
+        .await;
+    assert_status(&taken, StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = w
+        .app
+        .call(
+            &admin,
+            "integration/create-client",
+            &[("district", &w.xihu.to_string()), ("name", "x"), ("scopes[0]", "root"), ("days", "9999")],
+        )
+        .await;
+    assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
+    let count: i64 =
+        sqlx::query_scalar("select count(*) from api_clients").fetch_one(&w.app.pool).await.expect("count");
+    assert_eq!(count, 1, "refused forms store nothing");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn only_the_districts_own_admins_create_and_revoke_its_clients(pool: PgPool) {
+    let w = world(pool).await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "名册系统", &["lessons.read"]).await;
+    let client_id: Uuid = sqlx::query_scalar("select id from api_clients").fetch_one(&w.app.pool).await.expect("id");
+    let form = |district: Uuid| {
+        vec![
+            ("district", district.to_string()),
+            ("name", "越权".to_owned()),
+            ("scopes[0]", "lessons.read".into()),
+            ("days", "30".into()),
+        ]
+    };
+    for (who, client) in [
+        ("a teacher", signed_in(&w.app, "teacher@xihu.cn").await),
+        ("another district's admin", signed_in(&w.app, "admin@xiaoshan.cn").await),
+    ] {
+        let form: Vec<(&str, String)> = form(w.xihu);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_status(&w.app.call(&client, "integration/create-client", &form).await, StatusCode::NOT_FOUND);
+        let revoke = w.app.call(&client, "integration/revoke-client", &[("client", &client_id.to_string())]).await;
+        assert_status(&revoke, StatusCode::NOT_FOUND);
+        let (districts, _): (Value, Value) =
+            w.app.call(&client, "integration/clients", &[]).await.json().await.expect("clients json");
+        assert!(
+            districts.as_array().expect("list").iter().all(|d| d["district_id"] != w.xihu.to_string()),
+            "{who} sees none of 西湖区's clients"
+        );
+    }
+    let anonymous = w.app.client();
+    assert_status(&w.app.call(&anonymous, "integration/clients", &[]).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(api(&w.app, Some(&token), "/lessons", "zh-CN").await.0, StatusCode::OK, "still live");
+    let count: i64 =
+        sqlx::query_scalar("select count(*) from api_clients").fetch_one(&w.app.pool).await.expect("count");
+    assert_eq!(count, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_token_reads_its_own_districts_published_lessons_a_page_at_a_time(pool: PgPool) {
+    let w = world(pool).await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "课程平台", &["lessons.read"]).await;
+
+    let (status, _, all) = api(&w.app, Some(&token), "/lessons", "zh-CN").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(titles(&all), ["第一节研究课", "第二节研究课"], "no draft, nothing of 萧山区");
+    assert_eq!(all["items"][0]["studio"]["slug"], "xihu-math");
+    assert_eq!(all["items"][0]["credited_hours"], 1.5);
+
+    let (_, _, first) = api(&w.app, Some(&token), "/lessons?limit=1", "zh-CN").await;
+    assert_eq!((titles(&first), first["has_more"].as_bool()), (vec!["第一节研究课"], Some(true)));
+    let cursor = first["next_cursor"].as_str().expect("cursor").to_owned();
+    // A lesson booked meanwhile changes: it comes again, after the cursor, with its new count.
+    let observer = signed_in(&w.app, "teacher@xihu.cn").await;
+    assert_status(
+        &w.app.call(&observer, "lessons/book", &[("lesson_id", &w.lessons[0].to_string())]).await,
+        StatusCode::OK,
+    );
+    let (_, _, rest) = api(&w.app, Some(&token), &format!("/lessons?limit=10&cursor={cursor}"), "zh-CN").await;
+    assert_eq!(titles(&rest), ["第二节研究课", "第一节研究课"]);
+    assert_eq!(rest["items"][1]["seats_taken"], 1);
+    assert_eq!(rest["has_more"], false);
+
+    let later = rest["next_cursor"].as_str().expect("cursor").to_owned();
+    let (_, _, nothing_new) = api(&w.app, Some(&token), &format!("/lessons?cursor={later}"), "zh-CN").await;
+    assert_eq!(titles(&nothing_new), Vec::<&str>::new());
+    let since = rest["items"][1]["updated_at"].as_str().expect("time").to_owned();
+    let (_, _, changed) =
+        api(&w.app, Some(&token), &format!("/lessons?updated_since={}", since.replace('+', "%2B")), "zh-CN").await;
+    assert_eq!(titles(&changed), ["第一节研究课"], "only what changed since");
+
+    let (_, _, studios) = api(&w.app, Some(&token), "/studios", "zh-CN").await;
+    let slugs: Vec<&str> =
+        studios["items"].as_array().expect("items").iter().map(|s| s["slug"].as_str().expect("slug")).collect();
+    assert_eq!(slugs, ["xihu-math"]);
+
+    let other_admin = signed_in(&w.app, "admin@xiaoshan.cn").await;
+    let other = create_client(&w.app, &other_admin, w.xiaoshan, "课程平台", &["lessons.read"]).await;
+    let (_, _, theirs) = api(&w.app, Some(&other), "/lessons", "zh-CN").await;
+    assert_eq!(titles(&theirs), ["《勾股定理》研究课"], "each district its own");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn missing_unknown_expired_and_revoked_tokens_get_a_problem_in_the_callers_language(pool: PgPool) {
+    let w = world(pool).await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "名册系统", &["certificates.read"]).await;
+
+    let (status, headers, problem) = api(&w.app, None, "/lessons", "en").await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("token-missing")));
+    assert_eq!(headers["content-type"], "application/problem+json");
+    assert_eq!(headers["www-authenticate"], "Bearer");
+    assert!(problem["detail"].as_str().expect("detail").contains("Authorization"), "{problem}");
+    let unknown = format!("atl_{}", "0".repeat(48));
+    for bad in [unknown.as_str(), "atl_short", "' or 1=1 --"] {
+        let (status, _, problem) = api(&w.app, Some(bad), "/lessons", "zh-CN").await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("token-invalid")), "{bad}");
+    }
+
+    let (status, headers, problem) = api(&w.app, Some(&token), "/lessons", "zh-CN,zh;q=0.9").await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("insufficient-scope")));
+    assert!(problem["detail"].as_str().expect("detail").contains("lessons.read"));
+    assert_eq!(headers["content-language"], "zh-CN");
+    assert!(problem.get("items").is_none(), "nothing of the list leaks");
+
+    exec(
+        &w.app.pool,
+        "update api_clients set created_at = now() - interval '2 days', expires_at = now() - interval '1 day'",
+        &[],
+    )
+    .await;
+    let (status, _, problem) = api(&w.app, Some(&token), "/certificates/ABCDE-FGHJK-LMNPQ-RSTUV", "en").await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("token-expired")));
+
+    let fresh = create_client(&w.app, &admin, w.xihu, "新名册系统", &["certificates.read"]).await;
+    let id: Uuid = sqlx::query_scalar("select id from api_clients where name = '新名册系统'")
+        .fetch_one(&w.app.pool)
+        .await
+        .expect("id");
+    assert_eq!(api(&w.app, Some(&fresh), "/certificates/ABCDE-FGHJK-LMNPQ-RSTUV", "en").await.0, StatusCode::NOT_FOUND);
+    assert_status(
+        &w.app.call(&admin, "integration/revoke-client", &[("client", &id.to_string())]).await,
+        StatusCode::OK,
+    );
+    let (status, _, problem) = api(&w.app, Some(&fresh), "/certificates/ABCDE-FGHJK-LMNPQ-RSTUV", "en").await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("token-revoked")), "at once");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_certificate_is_verified_by_serial_within_its_teachers_district_only(pool: PgPool) {
+    let w = world(pool).await;
+    exec(
+        &w.app.pool,
+        "insert into certificates (id, serial, user_id, year, year_start, year_end, teacher_name, school_name,
+                                   total_tenths, content, content_sha256)
+         values (gen_random_uuid(), 'ABCDEFGHJKLMNPQRSTUV', $1, 2026, '2026-01-01', '2027-01-01', '林老师',
+                 '西湖区实验中学', 725, '{}', repeat('a', 64))",
+        &[w.teacher],
+    )
+    .await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "人事系统", &["certificates.read"]).await;
+    let (status, _, certificate) = api(&w.app, Some(&token), "/certificates/abcde-fghjk-lmnpq-rstuv", "zh-CN").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(certificate["teacher_name"], "林老师");
+    assert_eq!(certificate["total_hours"], 72.5);
+    assert_eq!(certificate["last_day"], "2026-12-31");
+    assert_eq!(certificate["valid"], true);
+    for missing in
+        ["/certificates/BCDEFGHJKLMNPQRSTUVW", "/certificates/%00", &format!("/certificates/{}", "A".repeat(200))]
+    {
+        let (status, _, problem) = api(&w.app, Some(&token), missing, "zh-CN").await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::NOT_FOUND, Some("not-found")), "{missing}");
+    }
+    let other_admin = signed_in(&w.app, "admin@xiaoshan.cn").await;
+    let other = create_client(&w.app, &other_admin, w.xiaoshan, "人事系统", &["certificates.read"]).await;
+    let (status, _, _) = api(&w.app, Some(&other), "/certificates/ABCDEFGHJKLMNPQRSTUV", "zh-CN").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another district's teacher is not found");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_client_past_its_rate_limit_is_told_when_to_retry(pool: PgPool) {
+    let w = world(pool).await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "批量同步", &["records.read"]).await;
+    let client = w.app.client();
+    let url = format!("{}/api/v1/lessons", w.app.base);
+    let mut statuses = Vec::new();
+    for _ in 0..app::integration::rules::CALLS_PER_MINUTE + 1 {
+        statuses.push(client.get(&url).bearer_auth(&token).send().await.expect("call"));
+    }
+    let last = statuses.pop().expect("last");
+    assert!(statuses.iter().all(|r| r.status() == StatusCode::FORBIDDEN), "within the limit: the scope decides");
+    assert_eq!(last.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = last.headers()["retry-after"].to_str().expect("header").parse().expect("seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    let problem: Value = last.json().await.expect("problem");
+    assert_eq!(problem["code"], "rate-limited");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_openapi_document_names_every_endpoint_and_the_reference_page_shows_it(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let client = app.client();
+    let document: Value = app.get(&client, "/api/v1/openapi.json").await.json().await.expect("document");
+    assert!(document["openapi"].as_str().expect("version").starts_with("3.1"));
+    assert_eq!(document["servers"][0]["url"], "/api/v1");
+    assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    let paths: Vec<&String> = document["paths"].as_object().expect("paths").keys().collect();
+    assert_eq!(paths, ["/certificates/{serial}", "/lessons", "/studios"]);
+    assert_eq!(
+        document,
+        serde_json::to_value(app::integration::rest::document()).expect("json"),
+        "served as generated"
+    );
+    for (path, operation) in document["paths"].as_object().expect("paths") {
+        let get = &operation["get"];
+        assert!(get["security"][0]["bearer"].as_array().is_some_and(|s| s.len() == 1), "{path} names its scope");
+        for status in ["401", "403", "429"] {
+            assert!(get["responses"][status].is_object(), "{path} documents {status}");
+        }
+    }
+
+    let page = app.get(&client, "/api/v1/docs").await;
+    assert_status(&page, StatusCode::OK);
+    let html = page.text().await.expect("html");
+    for expected in [
+        "<h1>",
+        "GET /api/v1/lessons",
+        "GET /api/v1/certificates/{serial}",
+        "id=\"problem-token-expired\"",
+        "id=\"schema-LessonPage\"",
+        "lessons.read",
+    ] {
+        assert!(html.contains(expected), "the reference shows {expected}");
+    }
+    let english =
+        client.get(format!("{}/api/v1/docs", app.base)).header("accept-language", "en").send().await.expect("page");
+    assert!(english.text().await.expect("html").contains("<html lang=\"en\">"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn unknown_api_paths_and_methods_are_problems_not_pages(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let client = app.client();
+    let missing = app.get(&client, "/api/v1/teachers/42").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers()["content-type"], "application/problem+json");
+    let post = client.post(format!("{}/api/v1/lessons", app.base)).send().await.expect("post");
+    assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let problem: Value = post.json().await.expect("problem");
+    assert_eq!(problem["code"], "method-not-allowed");
+}
