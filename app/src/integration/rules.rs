@@ -142,22 +142,29 @@ pub fn validate_client(name: &str, scopes: &[String], days: &str) -> Result<Vali
     }
 }
 
-/// Where a list stopped: the last item's change time and id. Lists are ordered by both, so a
-/// cursor stays right when rows are inserted or changed while a caller pages (a changed row
-/// moves to the end and comes again).
+/// A list's position, opaque to callers: each list orders its items its own way.
+pub trait PageCursor: Sized + Copy {
+    fn encode(self) -> String;
+    /// `None` for anything this list did not hand out.
+    fn decode(text: &str) -> Option<Self>;
+}
+
+/// Where a list ordered by change time stopped: the last item's change time and id. A cursor
+/// stays right when rows are inserted or changed while a caller pages (a changed row moves to
+/// the end and comes again).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cursor {
     pub at: DateTime<Utc>,
     pub id: Uuid,
 }
 
-impl Cursor {
-    /// Opaque to callers: microseconds since the epoch and the id, in hex.
-    pub fn encode(self) -> String {
+impl PageCursor for Cursor {
+    /// Microseconds since the epoch and the id, in hex.
+    fn encode(self) -> String {
         format!("{:x}.{}", self.at.timestamp_micros(), self.id.simple())
     }
 
-    pub fn decode(text: &str) -> Option<Cursor> {
+    fn decode(text: &str) -> Option<Cursor> {
         if text.len() > 64 {
             return None;
         }
@@ -166,6 +173,33 @@ impl Cursor {
         let at = DateTime::from_timestamp_micros(micros)?;
         let id = Uuid::try_parse(id).ok()?;
         Some(Cursor { at, id })
+    }
+}
+
+/// Where a change feed stopped: the writing transaction and the change's number (see the
+/// migration of `training_record_changes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeedCursor {
+    pub xid: i64,
+    pub seq: i64,
+}
+
+impl FeedCursor {
+    pub const START: FeedCursor = FeedCursor { xid: 0, seq: 0 };
+}
+
+impl PageCursor for FeedCursor {
+    fn encode(self) -> String {
+        format!("t{:x}.{:x}", self.xid, self.seq)
+    }
+
+    fn decode(text: &str) -> Option<FeedCursor> {
+        let (xid, seq) = text.strip_prefix('t')?.split_once('.')?;
+        if xid.len() > 16 || seq.len() > 16 {
+            return None;
+        }
+        let cursor = FeedCursor { xid: i64::from_str_radix(xid, 16).ok()?, seq: i64::from_str_radix(seq, 16).ok()? };
+        (cursor.xid >= 0 && cursor.seq >= 0).then_some(cursor)
     }
 }
 
@@ -240,6 +274,17 @@ mod tests {
             ["", ".", "zz.00000000000000000000000000000000", "1.not-a-uuid", &"f".repeat(65), "ffffffffffffffff.0"]
         {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn feed_cursors_read_back_and_list_cursors_are_not_feed_cursors() {
+        let cursor = FeedCursor { xid: 1_234_567, seq: 89 };
+        assert_eq!(FeedCursor::decode(&cursor.encode()), Some(cursor));
+        let list = Cursor { at: DateTime::from_timestamp_micros(1).expect("time"), id: Uuid::nil() }.encode();
+        for bad in [list.as_str(), "t", "t1", "t-1.2", "tz.1", &format!("t{}.1", "f".repeat(17)), "tffffffffffffffff.1"]
+        {
+            assert_eq!(FeedCursor::decode(bad), None, "{bad}");
         }
     }
 

@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 /// The password of every demo and scale account.
 pub const DEMO_PASSWORD: &str = "atelier-demo";
+/// The demo API client's token: known to everyone, so only ever in demo data.
+pub const DEMO_API_TOKEN: &str = "atl_76cdde46e2051b6da9155bfb194aeceb46d05d219f2f0a89";
 
 /// The demo sign-ins printed by `scripts/serve`: (email, who they are).
 pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
@@ -152,6 +154,7 @@ pub async fn demo(pool: &PgPool) -> Result<(), SeedError> {
     for (email, who) in DEMO_ACCOUNTS {
         println!("  {email:<30} {who}");
     }
+    println!("demo API client of 西湖区 (every scope): Authorization: Bearer {DEMO_API_TOKEN}");
     Ok(())
 }
 
@@ -365,6 +368,20 @@ async fn load_demo(pool: &PgPool) -> Result<(), SeedError> {
         .bind(user_id("principal@demo.atelier"))
         .execute(&mut *tx)
         .await?;
+    // 西湖区's API client, whose token the README's example uses: every scope, two years.
+    let scopes: Vec<&str> = app::integration::rules::Scope::ALL.iter().map(|s| s.as_str()).collect();
+    sqlx::query(
+        "insert into api_clients (id, district_id, name, scopes, token_hash, token_hint, expires_at, created_by)
+         select $1, id, '演示客户端 demo client', $2, $3, $4, now() + interval '730 days', $5
+         from districts where name = '西湖区'",
+    )
+    .bind(Uuid::new_v5(&Uuid::NAMESPACE_URL, b"atelier:api-client:demo"))
+    .bind(&scopes)
+    .bind(app::kit::token::token_hash(DEMO_API_TOKEN))
+    .bind(app::integration::rules::token_hint(DEMO_API_TOKEN))
+    .bind(user_id("district.admin@demo.atelier"))
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     load_demo_growth(pool, math, english).await?;
     println!(

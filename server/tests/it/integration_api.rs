@@ -350,7 +350,7 @@ async fn the_openapi_document_names_every_endpoint_and_the_reference_page_shows_
     assert_eq!(document["servers"][0]["url"], "/api/v1");
     assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let paths: Vec<&String> = document["paths"].as_object().expect("paths").keys().collect();
-    assert_eq!(paths, ["/certificates/{serial}", "/lessons", "/studios"]);
+    assert_eq!(paths, ["/certificates/{serial}", "/hours/records", "/lessons", "/studios"]);
     assert_eq!(
         document,
         serde_json::to_value(app::integration::rest::document()).expect("json"),
@@ -372,7 +372,7 @@ async fn the_openapi_document_names_every_endpoint_and_the_reference_page_shows_
         "GET /api/v1/lessons",
         "GET /api/v1/certificates/{serial}",
         "id=\"problem-token-expired\"",
-        "id=\"schema-LessonPage\"",
+        "id=\"schema-Page_ApiLesson\"",
         "lessons.read",
     ] {
         assert!(html.contains(expected), "the reference shows {expected}");
@@ -393,4 +393,72 @@ async fn unknown_api_paths_and_methods_are_problems_not_pages(pool: PgPool) {
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
     let problem: Value = post.json().await.expect("problem");
     assert_eq!(problem["code"], "method-not-allowed");
+}
+
+/// The feed once the change is served: a change shows only after every older transaction (of any
+/// database on the server) has finished, so the test asks again for a moment.
+async fn feed_until(app: &TestApp, token: &str, path: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..50 {
+        let (status, _, page) = api(app, Some(token), path, "zh-CN").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        if ready(&page) {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the feed at {path} never showed the change");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_hours_feed_follows_credits_and_withdrawals_of_the_districts_teachers(pool: PgPool) {
+    let w = world(pool).await;
+    let record = Uuid::new_v4();
+    exec(
+        &w.app.pool,
+        "insert into training_records (id, user_id, occurred_on, hours, category, description)
+         values ($1, $2, current_date, 2.0, 'offline', '校本研修')",
+        &[record, w.teacher],
+    )
+    .await;
+    exec(
+        &w.app.pool,
+        "insert into training_records (id, user_id, occurred_on, hours, category)
+         select gen_random_uuid(), id, current_date, 3.0, 'online' from users where email = 'host@xiaoshan.cn'",
+        &[],
+    )
+    .await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "继续教育平台", &["hours.read"]).await;
+
+    let first =
+        feed_until(&w.app, &token, "/hours/records", |p| p["items"].as_array().is_some_and(|i| !i.is_empty())).await;
+    let items = first["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "nothing of 萧山区: {first}");
+    assert_eq!(items[0]["change"], "upsert");
+    assert_eq!(items[0]["record"]["teacher_name"], "林老师");
+    assert_eq!(items[0]["record"]["hours"], 2.0);
+    assert_eq!(items[0]["record"]["source"], "manual");
+    let cursor = first["next_cursor"].as_str().expect("cursor").to_owned();
+
+    exec(&w.app.pool, "delete from training_records where id = $1", &[record]).await;
+    let next = feed_until(&w.app, &token, &format!("/hours/records?cursor={cursor}"), |p| {
+        p["items"].as_array().is_some_and(|i| !i.is_empty())
+    })
+    .await;
+    let change = &next["items"][0];
+    assert_eq!(
+        (change["change"].as_str(), change["record_id"].as_str()),
+        (Some("delete"), Some(record.to_string().as_str()))
+    );
+    assert!(change["record"].is_null(), "a tombstone carries no data");
+    let (_, _, again) = api(&w.app, Some(&token), "/hours/records", "zh-CN").await;
+    let changes: Vec<&str> =
+        again["items"].as_array().expect("items").iter().map(|c| c["change"].as_str().expect("change")).collect();
+    assert_eq!(changes, ["delete", "delete"], "from the start: both changes, each as the record is now");
+
+    let lessons_only = create_client(&w.app, &admin, w.xihu, "课程平台", &["lessons.read"]).await;
+    let (status, _, problem) = api(&w.app, Some(&lessons_only), "/hours/records", "zh-CN").await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("insufficient-scope")));
+    let (status, _, problem) = api(&w.app, Some(&token), "/hours/records?cursor=zzz", "en").await;
+    assert_eq!((status, problem["errors"][0]["name"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")));
 }

@@ -2,10 +2,10 @@
 //! (scope `lessons.read`).
 
 use super::access::ApiCaller;
-use super::lists::{ListParams, ListRequest};
-use super::problem::{ApiError, Problem};
+use super::lists::{epoch, ListParams, ListRequest, Page};
+use super::problem::{ApiError, ListRefusals, Refusals};
 use super::ApiState;
-use crate::integration::rules::Scope;
+use crate::integration::rules::{Cursor, Scope};
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -41,17 +41,6 @@ pub struct ApiStudio {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A page of studios, oldest change first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StudioPage {
-    pub items: Vec<ApiStudio>,
-    /// Pass as `cursor` for the next page, or later to get what changed since (absent when the
-    /// page is empty: keep the previous one).
-    pub next_cursor: Option<String>,
-    /// Whether another page follows now.
-    pub has_more: bool,
-}
-
 #[derive(sqlx::FromRow)]
 struct StudioRow {
     id: Uuid,
@@ -75,11 +64,9 @@ struct StudioRow {
     tag = "lessons",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of the district's studios", body = StudioPage),
-        (status = 400, description = "Invalid paging parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `lessons.read`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many calls; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of the district's studios", body = Page<ApiStudio>),
+        ListRefusals,
+        Refusals,
     ),
     security(("bearer" = ["lessons.read"]))
 )]
@@ -87,29 +74,31 @@ struct StudioRow {
 pub async fn list_studios(
     State(state): State<ApiState>,
     caller: ApiCaller,
-    ListRequest(paging): ListRequest,
-) -> Result<Json<StudioPage>, ApiError> {
+    ListRequest(paging): ListRequest<Cursor>,
+) -> Result<Json<Page<ApiStudio>>, ApiError> {
     caller.require(Scope::LessonsRead)?;
-    let mut rows: Vec<StudioRow> = sqlx::query_as(
+    let after = paging.cursor.unwrap_or(Cursor { at: epoch(), id: Uuid::nil() });
+    let rows: Vec<StudioRow> = sqlx::query_as(
         "select s.id, s.slug, s.name, s.description, s.subject, sc.id as school_id, sc.name as school_name,
                 u.display_name as host_name, s.visibility, s.archived, s.created_at, s.changed_at as updated_at
          from studios s
          join schools sc on sc.id = s.school_id
          join users u on u.id = s.host_id
-         where sc.district_id = $1 and (s.changed_at, s.id) > ($2, $3)
+         where sc.district_id = $1 and (s.changed_at, s.id) > ($2, $3) and s.changed_at >= $5
          order by s.changed_at, s.id
          limit $4",
     )
     .bind(caller.district_id)
-    .bind(paging.after.0)
-    .bind(paging.after.1)
+    .bind(after.at)
+    .bind(after.id)
     .bind(paging.limit + 1)
+    .bind(paging.since)
     .fetch_all(&state.pool)
     .await?;
-    let (next_cursor, has_more) = paging.finish(&mut rows, |r| (r.updated_at, r.id));
-    let items = rows
-        .into_iter()
-        .map(|r| ApiStudio {
+    Ok(Json(paging.page(
+        rows,
+        |r| Cursor { at: r.updated_at, id: r.id },
+        |r| ApiStudio {
             id: r.id,
             slug: r.slug,
             name: r.name,
@@ -121,9 +110,8 @@ pub async fn list_studios(
             archived: r.archived,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        })
-        .collect();
-    Ok(Json(StudioPage { items, next_cursor, has_more }))
+        },
+    )))
 }
 
 /// An open lesson of one of the district's studios (drafts are not shown).
@@ -162,17 +150,6 @@ pub struct StudioRef {
     pub name: String,
 }
 
-/// A page of lessons, oldest change first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LessonPage {
-    pub items: Vec<ApiLesson>,
-    /// Pass as `cursor` for the next page, or later to get what changed since (absent when the
-    /// page is empty: keep the previous one).
-    pub next_cursor: Option<String>,
-    /// Whether another page follows now.
-    pub has_more: bool,
-}
-
 #[derive(sqlx::FromRow)]
 struct LessonRow {
     id: Uuid,
@@ -200,11 +177,9 @@ struct LessonRow {
     tag = "lessons",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of the district's open lessons", body = LessonPage),
-        (status = 400, description = "Invalid paging parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `lessons.read`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many calls; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 200, description = "A page of the district's open lessons", body = Page<ApiLesson>),
+        ListRefusals,
+        Refusals,
     ),
     security(("bearer" = ["lessons.read"]))
 )]
@@ -212,30 +187,32 @@ struct LessonRow {
 pub async fn list_lessons(
     State(state): State<ApiState>,
     caller: ApiCaller,
-    ListRequest(paging): ListRequest,
-) -> Result<Json<LessonPage>, ApiError> {
+    ListRequest(paging): ListRequest<Cursor>,
+) -> Result<Json<Page<ApiLesson>>, ApiError> {
     caller.require(Scope::LessonsRead)?;
-    let mut rows: Vec<LessonRow> = sqlx::query_as(
+    let after = paging.cursor.unwrap_or(Cursor { at: epoch(), id: Uuid::nil() });
+    let rows: Vec<LessonRow> = sqlx::query_as(
         "select l.id, l.title, l.subject, l.grade, s.id as studio_id, s.slug as studio_slug, s.name as studio_name,
                 l.starts_at, l.ends_at, l.mode, l.status, l.capacity, l.seats_taken, l.waitlisted,
                 l.credited_hours::float8 as credited_hours, l.changed_at as updated_at
          from open_lessons l
          join studios s on s.id = l.studio_id
          join schools sc on sc.id = s.school_id
-         where sc.district_id = $1 and l.status <> 'draft' and (l.changed_at, l.id) > ($2, $3)
+         where sc.district_id = $1 and l.status <> 'draft' and (l.changed_at, l.id) > ($2, $3) and l.changed_at >= $5
          order by l.changed_at, l.id
          limit $4",
     )
     .bind(caller.district_id)
-    .bind(paging.after.0)
-    .bind(paging.after.1)
+    .bind(after.at)
+    .bind(after.id)
     .bind(paging.limit + 1)
+    .bind(paging.since)
     .fetch_all(&state.pool)
     .await?;
-    let (next_cursor, has_more) = paging.finish(&mut rows, |r| (r.updated_at, r.id));
-    let items = rows
-        .into_iter()
-        .map(|r| ApiLesson {
+    Ok(Json(paging.page(
+        rows,
+        |r| Cursor { at: r.updated_at, id: r.id },
+        |r| ApiLesson {
             id: r.id,
             title: r.title,
             subject: r.subject,
@@ -250,7 +227,6 @@ pub async fn list_lessons(
             waitlisted: r.waitlisted,
             credited_hours: r.credited_hours,
             updated_at: r.updated_at,
-        })
-        .collect();
-    Ok(Json(LessonPage { items, next_cursor, has_more }))
+        },
+    )))
 }

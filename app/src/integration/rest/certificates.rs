@@ -2,7 +2,7 @@
 //! (scope `certificates.read`).
 
 use super::access::ApiCaller;
-use super::problem::{ApiError, Problem};
+use super::problem::{ApiError, Problem, Refusals};
 use super::ApiState;
 use crate::integration::rules::Scope;
 use crate::records::certificates::normalize_serial;
@@ -46,10 +46,8 @@ pub struct ApiCertificate {
     params(("serial" = String, Path, description = "The certificate's serial, as printed", max_length = 64)),
     responses(
         (status = 200, description = "The certificate", body = ApiCertificate),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token lacks `certificates.read`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such certificate in the district", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many calls; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        Refusals,
     ),
     security(("bearer" = ["certificates.read"]))
 )]

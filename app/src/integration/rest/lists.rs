@@ -1,15 +1,14 @@
-//! What every list of the API shares: cursor paging ordered by change time, `updated_since` or
-//! `If-Modified-Since` to fetch only changes, and a page size within bounds.
+//! What every list of the API shares: an opaque cursor (each list orders its items its own way),
+//! `updated_since` or `If-Modified-Since` to fetch only changes, and a page size within bounds.
 
 use super::problem::ApiError;
-use crate::integration::rules::{page_size, Cursor};
+use crate::integration::rules::{page_size, PageCursor, PAGE_DEFAULT};
 use crate::integration::IntegrationMsg;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::{header, request::Parts};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use utoipa::IntoParams;
-use uuid::Uuid;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// A list's paging parameters, as sent.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -26,22 +25,35 @@ pub struct ListParams {
     updated_since: Option<String>,
 }
 
+/// A page of a list, in the list's order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page, or later to get what changed since (absent when the
+    /// page is empty: keep the previous one).
+    pub next_cursor: Option<String>,
+    /// Whether another page follows now.
+    pub has_more: bool,
+}
+
 /// Where a page starts and how long it is, checked.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Paging {
-    /// Items strictly after this (change time, id) come next.
-    pub after: (DateTime<Utc>, Uuid),
+pub struct Paging<C> {
+    /// Items after this one come next (none: from the first).
+    pub cursor: Option<C>,
+    /// Items changed before this are left out.
+    pub since: DateTime<Utc>,
     pub limit: i64,
 }
 
 /// The earliest change time any row can have (before the first release).
-fn epoch() -> DateTime<Utc> {
+pub fn epoch() -> DateTime<Utc> {
     DateTime::from_timestamp(0, 0).unwrap_or_default()
 }
 
-impl Paging {
+impl<C: PageCursor> Paging<C> {
     /// Reads the parameters (and `If-Modified-Since`, when `updated_since` is absent).
-    pub fn from_params(params: ListParams, if_modified_since: Option<&str>) -> Result<Paging, ApiError> {
+    pub fn from_params(params: ListParams, if_modified_since: Option<&str>) -> Result<Paging<C>, ApiError> {
         let mut errors = Vec::new();
         let limit = match params.limit.as_deref().map(|l| l.trim().parse::<i64>().ok()) {
             None => page_size(None),
@@ -64,48 +76,39 @@ impl Paging {
             (None, None) => None,
         };
         let cursor = match &params.cursor {
-            Some(text) => match Cursor::decode(text.trim()) {
-                Some(cursor) => Some(cursor),
-                None => {
+            Some(text) => {
+                let cursor = C::decode(text.trim());
+                if cursor.is_none() {
                     errors.push(("cursor".to_owned(), IntegrationMsg::ProblemBadCursor.into()));
-                    None
                 }
-            },
+                cursor
+            }
             None => None,
         };
         if !errors.is_empty() {
             return Err(ApiError::Invalid(errors));
         }
-        // A cursor comes from a page of the same query, so it is past `since` already.
-        let after = match (cursor, since) {
-            (Some(c), _) => (c.at, c.id),
-            (None, Some(at)) => (at.max(epoch()), Uuid::nil()),
-            (None, None) => (epoch(), Uuid::nil()),
-        };
-        Ok(Paging { after, limit: limit.unwrap_or(crate::integration::rules::PAGE_DEFAULT) })
+        Ok(Paging { cursor, since: since.unwrap_or_else(epoch).max(epoch()), limit: limit.unwrap_or(PAGE_DEFAULT) })
     }
 
-    /// The cursor after the last of `items` (each giving its change time and id), and whether
-    /// more follow: the query asked for one item more than the page holds.
-    pub fn finish<T>(&self, items: &mut Vec<T>, key: impl Fn(&T) -> (DateTime<Utc>, Uuid)) -> (Option<String>, bool) {
-        let more = items.len() as i64 > self.limit;
-        items.truncate(self.limit as usize);
-        let next = items.last().map(|item| {
-            let (at, id) = key(item);
-            Cursor { at, id }.encode()
-        });
-        (next, more)
+    /// The page of `rows` (the query asked for one more than the page holds, to tell whether
+    /// more follow), each row's cursor and item given by `cursor_of` and `item`.
+    pub fn page<R, T>(&self, mut rows: Vec<R>, cursor_of: impl Fn(&R) -> C, item: impl FnMut(R) -> T) -> Page<T> {
+        let has_more = rows.len() as i64 > self.limit;
+        rows.truncate(self.limit as usize);
+        let next_cursor = rows.last().map(|row| cursor_of(row).encode());
+        Page { items: rows.into_iter().map(item).collect(), next_cursor, has_more }
     }
 }
 
 /// The paging of a list request: its query parameters and `If-Modified-Since`. Malformed
 /// parameters are a problem (400), never a plain-text rejection.
-pub struct ListRequest(pub Paging);
+pub struct ListRequest<C>(pub Paging<C>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ListRequest {
+impl<S: Send + Sync, C: PageCursor> FromRequestParts<S> for ListRequest<C> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<ListRequest, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<ListRequest<C>, ApiError> {
         let Query(params) = Query::<ListParams>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::invalid("query", IntegrationMsg::ProblemInvalid))?;
@@ -117,6 +120,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ListRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::integration::rules::Cursor;
+    use uuid::Uuid;
 
     fn params(cursor: Option<&str>, limit: Option<&str>, since: Option<&str>) -> ListParams {
         ListParams {
@@ -128,23 +133,24 @@ mod tests {
 
     #[test]
     fn a_list_starts_at_the_beginning_or_where_it_is_told() {
-        let start = Paging::from_params(ListParams::default(), None).expect("paging");
-        assert_eq!(start, Paging { after: (epoch(), Uuid::nil()), limit: 50 });
-        let since =
-            Paging::from_params(params(None, Some("10"), Some("2026-09-01T08:00:00+08:00")), None).expect("paging");
-        assert_eq!(since.after.0.to_rfc3339(), "2026-09-01T00:00:00+00:00");
+        let start = Paging::<Cursor>::from_params(ListParams::default(), None).expect("paging");
+        assert_eq!(start, Paging { cursor: None, since: epoch(), limit: 50 });
+        let since = Paging::<Cursor>::from_params(params(None, Some("10"), Some("2026-09-01T08:00:00+08:00")), None)
+            .expect("paging");
+        assert_eq!(since.since.to_rfc3339(), "2026-09-01T00:00:00+00:00");
         assert_eq!(since.limit, 10);
-        let header = Paging::from_params(ListParams::default(), Some("Tue, 01 Sep 2026 00:00:00 GMT")).expect("paging");
-        assert_eq!(header.after.0, since.after.0);
-        let cursor = Cursor { at: since.after.0, id: Uuid::new_v4() };
-        let next = Paging::from_params(params(Some(&cursor.encode()), None, None), None).expect("paging");
-        assert_eq!(next.after, (cursor.at, cursor.id));
+        let header = Paging::<Cursor>::from_params(ListParams::default(), Some("Tue, 01 Sep 2026 00:00:00 GMT"))
+            .expect("paging");
+        assert_eq!(header.since, since.since);
+        let cursor = Cursor { at: since.since, id: Uuid::new_v4() };
+        let next = Paging::<Cursor>::from_params(params(Some(&cursor.encode()), None, None), None).expect("paging");
+        assert_eq!(next.cursor, Some(cursor));
     }
 
     #[test]
     fn each_bad_parameter_is_named() {
         let Err(ApiError::Invalid(errors)) =
-            Paging::from_params(params(Some("x"), Some("500"), Some("yesterday")), None)
+            Paging::<Cursor>::from_params(params(Some("x"), Some("500"), Some("yesterday")), None)
         else {
             panic!("refused")
         };
@@ -154,15 +160,14 @@ mod tests {
 
     #[test]
     fn a_page_ends_with_the_cursor_of_its_last_item() {
-        let paging = Paging { after: (epoch(), Uuid::nil()), limit: 2 };
+        let paging = Paging::<Cursor> { cursor: None, since: epoch(), limit: 2 };
         let at = epoch();
         let ids = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
-        let mut items = ids.to_vec();
-        let (next, more) = paging.finish(&mut items, |id| (at, *id));
-        assert!(more);
-        assert_eq!(items, ids[..2]);
-        assert_eq!(next.as_deref().and_then(Cursor::decode).map(|c| c.id), Some(ids[1]));
-        let mut last = vec![ids[2]];
-        assert!(!paging.finish(&mut last, |id| (at, *id)).1);
+        let page = paging.page(ids.to_vec(), |id| Cursor { at, id: *id }, |id| id);
+        assert!(page.has_more);
+        assert_eq!(page.items, ids[..2]);
+        assert_eq!(page.next_cursor.as_deref().and_then(Cursor::decode).map(|c| c.id), Some(ids[1]));
+        assert!(!paging.page(vec![ids[2]], |id| Cursor { at, id: *id }, |id| id).has_more);
+        assert_eq!(paging.page(Vec::<Uuid>::new(), |id| Cursor { at, id: *id }, |id| id).next_cursor, None);
     }
 }

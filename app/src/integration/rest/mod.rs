@@ -6,6 +6,7 @@ pub mod access;
 pub mod catalog;
 pub mod certificates;
 mod docs;
+pub mod hours;
 pub mod lists;
 pub mod problem;
 
@@ -47,6 +48,7 @@ pub struct ApiState {
     modifiers(&BearerScheme),
     tags(
         (name = "lessons", description = "Open lessons and studios of the district (public data)"),
+        (name = "hours", description = "Training hours of the district's teachers (administrative data)"),
         (name = "certificates", description = "Training-hour certificates of the district's teachers"),
     )
 )]
@@ -74,6 +76,7 @@ fn endpoints() -> OpenApiRouter<ApiState> {
         .routes(routes!(catalog::list_studios))
         .routes(routes!(catalog::list_lessons))
         .routes(routes!(certificates::get_certificate))
+        .routes(routes!(hours::hour_changes))
 }
 
 /// The OpenAPI document.

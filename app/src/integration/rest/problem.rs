@@ -36,6 +36,28 @@ pub struct Problem {
     pub errors: Vec<ProblemField>,
 }
 
+/// The refusals every endpoint may answer, documented once.
+#[derive(utoipa::IntoResponses)]
+pub enum Refusals {
+    /// No valid token: missing, unknown, expired or revoked.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The token lacks the scope the endpoint needs.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// Too many calls from this client; `Retry-After` says when to try again.
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Problem),
+}
+
+/// What a list may answer besides the common refusals.
+#[derive(utoipa::IntoResponses)]
+pub enum ListRefusals {
+    /// Invalid paging parameters (`cursor`, `limit`, `updated_since`), each named.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+}
+
 /// One parameter or field at fault.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemField {
