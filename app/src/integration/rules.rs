@@ -144,9 +144,17 @@ pub fn validate_client(name: &str, scopes: &[String], days: &str) -> Result<Vali
 
 /// A list's position, opaque to callers: each list orders its items its own way.
 pub trait PageCursor: Sized + Copy {
+    /// The shape of the list's cursors, as the API document states it: text of that shape
+    /// decodes, anything else does not.
+    const PATTERN: &'static str;
     fn encode(self) -> String;
-    /// `None` for anything this list did not hand out.
+    /// `None` for anything not of the list's shape.
     fn decode(text: &str) -> Option<Self>;
+}
+
+/// Lower-case hex of `min..=max` digits.
+fn hex_digits(text: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&text.len()) && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Where a list ordered by change time stopped: the last item's change time and id. A cursor
@@ -159,20 +167,20 @@ pub struct Cursor {
 }
 
 impl PageCursor for Cursor {
+    const PATTERN: &'static str = "^[0-9a-f]{1,15}\\.[0-9a-f]{32}$";
+
     /// Microseconds since the epoch and the id, in hex.
     fn encode(self) -> String {
         format!("{:x}.{}", self.at.timestamp_micros(), self.id.simple())
     }
 
     fn decode(text: &str) -> Option<Cursor> {
-        if text.len() > 64 {
+        let (micros, id) = text.split_once('.')?;
+        if !hex_digits(micros, 1, 15) || !hex_digits(id, 32, 32) {
             return None;
         }
-        let (micros, id) = text.split_once('.')?;
-        let micros = i64::from_str_radix(micros, 16).ok()?;
-        let at = DateTime::from_timestamp_micros(micros)?;
-        let id = Uuid::try_parse(id).ok()?;
-        Some(Cursor { at, id })
+        let at = DateTime::from_timestamp_micros(i64::from_str_radix(micros, 16).ok()?)?;
+        Some(Cursor { at, id: Uuid::try_parse(id).ok()? })
     }
 }
 
@@ -189,17 +197,18 @@ impl FeedCursor {
 }
 
 impl PageCursor for FeedCursor {
+    const PATTERN: &'static str = "^t[0-9a-f]{1,15}\\.[0-9a-f]{1,15}$";
+
     fn encode(self) -> String {
         format!("t{:x}.{:x}", self.xid, self.seq)
     }
 
     fn decode(text: &str) -> Option<FeedCursor> {
         let (xid, seq) = text.strip_prefix('t')?.split_once('.')?;
-        if xid.len() > 16 || seq.len() > 16 {
+        if !hex_digits(xid, 1, 15) || !hex_digits(seq, 1, 15) {
             return None;
         }
-        let cursor = FeedCursor { xid: i64::from_str_radix(xid, 16).ok()?, seq: i64::from_str_radix(seq, 16).ok()? };
-        (cursor.xid >= 0 && cursor.seq >= 0).then_some(cursor)
+        Some(FeedCursor { xid: i64::from_str_radix(xid, 16).ok()?, seq: i64::from_str_radix(seq, 16).ok()? })
     }
 }
 
@@ -286,6 +295,17 @@ mod tests {
         {
             assert_eq!(FeedCursor::decode(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_largest_cursors_of_the_documented_shape_decode() {
+        assert!(Cursor::decode(&format!("{}.{}", "f".repeat(15), "0".repeat(32))).is_some());
+        assert!(Cursor::decode(&format!("0.{}", "f".repeat(32))).is_some());
+        assert!(Cursor::decode(&format!("{}.{}", "F".repeat(15), "0".repeat(32))).is_none(), "lower case only");
+        assert_eq!(
+            FeedCursor::decode(&format!("t{0}.{0}", "f".repeat(15))),
+            Some(FeedCursor { xid: (1 << 60) - 1, seq: (1 << 60) - 1 })
+        );
     }
 
     #[test]

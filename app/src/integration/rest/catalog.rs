@@ -2,7 +2,7 @@
 //! (scope `lessons.read`).
 
 use super::access::ApiCaller;
-use super::lists::{epoch, ListParams, ListRequest, Page};
+use super::lists::{epoch, ListRequest, Page, PagingParams};
 use super::problem::{ApiError, ListRefusals, Refusals};
 use super::ApiState;
 use crate::integration::rules::{Cursor, Scope};
@@ -62,7 +62,7 @@ struct StudioRow {
     get,
     path = "/studios",
     tag = "lessons",
-    params(ListParams),
+    params(PagingParams<Cursor>),
     responses(
         (status = 200, description = "A page of the district's studios", body = Page<ApiStudio>),
         ListRefusals,
@@ -175,7 +175,7 @@ struct LessonRow {
     get,
     path = "/lessons",
     tag = "lessons",
-    params(ListParams),
+    params(PagingParams<Cursor>),
     responses(
         (status = 200, description = "A page of the district's open lessons", body = Page<ApiLesson>),
         ListRefusals,

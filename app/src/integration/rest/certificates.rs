@@ -43,7 +43,12 @@ pub struct ApiCertificate {
     get,
     path = "/certificates/{serial}",
     tag = "certificates",
-    params(("serial" = String, Path, description = "The certificate's serial, as printed", max_length = 64)),
+    params((
+        "serial" = String,
+        Path,
+        description = "The certificate's serial, as printed (any case; dashes and spaces allowed)",
+        pattern = "^[A-Za-z0-9 -]{1,64}$"
+    )),
     responses(
         (status = 200, description = "The certificate", body = ApiCertificate),
         (status = 404, description = "No such certificate in the district", body = Problem, content_type = "application/problem+json"),

@@ -3,7 +3,7 @@
 //! the teacher's consent (the development record is not).
 
 use super::access::ApiCaller;
-use super::lists::{ListParams, ListRequest, Page};
+use super::lists::{ListRequest, Page, PagingParams};
 use super::problem::{ApiError, ListRefusals, Refusals};
 use super::ApiState;
 use crate::integration::rules::{FeedCursor, Scope};
@@ -93,7 +93,7 @@ impl ChangeRow {
     get,
     path = "/hours/records",
     tag = "hours",
-    params(ListParams),
+    params(PagingParams<FeedCursor>),
     responses(
         (status = 200, description = "A page of changes", body = Page<HourChange>),
         ListRefusals,

@@ -2,27 +2,66 @@
 //! `updated_since` or `If-Modified-Since` to fetch only changes, and a page size within bounds.
 
 use super::problem::ApiError;
-use crate::integration::rules::{page_size, PageCursor, PAGE_DEFAULT};
+use crate::integration::rules::{page_size, PageCursor, PAGE_DEFAULT, PAGE_MAX};
 use crate::integration::IntegrationMsg;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::{header, request::Parts};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::marker::PhantomData;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::Required;
 use utoipa::{IntoParams, ToSchema};
 
-/// A list's paging parameters, as sent.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+/// A list's paging parameters, as sent (text, checked by [`Paging::from_params`], so that a bad
+/// one is a problem naming it).
+#[derive(Debug, Default, Deserialize)]
 pub struct ListParams {
-    /// Where the previous page stopped: its `next_cursor`. Omitted: from the start.
     cursor: Option<String>,
-    /// Items per page, 1 to 200.
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 200, default = 50)]
     limit: Option<String>,
-    /// Only items changed at or after this time (RFC 3339). `If-Modified-Since` (an HTTP date)
-    /// does the same when this is absent.
-    #[param(value_type = Option<String>, format = DateTime)]
     updated_since: Option<String>,
+}
+
+/// The paging parameters as the API document states them, for a list whose cursors are `C`s.
+pub struct PagingParams<C>(PhantomData<C>);
+
+impl<C: PageCursor> IntoParams for PagingParams<C> {
+    fn into_params(parameter_in_provider: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let param = |name: &str, description: &str, schema: ObjectBuilder| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(parameter_in_provider().unwrap_or(ParameterIn::Query))
+                .required(Required::False)
+                .description(Some(description))
+                .schema(Some(schema))
+                .build()
+        };
+        vec![
+            param(
+                "cursor",
+                "Where the previous page stopped: its `next_cursor`. Omitted: from the start.",
+                ObjectBuilder::new().schema_type(Type::String).pattern(Some(C::PATTERN)),
+            ),
+            param(
+                "limit",
+                "Items per page.",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(PAGE_MAX))
+                    .default(Some(PAGE_DEFAULT.into())),
+            ),
+            param(
+                "updated_since",
+                "Only items changed at or after this time (RFC 3339). `If-Modified-Since` (an HTTP date) does \
+                 the same when this is absent.",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            ),
+        ]
+    }
 }
 
 /// A page of a list, in the list's order.
