@@ -31,6 +31,9 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Where the outbox is delivered (`smtp_settings`); `None`: mail stays in the outbox.
     pub smtp: Option<app::kit::mail::SmtpSettings>,
+    /// `ATELIER_API_CALLS_PER_MINUTE`: calls an integration API client may make per minute on one
+    /// instance (default 600, 1 to 1,000,000).
+    pub api_calls_per_minute: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +106,18 @@ impl Config {
                 _ => None,
             },
             smtp: smtp_settings()?,
+            api_calls_per_minute: match parsed(
+                "ATELIER_API_CALLS_PER_MINUTE",
+                app::integration::rules::CALLS_PER_MINUTE,
+            )? {
+                n if (1..=1_000_000).contains(&n) => n,
+                n => {
+                    return Err(ConfigError {
+                        name: "ATELIER_API_CALLS_PER_MINUTE",
+                        problem: format!("{n} is not between 1 and 1,000,000"),
+                    })
+                }
+            },
             shutdown_grace_secs: match parsed("ATELIER_SHUTDOWN_GRACE_SECS", 20)? {
                 secs if (1..=600).contains(&secs) => secs,
                 secs => {

@@ -81,7 +81,7 @@ pub const CLIENTS_PAGE: i64 = 20;
 /// Items per page of an API list: the default and the most a caller may ask for.
 pub const PAGE_DEFAULT: i64 = 50;
 pub const PAGE_MAX: i64 = 200;
-/// Calls a client may make per minute on one server instance.
+/// Calls a client may make per minute on one server instance, unless configured otherwise.
 pub const CALLS_PER_MINUTE: u32 = 600;
 
 /// The prefix of every token, so that a leaked one is recognisable (secret scanners, logs).
@@ -147,6 +147,8 @@ pub trait PageCursor: Sized + Copy {
     /// The shape of the list's cursors, as the API document states it: text of that shape
     /// decodes, anything else does not.
     const PATTERN: &'static str;
+    /// Before the list's first item.
+    const START: Self;
     fn encode(self) -> String;
     /// `None` for anything not of the list's shape.
     fn decode(text: &str) -> Option<Self>;
@@ -168,6 +170,7 @@ pub struct Cursor {
 
 impl PageCursor for Cursor {
     const PATTERN: &'static str = "^[0-9a-f]{1,15}\\.[0-9a-f]{32}$";
+    const START: Cursor = Cursor { at: DateTime::UNIX_EPOCH, id: Uuid::nil() };
 
     /// Microseconds since the epoch and the id, in hex.
     fn encode(self) -> String {
@@ -192,12 +195,9 @@ pub struct FeedCursor {
     pub seq: i64,
 }
 
-impl FeedCursor {
-    pub const START: FeedCursor = FeedCursor { xid: 0, seq: 0 };
-}
-
 impl PageCursor for FeedCursor {
     const PATTERN: &'static str = "^t[0-9a-f]{1,15}\\.[0-9a-f]{1,15}$";
+    const START: FeedCursor = FeedCursor { xid: 0, seq: 0 };
 
     fn encode(self) -> String {
         format!("t{:x}.{:x}", self.xid, self.seq)

@@ -350,7 +350,7 @@ async fn the_openapi_document_names_every_endpoint_and_the_reference_page_shows_
     assert_eq!(document["servers"][0]["url"], "/api/v1");
     assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let paths: Vec<&String> = document["paths"].as_object().expect("paths").keys().collect();
-    assert_eq!(paths, ["/certificates/{serial}", "/hours/records", "/lessons", "/studios"]);
+    assert_eq!(paths, ["/certificates/{serial}", "/hours/records", "/lessons", "/schools", "/studios", "/teachers"]);
     assert_eq!(
         document,
         serde_json::to_value(app::integration::rest::document()).expect("json"),
@@ -461,4 +461,64 @@ async fn the_hours_feed_follows_credits_and_withdrawals_of_the_districts_teacher
     assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("insufficient-scope")));
     let (status, _, problem) = api(&w.app, Some(&token), "/hours/records?cursor=zzz", "en").await;
     assert_eq!((status, problem["errors"][0]["name"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_roster_lists_the_districts_schools_and_teachers_and_nothing_of_their_development(pool: PgPool) {
+    let w = world(pool).await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "人事系统", &["roster.read"]).await;
+    let names = |page: &Value| -> Vec<String> {
+        let mut names: Vec<String> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["name"].as_str().expect("name").to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    let (status, _, schools) = api(&w.app, Some(&token), "/schools", "zh-CN").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(names(&schools), ["西湖区实验中学"]);
+    let (_, _, teachers) = api(&w.app, Some(&token), "/teachers", "zh-CN").await;
+    assert_eq!(names(&teachers), ["林老师", "王老师"], "the district's teachers only");
+    let mut fields: Vec<&String> = teachers["items"][0].as_object().expect("teacher").keys().collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "email",
+            "grade_band",
+            "id",
+            "name",
+            "school_id",
+            "shares_record_with_district",
+            "subject",
+            "tier",
+            "updated_at"
+        ],
+        "administrative fields only"
+    );
+
+    let cursor = teachers["next_cursor"].as_str().expect("cursor").to_owned();
+    exec(&w.app.pool, "update users set display_name = '林晓老师' where id = $1", &[w.teacher]).await;
+    exec(
+        &w.app.pool,
+        "update users set locale = 'en', password_hash = password_hash || '' where id = $1",
+        &[w.teacher],
+    )
+    .await;
+    let (_, _, changed) = api(&w.app, Some(&token), &format!("/teachers?cursor={cursor}"), "zh-CN").await;
+    assert_eq!(names(&changed), ["林晓老师"], "a renamed teacher comes again; a language change moves nothing");
+
+    let other_admin = signed_in(&w.app, "admin@xiaoshan.cn").await;
+    let other = create_client(&w.app, &other_admin, w.xiaoshan, "人事系统", &["roster.read"]).await;
+    let (_, _, theirs) = api(&w.app, Some(&other), "/teachers", "zh-CN").await;
+    assert_eq!(names(&theirs), ["赵老师"]);
+    let lessons_only = create_client(&w.app, &admin, w.xihu, "课程平台", &["lessons.read"]).await;
+    for path in ["/schools", "/teachers"] {
+        assert_eq!(api(&w.app, Some(&lessons_only), path, "zh-CN").await.0, StatusCode::FORBIDDEN, "{path}");
+    }
 }

@@ -2,7 +2,7 @@
 //! (scope `lessons.read`).
 
 use super::access::ApiCaller;
-use super::lists::{epoch, ListRequest, Page, PagingParams};
+use super::lists::{changed_rows, ListRequest, Page, PagingParams};
 use super::problem::{ApiError, ListRefusals, Refusals};
 use super::ApiState;
 use crate::integration::rules::{Cursor, Scope};
@@ -77,8 +77,8 @@ pub async fn list_studios(
     ListRequest(paging): ListRequest<Cursor>,
 ) -> Result<Json<Page<ApiStudio>>, ApiError> {
     caller.require(Scope::LessonsRead)?;
-    let after = paging.cursor.unwrap_or(Cursor { at: epoch(), id: Uuid::nil() });
-    let rows: Vec<StudioRow> = sqlx::query_as(
+    let rows: Vec<StudioRow> = changed_rows(
+        &state.pool,
         "select s.id, s.slug, s.name, s.description, s.subject, sc.id as school_id, sc.name as school_name,
                 u.display_name as host_name, s.visibility, s.archived, s.created_at, s.changed_at as updated_at
          from studios s
@@ -87,13 +87,9 @@ pub async fn list_studios(
          where sc.district_id = $1 and (s.changed_at, s.id) > ($2, $3) and s.changed_at >= $5
          order by s.changed_at, s.id
          limit $4",
+        caller.district_id,
+        &paging,
     )
-    .bind(caller.district_id)
-    .bind(after.at)
-    .bind(after.id)
-    .bind(paging.limit + 1)
-    .bind(paging.since)
-    .fetch_all(&state.pool)
     .await?;
     Ok(Json(paging.page(
         rows,
@@ -190,8 +186,8 @@ pub async fn list_lessons(
     ListRequest(paging): ListRequest<Cursor>,
 ) -> Result<Json<Page<ApiLesson>>, ApiError> {
     caller.require(Scope::LessonsRead)?;
-    let after = paging.cursor.unwrap_or(Cursor { at: epoch(), id: Uuid::nil() });
-    let rows: Vec<LessonRow> = sqlx::query_as(
+    let rows: Vec<LessonRow> = changed_rows(
+        &state.pool,
         "select l.id, l.title, l.subject, l.grade, s.id as studio_id, s.slug as studio_slug, s.name as studio_name,
                 l.starts_at, l.ends_at, l.mode, l.status, l.capacity, l.seats_taken, l.waitlisted,
                 l.credited_hours::float8 as credited_hours, l.changed_at as updated_at
@@ -201,13 +197,9 @@ pub async fn list_lessons(
          where sc.district_id = $1 and l.status <> 'draft' and (l.changed_at, l.id) > ($2, $3) and l.changed_at >= $5
          order by l.changed_at, l.id
          limit $4",
+        caller.district_id,
+        &paging,
     )
-    .bind(caller.district_id)
-    .bind(after.at)
-    .bind(after.id)
-    .bind(paging.limit + 1)
-    .bind(paging.since)
-    .fetch_all(&state.pool)
     .await?;
     Ok(Json(paging.page(
         rows,

@@ -108,7 +108,7 @@ pub async fn hour_changes(
     ListRequest(paging): ListRequest<FeedCursor>,
 ) -> Result<Json<Page<HourChange>>, ApiError> {
     caller.require(Scope::HoursRead)?;
-    let after = paging.cursor.unwrap_or(FeedCursor::START);
+    let after = paging.after();
     let rows: Vec<ChangeRow> = sqlx::query_as(
         "select c.xid::text::int8 as xid, c.seq, c.record_id, c.changed_at,
                 r.user_id as teacher_id, u.display_name as teacher_name, r.school_id, r.occurred_on,

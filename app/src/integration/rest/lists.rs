@@ -2,17 +2,20 @@
 //! `updated_since` or `If-Modified-Since` to fetch only changes, and a page size within bounds.
 
 use super::problem::ApiError;
-use crate::integration::rules::{page_size, PageCursor, PAGE_DEFAULT, PAGE_MAX};
+use crate::integration::rules::{page_size, Cursor, PageCursor, PAGE_DEFAULT, PAGE_MAX};
 use crate::integration::IntegrationMsg;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::{header, request::Parts};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgRow;
+use sqlx::PgPool;
 use std::marker::PhantomData;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::Required;
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 /// A list's paging parameters, as sent (text, checked by [`Paging::from_params`], so that a bad
 /// one is a problem naming it).
@@ -85,12 +88,12 @@ pub struct Paging<C> {
     pub limit: i64,
 }
 
-/// The earliest change time any row can have (before the first release).
-pub fn epoch() -> DateTime<Utc> {
-    DateTime::from_timestamp(0, 0).unwrap_or_default()
-}
-
 impl<C: PageCursor> Paging<C> {
+    /// Items after this come next.
+    pub fn after(&self) -> C {
+        self.cursor.unwrap_or(C::START)
+    }
+
     /// Reads the parameters (and `If-Modified-Since`, when `updated_since` is absent).
     pub fn from_params(params: ListParams, if_modified_since: Option<&str>) -> Result<Paging<C>, ApiError> {
         let mut errors = Vec::new();
@@ -127,7 +130,8 @@ impl<C: PageCursor> Paging<C> {
         if !errors.is_empty() {
             return Err(ApiError::Invalid(errors));
         }
-        Ok(Paging { cursor, since: since.unwrap_or_else(epoch).max(epoch()), limit: limit.unwrap_or(PAGE_DEFAULT) })
+        let epoch = DateTime::UNIX_EPOCH;
+        Ok(Paging { cursor, since: since.unwrap_or(epoch).max(epoch), limit: limit.unwrap_or(PAGE_DEFAULT) })
     }
 
     /// The page of `rows` (the query asked for one more than the page holds, to tell whether
@@ -138,6 +142,29 @@ impl<C: PageCursor> Paging<C> {
         let next_cursor = rows.last().map(|row| cursor_of(row).encode());
         Page { items: rows.into_iter().map(item).collect(), next_cursor, has_more }
     }
+}
+
+/// Runs the query of a list ordered by change time: `$1` is the caller's district, `$2` and `$3`
+/// the change time and id the page starts after, `$4` how many rows to read (one more than the
+/// page holds), `$5` the earliest change time asked for.
+pub async fn changed_rows<R>(
+    pool: &PgPool,
+    sql: &'static str,
+    district: Uuid,
+    paging: &Paging<Cursor>,
+) -> sqlx::Result<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+{
+    let after = paging.after();
+    sqlx::query_as(sql)
+        .bind(district)
+        .bind(after.at)
+        .bind(after.id)
+        .bind(paging.limit + 1)
+        .bind(paging.since)
+        .fetch_all(pool)
+        .await
 }
 
 /// The paging of a list request: its query parameters and `If-Modified-Since`. Malformed
@@ -159,8 +186,6 @@ impl<S: Send + Sync, C: PageCursor> FromRequestParts<S> for ListRequest<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::integration::rules::Cursor;
-    use uuid::Uuid;
 
     fn params(cursor: Option<&str>, limit: Option<&str>, since: Option<&str>) -> ListParams {
         ListParams {
@@ -173,7 +198,7 @@ mod tests {
     #[test]
     fn a_list_starts_at_the_beginning_or_where_it_is_told() {
         let start = Paging::<Cursor>::from_params(ListParams::default(), None).expect("paging");
-        assert_eq!(start, Paging { cursor: None, since: epoch(), limit: 50 });
+        assert_eq!(start, Paging { cursor: None, since: DateTime::UNIX_EPOCH, limit: 50 });
         let since = Paging::<Cursor>::from_params(params(None, Some("10"), Some("2026-09-01T08:00:00+08:00")), None)
             .expect("paging");
         assert_eq!(since.since.to_rfc3339(), "2026-09-01T00:00:00+00:00");
@@ -199,8 +224,8 @@ mod tests {
 
     #[test]
     fn a_page_ends_with_the_cursor_of_its_last_item() {
-        let paging = Paging::<Cursor> { cursor: None, since: epoch(), limit: 2 };
-        let at = epoch();
+        let paging = Paging::<Cursor> { cursor: None, since: DateTime::UNIX_EPOCH, limit: 2 };
+        let at = DateTime::UNIX_EPOCH;
         let ids = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
         let page = paging.page(ids.to_vec(), |id| Cursor { at, id: *id }, |id| id);
         assert!(page.has_more);

@@ -9,8 +9,9 @@ mod docs;
 pub mod hours;
 pub mod lists;
 pub mod problem;
+pub mod roster;
 
-use crate::integration::rules::{Scope, CALLS_PER_MINUTE};
+use crate::integration::rules::Scope;
 use crate::kit::rate::RateLimit;
 use axum::routing::get;
 use axum::Router;
@@ -47,6 +48,7 @@ pub struct ApiState {
     ),
     modifiers(&BearerScheme),
     tags(
+        (name = "roster", description = "Schools and teachers of the district (administrative data)"),
         (name = "lessons", description = "Open lessons and studios of the district (public data)"),
         (name = "hours", description = "Training hours of the district's teachers (administrative data)"),
         (name = "certificates", description = "Training-hour certificates of the district's teachers"),
@@ -77,6 +79,8 @@ fn endpoints() -> OpenApiRouter<ApiState> {
         .routes(routes!(catalog::list_lessons))
         .routes(routes!(certificates::get_certificate))
         .routes(routes!(hours::hour_changes))
+        .routes(routes!(roster::list_schools))
+        .routes(routes!(roster::list_teachers))
 }
 
 /// The OpenAPI document.
@@ -84,9 +88,10 @@ pub fn document() -> Document {
     endpoints().into_openapi()
 }
 
-/// The API's routes, document and reference page, to merge into the application's router.
-pub fn router<S: Clone + Send + Sync + 'static>(pool: PgPool) -> Router<S> {
-    let state = ApiState { pool, limit: RateLimit::new(CALLS_PER_MINUTE, Duration::from_secs(60)) };
+/// The API's routes, document and reference page, to merge into the application's router; each
+/// client may make `calls_per_minute` calls a minute on this instance.
+pub fn router<S: Clone + Send + Sync + 'static>(pool: PgPool, calls_per_minute: u32) -> Router<S> {
+    let state = ApiState { pool, limit: RateLimit::new(calls_per_minute, Duration::from_secs(60)) };
     let (routes, document) = endpoints().split_for_parts();
     let json = serde_json::to_string_pretty(&document).unwrap_or_default();
     let page = Arc::new(docs::reference_page(&document));

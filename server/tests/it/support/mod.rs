@@ -52,6 +52,7 @@ impl TestApp {
             metrics_token: Some(METRICS_TOKEN.to_owned()),
             shutdown_grace_secs: 20,
             smtp: None,
+            api_calls_per_minute: app::integration::rules::CALLS_PER_MINUTE,
         };
         adjust(&mut config, &mut options);
         let (router, _live) = server::startup::router(pool.clone(), options, &config);
