@@ -36,8 +36,9 @@ pub struct ApiState {
 #[openapi(
     info(
         title = "Atelier integration API",
-        description = "Read and write a district's data from its own systems: rosters, training hours, \
-                       certificates, open lessons and studios, studio yearly records. Every call carries \
+        description = "Read a district's data from its own systems: its roster, its teachers' training hours, \
+                       certificates, open lessons and studios (imports, school writes, studio yearly \
+                       records and webhooks are to come in this version). Every call carries \
                        `Authorization: Bearer <token>` of an API client that a district admin created \
                        (Atelier → District → Integration API); the client sees only its district, and \
                        only what its scopes allow. Errors are RFC 9457 problem details, with `detail` in \
