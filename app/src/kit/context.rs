@@ -103,16 +103,21 @@ pub fn resolve_viewer(parts: &Parts) -> Viewer {
             time_zone: user.time_zone.clone(),
         };
     }
-    let cookie_locale = cookie_in(&parts.headers, LOCALE_COOKIE).and_then(Locale::from_tag);
-    let locale = cookie_locale.unwrap_or_else(|| {
-        parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(Locale::from_accept_language)
-            .unwrap_or_default()
-    });
-    Viewer { user: None, locale, ..Viewer::default() }
+    Viewer { user: None, locale: visitor_locale(&parts.headers), ..Viewer::default() }
+}
+
+/// The language `Accept-Language` asks for (Chinese when it names neither, or is absent).
+pub fn accept_language(headers: &HeaderMap) -> Locale {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Locale::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// A visitor's language: the language cookie, then `Accept-Language`.
+pub fn visitor_locale(headers: &HeaderMap) -> Locale {
+    cookie_in(headers, LOCALE_COOKIE).and_then(Locale::from_tag).unwrap_or_else(|| accept_language(headers))
 }
 
 /// Sends a plain HTML form post (no JavaScript) on to `path` once it succeeded. A call from the

@@ -104,12 +104,18 @@ impl FromServerFnError for AppError {
 mod server {
     use super::*;
 
+    /// Logs an unexpected error under a fresh id and returns the id, the only part the caller
+    /// is shown (server functions and the integration API alike).
+    pub fn log_internal(detail: impl std::fmt::Display) -> String {
+        let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+        tracing::error!(error_id = %id, "{detail}");
+        id
+    }
+
     impl AppError {
         /// Logs an unexpected error under a fresh id and returns the opaque error for the user.
         pub fn internal(detail: impl std::fmt::Display) -> AppError {
-            let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-            tracing::error!(error_id = %id, "{detail}");
-            AppError::Internal(id)
+            AppError::Internal(log_internal(detail))
         }
     }
 
@@ -227,4 +233,4 @@ mod server {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{set_error_status, OnConstraint, StoreError};
+pub use server::{log_internal, set_error_status, OnConstraint, StoreError};

@@ -5,7 +5,7 @@
 //! browser sends `Origin` on every cross-site POST). Requests carrying a bearer token are not
 //! sent by a browser on its own and are left to their own authentication.
 
-use crate::kit::i18n::{Locale, Msg};
+use crate::kit::i18n::Msg;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -16,12 +16,7 @@ pub async fn refuse_cross_site(req: axum::extract::Request, next: axum::middlewa
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "refused a cross-site request");
-    let locale = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Locale::from_accept_language)
-        .unwrap_or_default();
+    let locale = crate::kit::context::accept_language(req.headers());
     (StatusCode::FORBIDDEN, Msg::ErrCrossSite.text(locale)).into_response()
 }
 

@@ -4,7 +4,7 @@
 use super::problem::ApiError;
 use crate::integration::rules::Scope;
 use crate::integration::IntegrationMsg;
-use crate::kit::context::{cookie_in, LOCALE_COOKIE};
+use crate::kit::context::visitor_locale;
 use crate::kit::i18n::{Locale, Msg};
 use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
@@ -21,14 +21,7 @@ pub struct ReferencePage {
 impl ReferencePage {
     /// The page in the language of the `lang` cookie, else of `Accept-Language`.
     pub fn render(&self, headers: &HeaderMap) -> Response {
-        let locale = cookie_in(headers, LOCALE_COOKIE).and_then(Locale::from_tag).unwrap_or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(Locale::from_accept_language)
-                .unwrap_or_default()
-        });
-        let page = match locale {
+        let page = match visitor_locale(headers) {
             Locale::ZhCn => &self.zh,
             Locale::En => &self.en,
         };

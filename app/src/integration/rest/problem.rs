@@ -3,6 +3,7 @@
 //! to [`problem_language`], the one place that knows the request's language.
 
 use crate::integration::IntegrationMsg;
+use crate::kit::context::accept_language;
 use crate::kit::i18n::{Locale, Msg};
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -107,9 +108,7 @@ impl ApiError {
 
     /// Logs `detail` under a new id and answers 500 with the id only.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
-        let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-        tracing::error!(error_id = %id, "{detail}");
-        ApiError::Internal(id)
+        ApiError::Internal(crate::kit::error::log_internal(detail))
     }
 
     pub fn status(&self) -> StatusCode {
@@ -213,12 +212,7 @@ impl IntoResponse for ApiError {
 
 /// Writes the body of every problem answered under `/api/v1`, in the request's language.
 pub async fn problem_language(request: Request, next: Next) -> Response {
-    let locale = request
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Locale::from_accept_language)
-        .unwrap_or_default();
+    let locale = accept_language(request.headers());
     let mut response = next.run(request).await;
     let Some(error) = response.extensions_mut().remove::<ApiError>() else { return response };
     let body = serde_json::to_vec(&error.problem(locale)).unwrap_or_default();
