@@ -138,7 +138,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
     // The integration API reads no session either: a call carries a bearer token.
     let router = application
         .merge(operator_routes)
-        .merge(app::integration::rest::router(pool.clone(), config.api_calls_per_minute))
+        .merge(app::integration::rest::router(pool.clone(), config.api_calls_per_minute, district_rules))
         .merge(assets)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(metrics, app::kit::metrics::record))

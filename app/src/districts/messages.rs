@@ -157,6 +157,7 @@ messages! {
         DownloadStudios => ("下载各工作室情况（Excel）", "Download the studio table (Excel)"),
         DownloadHours => ("下载本校学时认定名单（Excel）", "Download the school's credited-hours list (Excel)"),
         YourSchools => ("您负责的学校", "Schools you lead"),
+        ErrSchoolNameTaken => ("本区已有同名的学校。", "The district already lists a school of that name."),
         ErrYear => ("请选择列表中的年度。", "Choose one of the listed years."),
         ErrQuota => ("请输入大于 0 的学时数（最多一位小数，不超过上限）。", "Enter hours above 0, with at most one decimal, within the limit."),
         ErrNotRequested => ("这所学校不是待确认的申请。", "This school is not a request waiting for confirmation."),

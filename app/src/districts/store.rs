@@ -1,7 +1,7 @@
 //! District and school queries (server only).
 
 use super::{DistrictMsg, RecordView, RecordViews, SchoolStage, SchoolSummary, Sharing, ViewerCapacity};
-use crate::kit::error::StoreError;
+use crate::kit::error::{OnConstraint, StoreError};
 use crate::kit::i18n::Msg;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
@@ -386,5 +386,54 @@ pub async fn revoke_leader(pool: &PgPool, school: Uuid, leader: Uuid, admin: Uui
         return Err(StoreError::NotFound);
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// A school's own fields as a district's system writes them (integration API).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchoolFields {
+    pub name: String,
+    pub stage: Option<SchoolStage>,
+    pub rural: Option<bool>,
+}
+
+fn school_name_taken() -> StoreError {
+    StoreError::conflict("name", DistrictMsg::ErrSchoolNameTaken)
+}
+
+/// Lists a new school in `district`, as its own system says; its id.
+#[tracing::instrument(skip_all)]
+pub async fn list_school(pool: &PgPool, district: Uuid, school: &SchoolFields) -> Result<Uuid, StoreError> {
+    let id = Uuid::new_v4();
+    sqlx::query(
+        "insert into schools (id, district_id, name, stage, rural, status) values ($1, $2, $3, $4, $5, 'listed')",
+    )
+    .bind(id)
+    .bind(district)
+    .bind(&school.name)
+    .bind(school.stage)
+    .bind(school.rural)
+    .execute(pool)
+    .await
+    .on_constraint("schools_district_name_key", school_name_taken)?;
+    Ok(id)
+}
+
+/// Rewrites a school of `district` (name, stage, rural) as its own system says.
+#[tracing::instrument(skip_all)]
+pub async fn rewrite_school(pool: &PgPool, district: Uuid, id: Uuid, school: &SchoolFields) -> Result<(), StoreError> {
+    let changed =
+        sqlx::query("update schools set name = $3, stage = $4, rural = $5 where id = $1 and district_id = $2")
+            .bind(id)
+            .bind(district)
+            .bind(&school.name)
+            .bind(school.stage)
+            .bind(school.rural)
+            .execute(pool)
+            .await
+            .on_constraint("schools_district_name_key", school_name_taken)?;
+    if changed.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
     Ok(())
 }

@@ -39,6 +39,7 @@ messages! {
         HourCourse => ("课程学习", "Course"),
         SourceManual => ("手动登记", "Logged by hand"),
         SourceBooking => ("公开课签到", "Open-lesson check-in"),
+        SourceImport => ("外部平台导入", "Imported from another platform"),
         SourceStudySession => ("课例研究", "Lesson study"),
         AddGoal => ("添加目标", "Add goal"),
         AddMilestone => ("添加里程碑", "Add milestone"),
@@ -115,6 +116,7 @@ messages! {
         SignOffNote => ("审核意见", "Note"),
         StudioOverview => ("工作室成长概览", "Studio overview"),
         SystemMade => ("系统生成", "System-made"),
+        ImportedFrom => ("导入自：{system}", "Imported from {system}"),
         ClippedToDay => (
             "实际参加 {hours} 学时；当天已满 24 学时，只计入剩余部分",
             "{hours} h attended; the day's 24 hours were full, so only what was left is credited"

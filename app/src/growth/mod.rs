@@ -84,6 +84,8 @@ coded_enum! {
         Manual = "manual" => GrowthMsg::SourceManual,
         Booking = "booking" => GrowthMsg::SourceBooking,
         StudySession = "study_session" => GrowthMsg::SourceStudySession,
+        /// Hours earned elsewhere, imported by the district's system (`hour_imports`).
+        Import = "import" => GrowthMsg::SourceImport,
     }
 }
 
@@ -111,6 +113,9 @@ pub struct HourRecord {
     pub evidence: String,
     /// `Manual`, or what created the record (then it cannot be edited by hand).
     pub source_kind: RecordSource,
+    /// For an imported course: its first day (`occurred_on` is its last) and where it was earned.
+    pub starts_on: Option<NaiveDate>,
+    pub source_system: Option<String>,
     pub verified_by_name: Option<String>,
 }
 

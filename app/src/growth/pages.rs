@@ -144,14 +144,20 @@ fn LedgerView(
                                 let id = r.id.to_string();
                                 view! {
                                     <tr>
-                                        <td>{r.occurred_on.to_string()}</td>
+                                        <td>{match r.starts_on.filter(|s| *s != r.occurred_on) {
+                                            Some(first) => format!("{first} – {}", r.occurred_on),
+                                            None => r.occurred_on.to_string(),
+                                        }}</td>
                                         <td>{format_tenths(r.tenths)}
                                             {r.attended_tenths.map(|full| view! {
                                                 <br/><span class="muted">{move || i18n.fill(g(GrowthMsg::ClippedToDay), &[("hours", &format_tenths(full))])}</span>
                                             })}
                                         </td>
                                         <td>{move || i18n.t(cat)}
-                                            {system.then(|| view! { " " <span class="chip">{move || i18n.t(g(GrowthMsg::SystemMade))}</span> })}
+                                            {match r.source_system.clone() {
+                                                Some(source) => Some(view! { " " <span class="chip">{move || i18n.fill(g(GrowthMsg::ImportedFrom), &[("system", &source)])}</span> }.into_any()),
+                                                None => system.then(|| view! { " " <span class="chip">{move || i18n.t(g(GrowthMsg::SystemMade))}</span> }.into_any()),
+                                            }}
                                         </td>
                                         <td>{r.description.clone()} {(!r.evidence.is_empty()).then(|| view! { <br/><span class="muted">{r.evidence.clone()}</span> })}
                                             {(is_own && !system).then(|| {

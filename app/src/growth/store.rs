@@ -76,6 +76,8 @@ fn record_from_row(row: &sqlx::postgres::PgRow) -> sqlx::Result<HourRecord> {
         description: row.try_get("description")?,
         evidence: row.try_get("evidence")?,
         source_kind: row.try_get("source_kind")?,
+        starts_on: row.try_get("starts_on")?,
+        source_system: row.try_get("source_system")?,
         verified_by_name: row.try_get("verified_by_name")?,
     })
 }
@@ -89,8 +91,10 @@ pub async fn records_between(
 ) -> sqlx::Result<Vec<HourRecord>> {
     let rows = sqlx::query(
         "select r.id, r.occurred_on, (r.hours * 10)::int8 as tenths, (r.attended_hours * 10)::int8 as attended_tenths,
-                r.category, r.description, r.evidence, r.source_kind, v.display_name as verified_by_name
+                r.category, r.description, r.evidence, r.source_kind, r.starts_on, i.source_system,
+                v.display_name as verified_by_name
          from training_records r left join users v on v.id = r.verified_by
+         left join hour_imports i on i.id = r.import_id
          where r.user_id = $1 and r.occurred_on >= $2 and r.occurred_on < $3
          order by r.occurred_on desc, r.created_at desc",
     )
@@ -113,12 +117,16 @@ async fn day_total(
     day: NaiveDate,
     except: Option<Uuid>,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar("select coalesce((sum(hours) * 10)::int8, 0) from training_records where user_id = $1 and occurred_on = $2 and id is distinct from $3")
-        .bind(user_id)
-        .bind(day)
-        .bind(except)
-        .fetch_one(&mut *tx)
-        .await
+    // An imported course spans its own days: it holds none of this one's 24 hours.
+    sqlx::query_scalar(
+        "select coalesce((sum(hours) * 10)::int8, 0) from training_records
+         where user_id = $1 and occurred_on = $2 and id is distinct from $3 and source_kind <> 'import'",
+    )
+    .bind(user_id)
+    .bind(day)
+    .bind(except)
+    .fetch_one(&mut *tx)
+    .await
 }
 
 /// Attendance that earns training hours (an open lesson, a lesson-study round), as the ledger

@@ -3,6 +3,7 @@
 //! `/api/v1`, server only).
 
 pub mod api;
+pub mod imports;
 mod messages;
 pub mod pages;
 #[cfg(feature = "ssr")]

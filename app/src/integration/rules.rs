@@ -149,6 +149,8 @@ pub trait PageCursor: Sized + Copy {
     const PATTERN: &'static str;
     /// Before the list's first item.
     const START: Self;
+    /// Whether the list is in change order, so that `updated_since` can narrow it.
+    const CHANGE_ORDERED: bool = true;
     fn encode(self) -> String;
     /// `None` for anything not of the list's shape.
     fn decode(text: &str) -> Option<Self>;
@@ -209,6 +211,28 @@ impl PageCursor for FeedCursor {
             return None;
         }
         Some(FeedCursor { xid: i64::from_str_radix(xid, 16).ok()?, seq: i64::from_str_radix(seq, 16).ok()? })
+    }
+}
+
+/// Where a list ordered by id stopped (a list of figures, not of changes): the last item's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdCursor(pub Uuid);
+
+impl PageCursor for IdCursor {
+    const PATTERN: &'static str = "^i[0-9a-f]{32}$";
+    const START: IdCursor = IdCursor(Uuid::nil());
+    const CHANGE_ORDERED: bool = false;
+
+    fn encode(self) -> String {
+        format!("i{}", self.0.simple())
+    }
+
+    fn decode(text: &str) -> Option<IdCursor> {
+        let id = text.strip_prefix('i')?;
+        if !hex_digits(id, 32, 32) {
+            return None;
+        }
+        Uuid::try_parse(id).ok().map(IdCursor)
     }
 }
 
@@ -294,6 +318,18 @@ mod tests {
         for bad in [list.as_str(), "t", "t1", "t-1.2", "tz.1", &format!("t{}.1", "f".repeat(17)), "tffffffffffffffff.1"]
         {
             assert_eq!(FeedCursor::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn id_cursors_read_back_and_no_other_list_cursor_is_one() {
+        let cursor = IdCursor(Uuid::new_v4());
+        assert_eq!(IdCursor::decode(&cursor.encode()), Some(cursor));
+        let list = Cursor { at: DateTime::from_timestamp_micros(1).expect("time"), id: Uuid::nil() }.encode();
+        let feed = FeedCursor { xid: 1, seq: 1 }.encode();
+        for bad in [list.as_str(), feed.as_str(), "i", &format!("i{}", "F".repeat(32)), &format!("i{}", "0".repeat(33))]
+        {
+            assert_eq!(IdCursor::decode(bad), None, "{bad}");
         }
     }
 

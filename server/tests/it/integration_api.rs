@@ -11,19 +11,19 @@ use uuid::Uuid;
 
 /// Two districts, each with a school, an admin and a studio; 西湖区's studio has two published
 /// lessons and a draft, 萧山区's one lesson.
-struct World {
-    app: TestApp,
-    xihu: Uuid,
-    xiaoshan: Uuid,
-    teacher: Uuid,
-    lessons: Vec<Uuid>,
+pub struct World {
+    pub app: TestApp,
+    pub xihu: Uuid,
+    pub xiaoshan: Uuid,
+    pub teacher: Uuid,
+    pub lessons: Vec<Uuid>,
 }
 
-async fn exec(pool: &PgPool, sql: &str, ids: &[Uuid]) {
+pub async fn exec(pool: &PgPool, sql: &str, ids: &[Uuid]) {
     ids.iter().fold(sqlx::query(sql), |q, id| q.bind(*id)).execute(pool).await.expect(sql);
 }
 
-async fn world(pool: PgPool) -> World {
+pub async fn world(pool: PgPool) -> World {
     let app = TestApp::spawn(pool).await;
     let pool = &app.pool;
     let host = builders::user(pool, "host@xihu.cn", "王老师", false).await;
@@ -63,14 +63,14 @@ async fn world(pool: PgPool) -> World {
     World { app, xihu, xiaoshan, teacher, lessons }
 }
 
-async fn signed_in(app: &TestApp, email: &str) -> Client {
+pub async fn signed_in(app: &TestApp, email: &str) -> Client {
     let client = app.client();
     assert_status(&app.sign_in(&client, email, PASSWORD).await, StatusCode::OK);
     client
 }
 
 /// Creates a client of `district` as the signed-in admin and reads its token off the page's data.
-async fn create_client(app: &TestApp, admin: &Client, district: Uuid, name: &str, scopes: &[&str]) -> String {
+pub async fn create_client(app: &TestApp, admin: &Client, district: Uuid, name: &str, scopes: &[&str]) -> String {
     let district = district.to_string();
     let mut form: Vec<(String, &str)> =
         vec![("district".into(), &district), ("name".into(), name), ("days".into(), "30")];
@@ -82,7 +82,7 @@ async fn create_client(app: &TestApp, admin: &Client, district: Uuid, name: &str
     created["token"].as_str().expect("the new token, once").to_owned()
 }
 
-async fn api(
+pub async fn api(
     app: &TestApp,
     token: Option<&str>,
     path: &str,
@@ -350,17 +350,32 @@ async fn the_openapi_document_names_every_endpoint_and_the_reference_page_shows_
     assert_eq!(document["servers"][0]["url"], "/api/v1");
     assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let paths: Vec<&String> = document["paths"].as_object().expect("paths").keys().collect();
-    assert_eq!(paths, ["/certificates/{serial}", "/hours/records", "/lessons", "/schools", "/studios", "/teachers"]);
+    assert_eq!(
+        paths,
+        [
+            "/certificates/{serial}",
+            "/hours/imports",
+            "/hours/records",
+            "/hours/totals",
+            "/lessons",
+            "/schools",
+            "/schools/{id}",
+            "/studios",
+            "/teachers"
+        ]
+    );
     assert_eq!(
         document,
         serde_json::to_value(app::integration::rest::document()).expect("json"),
         "served as generated"
     );
-    for (path, operation) in document["paths"].as_object().expect("paths") {
-        let get = &operation["get"];
-        assert!(get["security"][0]["bearer"].as_array().is_some_and(|s| s.len() == 1), "{path} names its scope");
-        for status in ["401", "403", "429"] {
-            assert!(get["responses"][status].is_object(), "{path} documents {status}");
+    for (path, methods) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in methods.as_object().expect("operations") {
+            let scopes = operation["security"][0]["bearer"].as_array();
+            assert!(scopes.is_some_and(|s| s.len() == 1), "{method} {path} names its scope");
+            for status in ["401", "403", "429"] {
+                assert!(operation["responses"][status].is_object(), "{method} {path} documents {status}");
+            }
         }
     }
 
@@ -397,7 +412,7 @@ async fn unknown_api_paths_and_methods_are_problems_not_pages(pool: PgPool) {
 
 /// The feed once the change is served: a change shows only after every older transaction (of any
 /// database on the server) has finished, so the test asks again for a moment.
-async fn feed_until(app: &TestApp, token: &str, path: &str, ready: impl Fn(&Value) -> bool) -> Value {
+pub async fn feed_until(app: &TestApp, token: &str, path: &str, ready: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..50 {
         let (status, _, page) = api(app, Some(token), path, "zh-CN").await;
         assert_eq!(status, StatusCode::OK, "{page}");
@@ -521,4 +536,83 @@ async fn the_roster_lists_the_districts_schools_and_teachers_and_nothing_of_thei
     for path in ["/schools", "/teachers"] {
         assert_eq!(api(&w.app, Some(&lessons_only), path, "zh-CN").await.0, StatusCode::FORBIDDEN, "{path}");
     }
+}
+
+/// `method path` with a JSON body, as `token`.
+pub async fn send_json(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
+    let response = app
+        .client()
+        .request(method, format!("{}/api/v1{path}", app.base))
+        .bearer_auth(token)
+        .header("accept-language", "zh-CN")
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn school_count(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("select count(*) from schools").fetch_one(pool).await.expect("schools")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_districts_system_lists_and_changes_its_own_schools_only(pool: PgPool) {
+    use reqwest::Method;
+    let w = world(pool).await;
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "人事系统", &["roster.write", "roster.read"]).await;
+    let school = serde_json::json!({ "name": " 西湖区第二实验小学 ", "stage": "primary", "rural": false });
+
+    let (status, created) = send_json(&w.app, &token, Method::POST, "/schools", &school).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!((created["name"].as_str(), created["stage"].as_str()), (Some("西湖区第二实验小学"), Some("primary")));
+    assert_eq!(created["status"], "listed");
+    let (_, _, listed) = api(&w.app, Some(&token), "/schools", "zh-CN").await;
+    assert_eq!(listed["items"].as_array().expect("items").len(), 2);
+    let before = school_count(&w.app.pool).await;
+
+    let (status, problem) = send_json(&w.app, &token, Method::POST, "/schools", &school).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+    assert_eq!(problem["errors"][0]["name"], "name");
+    let bad = serde_json::json!({ "name": "<script>", "stage": "college" });
+    let (status, problem) = send_json(&w.app, &token, Method::POST, "/schools", &bad).await;
+    let named: Vec<&str> =
+        problem["errors"].as_array().expect("errors").iter().map(|e| e["name"].as_str().expect("name")).collect();
+    assert_eq!((status, named), (StatusCode::UNPROCESSABLE_ENTITY, vec!["name", "stage"]));
+
+    let id = created["id"].as_str().expect("id");
+    let renamed = serde_json::json!({ "name": "西湖区文三路小学", "stage": "primary", "rural": null });
+    let (status, changed) = send_json(&w.app, &token, Method::PUT, &format!("/schools/{id}"), &renamed).await;
+    assert_eq!((status, changed["name"].as_str()), (StatusCode::OK, Some("西湖区文三路小学")));
+    assert!(changed["rural"].is_null());
+    let taken = serde_json::json!({ "name": "西湖区实验中学" });
+    let (status, _) = send_json(&w.app, &token, Method::PUT, &format!("/schools/{id}"), &taken).await;
+    assert_eq!(status, StatusCode::CONFLICT, "another school's name");
+
+    let theirs: Uuid = sqlx::query_scalar("select id from schools where district_id = $1")
+        .bind(w.xiaoshan)
+        .fetch_one(&w.app.pool)
+        .await
+        .expect("their school");
+    for path in [format!("/schools/{theirs}"), "/schools/not-an-id".to_owned(), format!("/schools/{}", Uuid::nil())] {
+        let (status, problem) = send_json(&w.app, &token, Method::PUT, &path, &renamed).await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::NOT_FOUND, Some("not-found")), "{path}");
+    }
+    let reader = create_client(&w.app, &admin, w.xihu, "只读名册", &["roster.read"]).await;
+    let (status, _) = send_json(&w.app, &reader, Method::POST, "/schools", &renamed).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let name: String = sqlx::query_scalar("select name from schools where id = $1")
+        .bind(theirs)
+        .fetch_one(&w.app.pool)
+        .await
+        .expect("name");
+    assert_eq!((school_count(&w.app.pool).await, name.as_str()), (before, "萧山区第三中学"), "refusals change nothing");
 }

@@ -12,6 +12,7 @@ mod faults;
 mod fuzz;
 mod growth;
 mod home;
+mod hour_imports;
 mod integration_api;
 mod lessons;
 mod lessons_concurrency;

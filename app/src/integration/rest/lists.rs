@@ -7,6 +7,7 @@ use crate::integration::IntegrationMsg;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::{header, request::Parts};
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgRow;
 use sqlx::PgPool;
@@ -40,7 +41,7 @@ impl<C: PageCursor> IntoParams for PagingParams<C> {
                 .schema(Some(schema))
                 .build()
         };
-        vec![
+        let mut params = vec![
             param(
                 "cursor",
                 "Where the previous page stopped: its `next_cursor`. Omitted: from the start.",
@@ -55,15 +56,18 @@ impl<C: PageCursor> IntoParams for PagingParams<C> {
                     .maximum(Some(PAGE_MAX))
                     .default(Some(PAGE_DEFAULT.into())),
             ),
-            param(
+        ];
+        if C::CHANGE_ORDERED {
+            params.push(param(
                 "updated_since",
                 "Only items changed at or after this time (RFC 3339). `If-Modified-Since` (an HTTP date) does \
                  the same when this is absent.",
                 ObjectBuilder::new()
                     .schema_type(Type::String)
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
-            ),
-        ]
+            ));
+        }
+        params
     }
 }
 
@@ -106,6 +110,7 @@ impl<C: PageCursor> Paging<C> {
             errors.push(("limit".to_owned(), IntegrationMsg::ProblemBadLimit.into()));
         }
         let since = match (&params.updated_since, if_modified_since) {
+            _ if !C::CHANGE_ORDERED => None,
             (Some(text), _) => match DateTime::parse_from_rfc3339(text.trim()) {
                 Ok(at) => Some(at.with_timezone(&Utc)),
                 Err(_) => {
@@ -167,17 +172,30 @@ where
         .await
 }
 
+/// Query parameters of `T`; a query that does not read as one is a problem (400), never a
+/// plain-text rejection.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<ApiQuery<T>, ApiError> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(query)| ApiQuery(query))
+            .map_err(|_| ApiError::invalid("query", IntegrationMsg::ProblemInvalid))
+    }
+}
+
 /// The paging of a list request: its query parameters and `If-Modified-Since`. Malformed
-/// parameters are a problem (400), never a plain-text rejection.
+/// parameters are a problem (400).
 pub struct ListRequest<C>(pub Paging<C>);
 
 impl<S: Send + Sync, C: PageCursor> FromRequestParts<S> for ListRequest<C> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<ListRequest<C>, ApiError> {
-        let Query(params) = Query::<ListParams>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::invalid("query", IntegrationMsg::ProblemInvalid))?;
+        let ApiQuery(params) = ApiQuery::<ListParams>::from_request_parts(parts, state).await?;
         let if_modified_since = parts.headers.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok());
         Paging::from_params(params, if_modified_since).map(ListRequest)
     }

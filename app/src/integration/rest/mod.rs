@@ -3,6 +3,7 @@
 //! generated from the handlers below (`utoipa`), so it cannot drift from them.
 
 pub mod access;
+pub mod body;
 pub mod catalog;
 pub mod certificates;
 mod docs;
@@ -11,6 +12,7 @@ pub mod lists;
 pub mod problem;
 pub mod roster;
 
+use crate::districts::dashboard::YearRules;
 use crate::integration::rules::Scope;
 use crate::kit::rate::RateLimit;
 use axum::routing::get;
@@ -25,20 +27,23 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// What every handler reads: the pool and the per-client call limit.
+/// What every handler reads: the pool, the per-client call limit, and the server's default
+/// training-hour rules (for a district without its own).
 #[derive(Clone)]
 pub struct ApiState {
     pub pool: PgPool,
     pub limit: RateLimit,
+    pub year_rules: YearRules,
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Atelier integration API",
-        description = "Read a district's data from its own systems: its roster, its teachers' training hours, \
-                       certificates, open lessons and studios (imports, school writes, studio yearly \
-                       records and webhooks are to come in this version). Every call carries \
+        description = "Read a district's data from its own systems: its roster, its teachers' training hours \
+                       and yearly totals, certificates, open lessons and studios; import hours earned on \
+                       other platforms and keep the district's list of schools (studio yearly records and \
+                       webhooks are to come in this version). Every call carries \
                        `Authorization: Bearer <token>` of an API client that a district admin created \
                        (Atelier → District → Integration API); the client sees only its district, and \
                        only what its scopes allow. Errors are RFC 9457 problem details, with `detail` in \
@@ -80,7 +85,10 @@ fn endpoints() -> OpenApiRouter<ApiState> {
         .routes(routes!(catalog::list_lessons))
         .routes(routes!(certificates::get_certificate))
         .routes(routes!(hours::hour_changes))
-        .routes(routes!(roster::list_schools))
+        .routes(routes!(hours::year_totals))
+        .routes(routes!(hours::import))
+        .routes(routes!(roster::list_schools, roster::create_school))
+        .routes(routes!(roster::update_school))
         .routes(routes!(roster::list_teachers))
 }
 
@@ -91,8 +99,12 @@ pub fn document() -> Document {
 
 /// The API's routes, document and reference page, to merge into the application's router; each
 /// client may make `calls_per_minute` calls a minute on this instance.
-pub fn router<S: Clone + Send + Sync + 'static>(pool: PgPool, calls_per_minute: u32) -> Router<S> {
-    let state = ApiState { pool, limit: RateLimit::new(calls_per_minute, Duration::from_secs(60)) };
+pub fn router<S: Clone + Send + Sync + 'static>(
+    pool: PgPool,
+    calls_per_minute: u32,
+    year_rules: YearRules,
+) -> Router<S> {
+    let state = ApiState { pool, limit: RateLimit::new(calls_per_minute, Duration::from_secs(60)), year_rules };
     let (routes, document) = endpoints().split_for_parts();
     let json = serde_json::to_string_pretty(&document).unwrap_or_default();
     let page = Arc::new(docs::reference_page(&document));
@@ -107,6 +119,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(pool: PgPool, calls_per_minute: 
         )
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::extract::DefaultBodyLimit::max(body::BODY_MAX_BYTES))
         .layer(axum::middleware::from_fn(problem_language))
         .with_state(state);
     Router::new().nest("/api/v1", v1)

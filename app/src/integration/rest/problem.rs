@@ -59,6 +59,24 @@ pub enum ListRefusals {
     BadRequest(Problem),
 }
 
+/// What an endpoint that takes a JSON body may answer besides the common refusals.
+#[derive(utoipa::IntoResponses)]
+pub enum BodyRefusals {
+    /// A missing or malformed header, or a body that is not the JSON the endpoint takes (the
+    /// place at fault named).
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// The body is larger than 8 MB.
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// The body is not `application/json`.
+    #[response(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Problem),
+    /// Well-formed, but against the rules: each field at fault named.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Problem),
+}
+
 /// One parameter or field at fault.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemField {
@@ -81,6 +99,24 @@ pub enum ApiError {
     MethodNotAllowed,
     /// Parameters at fault, each with its message.
     Invalid(Vec<(String, Msg)>),
+    /// A body that is not the JSON the endpoint takes: the place at fault and the parser's
+    /// reason (in English, as the parser gives it).
+    BadBody {
+        name: String,
+        reason: String,
+    },
+    UnsupportedMediaType,
+    /// A body over this many bytes.
+    TooLarge(usize),
+    /// Well-formed, but against the rules: each field at fault.
+    Unprocessable(Vec<(String, Msg)>),
+    /// An `Idempotency-Key` used before for a different body.
+    KeyReused,
+    /// A field conflicts with what is stored (a name taken).
+    Conflict {
+        name: String,
+        msg: Msg,
+    },
     /// Logged with this id; the caller gets only the id.
     Internal(String),
 }
@@ -102,6 +138,18 @@ impl ApiError {
             ApiError::NotFound,
             ApiError::MethodNotAllowed,
             ApiError::invalid("limit", IntegrationMsg::ProblemBadLimit),
+            ApiError::BadBody {
+                name: "records[3].hours".to_owned(),
+                reason: "invalid type: string \"2\", expected f64".to_owned(),
+            },
+            ApiError::UnsupportedMediaType,
+            ApiError::TooLarge(super::body::BODY_MAX_BYTES),
+            ApiError::Unprocessable(vec![("records[3].ends_on".to_owned(), IntegrationMsg::ErrImportFuture.into())]),
+            ApiError::KeyReused,
+            ApiError::Conflict {
+                name: "name".to_owned(),
+                msg: crate::districts::DistrictMsg::ErrSchoolNameTaken.into(),
+            },
             ApiError::Internal("0123456789ab".to_owned()),
         ]
     }
@@ -120,7 +168,11 @@ impl ApiError {
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
+            ApiError::Invalid(_) | ApiError::BadBody { .. } => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::KeyReused | ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,6 +189,12 @@ impl ApiError {
             ApiError::NotFound => ("not-found", "Not found"),
             ApiError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             ApiError::Invalid(_) => ("invalid-request", "Invalid request"),
+            ApiError::BadBody { .. } => ("invalid-body", "Invalid body"),
+            ApiError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::TooLarge(_) => ("body-too-large", "Body too large"),
+            ApiError::Unprocessable(_) => ("unprocessable", "Unprocessable content"),
+            ApiError::KeyReused => ("idempotency-key-reused", "Idempotency key reused"),
+            ApiError::Conflict { .. } => ("conflict", "Conflict"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -156,10 +214,23 @@ impl ApiError {
             ApiError::NotFound => Msg::from(IntegrationMsg::ProblemNotFound).text(locale).to_owned(),
             ApiError::MethodNotAllowed => Msg::from(IntegrationMsg::ProblemMethod).text(locale).to_owned(),
             ApiError::Invalid(_) => Msg::from(IntegrationMsg::ProblemInvalid).text(locale).to_owned(),
+            ApiError::BadBody { reason, .. } => {
+                Msg::from(IntegrationMsg::ProblemBadBody).fill(locale, &[("reason", reason)])
+            }
+            ApiError::UnsupportedMediaType => Msg::from(IntegrationMsg::ProblemMediaType).text(locale).to_owned(),
+            ApiError::TooLarge(bytes) => {
+                Msg::from(IntegrationMsg::ProblemTooLarge).fill(locale, &[("mb", &(bytes / (1024 * 1024)).to_string())])
+            }
+            ApiError::Unprocessable(_) => Msg::from(IntegrationMsg::ProblemUnprocessable).text(locale).to_owned(),
+            ApiError::KeyReused => Msg::from(IntegrationMsg::ProblemKeyReused).text(locale).to_owned(),
+            ApiError::Conflict { msg, .. } => msg.text(locale).to_owned(),
             ApiError::Internal(id) => Msg::from(IntegrationMsg::ProblemInternal).fill(locale, &[("id", id)]),
         };
         let errors = match self {
-            ApiError::Invalid(fields) => fields
+            ApiError::BadBody { name, .. } | ApiError::Conflict { name, .. } => {
+                vec![ProblemField { name: name.clone(), detail: detail.clone() }]
+            }
+            ApiError::Invalid(fields) | ApiError::Unprocessable(fields) => fields
                 .iter()
                 .map(|(name, msg)| ProblemField { name: name.clone(), detail: msg.text(locale).to_owned() })
                 .collect(),
