@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/district") ssr=SsrMode::Async view={Lazy::<DashboardRoute>::new()}/>
                     <Route path=path!("/district/schools") ssr=SsrMode::Async view={Lazy::<SchoolsRoute>::new()}/>
                     <Route path=path!("/district/api") ssr=SsrMode::Async view={Lazy::<ApiClientsRoute>::new()}/>
+                    <Route path=path!("/district/api/:client/deliveries") ssr=SsrMode::Async view={Lazy::<DeliveryLogRoute>::new()}/>
                     <Route path=path!("/district/schools/:id") ssr=SsrMode::Async view={Lazy::<SchoolDetailRoute>::new()}/>
                     <Route path=path!("/district/teachers/:id") ssr=SsrMode::Async view={Lazy::<TeacherRecordRoute>::new()}/>
                     <Route path=path!("/studios") ssr=SsrMode::Async view={Lazy::<DirectoryRoute>::new()}/>
@@ -179,6 +180,7 @@ lazy_area!(districts_area, __preload_districts_area, DistrictsArea {
     DashboardRoute => crate::districts::dashboard::pages::DashboardPage,
     SchoolsRoute => crate::districts::pages::SchoolsPage,
     ApiClientsRoute => crate::integration::pages::ApiClientsPage,
+    DeliveryLogRoute => crate::integration::pages::DeliveryLogPage,
     SchoolDetailRoute => crate::districts::dashboard::pages::SchoolDetailPage,
     TeacherRecordRoute => crate::districts::dashboard::pages::TeacherRecordPage,
 });

@@ -34,6 +34,10 @@ pub struct Config {
     /// `ATELIER_API_CALLS_PER_MINUTE`: calls an integration API client may make per minute on one
     /// instance (default 600, 1 to 1,000,000).
     pub api_calls_per_minute: u32,
+    /// `ATELIER_WEBHOOK_ALLOW_LOOPBACK_HTTP=true` lets webhooks go to plain http on loopback
+    /// (tests, local development; never in production). `ATELIER_WEBHOOK_FIRST_RETRY_MS`: the
+    /// wait after a delivery's first failure, doubled after each later one (default 10,000).
+    pub webhooks: app::integration::webhooks::WebhookSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +121,18 @@ impl Config {
                         problem: format!("{n} is not between 1 and 1,000,000"),
                     })
                 }
+            },
+            webhooks: app::integration::webhooks::WebhookSettings {
+                allow_loopback_http: parsed("ATELIER_WEBHOOK_ALLOW_LOOPBACK_HTTP", false)?,
+                first_retry: match parsed("ATELIER_WEBHOOK_FIRST_RETRY_MS", 10_000u64)? {
+                    ms if (1..=3_600_000).contains(&ms) => std::time::Duration::from_millis(ms),
+                    ms => {
+                        return Err(ConfigError {
+                            name: "ATELIER_WEBHOOK_FIRST_RETRY_MS",
+                            problem: format!("{ms} is not between 1 and 3,600,000"),
+                        })
+                    }
+                },
             },
             shutdown_grace_secs: match parsed("ATELIER_SHUTDOWN_GRACE_SECS", 20)? {
                 secs if (1..=600).contains(&secs) => secs,

@@ -76,6 +76,11 @@ async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     startup::adopt_district_rules(&pool).await?;
     startup::spawn_cleanup(pool.clone());
     startup::spawn_lesson_reminders(pool.clone());
+    app::integration::webhooks::worker::spawn_delivery(
+        pool.clone(),
+        config.webhooks,
+        std::time::Duration::from_secs(2),
+    );
     match &config.smtp {
         Some(smtp) => {
             tracing::info!(?smtp, "delivering the email outbox");

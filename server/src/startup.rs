@@ -138,7 +138,15 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
     // The integration API reads no session either: a call carries a bearer token.
     let router = application
         .merge(operator_routes)
-        .merge(app::integration::rest::router(pool.clone(), config.api_calls_per_minute, district_rules))
+        .merge(app::integration::rest::router(
+            pool.clone(),
+            app::integration::rest::ApiSettings {
+                calls_per_minute: config.api_calls_per_minute,
+                year_rules: district_rules,
+                min_cell: min_cell.0,
+                webhooks: config.webhooks,
+            },
+        ))
         .merge(assets)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(metrics, app::kit::metrics::record))
@@ -218,10 +226,8 @@ async fn metrics_text(State(operators): State<Operators>, headers: HeaderMap) ->
     if given.map(app::kit::token::token_hash).as_ref() != Some(expected) {
         return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
     }
-    // A database that does not answer shows as -1 rather than holding the scrape.
-    let unsent = tokio::time::timeout(
-        Duration::from_secs(2),
-        // Due and not yet sent: mail held for a digest, given up or withheld is not a backlog.
+    // Due and not yet sent: mail held for a digest, given up or withheld is not a backlog.
+    let unsent = count_within(
         sqlx::query_scalar::<_, i64>(
             "select count(*) from email_outbox
              where sent_at is null and failed_at is null and withheld_at is null and next_attempt_at <= clock_timestamp()",
@@ -229,18 +235,25 @@ async fn metrics_text(State(operators): State<Operators>, headers: HeaderMap) ->
         .fetch_one(&operators.pool),
     )
     .await;
+    let webhooks_due = count_within(app::integration::webhooks::store::backlog(&operators.pool)).await;
     let gauges = Gauges {
         pool_size: operators.pool.size(),
         pool_idle: operators.pool.num_idle() as u32,
         pool_max: operators.max_connections,
-        outbox_unsent: match unsent {
-            Ok(Ok(n)) => n,
-            _ => -1,
-        },
+        outbox_unsent: unsent,
+        webhooks_due,
         live_streams: operators.live.open_streams(),
     };
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], operators.metrics.render(&gauges))
         .into_response()
+}
+
+/// A count, or -1 when the database does not answer within two seconds: a scrape is never held.
+async fn count_within(query: impl std::future::Future<Output = sqlx::Result<i64>>) -> i64 {
+    match tokio::time::timeout(Duration::from_secs(2), query).await {
+        Ok(Ok(n)) => n,
+        _ => -1,
+    }
 }
 
 /// Deletes expired sessions, old failed sign-ins and long-unused trusted browsers, and opens the

@@ -1,6 +1,7 @@
 //! The admin's server functions for API clients. Each is thin: who is asking, may they, is the
 //! input valid, call the data layer, map the error.
 
+use super::webhooks::DeliveryLog;
 use super::{CreatedClient, DistrictClients};
 use crate::kit::error::AppError;
 use leptos::prelude::*;
@@ -73,4 +74,20 @@ pub async fn revoke_api_client(client: String) -> Result<(), AppError> {
     }
     redirect_plain_form(CLIENTS_PATH);
     Ok(())
+}
+
+/// The path of a client's delivery log.
+pub fn deliveries_path(client: impl std::fmt::Display) -> String {
+    format!("{CLIENTS_PATH}/{client}/deliveries")
+}
+
+/// An admin of the client's district: its webhook and a page of its deliveries (`page` from 0),
+/// newest first. Anyone else: 404.
+#[server(prefix = "/api", endpoint = "integration/deliveries")]
+pub async fn webhook_deliveries(client: String, #[server(default)] page: u32) -> Result<DeliveryLog, AppError> {
+    let user = require_user().await?;
+    let client = Uuid::parse_str(client.trim()).map_err(|_| AppError::NotFound)?;
+    // Deep pages of a long log cost an offset scan: 2,000 pages (100,000 deliveries) at most.
+    let page = i64::from(page.min(2_000));
+    super::webhooks::store::delivery_log(&pool()?, user.id, client, page).await?.ok_or(AppError::NotFound)
 }

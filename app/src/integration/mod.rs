@@ -11,6 +11,7 @@ pub mod rest;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod webhooks;
 
 pub use messages::IntegrationMsg;
 

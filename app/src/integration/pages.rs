@@ -1,16 +1,18 @@
 //! `/district/api`: a district admin's API clients. Create one (name, scopes, lifetime), see its
-//! token once, see when each was last used, revoke. Plain forms: it all works without JavaScript.
+//! token once, see when each was last used, revoke; and each client's webhook delivery log.
+//! Plain forms and links: it all works without JavaScript.
 
 use super::api::*;
 use super::rules::Scope;
+use super::webhooks::{Delivery, DeliveryLog, DeliveryState};
 use super::{ApiClient, CreatedClient, DistrictClients, IntegrationMsg};
 use crate::accounts::Viewer;
 use crate::kit::forms::{action_error, Field, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::{format_date_time, format_day};
-use crate::kit::view::{LoadError, Loading, Refresh, ScrollTable, Submit};
+use crate::kit::view::{LoadError, Loading, Pager, Refresh, ScrollTable, Submit};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn t(m: IntegrationMsg) -> Msg {
     Msg::from(m)
@@ -75,8 +77,7 @@ fn DistrictClientList(district: DistrictClients, actions: ClientActions, page: u
     let i18n = use_i18n();
     let heading = format!("district-api-{}", district.district_id);
     let labelled_by = heading.clone();
-    let newer = (page > 0).then(|| format!("/district/api?page={}", page - 1));
-    let older = district.more.then(|| format!("/district/api?page={}", page + 1));
+    let more = district.more;
     view! {
         <section aria-labelledby=labelled_by>
             <h2 id=heading>{district.district_name.clone()}</h2>
@@ -100,11 +101,8 @@ fn DistrictClientList(district: DistrictClients, actions: ClientActions, page: u
                     </ScrollTable>
                 }.into_any()
             }}
-            {(newer.is_some() || older.is_some()).then(|| view! {
-                <nav class="pager" aria-label=move || i18n.t(Msg::Pagination)>
-                    {newer.map(|href| view! { <a href=href>{move || i18n.t(Msg::PreviousPage)}</a> })}
-                    {older.map(|href| view! { <a href=href>{move || i18n.t(Msg::NextPage)}</a> })}
-                </nav>
+            {(page > 0 || more).then(|| view! {
+                <Pager page=page + 1 more href=move |n| format!("{CLIENTS_PATH}?page={}", n - 1)/>
             })}
             <NewClientForm district=district.district_id action=actions.create/>
         </section>
@@ -143,7 +141,9 @@ fn ClientRow(client: ApiClient, actions: ClientActions) -> impl IntoView {
                     None => i18n.t(t(IntegrationMsg::NeverUsed)).to_owned(),
                 }}</div>
             </td>
-            <td>{live.then(|| view! {
+            <td>
+                <a href=deliveries_path(client.id)>{move || i18n.t(t(IntegrationMsg::DeliveryLog))}</a>
+                {live.then(|| view! {
                 <ActionForm action=actions.revoke attr:class="inline">
                     <input type="hidden" name="client" value=client.id.to_string()/>
                     <Submit label=t(IntegrationMsg::Revoke) pending=actions.revoke.pending() class="danger"
@@ -181,5 +181,93 @@ fn NewClientForm(district: uuid::Uuid, action: ServerAction<CreateApiClient>) ->
             <Field name="days" id=id("days") kind="number" value="365" label=t(IntegrationMsg::Lifetime) hint=t(IntegrationMsg::LifetimeHint) error required=true max="730"/>
             <Submit label=t(IntegrationMsg::Create) pending=action.pending() class="primary"/>
         </ActionForm>
+    }
+}
+
+/// `/district/api/{client}/deliveries`: the client's webhook and its deliveries, newest first, a
+/// page at a time.
+#[component]
+pub fn DeliveryLogPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let client = move || params.with(|p| p.get("client").unwrap_or_default());
+    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u32>().ok()).unwrap_or(0));
+    let data = Resource::new(move || (client(), page()), |(client, page)| webhook_deliveries(client, page));
+    view! {
+        <p><a href=CLIENTS_PATH>{move || i18n.t(t(IntegrationMsg::BackToClients))}</a></p>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(err) => view! { <LoadError err/> }.into_any(),
+                    Ok(log) => view! { <DeliveryLogView log/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DeliveryLogView(log: DeliveryLog) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = log.client_name.clone();
+    let base = deliveries_path(log.client_id);
+    let pages =
+        u32::try_from((log.total + super::webhooks::LOG_PAGE - 1) / super::webhooks::LOG_PAGE).unwrap_or(u32::MAX);
+    let page = u32::try_from(log.page + 1).unwrap_or(1);
+    let total = log.total.to_string();
+    view! {
+        <h1>{move || i18n.fill(t(IntegrationMsg::DeliveryLogOf), &[("name", &name)])}</h1>
+        <h2>{move || i18n.t(t(IntegrationMsg::WebhookTitle))}</h2>
+        {match log.subscription {
+            None => view! { <p class="muted">{move || i18n.t(t(IntegrationMsg::WebhookNone))}</p> }.into_any(),
+            Some(s) => {
+                let events = s.events.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ");
+                view! { <p>{move || i18n.fill(t(IntegrationMsg::WebhookTo), &[("url", &s.url), ("events", &events)])}</p> }.into_any()
+            }
+        }}
+        <h2>{move || i18n.t(t(IntegrationMsg::DeliveryLog))}</h2>
+        <p class="muted">{move || i18n.fill(t(IntegrationMsg::DeliveryCount), &[("n", &total)])}</p>
+        {if log.deliveries.is_empty() {
+            view! { <p class="muted">{move || i18n.t(t(IntegrationMsg::NoDeliveries))}</p> }.into_any()
+        } else {
+            view! {
+                <ScrollTable label=t(IntegrationMsg::DeliveryLog)>
+                <table>
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t(t(IntegrationMsg::DeliveryEvent))}</th>
+                        <th scope="col">{move || i18n.t(t(IntegrationMsg::DeliveryCreated))}</th>
+                        <th scope="col">{move || i18n.t(t(IntegrationMsg::DeliveryState))}</th>
+                        <th scope="col">{move || i18n.t(t(IntegrationMsg::DeliveryAttempts))}</th>
+                        <th scope="col">{move || i18n.t(t(IntegrationMsg::DeliveryLast))}</th>
+                    </tr></thead>
+                    <tbody>{log.deliveries.into_iter().map(|d| view! { <DeliveryRow delivery=d/> }).collect_view()}</tbody>
+                </table>
+                </ScrollTable>
+            }.into_any()
+        }}
+        {(pages > 1).then(|| view! { <Pager page pages href=move |n| format!("{base}?page={}", n - 1)/> })}
+    }
+}
+
+#[component]
+fn DeliveryRow(delivery: Delivery) -> impl IntoView {
+    let i18n = use_i18n();
+    let tz = expect_context::<Viewer>().time_zone;
+    let tz2 = tz.clone();
+    let (created, at, state) = (delivery.created_at, delivery.at, delivery.state);
+    let last = match (delivery.last_status, delivery.last_error.is_empty()) {
+        (Some(status), true) => format!("HTTP {status}"),
+        (_, false) => delivery.last_error.clone(),
+        (None, true) => String::new(),
+    };
+    view! {
+        <tr class=move || if state == DeliveryState::Failed { "failed" } else { "" }>
+            <th scope="row"><code>{delivery.event.clone()}</code></th>
+            <td>{move || format_date_time(created, &tz, i18n.locale.get())}</td>
+            <td>{move || i18n.fill(state.label(), &[("at", &format_date_time(at, &tz2, i18n.locale.get()))])}</td>
+            <td>{delivery.attempts}</td>
+            <td>{last}</td>
+        </tr>
     }
 }

@@ -27,6 +27,7 @@ macro_rules! coded_enum {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         $vis enum $name {
             $($(#[$vmeta])* #[serde(rename = $code)] $variant),+
         }

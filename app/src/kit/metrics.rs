@@ -42,6 +42,7 @@ pub struct Gauges {
     pub pool_idle: u32,
     pub pool_max: u32,
     pub outbox_unsent: i64,
+    pub webhooks_due: i64,
     pub live_streams: usize,
 }
 
@@ -137,6 +138,12 @@ impl Metrics {
         );
         gauge(
             &mut out,
+            "atelier_webhook_deliveries_due",
+            "Webhook deliveries due to be sent and not accepted yet.",
+            &[("", gauges.webhooks_due.to_string())],
+        );
+        gauge(
+            &mut out,
             "atelier_live_streams_open",
             "Live note streams open on this instance.",
             &[("", gauges.live_streams.to_string())],
@@ -165,7 +172,7 @@ mod tests {
     use super::*;
 
     fn gauges() -> Gauges {
-        Gauges { pool_size: 5, pool_idle: 3, pool_max: 20, outbox_unsent: 7, live_streams: 2 }
+        Gauges { pool_size: 5, pool_idle: 3, pool_max: 20, outbox_unsent: 7, webhooks_due: 4, live_streams: 2 }
     }
 
     #[test]
@@ -200,6 +207,7 @@ mod tests {
         assert!(text.contains("atelier_db_pool_connections{state=\"in_use\"} 2\n"));
         assert!(text.contains("atelier_db_pool_connections{state=\"max\"} 20\n"));
         assert!(text.contains("atelier_outbox_unsent 7\n"));
+        assert!(text.contains("atelier_webhook_deliveries_due 4\n"));
         assert!(text.contains("atelier_live_streams_open 2\n"));
     }
 

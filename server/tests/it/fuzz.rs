@@ -74,6 +74,7 @@ fn functions() -> Vec<(&'static str, Vec<&'static str>)> {
         ("hours/verify", vec!["record"]),
         ("integration/clients", vec!["page"]),
         ("integration/create-client", vec!["district", "name", "scopes", "days"]),
+        ("integration/deliveries", vec!["client", "page"]),
         ("integration/revoke-client", vec!["client"]),
         ("lessons/attendees", vec!["lesson_id"]),
         ("lessons/book", vec!["lesson_id"]),

@@ -254,7 +254,7 @@ async fn yearly_totals_are_of_the_districts_teachers_and_a_year_it_keeps(pool: P
 
     let (status, _, past) = api(&w.app, Some(&token), "/hours/totals?year=2001", "zh-CN").await;
     assert_eq!((status, past["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "a year without rows");
-    for bad in ["year=1999", "year=next", "year=2101", "cursor=x"] {
+    for bad in ["year=1999", "year=next", "year=2101", "year=", "cursor=x"] {
         let (status, _, problem) = api(&w.app, Some(&token), &format!("/hours/totals?{bad}"), "en").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {problem}");
     }

@@ -289,18 +289,23 @@ async fn missing_unknown_expired_and_revoked_tokens_get_a_problem_in_the_callers
     assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("token-revoked")), "at once");
 }
 
-#[sqlx::test(migrations = "../migrations")]
-async fn a_certificate_is_verified_by_serial_within_its_teachers_district_only(pool: PgPool) {
-    let w = world(pool).await;
+/// Gives `teacher` a certificate of 2026, serial ABCDE-FGHJK-LMNPQ-RSTUV, 72.5 hours.
+pub async fn issue_certificate(pool: &PgPool, teacher: Uuid) {
     exec(
-        &w.app.pool,
+        pool,
         "insert into certificates (id, serial, user_id, year, year_start, year_end, teacher_name, school_name,
                                    total_tenths, content, content_sha256)
          values (gen_random_uuid(), 'ABCDEFGHJKLMNPQRSTUV', $1, 2026, '2026-01-01', '2027-01-01', '林老师',
                  '西湖区实验中学', 725, '{}', repeat('a', 64))",
-        &[w.teacher],
+        &[teacher],
     )
     .await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_certificate_is_verified_by_serial_within_its_teachers_district_only(pool: PgPool) {
+    let w = world(pool).await;
+    issue_certificate(&w.app.pool, w.teacher).await;
     let admin = signed_in(&w.app, "admin@xihu.cn").await;
     let token = create_client(&w.app, &admin, w.xihu, "人事系统", &["certificates.read"]).await;
     let (status, _, certificate) = api(&w.app, Some(&token), "/certificates/abcde-fghjk-lmnpq-rstuv", "zh-CN").await;
@@ -360,8 +365,11 @@ async fn the_openapi_document_names_every_endpoint_and_the_reference_page_shows_
             "/lessons",
             "/schools",
             "/schools/{id}",
+            "/studio-records",
+            "/studio-records/{id}",
             "/studios",
-            "/teachers"
+            "/teachers",
+            "/webhook"
         ]
     );
     assert_eq!(
@@ -371,8 +379,9 @@ async fn the_openapi_document_names_every_endpoint_and_the_reference_page_shows_
     );
     for (path, methods) in document["paths"].as_object().expect("paths") {
         for (method, operation) in methods.as_object().expect("operations") {
-            let scopes = operation["security"][0]["bearer"].as_array();
-            assert!(scopes.is_some_and(|s| s.len() == 1), "{method} {path} names its scope");
+            // A client's own webhook takes any of its tokens; everything else one scope.
+            let scopes = operation["security"][0]["bearer"].as_array().map(Vec::len);
+            assert_eq!(scopes, Some(usize::from(path != "/webhook")), "{method} {path} names its scope");
             for status in ["401", "403", "429"] {
                 assert!(operation["responses"][status].is_object(), "{method} {path} documents {status}");
             }
@@ -615,4 +624,197 @@ async fn a_districts_system_lists_and_changes_its_own_schools_only(pool: PgPool)
         .await
         .expect("name");
     assert_eq!((school_count(&w.app.pool).await, name.as_str()), (before, "萧山区第三中学"), "refusals change nothing");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_district_reads_its_studios_finalised_records_as_it_sees_them_in_atelier(pool: PgPool) {
+    let w = world(pool).await;
+    let studio: Uuid = sqlx::query_scalar("select id from studios where slug = 'xihu-math'")
+        .fetch_one(&w.app.pool)
+        .await
+        .expect("studio");
+    builders::member(&w.app.pool, studio, w.teacher, app::studios::StudioRole::Mentee).await;
+    exec(
+        &w.app.pool,
+        "insert into training_records (id, user_id, occurred_on, hours, category) values (gen_random_uuid(), $1, current_date, 3.5, 'offline')",
+        &[w.teacher],
+    )
+    .await;
+    let host = signed_in(&w.app, "host@xihu.cn").await;
+    assert_status(
+        &w.app.call(&host, "studio-records/finalise", &[("studio", "xihu-math"), ("year", "")]).await,
+        StatusCode::OK,
+    );
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let token = create_client(&w.app, &admin, w.xihu, "档案系统", &["records.read"]).await;
+
+    let (status, _, list) = api(&w.app, Some(&token), "/studio-records", "zh-CN").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let version = &list["items"][0];
+    assert_eq!((version["studio_slug"].as_str(), version["version"].as_i64()), (Some("xihu-math"), Some(1)));
+    assert_eq!(version["superseded"], false);
+    let id = version["id"].as_str().expect("id");
+
+    let (status, _, content) = api(&w.app, Some(&token), &format!("/studio-records/{id}"), "zh-CN").await;
+    assert_eq!(status, StatusCode::OK, "{content}");
+    assert_eq!((content["intact"].as_bool(), content["sha256"].as_str()), (Some(true), version["sha256"].as_str()));
+    let mentee = &content["record"]["mentees"][0];
+    assert_eq!((mentee["name"].as_str(), mentee["hours_tenths"].as_i64()), (Some("林老师"), Some(35)));
+    assert!(mentee["growth"].is_null(), "no growth by name without the mentee's consent: {mentee}");
+    assert_eq!(content["record"]["others"]["mentees"], 1);
+    assert!(content["record"]["others"]["growth"].is_null(), "one mentee is below the small-cell minimum");
+
+    let other_admin = signed_in(&w.app, "admin@xiaoshan.cn").await;
+    let other = create_client(&w.app, &other_admin, w.xiaoshan, "档案系统", &["records.read"]).await;
+    let (_, _, theirs) = api(&w.app, Some(&other), "/studio-records", "zh-CN").await;
+    assert_eq!(theirs["items"].as_array().map(Vec::len), Some(0), "another district's studio: {theirs}");
+    assert_eq!(api(&w.app, Some(&other), &format!("/studio-records/{id}"), "zh-CN").await.0, StatusCode::NOT_FOUND);
+    let hours_only = create_client(&w.app, &admin, w.xihu, "学时系统", &["hours.read"]).await;
+    for path in ["/studio-records".to_owned(), format!("/studio-records/{id}")] {
+        assert_eq!(api(&w.app, Some(&hours_only), &path, "zh-CN").await.0, StatusCode::FORBIDDEN, "{path}");
+    }
+}
+
+/// The request `operation` (from the API document) is tested with: its path with the own
+/// district's ids in place, and a body where it takes one.
+fn matrix_request(app: &TestApp, method: &str, path: &str, school: Uuid, teacher: Uuid) -> reqwest::RequestBuilder {
+    let url = format!(
+        "{}/api/v1{}",
+        app.base,
+        path.replace("{serial}", "ABCDEFGHJKLMNPQRSTUV").replace("{id}", &school.to_string())
+    );
+    let client = app.client();
+    match method {
+        "get" => client.get(url),
+        "post" if path == "/hours/imports" => client
+            .post(url)
+            .header("idempotency-key", Uuid::new_v4().to_string())
+            .json(&serde_json::json!({ "source_system": "省平台", "records": [{
+                "teacher_id": teacher, "starts_on": "2026-09-01", "ends_on": "2026-09-02", "hours": 8,
+                "category": "online", "title": "网络研修" }] })),
+        "post" => client.post(url).json(&serde_json::json!({ "name": format!("新学校{}", Uuid::new_v4().simple()) })),
+        "put" if path == "/webhook" => client
+            .put(url)
+            .json(&serde_json::json!({ "url": "https://hooks.example.cn/atelier", "events": ["hours.credited"] })),
+        "put" => client.put(url).json(&serde_json::json!({ "name": "西湖区实验中学更名" })),
+        "delete" => client.delete(url),
+        other => panic!("no request for {other} {path}"),
+    }
+    .header("accept-language", "zh-CN")
+}
+
+/// What the refused calls could have touched, as one text.
+async fn district_state(pool: &PgPool) -> String {
+    sqlx::query_scalar(
+        "select concat_ws('|',
+             (select string_agg(id::text || name || coalesce(stage, '') || status, ',' order by id) from schools),
+             (select count(*) from training_records), (select count(*) from hour_imports),
+             (select count(*) from webhook_subscriptions))",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("state")
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_endpoint_refuses_every_wrong_scope_district_and_token_state_and_changes_nothing(pool: PgPool) {
+    let w = world(pool).await;
+    let pool = w.app.pool.clone();
+    let school: Uuid = sqlx::query_scalar("select id from schools where district_id = $1")
+        .bind(w.xihu)
+        .fetch_one(&pool)
+        .await
+        .expect("school");
+    let admin = signed_in(&w.app, "admin@xihu.cn").await;
+    let all: Vec<&str> = app::integration::rules::Scope::ALL.iter().map(|s| s.as_str()).collect();
+    let mut single = Vec::new();
+    for scope in &all {
+        single.push((*scope, create_client(&w.app, &admin, w.xihu, &format!("只有 {scope}"), &[scope]).await));
+    }
+    let expired = create_client(&w.app, &admin, w.xihu, "过期", &all).await;
+    exec(
+        &pool,
+        "update api_clients set created_at = now() - interval '2 days', expires_at = now() - interval '1 day'
+         where name = '过期'",
+        &[],
+    )
+    .await;
+    let revoked = create_client(&w.app, &admin, w.xihu, "吊销", &all).await;
+    exec(&pool, "update api_clients set revoked_at = now() where name = '吊销'", &[]).await;
+    let other_admin = signed_in(&w.app, "admin@xiaoshan.cn").await;
+    let other = create_client(&w.app, &other_admin, w.xiaoshan, "全部权限", &all).await;
+
+    let document: Value = w.app.get(&w.app.client(), "/api/v1/openapi.json").await.json().await.expect("document");
+    let mut operations = Vec::new();
+    for (path, methods) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in methods.as_object().expect("operations") {
+            // None: any token of the client (its own webhook).
+            let scope = operation["security"][0]["bearer"][0].as_str().map(str::to_owned);
+            operations.push((method.clone(), path.clone(), scope));
+        }
+    }
+    assert!(operations.len() >= 12, "{operations:?}");
+
+    let before = district_state(&pool).await;
+    let mut refused = 0;
+    for (method, path, scope) in &operations {
+        let mut callers: Vec<(String, Option<&str>, &str)> = vec![
+            ("no token".into(), None, "token-missing"),
+            ("an expired token".into(), Some(&expired), "token-expired"),
+            ("a revoked token".into(), Some(&revoked), "token-revoked"),
+        ];
+        for (other_scope, token) in single.iter().filter(|(s, _)| scope.as_deref().is_some_and(|scope| scope != *s)) {
+            callers.push((format!("a {other_scope} token"), Some(token.as_str()), "insufficient-scope"));
+        }
+        for (who, token, code) in callers {
+            let mut request = matrix_request(&w.app, method, path, school, w.teacher);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.expect("call");
+            let status = response.status();
+            assert_eq!(response.headers()["content-type"], "application/problem+json", "{method} {path}, {who}");
+            let body = response.text().await.expect("body");
+            let problem: Value = serde_json::from_str(&body).expect("problem");
+            assert_eq!(problem["code"], code, "{method} {path}, {who}: {status} {body}");
+            assert!(!body.contains("林老师") && !body.contains(&school.to_string()), "{method} {path}, {who} leaked");
+            refused += 1;
+        }
+    }
+    assert_eq!(district_state(&pool).await, before, "{refused} refused calls changed nothing");
+
+    for (method, path, scope) in &operations {
+        let token = match scope {
+            Some(scope) => &single.iter().find(|(s, _)| s == scope).expect("the scope's token").1,
+            None => &single[0].1,
+        };
+        let status = matrix_request(&w.app, method, path, school, w.teacher)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("call")
+            .status();
+        assert!(
+            ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&status),
+            "{method} {path} as {scope:?}: {status}"
+        );
+
+        let response =
+            matrix_request(&w.app, method, path, school, w.teacher).bearer_auth(&other).send().await.expect("call");
+        let status = response.status();
+        let body = response.text().await.expect("body");
+        assert!(
+            !body.contains("林老师") && !body.contains("王老师") && !body.contains(&school.to_string()),
+            "{method} {path}: 萧山区 sees nothing of 西湖区: {body}"
+        );
+        if path.contains('{') || path == "/hours/imports" {
+            assert!(
+                [StatusCode::NOT_FOUND, StatusCode::UNPROCESSABLE_ENTITY].contains(&status),
+                "{method} {path}: 西湖区's is not 萧山区's to read or write: {status} {body}"
+            );
+        }
+    }
+    let name: String =
+        sqlx::query_scalar("select name from schools where id = $1").bind(school).fetch_one(&pool).await.expect("name");
+    assert_eq!(name, "西湖区实验中学更名", "renamed once, by its own district's roster.write token only");
 }

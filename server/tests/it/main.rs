@@ -24,3 +24,4 @@ mod serving;
 mod studio_year;
 mod studios;
 mod study;
+mod webhooks;

@@ -20,6 +20,10 @@ pub struct ApiCaller {
 }
 
 impl ApiCaller {
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
+    }
+
     /// Refuses the call unless the token carries `scope`.
     pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
         if self.scopes.contains(&scope) {

@@ -85,9 +85,19 @@ fn page(doc: &Value, locale: Locale) -> String {
     }
     html.push_str("</dl>");
 
-    let _ = write!(html, "<h2 id=\"endpoints\">{}</h2>", heading("接口", "Endpoints"));
     let server = doc["servers"][0]["url"].as_str().unwrap_or_default();
-    if let Some(paths) = doc["paths"].as_object() {
+    let sections = [
+        ("endpoints", heading("接口", "Endpoints"), &doc["paths"], server),
+        (
+            "webhooks",
+            heading("回调（Webhook）：发送到客户端地址的请求", "Webhooks: requests sent to the client's address"),
+            &doc["webhooks"],
+            "",
+        ),
+    ];
+    for (id, title, paths, server) in sections {
+        let Some(paths) = paths.as_object() else { continue };
+        let _ = write!(html, "<h2 id=\"{id}\">{title}</h2>");
         for (path, item) in paths {
             let Some(operations) = item.as_object() else { continue };
             for (method, op) in operations {
@@ -106,11 +116,23 @@ fn page(doc: &Value, locale: Locale) -> String {
                         .flatten()
                         .filter_map(Value::as_str)
                         .collect();
+                    let scopes = if scopes.is_empty() {
+                        heading("任一", "any").to_owned()
+                    } else {
+                        escape(&scopes.join(", "))
+                    };
+                    let _ = write!(html, "<p>{}: <code>{scopes}</code></p>", heading("所需权限", "Scope"));
+                }
+                if let Some(name) = op["requestBody"]["content"]
+                    .as_object()
+                    .and_then(|c| c.values().next())
+                    .and_then(|media| schema_name(&media["schema"]))
+                {
                     let _ = write!(
                         html,
-                        "<p>{}: <code>{}</code></p>",
-                        heading("所需权限", "Scope"),
-                        escape(&scopes.join(", "))
+                        "<p>{}: <a href=\"#schema-{1}\">{1}</a></p>",
+                        heading("请求正文", "Body"),
+                        escape(name)
                     );
                 }
                 if let Some(parameters) = op["parameters"].as_array().filter(|p| !p.is_empty()) {

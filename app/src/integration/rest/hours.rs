@@ -264,7 +264,7 @@ pub async fn year_totals(
     let (_, rules) =
         district_rules(&state.pool, caller.district_id, state.year_rules).await?.ok_or(ApiError::NotFound)?;
     let year = match params.year.as_deref().map(str::trim) {
-        None | Some("") => year_of(today(), rules.year_start_month),
+        None => year_of(today(), rules.year_start_month),
         Some(text) => text
             .parse::<i32>()
             .ok()

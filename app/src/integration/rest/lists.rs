@@ -152,12 +152,7 @@ impl<C: PageCursor> Paging<C> {
 /// Runs the query of a list ordered by change time: `$1` is the caller's district, `$2` and `$3`
 /// the change time and id the page starts after, `$4` how many rows to read (one more than the
 /// page holds), `$5` the earliest change time asked for.
-pub async fn changed_rows<R>(
-    pool: &PgPool,
-    sql: &'static str,
-    district: Uuid,
-    paging: &Paging<Cursor>,
-) -> sqlx::Result<Vec<R>>
+pub async fn changed_rows<R>(pool: &PgPool, sql: &str, district: Uuid, paging: &Paging<Cursor>) -> sqlx::Result<Vec<R>>
 where
     R: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
 {

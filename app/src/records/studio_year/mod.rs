@@ -37,6 +37,7 @@ pub const REASON_MAX: usize = 500;
 
 /// The studio a record is of, as printed on its head.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StudioHeading {
     pub slug: String,
     pub name: String,
@@ -48,6 +49,7 @@ pub struct StudioHeading {
 /// Someone who was a member at some time in the year.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Member {
     pub id: Uuid,
     pub name: String,
@@ -60,6 +62,7 @@ pub struct Member {
 /// A change of membership in the year (requests and declined requests are not changes).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MemberChange {
     pub at: DateTime<Utc>,
     pub name: String,
@@ -70,6 +73,7 @@ pub struct MemberChange {
 /// An open lesson held in the year.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LedgerLesson {
     pub id: Uuid,
     pub starts_at: DateTime<Utc>,
@@ -87,6 +91,7 @@ pub struct LedgerLesson {
 /// A lesson study open at some time in the year.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LedgerStudy {
     pub id: Uuid,
     /// The day it started (in China).
@@ -108,6 +113,7 @@ pub struct LedgerStudy {
 /// Teachers from one other school who observed the studio's lessons or studies in the year.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SchoolReach {
     /// `None`: teachers whose school is not matched to a district's list.
     pub school: Option<String>,
@@ -119,6 +125,7 @@ pub struct SchoolReach {
 /// and host's decisions on goals.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Growth {
     pub goals_achieved: i64,
     pub milestones_done: i64,
@@ -139,6 +146,7 @@ impl Growth {
 
 /// A mentee of the year: credited hours (any source) and, when the reader may see it, growth.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MenteeGrowth {
     pub id: Uuid,
     pub name: String,
@@ -150,6 +158,7 @@ pub struct MenteeGrowth {
 
 /// Mentees whose growth a school or district reader may not see by name, as one row.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OtherMentees {
     pub mentees: i64,
     /// `None`: fewer than the small-cell minimum.
@@ -158,6 +167,7 @@ pub struct OtherMentees {
 
 /// A year's figures.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Totals {
     /// Members at the end of the year (or now, for the current year).
     pub members: i64,
@@ -202,6 +212,7 @@ impl Totals {
 
 /// The host's words: the only typed part.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Narrative {
     pub summary: String,
     pub next_plan: String,
@@ -211,6 +222,7 @@ pub struct Narrative {
 /// versions are read back from their JSON for ever, so a field added here later needs
 /// `#[serde(default)]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StudioYearRecord {
     pub studio: StudioHeading,
     pub year: i32,

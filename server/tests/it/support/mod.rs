@@ -53,6 +53,10 @@ impl TestApp {
             shutdown_grace_secs: 20,
             smtp: None,
             api_calls_per_minute: app::integration::rules::CALLS_PER_MINUTE,
+            webhooks: app::integration::webhooks::WebhookSettings {
+                allow_loopback_http: true,
+                first_retry: std::time::Duration::from_millis(200),
+            },
         };
         adjust(&mut config, &mut options);
         let (router, _live) = server::startup::router(pool.clone(), options, &config);
