@@ -108,4 +108,43 @@ test.describe("a district's integration API", () => {
     await expect(admin.getByRole("heading", { level: 1, name: "接口文档" })).toBeVisible();
     await expect(admin.getByRole("heading", { level: 3, name: "GET /api/v1/lessons" })).toBeVisible();
   });
+
+  test("a client's webhook deliveries show in its log, a link away from its row", async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInPlain(page, "district.admin@demo.atelier");
+    await page.goto("/district/api");
+    const district = page.getByRole("region", { name: "西湖区" });
+    const name = `学时平台 ${Date.now()}`;
+    await district.getByLabel("名称").fill(name);
+    for (const scope of [/roster\.read/, /hours\.read/, /hours\.write/]) {
+      await district.getByRole("checkbox", { name: scope }).check();
+    }
+    await district.getByRole("button", { name: "创建客户端" }).click();
+    const token = await page.getByLabel("令牌").inputValue();
+    const headers = { Authorization: `Bearer ${token}` };
+
+    const webhook = await page.request.put("/api/v1/webhook", {
+      headers,
+      data: { url: "https://hooks.example.invalid/atelier", events: ["hours.credited"] },
+    });
+    expect(webhook.status()).toBe(200);
+    const teachers = await (await page.request.get("/api/v1/teachers?limit=1", { headers })).json();
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const imported = await page.request.post("/api/v1/hours/imports", {
+      headers: { ...headers, "Idempotency-Key": `e2e-${Date.now()}` },
+      data: {
+        source_system: "省平台",
+        records: [{ teacher_id: teachers.items[0].id, starts_on: yesterday, ends_on: yesterday, hours: 3, category: "online", title: "网络研修" }],
+      },
+    });
+    expect(imported.status()).toBe(201);
+
+    await page.reload();
+    await page.getByRole("row", { name: new RegExp(name) }).getByRole("link", { name: "投递记录" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: `“${name}”的投递记录` })).toBeVisible();
+    await expect(page.getByText("发送到 https://hooks.example.invalid/atelier：hours.credited")).toBeVisible();
+    await expect(page.getByRole("row", { name: /hours\.credited/ })).toHaveCount(1);
+    await context.close();
+  });
 });

@@ -354,6 +354,12 @@ async fn the_openapi_document_names_every_endpoint_and_the_reference_page_shows_
     assert!(document["openapi"].as_str().expect("version").starts_with("3.1"));
     assert_eq!(document["servers"][0]["url"], "/api/v1");
     assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    // Coded enums are documented by their codes, as they are sent.
+    assert_eq!(
+        document["components"]["schemas"]["StudioRole"]["enum"],
+        serde_json::json!(["host", "mentor", "mentee"])
+    );
+    assert_eq!(document["webhooks"]["event"]["post"]["parameters"][3]["name"], "Atelier-Signature");
     let paths: Vec<&String> = document["paths"].as_object().expect("paths").keys().collect();
     assert_eq!(
         paths,
