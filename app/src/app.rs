@@ -67,10 +67,16 @@ pub fn App() -> impl IntoView {
     }
     provide_context(viewer);
 
+    // Fixed on the server, as head texts are (see `I18n::head_text`).
+    #[cfg(feature = "ssr")]
+    let lang = i18n.locale.get_untracked().tag();
+    #[cfg(not(feature = "ssr"))]
+    let lang = move || i18n.locale.get().tag();
+
     view! {
-        <Html attr:lang=move || i18n.locale.get().tag()/>
-        <Title text=move || i18n.t(Msg::AppName)/>
-        <Meta name="description" content=move || i18n.t(Msg::Tagline)/>
+        <Html attr:lang=lang/>
+        <Title text=i18n.head_text(Msg::AppName)/>
+        <Meta name="description" content=i18n.head_text(Msg::Tagline)/>
         // Pages wait for their data on the server (SsrMode::Async) so that they are complete
         // without JavaScript.
         <Router>

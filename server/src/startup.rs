@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{middleware, routing::get, Router};
 use axum_login::AuthManagerLayerBuilder;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
@@ -42,6 +42,17 @@ pub async fn adopt_district_rules(pool: &PgPool) -> Result<(), Box<dyn std::erro
     Ok(())
 }
 
+/// The application's routes, generated once per process. Generating them renders the app with
+/// resource loading suppressed by a process-wide flag (leptos_server 0.8's `SuppressResourceLoad`),
+/// and a resource first polled while that flag is up never resolves: a second router built in a
+/// process that already serves pages (the tests start one server per test, several at a time) could
+/// leave a page hanging forever (leptos-rs/leptos#4773). Once per process, before anything is
+/// served, no page can overlap it.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application as one router (pages, server functions, static files, live notes, and
 /// the operators' `/healthz` and `/metrics`), and the handle of its live note streams, which a
 /// shutdown ends.
@@ -56,7 +67,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
         .with_expiry(Expiry::OnInactivity(time::Duration::days(config.session_days)));
     let auth_layer = AuthManagerLayerBuilder::new(Backend::new(pool.clone()), session_layer).build();
 
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let state = leptos_options.clone();
     let assets = site_assets(&leptos_options);
     let context_pool = pool.clone();

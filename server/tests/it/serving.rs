@@ -85,3 +85,49 @@ async fn unhashed_assets_of_a_development_build_are_revalidated(pool: PgPool) {
     assert_eq!(answer.headers()[CACHE_CONTROL], "no-cache");
     let _ = std::fs::remove_dir_all(site);
 }
+
+/// Starting a server renders the application once with resource loading switched off for the
+/// whole process; a page another server renders meanwhile must still finish
+/// (leptos-rs/leptos#4773: it hung forever, as some test pages did under `cargo test`).
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn pages_finish_while_another_server_starts_in_the_same_process(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.client();
+    let starting = {
+        let pool = pool.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async {
+                for _ in 0..30 {
+                    TestApp::spawn(pool.clone()).await;
+                }
+            });
+        })
+    };
+    let pages = (0..30).map(|_| {
+        let request = client.get(format!("{}/lessons", app.base));
+        async move { tokio::time::timeout(std::time::Duration::from_secs(20), request.send()).await }
+    });
+    let answers = futures_util::future::join_all(pages).await;
+    starting.join().expect("servers started");
+    for answer in answers {
+        assert_status(&answer.expect("the page answered within 20 s").expect("request"), StatusCode::OK);
+    }
+}
+
+/// Pages rendered at the same moment share the server's threads; each reads only its own reactive
+/// values (a head text read another request's and panicked, dropping about 1 connection in 140
+/// under load).
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn pages_rendered_at_the_same_time_all_finish(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.client();
+    let pages = (0..30).map(|_| {
+        let request = client.get(format!("{}/lessons", app.base));
+        async move { tokio::time::timeout(std::time::Duration::from_secs(20), request.send()).await }
+    });
+    let answers = futures_util::future::join_all(pages).await;
+    for answer in answers {
+        assert_status(&answer.expect("the page answered within 20 s").expect("request"), StatusCode::OK);
+    }
+}

@@ -57,7 +57,7 @@ pub fn DashboardPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text=move || i18n.t(t(DistrictMsg::DashboardTitle)).to_string()/>
+        <Title text=i18n.head_text(t(DistrictMsg::DashboardTitle))/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

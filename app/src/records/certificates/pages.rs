@@ -104,7 +104,7 @@ fn CertificateView(certificate: Certificate) -> impl IntoView {
     let printed_serial = display_serial(&serial);
     let url = verify_url.clone();
     view! {
-        <Title text=move || i18n.t(t(RecordMsg::CertificateTitle))/>
+        <Title text=i18n.head_text(t(RecordMsg::CertificateTitle))/>
         <article class="card certificate">
             <h1>{move || i18n.t(t(RecordMsg::CertificateTitle))}</h1>
             {superseded.then(|| view! { <p class="notice" role="status">{move || i18n.t(t(RecordMsg::SupersededNote))}</p> })}
@@ -181,7 +181,7 @@ fn VerificationView(verification: Verification) -> impl IntoView {
     let issued = format_date_time(issued_at, &tz, i18n.locale.get_untracked());
     let state = if valid { RecordMsg::Valid } else { RecordMsg::Superseded };
     view! {
-        <Title text=move || i18n.t(t(RecordMsg::VerifyTitle))/>
+        <Title text=i18n.head_text(t(RecordMsg::VerifyTitle))/>
         <section class="card">
             <h1>{move || i18n.t(t(RecordMsg::VerifyTitle))}</h1>
             <p class=if valid { "success" } else { "error" } role="status"><strong>{move || i18n.t(t(state))}</strong></p>
