@@ -6,6 +6,9 @@ use tracing_subscriber::EnvFilter;
 const USAGE: &str = "usage: server [serve | migrate | seed demo | seed scale [--users N] [--studios N] [--lessons N] \
                      | grant district-admin EMAIL DISTRICT]";
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let filter =
