@@ -4,8 +4,8 @@
 
 use super::rules::{self, LessonFacts, ValidLesson};
 use super::{
-    Attendee, BookingStatus, CalendarDay, LessonDetail, LessonFilter, LessonMsg, LessonPage, LessonStatus,
-    LessonSummary, Mode, MyBooking, Notification, NotificationKind,
+    Attendee, BookingStatus, CalendarDay, CalendarEntry, LessonDetail, LessonFilter, LessonMsg, LessonPage,
+    LessonStatus, LessonSummary, Mode, MyBooking, Notification, NotificationKind,
 };
 use crate::kit::error::StoreError;
 use crate::kit::i18n::{Locale, Msg};
@@ -114,7 +114,7 @@ pub async fn calendar(
     per_day: i64,
 ) -> sqlx::Result<Vec<CalendarDay>> {
     let end = start + chrono::Duration::days(i64::from(days));
-    let mut q = QueryBuilder::new("with period as (select l.id, l.starts_at, (l.starts_at at time zone ");
+    let mut q = QueryBuilder::new("with period as (select l.id, l.title, l.starts_at, (l.starts_at at time zone ");
     q.push_bind(tz).push(")::date as day from open_lessons l join studios s on s.id = l.studio_id");
     push_finder_conditions(&mut q, f, tz, false);
     q.push(" and l.starts_at >= ")
@@ -125,24 +125,20 @@ pub async fn calendar(
         .push_bind(end)
         .push("::timestamp at time zone ")
         .push_bind(tz);
-    q.push(concat!(
+    q.push(
         "), ranked as (
-             select id, day, count(*) over (partition by day) as day_count,
+             select id, title, starts_at, day, count(*) over (partition by day) as day_count,
                     row_number() over (partition by day order by starts_at, id) as rank
              from period
          )
-         select r.day, r.day_count, ",
-        summary_columns!(),
-        " from ranked r join open_lessons l on l.id = r.id",
-        summary_joins!(),
-        " where r.rank <= "
-    ));
-    q.push_bind(per_day).push(" order by l.starts_at, l.id");
+         select day, day_count, id, title, starts_at from ranked where rank <= ",
+    );
+    q.push_bind(per_day).push(" order by starts_at, id");
     let rows = q.build().fetch_all(pool).await?;
     let mut busy: Vec<CalendarDay> = Vec::new();
     for row in rows {
         let date: NaiveDate = row.try_get("day")?;
-        let lesson = LessonSummary::from_row(&row)?;
+        let lesson = CalendarEntry::from_row(&row)?;
         match busy.last_mut() {
             Some(day) if day.date == date => day.lessons.push(lesson),
             _ => busy.push(CalendarDay { date, count: row.try_get("day_count")?, lessons: vec![lesson] }),
