@@ -89,6 +89,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
     // Reset links and email changes: 10 per 10 minutes per client, per server instance.
     let account_mail_limit =
         app::accounts::mail::api::AccountMailLimit(app::kit::rate::RateLimit::new(10, Duration::from_secs(600)));
+    let booking_queue = app::lessons::queue::BookingQueue::default();
     let csv_pool = pool.clone();
     let (live_routes, live) = app::study::live::routes(pool.clone());
     let metrics = Metrics::default();
@@ -125,6 +126,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
                 provide_context(district_rules);
                 provide_context(public_url.clone());
                 provide_context(verify_limit.clone());
+                provide_context(booking_queue.clone());
                 provide_context(account_mail_limit.clone());
             },
             move || shell(leptos_options.clone()),

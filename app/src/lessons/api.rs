@@ -226,8 +226,11 @@ pub async fn mark_lesson_done(lesson_id: Uuid) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "lessons/book")]
 pub async fn book_lesson(lesson_id: Uuid) -> Result<MyBooking, AppError> {
     let user = require_user().await?;
-    // Who may book is checked by the booking itself, in the same round trip (`store::book`).
-    let booking = store::book(&pool()?, lesson_id, user.id).await?;
+    // Who may book is checked by the booking itself, in the same round trip (`store::book_many`,
+    // through the instance's queue of bookings per lesson).
+    let queue =
+        use_context::<super::queue::BookingQueue>().ok_or_else(|| AppError::internal("no booking queue in context"))?;
+    let booking = queue.book(&pool()?, lesson_id, user.id).await?;
     redirect_plain_form(&format!("/lessons/{lesson_id}"));
     Ok(booking)
 }

@@ -7,6 +7,8 @@ pub mod api;
 pub mod ics;
 mod messages;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod queue;
 pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod store;

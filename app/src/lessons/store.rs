@@ -478,43 +478,66 @@ async fn promote(conn: &mut PgConnection, lesson_id: Uuid, capacity: i32) -> sql
     Ok(promoted)
 }
 
-/// Books a seat for `user_id`: confirmed while seats last, then waitlisted; pending when the
-/// lesson needs approval. One round trip: the database function `book_seat` reads the
-/// permission facts, locks the lesson, reads its seat counts, inserts and queues the
-/// notification and its email, so the lesson's lock is held only while PostgreSQL works (migration
-/// `20261208000000_book_seat.sql`). Who may book is decided there, as `rules::can` decides it
-/// for `Action::Book`.
+/// Books a seat for each of `users`, in that order: confirmed while seats last, then waitlisted;
+/// pending when the lesson needs approval. One round trip and one transaction for all of them: the
+/// database function `book_seats` runs `book_seat` for each, which reads the permission facts,
+/// locks the lesson, reads its seat counts, inserts and queues the notification and its email, so
+/// the lesson's lock is held only while PostgreSQL works (migrations `20261208000000_book_seat.sql`
+/// and `20261220000000_book_seats.sql`). Who may book is decided there, as `rules::can` decides it
+/// for `Action::Book`. Each answer is what booking alone would have answered; an error of the
+/// statement itself (the database gone) is every booking's.
 #[tracing::instrument(skip_all)]
-pub async fn book(pool: &PgPool, lesson_id: Uuid, user_id: Uuid) -> Result<MyBooking, StoreError> {
+pub async fn book_many(pool: &PgPool, lesson_id: Uuid, users: &[Uuid]) -> Result<Vec<BookingAnswer>, StoreError> {
     let kinds =
         [NotificationKind::BookingConfirmed, NotificationKind::BookingWaitlisted, NotificationKind::BookingPending];
     let labels = |locale| kinds.iter().map(|kind| kind.label().text(locale)).collect::<Vec<_>>();
-    let (outcome, id, status, waitlist_position): (String, Option<Uuid>, Option<BookingStatus>, Option<i64>) =
-        sqlx::query_as("select outcome, booking_id, booking_status, waitlist_position from book_seat($1, $2, $3, $4)")
-            .bind(lesson_id)
-            .bind(user_id)
-            .bind(labels(Locale::ZhCn))
-            .bind(labels(Locale::En))
-            .fetch_one(pool)
-            .await?;
-    let refusal = match outcome.as_str() {
-        "booked" => {
-            let (Some(id), Some(status)) = (id, status) else {
-                return Err(StoreError::Inconsistent("book_seat booked without a booking".into()));
-            };
-            return Ok(MyBooking { id, status, waitlist_position });
-        }
-        "not_found" => return Err(StoreError::NotFound),
-        "archived" => return Err(StoreError::Refused(crate::studios::StudioMsg::ErrArchived.into())),
-        "not_bookable" => LessonMsg::ErrNotBookable,
-        "past" => LessonMsg::ErrLessonPast,
-        "not_open" => LessonMsg::ErrBookingNotOpen,
-        "closed" => LessonMsg::ErrBookingClosed,
-        "own_lesson" => LessonMsg::ErrOwnLesson,
-        "already_booked" => LessonMsg::ErrAlreadyBooked,
-        other => return Err(StoreError::Inconsistent(format!("book_seat answered {other:?}"))),
-    };
-    Err(err("lesson", refusal))
+    let rows: Vec<SeatOutcome> = sqlx::query_as(
+        "select booker, outcome, booking_id, booking_status, waitlist_position from book_seats($1, $2, $3, $4)",
+    )
+    .bind(lesson_id)
+    .bind(users)
+    .bind(labels(Locale::ZhCn))
+    .bind(labels(Locale::En))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| (row.booker, row.answer())).collect())
+}
+
+/// Who booked, and what they are told.
+pub type BookingAnswer = (Uuid, Result<MyBooking, StoreError>);
+
+/// A row of `book_seats`.
+#[derive(FromRow)]
+struct SeatOutcome {
+    booker: Uuid,
+    outcome: String,
+    booking_id: Option<Uuid>,
+    booking_status: Option<BookingStatus>,
+    waitlist_position: Option<i64>,
+}
+
+impl SeatOutcome {
+    /// What `book_seat` answered for one booking, as the booker is told.
+    fn answer(self) -> Result<MyBooking, StoreError> {
+        let refusal = match self.outcome.as_str() {
+            "booked" => {
+                let (Some(id), Some(status)) = (self.booking_id, self.booking_status) else {
+                    return Err(StoreError::Inconsistent("book_seat booked without a booking".into()));
+                };
+                return Ok(MyBooking { id, status, waitlist_position: self.waitlist_position });
+            }
+            "not_found" => return Err(StoreError::NotFound),
+            "archived" => return Err(StoreError::Refused(crate::studios::StudioMsg::ErrArchived.into())),
+            "not_bookable" => LessonMsg::ErrNotBookable,
+            "past" => LessonMsg::ErrLessonPast,
+            "not_open" => LessonMsg::ErrBookingNotOpen,
+            "closed" => LessonMsg::ErrBookingClosed,
+            "own_lesson" => LessonMsg::ErrOwnLesson,
+            "already_booked" => LessonMsg::ErrAlreadyBooked,
+            other => return Err(StoreError::Inconsistent(format!("book_seat answered {other:?}"))),
+        };
+        Err(err("lesson", refusal))
+    }
 }
 
 /// Cancels the user's active booking of the lesson and promotes the earliest waitlisted person

@@ -1099,3 +1099,32 @@ async fn a_lessons_seat_counts_follow_every_change_of_its_bookings(pool: PgPool)
     sqlx::query("delete from bookings where id = $1").bind(ids[3]).execute(&pool).await.expect("delete");
     assert_eq!(counts().await, (2, 0));
 }
+
+/// Bookings that arrive together are written as one batch; each is still decided as if alone, in
+/// arrival order, and a refusal of one leaves the others booked.
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn one_batch_of_bookings_decides_each_as_if_alone(pool: PgPool) {
+    use app::lessons::BookingStatus;
+    let world = World::create(&pool).await;
+    let lesson = world.published_lesson(&pool, 1, false).await;
+    let mentee = crate::support::user_id(&pool, "mentee@studio.test").await;
+    let observer = crate::support::user_id(&pool, "observer@other.test").await;
+    let batch = [mentee, world.host, mentee, observer];
+    let outcomes = app::lessons::store::book_many(&pool, lesson, &batch).await.expect("batch");
+    assert_eq!(outcomes.iter().map(|(user, _)| *user).collect::<Vec<_>>(), batch, "one answer each, in order");
+    let first = outcomes[0].1.as_ref().expect("the first takes the seat");
+    assert_eq!((first.status, first.waitlist_position), (BookingStatus::Confirmed, None));
+    let own = outcomes[1].1.as_ref().expect_err("the host teaches it");
+    assert!(format!("{own:?}").contains("ErrOwnLesson"), "{own:?}");
+    let twice = outcomes[2].1.as_ref().expect_err("booked already, in this very batch");
+    assert!(format!("{twice:?}").contains("ErrAlreadyBooked"), "{twice:?}");
+    let last = outcomes[3].1.as_ref().expect("the observer is waitlisted");
+    assert_eq!((last.status, last.waitlist_position), (BookingStatus::Waitlisted, Some(1)));
+    let stored: Vec<(Uuid, String)> =
+        sqlx::query_as("select user_id, status from bookings where lesson_id = $1 order by seq")
+            .bind(lesson)
+            .fetch_all(&pool)
+            .await
+            .expect("bookings");
+    assert_eq!(stored, vec![(mentee, "confirmed".to_owned()), (observer, "waitlisted".to_owned())]);
+}
