@@ -22,20 +22,12 @@ fn err(input: &'static str, m: LessonMsg) -> StoreError {
 
 /// A lesson's summary: its columns (the seats taken as the lesson row counts them), and the
 /// joins they come from.
-macro_rules! summary_columns {
-    () => {
-        "l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject, l.grade,
-         l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district, l.status,
-         l.seats_taken::int8 as seats_taken"
-    };
-}
-macro_rules! summary_joins {
-    () => {
-        " join studios s on s.id = l.studio_id
-          join users u on u.id = l.teacher_id"
-    };
-}
-const SUMMARY_SELECT: &str = concat!("select ", summary_columns!(), " from open_lessons l", summary_joins!());
+const SUMMARY_SELECT: &str = "select l.id, l.title, s.name as studio_name, u.display_name as teacher_name, l.subject,
+         l.grade, l.starts_at, l.ends_at, l.time_zone, l.capacity, l.mode, s.district, l.status,
+         l.seats_taken::int8 as seats_taken
+     from open_lessons l
+     join studios s on s.id = l.studio_id
+     join users u on u.id = l.teacher_id";
 
 /// The next published lessons, soonest first: of one studio, or (`None`) of all public, active
 /// studios (served by `open_lessons_published_starts_at_idx` / `open_lessons_studio_id_starts_at_idx`).
