@@ -112,7 +112,12 @@ async fn serve(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
     };
     tokio::select! {
         served = server => served?,
-        () = deadline => tracing::warn!("requests still in flight after {grace:?}; exiting anyway"),
+        () = deadline => {
+            tracing::warn!("requests still in flight after {grace:?}; exiting anyway");
+            // Returning would drop the runtime, which waits for every worker thread: one stuck in
+            // a task that never ends would keep the process alive past its deadline.
+            std::process::exit(0);
+        }
     }
     Ok(())
 }

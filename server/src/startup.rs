@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use app::accounts::auth::{self, Backend};
-use app::accounts::session::TouchInterval;
+use app::accounts::session::{SessionTable, TouchInterval, SIGNED_IN_KEY};
 use app::app::{shell, App};
 use app::kit::metrics::{Gauges, Metrics};
 use app::study::live::LiveNotes;
@@ -22,7 +22,6 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
@@ -59,13 +58,14 @@ fn route_list() -> Vec<AxumRouteListing> {
 pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (Router, LiveNotes) {
     app::init();
     auth::warm_up();
-    let session_layer = SessionManagerLayer::new(PostgresStore::new(pool.clone()))
+    let session_layer = SessionManagerLayer::new(SessionTable::new(pool.clone()))
         .with_name("atelier_session")
         .with_secure(config.secure_cookies)
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(config.session_days)));
-    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(pool.clone()), session_layer).build();
+    let auth_layer =
+        AuthManagerLayerBuilder::new(Backend::new(pool.clone()), session_layer).with_data_key(SIGNED_IN_KEY).build();
 
     let routes = route_list();
     let state = leptos_options.clone();
@@ -140,6 +140,7 @@ pub fn router(pool: PgPool, leptos_options: LeptosOptions, config: &Config) -> (
             app::accounts::session::slide_expiry,
         ))
         .layer(auth_layer)
+        .layer(middleware::from_fn(app::accounts::session::hold_loaded_user))
         // Before the session is read: a forged request changes nothing, signing in included.
         .layer(middleware::from_fn(app::kit::origin::refuse_cross_site))
         // The client's address, for the sign-in throttle (needs the connection's info).
@@ -274,7 +275,7 @@ async fn count_within(query: impl std::future::Future<Output = sqlx::Result<i64>
 /// round tries again.
 pub fn spawn_cleanup(pool: PgPool) {
     use tower_sessions::ExpiredDeletion;
-    let store = PostgresStore::new(pool.clone());
+    let store = SessionTable::new(pool.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {

@@ -82,7 +82,11 @@ impl AuthnBackend for Backend {
         Ok(user.filter(|_| valid))
     }
 
+    /// The user the session load already read with the session, or else from the database.
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, BackendError> {
+        if let Some(user) = super::session::take_loaded_user(*id) {
+            return Ok(Some(user));
+        }
         Ok(store::session_user_by_id(&self.pool, *id).await?)
     }
 }

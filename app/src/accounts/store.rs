@@ -15,19 +15,84 @@ use uuid::Uuid;
 
 /// A session's user, with whether they lead a school or a district (the header links the
 /// district pages for them) and their unread notifications (the header's count): what every
-/// signed-in page needs, in the one statement that loads the user.
-const SESSION_USER_COLUMNS: &str = "select id, display_name, password_hash, locale, time_zone,
-        exists (select 1 from district_admins a where a.user_id = users.id)
-            or exists (select 1 from school_leaders l where l.user_id = users.id) as leads,
-        (select count(*) from notifications n where n.user_id = users.id and n.read_at is null) as unread
-    from users";
+/// signed-in page needs, in the one statement that loads the user (`u` is the user's row).
+const SESSION_USER_COLUMNS: &str = "u.id, u.display_name, u.password_hash, u.locale, u.time_zone,
+        exists (select 1 from district_admins a where a.user_id = u.id)
+            or exists (select 1 from school_leaders l where l.user_id = u.id) as leads,
+        (select count(*) from notifications n where n.user_id = u.id and n.read_at is null) as unread";
 
 pub async fn session_user_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<SessionUser>> {
-    sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where email = $1")).bind(email).fetch_optional(db).await
+    sqlx::query_as(&format!("select {SESSION_USER_COLUMNS} from users u where u.email = $1"))
+        .bind(email)
+        .fetch_optional(db)
+        .await
 }
 
 pub async fn session_user_by_id(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<SessionUser>> {
-    sqlx::query_as(&format!("{SESSION_USER_COLUMNS} where id = $1")).bind(id).fetch_optional(pool).await
+    sqlx::query_as(&format!("select {SESSION_USER_COLUMNS} from users u where u.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+// ---------------------------------------------------------------- sessions
+
+/// A live (unexpired) session's stored record and its signed-in user, in one statement: the
+/// user is joined through the session's `user_id` column, which `save_session` keeps.
+pub async fn live_session(pool: &PgPool, id: &str) -> sqlx::Result<Option<(Vec<u8>, Option<SessionUser>)>> {
+    use sqlx::{FromRow, Row};
+    let row = sqlx::query(&format!(
+        "select s.data, {SESSION_USER_COLUMNS}
+         from tower_sessions.session s left join users u on u.id = s.user_id
+         where s.id = $1 and s.expiry_date > now()"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let user = match row.try_get::<Option<Uuid>, _>("id")? {
+        Some(_) => Some(SessionUser::from_row(&row)?),
+        None => None,
+    };
+    Ok(Some((row.try_get("data")?, user)))
+}
+
+/// Writes a session's record; `replace` says whether an existing session of that id is
+/// overwritten (a save) or kept (a new session's id that is taken: then false comes back).
+pub async fn save_session(
+    pool: &PgPool,
+    id: &str,
+    data: &[u8],
+    expires_at: DateTime<Utc>,
+    user_id: Option<Uuid>,
+    replace: bool,
+) -> sqlx::Result<bool> {
+    let on_conflict = if replace {
+        "do update set data = excluded.data, expiry_date = excluded.expiry_date, user_id = excluded.user_id"
+    } else {
+        "do nothing"
+    };
+    let written = sqlx::query(&format!(
+        "insert into tower_sessions.session (id, data, expiry_date, user_id) values ($1, $2, $3, $4)
+         on conflict (id) {on_conflict}"
+    ))
+    .bind(id)
+    .bind(data)
+    .bind(expires_at)
+    .bind(user_id)
+    .execute(pool)
+    .await?;
+    Ok(written.rows_affected() == 1)
+}
+
+pub async fn delete_session(pool: &PgPool, id: &str) -> sqlx::Result<()> {
+    sqlx::query("delete from tower_sessions.session where id = $1").bind(id).execute(pool).await?;
+    Ok(())
+}
+
+pub async fn delete_expired_sessions(pool: &PgPool) -> sqlx::Result<u64> {
+    let deleted = sqlx::query("delete from tower_sessions.session where expiry_date < now()").execute(pool).await?;
+    Ok(deleted.rows_affected())
 }
 
 /// Inserts a new user, placed in the school their profile names (see `districts::store::place_user`);

@@ -231,7 +231,7 @@ const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u
 /// One page of the study's timeline as `viewer` receives it: the notes `filter` asks for,
 /// newest first, [`rules::NOTES_PAGE`] at most (served by
 /// `observation_notes_study_id_created_at_idx`); the counts per dimension and the newest change
-/// of the whole study. Only the filters in use reach the SQL. Markdown is rendered for this
+/// of the whole study (kept by a trigger in `study_note_counts`). Only the filters in use reach the SQL. Markdown is rendered for this
 /// page's notes only.
 pub async fn notes_page(
     conn: &mut PgConnection,
@@ -263,12 +263,11 @@ pub async fn notes_page(
     } else {
         None
     };
-    let counts: Vec<(Dimension, i64, DateTime<Utc>)> = sqlx::query_as(
-        "select dimension, count(*), max(updated_at) from observation_notes where study_id = $1 group by dimension",
-    )
-    .bind(study_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let counts: Vec<(Dimension, i64, DateTime<Utc>)> =
+        sqlx::query_as("select dimension, notes::int8, newest_change from study_note_counts where study_id = $1")
+            .bind(study_id)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(NotesPage {
         filter: filter.clone(),
         notes: rows.into_iter().map(|row| row.into_note().seen_by(viewer)).collect(),

@@ -197,6 +197,49 @@ async fn signing_out_ends_the_session(pool: PgPool) {
     assert_eq!(sessions, 0, "the session is deleted from the store");
 }
 
+/// The signed-in user of the only session in the database, as its row names them.
+async fn session_user_column(pool: &PgPool) -> Option<uuid::Uuid> {
+    sqlx::query_scalar("select user_id from tower_sessions.session").fetch_one(pool).await.expect("one session")
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_signed_in_session_row_names_its_user(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.registered_as("named@school.cn", PASSWORD, "李明").await;
+    let user: uuid::Uuid = sqlx::query_scalar("select id from users where email = 'named@school.cn'")
+        .fetch_one(&pool)
+        .await
+        .expect("user");
+    assert_eq!(session_user_column(&pool).await, Some(user));
+    assert_status(&app.get(&client, "/profile").await, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_session_stored_without_its_user_column_stays_signed_in(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let client = app.registered_as("older@school.cn", PASSWORD, "李明").await;
+    // As a session saved before the column existed.
+    sqlx::query("update tower_sessions.session set user_id = null").execute(&pool).await.expect("update");
+    let profile: serde_json::Value = app.call(&client, "account/profile", &[]).await.json().await.expect("json");
+    assert_eq!(profile["email"], "older@school.cn");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_session_row_naming_another_user_signs_in_only_the_sessions_own_user(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    app.register(&app.client(), "other@school.cn", PASSWORD).await;
+    let client = app.registered_as("owner@school.cn", PASSWORD, "李明").await;
+    sqlx::query(
+        "update tower_sessions.session set user_id = (select id from users where email = 'other@school.cn')
+         where user_id = (select id from users where email = 'owner@school.cn')",
+    )
+    .execute(&pool)
+    .await
+    .expect("update");
+    let profile: serde_json::Value = app.call(&client, "account/profile", &[]).await.json().await.expect("json");
+    assert_eq!(profile["email"], "owner@school.cn", "the session's own data decides who is signed in");
+}
+
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn changing_the_password_ends_the_other_sessions_only(pool: PgPool) {
     let app = TestApp::spawn(pool).await;

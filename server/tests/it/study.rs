@@ -1200,6 +1200,56 @@ async fn leaving_the_studio_ends_study_group_places_and_a_removed_lead_hands_ove
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn note_counts_stay_equal_to_a_recount_through_inserts_edits_and_deletions(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "counts").await;
+    let ids: Vec<String> = (0..4).map(|_| Uuid::new_v4().to_string()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let minute = (i + 1).to_string();
+        assert_status(&note(&app, s.client(Role::Member), &s.id, id, &minute, "记录").await, StatusCode::OK);
+    }
+    let edit = [("study", s.id.as_str()), ("note", &ids[0]), ("body", "改过的记录")];
+    assert_status(&app.call(s.client(Role::Member), "study/edit-note", &edit).await, StatusCode::OK);
+    // What the app never does yet, the trigger still follows: a note moved to another dimension, one deleted.
+    sqlx::query("update observation_notes set dimension = 'curriculum' where id = $1::uuid")
+        .bind(&ids[1])
+        .execute(&app.pool)
+        .await
+        .expect("move");
+    sqlx::query("delete from observation_notes where id = $1::uuid")
+        .bind(&ids[2])
+        .execute(&app.pool)
+        .await
+        .expect("delete");
+
+    let kept: Vec<(String, i64)> = sqlx::query_as(
+        "select dimension, notes::int8 from study_note_counts where study_id = $1::uuid and notes > 0 order by dimension",
+    )
+    .bind(&s.id)
+    .fetch_all(&app.pool)
+    .await
+    .expect("counts");
+    let recount: Vec<(String, i64)> = sqlx::query_as(
+        "select dimension, count(*) from observation_notes where study_id = $1::uuid group by dimension order by dimension",
+    )
+    .bind(&s.id)
+    .fetch_all(&app.pool)
+    .await
+    .expect("recount");
+    assert_eq!(kept, recount);
+    assert_eq!(recount.iter().map(|(_, n)| n).sum::<i64>(), 3);
+    let behind: bool = sqlx::query_scalar(
+        "select (select max(newest_change) from study_note_counts where study_id = $1::uuid)
+              < (select max(updated_at) from observation_notes where study_id = $1::uuid)",
+    )
+    .bind(&s.id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("newest");
+    assert!(!behind, "the newest change includes the edit");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn a_long_timeline_comes_a_page_at_a_time_newest_first_with_counts_for_the_whole_study(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let s = study_with_everyone(&app, "pages").await;
