@@ -836,7 +836,8 @@ pub async fn mentee_count(db: impl PgExecutor<'_>, studio_id: Uuid) -> sqlx::Res
 
 /// One row per mentee `which` asks for, in one query: goals done / total (dropped ones left
 /// out), overdue milestones of active goals, hours in [year_start, year_end). Names in code-point
-/// order, as `rules::sort_rows` orders them.
+/// order, as `rules::sort_rows` orders them (`memberships.member_name` is collated "C"; a page
+/// by name is a range of `memberships_active_mentees_by_name_idx`).
 pub async fn overview(
     db: impl PgExecutor<'_>,
     studio_id: Uuid,
@@ -853,7 +854,7 @@ pub async fn overview(
             (
                 direction,
                 format!(
-                    " order by u.display_name collate \"C\" {direction}, u.id limit {page} offset {}",
+                    " order by m.member_name {direction}, m.user_id {direction} limit {page} offset {}",
                     offset.max(0)
                 ),
             )
@@ -861,7 +862,7 @@ pub async fn overview(
     };
     let rows: Vec<(Uuid, String, i64, i64, i64, i64)> = sqlx::query_as(&format!(
         "with mentees as (
-             select m.studio_id, m.user_id, u.display_name from memberships m join users u on u.id = m.user_id
+             select m.studio_id, m.user_id, m.member_name as display_name from memberships m
              where m.studio_id = $1 and m.role = 'mentee' and m.status = 'active'{window}
          )
          select m.user_id, m.display_name, coalesce(gs.done, 0), coalesce(gs.total, 0), coalesce(ms.overdue, 0), coalesce(hs.tenths, 0)
@@ -879,7 +880,7 @@ pub async fn overview(
              select (sum(r.hours) * 10)::int8 as tenths from training_records r
              where r.user_id = m.user_id and r.occurred_on >= $2 and r.occurred_on < $3
          ) hs on true
-         order by m.display_name collate \"C\" {direction}, m.user_id"
+         order by m.display_name {direction}, m.user_id {direction}"
     ))
     .bind(studio_id)
     .bind(year_start)

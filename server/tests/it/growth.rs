@@ -984,6 +984,43 @@ async fn a_private_studios_overview_is_not_found_for_outsiders_like_a_missing_st
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_mentee_who_changes_their_name_is_listed_under_the_new_name(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let host = builders::user(&pool, "host@rename.cn", "主持人", false).await;
+    let studio = builders::studio(&pool, "rename-studio", "改名工作室", host).await;
+    for (email, name) in [("li@rename.cn", "李四"), ("wang@rename.cn", "王五")] {
+        let mentee = builders::user(&pool, email, name, false).await;
+        sqlx::query(
+            "insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, 'mentee', 'active')",
+        )
+        .bind(uuid::Uuid::new_v4())
+        .bind(studio)
+        .bind(mentee)
+        .execute(&pool)
+        .await
+        .expect("membership");
+    }
+    let client = app.client();
+    assert_status(&app.sign_in(&client, "host@rename.cn", builders::PASSWORD).await, StatusCode::OK);
+    let names = || async {
+        let form = [("studio", "rename-studio"), ("sort", "name")];
+        let overview: serde_json::Value = app.call(&client, "growth/overview", &form).await.json().await.expect("json");
+        overview["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["mentee_name"].as_str().expect("name").to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names().await, ["李四", "王五"]);
+    sqlx::query("update users set display_name = '赵六' where email = 'li@rename.cn'")
+        .execute(&pool)
+        .await
+        .expect("rename");
+    assert_eq!(names().await, ["王五", "赵六"], "listed and sorted under the new name");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn a_large_studios_overview_pages_by_name_either_way_and_by_hours_over_everyone(pool: PgPool) {
     let app = TestApp::spawn(pool.clone()).await;
     let host = builders::user(&pool, "host@growth.cn", "主持人", false).await;
