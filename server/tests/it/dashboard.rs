@@ -120,6 +120,14 @@ async fn the_dashboard_hides_a_small_school_and_the_next_smallest_and_shows_the_
     // 9 with nothing, then 10, 20, 30 … hours: the 12th of 23 is 30 hours.
     assert_eq!(f["hours"]["median_tenths"], 300);
     assert_eq!(f["hours"]["complete_percent"], 9, "2 of 23 reached 96 hours");
+    // The admin's home shows the same figures of the current year, read by a query of its own.
+    let home = json(app.call(&admin, "home", &[]).await).await;
+    let headline = &home["dashboard"];
+    assert_eq!(headline["year"], d["year"]["year"]);
+    assert_eq!(
+        (&headline["teachers"], &headline["median_tenths"], &headline["on_track_percent"]),
+        (&f["teachers"], &f["hours"]["median_tenths"], &f["hours"]["on_track_percent"])
+    );
     let bands: Vec<Value> = f["hours"]["histogram"].as_array().expect("bands").iter().map(|b| b[1].clone()).collect();
     assert_eq!(bands, vec![json!(9), Value::Null, Value::Null, json!(6), Value::Null, Value::Null]);
     let schools = d["schools"].as_array().expect("schools");

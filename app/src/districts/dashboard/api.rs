@@ -109,17 +109,9 @@ pub(crate) async fn headline(
     };
     let (_, year_rules) = store::district_rules(pool, district, default_rules()).await?.ok_or(AppError::NotFound)?;
     let (year, query) = year_choice("", year_rules)?;
-    let (counts, _) = store::hour_counts(pool, scope, &query, named).await?;
-    let k = min_cell();
-    let hours = rules::hour_figures(&counts, k);
-    Ok(Some(crate::home::DashboardHeadline {
-        href,
-        name,
-        year: year.year,
-        teachers: (counts.teachers - counts.named >= k).then_some(counts.teachers),
-        median_tenths: hours.median_tenths,
-        on_track_percent: hours.on_track_percent,
-    }))
+    let counts = store::headline_counts(pool, scope, &query, named).await?;
+    let (teachers, median_tenths, on_track_percent) = rules::headline_figures(&counts, min_cell());
+    Ok(Some(crate::home::DashboardHeadline { href, name, year: year.year, teachers, median_tenths, on_track_percent }))
 }
 
 /// A code from a `?sort=` style parameter: empty means `default`; anything else unknown is a

@@ -92,6 +92,27 @@ pub struct HourCounts {
     pub cycle_complete: i64,
 }
 
+/// The raw counts behind the home page's headline (see `store::headline_counts`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct HeadlineCounts {
+    pub teachers: i64,
+    pub named: i64,
+    pub median_tenths: Option<i64>,
+    pub on_track: i64,
+}
+
+/// The headline's figures, hidden as `hour_figures` hides the same figures on the dashboard:
+/// (teachers, median tenths, on-track percent).
+pub fn headline_figures(counts: &HeadlineCounts, k: i64) -> (Option<i64>, Option<i64>, Option<u32>) {
+    let whole = enough(counts.teachers, counts.named, k);
+    (
+        whole.then_some(counts.teachers),
+        counts.median_tenths.filter(|_| whole),
+        percent(counts.on_track, counts.teachers).filter(|_| whole),
+    )
+}
+
 /// Whether a figure over `teachers` (of whom `named` are named on the page) may be shown.
 fn enough(teachers: i64, named: i64, k: i64) -> bool {
     teachers - named >= k
@@ -399,6 +420,14 @@ mod tests {
         assert!(check_month("13").is_err() && check_month("0").is_err() && check_month("x").is_err());
         assert_eq!(check_cycle_start("2026"), Ok(2026));
         assert!(check_cycle_start("1899").is_err() && check_cycle_start("").is_err());
+    }
+
+    #[test]
+    fn the_headline_hides_its_figures_when_too_few_unnamed_teachers_are_behind_them() {
+        let counts = HeadlineCounts { teachers: 23, named: 0, median_tenths: Some(300), on_track: 10 };
+        assert_eq!(headline_figures(&counts, 5), (Some(23), Some(300), Some(43)));
+        let few = HeadlineCounts { teachers: 6, named: 2, median_tenths: Some(300), on_track: 3 };
+        assert_eq!(headline_figures(&few, 5), (None, None, None));
     }
 
     #[test]
