@@ -231,8 +231,8 @@ const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u
 /// One page of the study's timeline as `viewer` receives it: the notes `filter` asks for,
 /// newest first, [`rules::NOTES_PAGE`] at most (served by
 /// `observation_notes_study_id_created_at_idx`); the counts per dimension and the newest change
-/// of the whole study (kept by a trigger in `study_note_counts`). Only the filters in use reach the SQL. Markdown is rendered for this
-/// page's notes only.
+/// of the whole study (kept by a trigger in `study_note_counts`). Only the filters in use reach
+/// the SQL. Markdown is rendered for this page's notes only.
 pub async fn notes_page(
     conn: &mut PgConnection,
     study_id: Uuid,
