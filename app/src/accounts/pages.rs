@@ -10,7 +10,6 @@ use crate::kit::i18n::{use_i18n, Locale, Msg};
 use crate::kit::time::DEFAULT_TIME_ZONE;
 use crate::kit::view::{reload_on_success, LoadError, Loading, Submit};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 fn tier_options() -> Vec<(&'static str, Msg)> {
     Tier::ALL.iter().map(|t| (t.code(), t.label())).collect()
@@ -52,8 +51,8 @@ pub fn SignInPage() -> impl IntoView {
                 <Field name="password" label=Msg::Password kind="password" autocomplete="current-password" required=true error/>
                 <Submit label=Msg::SignIn pending=action.pending() class="primary"/>
             </ActionForm>
-            <p><A href="/password/forgot">{move || i18n.t(super::AccountMsg::ForgotPassword.into())}</A></p>
-            <p>{move || i18n.t(Msg::NoAccountYet)} " " <A href="/register">{move || i18n.t(Msg::NavRegister)}</A></p>
+            <p><a href="/password/forgot">{move || i18n.t(super::AccountMsg::ForgotPassword.into())}</a></p>
+            <p>{move || i18n.t(Msg::NoAccountYet)} " " <a href="/register">{move || i18n.t(Msg::NavRegister)}</a></p>
         </section>
     }
 }
@@ -84,7 +83,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <TimeZoneList/>
                 <Submit label=Msg::Register pending=action.pending() class="primary"/>
             </ActionForm>
-            <p>{move || i18n.t(Msg::HaveAccount)} " " <A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p>
+            <p>{move || i18n.t(Msg::HaveAccount)} " " <a href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</a></p>
         </section>
     }
 }

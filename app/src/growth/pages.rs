@@ -18,7 +18,6 @@ use crate::kit::forms::{action_error, Choice, Field, FormStatus, TextArea};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::view::{LoadError, Loading, Pager, Refresh, ScrollTable, Submit};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn g(m: GrowthMsg) -> Msg {
@@ -222,7 +221,7 @@ pub fn GrowthHomePage() -> impl IntoView {
                                     <h2>{move || i18n.t(g(GrowthMsg::MyDashboard))}</h2>
                                     <HoursChart total=l.total_tenths quota=l.quota_tenths by_category=l.by_category by_month=l.by_month/>
                                 })}
-                                <p><A href="/hours">{move || i18n.t(g(GrowthMsg::HoursTitle))}</A></p>
+                                <p><a href="/hours">{move || i18n.t(g(GrowthMsg::HoursTitle))}</a></p>
                                 {list.is_empty().then(|| view! { <p class="muted">{move || i18n.t(g(GrowthMsg::NoStudios))}</p> })}
                                 <ul class="plain-list">
                                     {list.into_iter().map(|s| {
@@ -233,7 +232,7 @@ pub fn GrowthHomePage() -> impl IntoView {
                                         view! {
                                             <li>
                                                 <strong>{s.studio_name.clone()}</strong> " · " {move || i18n.t(role)} " · "
-                                                <A href=href>{move || i18n.t(link_msg)}</A>
+                                                <a href=href>{move || i18n.t(link_msg)}</a>
                                                 {(!leads).then(|| view! { " " <span class="muted">{format!("{}/{}", s.goals_done, s.goals_total)}</span> })}
                                             </li>
                                         }

@@ -15,7 +15,6 @@ use crate::kit::view::{LoadError, Loading};
 use crate::lessons::pages::UnreadCount;
 use crate::lessons::{BookingStatus, LessonStatus};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 fn hm(m: HomeMsg) -> Msg {
     Msg::from(m)
@@ -90,7 +89,7 @@ fn Empty(msg: Msg) -> impl IntoView {
 #[component]
 fn Action(href: String, label: Msg) -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p class="card-action"><A href=href>{move || i18n.t(label)}</A></p> }
+    view! { <p class="card-action"><a href=href>{move || i18n.t(label)}</a></p> }
 }
 
 #[component]
@@ -136,7 +135,7 @@ fn LedLessonsCard(lessons: Vec<LedLesson>) -> impl IntoView {
                     let draft = (l.status == LessonStatus::Draft).then_some(l.status.label());
                     view! {
                         <li>
-                            <A href=format!("/lessons/{}", l.id)>{l.title}</A>
+                            <a href=format!("/lessons/{}", l.id)>{l.title}</a>
                             " " <span class="chip">{move || i18n.t(role)}</span>
                             {draft.map(|s| view! { " " <span class="chip chip-warn">{move || i18n.t(s)}</span> })}
                             <br/>
@@ -170,7 +169,7 @@ fn LeadCardsView(lead: LeadCards, now: chrono::DateTime<chrono::Utc>) -> impl In
                     let line = (e.mentee, e.milestone);
                     view! {
                         <li>
-                            <A href=e.plan_href>{move || i18n.fill(hm(HomeMsg::EvidenceLine), &[("mentee", &line.0), ("milestone", &line.1)])}</A>
+                            <a href=e.plan_href>{move || i18n.fill(hm(HomeMsg::EvidenceLine), &[("mentee", &line.0), ("milestone", &line.1)])}</a>
                             " " <span class="chip">{move || i18n.fill(wait, &[("n", &days)])}</span>
                         </li>
                     }
@@ -182,14 +181,14 @@ fn LeadCardsView(lead: LeadCards, now: chrono::DateTime<chrono::Utc>) -> impl In
             {no_requests.then(|| view! { <Empty msg=hm(HomeMsg::NoRequests)/> })}
             <ul class="home-list">
                 {join_requests.into_iter().map(|r| view! {
-                    <li><A href=format!("/studios/{}", r.studio_slug)>
+                    <li><a href=format!("/studios/{}", r.studio_slug)>
                         {move || i18n.fill(hm(HomeMsg::JoinRequests), &[("studio", &r.studio_name), ("n", &r.waiting)])}
-                    </A></li>
+                    </a></li>
                 }).collect_view()}
                 {approvals.into_iter().map(|a| view! {
-                    <li><A href=format!("/lessons/{}", a.lesson_id)>
+                    <li><a href=format!("/lessons/{}", a.lesson_id)>
                         {move || i18n.fill(hm(HomeMsg::BookingApprovals), &[("lesson", &a.title), ("n", &a.waiting)])}
-                    </A></li>
+                    </a></li>
                 }).collect_view()}
             </ul>
         </Card>
@@ -212,7 +211,7 @@ fn MenteeCardsView(mentee: MenteeCards, today: chrono::NaiveDate) -> impl IntoVi
                     let late = m.due_on < today;
                     view! {
                         <li>
-                            <A href=m.plan_href>{m.title}</A>
+                            <a href=m.plan_href>{m.title}</a>
                             " " <span class=if late { "chip chip-danger" } else { "chip" }>
                                 <time datetime=m.due_on.to_string()>{move || i18n.fill(label, &[("n", &days)])}</time>
                             </span>
@@ -232,7 +231,7 @@ fn MenteeCardsView(mentee: MenteeCards, today: chrono::NaiveDate) -> impl IntoVi
                     let who = (f.author, f.goal_title);
                     view! {
                         <li>
-                            <A href=f.plan_href>{move || i18n.fill(hm(HomeMsg::FeedbackOn), &[("author", &who.0), ("goal", &who.1)])}</A>
+                            <a href=f.plan_href>{move || i18n.fill(hm(HomeMsg::FeedbackOn), &[("author", &who.0), ("goal", &who.1)])}</a>
                             {f.new.then(|| view! { " " <span class="chip chip-new">{move || i18n.t(hm(HomeMsg::NewSinceVisit))}</span> })}
                             <br/><span>{f.excerpt}</span>
                             <br/><time class="muted" datetime=f.at.to_rfc3339()>{move || format_date_time(f.at, &tz, i18n.locale.get())}</time>
@@ -259,7 +258,7 @@ fn BookedCard(booked: Vec<BookedLesson>) -> impl IntoView {
                     let position = b.waitlist_position;
                     view! {
                         <li>
-                            <A href=format!("/lessons/{}", b.id)>{b.title}</A>
+                            <a href=format!("/lessons/{}", b.id)>{b.title}</a>
                             " " <span class=if status == BookingStatus::Confirmed { "chip chip-ok" } else { "chip" }>
                                 {move || match position {
                                     Some(n) => i18n.fill(hm(HomeMsg::WaitlistPosition), &[("n", &n)]),
@@ -288,7 +287,7 @@ fn StudiesCard(studies: Vec<ActiveStudy>) -> impl IntoView {
                     let phase = s.phase.label();
                     view! {
                         <li>
-                            <A href=format!("/studies/{}", s.id)>{s.title}</A>
+                            <a href=format!("/studies/{}", s.id)>{s.title}</a>
                             " " <span class="chip">{move || i18n.t(phase)}</span>
                             {s.lesson_today.then(|| view! { " " <span class="chip chip-new">{move || i18n.t(hm(HomeMsg::LessonToday))}</span> })}
                             <br/><span class="muted">{s.studio_name}</span>

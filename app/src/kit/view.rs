@@ -4,7 +4,6 @@
 use crate::kit::error::AppError;
 use crate::kit::i18n::{use_i18n, Msg};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// A table that may be wider than a phone: it scrolls sideways inside its own frame, a named
 /// group that takes focus, so the keyboard can scroll it as well as a finger (a group, not a
@@ -109,7 +108,7 @@ pub fn Loading() -> impl IntoView {
 pub fn LoadError(err: AppError, #[prop(optional)] title: Option<Msg>) -> impl IntoView {
     let i18n = use_i18n();
     let sign_in = matches!(err, AppError::SignInRequired)
-        .then(|| view! { <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p> });
+        .then(|| view! { <p><a href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</a></p> });
     let message = view! { <p class="error" role="alert">{move || err.message(i18n.locale.get())}</p> };
     match title {
         Some(title) => view! {

@@ -63,7 +63,7 @@ pub fn Landing() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <p><A href="/lessons">{move || i18n.t(lm(LessonMsg::LessonsTitle))}</A></p>
+            <p><a href="/lessons">{move || i18n.t(lm(LessonMsg::LessonsTitle))}</a></p>
         </section>
     }
 }
@@ -106,7 +106,7 @@ fn LessonItem(lesson: LessonSummary) -> impl IntoView {
     let mine = lesson.my_status;
     view! {
         <li class="lesson">
-            <h3><A href=href>{lesson.title}</A></h3>
+            <h3><a href=href>{lesson.title}</a></h3>
             {status.map(|s| view! { <p class="status">{move || i18n.t(s.label())}</p> })}
             {mine.map(|s| view! { <p class="status mine">{move || i18n.t(lm(LessonMsg::YourBooking))} ": " {move || i18n.t(s.label())}</p> })}
             <p class="muted">{lesson.studio_name} " · " {lesson.teacher_name} " · " {lesson.subject} " " {lesson.grade}</p>
@@ -180,7 +180,7 @@ pub fn LessonsPage() -> impl IntoView {
         <section>
             <h1>{move || i18n.t(lm(LessonMsg::LessonsTitle))}</h1>
             <p class="muted">{move || i18n.t(Msg::YourTimeZone)} {tz.clone()}</p>
-            {viewer.user.is_some().then(|| view! { <p><A href="/lessons/new">{move || i18n.t(lm(LessonMsg::ScheduleTitle))}</A></p> })}
+            {viewer.user.is_some().then(|| view! { <p><a href="/lessons/new">{move || i18n.t(lm(LessonMsg::ScheduleTitle))}</a></p> })}
             <form method="get" action="/lessons" class="filters card" role="search" aria-label=move || i18n.t(lm(LessonMsg::Filter))>
                 <Field name="subject" label=Msg::Subject value=f.subject.clone() error=no_error/>
                 <Field name="grade" label=lm(LessonMsg::Grade) value=f.grade.clone() error=no_error/>
@@ -299,7 +299,7 @@ fn CalendarGrid(period: CalendarPeriod, filter: LessonFilter) -> impl IntoView {
                             .into_iter()
                             .map(|l| {
                                 let time = l.starts_at.with_timezone(&tz).format("%H:%M").to_string();
-                                view! { <li><A href=format!("/lessons/{}", l.id)>{time} " " {l.title}</A></li> }
+                                view! { <li><a href=format!("/lessons/{}", l.id)>{time} " " {l.title}</a></li> }
                             })
                             .collect_view()}
                     </ul>
@@ -418,7 +418,7 @@ fn BookingPanel(lesson: LessonDetail, signed_in: bool) -> impl IntoView {
         return view! {
             <section class="card booking">
                 <h2>{move || i18n.t(lm(LessonMsg::YourBooking))}</h2>
-                <p><A href="/sign-in">{move || i18n.t(lm(LessonMsg::SignInToBook))}</A></p>
+                <p><a href="/sign-in">{move || i18n.t(lm(LessonMsg::SignInToBook))}</a></p>
             </section>
         }
         .into_any();
@@ -504,7 +504,7 @@ fn ManagePanel(lesson: LessonDetail) -> impl IntoView {
     view! {
         <section class="card manage">
             <h2>{move || i18n.t(lm(LessonMsg::ManageTitle))}</h2>
-            {open.then(|| view! { <p><A href=format!("/lessons/{id}/edit")>{move || i18n.t(lm(LessonMsg::EditLink))}</A></p> })}
+            {open.then(|| view! { <p><a href=format!("/lessons/{id}/edit")>{move || i18n.t(lm(LessonMsg::EditLink))}</a></p> })}
             {lesson.checkin_code.clone().filter(|_| status == LessonStatus::Published).map(|c| view! {
                 <p>{move || i18n.t(lm(LessonMsg::CheckInCode))} ": " <strong class="code" data-testid="checkin-code">{c}</strong></p>
             })}
@@ -736,7 +736,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                             <li class:unread=!n.read>
                                                 <strong>{move || i18n.t(label)}</strong> " · "
                                                 {match n.href.clone() {
-                                                    Some(href) => view! { <A href=href>{n.subject.clone()}</A> }.into_any(),
+                                                    Some(href) => view! { <a href=href>{n.subject.clone()}</a> }.into_any(),
                                                     None => n.subject.clone().into_any(),
                                                 }}
                                                 " " <time class="muted" datetime=at.to_rfc3339()>{move || format_date_time(at, &tz, i18n.locale.get())}</time>

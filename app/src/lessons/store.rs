@@ -30,7 +30,7 @@ const SUMMARY_SELECT: &str = "select l.id, l.title, s.name as studio_name, u.dis
      join users u on u.id = l.teacher_id";
 
 /// The next published lessons, soonest first: of one studio, or (`None`) of all public, active
-/// studios (served by `open_lessons_published_starts_at_idx` / `open_lessons_studio_id_starts_at_idx`).
+/// studios (served by `open_lessons_published_calendar_idx` / `open_lessons_studio_id_starts_at_idx`).
 pub async fn upcoming(pool: &PgPool, studio_id: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<LessonSummary>> {
     let rows: Vec<LessonSummary> = sqlx::query_as(&format!(
         "{SUMMARY_SELECT}
@@ -46,33 +46,40 @@ pub async fn upcoming(pool: &PgPool, studio_id: Option<Uuid>, limit: i64) -> sql
     Ok(rows)
 }
 
-/// The finder's conditions: published lessons of public, active studios, and each filter that is
-/// set (the dates when `dates`). Only the filters in use reach the SQL, so each combination is
-/// planned for what it asks; a catch-all `($1 = '' or col = $1)` would settle into a generic
-/// plan that scans for every combination after five runs.
-fn push_finder_conditions<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a LessonFilter, tz: &'a str, dates: bool) {
-    q.push(" where l.status = 'published' and s.visibility = 'public' and not s.archived");
-    for (column, value) in
-        [("l.subject", &f.subject), ("l.grade", &f.grade), ("s.district", &f.district), ("l.mode", &f.mode)]
-    {
+/// The finder's filters on the lesson's own columns, each one that is set. Only the filters in
+/// use reach the SQL, so each combination is planned for what it asks; a catch-all
+/// `($1 = '' or col = $1)` would settle into a generic plan that scans for every combination
+/// after five runs.
+fn push_lesson_filters<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a LessonFilter) {
+    for (column, value) in [("l.subject", &f.subject), ("l.grade", &f.grade), ("l.mode", &f.mode)] {
         if !value.is_empty() {
             q.push(format!(" and {column} = ")).push_bind(value.as_str());
         }
     }
-    if dates && !f.from.is_empty() {
+    if f.free_seats {
+        q.push(" and l.seats_taken < l.capacity");
+    }
+}
+
+/// The finder's conditions: published lessons of public, active studios (joined as `s`), each
+/// filter that is set, dates included (whole days in `tz`).
+fn push_finder_conditions<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a LessonFilter, tz: &'a str) {
+    q.push(" where l.status = 'published' and s.visibility = 'public' and not s.archived");
+    push_lesson_filters(q, f);
+    if !f.district.is_empty() {
+        q.push(" and s.district = ").push_bind(f.district.as_str());
+    }
+    if !f.from.is_empty() {
         q.push(" and l.starts_at >= (")
             .push_bind(f.from.as_str())
             .push("::date)::timestamp at time zone ")
             .push_bind(tz);
     }
-    if dates && !f.to.is_empty() {
+    if !f.to.is_empty() {
         q.push(" and l.starts_at < (")
             .push_bind(f.to.as_str())
             .push("::date + 1)::timestamp at time zone ")
             .push_bind(tz);
-    }
-    if f.free_seats {
-        q.push(" and l.seats_taken < l.capacity");
     }
 }
 
@@ -82,7 +89,7 @@ pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str) -> sqlx::Result<Les
     let page = rules::lesson_page(f.page);
     let per_page = i64::from(rules::LESSONS_PER_PAGE);
     let mut q = QueryBuilder::new(SUMMARY_SELECT);
-    push_finder_conditions(&mut q, f, tz, true);
+    push_finder_conditions(&mut q, f, tz);
     // One more than a page: whether there is a next page, without counting them all.
     q.push(" and l.starts_at > now() order by l.starts_at, l.id limit ")
         .push_bind(per_page + 1)
@@ -94,9 +101,26 @@ pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str) -> sqlx::Result<Les
     Ok(LessonPage { lessons, page, more })
 }
 
+/// The calendar's conditions besides the range of `l.starts_at`: the finder's filters, and a
+/// studio that lists its lessons (checked against the few unlisted studios, not joined).
+fn push_calendar_conditions<'a>(q: &mut QueryBuilder<'a, Postgres>, f: &'a LessonFilter) {
+    if f.district.is_empty() {
+        q.push(" and l.studio_id not in (select s.id from studios s where s.visibility <> 'public' or s.archived)");
+    } else {
+        q.push(" and l.studio_id in (select s.id from studios s where s.visibility = 'public' and not s.archived and s.district = ")
+            .push_bind(f.district.as_str())
+            .push(")");
+    }
+    push_lesson_filters(q, f);
+}
+
 /// The calendar's days from `start` (`days` of them) that have published lessons of public
 /// studios matching the filters (its dates aside): each day's count and its first `per_day`
-/// lessons. Days are whole days in `tz`. One query, whatever the period holds.
+/// lessons. Days are whole days in `tz`. One query, whatever the period holds: the days are
+/// counted over a range of `open_lessons_published_calendar_idx`, each lesson's day found among
+/// the period's day boundaries (computed here, so the database converts no time zone per
+/// lesson), its studio checked against the few unlisted ones rather than joined; then each busy
+/// day's first lessons are a short range of the same index.
 pub async fn calendar(
     pool: &PgPool,
     f: &LessonFilter,
@@ -105,31 +129,29 @@ pub async fn calendar(
     days: u32,
     per_day: i64,
 ) -> sqlx::Result<Vec<CalendarDay>> {
-    let end = start + chrono::Duration::days(i64::from(days));
-    let mut q = QueryBuilder::new("with period as (select l.id, l.title, l.starts_at, (l.starts_at at time zone ");
-    q.push_bind(tz).push(")::date as day from open_lessons l join studios s on s.id = l.studio_id");
-    push_finder_conditions(&mut q, f, tz, false);
-    q.push(" and l.starts_at >= ")
-        .push_bind(start)
-        .push("::timestamp at time zone ")
-        .push_bind(tz)
-        .push(" and l.starts_at < ")
-        .push_bind(end)
-        .push("::timestamp at time zone ")
-        .push_bind(tz);
+    let bounds: Vec<DateTime<Utc>> =
+        (0..=days).map(|i| crate::kit::time::day_bounds(start + chrono::Duration::days(i64::from(i)), tz).0).collect();
+    let mut q = QueryBuilder::new("with busy as (select width_bucket(l.starts_at, ");
+    q.push_bind(&bounds)
+        .push(") as day, count(*) as day_count from open_lessons l where l.status = 'published' and l.starts_at >= ");
+    q.push_bind(bounds[0]).push(" and l.starts_at < ").push_bind(bounds[bounds.len() - 1]);
+    push_calendar_conditions(&mut q, f);
     q.push(
-        "), ranked as (
-             select id, title, starts_at, day, count(*) over (partition by day) as day_count,
-                    row_number() over (partition by day order by starts_at, id) as rank
-             from period
-         )
-         select day, day_count, id, title, starts_at from ranked where rank <= ",
+        " group by 1)
+         select busy.day, busy.day_count, first.id, first.title, first.starts_at
+         from busy cross join lateral (
+             select l.id, l.title, l.starts_at from open_lessons l
+             where l.status = 'published' and l.starts_at >= (",
     );
-    q.push_bind(per_day).push(" order by starts_at, id");
+    q.push_bind(&bounds).push(")[busy.day] and l.starts_at < (").push_bind(&bounds).push(")[busy.day + 1]");
+    push_calendar_conditions(&mut q, f);
+    q.push(" order by l.starts_at, l.id limit ").push_bind(per_day).push(") first order by first.starts_at, first.id");
     let rows = q.build().fetch_all(pool).await?;
     let mut busy: Vec<CalendarDay> = Vec::new();
     for row in rows {
-        let date: NaiveDate = row.try_get("day")?;
+        // width_bucket counts the period's first day as 1.
+        let day: i32 = row.try_get("day")?;
+        let date = start + chrono::Duration::days(i64::from(day - 1));
         let lesson = CalendarEntry::from_row(&row)?;
         match busy.last_mut() {
             Some(day) if day.date == date => day.lessons.push(lesson),

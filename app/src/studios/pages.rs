@@ -11,7 +11,7 @@ use crate::kit::time::{format_date_time, format_range};
 use crate::kit::view::{LoadError, Loading, Pager, Refresh, Submit};
 use crate::lessons::LessonSummary;
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 fn s(m: StudioMsg) -> Msg {
@@ -33,7 +33,7 @@ fn StudioCard(studio: StudioSummary) -> impl IntoView {
     let at = studio.last_activity_at;
     view! {
         <li class="studio-card">
-            <h3><A href=format!("/studios/{}", studio.slug)>{studio.name}</A></h3>
+            <h3><a href=format!("/studios/{}", studio.slug)>{studio.name}</a></h3>
             <p class="muted">
                 {studio.subject} " · " {studio.district} " · " {move || i18n.t(s(StudioMsg::HostHeading))} ": " {studio.host_name}
                 " · " {move || i18n.fill(s(StudioMsg::Members), &[("n", &studio.member_count)])}
@@ -57,7 +57,7 @@ pub fn DirectoryPage() -> impl IntoView {
     let signed_in = expect_context::<Viewer>().user.is_some();
     view! {
         <h1>{move || i18n.t(s(StudioMsg::DirectoryTitle))}</h1>
-        {signed_in.then(|| view! { <p><A href="/studios/new" attr:class="button">{move || i18n.t(s(StudioMsg::CreateStudio))}</A></p> })}
+        {signed_in.then(|| view! { <p><a href="/studios/new" class="button">{move || i18n.t(s(StudioMsg::CreateStudio))}</a></p> })}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match results.await {
@@ -233,7 +233,7 @@ fn StudioView(page: StudioPage) -> impl IntoView {
                 <p class="muted">{page.subject.clone()} " · " {page.district.clone()} {(!page.school.is_empty()).then(|| format!(" · {}", page.school))}</p>
                 {page.facts.archived.then(|| view! { <p class="notice">{move || i18n.t(s(StudioMsg::ArchivedNotice))}</p> })}
                 {standing.role.map(|role| view! { <p>{move || i18n.t(s(StudioMsg::YourRole))} <strong>{move || i18n.t(role.label())}</strong></p> })}
-                {allowed(StudioAction::Edit).then(|| view! { <p><A href=format!("/studios/{slug}/edit")>{move || i18n.t(s(StudioMsg::EditStudio))}</A></p> })}
+                {allowed(StudioAction::Edit).then(|| view! { <p><a href=format!("/studios/{slug}/edit")>{move || i18n.t(s(StudioMsg::EditStudio))}</a></p> })}
             </header>
             <p class="description">{page.description.clone()}</p>
             <JoinSection page=page.clone()/>
@@ -266,7 +266,7 @@ fn StudioView(page: StudioPage) -> impl IntoView {
                     {move || i18n.t(s(StudioMsg::StudiesRunning))} ": " {page.studies_running}
                     " · " {move || i18n.t(s(StudioMsg::StudiesClosed))} ": " {page.studies_closed}
                 </p>
-                {standing.role.is_some().then(|| view! { <p><A href="/studies">{move || i18n.t(s(StudioMsg::MyStudiesLink))}</A></p> })}
+                {standing.role.is_some().then(|| view! { <p><a href="/studies">{move || i18n.t(s(StudioMsg::MyStudiesLink))}</a></p> })}
             </section>
             <ActivityList activity=page.activity.clone()/>
         </article>
@@ -290,8 +290,8 @@ fn GrowthSection(slug: String, role: Option<StudioRole>) -> impl IntoView {
         <section aria-labelledby="growth-heading">
             <h2 id="growth-heading">{move || i18n.t(s(StudioMsg::GrowthHeading))}</h2>
             <p class="muted">{move || i18n.t(s(StudioMsg::GrowthIntro))}</p>
-            {link.map(|(href, label)| view! { <p><A href=href>{move || i18n.t(s(label))}</A></p> })}
-            {record.map(|href| view! { <p><A href=href>{move || i18n.t(record_label)}</A></p> })}
+            {link.map(|(href, label)| view! { <p><a href=href>{move || i18n.t(s(label))}</a></p> })}
+            {record.map(|href| view! { <p><a href=href>{move || i18n.t(record_label)}</a></p> })}
         </section>
     }
 }
@@ -383,7 +383,7 @@ fn JoinSection(page: StudioPage) -> impl IntoView {
     } else if standing.pending {
         view! { <p class="notice">{move || i18n.t(s(StudioMsg::PendingNotice))}</p> }.into_any()
     } else if !standing.signed_in {
-        view! { <p><A href="/sign-in">{move || i18n.t(s(StudioMsg::SignInToJoin))}</A></p> }.into_any()
+        view! { <p><a href="/sign-in">{move || i18n.t(s(StudioMsg::SignInToJoin))}</a></p> }.into_any()
     } else {
         match page.facts.join_policy {
             JoinPolicy::Open => {
@@ -714,7 +714,7 @@ pub fn InvitationPage() -> impl IntoView {
                                 (Some(problem), _) => view! { <p class="error">{move || i18n.t(s(problem))}</p> }.into_any(),
                                 (None, false) => view! {
                                     <p>{move || i18n.t(s(StudioMsg::SignInToAccept))}</p>
-                                    <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A> " · " <A href="/register">{move || i18n.t(Msg::NavRegister)}</A></p>
+                                    <p><a href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</a> " · " <a href="/register">{move || i18n.t(Msg::NavRegister)}</a></p>
                                 }.into_any(),
                                 (None, true) => view! {
                                     <ActionForm action=accept>
@@ -739,7 +739,7 @@ pub fn MyStudiosPage() -> impl IntoView {
     let mine = Resource::new(move || decide.version().get(), |_| load_my_studios());
     view! {
         <h1>{move || i18n.t(s(StudioMsg::MyStudiosTitle))}</h1>
-        <p><A href="/studios/new" attr:class="button">{move || i18n.t(s(StudioMsg::CreateStudio))}</A></p>
+        <p><a href="/studios/new" class="button">{move || i18n.t(s(StudioMsg::CreateStudio))}</a></p>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match mine.await {
@@ -778,7 +778,7 @@ fn MyStudiosLists(mine: MyStudios, decide: ServerAction<DecideRequest>) -> impl 
                 <ul class="plain-list">
                     {mine.declined_requests.into_iter().map(|(studio, message)| view! {
                         <li>
-                            <A href=format!("/studios/{}", studio.slug)>{studio.name.clone()}</A>
+                            <a href=format!("/studios/{}", studio.slug)>{studio.name.clone()}</a>
                             {(!message.is_empty()).then(|| view! { <blockquote>{message.clone()}</blockquote> })}
                         </li>
                     }).collect_view()}
@@ -799,7 +799,7 @@ fn MyStudiosLists(mine: MyStudios, decide: ServerAction<DecideRequest>) -> impl 
                             <li class="request">
                                 <p>
                                     <strong>{r.user.display_name.clone()}</strong> " → "
-                                    <A href=format!("/studios/{}", studio.slug)>{studio.name.clone()}</A>
+                                    <a href=format!("/studios/{}", studio.slug)>{studio.name.clone()}</a>
                                 </p>
                                 {(!r.message.is_empty()).then(|| view! { <blockquote>{r.message.clone()}</blockquote> })}
                                 <ActionForm action=decide attr:class="inline">

@@ -12,7 +12,6 @@ use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading, Refresh, Submit};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
 
@@ -110,7 +109,7 @@ fn StudyList(mine: MyStudies) -> impl IntoView {
                             let phase = s.phase;
                             view! {
                                 <li>
-                                    <A href=format!("/studies/{}", s.id)>{s.title}</A>
+                                    <a href=format!("/studies/{}", s.id)>{s.title}</a>
                                     <span class="muted">" · " {s.studio_name} " · " {s.lead_name} " · "</span>
                                     <span class="chip">{move || i18n.t(phase.label())}</span>
                                 </li>
@@ -260,7 +259,7 @@ fn StudyView(page: StudyPage) -> impl IntoView {
     view! {
         <article class="study">
             <header class="study-head">
-                <p class="muted"><A href=studio_href>{studio_name}</A></p>
+                <p class="muted"><a href=studio_href>{studio_name}</a></p>
                 <h1>{page.title.clone()}</h1>
                 {(!page.theme.is_empty()).then(|| view! { <p class="theme"><strong>{move || i18n.t(t(StudyMsg::Theme))} ": "</strong>{page.theme.clone()}</p> })}
                 <p class="muted">
@@ -366,7 +365,7 @@ fn PlanSummary(page: StudyPage) -> impl IntoView {
                     </ul>
                 }
             })}
-            <p class="no-print"><A href=format!("/studies/{}/plan", page.id)>{move || i18n.t(t(StudyMsg::OpenPlan))}</A></p>
+            <p class="no-print"><a href=format!("/studies/{}/plan", page.id)>{move || i18n.t(t(StudyMsg::OpenPlan))}</a></p>
         </section>
     }
 }

@@ -12,7 +12,7 @@ use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading, Submit};
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 fn t(m: StudyMsg) -> Msg {
@@ -104,7 +104,7 @@ fn PlanView(page: PlanPage, save: ServerAction<SavePlan>, comment: ServerAction<
     let newest = versions.first().map(|v| v.number).unwrap_or(0);
     let older = versions.get(1).map(|v| v.number).unwrap_or(newest);
     view! {
-        <p class="muted"><A href=format!("/studies/{id}")>{move || i18n.t(t(StudyMsg::BackToStudy))}</A></p>
+        <p class="muted"><a href=format!("/studies/{id}")>{move || i18n.t(t(StudyMsg::BackToStudy))}</a></p>
         <h1>{move || i18n.t(t(StudyMsg::PlanHeading))} ": " {page.title.clone()}</h1>
         {(!page.conclusions_html.is_empty()).then(|| view! {
             <aside class="notice">
@@ -232,7 +232,7 @@ fn CompareView(c: Comparison) -> impl IntoView {
     let i18n = use_i18n();
     let (a, b) = (c.a, c.b);
     view! {
-        <p class="muted"><A href=format!("/studies/{}/plan", c.study_id)>{move || i18n.t(t(StudyMsg::BackToPlan))}</A></p>
+        <p class="muted"><a href=format!("/studies/{}/plan", c.study_id)>{move || i18n.t(t(StudyMsg::BackToPlan))}</a></p>
         <h1>{move || i18n.t(t(StudyMsg::CompareTitle))} ": " {c.title.clone()}</h1>
         <p>{move || i18n.fill(t(StudyMsg::VersionN), &[("n", &a)])} " → " {move || i18n.fill(t(StudyMsg::VersionN), &[("n", &b)])}</p>
         {(!c.b_revised_from_html.is_empty()).then(|| view! {

@@ -674,6 +674,48 @@ async fn the_lesson_finder_filters_by_subject_grade_mode_dates_and_free_seats(po
     let r = app.call(&client, "lessons/list", &[("filter[from]", "2026-13-45")]).await;
     assert_eq!(msg(r, "from").await.as_deref(), Some("ErrDateInvalid"));
 
+    // The calendar, read by a query of its own, shows what the list shows for every filter: of
+    // the listed lessons, those within its period (days in the viewer's zone, Beijing time here).
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+    let anchor = (chrono::Utc::now() + Duration::days(3)).with_timezone(&beijing).format("%Y-%m-%d").to_string();
+    for form in [
+        vec![],
+        vec![("filter[subject]", "English".to_owned())],
+        vec![("filter[grade]", "八年级".to_owned())],
+        vec![("filter[mode]", "online".to_owned())],
+        vec![("filter[district]", "西湖区".to_owned())],
+        vec![("filter[district]", "滨江区".to_owned())],
+        vec![("filter[free_seats]", "true".to_owned())],
+    ] {
+        let listed = list(form.clone()).await;
+        let mut asked = form.clone();
+        asked.push(("filter[from]", anchor.clone()));
+        let r = call_owned(&app, &client, "lessons/calendar", &asked).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let month: serde_json::Value = r.json().await.expect("calendar");
+        let start: chrono::NaiveDate = month["start"].as_str().and_then(|d| d.parse().ok()).expect("start");
+        let end = start + Duration::days(month["days"].as_i64().expect("days"));
+        let shown: Vec<String> = month["busy"]
+            .as_array()
+            .expect("days")
+            .iter()
+            .flat_map(|day| day["lessons"].as_array().expect("lessons").iter())
+            .map(|l| l["id"].as_str().expect("id").to_owned())
+            .collect();
+        let expected: Vec<String> = listed["lessons"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|l| {
+                let at: chrono::DateTime<chrono::Utc> =
+                    l["starts_at"].as_str().and_then(|t| t.parse().ok()).expect("time");
+                (start..end).contains(&at.with_timezone(&beijing).date_naive())
+            })
+            .map(|l| l["id"].as_str().expect("id").to_owned())
+            .collect();
+        assert_eq!(shown, expected, "the calendar and the list agree for {form:?}");
+    }
+
     // The page: calendar views render the lessons too.
     let month = app.get(&client, "/lessons?view=month").await.text().await.expect("html");
     assert!(month.contains("class=\"calendar"));
@@ -783,6 +825,22 @@ async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_stu
     let app = TestApp::spawn(pool.clone()).await;
     let world = World::create(&pool).await;
     let lesson = world.published_lesson(&pool, 5, false).await;
+    let day: String = sqlx::query_scalar(
+        "select to_char(starts_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') from open_lessons where id = $1",
+    )
+    .bind(lesson)
+    .fetch_one(&pool)
+    .await
+    .expect("day");
+    let week_of = |client: &Client| {
+        let (app, client, day) = (&app, client.clone(), day.clone());
+        async move {
+            let r = app.call(&client, "lessons/calendar", &[("filter[from]", &day), ("week", "true")]).await;
+            r.json::<serde_json::Value>().await.expect("calendar")
+        }
+    };
+    let outsider = signed_in(&app, "outsider@other.test").await;
+    assert_eq!(week_of(&outsider).await["busy"].as_array().map(Vec::len), Some(1), "a public studio's lesson");
     sqlx::query("update studios set visibility = 'private' where id = $1")
         .bind(world.studio)
         .execute(&pool)
@@ -790,7 +848,6 @@ async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_stu
         .expect("private");
     let id = lesson.to_string();
 
-    let outsider = signed_in(&app, "outsider@other.test").await;
     let admin = signed_in(&app, "admin@district.test").await;
     for client in [&outsider, &admin] {
         assert_eq!(app.call(client, "lessons/detail", &[("lesson_id", &id)]).await.status(), StatusCode::NOT_FOUND);
@@ -800,6 +857,8 @@ async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_stu
     assert_eq!(app.get(&app.client(), &format!("/lessons/{id}/calendar.ics")).await.status(), StatusCode::UNAUTHORIZED);
     let listed: serde_json::Value = app.call(&outsider, "lessons/list", &[]).await.json().await.expect("list");
     assert_eq!(listed["lessons"].as_array().map(Vec::len), Some(0), "not in the finder either");
+    let week: serde_json::Value = week_of(&outsider).await;
+    assert_eq!(week["busy"].as_array().map(Vec::len), Some(0), "nor in its calendar");
     assert_eq!(count(&pool, "select count(*) from bookings").await, 0, "nothing booked");
 
     let mentee = signed_in(&app, "mentee@studio.test").await;
@@ -821,6 +880,7 @@ async fn a_private_studios_lessons_are_hidden_from_outsiders_and_an_archived_stu
         StatusCode::OK,
         "an archived studio is read-only, not hidden"
     );
+    assert_eq!(week_of(&outsider).await["busy"].as_array().map(Vec::len), Some(0), "but no longer in the calendar");
     let refused = book(&app, &outsider, lesson).await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     assert_eq!(error_json(refused).await["Refused"]["Studio"], "ErrArchived");

@@ -13,7 +13,6 @@ use crate::kit::forms::{action_error, Choice, Field, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::view::{reload_on_success, LoadError, Loading, Submit};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn t(msg: AccountMsg) -> Msg {
@@ -51,7 +50,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 <Field name="email" label=Msg::Email kind="email" autocomplete="username" required=true error/>
                 <Submit label=t(AccountMsg::SendResetLink) pending=action.pending() class="primary"/>
             </ActionForm>
-            <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p>
+            <p><a href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</a></p>
         </section>
     }
 }
@@ -87,7 +86,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             .into_any(),
                             Ok(false) => view! {
                                 <p class="error" role="alert">{move || i18n.t(t(AccountMsg::ResetLinkInvalid))}</p>
-                                <p><A href="/password/forgot">{move || i18n.t(t(AccountMsg::AskAgain))}</A></p>
+                                <p><a href="/password/forgot">{move || i18n.t(t(AccountMsg::AskAgain))}</a></p>
                             }
                             .into_any(),
                             Err(err) => view! { <LoadError err/> }.into_any(),
@@ -118,7 +117,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
                     <Submit label=t(AccountMsg::ConfirmEmail) pending=action.pending() class="primary"/>
                 </Show>
             </ActionForm>
-            <p><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></p>
+            <p><a href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</a></p>
         </section>
     }
 }
