@@ -19,7 +19,8 @@ use crate::study::StudyMsg;
 use leptos::prelude::*;
 use leptos::server::SharedValue;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Html, Meta, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,9 +63,6 @@ pub fn App() -> impl IntoView {
     let viewer = SharedValue::new(viewer_of_request).into_inner();
     let i18n = I18n { locale: RwSignal::new(viewer.locale) };
     provide_context(i18n);
-    if viewer.user.is_some() {
-        crate::lessons::pages::UnreadCount::provide();
-    }
     provide_context(viewer);
 
     // Fixed on the server, as head texts are (see `I18n::head_text`).
@@ -244,30 +242,32 @@ fn Header() -> impl IntoView {
     let viewer = expect_context::<Viewer>();
     let user = viewer.user.clone();
     let signed_in = user.is_some();
+    let path = use_location().pathname;
+    let link = move |href: &'static str, label: Msg| nav_link(href, label, false, path, i18n);
     // On a phone the header is one row (the name, the unread count, a menu button that needs no
     // JavaScript); from 48rem the menu's content shows as a row of links and its button hides.
     view! {
         <header class="site-header">
-            <A href="/" attr:class="brand">{move || i18n.t(Msg::AppName)}</A>
+            <a href="/" class="brand">{move || i18n.t(Msg::AppName)}</a>
             {signed_in.then(|| view! { <span class="header-notifications"><crate::lessons::pages::NotificationsLink/></span> })}
             <details class="menu">
             <summary>{move || i18n.t(Msg::NavMenu)}</summary>
             <nav aria-label=move || i18n.t(Msg::NavMain)>
                 <ul>
-                    <li><A href="/">{move || i18n.t(Msg::NavHome)}</A></li>
-                    <li><A href="/studios">{move || i18n.t(Msg::from(StudioMsg::NavStudios))}</A></li>
-                    <li><A href="/lessons">{move || i18n.t(Msg::from(crate::lessons::LessonMsg::NavLessons))}</A></li>
+                    <li>{link("/", Msg::NavHome)}</li>
+                    <li>{link("/studios", Msg::from(StudioMsg::NavStudios))}</li>
+                    <li>{link("/lessons", Msg::from(crate::lessons::LessonMsg::NavLessons))}</li>
                     {match user {
                         Some(user) => view! {
-                            <li><A href="/me/studios">{move || i18n.t(Msg::from(StudioMsg::NavMyStudios))}</A></li>
-                            <li><A href="/my-lessons">{move || i18n.t(Msg::from(crate::lessons::LessonMsg::MyLessons))}</A></li>
-                            <li><A href="/growth">{move || i18n.t(Msg::from(crate::growth::GrowthMsg::GrowthTitle))}</A></li>
-                            <li><A href="/studies">{move || i18n.t(Msg::from(StudyMsg::StudiesTitle))}</A></li>
-                            <li><A href="/me/record">{move || i18n.t(Msg::from(crate::records::RecordMsg::NavRecord))}</A></li>
+                            <li>{link("/me/studios", Msg::from(StudioMsg::NavMyStudios))}</li>
+                            <li>{link("/my-lessons", Msg::from(crate::lessons::LessonMsg::MyLessons))}</li>
+                            <li>{link("/growth", Msg::from(crate::growth::GrowthMsg::GrowthTitle))}</li>
+                            <li>{link("/studies", Msg::from(StudyMsg::StudiesTitle))}</li>
+                            <li>{link("/me/record", Msg::from(crate::records::RecordMsg::NavRecord))}</li>
                             {user.leads.then(|| view! {
-                                <li><A href="/district">{move || i18n.t(Msg::from(crate::districts::DistrictMsg::DashboardLink))}</A></li>
+                                <li>{link("/district", Msg::from(crate::districts::DistrictMsg::DashboardLink))}</li>
                             })}
-                            <li><A href="/profile">{move || i18n.t(Msg::NavProfile)}</A></li>
+                            <li>{link("/profile", Msg::NavProfile)}</li>
                             <li class="who">
                                 <span class="visually-hidden">{move || i18n.t(Msg::SignedInAs)}</span>
                                 <span data-testid="signed-in-user">{user.display_name}</span>
@@ -275,8 +275,8 @@ fn Header() -> impl IntoView {
                             <li><SignOutButton/></li>
                         }.into_any(),
                         None => view! {
-                            <li><A href="/sign-in">{move || i18n.t(Msg::NavSignIn)}</A></li>
-                            <li><A href="/register">{move || i18n.t(Msg::NavRegister)}</A></li>
+                            <li>{link("/sign-in", Msg::NavSignIn)}</li>
+                            <li>{link("/register", Msg::NavRegister)}</li>
                         }.into_any(),
                     }}
                     <li><LanguageSwitch/></li>
@@ -285,6 +285,24 @@ fn Header() -> impl IntoView {
             </details>
         </header>
     }
+}
+
+/// A link of the header or the tab bar, marked `aria-current="page"` where the viewer is (on
+/// `href` itself, or below it unless `exact`). Router's `<A>` does the same with a memo and two
+/// context lookups per link, on every page: these links share the one location signal.
+fn nav_link(href: &'static str, label: Msg, exact: bool, path: Memo<String>, i18n: I18n) -> impl IntoView {
+    view! {
+        <a href=href aria-current=move || is_current(&path.read(), href, exact).then_some("page")>
+            {move || i18n.t(label)}
+        </a>
+    }
+}
+
+/// Whether the page at `path` is `href`, or (unless `exact`) a page below it; the home is
+/// current only on itself.
+fn is_current(path: &str, href: &str, exact: bool) -> bool {
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    path == href || (!exact && href != "/" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
 }
 
 /// The places people go most, one tap away at the bottom of a phone's screen (hidden on wider
@@ -310,9 +328,10 @@ fn TabBar() -> impl IntoView {
             ("/sign-in", Msg::NavSignIn),
         ]
     };
+    let path = use_location().pathname;
     view! {
         <nav class="tabbar" aria-label=move || i18n.t(Msg::NavTabs)>
-            {tabs.into_iter().map(|(href, label)| view! { <A href=href exact=true>{move || i18n.t(label)}</A> }).collect_view()}
+            {tabs.into_iter().map(|(href, label)| nav_link(href, label, true, path, i18n)).collect_view()}
         </nav>
     }
 }
@@ -361,7 +380,29 @@ fn NotFound() -> impl IntoView {
     }
     view! {
         <h1>{move || i18n.t(Msg::PageNotFound)}</h1>
-        <p><A href="/">{move || i18n.t(Msg::BackHome)}</A></p>
+        <p><a href="/">{move || i18n.t(Msg::BackHome)}</a></p>
         <Hydrated/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_current;
+
+    #[test]
+    fn a_header_link_is_current_on_its_page_and_below_it() {
+        assert!(is_current("/lessons", "/lessons", false));
+        assert!(is_current("/lessons/", "/lessons", false));
+        assert!(is_current("/lessons/3f2a", "/lessons", false));
+        assert!(!is_current("/lessons/3f2a", "/lessons", true), "a tab is current on its own page only");
+        assert!(!is_current("/lessons-old", "/lessons", false), "a longer name is another page");
+        assert!(!is_current("/my-lessons", "/lessons", false));
+    }
+
+    #[test]
+    fn the_home_link_is_current_on_the_home_only() {
+        assert!(is_current("/", "/", false));
+        assert!(!is_current("/studios", "/", false));
+        assert!(!is_current("/studios", "/", true));
     }
 }

@@ -53,6 +53,8 @@ pub struct SignedInUser {
     pub display_name: String,
     /// Administers a district or leads a school: the header links the district dashboard.
     pub leads: bool,
+    /// Unread notifications when the page was served (the header's count), read with the user.
+    pub unread: i64,
 }
 
 /// A user's own profile, as the profile form shows it.

@@ -12,7 +12,6 @@ use crate::growth::rules::format_tenths;
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::time::{format_date_time, format_day, format_range};
 use crate::kit::view::{LoadError, Loading};
-use crate::lessons::pages::UnreadCount;
 use crate::lessons::{BookingStatus, LessonStatus};
 use leptos::prelude::*;
 
@@ -336,21 +335,17 @@ fn HoursCard(hours: HoursProgress) -> impl IntoView {
     }
 }
 
-/// The unread count is the header's: one count per page.
+/// The unread count is the header's, loaded with the viewer.
 #[component]
 fn NotificationsCard() -> impl IntoView {
     let i18n = use_i18n();
-    let unread = expect_context::<UnreadCount>().0;
+    let unread = expect_context::<Viewer>().user.map_or(0, |user| user.unread);
     view! {
         <Card id="home-notifications" title=move || i18n.t(hm(HomeMsg::NotificationsTitle))>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match unread.await.unwrap_or(0) {
-                        0 => view! { <Empty msg=hm(HomeMsg::NoUnread)/> }.into_any(),
-                        n => view! { <p><strong>{move || i18n.fill(hm(HomeMsg::Unread), &[("n", &n)])}</strong></p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {match unread {
+                0 => view! { <Empty msg=hm(HomeMsg::NoUnread)/> }.into_any(),
+                n => view! { <p><strong>{move || i18n.fill(hm(HomeMsg::Unread), &[("n", &n)])}</strong></p> }.into_any(),
+            }}
             <Action href="/notifications".to_owned() label=hm(HomeMsg::OpenNotifications)/>
         </Card>
     }

@@ -98,7 +98,12 @@ pub fn set_locale_cookie(locale: Locale) {
 pub fn resolve_viewer(parts: &Parts) -> Viewer {
     if let Some(user) = parts.extensions.get::<AuthSession>().and_then(|s| s.user.as_ref()) {
         return Viewer {
-            user: Some(SignedInUser { id: user.id, display_name: user.display_name.clone(), leads: user.leads }),
+            user: Some(SignedInUser {
+                id: user.id,
+                display_name: user.display_name.clone(),
+                leads: user.leads,
+                unread: user.unread,
+            }),
             locale: user.locale,
             time_zone: user.time_zone.clone(),
         };

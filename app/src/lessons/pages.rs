@@ -813,33 +813,19 @@ pub fn MyLessonsPage() -> impl IntoView {
     }
 }
 
-/// A signed-in viewer's unread count, loaded once per page for the header and the home's card.
-#[derive(Clone, Copy)]
-pub struct UnreadCount(pub Resource<Result<i64, AppError>>);
-
-impl UnreadCount {
-    pub fn provide() {
-        provide_context(UnreadCount(Resource::new(|| (), |_| super::api::unread_notifications())));
-    }
-}
-
-/// The header's link to the notifications, with the unread count.
+/// The header's link to the notifications, with the unread count the viewer was loaded with
+/// (no query or suspense of its own on any page).
 #[component]
 pub fn NotificationsLink() -> impl IntoView {
     let i18n = use_i18n();
-    let unread = expect_context::<UnreadCount>().0;
+    let unread = expect_context::<Viewer>().user.map_or(0, |user| user.unread);
     view! {
         <A href="/notifications">
             {move || i18n.t(lm(LessonMsg::NavNotifications))}
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let n = unread.await.unwrap_or(0);
-                    (n > 0).then(|| view! {
-                        " " <span class="unread-badge" data-testid="unread-count">{n}</span>
-                        <span class="visually-hidden">{move || i18n.t(lm(LessonMsg::UnreadCount))}</span>
-                    })
-                })}
-            </Suspense>
+            {(unread > 0).then(|| view! {
+                " " <span class="unread-badge" data-testid="unread-count">{unread}</span>
+                <span class="visually-hidden">{move || i18n.t(lm(LessonMsg::UnreadCount))}</span>
+            })}
         </A>
     }
 }
