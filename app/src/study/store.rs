@@ -352,14 +352,24 @@ pub async fn current_round(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Res
     .await
 }
 
-async fn sections_of(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::Result<Option<Sections>> {
-    let rows: Vec<(SectionKind, String)> = sqlx::query_as(
+/// A plan version's sections in order (none when the version does not exist).
+async fn section_rows(
+    db: impl PgExecutor<'_>,
+    study_id: Uuid,
+    number: i32,
+) -> sqlx::Result<Vec<(SectionKind, String)>> {
+    sqlx::query_as(
         "select s.kind, s.body from plan_sections s join plan_versions v on v.id = s.version_id where v.study_id = $1 and v.number = $2 order by s.position",
     )
     .bind(study_id)
     .bind(number)
-    .fetch_all(&mut *conn)
-    .await?;
+    .fetch_all(db)
+    .await
+}
+
+/// A plan version's sections, or `None` when the study has no such version.
+async fn sections_of(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::Result<Option<Sections>> {
+    let rows = section_rows(&mut *conn, study_id, number).await?;
     let exists: bool =
         sqlx::query_scalar("select exists (select 1 from plan_versions where study_id = $1 and number = $2)")
             .bind(study_id)
@@ -369,20 +379,19 @@ async fn sections_of(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sq
     Ok(exists.then(|| rows.into_iter().collect()))
 }
 
-async fn version(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::Result<Option<PlanVersion>> {
-    let head: Option<(String, DateTime<Utc>)> = sqlx::query_as(
-        "select u.display_name, v.created_at from plan_versions v join users u on u.id = v.author_id where v.study_id = $1 and v.number = $2",
-    )
-    .bind(study_id)
-    .bind(number)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some((author_name, created_at)) = head else { return Ok(None) };
-    let sections = sections_of(conn, study_id, number).await?.unwrap_or_default();
-    Ok(Some(PlanVersion {
-        number,
-        author_name,
-        created_at,
+/// The study's plan versions, newest first, and the newest one whole (none before the first
+/// is saved): two statements, the list giving the newest version's number, author and time.
+async fn plan_history(
+    conn: &mut PgConnection,
+    study_id: Uuid,
+) -> sqlx::Result<(Option<PlanVersion>, Vec<VersionSummary>)> {
+    let versions = versions(&mut *conn, study_id).await?;
+    let Some(newest) = versions.first().cloned() else { return Ok((None, versions)) };
+    let sections = section_rows(&mut *conn, study_id, newest.number).await?;
+    let latest = PlanVersion {
+        number: newest.number,
+        author_name: newest.author_name,
+        created_at: newest.created_at,
         sections: SectionKind::ALL
             .into_iter()
             .map(|kind| {
@@ -390,7 +399,8 @@ async fn version(conn: &mut PgConnection, study_id: Uuid, number: i32) -> sqlx::
                 Section { kind, html: render(&body), body }
             })
             .collect(),
-    }))
+    };
+    Ok((Some(latest), versions))
 }
 
 async fn latest_number(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<i32> {
@@ -462,9 +472,7 @@ pub async fn study_page(
     .bind(row.id)
     .fetch_all(&mut *conn)
     .await?;
-    let latest = latest_number(&mut *conn, row.id).await?;
-    let plan = if latest > 0 { version(&mut conn, row.id, latest).await? } else { None };
-    let plan_versions = versions(&mut *conn, row.id).await?;
+    let (plan, plan_versions) = plan_history(&mut conn, row.id).await?;
     let timeline = notes_page(&mut conn, row.id, filter, me).await?;
     let comments: Vec<(Uuid, String, String, DateTime<Utc>)> = sqlx::query_as(
         "select c.id, u.display_name, c.body, c.created_at
@@ -1018,9 +1026,7 @@ pub async fn save_plan(
 
 pub async fn plan_page(pool: &PgPool, row: &StudyRow, can_edit: bool) -> Result<PlanPage, StoreError> {
     let mut conn = pool.acquire().await?;
-    let latest_no = latest_number(&mut *conn, row.id).await?;
-    let latest = if latest_no > 0 { version(&mut conn, row.id, latest_no).await? } else { None };
-    let versions = versions(&mut *conn, row.id).await?;
+    let (latest, versions) = plan_history(&mut conn, row.id).await?;
     let comments: Vec<(SectionKind, i32, String, String, DateTime<Utc>)> = sqlx::query_as(
         "select c.section, c.version_number, u.display_name, c.body, c.created_at from plan_comments c join users u on u.id = c.author_id
          where c.study_id = $1 order by c.created_at",
