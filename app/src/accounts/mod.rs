@@ -41,6 +41,13 @@ pub struct Viewer {
     pub time_zone: String,
 }
 
+impl Viewer {
+    /// The unread notifications the header and the home show (none for a visitor).
+    pub fn unread(&self) -> i64 {
+        self.user.as_ref().map_or(0, |user| user.unread)
+    }
+}
+
 impl Default for Viewer {
     fn default() -> Self {
         Viewer { user: None, locale: Locale::default(), time_zone: crate::kit::time::DEFAULT_TIME_ZONE.to_owned() }

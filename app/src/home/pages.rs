@@ -339,7 +339,7 @@ fn HoursCard(hours: HoursProgress) -> impl IntoView {
 #[component]
 fn NotificationsCard() -> impl IntoView {
     let i18n = use_i18n();
-    let unread = expect_context::<Viewer>().user.map_or(0, |user| user.unread);
+    let unread = expect_context::<Viewer>().unread();
     view! {
         <Card id="home-notifications" title=move || i18n.t(hm(HomeMsg::NotificationsTitle))>
             {match unread {

@@ -54,18 +54,20 @@ pub fn zone_label(at: DateTime<Utc>, tz: &str) -> String {
     at.with_timezone(&zone(tz)).format("%Z").to_string()
 }
 
-/// The day `day` in `tz` as the instants [first, first of the next day). Where a clock change
-/// skips midnight, the day starts at the first local time that exists.
-pub fn day_bounds(day: NaiveDate, tz: &str) -> (DateTime<Utc>, DateTime<Utc>) {
+/// The first instant of the day `day` in `tz`. Where a clock change skips midnight, the day
+/// starts at the first local time that exists.
+pub fn day_start(day: NaiveDate, tz: &str) -> DateTime<Utc> {
     let zone = zone(tz);
-    let start_of = |d: NaiveDate| {
-        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-        (0..=2)
-            .find_map(|hour| zone.from_local_datetime(&(midnight + chrono::Duration::hours(hour))).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
-    };
-    (start_of(day), start_of(day.succ_opt().unwrap_or(day)))
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    (0..=2)
+        .find_map(|hour| zone.from_local_datetime(&(midnight + chrono::Duration::hours(hour))).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+}
+
+/// The day `day` in `tz` as the instants [first, first of the next day) (see [`day_start`]).
+pub fn day_bounds(day: NaiveDate, tz: &str) -> (DateTime<Utc>, DateTime<Utc>) {
+    (day_start(day, tz), day_start(day.succ_opt().unwrap_or(day), tz))
 }
 
 #[cfg(test)]

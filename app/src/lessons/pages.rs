@@ -818,7 +818,7 @@ pub fn MyLessonsPage() -> impl IntoView {
 #[component]
 pub fn NotificationsLink() -> impl IntoView {
     let i18n = use_i18n();
-    let unread = expect_context::<Viewer>().user.map_or(0, |user| user.unread);
+    let unread = expect_context::<Viewer>().unread();
     view! {
         <A href="/notifications">
             {move || i18n.t(lm(LessonMsg::NavNotifications))}

@@ -130,7 +130,7 @@ pub async fn calendar(
     per_day: i64,
 ) -> sqlx::Result<Vec<CalendarDay>> {
     let bounds: Vec<DateTime<Utc>> =
-        (0..=days).map(|i| crate::kit::time::day_bounds(start + chrono::Duration::days(i64::from(i)), tz).0).collect();
+        (0..=days).map(|i| crate::kit::time::day_start(start + chrono::Duration::days(i64::from(i)), tz)).collect();
     let mut q = QueryBuilder::new("with busy as (select width_bucket(l.starts_at, ");
     q.push_bind(&bounds)
         .push(") as day, count(*) as day_count from open_lessons l where l.status = 'published' and l.starts_at >= ");

@@ -990,15 +990,7 @@ async fn a_mentee_who_changes_their_name_is_listed_under_the_new_name(pool: PgPo
     let studio = builders::studio(&pool, "rename-studio", "改名工作室", host).await;
     for (email, name) in [("li@rename.cn", "李四"), ("wang@rename.cn", "王五")] {
         let mentee = builders::user(&pool, email, name, false).await;
-        sqlx::query(
-            "insert into memberships (id, studio_id, user_id, role, status) values ($1, $2, $3, 'mentee', 'active')",
-        )
-        .bind(uuid::Uuid::new_v4())
-        .bind(studio)
-        .bind(mentee)
-        .execute(&pool)
-        .await
-        .expect("membership");
+        builders::member(&pool, studio, mentee, StudioRole::Mentee).await;
     }
     let client = app.client();
     assert_status(&app.sign_in(&client, "host@rename.cn", builders::PASSWORD).await, StatusCode::OK);
