@@ -82,15 +82,12 @@ pub async fn load_home(db: impl PgExecutor<'_>, q: &HomeQuery) -> sqlx::Result<H
              join growth_milestones x on x.goal_id = g.id and x.done_at is null
              where x.due_on <= $3 + $10::int
          ),
-         -- Only what decides whether a milestone waits: names and links are read for the few shown.
+         -- The summary holds only milestones that count (active goal, active mentee), so the
+         -- count is one index range per studio; titles, names and links are read for the few shown.
          evidence as (
-             select w.milestone_id, x.title as milestone, w.studio_id, w.mentee_id, w.done_at
+             select w.milestone_id, w.studio_id, w.mentee_id, w.done_at
              from leads l
              join milestones_awaiting_review w on w.studio_id = l.studio_id
-             join growth_milestones x on x.id = w.milestone_id
-             join growth_goals g on g.id = x.goal_id and g.status = 'active'
-             join memberships mm on mm.studio_id = w.studio_id and mm.user_id = w.mentee_id
-                  and mm.status = 'active' and mm.role = 'mentee'
              where w.mentee_id <> $1
          )
          select
@@ -155,9 +152,10 @@ pub async fn load_home(db: impl PgExecutor<'_>, q: &HomeQuery) -> sqlx::Result<H
              ) f) as feedback,
              exists (select 1 from leads) as is_lead,
              (select coalesce(json_agg(e), '[]') from (
-                 select u.display_name as mentee, e.milestone, e.done_at,
+                 select u.display_name as mentee, x.title as milestone, e.done_at,
                         '/studios/' || st.slug || '/plans/' || e.mentee_id::text as plan_href
                  from (select * from evidence order by done_at, mentee_id, milestone_id limit $9) e
+                 join growth_milestones x on x.id = e.milestone_id
                  join users u on u.id = e.mentee_id
                  join studios st on st.id = e.studio_id
                  order by e.done_at, e.mentee_id, e.milestone_id

@@ -80,6 +80,17 @@ async fn world(pool: PgPool) -> World {
     World { app, studio, host, mentor, mentee, goal, done_milestone }
 }
 
+/// `author` comments on the milestone marked done.
+async fn comment_on_done_milestone(w: &World, author: Uuid) {
+    exec(
+        &w.app.pool,
+        "insert into growth_comments (id, goal_id, milestone_id, author_id, body)
+         values (gen_random_uuid(), $1, $2, $3, '看过了，记录很完整')",
+        &[w.goal, w.done_milestone, author],
+    )
+    .await;
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_visitor_gets_no_home_but_the_landing_page(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
@@ -162,13 +173,7 @@ async fn a_host_sees_evidence_requests_approvals_and_the_check_in_code_on_the_da
     assert!(home_of_host.mentee.is_none());
 
     // The mentor answers the evidence: it no longer waits, for the host either.
-    exec(
-        pool,
-        "insert into growth_comments (id, goal_id, milestone_id, author_id, body)
-         values (gen_random_uuid(), $1, $2, $3, '记录很完整')",
-        &[w.goal, w.done_milestone, w.mentor],
-    )
-    .await;
+    comment_on_done_milestone(&w, w.mentor).await;
     let mentor = signed_in(&w.app, "mentor@school.cn").await;
     let home_of_mentor = home(&w.app, &mentor).await.expect("home");
     assert!(home_of_mentor.lead.expect("lead cards").evidence.is_empty());
@@ -182,21 +187,62 @@ async fn evidence_answered_only_by_the_mentee_waits_and_waits_again_when_done_an
     let pool = &w.app.pool;
     let host = signed_in(&w.app, "host@school.cn").await;
     let waiting = || async { home(&w.app, &host).await.expect("home").lead.expect("lead cards").evidence_total };
-    let comment = "insert into growth_comments (id, goal_id, milestone_id, author_id, body)
-                   values (gen_random_uuid(), $1, $2, $3, '补充一份听课记录')";
 
-    exec(pool, comment, &[w.goal, w.done_milestone, w.mentee]).await;
+    comment_on_done_milestone(&w, w.mentee).await;
     assert_eq!(waiting().await, 1, "the mentee's own comment is no answer");
     exec(pool, "update growth_milestones set done_at = null where id = $1", &[w.done_milestone]).await;
     assert_eq!(waiting().await, 0, "not done, nothing to review");
-    exec(pool, comment, &[w.goal, w.done_milestone, w.host]).await;
+    comment_on_done_milestone(&w, w.host).await;
     exec(pool, "update growth_milestones set done_at = now() where id = $1", &[w.done_milestone]).await;
     assert_eq!(waiting().await, 1, "done anew: the answer before it does not count");
-    exec(pool, comment, &[w.goal, w.done_milestone, w.host]).await;
+    comment_on_done_milestone(&w, w.host).await;
     assert_eq!(waiting().await, 0, "answered");
     exec(pool, "update growth_goals set status = 'achieved' where id = $1", &[w.goal]).await;
     exec(pool, "update growth_milestones set done_at = now() where id = $1", &[w.done_milestone]).await;
     assert_eq!(waiting().await, 0, "a goal no longer active asks for nothing");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn evidence_leaves_with_its_mentee_or_goal_and_comes_back_when_they_do(pool: PgPool) {
+    let w = world(pool).await;
+    let pool = &w.app.pool;
+    let host = signed_in(&w.app, "host@school.cn").await;
+    let waiting = || async { home(&w.app, &host).await.expect("home").lead.expect("lead cards").evidence_total };
+    let membership = "update memberships set status = $3, role = $4 where studio_id = $1 and user_id = $2";
+    let set_membership = |status: &'static str, role: &'static str| async move {
+        sqlx::query(membership)
+            .bind(w.studio)
+            .bind(w.mentee)
+            .bind(status)
+            .bind(role)
+            .execute(pool)
+            .await
+            .expect("update");
+    };
+
+    assert_eq!(waiting().await, 1);
+    exec(pool, "update growth_goals set status = 'dropped' where id = $1", &[w.goal]).await;
+    assert_eq!(waiting().await, 0, "a dropped goal asks for nothing");
+    exec(pool, "update growth_goals set status = 'active' where id = $1", &[w.goal]).await;
+    assert_eq!(waiting().await, 1, "reopened, its unanswered evidence waits again");
+
+    set_membership("left", "mentee").await;
+    assert_eq!(waiting().await, 0, "a mentee who left is no one's to review");
+    set_membership("active", "mentee").await;
+    assert_eq!(waiting().await, 1, "back in the studio, still unanswered");
+    set_membership("active", "mentor").await;
+    assert_eq!(waiting().await, 0, "a mentor has no plan to review");
+    set_membership("active", "mentee").await;
+    assert_eq!(waiting().await, 1);
+
+    // Answered while the mentee was away: it does not come back.
+    set_membership("removed", "mentee").await;
+    comment_on_done_milestone(&w, w.mentor).await;
+    set_membership("active", "mentee").await;
+    assert_eq!(waiting().await, 0, "answered meanwhile");
+    exec(pool, "delete from memberships where studio_id = $1 and user_id = $2", &[w.studio, w.mentee]).await;
+    exec(pool, "update growth_milestones set done_at = now() where id = $1", &[w.done_milestone]).await;
+    assert_eq!(waiting().await, 0, "done anew by someone no longer a member: nothing waits");
 }
 
 #[sqlx::test(migrations = "../migrations")]
