@@ -9,6 +9,8 @@ messages! {
         CommentAbout => ("关于", "About"),
         MyDashboard => ("我的成长看板", "My dashboard"),
         EditRecord => ("修改", "Edit"),
+        EditRecordOf => ("修改 {date} 的记录", "Edit the record of {date}"),
+        CloseEdit => ("不修改了", "Close without saving"),
         TemplateCreated => ("模板已保存，可以应用了。", "Template saved; it can be applied now."),
         CreateTemplate => ("保存模板", "Save template"),
         TemplateLines => ("目标与里程碑（每行一个目标；以“-”开头的行是上一目标的里程碑）", "Goals and milestones (one goal per line; a line starting with “-” is a milestone of the goal above)"),

@@ -93,6 +93,20 @@ fn LedgerView(
     let today = ledger.today.to_string();
     let can_verify = ledger.can_verify;
     let records = ledger.records.clone();
+    // One record's edit form at a time (`?edit=<id>`, a plain link without JavaScript): a form
+    // under every record made the page's rendering most of its cost.
+    let query = use_query_map();
+    let editing = Memo::new(move |_| query.with(|q| q.get("edit")).and_then(|id| id.parse::<uuid::Uuid>().ok()));
+    let close_href = format!("?year={}", ledger.year);
+    let navigate = leptos_router::hooks::use_navigate();
+    let closed_to = close_href.clone();
+    // A save closes the form; a success from before this view was built does not count.
+    Effect::new(move |registered: Option<()>| {
+        let saved = matches!(update.value().get(), Some(Ok(())));
+        if registered.is_some() && saved {
+            navigate(&closed_to, Default::default());
+        }
+    });
     view! {
         <section class="card">
             <h1>{heading}</h1>
@@ -142,7 +156,7 @@ fn LedgerView(
                                 let system = r.source_kind != RecordSource::Manual;
                                 let id = r.id.to_string();
                                 view! {
-                                    <tr>
+                                    <tr id=format!("record-{}", r.id)>
                                         <td>{match r.starts_on.filter(|s| *s != r.occurred_on) {
                                             Some(first) => format!("{first} – {}", r.occurred_on),
                                             None => r.occurred_on.to_string(),
@@ -161,19 +175,31 @@ fn LedgerView(
                                         <td>{r.description.clone()} {(!r.evidence.is_empty()).then(|| view! { <br/><span class="muted">{r.evidence.clone()}</span> })}
                                             {(is_own && !system).then(|| {
                                                 let rid = r.id;
-                                                view! {
-                                                    <details>
-                                                        <summary>{move || i18n.t(g(GrowthMsg::EditRecord))}</summary>
+                                                let edit_href = format!("?year={}&edit={rid}#record-{rid}", ledger.year);
+                                                let close_href = close_href.clone();
+                                                let date = r.occurred_on;
+                                                let (tenths, category) = (r.tenths, r.category);
+                                                let (description, evidence) = (r.description.clone(), r.evidence.clone());
+                                                move || if editing.get() == Some(rid) {
+                                                    let (description, evidence, close_href) = (description.clone(), evidence.clone(), close_href.clone());
+                                                    view! {
                                                         <ActionForm action=update>
                                                             <input type="hidden" name="record" value=rid.to_string()/>
-                                                            <Field name="occurred_on" id=format!("ed-date-{rid}") label=g(GrowthMsg::Date) kind="date" value=r.occurred_on.to_string() required=true error=update_error/>
-                                                            <Field name="hours" id=format!("ed-hours-{rid}") label=g(GrowthMsg::Hours) kind="number" step="0.1" value=format_tenths(r.tenths) required=true error=update_error/>
-                                                            <Choice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=r.category.code() error=update_error/>
-                                                            <Field name="description" id=format!("ed-desc-{rid}") label=g(GrowthMsg::Description) value=r.description.clone() error=update_error/>
-                                                            <Field name="evidence" id=format!("ed-ev-{rid}") label=g(GrowthMsg::Evidence) value=r.evidence.clone() error=update_error/>
+                                                            <Field name="occurred_on" id=format!("ed-date-{rid}") label=g(GrowthMsg::Date) kind="date" value=date.to_string() required=true error=update_error/>
+                                                            <Field name="hours" id=format!("ed-hours-{rid}") label=g(GrowthMsg::Hours) kind="number" step="0.1" value=format_tenths(tenths) required=true error=update_error/>
+                                                            <Choice name="category" id=format!("ed-cat-{rid}") label=g(GrowthMsg::Category) options=HourCategory::options() selected=category.code() error=update_error/>
+                                                            <Field name="description" id=format!("ed-desc-{rid}") label=g(GrowthMsg::Description) value=description error=update_error/>
+                                                            <Field name="evidence" id=format!("ed-ev-{rid}") label=g(GrowthMsg::Evidence) value=evidence error=update_error/>
                                                             <Submit label=Msg::Save pending=update.pending()/>
+                                                            " " <a href=close_href>{move || i18n.t(g(GrowthMsg::CloseEdit))}</a>
                                                         </ActionForm>
-                                                    </details>
+                                                    }.into_any()
+                                                } else {
+                                                    view! {
+                                                        <br/><a href=edit_href.clone() aria-label=move || i18n.fill(g(GrowthMsg::EditRecordOf), &[("date", &date)])>
+                                                            {move || i18n.t(g(GrowthMsg::EditRecord))}
+                                                        </a>
+                                                    }.into_any()
                                                 }
                                             })}
                                         </td>

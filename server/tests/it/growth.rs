@@ -732,6 +732,35 @@ async fn the_pages_are_complete_without_javascript(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn the_ledger_links_each_own_record_to_its_edit_form_and_opens_one_at_a_time(pool: PgPool) {
+    let s = studio(pool).await;
+    for day in [0, 1] {
+        s.call(&s.mentee, "hours/log", &[("occurred_on", &in_days(-day)), ("hours", "2"), ("category", "online")])
+            .await;
+    }
+    let ids: Vec<Uuid> = sqlx::query_scalar("select id from training_records order by occurred_on desc")
+        .fetch_all(&s.app.pool)
+        .await
+        .unwrap();
+    let page = s.app.get(&s.mentee, "/hours").await.text().await.expect("html");
+    assert_eq!(page.matches("name=\"record\"").count(), 0, "no edit form until one is asked for");
+    for id in &ids {
+        assert!(page.contains(&format!("edit={id}#record-{id}")), "a plain link to edit {id}");
+    }
+
+    let editing = s.app.get(&s.mentee, &format!("/hours?edit={}", ids[1])).await.text().await.expect("html");
+    assert_eq!(editing.matches("name=\"record\"").count(), 1, "one form");
+    assert!(editing.contains(&format!("id=\"ed-date-{}\"", ids[1])) && editing.contains(&in_days(-1)));
+    assert!(editing.contains(&format!("edit={}#record-{}", ids[0], ids[0])), "the others keep their links");
+
+    // The host reads the ledger but edits nothing of it.
+    let hosts =
+        s.app.get(&s.host, &format!("/hours/{}?edit={}", s.mentee_id, ids[1])).await.text().await.expect("html");
+    assert!(hosts.contains(" / 96"), "the host sees the ledger");
+    assert!(!hosts.contains("id=\"ed-date-") && !hosts.contains("edit="), "no edit form or link for the host");
+}
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
 async fn only_the_host_defines_templates_and_a_typed_template_applies_once(pool: PgPool) {
     let s = studio(pool).await;
     let lines = "读完一本教育专著\n- 读完前半本\n- 写读书报告\n上一节组内研究课";
