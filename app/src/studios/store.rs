@@ -4,6 +4,7 @@
 use super::rules::{Standing, StudioFacts, ValidStudio};
 use super::*;
 use crate::kit::error::{OnConstraint, StoreError};
+use crate::kit::sql::push_window;
 use crate::kit::token::{new_token, token_hash};
 use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
@@ -562,6 +563,35 @@ fn push_directory_conditions<'a>(
     }
 }
 
+/// The directory's filter choices: each subject and district of the listed studios once, in
+/// order.
+static FILTER_CHOICES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "with recursive {}, {}
+         select coalesce((select array_agg(subject) from subjects where subject is not null), '{{}}'),
+                coalesce((select array_agg(district) from districts where district is not null), '{{}}')",
+        listed_values("subject"),
+        listed_values("district")
+    )
+});
+
+/// A query `{column}s ({column})` of the distinct non-empty values of `column` among the listed
+/// studios, in order: each is found from the one before it, one probe of
+/// `studios_listed_{column}_idx` per value, rather than by sorting every listed studio.
+fn listed_values(column: &str) -> String {
+    format!(
+        "{column}s ({column}) as (
+             (select {column} from studios where visibility = 'public' and not archived and {column} <> ''
+              order by {column} limit 1)
+             union all
+             select (select s.{column} from studios s
+                     where s.visibility = 'public' and not s.archived and s.{column} > {column}s.{column}
+                     order by s.{column} limit 1)
+             from {column}s where {column}s.{column} is not null
+         )"
+    )
+}
+
 /// One page of public, active studios matching the search, most recently active first.
 #[tracing::instrument(skip_all)]
 pub async fn directory(
@@ -576,22 +606,13 @@ pub async fn directory(
     let mut found =
         QueryBuilder::new(format!("select {SUMMARY_COLUMNS} from studios s join users h on h.id = s.host_id"));
     push_directory_conditions(&mut found, pattern.as_deref(), subject, district);
-    found
-        .push(" order by s.last_activity_at desc, s.id limit ")
-        .push_bind(i64::from(per_page))
-        .push(" offset ")
-        .push_bind(i64::from(page.max(1) - 1) * i64::from(per_page));
+    found.push(" order by s.last_activity_at desc, s.id");
+    push_window(&mut found, i64::from(per_page), i64::from(page.max(1) - 1) * i64::from(per_page));
     let found: Vec<SummaryRow> = found.build_query_as().fetch_all(pool).await?;
     let mut total = QueryBuilder::new("select count(*) from studios s");
     push_directory_conditions(&mut total, pattern.as_deref(), subject, district);
     let total: i64 = total.build_query_scalar().fetch_one(pool).await?;
-    let (subjects, districts): (Vec<String>, Vec<String>) = sqlx::query_as(
-        "select coalesce(array_agg(distinct subject order by subject) filter (where subject <> ''), '{}'),
-                coalesce(array_agg(distinct district order by district) filter (where district <> ''), '{}')
-         from studios where visibility = 'public' and not archived",
-    )
-    .fetch_one(pool)
-    .await?;
+    let (subjects, districts): (Vec<String>, Vec<String>) = sqlx::query_as(&FILTER_CHOICES).fetch_one(pool).await?;
     Ok(DirectoryPage {
         studios: found.into_iter().map(StudioSummary::from).collect(),
         total,

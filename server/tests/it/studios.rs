@@ -583,6 +583,28 @@ async fn the_directory_finds_studios_by_part_of_a_chinese_name(pool: PgPool) {
                 .collect::<Vec<_>>()
         }
     };
+    // A private studio's subject and district are no choice in the directory.
+    let mut private = studio_form("物理私享工作室", "", "open", "private");
+    private[3] = ("subject", "物理");
+    private[4] = ("district", "上城区");
+    assert_status(&app.call(&host, "studios/create", &private).await, StatusCode::OK);
+    let page: Value = app
+        .call(&host, "studios/directory", &[("q", ""), ("subject", ""), ("district", ""), ("page", "1")])
+        .await
+        .json()
+        .await
+        .expect("page");
+    let (subjects, districts): (Vec<String>, Vec<String>) = sqlx::query_as(
+        "select array_agg(distinct subject order by subject), array_agg(distinct district order by district)
+         from studios where visibility = 'public'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("choices");
+    assert_eq!(subjects.len(), 3);
+    assert_eq!(page["subjects"], serde_json::json!(subjects), "each listed subject once, in order");
+    assert_eq!(page["districts"], serde_json::json!(districts), "each listed district once, in order");
+
     assert_eq!(search("数学名师", "", "").await, vec!["王芳初中数学名师工作室"]);
     assert_eq!(search("reading", "", "").await, vec!["Carter English Reading Studio"]);
     assert_eq!(search("", "", "西湖区").await.len(), 2);
