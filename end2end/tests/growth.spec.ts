@@ -80,6 +80,13 @@ test("a host applies the three-year track, a mentee completes a milestone, the m
   await logForm.getByLabel("学时", { exact: true }).fill("25");
   await logForm.getByRole("button", { name: "登记" }).click();
   await expect(page.getByText("一条记录不能超过 24 小时。")).toBeVisible();
+  // Correcting it: the record's link opens its form alone, and saving closes the form.
+  await page.getByRole("link", { name: /^修改 .+ 的记录$/ }).first().click();
+  const editing = page.getByRole("row").filter({ has: page.getByRole("button", { name: "保存" }) });
+  await editing.getByLabel("学时", { exact: true }).fill("3");
+  await editing.getByRole("button", { name: "保存" }).click();
+  await expect(total).toContainText(`${before + 3} / 96`);
+  await expect(page.getByRole("button", { name: "保存" })).toHaveCount(0);
   await signOut(page);
 
   // The mentor's overview and its CSV show the signed-off goal and the hours.

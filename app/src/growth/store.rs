@@ -27,15 +27,17 @@ pub async fn ledger_actor(
     owner_id: Uuid,
     as_mentee: bool,
 ) -> sqlx::Result<Actor> {
-    let role: Option<StudioRole> = sqlx::query_scalar(
+    // Two fixed statements rather than `(not $3 or o.role = 'mentee')`, which PostgreSQL planned
+    // anew on every run.
+    let owner_role = if as_mentee { " and o.role = 'mentee'" } else { "" };
+    let role: Option<StudioRole> = sqlx::query_scalar(&format!(
         "select a.role from memberships a
-         join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active' and (not $3 or o.role = 'mentee')
+         join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active'{owner_role}
          where a.user_id = $1 and a.status = 'active' and a.role in ('host', 'mentor')
          order by (a.role = 'host') desc limit 1",
-    )
+    ))
     .bind(actor_id)
     .bind(owner_id)
-    .bind(as_mentee)
     .fetch_optional(db)
     .await?;
     Ok(Actor { is_subject: actor_id == owner_id, role })

@@ -13,6 +13,7 @@
 //! - `lock` (server): transaction-scoped advisory locks on things without a row
 //! - `origin` (server): refuses state-changing requests sent from other sites
 //! - `rate` (server): in-memory per-client rate limits for public lookups
+//! - `sql` (server): statements PostgreSQL plans once (literal limits, generic-plan reads)
 //! - `token` (server): secret tokens handed out once and stored as hashes
 //! - `xlsx` (server): workbooks with real numbers and dates, as downloads
 
@@ -34,6 +35,8 @@ pub mod metrics;
 pub mod origin;
 #[cfg(feature = "ssr")]
 pub mod rate;
+#[cfg(feature = "ssr")]
+pub mod sql;
 pub mod time;
 #[cfg(feature = "ssr")]
 pub mod token;

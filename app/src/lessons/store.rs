@@ -9,6 +9,7 @@ use super::{
 };
 use crate::kit::error::StoreError;
 use crate::kit::i18n::{Locale, Msg};
+use crate::kit::sql::push_window;
 use crate::kit::token::token_hash;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder, Row};
@@ -91,10 +92,8 @@ pub async fn list(pool: &PgPool, f: &LessonFilter, tz: &str) -> sqlx::Result<Les
     let mut q = QueryBuilder::new(SUMMARY_SELECT);
     push_finder_conditions(&mut q, f, tz);
     // One more than a page: whether there is a next page, without counting them all.
-    q.push(" and l.starts_at > now() order by l.starts_at, l.id limit ")
-        .push_bind(per_page + 1)
-        .push(" offset ")
-        .push_bind(i64::from(page - 1) * per_page);
+    q.push(" and l.starts_at > now() order by l.starts_at, l.id");
+    push_window(&mut q, per_page + 1, i64::from(page - 1) * per_page);
     let mut lessons: Vec<LessonSummary> = q.build_query_as().fetch_all(pool).await?;
     let more = lessons.len() as i64 > per_page;
     lessons.truncate(per_page as usize);
@@ -145,7 +144,9 @@ pub async fn calendar(
     );
     q.push_bind(&bounds).push(")[busy.day] and l.starts_at < (").push_bind(&bounds).push(")[busy.day + 1]");
     push_calendar_conditions(&mut q, f);
-    q.push(" order by l.starts_at, l.id limit ").push_bind(per_day).push(") first order by first.starts_at, first.id");
+    q.push(" order by l.starts_at, l.id");
+    push_window(&mut q, per_day, 0);
+    q.push(") first order by first.starts_at, first.id");
     let rows = q.build().fetch_all(pool).await?;
     let mut busy: Vec<CalendarDay> = Vec::new();
     for row in rows {

@@ -5,6 +5,7 @@ use super::markdown::render;
 use super::rules::{self, Sections, StudyFacts};
 use super::*;
 use crate::kit::error::StoreError;
+use crate::kit::sql::push_window;
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The channel new notes are announced on (payload `study_id:note_id`).
@@ -254,7 +255,8 @@ pub async fn notes_page(
     if let Some((at, id)) = query.before {
         select.push(" and (n.created_at, n.id) < (").push_bind(at).push(", ").push_bind(id).push(")");
     }
-    select.push(" order by n.created_at desc, n.id desc limit ").push_bind(rules::NOTES_PAGE as i64 + 1);
+    select.push(" order by n.created_at desc, n.id desc");
+    push_window(&mut select, rules::NOTES_PAGE as i64 + 1, 0);
     let mut rows: Vec<NoteRow> = select.build_query_as().fetch_all(&mut *conn).await?;
     // One row past the page says whether earlier notes exist; the page's last note is the cursor.
     let earlier = if rows.len() > rules::NOTES_PAGE {
@@ -435,7 +437,7 @@ pub async fn study_page(
     can: Abilities,
     filter: &NoteFilter,
 ) -> Result<StudyPage, StoreError> {
-    let mut conn = pool.acquire().await?;
+    let mut conn = crate::kit::sql::begin_read_with_generic_plans(pool).await?;
     let (studio_slug, studio_name, lead_name): (String, String, String) = sqlx::query_as(
         "select st.slug, st.name, u.display_name from studios st, users u where st.id = $1 and u.id = $2",
     )
@@ -502,6 +504,7 @@ pub async fn study_page(
     .bind(me)
     .fetch_one(&mut *conn)
     .await?;
+    conn.commit().await?;
     Ok(StudyPage {
         id: row.id,
         studio_slug,
