@@ -68,7 +68,8 @@ async function check(page: Page, findings: Finding[], where: Omit<Finding, "widt
   for (const [width, scheme] of passes) {
     if (width === 1280) await page.setViewportSize({ width, height: 800 });
     await page.emulateMedia({ colorScheme: scheme });
-    await page.addScriptTag({ content: AXE });
+    // Once per page load: the script outlives viewport and colour-scheme changes.
+    if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE });
     const violations = await page.evaluate(async () => {
       // @ts-expect-error injected above
       const result = await window.axe.run(document, { resultTypes: ["violations"] });
@@ -83,12 +84,16 @@ async function check(page: Page, findings: Finding[], where: Omit<Finding, "widt
   return passes.length;
 }
 
-test("every page passes axe without serious or critical violations, for each role and language, at 360 and 1280 px, and in the dark scheme", async ({ browser, baseURL }) => {
-  test.setTimeout(600_000);
-  const findings: Finding[] = [];
-  let pages = 0;
-  let checks = 0;
-  for (const { role, email, pages: paths, follow } of ROLES) {
+// Each role is its own test, two at a time (`--workers 2` in scripts/test, before the journeys):
+// the roles are distinct users, and each only changes its own language (and puts it back).
+test.describe.configure({ mode: "parallel" });
+
+for (const { role, email, pages: paths, follow } of ROLES) {
+  test(`${role}: every page passes axe without serious or critical violations, in both languages, at 360 and 1280 px, and in the dark scheme`, async ({ browser, baseURL }) => {
+    test.setTimeout(300_000);
+    const findings: Finding[] = [];
+    let pages = 0;
+    let checks = 0;
     for (const lang of ["zh-CN", "en"]) {
       const context = await browser.newContext();
       const page = await context.newPage();
@@ -115,19 +120,22 @@ test("every page passes axe without serious or critical violations, for each rol
         await context.close();
       }
     }
-  }
-  const byRule = new Map<string, { impact: string; checks: number; elements: number }>();
-  for (const f of findings) {
-    const entry = byRule.get(f.rule) ?? { impact: f.impact, checks: 0, elements: 0 };
-    entry.checks += 1;
-    entry.elements += f.nodes;
-    byRule.set(f.rule, entry);
-  }
-  console.log(`axe: ${pages} page loads, ${checks} checks (360 and 1280 px; 1280 px dark in Chinese)`);
-  for (const [rule, e] of [...byRule].sort((a, b) => b[1].elements - a[1].elements)) {
-    console.log(`  ${rule} (${e.impact}): ${e.checks} checks, ${e.elements} elements`);
-  }
-  if (process.env.A11Y_REPORT) fs.writeFileSync(process.env.A11Y_REPORT, JSON.stringify(findings, null, 2));
-  const serious = findings.filter((f) => f.impact === "serious" || f.impact === "critical");
-  expect(serious, JSON.stringify(serious, null, 2)).toEqual([]);
-});
+    const byRule = new Map<string, { impact: string; checks: number; elements: number }>();
+    for (const f of findings) {
+      const entry = byRule.get(f.rule) ?? { impact: f.impact, checks: 0, elements: 0 };
+      entry.checks += 1;
+      entry.elements += f.nodes;
+      byRule.set(f.rule, entry);
+    }
+    console.log(`axe, ${role}: ${pages} page loads, ${checks} checks (360 and 1280 px; 1280 px dark in Chinese)`);
+    for (const [rule, e] of [...byRule].sort((a, b) => b[1].elements - a[1].elements)) {
+      console.log(`  ${rule} (${e.impact}): ${e.checks} checks, ${e.elements} elements`);
+    }
+    // One JSON line per finding: two workers append to the same file.
+    if (process.env.A11Y_REPORT && findings.length > 0) {
+      fs.appendFileSync(process.env.A11Y_REPORT, findings.map((f) => JSON.stringify(f) + "\n").join(""));
+    }
+    const serious = findings.filter((f) => f.impact === "serious" || f.impact === "critical");
+    expect(serious, JSON.stringify(serious, null, 2)).toEqual([]);
+  });
+}
