@@ -89,13 +89,13 @@ pub(crate) async fn studio(pool: &sqlx::PgPool, slug: &str) -> Result<(Uuid, Str
 /// nobody learns it exists.
 #[cfg(feature = "ssr")]
 pub(crate) async fn overview_access(
-    pool: &sqlx::PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     me: Uuid,
     slug: &str,
 ) -> Result<(Uuid, String, Actor), AppError> {
     use crate::studios::rules::StudioAction;
-    let studio = crate::studios::store::studio_by_slug(pool, slug.trim()).await?.ok_or(AppError::NotFound)?;
-    let standing = crate::studios::store::standing(pool, studio.id, Some(me)).await?;
+    let (studio, standing) =
+        crate::studios::store::studio_and_standing(db, slug.trim(), Some(me)).await?.ok_or(AppError::NotFound)?;
     crate::studios::rules::can(standing, StudioAction::View, studio.facts())?;
     let actor = Actor { is_subject: false, role: standing.role };
     rules::can(actor, Action::ViewOverview)?;
@@ -346,26 +346,29 @@ pub async fn get_overview(
     #[server(default)] page: u32,
 ) -> Result<Overview, AppError> {
     let me = require_user().await?;
-    let pool = pool()?;
-    let (studio_id, studio_name, actor) = overview_access(&pool, me.id, &studio).await?;
-    let settings = store::district_settings(&pool, None, Some(studio_id), settings()).await?;
+    // One connection for the page's six statements: each return to the pool costs sqlx a round
+    // trip.
+    let mut conn = pool()?.acquire().await?;
+    let (studio_id, studio_name, actor) = overview_access(&mut *conn, me.id, &studio).await?;
+    let settings = store::district_settings(&mut *conn, None, Some(studio_id), settings()).await?;
     let today = today_in(&me.time_zone);
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
     let key = rules::SortKey::from_code(&sort);
     let (rows, page, pages) = if key == rules::SortKey::Name {
-        let mentees = store::mentee_count(&pool, studio_id).await?;
+        let mentees = store::mentee_count(&mut *conn, studio_id).await?;
         let (page, pages) = rules::overview_window(mentees as usize, page);
         let offset = i64::from(page - 1) * rules::OVERVIEW_PER_PAGE as i64;
         let which = store::OverviewRows::ByName { descending: desc, offset };
-        (store::overview(&pool, studio_id, year_start, year_end, today, which).await?, page, pages)
+        (store::overview(&mut *conn, studio_id, year_start, year_end, today, which).await?, page, pages)
     } else {
-        let mut rows = store::overview(&pool, studio_id, year_start, year_end, today, store::OverviewRows::All).await?;
+        let mut rows =
+            store::overview(&mut *conn, studio_id, year_start, year_end, today, store::OverviewRows::All).await?;
         rules::sort_rows(&mut rows, key, desc);
         rules::overview_page(rows, page)
     };
     let is_host = rules::can(actor, Action::ApplyTemplate).is_ok();
     let templates =
-        if is_host { store::templates_for(&pool, studio_id, me.locale == Locale::En).await? } else { Vec::new() };
+        if is_host { store::templates_for(&mut *conn, studio_id, me.locale == Locale::En).await? } else { Vec::new() };
     Ok(Overview {
         studio_slug: studio.trim().to_owned(),
         studio_name,

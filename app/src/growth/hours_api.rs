@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use {
-    super::rules::{self, Action},
+    super::rules::{self, Action, Actor},
     super::{store, HourCategory, HoursSettings},
     crate::districts::dashboard::rules as year_rules,
     crate::kit::context::{pool, redirect_plain_form, require_user},
@@ -64,23 +64,35 @@ fn record_input(form: &RecordForm, today: NaiveDate) -> Result<store::RecordInpu
 pub async fn get_ledger(#[server(default)] user: String, #[server(default)] year: String) -> Result<Ledger, AppError> {
     let me = require_user().await?;
     let owner = if user.trim().is_empty() { me.id } else { validate::id(&user)? };
-    let pool = pool()?;
-    let actor = store::ledger_actor(&pool, me.id, owner, false).await?;
+    // One connection for the page's statements: each return to the pool costs sqlx a round trip.
+    let mut conn = pool()?.acquire().await?;
+    let own = owner == me.id;
+    // Roles in studios decide nothing about one's own ledger (its owner reads it and never
+    // verifies it): they are looked up only for someone else's.
+    let actor = match own {
+        true => Actor { is_subject: true, role: None },
+        false => store::ledger_actor(&mut *conn, me.id, owner, false).await?,
+    };
     rules::can(actor, Action::ViewLedger)?;
-    let user_name = store::user_name(&pool, owner).await?.ok_or(AppError::NotFound)?;
-    let settings = store::district_settings(&pool, Some(owner), None, settings()).await?;
+    let can_verify =
+        !own && rules::can(store::ledger_actor(&mut *conn, me.id, owner, true).await?, Action::VerifyHours).is_ok();
+    let user_name = match own {
+        true => me.display_name.clone(),
+        false => store::user_name(&mut *conn, owner).await?.ok_or(AppError::NotFound)?,
+    };
+    let settings = store::district_settings(&mut *conn, Some(owner), None, settings()).await?;
     let today = today_in(&me.time_zone);
     let current = rules::quota_year(today, settings.year_start_month).0.year();
     let year = year_rules::check_year(&year, current).map_err(|m| AppError::field("year", m))?;
     let (year_start, year_end) = year_rules::year_bounds(year, settings.year_start_month);
-    let records = store::records_between(&pool, owner, year_start, year_end).await?;
+    let records = store::records_between(&mut *conn, owner, year_start, year_end).await?;
     let by_category = rules::totals_by_category(records.iter().map(|r| (r.category, r.tenths)));
     let by_month = rules::totals_by_month(year_start, records.iter().map(|r| (r.occurred_on, r.tenths)));
     Ok(Ledger {
         user_id: owner,
         user_name,
         is_own: actor.is_subject,
-        can_verify: rules::can(store::ledger_actor(&pool, me.id, owner, true).await?, Action::VerifyHours).is_ok(),
+        can_verify,
         year,
         is_current: year == current,
         year_start,

@@ -145,12 +145,12 @@ pub async fn schedule_lesson(
     let user = require_user().await?;
     let pool = pool()?;
     // Lessons are scheduled for active studios only.
-    let studio_id = crate::studios::store::studio_by_slug(&pool, &studio)
+    let (row, standing) = crate::studios::store::studio_and_standing(&pool, &studio, Some(user.id))
         .await?
-        .filter(|s| !s.archived)
-        .ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?
-        .id;
-    rules::can_schedule(crate::studios::store::standing(&pool, studio_id, Some(user.id)).await?)?;
+        .filter(|(row, _)| !row.archived)
+        .ok_or_else(|| AppError::field("studio", Msg::ErrChoiceUnknown))?;
+    rules::can_schedule(standing)?;
+    let studio_id = row.id;
     let valid = ValidLesson::parse(&lesson, chrono::Utc::now())?;
     let teacher_id = match teacher_email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         None => user.id,

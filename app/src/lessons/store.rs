@@ -32,19 +32,30 @@ const SUMMARY_SELECT: &str = "select l.id, l.title, s.name as studio_name, u.dis
 
 /// The next published lessons, soonest first: of one studio, or (`None`) of all public, active
 /// studios (served by `open_lessons_published_calendar_idx` / `open_lessons_studio_id_starts_at_idx`).
-pub async fn upcoming(pool: &PgPool, studio_id: Option<Uuid>, limit: i64) -> sqlx::Result<Vec<LessonSummary>> {
-    let rows: Vec<LessonSummary> = sqlx::query_as(&format!(
+pub async fn upcoming(
+    db: impl PgExecutor<'_>,
+    studio_id: Option<Uuid>,
+    limit: i64,
+) -> sqlx::Result<Vec<LessonSummary>> {
+    // Two statements rather than one with `case when $1 is null`: each gets a plan for its own
+    // index, and the limit is written in for the same reason (see `push_window`).
+    let which = match studio_id {
+        Some(_) => "l.studio_id = $1",
+        None => "s.visibility = 'public' and not s.archived",
+    };
+    let sql = format!(
         "{SUMMARY_SELECT}
-         where l.status = 'published' and l.starts_at > now()
-           and (case when $2::uuid is null then s.visibility = 'public' and not s.archived else l.studio_id = $2 end)
+         where l.status = 'published' and l.starts_at > now() and {which}
          order by l.starts_at
-         limit $1"
-    ))
-    .bind(limit)
-    .bind(studio_id)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows)
+         limit {}",
+        limit.max(0)
+    );
+    let query = sqlx::query_as(&sql);
+    let query = match studio_id {
+        Some(id) => query.bind(id),
+        None => query,
+    };
+    query.fetch_all(db).await
 }
 
 /// The finder's filters on the lesson's own columns, each one that is set. Only the filters in

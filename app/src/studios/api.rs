@@ -26,8 +26,7 @@ pub const PER_PAGE: u32 = 20;
 async fn authorize(slug: &str, action: StudioAction) -> Result<(PgPool, SessionUser, StudioRow, Standing), AppError> {
     let user = require_user().await?;
     let pool = pool()?;
-    let studio = store::studio_by_slug(&pool, slug).await?.ok_or(AppError::NotFound)?;
-    let standing = store::standing(&pool, studio.id, Some(user.id)).await?;
+    let (studio, standing) = store::studio_and_standing(&pool, slug, Some(user.id)).await?.ok_or(AppError::NotFound)?;
     // Outsiders learn nothing about a private studio, not even that it exists.
     rules::can(standing, StudioAction::View, studio.facts())?;
     rules::can(standing, action, studio.facts())?;
@@ -60,12 +59,13 @@ pub async fn studio_directory(
 /// Mentees are listed to members only; requests to the host and mentors; invitations to the host.
 #[server(prefix = "/api", endpoint = "studios/page")]
 pub async fn load_studio_page(slug: String) -> Result<StudioPage, AppError> {
-    let pool = pool()?;
     let user = auth_session().await?.user;
-    let studio = store::studio_by_slug(&pool, &slug).await?.ok_or(AppError::NotFound)?;
-    let standing = store::standing(&pool, studio.id, user.map(|u| u.id)).await?;
+    // One connection for the page's statements: each return to the pool costs sqlx a round trip.
+    let mut conn = pool()?.acquire().await?;
+    let (studio, standing) =
+        store::studio_and_standing(&mut *conn, &slug, user.map(|u| u.id)).await?.ok_or(AppError::NotFound)?;
     rules::can(standing, StudioAction::View, studio.facts())?;
-    Ok(store::studio_page(&pool, &studio, standing).await?)
+    Ok(store::studio_page(&mut conn, &studio, standing).await?)
 }
 
 /// Any signed-in teacher may create a studio; they become its host.

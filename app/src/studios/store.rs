@@ -48,6 +48,53 @@ pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
     .await
 }
 
+#[derive(sqlx::FromRow)]
+struct StudioStandingRow {
+    #[sqlx(flatten)]
+    studio: StudioRow,
+    signed_in: bool,
+    district_admin: bool,
+    role: Option<StudioRole>,
+    status: Option<String>,
+}
+
+/// The studio of `slug` and where a user (or an anonymous visitor) stands with it, in one round
+/// trip: what nearly every studio page asks first.
+pub async fn studio_and_standing(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+    user_id: Option<Uuid>,
+) -> sqlx::Result<Option<(StudioRow, Standing)>> {
+    let row: Option<StudioStandingRow> = sqlx::query_as(
+        "select st.id, st.slug, st.name, st.description, st.subject, st.district, st.school, st.host_id,
+                st.visibility, st.join_policy, st.archived,
+                u.id is not null as signed_in,
+                exists (select 1 from schools s join district_admins da on da.district_id = s.district_id
+                        where s.id = st.school_id and da.user_id = u.id) as district_admin,
+                m.role, m.status
+         from studios st
+         left join users u on u.id = $2
+         left join memberships m on m.studio_id = st.id and m.user_id = u.id
+         where st.slug = $1",
+    )
+    .bind(slug)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| {
+        let standing = match r.signed_in {
+            false => Standing::ANONYMOUS,
+            true => Standing {
+                signed_in: true,
+                role: r.role.filter(|_| r.status.as_deref() == Some("active")),
+                pending: r.status.as_deref() == Some("pending"),
+                district_admin: r.district_admin,
+            },
+        };
+        (r.studio, standing)
+    }))
+}
+
 /// Where a user (or an anonymous visitor) stands with a studio, in one query: the membership
 /// and whether they administer the studio's district.
 pub async fn standing(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Option<Uuid>) -> sqlx::Result<Standing> {
@@ -634,7 +681,11 @@ struct MemberRow {
 
 /// The studio page's data, in a fixed number of queries whatever the studio's size.
 #[tracing::instrument(skip_all)]
-pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) -> Result<StudioPage, StoreError> {
+pub async fn studio_page(
+    conn: &mut PgConnection,
+    studio: &StudioRow,
+    standing: Standing,
+) -> Result<StudioPage, StoreError> {
     let members: Vec<MemberRow> = sqlx::query_as(
         "select u.id, u.display_name, u.school, m.role, m.updated_at as since
          from memberships m join users u on u.id = m.user_id
@@ -642,7 +693,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
          order by case m.role when 'host' then 0 when 'mentor' then 1 else 2 end, m.updated_at",
     )
     .bind(studio.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let members: Vec<Member> = members
         .into_iter()
@@ -663,11 +714,11 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
     let is_lead = standing.role.is_some_and(StudioRole::leads);
     let is_host = standing.role == Some(StudioRole::Host);
 
-    let upcoming_lessons = crate::lessons::store::upcoming(pool, Some(studio.id), 5).await?;
+    let upcoming_lessons = crate::lessons::store::upcoming(&mut *conn, Some(studio.id), 5).await?;
     let (studies_running, studies_closed): (i64, i64) =
         sqlx::query_as("select count(*) filter (where phase <> 'closed'), count(*) filter (where phase = 'closed') from studies where studio_id = $1")
             .bind(studio.id)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
 
     let events: Vec<(MembershipEvent, String, Option<StudioRole>, DateTime<Utc>)> = sqlx::query_as(
@@ -677,7 +728,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
          order by e.created_at desc limit 10",
     )
     .bind(studio.id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     // Outsiders see what happened, not who it happened to (mentees' names are for members).
     let activity = events
@@ -695,7 +746,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
              where m.studio_id = $1 and m.status = 'pending' order by m.updated_at",
         )
         .bind(studio.id)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         Some(
             rows.into_iter()
@@ -713,7 +764,7 @@ pub async fn studio_page(pool: &PgPool, studio: &StudioRow, standing: Standing) 
         let rows: Vec<InvitationRow> =
             sqlx::query_as(&format!("{INVITATION_COLUMNS} where studio_id = $1 order by created_at desc limit 50"))
                 .bind(studio.id)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
         Some(
             rows.into_iter()

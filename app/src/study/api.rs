@@ -23,8 +23,7 @@ use {
 async fn authorize(study: Uuid, action: StudyAction) -> Result<(PgPool, SessionUser, StudyRow, GroupRole), AppError> {
     let user = require_user().await?;
     let pool = pool()?;
-    let row = store::study_row(&pool, study).await?.ok_or(AppError::NotFound)?;
-    let role = store::group_role(&pool, study, user.id).await?;
+    let (row, role) = store::study_and_role(&pool, study, user.id).await?.ok_or(AppError::NotFound)?;
     let standing = Standing { signed_in: true, group_role: role };
     rules::can(standing, StudyAction::View, row.facts())?;
     rules::can(standing, action, row.facts())?;

@@ -31,11 +31,31 @@ impl StudyRow {
     }
 }
 
-pub async fn study_row(db: impl PgExecutor<'_>, id: Uuid) -> sqlx::Result<Option<StudyRow>> {
-    sqlx::query_as("select id, studio_id, title, theme, subject, grade, lead_id, phase, notes_locked, conclusions from studies where id = $1")
-        .bind(id)
-        .fetch_optional(db)
-        .await
+#[derive(sqlx::FromRow)]
+struct StudyWithRole {
+    #[sqlx(flatten)]
+    study: StudyRow,
+    group_role: Option<GroupRole>,
+}
+
+/// The study and `user`'s role in its group (none outside it), in one round trip: what every
+/// study action checks first.
+pub async fn study_and_role(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    user_id: Uuid,
+) -> sqlx::Result<Option<(StudyRow, Option<GroupRole>)>> {
+    let row: Option<StudyWithRole> = sqlx::query_as(
+        "select s.id, s.studio_id, s.title, s.theme, s.subject, s.grade, s.lead_id, s.phase, s.notes_locked, s.conclusions,
+                m.role as group_role
+         from studies s left join study_members m on m.study_id = s.id and m.user_id = $2
+         where s.id = $1",
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.study, r.group_role)))
 }
 
 /// What leaving a studio (or being removed from it) means for its lesson studies: the person

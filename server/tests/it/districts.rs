@@ -139,6 +139,17 @@ async fn a_district_admin_stands_as_admin_only_for_studios_of_their_own_district
     assert!(standing(own).await.expect("standing").district_admin);
     assert!(!standing(other).await.expect("standing").district_admin);
     assert!(!standing(host).await.expect("standing").district_admin);
+    // Studio pages read the studio and the same standing in one statement.
+    let by_slug = |user| app::studios::store::studio_and_standing(&pool, "math", user);
+    for user in [own, other, host] {
+        let (row, together) = by_slug(Some(user)).await.expect("studio").expect("found");
+        assert_eq!(row.id, studio);
+        assert_eq!(together, standing(user).await.expect("standing"));
+    }
+    let (_, visitor) = by_slug(None).await.expect("studio").expect("found");
+    assert_eq!(visitor, app::studios::rules::Standing::ANONYMOUS);
+    let missing = app::studios::store::studio_and_standing(&pool, "no-such-studio", Some(host)).await.expect("query");
+    assert!(missing.is_none());
 }
 
 #[sqlx::test(migrator = "server::startup::MIGRATOR")]
