@@ -3,6 +3,7 @@
 use super::{DistrictMsg, RecordView, RecordViews, SchoolStage, SchoolSummary, Sharing, ViewerCapacity};
 use crate::kit::error::{OnConstraint, StoreError};
 use crate::kit::i18n::Msg;
+use crate::kit::sql::window;
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 use uuid::Uuid;
@@ -204,13 +205,12 @@ pub const VIEWS_PER_PAGE: i64 = 20;
 
 /// One page of who opened the owner's record, newest first.
 pub async fn record_views(db: impl PgExecutor<'_>, owner: Uuid, page: u32) -> sqlx::Result<RecordViews> {
-    let mut views: Vec<RecordView> = sqlx::query_as::<_, (String, ViewerCapacity, DateTime<Utc>)>(
+    let mut views: Vec<RecordView> = sqlx::query_as::<_, (String, ViewerCapacity, DateTime<Utc>)>(&format!(
         "select u.display_name, v.capacity, v.viewed_at from record_views v join users u on u.id = v.viewer_id
-         where v.owner_id = $1 order by v.viewed_at desc, v.id limit $2 offset $3",
-    )
+         where v.owner_id = $1 order by v.viewed_at desc, v.id{}",
+        window(VIEWS_PER_PAGE + 1, i64::from(page) * VIEWS_PER_PAGE)
+    ))
     .bind(owner)
-    .bind(VIEWS_PER_PAGE + 1)
-    .bind(i64::from(page) * VIEWS_PER_PAGE)
     .fetch_all(db)
     .await?
     .into_iter()

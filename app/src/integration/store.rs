@@ -4,6 +4,7 @@
 use super::rules::{Scope, ValidClient, CLIENTS_PAGE};
 use super::{ApiClient, DistrictClients, IntegrationMsg};
 use crate::kit::error::{OnConstraint, StoreError};
+use crate::kit::sql::window;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::PgExecutor;
@@ -88,22 +89,21 @@ struct ClientRow {
 
 /// The clients of every district `admin` administers, newest first, `page` (from 0) of each.
 pub async fn clients_of(db: impl PgExecutor<'_>, admin: Uuid, page: u32) -> sqlx::Result<Vec<DistrictClients>> {
-    let rows: Vec<DistrictRow> = sqlx::query_as(
+    let rows: Vec<DistrictRow> = sqlx::query_as(&format!(
         "select d.id as district_id, d.name as district_name,
                 (select coalesce(json_agg(c), '[]') from (
                      select id, name, scopes, token_hint, expires_at, expires_at <= now() as expired, revoked_at,
                             last_used_at, created_at
                      from api_clients where district_id = d.id
-                     order by created_at desc, id limit $2 offset $3
+                     order by created_at desc, id{}
                  ) c) as clients,
                 (select count(*) from api_clients where district_id = d.id) as total
          from district_admins a join districts d on d.id = a.district_id
          where a.user_id = $1
          order by d.name, d.id",
-    )
+        window(CLIENTS_PAGE, i64::from(page) * CLIENTS_PAGE)
+    ))
     .bind(admin)
-    .bind(CLIENTS_PAGE)
-    .bind(i64::from(page) * CLIENTS_PAGE)
     .fetch_all(db)
     .await?;
     Ok(rows

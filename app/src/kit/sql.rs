@@ -1,4 +1,4 @@
-//! How statements are planned: the limits of statements built with `QueryBuilder`, and pages
+//! How statements are planned: the limits of paged statements, written into them, and pages
 //! read on generic plans.
 
 use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
@@ -9,7 +9,12 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 /// run (0.4 to 0.6 ms on the lesson list, longer than running it). Only numbers computed here,
 /// never text, go in; each distinct page is its own cached statement.
 pub fn push_window(q: &mut QueryBuilder<'_, Postgres>, limit: i64, offset: i64) {
-    q.push(format_args!(" limit {} offset {}", limit.max(0), offset.max(0)));
+    q.push(window(limit, offset));
+}
+
+/// ` limit {limit} offset {offset}`, for a statement written with `format!` (see [`push_window`]).
+pub fn window(limit: i64, offset: i64) -> String {
+    format!(" limit {} offset {}", limit.max(0), offset.max(0))
 }
 
 /// A read-only transaction whose statements run on PostgreSQL's cached generic plans, begun in

@@ -27,9 +27,7 @@ pub(crate) async fn actor_for(
     user: Option<&SessionUser>,
     lesson_id: Uuid,
 ) -> Result<(Standing, LessonFacts), AppError> {
-    let (studio_id, facts) = store::lesson_studio(pool, lesson_id).await?.ok_or(AppError::NotFound)?;
-    let standing = crate::studios::store::standing(pool, studio_id, user.map(|u| u.id)).await?;
-    Ok((standing, facts))
+    store::lesson_standing(pool, lesson_id, user.map(|u| u.id)).await?.ok_or(AppError::NotFound)
 }
 
 /// Checks `action` on the lesson; returns the signed-in user when there is one.

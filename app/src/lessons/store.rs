@@ -11,6 +11,7 @@ use crate::kit::error::StoreError;
 use crate::kit::i18n::{Locale, Msg};
 use crate::kit::sql::push_window;
 use crate::kit::token::token_hash;
+use crate::studios::rules::Standing;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
@@ -206,17 +207,36 @@ pub async fn my_lessons(pool: &PgPool, user_id: Uuid) -> sqlx::Result<super::MyL
     Ok(super::MyLessons { booked, managed })
 }
 
-/// The lesson's studio and what its permissions depend on.
-pub async fn lesson_studio(db: impl PgExecutor<'_>, lesson_id: Uuid) -> sqlx::Result<Option<(Uuid, LessonFacts)>> {
-    let row: Option<(Uuid, LessonStatus, bool, bool)> = sqlx::query_as(
-        "select l.studio_id, l.status, s.visibility = 'private', s.archived
-         from open_lessons l join studios s on s.id = l.studio_id where l.id = $1",
-    )
+/// Where a user (or an anonymous visitor) stands with the lesson's studio, and what the lesson's
+/// permissions depend on, in one round trip.
+pub async fn lesson_standing(
+    db: impl PgExecutor<'_>,
+    lesson_id: Uuid,
+    user_id: Option<Uuid>,
+) -> sqlx::Result<Option<(Standing, LessonFacts)>> {
+    use crate::studios::store::{StandingColumns, STANDING_COLUMNS, STANDING_JOINS};
+    #[derive(FromRow)]
+    struct LessonStanding {
+        status: LessonStatus,
+        studio_private: bool,
+        studio_archived: bool,
+        #[sqlx(flatten)]
+        standing: StandingColumns,
+    }
+    let row: Option<LessonStanding> = sqlx::query_as(&format!(
+        "select l.status, st.visibility = 'private' as studio_private, st.archived as studio_archived, {STANDING_COLUMNS}
+         from open_lessons l join studios st on st.id = l.studio_id {STANDING_JOINS}
+         where l.id = $1"
+    ))
     .bind(lesson_id)
+    .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|(studio, status, studio_private, studio_archived)| {
-        (studio, LessonFacts { status, studio_private, studio_archived })
+    Ok(row.map(|r| {
+        (
+            r.standing.into(),
+            LessonFacts { status: r.status, studio_private: r.studio_private, studio_archived: r.studio_archived },
+        )
     }))
 }
 

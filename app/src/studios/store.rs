@@ -48,14 +48,46 @@ pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result
     .await
 }
 
+/// A viewer's standing with the studio `st` of a statement, read with it: these columns (named
+/// so as not to collide with the statement's own), over the joins of [`STANDING_JOINS`] with the
+/// viewer's id (null for a visitor) as `$2`.
+pub(crate) const STANDING_COLUMNS: &str = "u.id is not null as signed_in,
+    exists (select 1 from schools s join district_admins da on da.district_id = s.district_id
+            where s.id = st.school_id and da.user_id = u.id) as district_admin,
+    m.role as membership_role, m.status as membership_status";
+pub(crate) const STANDING_JOINS: &str = "left join users u on u.id = $2
+    left join memberships m on m.studio_id = st.id and m.user_id = u.id";
+
+/// The columns of [`STANDING_COLUMNS`].
 #[derive(sqlx::FromRow)]
-struct StudioStandingRow {
-    #[sqlx(flatten)]
-    studio: StudioRow,
+pub(crate) struct StandingColumns {
     signed_in: bool,
     district_admin: bool,
-    role: Option<StudioRole>,
-    status: Option<String>,
+    membership_role: Option<StudioRole>,
+    membership_status: Option<String>,
+}
+
+impl From<StandingColumns> for Standing {
+    fn from(c: StandingColumns) -> Standing {
+        if !c.signed_in {
+            return Standing::ANONYMOUS;
+        }
+        let status = c.membership_status.as_deref();
+        Standing {
+            signed_in: true,
+            role: c.membership_role.filter(|_| status == Some("active")),
+            pending: status == Some("pending"),
+            district_admin: c.district_admin,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct StudioWithStanding {
+    #[sqlx(flatten)]
+    studio: StudioRow,
+    #[sqlx(flatten)]
+    standing: StandingColumns,
 }
 
 /// The studio of `slug` and where a user (or an anonymous visitor) stands with it, in one round
@@ -65,63 +97,32 @@ pub async fn studio_and_standing(
     slug: &str,
     user_id: Option<Uuid>,
 ) -> sqlx::Result<Option<(StudioRow, Standing)>> {
-    let row: Option<StudioStandingRow> = sqlx::query_as(
+    let row: Option<StudioWithStanding> = sqlx::query_as(&format!(
         "select st.id, st.slug, st.name, st.description, st.subject, st.district, st.school, st.host_id,
-                st.visibility, st.join_policy, st.archived,
-                u.id is not null as signed_in,
-                exists (select 1 from schools s join district_admins da on da.district_id = s.district_id
-                        where s.id = st.school_id and da.user_id = u.id) as district_admin,
-                m.role, m.status
-         from studios st
-         left join users u on u.id = $2
-         left join memberships m on m.studio_id = st.id and m.user_id = u.id
-         where st.slug = $1",
-    )
+                st.visibility, st.join_policy, st.archived, {STANDING_COLUMNS}
+         from studios st {STANDING_JOINS}
+         where st.slug = $1"
+    ))
     .bind(slug)
     .bind(user_id)
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| {
-        let standing = match r.signed_in {
-            false => Standing::ANONYMOUS,
-            true => Standing {
-                signed_in: true,
-                role: r.role.filter(|_| r.status.as_deref() == Some("active")),
-                pending: r.status.as_deref() == Some("pending"),
-                district_admin: r.district_admin,
-            },
-        };
-        (r.studio, standing)
-    }))
+    Ok(row.map(|r| (r.studio, r.standing.into())))
 }
 
 /// Where a user (or an anonymous visitor) stands with a studio, in one query: the membership
 /// and whether they administer the studio's district.
 pub async fn standing(db: impl PgExecutor<'_>, studio_id: Uuid, user_id: Option<Uuid>) -> sqlx::Result<Standing> {
-    let Some(user_id) = user_id else {
+    if user_id.is_none() {
         return Ok(Standing::ANONYMOUS);
-    };
-    let row: Option<(bool, Option<StudioRole>, Option<String>)> = sqlx::query_as(
-        "select exists (select 1 from studios st join schools s on s.id = st.school_id
-                        join district_admins da on da.district_id = s.district_id
-                        where st.id = $1 and da.user_id = u.id),
-                m.role, m.status
-         from users u left join memberships m on m.studio_id = $1 and m.user_id = u.id
-         where u.id = $2",
-    )
-    .bind(studio_id)
-    .bind(user_id)
-    .fetch_optional(db)
-    .await?;
-    let Some((district_admin, role, status)) = row else {
-        return Ok(Standing::ANONYMOUS);
-    };
-    Ok(Standing {
-        signed_in: true,
-        role: role.filter(|_| status.as_deref() == Some("active")),
-        pending: status.as_deref() == Some("pending"),
-        district_admin,
-    })
+    }
+    let row: Option<StandingColumns> =
+        sqlx::query_as(&format!("select {STANDING_COLUMNS} from studios st {STANDING_JOINS} where st.id = $1"))
+            .bind(studio_id)
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.map_or(Standing::ANONYMOUS, Standing::from))
 }
 
 /// Records what happened and marks the studio as active now.

@@ -8,6 +8,7 @@
 use super::rules::{GrowthCounts, HeadlineCounts, HourCounts, LessonCounts, SchoolCounts, StudyCounts};
 use super::{DormantStudio, NamedTeacher, StudioFigures, StudioRow, YearRules};
 use crate::accounts::Tier;
+use crate::kit::sql::window;
 use chrono::{Datelike, NaiveDate, Utc};
 use sqlx::{PgExecutor, PgPool, Row};
 use uuid::Uuid;
@@ -529,21 +530,14 @@ pub async fn studio_rows(
                 (select count(*) from studies d cross join bounds
                  where d.studio_id = st.id and d.created_at < bounds.to_at
                    and (d.phase <> 'closed' or d.updated_at >= bounds.from_at)) as studies,
-                (select max(r.version) from studio_year_records r where r.studio_id = st.id and r.year = $6)
+                (select max(r.version) from studio_year_records r where r.studio_id = st.id and r.year = $4)
                     as record_version
          from st
-         order by {order}, st.name, st.slug
-         limit $4 offset $5"
+         order by {order}, st.name, st.slug{window}",
+        window = window(limit, offset)
     );
-    let rows = sqlx::query(&sql)
-        .bind(district)
-        .bind(year.start)
-        .bind(year.end)
-        .bind(limit)
-        .bind(offset)
-        .bind(year.start.year())
-        .fetch_all(db)
-        .await?;
+    let rows =
+        sqlx::query(&sql).bind(district).bind(year.start).bind(year.end).bind(year.start.year()).fetch_all(db).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push(StudioRow {
@@ -648,13 +642,12 @@ pub async fn named_teachers(
         "u.school_id = $1 and (($2 and u.record_shared_with_school) or ($3 and u.record_shared_with_district))";
     let rows: Vec<(Uuid, String, Tier)> = sqlx::query_as(&format!(
         "select u.id, u.display_name, u.tier from users u where {SHARED}
-         order by u.display_name, u.id limit $4 offset $5"
+         order by u.display_name, u.id{}",
+        window(NAMED_PER_PAGE + 1, i64::from(page) * NAMED_PER_PAGE)
     ))
     .bind(school)
     .bind(named.by_school)
     .bind(named.by_district)
-    .bind(NAMED_PER_PAGE + 1)
-    .bind(i64::from(page) * NAMED_PER_PAGE)
     .fetch_all(db)
     .await?;
     let total: i64 = sqlx::query_scalar(&format!("select count(*) from users u where {SHARED}"))

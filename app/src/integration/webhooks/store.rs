@@ -1,6 +1,7 @@
 //! Subscriptions and the delivery outbox in the database (server only).
 
 use super::{Delivery, DeliveryLog, DeliveryState, Event, Subscription, LOG_PAGE, MAX_ATTEMPTS};
+use crate::kit::sql::window;
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool};
 use std::time::Duration;
@@ -195,15 +196,13 @@ pub async fn delivery_log(pool: &PgPool, admin: Uuid, client: Uuid, page: i64) -
     .fetch_optional(pool)
     .await?;
     let Some((client_name, total)) = found else { return Ok(None) };
-    let rows: Vec<DeliveryRow> = sqlx::query_as(
+    let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
         "select id, event, attempts, created_at, next_attempt_at, delivered_at, failed_at, last_status, last_error
          from webhook_deliveries where client_id = $1
-         order by created_at desc, id desc
-         limit $2 offset $3",
-    )
+         order by created_at desc, id desc{}",
+        window(LOG_PAGE, page.saturating_mul(LOG_PAGE))
+    ))
     .bind(client)
-    .bind(LOG_PAGE)
-    .bind(page * LOG_PAGE)
     .fetch_all(pool)
     .await?;
     Ok(Some(DeliveryLog {
