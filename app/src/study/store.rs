@@ -447,6 +447,8 @@ async fn versions(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<V
 }
 
 type RoundTuple = (Uuid, i32, Option<String>, i32, Option<DateTime<Utc>>);
+type AssignmentTuple = (Uuid, String, Option<Dimension>, String, String);
+type CommentTuple = (Uuid, String, String, DateTime<Utc>);
 
 /// The study page's small lists, as one statement reads them.
 #[derive(sqlx::FromRow)]
@@ -457,8 +459,8 @@ struct StudyFrame {
     members: Json<Vec<(Uuid, String, String, GroupRole)>>,
     invited: Json<Vec<String>>,
     rounds: Json<Vec<RoundTuple>>,
-    assignments: Json<Vec<(Uuid, String, Option<Dimension>, String, String)>>,
-    comments: Json<Vec<(Uuid, String, String, DateTime<Utc>)>>,
+    assignments: Json<Vec<AssignmentTuple>>,
+    comments: Json<Vec<CommentTuple>>,
     lessons: Json<Vec<(Uuid, String)>>,
 }
 
