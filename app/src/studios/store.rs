@@ -38,14 +38,15 @@ impl StudioRow {
     }
 }
 
+/// The columns of a [`StudioRow`], from `studios st`.
+const STUDIO_COLUMNS: &str = "st.id, st.slug, st.name, st.description, st.subject, st.district, st.school, st.host_id,
+    st.visibility, st.join_policy, st.archived";
+
 pub async fn studio_by_slug(db: impl PgExecutor<'_>, slug: &str) -> sqlx::Result<Option<StudioRow>> {
-    sqlx::query_as(
-        "select id, slug, name, description, subject, district, school, host_id, visibility, join_policy, archived
-         from studios where slug = $1",
-    )
-    .bind(slug)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(&format!("select {STUDIO_COLUMNS} from studios st where st.slug = $1"))
+        .bind(slug)
+        .fetch_optional(db)
+        .await
 }
 
 /// A viewer's standing with the studio `st` of a statement, read with it: these columns (named
@@ -98,8 +99,7 @@ pub async fn studio_and_standing(
     user_id: Option<Uuid>,
 ) -> sqlx::Result<Option<(StudioRow, Standing)>> {
     let row: Option<StudioWithStanding> = sqlx::query_as(&format!(
-        "select st.id, st.slug, st.name, st.description, st.subject, st.district, st.school, st.host_id,
-                st.visibility, st.join_policy, st.archived, {STANDING_COLUMNS}
+        "select {STUDIO_COLUMNS}, {STANDING_COLUMNS}
          from studios st {STANDING_JOINS}
          where st.slug = $1"
     ))

@@ -487,7 +487,17 @@ pub async fn study_page(
         ),
         false => ("'[]'::json", "'[]'::json"),
     };
-    let frame: StudyFrame = sqlx::query_as(&format!(
+    let StudyFrame {
+        studio_slug,
+        studio_name,
+        lead_name,
+        members: Json(members),
+        invited: Json(invited),
+        rounds: Json(rounds),
+        assignments: Json(assignments),
+        comments: Json(comments),
+        lessons: Json(lessons),
+    } = sqlx::query_as(&format!(
         "select st.slug as studio_slug, st.name as studio_name, u.display_name as lead_name,
                 (select coalesce(json_agg(json_build_array(mu.id, mu.display_name, mu.school, m.role)
                                           order by case m.role when 'lead' then 0 when 'member' then 1 else 2 end, m.added_at), '[]')
@@ -509,10 +519,6 @@ pub async fn study_page(
     .bind(row.id)
     .fetch_one(&mut *conn)
     .await?;
-    let StudyFrame { studio_slug, studio_name, lead_name, members, invited, rounds, assignments, comments, lessons } =
-        frame;
-    let (members, invited, rounds, assignments, comments, lessons) =
-        (members.0, invited.0, rounds.0, assignments.0, comments.0, lessons.0);
     let (plan, plan_versions) = plan_history(&mut conn, row.id).await?;
     let timeline = notes_page(&mut conn, row.id, filter, me).await?;
     let mut cited: std::collections::HashMap<Uuid, Vec<CitedNote>> = std::collections::HashMap::new();
