@@ -11,6 +11,7 @@ use crate::kit::forms::{action_error, ActionError, FormStatus};
 use crate::kit::i18n::{use_i18n, Msg};
 use crate::kit::view::Submit;
 use leptos::prelude::*;
+use std::sync::Arc;
 use uuid::Uuid;
 
 fn t(m: StudyMsg) -> Msg {
@@ -67,7 +68,7 @@ fn merge_into(list: &mut Vec<Note>, incoming: Vec<Note>, belongs: impl Fn(&Note)
 }
 
 #[component]
-pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
+pub(super) fn NotesSection(page: Arc<StudyPage>, notes: RwSignal<Vec<Note>>) -> impl IntoView {
     let i18n = use_i18n();
     let study = page.id;
     let me = page.me;
@@ -317,7 +318,11 @@ pub(super) fn NotesSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl 
 }
 
 #[component]
-fn Timeline(page: StudyPage, notes: RwSignal<Vec<Note>>, counts: RwSignal<Vec<(Dimension, i64)>>) -> impl IntoView {
+fn Timeline(
+    page: Arc<StudyPage>,
+    notes: RwSignal<Vec<Note>>,
+    counts: RwSignal<Vec<(Dimension, i64)>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let me = page.me;

@@ -13,6 +13,7 @@ use crate::kit::time::format_date_time;
 use crate::kit::view::{LoadError, Loading, Refresh, Submit};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use std::sync::Arc;
 use uuid::Uuid;
 
 fn t(m: StudyMsg) -> Msg {
@@ -251,7 +252,10 @@ fn StudyView(page: StudyPage) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let phase = page.phase;
-    let notes = RwSignal::new(page.timeline.notes.clone());
+    // The sections share the page (one copy, not one each); the notes move to their signal.
+    let mut page = page;
+    let notes = RwSignal::new(std::mem::take(&mut page.timeline.notes));
+    let page = Arc::new(page);
     let id = page.id;
     let studio_href = format!("/studios/{}", page.studio_slug);
     let studio_name = page.studio_name.clone();
@@ -329,13 +333,13 @@ fn PhaseButtons(id: Uuid, phase: Phase, action: ServerAction<MovePhase>) -> impl
 }
 
 #[component]
-fn PlanSummary(page: StudyPage) -> impl IntoView {
+fn PlanSummary(page: Arc<StudyPage>) -> impl IntoView {
     let i18n = use_i18n();
     let tz = expect_context::<Viewer>().time_zone;
     view! {
         <section aria-labelledby="plan-heading" class="plan-summary">
             <h2 id="plan-heading">{move || i18n.t(t(StudyMsg::PlanHeading))}</h2>
-            {match page.plan {
+            {match page.plan.clone() {
                 None => view! { <p class="muted">{move || i18n.t(t(StudyMsg::NoPlanYet))}</p> }.into_any(),
                 Some(plan) => {
                     let at = plan.created_at;
@@ -371,7 +375,7 @@ fn PlanSummary(page: StudyPage) -> impl IntoView {
 }
 
 #[component]
-fn GroupSection(page: StudyPage) -> impl IntoView {
+fn GroupSection(page: Arc<StudyPage>) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let error = action_error(actions.add_member.value());
@@ -403,7 +407,7 @@ fn GroupSection(page: StudyPage) -> impl IntoView {
 }
 
 #[component]
-fn RoundsSection(page: StudyPage) -> impl IntoView {
+fn RoundsSection(page: Arc<StudyPage>) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let update_error = action_error(actions.update_round.value());
@@ -471,7 +475,7 @@ fn RoundsSection(page: StudyPage) -> impl IntoView {
 }
 
 #[component]
-fn AssignmentsSection(page: StudyPage) -> impl IntoView {
+fn AssignmentsSection(page: Arc<StudyPage>) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let error = action_error(actions.assign.value());
@@ -523,11 +527,12 @@ fn AssignmentsSection(page: StudyPage) -> impl IntoView {
     }
 }
 #[component]
-fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView {
+fn DebriefSection(page: Arc<StudyPage>, notes: RwSignal<Vec<Note>>) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let error = action_error(actions.comment.value());
     let lock_error = action_error(actions.lock.value());
+    let (id, locked) = (page.id, page.notes_locked);
     let cites = RwSignal::new(Vec::<Uuid>::new());
     let cites_text = move || cites.with(|c| c.iter().map(Uuid::to_string).collect::<Vec<_>>().join(","));
     view! {
@@ -535,9 +540,9 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
             <h2 id="debrief-heading">{move || i18n.t(t(StudyMsg::DebriefHeading))}</h2>
             {page.can.lead.then(|| view! {
                 <ActionForm action=actions.lock attr:class="inline no-print">
-                    <input type="hidden" name="study" value=page.id.to_string()/>
-                    <input type="hidden" name="locked" value=(!page.notes_locked).to_string()/>
-                    <Submit label=t(if page.notes_locked { StudyMsg::UnlockNotes } else { StudyMsg::LockNotes }) pending=actions.lock.pending()/>
+                    <input type="hidden" name="study" value=id.to_string()/>
+                    <input type="hidden" name="locked" value=(!locked).to_string()/>
+                    <Submit label=t(if locked { StudyMsg::UnlockNotes } else { StudyMsg::LockNotes }) pending=actions.lock.pending()/>
                     <FormStatus error=lock_error/>
                 </ActionForm>
             })}
@@ -575,7 +580,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
             }}
             {page.can.comment.then(|| view! {
                 <ActionForm action=actions.comment attr:class="no-print">
-                    <input type="hidden" name="study" value=page.id.to_string()/>
+                    <input type="hidden" name="study" value=id.to_string()/>
                     <input type="hidden" name="cites" value="" prop:value=cites_text/>
                     <TextArea name="body" label=t(StudyMsg::CommentBody) error id="field-body-comment"/>
                     <fieldset class="cite-list">
@@ -606,7 +611,7 @@ fn DebriefSection(page: StudyPage, notes: RwSignal<Vec<Note>>) -> impl IntoView 
 }
 
 #[component]
-fn ConclusionsSection(page: StudyPage) -> impl IntoView {
+fn ConclusionsSection(page: Arc<StudyPage>) -> impl IntoView {
     let i18n = use_i18n();
     let actions = expect_context::<StudyActions>();
     let error = action_error(actions.conclusions.value());

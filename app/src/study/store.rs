@@ -223,6 +223,9 @@ struct NoteRow {
     dimension: Dimension,
     tag: Tag,
     body: String,
+    /// Rendered when the note was written; `None` for notes that predate that (see the
+    /// migration `observation_note_html`).
+    body_html: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -237,7 +240,7 @@ impl NoteRow {
             minute: self.minute,
             dimension: self.dimension,
             tag: self.tag,
-            body_html: render(&self.body),
+            body_html: self.body_html.unwrap_or_else(|| render(&self.body)),
             excerpt: super::rules::excerpt(&self.body),
             body: self.body,
             created_at: self.created_at,
@@ -246,8 +249,8 @@ impl NoteRow {
     }
 }
 
-const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u.display_name as author_name, n.minute, n.dimension, n.tag, n.body, n.created_at,
-        n.updated_at
+const NOTE_SELECT: &str = "select n.id, r.number as round_number, n.author_id, u.display_name as author_name, n.minute, n.dimension, n.tag, n.body, n.body_html,
+        n.created_at, n.updated_at
      from observation_notes n join study_rounds r on r.id = n.round_id join users u on u.id = n.author_id";
 
 /// One page of the study's timeline as `viewer` receives it: the notes `filter` asks for,
@@ -302,8 +305,9 @@ pub async fn notes_page(
 
 /// The notes cited by the study's debrief comments, by comment.
 async fn cited_notes(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<Vec<(Uuid, CitedNote)>> {
-    let rows: Vec<(Uuid, Uuid, i32, Dimension, String, String)> = sqlx::query_as(
-        "select d.comment_id, n.id, n.minute, n.dimension, u.display_name, n.body
+    type CitationRow = (Uuid, Uuid, i32, Dimension, String, String, Option<String>);
+    let rows: Vec<CitationRow> = sqlx::query_as(
+        "select d.comment_id, n.id, n.minute, n.dimension, u.display_name, n.body, n.body_html
          from debrief_comments c
          join debrief_citations d on d.comment_id = c.id
          join observation_notes n on n.id = d.note_id
@@ -316,8 +320,9 @@ async fn cited_notes(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<Ve
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(comment, id, minute, dimension, author_name, body)| {
-            (comment, CitedNote { id, minute, dimension, author_name, body_html: render(&body) })
+        .map(|(comment, id, minute, dimension, author_name, body, html)| {
+            let body_html = html.unwrap_or_else(|| render(&body));
+            (comment, CitedNote { id, minute, dimension, author_name, body_html })
         })
         .collect())
 }
@@ -896,8 +901,8 @@ pub struct NewNote<'a> {
 pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNote<'_>) -> Result<Note, StoreError> {
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query(
-        "insert into observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing",
+        "insert into observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body, body_html)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (id) do nothing",
     )
     .bind(note.id)
     .bind(study_id)
@@ -907,6 +912,7 @@ pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNot
     .bind(note.dimension.code())
     .bind(note.tag.code())
     .bind(note.body)
+    .bind(render(note.body))
     .execute(&mut *tx)
     .await?
     .rows_affected()
@@ -934,13 +940,17 @@ pub async fn add_note(pool: &PgPool, study_id: Uuid, author: Uuid, note: &NewNot
 /// Rewrites a note's text; pages watching the study get the new text live, like a new note.
 pub async fn edit_note(pool: &PgPool, study_id: Uuid, note_id: Uuid, body: &str) -> sqlx::Result<()> {
     sqlx::query(
-        "with edited as (update observation_notes set body = $3, updated_at = now() where id = $1 and study_id = $2 returning id)
+        "with edited as (
+             update observation_notes set body = $3, body_html = $5, updated_at = now()
+             where id = $1 and study_id = $2 returning id
+         )
          select pg_notify($4, $2::text || ':' || id::text) from edited",
     )
     .bind(note_id)
     .bind(study_id)
     .bind(body)
     .bind(NOTES_CHANNEL)
+    .bind(render(body))
     .execute(pool)
     .await?;
     Ok(())

@@ -234,6 +234,11 @@ pub async fn scale(pool: &PgPool, size: ScaleSize) -> Result<(), SeedError> {
     load_big_studio_plans(&mut tx).await?;
     let records = load_scale_records(&mut tx, &size).await?;
     tx.commit().await?;
+    // The load wrote each teacher's year rows several times over (opened, then rebuilt per
+    // district) in one transaction, which leaves their indexes about ten times the size that
+    // day-to-day credits keep them at (PostgreSQL's bottom-up deletion clears versions as they
+    // die); rebuilt here so the district figures are measured on indexes of a real size.
+    sqlx::query("reindex table teacher_year_hours").execute(pool).await?;
     // The visibility map too, so the year totals are read from their index alone at once.
     sqlx::query("vacuum (analyze)").execute(pool).await?;
     println!(
@@ -378,6 +383,8 @@ async fn load_scale_studies(tx: &mut sqlx::PgConnection, size: &ScaleSize) -> Re
         "第{}分钟：板书呈现知识结构图，学生跟随整理笔记，约四分之一学生仍在完成上一题。",
         "第{}分钟：当堂检测第3题正确率较低，错误集中在单位换算，建议课后针对性练习。",
     ];
+    // The 4 texts with their minute: rendered once each, not once per note.
+    let mut bodies = std::collections::HashMap::<(u32, u32), (String, String)>::new();
     let studies = STUDIES.min(size.studios * 2);
     let mut study_rows = String::new();
     let mut member_rows = String::new();
@@ -409,10 +416,15 @@ async fn load_scale_studies(tx: &mut sqlx::PgConnection, size: &ScaleSize) -> Re
         let count = if t == 0 { BIG_STUDY_NOTES } else { STUDY_NOTES / 2 + t % (STUDY_NOTES + 1) };
         for k in 0..count {
             let minute = k * 45 / count.max(1);
-            let body = BODIES[(k % 4) as usize].replace("{}", &minute.to_string());
+            let (body, html) = bodies.entry((k % 4, minute)).or_insert_with(|| {
+                let body = BODIES[(k % 4) as usize].replace("{}", &minute.to_string());
+                // Stored as the app stores a note it is sent: rendered once.
+                let html = copy_field(&app::study::markdown::render(&body));
+                (body, html)
+            });
             let _ = writeln!(
                 note_rows,
-                "{}\t{study}\t{round}\t{}\t{minute}\t{}\t{}\t{body}",
+                "{}\t{study}\t{round}\t{}\t{minute}\t{}\t{}\t{body}\t{html}",
                 Uuid::new_v4(),
                 group[(k as usize) % group.len()],
                 DIMENSIONS[(k % 4) as usize],
@@ -447,7 +459,7 @@ async fn copy_notes(
     copy(tx, "copy study_rounds (id, study_id, number, teacher_id) from stdin", std::mem::take(rounds)).await?;
     copy(
         tx,
-        "copy observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body) from stdin",
+        "copy observation_notes (id, study_id, round_id, author_id, minute, dimension, tag, body, body_html) from stdin",
         notes,
     )
     .await
@@ -494,6 +506,11 @@ async fn load_big_studio_plans(tx: &mut sqlx::PgConnection) -> Result<(), sqlx::
     Ok(())
 }
 
+/// A value as a field of COPY's text format: backslashes, tabs and line breaks escaped.
+fn copy_field(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
+}
+
 async fn copy(tx: &mut sqlx::PgConnection, statement: &str, rows: String) -> Result<(), sqlx::Error> {
     let mut sink = tx.copy_in_raw(statement).await?;
     sink.send(rows.into_bytes()).await?;
@@ -504,6 +521,11 @@ async fn copy(tx: &mut sqlx::PgConnection, statement: &str, rows: String) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_field_keeps_its_line_breaks_tabs_and_backslashes_inside_the_field() {
+        assert_eq!(copy_field("<p>a\\b\tc</p>\n\r"), "<p>a\\\\b\\tc</p>\\n\\r");
+    }
 
     #[test]
     fn scale_flags_override_the_defaults() {

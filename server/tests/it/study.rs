@@ -1326,3 +1326,42 @@ async fn a_long_timeline_comes_a_page_at_a_time_newest_first_with_counts_for_the
     assert!(html.contains("记录 72<") && !html.contains("记录 71<"), "fifty notes on the page");
     assert!(html.contains(&format!("/studies/{}?before=", s.id)), "a link to earlier notes");
 }
+
+#[sqlx::test(migrator = "server::startup::MIGRATOR")]
+async fn a_note_is_rendered_when_written_and_an_unrendered_one_when_read(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let s = study_with_everyone(&app, "render").await;
+    let id = Uuid::new_v4().to_string();
+    let written = note(&app, s.client(Role::Member), &s.id, &id, "5", "学生**追问**<script>alert(1)</script>").await;
+    assert_status(&written, StatusCode::OK);
+    let stored = |id: String| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Option<String>>("select body_html from observation_notes where id = $1::uuid")
+                .bind(id)
+                .fetch_one(&pool)
+                .await
+                .expect("note")
+        }
+    };
+    let html = stored(id.clone()).await.expect("rendered on write");
+    assert!(html.contains("<strong>追问</strong>") && !html.contains("<script"), "{html}");
+
+    let edited = app
+        .call(s.client(Role::Member), "study/edit-note", &[("study", &s.id), ("note", &id), ("body", "改为 *斜体*")])
+        .await;
+    assert_status(&edited, StatusCode::OK);
+    assert!(stored(id.clone()).await.expect("rendered on edit").contains("<em>斜体</em>"));
+
+    // A note stored before notes kept their HTML (or after the renderer's rules changed) is
+    // rendered from its source when read.
+    sqlx::query("update observation_notes set body = '旧的 **记录**', body_html = null where id = $1::uuid")
+        .bind(&id)
+        .execute(&app.pool)
+        .await
+        .expect("forget the html");
+    let page = app.call(s.client(Role::Observer), "study/notes", &[("study", s.id.as_str())]).await;
+    assert_status(&page, StatusCode::OK);
+    let page: Value = page.json().await.expect("page");
+    assert_eq!(page["notes"][0]["body_html"].as_str().map(str::trim), Some("<p>旧的 <strong>记录</strong></p>"));
+}
