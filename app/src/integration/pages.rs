@@ -121,7 +121,7 @@ fn ClientRow(client: ApiClient, actions: ClientActions) -> impl IntoView {
     } else {
         IntegrationMsg::Active
     };
-    let expires = client.expires_at.with_timezone(&crate::kit::time::zone(&tz)).date_naive();
+    let expires = crate::kit::time::local(client.expires_at, &tz).date();
     let last_used = client.last_used_at;
     let hint = client.token_hint.clone();
     let name = client.name.clone();

@@ -212,12 +212,40 @@ pub fn FormStatus(
     }
 }
 
-/// Every IANA time zone as suggestions for a time-zone field.
+/// Every IANA time zone as suggestions for a time-zone field: the server's list in the page
+/// it sends (a hydrating page keeps it as it is), the browser's own list on a page drawn in the
+/// browser, so the WebAssembly carries no zone database (see `kit::time`).
 #[component]
 pub fn TimeZoneList() -> impl IntoView {
-    view! {
-        <datalist id="time-zones">
-            {chrono_tz::TZ_VARIANTS.iter().map(|tz| view! { <option value=tz.name()></option> }).collect_view()}
-        </datalist>
-    }
+    view! { <datalist id="time-zones" inner_html=zone_options()></datalist> }
+}
+
+/// The `<option>`s of every zone. Zone names are ASCII letters, digits and `/_+-`: nothing to escape.
+#[cfg(feature = "ssr")]
+fn zone_options() -> String {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| format!("<option value=\"{}\"></option>", tz.name())).collect()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn zone_options() -> String {
+    use wasm_bindgen::{JsCast, JsValue};
+    // Intl.supportedValuesOf("timeZone"); an older browser without it gets no suggestions (the
+    // field still takes any zone the server knows).
+    let names = (|| {
+        let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
+        let list: js_sys::Function =
+            js_sys::Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")).ok()?.dyn_into().ok()?;
+        let names: js_sys::Array = list.call1(&intl, &JsValue::from_str("timeZone")).ok()?.dyn_into().ok()?;
+        Some(names)
+    })();
+    names
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|name| name.as_string())
+                .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)))
+                .map(|name| format!("<option value=\"{name}\"></option>"))
+                .collect()
+        })
+        .unwrap_or_default()
 }

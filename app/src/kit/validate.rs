@@ -161,7 +161,7 @@ pub fn time_zone(value: &str) -> Result<String, Msg> {
     let value = value.trim();
     if value.is_empty() {
         Err(Msg::ErrRequired)
-    } else if value.len() > 64 || value.parse::<chrono_tz::Tz>().is_err() {
+    } else if value.len() > 64 || !crate::kit::time::is_known_zone(value) {
         Err(Msg::ErrTimeZoneUnknown)
     } else {
         Ok(value.to_owned())

@@ -259,7 +259,7 @@ fn finder_query(f: &LessonFilter, view: &str, dates: bool) -> String {
 #[component]
 fn CalendarGrid(period: CalendarPeriod, filter: LessonFilter) -> impl IntoView {
     let i18n = use_i18n();
-    let tz = crate::kit::time::zone(&expect_context::<Viewer>().time_zone);
+    let tz = expect_context::<Viewer>().time_zone;
     let week = period.days == 7;
     let anchor = period.anchor;
     let month_start = anchor.with_day(1).unwrap_or(anchor);
@@ -298,7 +298,7 @@ fn CalendarGrid(period: CalendarPeriod, filter: LessonFilter) -> impl IntoView {
                         {lessons
                             .into_iter()
                             .map(|l| {
-                                let time = l.starts_at.with_timezone(&tz).format("%H:%M").to_string();
+                                let time = crate::kit::time::local(l.starts_at, &tz).format("%H:%M").to_string();
                                 view! { <li><a href=format!("/lessons/{}", l.id)>{time} " " {l.title}</a></li> }
                             })
                             .collect_view()}
@@ -871,8 +871,8 @@ fn EditForm(lesson: LessonDetail) -> impl IntoView {
             navigate(&format!("/lessons/{id}"), Default::default());
         }
     });
-    let tz = crate::kit::time::zone(&lesson.time_zone);
-    let local = move |t: chrono::DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string();
+    let tz = lesson.time_zone.clone();
+    let local = move |t: chrono::DateTime<Utc>| crate::kit::time::local(t, &tz).format("%Y-%m-%dT%H:%M").to_string();
     let description = lesson.description.clone();
     view! {
         <ActionForm action>
@@ -894,8 +894,8 @@ fn EditForm(lesson: LessonDetail) -> impl IntoView {
             <Field name="place" label=lm(LessonMsg::Place) value=lesson.place.clone() error/>
             <Field name="link" label=lm(LessonMsg::Link) kind="url" value=lesson.link.clone() error/>
             <Field name="capacity" label=lm(LessonMsg::Capacity) kind="number" value=lesson.capacity.to_string() required=true error/>
-            <Field name="booking_opens_at" label=lm(LessonMsg::BookingOpensAt) kind="datetime-local" value=lesson.booking_opens_at.map(local).unwrap_or_default() error/>
-            <Field name="booking_closes_at" label=lm(LessonMsg::BookingClosesAt) kind="datetime-local" value=lesson.booking_closes_at.map(local).unwrap_or_default() error/>
+            <Field name="booking_opens_at" label=lm(LessonMsg::BookingOpensAt) kind="datetime-local" value=lesson.booking_opens_at.map(&local).unwrap_or_default() error/>
+            <Field name="booking_closes_at" label=lm(LessonMsg::BookingClosesAt) kind="datetime-local" value=lesson.booking_closes_at.map(&local).unwrap_or_default() error/>
             <div class="field checkbox">
                 <label><input type="checkbox" name="needs_approval" value="on" checked=lesson.needs_approval/> {move || i18n.t(lm(LessonMsg::NeedsApproval))}</label>
             </div>

@@ -7,7 +7,7 @@ use crate::kit::i18n::Msg;
 use crate::kit::validate::{self, Checks};
 use crate::studios::rules::Standing;
 use crate::studios::StudioRole;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 pub const CAPACITY_MAX: i32 = 1000;
 pub const CANCEL_REASON_MAX: usize = 500;
@@ -143,10 +143,12 @@ pub fn parse_local(value: &str, tz: &str) -> Result<DateTime<Utc>, Msg> {
     let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| lm(LessonMsg::ErrDateTimeInvalid))?;
-    let zone: chrono_tz::Tz = tz.parse().map_err(|_| Msg::ErrTimeZoneUnknown)?;
+    if !crate::kit::time::is_known_zone(tz) {
+        return Err(Msg::ErrTimeZoneUnknown);
+    }
     // A local time skipped by a daylight-saving jump does not exist; an ambiguous one takes the
     // earlier instant.
-    zone.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).ok_or(lm(LessonMsg::ErrDateTimeInvalid))
+    crate::kit::time::from_local(naive, tz).ok_or(lm(LessonMsg::ErrDateTimeInvalid))
 }
 
 /// A seat count: 1 to [`CAPACITY_MAX`].
@@ -374,7 +376,7 @@ pub fn holds_seat(status: BookingStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration;
+    use chrono::{Duration, TimeZone};
 
     fn date(s: &str) -> chrono::NaiveDate {
         chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
