@@ -106,9 +106,10 @@ mod zones {
     pub fn from_local(wall: NaiveDateTime, tz: &str) -> Option<DateTime<Utc>> {
         // The zone's offset near that time, applied, then checked: an offset that changes
         // between the guess and the answer (a clock change) is tried once more.
+        let offset = |at: DateTime<Utc>| local(at, tz) - at.naive_utc();
         let guess = wall.and_utc();
-        let first = guess - (local(guess, tz) - wall);
-        let second = guess - (local(first, tz) - wall);
+        let first = guess - offset(guess);
+        let second = guess - offset(first);
         [first, second].into_iter().filter(|t| local(*t, tz) == wall).min()
     }
 }
