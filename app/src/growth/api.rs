@@ -346,16 +346,15 @@ pub async fn get_overview(
     #[server(default)] page: u32,
 ) -> Result<Overview, AppError> {
     let me = require_user().await?;
-    // One connection for the page's six statements: each return to the pool costs sqlx a round
+    // One connection for the page's five statements: each return to the pool costs sqlx a round
     // trip.
     let mut conn = pool()?.acquire().await?;
     let (studio_id, studio_name, actor) = overview_access(&mut *conn, me.id, &studio).await?;
-    let settings = store::district_settings(&mut *conn, None, Some(studio_id), settings()).await?;
+    let (settings, mentees) = store::overview_frame(&mut *conn, studio_id, settings()).await?;
     let today = today_in(&me.time_zone);
     let (year_start, year_end) = rules::quota_year(today, settings.year_start_month);
     let key = rules::SortKey::from_code(&sort);
     let (rows, page, pages) = if key == rules::SortKey::Name {
-        let mentees = store::mentee_count(&mut *conn, studio_id).await?;
         let (page, pages) = rules::overview_window(mentees as usize, page);
         let offset = i64::from(page - 1) * rules::OVERVIEW_PER_PAGE as i64;
         let which = store::OverviewRows::ByName { descending: desc, offset };

@@ -539,10 +539,38 @@ pub async fn district_settings(
     .fetch_optional(db)
     .await?;
     let (quota, month) = row.unwrap_or_default();
-    Ok(HoursSettings {
+    Ok(settings_or(quota, month, defaults))
+}
+
+/// A district's own quota settings where it has them, the deployment's `defaults` elsewhere.
+fn settings_or(quota: Option<i32>, month: Option<i32>, defaults: HoursSettings) -> HoursSettings {
+    HoursSettings {
         quota_tenths: quota.map(i64::from).unwrap_or(defaults.quota_tenths),
         year_start_month: month.and_then(|m| u32::try_from(m).ok()).unwrap_or(defaults.year_start_month),
-    })
+    }
+}
+
+/// What the growth overview needs of a studio besides its rows, in one statement: the quota
+/// settings of its school's district (as `district_settings` gives them) and how many active
+/// mentees it has.
+pub async fn overview_frame(
+    db: impl PgExecutor<'_>,
+    studio_id: Uuid,
+    defaults: HoursSettings,
+) -> sqlx::Result<(HoursSettings, i64)> {
+    let (quota, month, mentees): (Option<i32>, Option<i32>, i64) = sqlx::query_as(
+        "select d.yearly_quota_tenths, d.year_start_month,
+                (select count(*) from memberships m
+                 where m.studio_id = st.id and m.role = 'mentee' and m.status = 'active')
+         from studios st
+         left join schools s on s.id = st.school_id
+         left join districts d on d.id = s.district_id
+         where st.id = $1",
+    )
+    .bind(studio_id)
+    .fetch_one(db)
+    .await?;
+    Ok((settings_or(quota, month, defaults), mentees))
 }
 
 /// The goals of a mentee's plan with their milestones, comments and history: four queries.
@@ -824,16 +852,6 @@ pub enum OverviewRows {
     /// One page in name order: the page's mentees are picked first, so only their figures are
     /// computed (50 of a 1,000-mentee studio).
     ByName { descending: bool, offset: i64 },
-}
-
-/// The studio's active mentees: how many there are.
-pub async fn mentee_count(db: impl PgExecutor<'_>, studio_id: Uuid) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "select count(*) from memberships where studio_id = $1 and role = 'mentee' and status = 'active'",
-    )
-    .bind(studio_id)
-    .fetch_one(db)
-    .await
 }
 
 /// One row per mentee `which` asks for, in one query: goals done / total (dropped ones left

@@ -220,32 +220,12 @@ pub fn TimeZoneList() -> impl IntoView {
     view! { <datalist id="time-zones" inner_html=zone_options()></datalist> }
 }
 
-/// The `<option>`s of every zone. Zone names are ASCII letters, digits and `/_+-`: nothing to escape.
-#[cfg(feature = "ssr")]
+/// The `<option>`s of every zone this side knows. Only names of ASCII letters, digits and `/_+-`
+/// (every IANA name is one) are taken, so nothing needs escaping.
 fn zone_options() -> String {
-    chrono_tz::TZ_VARIANTS.iter().map(|tz| format!("<option value=\"{}\"></option>", tz.name())).collect()
-}
-
-#[cfg(not(feature = "ssr"))]
-fn zone_options() -> String {
-    use wasm_bindgen::{JsCast, JsValue};
-    // Intl.supportedValuesOf("timeZone"); an older browser without it gets no suggestions (the
-    // field still takes any zone the server knows).
-    let names = (|| {
-        let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
-        let list: js_sys::Function =
-            js_sys::Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")).ok()?.dyn_into().ok()?;
-        let names: js_sys::Array = list.call1(&intl, &JsValue::from_str("timeZone")).ok()?.dyn_into().ok()?;
-        Some(names)
-    })();
-    names
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(|name| name.as_string())
-                .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)))
-                .map(|name| format!("<option value=\"{name}\"></option>"))
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::kit::time::zone_names()
+        .into_iter()
+        .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)))
+        .map(|name| format!("<option value=\"{name}\"></option>"))
+        .collect()
 }

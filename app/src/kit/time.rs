@@ -13,7 +13,7 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
 #[cfg(feature = "ssr")]
 pub use zones::zone;
-pub use zones::{from_local, is_known_zone, local};
+pub use zones::{from_local, is_known_zone, local, zone_names};
 
 #[cfg(feature = "ssr")]
 mod zones {
@@ -27,6 +27,11 @@ mod zones {
 
     pub fn is_known_zone(name: &str) -> bool {
         name.parse::<Tz>().is_ok()
+    }
+
+    /// Every zone name the IANA database holds.
+    pub fn zone_names() -> Vec<String> {
+        chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_owned()).collect()
     }
 
     /// The wall-clock time at `at` in the zone `tz` (the default zone for a name it does not know).
@@ -44,7 +49,7 @@ mod zones {
 #[cfg(not(feature = "ssr"))]
 mod zones {
     use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
-    use js_sys::{Array, Date, Intl::DateTimeFormat, Object, Reflect};
+    use js_sys::{Array, Date, Function, Intl::DateTimeFormat, Object, Reflect};
     use std::{cell::RefCell, collections::HashMap};
     use wasm_bindgen::{JsCast, JsValue};
 
@@ -75,15 +80,27 @@ mod zones {
         for (key, value) in fields {
             Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value)).ok()?;
         }
-        let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
-        let class: js_sys::Function =
-            Reflect::get(&intl, &JsValue::from_str("DateTimeFormat")).ok()?.dyn_into().ok()?;
+        let (_, class) = intl_function("DateTimeFormat")?;
         let made = Reflect::construct(&class, &Array::of2(&JsValue::from_str("en-US"), &options)).ok()?;
         Some(made.unchecked_into())
     }
 
+    /// The browser's `Intl` object and its function `name`, where the browser has both.
+    fn intl_function(name: &str) -> Option<(JsValue, Function)> {
+        let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
+        let function = Reflect::get(&intl, &JsValue::from_str(name)).ok()?.dyn_into().ok()?;
+        Some((intl, function))
+    }
+
     pub fn is_known_zone(name: &str) -> bool {
         formatter(name).is_some()
+    }
+
+    /// `Intl.supportedValuesOf("timeZone")`: none in an older browser without it.
+    pub fn zone_names() -> Vec<String> {
+        let names = intl_function("supportedValuesOf")
+            .and_then(|(intl, list)| list.call1(&intl, &JsValue::from_str("timeZone")).ok()?.dyn_into::<Array>().ok());
+        names.map(|names| names.iter().filter_map(|name| name.as_string()).collect()).unwrap_or_default()
     }
 
     pub fn local(at: DateTime<Utc>, tz: &str) -> NaiveDateTime {

@@ -252,8 +252,9 @@ pub fn round_credit(start: Option<DateTime<Utc>>, lesson_minutes: i32, now: Date
     Some(RoundCredit { notes_from, notes_until, tenths })
 }
 
-/// Notes on one page of the timeline.
-pub const NOTES_PAGE: usize = 50;
+/// Notes on one page of the timeline: a screenful or two of observation notes on a phone. Fifty
+/// made the 5,000-note study the slowest page to render (and the largest, 99 KB of HTML).
+pub const NOTES_PAGE: usize = 25;
 
 /// The cursor naming a note's place on the timeline (newest first): when it was written, then
 /// its id, so notes written in the same microsecond keep one order.
