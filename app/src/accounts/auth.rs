@@ -20,6 +20,19 @@ pub struct SessionUser {
     pub leads: bool,
     /// Unread notifications when this request began.
     pub unread: i64,
+    /// The training-hour quota and quota-year start of the district of the user's school, where
+    /// it sets its own: read with the session, so the pages about the user's own hours need no
+    /// statement of their own for them (see [`SessionUser::hours_settings`]).
+    pub district_quota_tenths: Option<i32>,
+    pub district_year_start_month: Option<i32>,
+}
+
+impl SessionUser {
+    /// The user's own quota settings: their district's, the deployment's `defaults` where it has
+    /// none (as `growth::store::district_settings` gives them for any user).
+    pub fn hours_settings(&self, defaults: crate::growth::HoursSettings) -> crate::growth::HoursSettings {
+        defaults.with_district(self.district_quota_tenths, self.district_year_start_month)
+    }
 }
 
 // Hand-written so that a hash never reaches a log line.

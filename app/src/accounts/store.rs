@@ -19,7 +19,11 @@ use uuid::Uuid;
 const SESSION_USER_COLUMNS: &str = "u.id, u.display_name, u.password_hash, u.locale, u.time_zone,
         exists (select 1 from district_admins a where a.user_id = u.id)
             or exists (select 1 from school_leaders l where l.user_id = u.id) as leads,
-        (select count(*) from notifications n where n.user_id = u.id and n.read_at is null) as unread";
+        (select count(*) from notifications n where n.user_id = u.id and n.read_at is null) as unread,
+        (select d.yearly_quota_tenths from schools s join districts d on d.id = s.district_id
+         where s.id = u.school_id) as district_quota_tenths,
+        (select d.year_start_month from schools s join districts d on d.id = s.district_id
+         where s.id = u.school_id) as district_year_start_month";
 
 pub async fn session_user_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<SessionUser>> {
     sqlx::query_as(&format!("select {SESSION_USER_COLUMNS} from users u where u.email = $1"))

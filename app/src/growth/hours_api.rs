@@ -69,18 +69,24 @@ pub async fn get_ledger(#[server(default)] user: String, #[server(default)] year
     let own = owner == me.id;
     // Roles in studios decide nothing about one's own ledger (its owner reads it and never
     // verifies it): they are looked up only for someone else's.
-    let actor = match own {
-        true => Actor { is_subject: true, role: None },
-        false => store::ledger_actor(&mut *conn, me.id, owner, false).await?,
+    let standing = match own {
+        true => store::LedgerStanding {
+            read: Actor { is_subject: true, role: None },
+            verify: Actor { is_subject: true, role: None },
+        },
+        false => store::ledger_standing(&mut *conn, me.id, owner).await?,
     };
+    let actor = standing.read;
     rules::can(actor, Action::ViewLedger)?;
-    let can_verify =
-        !own && rules::can(store::ledger_actor(&mut *conn, me.id, owner, true).await?, Action::VerifyHours).is_ok();
+    let can_verify = !own && rules::can(standing.verify, Action::VerifyHours).is_ok();
     let user_name = match own {
         true => me.display_name.clone(),
         false => store::user_name(&mut *conn, owner).await?.ok_or(AppError::NotFound)?,
     };
-    let settings = store::district_settings(&mut *conn, Some(owner), None, settings()).await?;
+    let settings = match own {
+        true => me.hours_settings(settings()),
+        false => store::district_settings(&mut *conn, Some(owner), None, settings()).await?,
+    };
     let today = today_in(&me.time_zone);
     let current = rules::quota_year(today, settings.year_start_month).0.year();
     let year = year_rules::check_year(&year, current).map_err(|m| AppError::field("year", m))?;
@@ -140,8 +146,7 @@ pub async fn verify_hours(record: String) -> Result<(), AppError> {
     let record = validate::id(&record)?;
     let pool = pool()?;
     let owner = store::record_owner(&pool, record).await?.ok_or(AppError::NotFound)?;
-    let actor = store::ledger_actor(&pool, me.id, owner, true).await?;
-    rules::can(actor, Action::VerifyHours)?;
+    rules::can(store::ledger_standing(&pool, me.id, owner).await?.verify, Action::VerifyHours)?;
     store::verify_record(&pool, record, me.id).await?;
     redirect_plain_form(&format!("/hours/{owner}"));
     Ok(())

@@ -36,6 +36,17 @@ impl Default for HoursSettings {
     }
 }
 
+impl HoursSettings {
+    /// A district's own settings (its columns, null where it keeps the default) over these
+    /// deployment defaults.
+    pub fn with_district(self, quota_tenths: Option<i32>, year_start_month: Option<i32>) -> HoursSettings {
+        HoursSettings {
+            quota_tenths: quota_tenths.map(i64::from).unwrap_or(self.quota_tenths),
+            year_start_month: year_start_month.and_then(|m| u32::try_from(m).ok()).unwrap_or(self.year_start_month),
+        }
+    }
+}
+
 coded_enum! {
     pub enum GoalCategory {
         Teaching = "teaching" => GrowthMsg::CatTeaching,

@@ -288,6 +288,7 @@ pub fn to_csv(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::growth::HoursSettings;
     use uuid::Uuid;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -392,6 +393,15 @@ mod tests {
         assert_eq!(quota_year(d(2026, 8, 31), 9), (d(2025, 9, 1), d(2026, 9, 1)));
         assert_eq!(quota_year(d(2026, 9, 1), 9), (d(2026, 9, 1), d(2027, 9, 1)));
         assert_eq!(quota_year(d(2026, 3, 1), 0), (d(2026, 1, 1), d(2027, 1, 1)), "clamped");
+    }
+
+    #[test]
+    fn a_district_setting_replaces_the_default_only_where_the_district_has_one() {
+        let defaults = HoursSettings { quota_tenths: 960, year_start_month: 1 };
+        assert_eq!(defaults.with_district(None, None), defaults);
+        assert_eq!(defaults.with_district(Some(720), None), HoursSettings { quota_tenths: 720, year_start_month: 1 });
+        assert_eq!(defaults.with_district(None, Some(9)), HoursSettings { quota_tenths: 960, year_start_month: 9 });
+        assert_eq!(defaults.with_district(None, Some(-1)), defaults, "a month out of range keeps the default");
     }
 
     #[test]

@@ -17,30 +17,35 @@ pub async fn user_name(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<O
     sqlx::query_scalar("select display_name from users where id = $1").bind(user_id).fetch_optional(db).await
 }
 
-/// (id, name) of a studio by its slug.
-/// How `actor` stands to the ledger of `owner`: themselves, or the leading role (host before
-/// mentor) they hold in a studio where the owner is an active member — with `as_mentee`, only
-/// where the owner is an active mentee (verifying is for mentees' records).
-pub async fn ledger_actor(
-    db: impl PgExecutor<'_>,
-    actor_id: Uuid,
-    owner_id: Uuid,
-    as_mentee: bool,
-) -> sqlx::Result<Actor> {
-    // Two fixed statements rather than `(not $3 or o.role = 'mentee')`, which PostgreSQL planned
-    // anew on every run.
-    let owner_role = if as_mentee { " and o.role = 'mentee'" } else { "" };
-    let role: Option<StudioRole> = sqlx::query_scalar(&format!(
-        "select a.role from memberships a
-         join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active'{owner_role}
-         where a.user_id = $1 and a.status = 'active' and a.role in ('host', 'mentor')
-         order by (a.role = 'host') desc limit 1",
-    ))
+/// How `actor` stands to the ledger of `owner`, in one statement: `read`, the leading role (host
+/// before mentor) they hold in a studio where the owner is an active member; `verify`, the same
+/// where the owner is an active mentee (verifying is for mentees' records). Both say whether the
+/// actor is the owner.
+pub async fn ledger_standing(db: impl PgExecutor<'_>, actor_id: Uuid, owner_id: Uuid) -> sqlx::Result<LedgerStanding> {
+    let (read, verify): (Option<StudioRole>, Option<StudioRole>) = sqlx::query_as(
+        "select
+             (select a.role from memberships a
+              join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active'
+              where a.user_id = $1 and a.status = 'active' and a.role in ('host', 'mentor')
+              order by (a.role = 'host') desc limit 1),
+             (select a.role from memberships a
+              join memberships o on o.studio_id = a.studio_id and o.user_id = $2 and o.status = 'active'
+                                and o.role = 'mentee'
+              where a.user_id = $1 and a.status = 'active' and a.role in ('host', 'mentor')
+              order by (a.role = 'host') desc limit 1)",
+    )
     .bind(actor_id)
     .bind(owner_id)
-    .fetch_optional(db)
+    .fetch_one(db)
     .await?;
-    Ok(Actor { is_subject: actor_id == owner_id, role })
+    let is_subject = actor_id == owner_id;
+    Ok(LedgerStanding { read: Actor { is_subject, role: read }, verify: Actor { is_subject, role: verify } })
+}
+
+/// See [`ledger_standing`].
+pub struct LedgerStanding {
+    pub read: Actor,
+    pub verify: Actor,
 }
 
 /// How `actor` stands to the plan of `mentee` in the studio; `None` when the mentee is not an
@@ -539,15 +544,7 @@ pub async fn district_settings(
     .fetch_optional(db)
     .await?;
     let (quota, month) = row.unwrap_or_default();
-    Ok(settings_or(quota, month, defaults))
-}
-
-/// A district's own quota settings where it has them, the deployment's `defaults` elsewhere.
-fn settings_or(quota: Option<i32>, month: Option<i32>, defaults: HoursSettings) -> HoursSettings {
-    HoursSettings {
-        quota_tenths: quota.map(i64::from).unwrap_or(defaults.quota_tenths),
-        year_start_month: month.and_then(|m| u32::try_from(m).ok()).unwrap_or(defaults.year_start_month),
-    }
+    Ok(defaults.with_district(quota, month))
 }
 
 /// What the growth overview needs of a studio besides its rows, in one statement: the quota
@@ -570,7 +567,7 @@ pub async fn overview_frame(
     .bind(studio_id)
     .fetch_one(db)
     .await?;
-    Ok((settings_or(quota, month, defaults), mentees))
+    Ok((defaults.with_district(quota, month), mentees))
 }
 
 /// The goals of a mentee's plan with their milestones, comments and history: four queries.

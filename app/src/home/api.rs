@@ -18,7 +18,7 @@ const HOME_SEEN_COOKIE: &str = "home_seen";
 #[tracing::instrument(skip_all)]
 pub async fn my_home() -> Result<Option<Home>, AppError> {
     use super::{rules::FEEDBACK_DAYS, store, HoursProgress};
-    use crate::growth::{hours_api, rules::quota_year, store as growth_store};
+    use crate::growth::{hours_api, rules::quota_year};
     use crate::kit::context::{auth_session, pool, request_cookie, set_cookie};
     use chrono::{Duration, Utc};
 
@@ -26,7 +26,7 @@ pub async fn my_home() -> Result<Option<Home>, AppError> {
     let pool = pool()?;
     let now = Utc::now();
     let today = hours_api::today_in(&user.time_zone);
-    let settings = growth_store::district_settings(&pool, Some(user.id), None, hours_api::settings()).await?;
+    let settings = user.hours_settings(hours_api::settings());
     let year = quota_year(today, settings.year_start_month);
     let oldest = now - Duration::days(FEEDBACK_DAYS);
     let seen = request_cookie(HOME_SEEN_COOKIE)

@@ -6,6 +6,7 @@ use super::*;
 use crate::kit::error::{OnConstraint, StoreError};
 use crate::kit::sql::push_window;
 use crate::kit::token::{new_token, token_hash};
+use sqlx::types::Json;
 use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder};
 
 /// The user's role in the studio if they are an active member.
@@ -611,17 +612,10 @@ fn push_directory_conditions<'a>(
     }
 }
 
-/// The directory's filter choices: each subject and district of the listed studios once, in
-/// order.
-static FILTER_CHOICES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "with recursive {}, {}
-         select coalesce((select array_agg(subject) from subjects where subject is not null), '{{}}'),
-                coalesce((select array_agg(district) from districts where district is not null), '{{}}')",
-        listed_values("subject"),
-        listed_values("district")
-    )
-});
+/// The directory's filter choices, as the first queries of a `with recursive`: each subject and
+/// district of the listed studios once, in order (`subjects (subject)`, `districts (district)`).
+static FILTER_CHOICES: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{}, {}", listed_values("subject"), listed_values("district")));
 
 /// A query `{column}s ({column})` of the distinct non-empty values of `column` among the listed
 /// studios, in order: each is found from the one before it, one probe of
@@ -651,24 +645,27 @@ pub async fn directory(
     per_page: u32,
 ) -> sqlx::Result<DirectoryPage> {
     let pattern = (!q.is_empty()).then(|| format!("%{}%", escape_like(q)));
-    let mut found =
-        QueryBuilder::new(format!("select {SUMMARY_COLUMNS} from studios s join users h on h.id = s.host_id"));
-    push_directory_conditions(&mut found, pattern.as_deref(), subject, district);
-    found.push(" order by s.last_activity_at desc, s.id");
-    push_window(&mut found, i64::from(per_page), i64::from(page.max(1) - 1) * i64::from(per_page));
-    let found: Vec<SummaryRow> = found.build_query_as().fetch_all(pool).await?;
-    let mut total = QueryBuilder::new("select count(*) from studios s");
-    push_directory_conditions(&mut total, pattern.as_deref(), subject, district);
-    let total: i64 = total.build_query_scalar().fetch_one(pool).await?;
-    let (subjects, districts): (Vec<String>, Vec<String>) = sqlx::query_as(&FILTER_CHOICES).fetch_one(pool).await?;
-    Ok(DirectoryPage {
-        studios: found.into_iter().map(StudioSummary::from).collect(),
-        total,
-        page: page.max(1),
-        per_page,
-        subjects,
-        districts,
-    })
+    // One round trip: the page of studios, how many match, and the filter choices.
+    let mut query = QueryBuilder::new(format!(
+        "with recursive {choices}, found as (select {SUMMARY_COLUMNS} from studios s join users h on h.id = s.host_id",
+        choices = *FILTER_CHOICES
+    ));
+    push_directory_conditions(&mut query, pattern.as_deref(), subject, district);
+    query.push(" order by s.last_activity_at desc, s.id");
+    push_window(&mut query, i64::from(per_page), i64::from(page.max(1) - 1) * i64::from(per_page));
+    query.push(
+        ") select (select coalesce(json_agg(found), '[]') from found) as found,
+                  (select count(*) from studios s",
+    );
+    push_directory_conditions(&mut query, pattern.as_deref(), subject, district);
+    query.push(
+        ") as total,
+         coalesce((select array_agg(subject) from subjects where subject is not null), '{}') as subjects,
+         coalesce((select array_agg(district) from districts where district is not null), '{}') as districts",
+    );
+    let (studios, total, subjects, districts): (Json<Vec<StudioSummary>>, i64, Vec<String>, Vec<String>) =
+        query.build_query_as().fetch_one(pool).await?;
+    Ok(DirectoryPage { studios: studios.0, total, page: page.max(1), per_page, subjects, districts })
 }
 
 #[derive(sqlx::FromRow)]

@@ -303,30 +303,6 @@ pub async fn notes_page(
     })
 }
 
-/// The notes cited by the study's debrief comments, by comment.
-async fn cited_notes(conn: &mut PgConnection, study_id: Uuid) -> sqlx::Result<Vec<(Uuid, CitedNote)>> {
-    type CitationRow = (Uuid, Uuid, i32, Dimension, String, String, Option<String>);
-    let rows: Vec<CitationRow> = sqlx::query_as(
-        "select d.comment_id, n.id, n.minute, n.dimension, u.display_name, n.body, n.body_html
-         from debrief_comments c
-         join debrief_citations d on d.comment_id = c.id
-         join observation_notes n on n.id = d.note_id
-         join users u on u.id = n.author_id
-         where c.study_id = $1
-         order by n.created_at",
-    )
-    .bind(study_id)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(comment, id, minute, dimension, author_name, body, html)| {
-            let body_html = html.unwrap_or_else(|| render(&body));
-            (comment, CitedNote { id, minute, dimension, author_name, body_html })
-        })
-        .collect())
-}
-
 pub async fn note(db: impl PgExecutor<'_>, study_id: Uuid, note_id: Uuid) -> sqlx::Result<Option<Note>> {
     let row: Option<NoteRow> = sqlx::query_as(&format!("{NOTE_SELECT} where n.id = $1 and n.study_id = $2"))
         .bind(note_id)
@@ -414,11 +390,18 @@ async fn plan_history(
     study_id: Uuid,
 ) -> sqlx::Result<(Option<PlanVersion>, Vec<VersionSummary>)> {
     let versions = versions(&mut *conn, study_id).await?;
-    let Some(newest) = versions.first().cloned() else { return Ok((None, versions)) };
+    let Some(newest) = versions.first() else { return Ok((None, versions)) };
     let sections = section_rows(&mut *conn, study_id, newest.number).await?;
-    let latest = PlanVersion {
+    Ok((newest_plan(&versions, &sections), versions))
+}
+
+/// The newest version of the plan (the first of `versions`, newest first) with its `sections`,
+/// each section of the template shown, empty where the version has none.
+fn newest_plan(versions: &[VersionSummary], sections: &[(SectionKind, String)]) -> Option<PlanVersion> {
+    let newest = versions.first()?;
+    Some(PlanVersion {
         number: newest.number,
-        author_name: newest.author_name,
+        author_name: newest.author_name.clone(),
         created_at: newest.created_at,
         sections: SectionKind::ALL
             .into_iter()
@@ -427,8 +410,7 @@ async fn plan_history(
                 Section { kind, html: render(&body), body }
             })
             .collect(),
-    };
-    Ok((Some(latest), versions))
+    })
 }
 
 async fn latest_number(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<i32> {
@@ -454,6 +436,9 @@ async fn versions(db: impl PgExecutor<'_>, study_id: Uuid) -> sqlx::Result<Vec<V
 type RoundTuple = (Uuid, i32, Option<String>, i32, Option<DateTime<Utc>>);
 type AssignmentTuple = (Uuid, String, Option<Dimension>, String, String);
 type CommentTuple = (Uuid, String, String, DateTime<Utc>);
+type VersionTuple = (i32, String, DateTime<Utc>);
+/// (comment, note, minute, dimension, author, body where no HTML is stored, stored HTML)
+type CitationTuple = (Uuid, Uuid, i32, Dimension, String, Option<String>, Option<String>);
 
 /// The study page's small lists, as one statement reads them.
 #[derive(sqlx::FromRow)]
@@ -467,6 +452,9 @@ struct StudyFrame {
     assignments: Json<Vec<AssignmentTuple>>,
     comments: Json<Vec<CommentTuple>>,
     lessons: Json<Vec<(Uuid, String)>>,
+    versions: Json<Vec<VersionTuple>>,
+    newest_sections: Json<Vec<(SectionKind, String)>>,
+    citations: Json<Vec<CitationTuple>>,
 }
 
 /// The study page, for a member of the group (`can` already said so).
@@ -480,7 +468,7 @@ pub async fn study_page(
     filter: &NoteFilter,
 ) -> Result<StudyPage, StoreError> {
     let mut conn = crate::kit::sql::begin_read_with_generic_plans(pool).await?;
-    // The page's small lists in one statement (one round trip instead of seven), each a JSON
+    // The page's small lists in one statement (one round trip instead of ten), each a JSON
     // array of rows; what only the lead sees is left out of the statement for everyone else.
     let (invited, lessons) = match can.lead {
         true => (
@@ -502,6 +490,9 @@ pub async fn study_page(
         assignments: Json(assignments),
         comments: Json(comments),
         lessons: Json(lessons),
+        versions: Json(versions),
+        newest_sections: Json(newest_sections),
+        citations: Json(citations),
     } = sqlx::query_as(&format!(
         "select st.slug as studio_slug, st.name as studio_name, u.display_name as lead_name,
                 (select coalesce(json_agg(json_build_array(mu.id, mu.display_name, mu.school, m.role)
@@ -516,7 +507,20 @@ pub async fn study_page(
                  from observation_assignments a join users au on au.id = a.observer_id where a.study_id = $3) as assignments,
                 (select coalesce(json_agg(json_build_array(c.id, cu.display_name, c.body, c.created_at) order by c.created_at), '[]')
                  from debrief_comments c join users cu on cu.id = c.author_id where c.study_id = $3) as comments,
-                {lessons} as lessons
+                {lessons} as lessons,
+                (select coalesce(json_agg(json_build_array(v.number, vu.display_name, v.created_at) order by v.number desc), '[]')
+                 from plan_versions v join users vu on vu.id = v.author_id where v.study_id = $3) as versions,
+                (select coalesce(json_agg(json_build_array(ps.kind, ps.body) order by ps.position), '[]')
+                 from plan_sections ps join plan_versions pv on pv.id = ps.version_id
+                 where pv.study_id = $3 and pv.number = (select max(number) from plan_versions where study_id = $3)) as newest_sections,
+                (select coalesce(json_agg(json_build_array(d.comment_id, n.id, n.minute, n.dimension, nu.display_name,
+                                                           case when n.body_html is null then n.body end, n.body_html)
+                                          order by n.created_at), '[]')
+                 from debrief_comments c
+                 join debrief_citations d on d.comment_id = c.id
+                 join observation_notes n on n.id = d.note_id
+                 join users nu on nu.id = n.author_id
+                 where c.study_id = $3) as citations
          from studios st, users u where st.id = $1 and u.id = $2"
     ))
     .bind(row.studio_id)
@@ -524,11 +528,16 @@ pub async fn study_page(
     .bind(row.id)
     .fetch_one(&mut *conn)
     .await?;
-    let (plan, plan_versions) = plan_history(&mut conn, row.id).await?;
+    let plan_versions: Vec<VersionSummary> = versions
+        .into_iter()
+        .map(|(number, author_name, created_at)| VersionSummary { number, author_name, created_at })
+        .collect();
+    let plan = newest_plan(&plan_versions, &newest_sections);
     let timeline = notes_page(&mut conn, row.id, filter, me).await?;
     let mut cited: std::collections::HashMap<Uuid, Vec<CitedNote>> = std::collections::HashMap::new();
-    for (comment, note) in cited_notes(&mut conn, row.id).await? {
-        cited.entry(comment).or_default().push(note);
+    for (comment, id, minute, dimension, author_name, body, html) in citations {
+        let body_html = html.unwrap_or_else(|| render(body.as_deref().unwrap_or_default()));
+        cited.entry(comment).or_default().push(CitedNote { id, minute, dimension, author_name, body_html });
     }
     let sources: Vec<Uuid> = rounds.iter().map(|r| Uuid::new_v5(&r.0, me.as_bytes())).collect();
     let my_hours: f64 = sqlx::query_scalar(

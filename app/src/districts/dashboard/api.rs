@@ -95,19 +95,20 @@ pub(crate) async fn headline(
     pool: &PgPool,
     user: uuid::Uuid,
 ) -> Result<Option<crate::home::DashboardHeadline>, AppError> {
-    let districts = super::super::store::administered_districts(pool, user).await?;
-    let (scope, district, href, name, named) = match districts.into_iter().next() {
-        Some((id, name)) => (Scope::District(id), id, "/district".to_owned(), name, Named::default()),
-        None => {
-            let Some((school, name)) = store::led_schools(pool, user).await?.into_iter().next() else {
-                return Ok(None);
-            };
-            let access = store::school_access(pool, school, user).await?.ok_or(AppError::NotFound)?;
-            let named = Named { by_school: access.as_leader, by_district: access.as_admin };
-            (Scope::School(school), access.district.0, format!("/district/schools/{school}"), name, named)
-        }
-    };
-    let (_, year_rules) = store::district_rules(pool, district, default_rules()).await?.ok_or(AppError::NotFound)?;
+    let (scope, href, name, named, year_rules) =
+        match store::first_administered_district(pool, user, default_rules()).await? {
+            Some((id, name, rules)) => (Scope::District(id), "/district".to_owned(), name, Named::default(), rules),
+            None => {
+                let Some((school, name)) = store::led_schools(pool, user).await?.into_iter().next() else {
+                    return Ok(None);
+                };
+                let access = store::school_access(pool, school, user).await?.ok_or(AppError::NotFound)?;
+                let named = Named { by_school: access.as_leader, by_district: access.as_admin };
+                let (_, rules) =
+                    store::district_rules(pool, access.district.0, default_rules()).await?.ok_or(AppError::NotFound)?;
+                (Scope::School(school), format!("/district/schools/{school}"), name, named, rules)
+            }
+        };
     let (year, query) = year_choice("", year_rules)?;
     let counts = store::headline_counts(pool, scope, &query, named).await?;
     let (teachers, median_tenths, on_track_percent) = rules::headline_figures(&counts, min_cell());

@@ -71,12 +71,33 @@ pub async fn rules_of(
     .bind(districts)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, quota, month, cycle_start, cycle_quota)| {
-            (id, name, super::rules::rules_or_default(quota, month, cycle_start, cycle_quota, defaults))
-        })
-        .collect())
+    Ok(rows.into_iter().map(|row| with_rules(row, defaults)).collect())
+}
+
+/// A district row's id, name and rules (its own where set, `defaults` elsewhere).
+fn with_rules(
+    (id, name, quota, month, cycle_start, cycle_quota): RulesRow,
+    defaults: YearRules,
+) -> (Uuid, String, YearRules) {
+    (id, name, super::rules::rules_or_default(quota, month, cycle_start, cycle_quota, defaults))
+}
+
+/// The first district (by name) that `user` administers, with its name and rules, in one
+/// statement: what the home's headline of a district admin starts from.
+pub async fn first_administered_district(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+    defaults: YearRules,
+) -> sqlx::Result<Option<(Uuid, String, YearRules)>> {
+    let row: Option<RulesRow> = sqlx::query_as(
+        "select d.id, d.name, d.yearly_quota_tenths, d.year_start_month, d.cycle_start_year, d.cycle_quota_tenths
+         from district_admins a join districts d on d.id = a.district_id
+         where a.user_id = $1 order by d.name limit 1",
+    )
+    .bind(user)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|row| with_rules(row, defaults)))
 }
 
 /// A district's name and its rules, `None` when there is no such district.
