@@ -15,25 +15,27 @@ use uuid::Uuid;
 
 /// A session's user, with whether they lead a school or a district (the header links the
 /// district pages for them) and their unread notifications (the header's count): what every
-/// signed-in page needs, in the one statement that loads the user (`u` is the user's row).
+/// signed-in page needs, in the one statement that loads the user (`u` is the user's row, `ud`
+/// the district of their school, joined by [`SESSION_USER_JOINS`]).
 const SESSION_USER_COLUMNS: &str = "u.id, u.display_name, u.password_hash, u.locale, u.time_zone,
         exists (select 1 from district_admins a where a.user_id = u.id)
             or exists (select 1 from school_leaders l where l.user_id = u.id) as leads,
         (select count(*) from notifications n where n.user_id = u.id and n.read_at is null) as unread,
-        (select d.yearly_quota_tenths from schools s join districts d on d.id = s.district_id
-         where s.id = u.school_id) as district_quota_tenths,
-        (select d.year_start_month from schools s join districts d on d.id = s.district_id
-         where s.id = u.school_id) as district_year_start_month";
+        ud.yearly_quota_tenths as district_quota_tenths, ud.year_start_month as district_year_start_month";
+
+/// The district of the user's school, for [`SESSION_USER_COLUMNS`]'s quota settings.
+const SESSION_USER_JOINS: &str =
+    "left join schools us on us.id = u.school_id left join districts ud on ud.id = us.district_id";
 
 pub async fn session_user_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<SessionUser>> {
-    sqlx::query_as(&format!("select {SESSION_USER_COLUMNS} from users u where u.email = $1"))
+    sqlx::query_as(&format!("select {SESSION_USER_COLUMNS} from users u {SESSION_USER_JOINS} where u.email = $1"))
         .bind(email)
         .fetch_optional(db)
         .await
 }
 
 pub async fn session_user_by_id(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<SessionUser>> {
-    sqlx::query_as(&format!("select {SESSION_USER_COLUMNS} from users u where u.id = $1"))
+    sqlx::query_as(&format!("select {SESSION_USER_COLUMNS} from users u {SESSION_USER_JOINS} where u.id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await
@@ -47,7 +49,7 @@ pub async fn live_session(pool: &PgPool, id: &str) -> sqlx::Result<Option<(Vec<u
     use sqlx::{FromRow, Row};
     let row = sqlx::query(&format!(
         "select s.data, {SESSION_USER_COLUMNS}
-         from tower_sessions.session s left join users u on u.id = s.user_id
+         from tower_sessions.session s left join users u on u.id = s.user_id {SESSION_USER_JOINS}
          where s.id = $1 and s.expiry_date > now()"
     ))
     .bind(id)
