@@ -882,17 +882,20 @@ pub async fn overview(
              select m.studio_id, m.user_id, m.member_name as display_name from memberships m
              where m.studio_id = $1 and m.role = 'mentee' and m.status = 'active'{window}
          )
-         select m.user_id, m.display_name, coalesce(gs.done, 0), coalesce(gs.total, 0), coalesce(ms.overdue, 0), coalesce(hs.tenths, 0)
+         select m.user_id, m.display_name, coalesce(gs.done, 0), coalesce(gs.total, 0), coalesce(gs.overdue, 0), coalesce(hs.tenths, 0)
          from mentees m
          left join growth_plans p on p.studio_id = m.studio_id and p.mentee_id = m.user_id
+         -- The plan's goals are read once for all three counts; the overdue milestones only
+         -- of active goals (a filtered aggregate does not evaluate its argument for other rows).
          left join lateral (
-             select count(*) filter (where g.status = 'achieved') as done, count(*) filter (where g.status <> 'dropped') as total
+             select count(*) filter (where g.status = 'achieved') as done,
+                    count(*) filter (where g.status <> 'dropped') as total,
+                    sum((
+                        select count(*) from growth_milestones x
+                        where x.goal_id = g.id and x.done_at is null and x.due_on < $4
+                    )) filter (where g.status = 'active')::int8 as overdue
              from growth_goals g where g.plan_id = p.id
          ) gs on true
-         left join lateral (
-             select count(*) as overdue from growth_milestones x join growth_goals g on g.id = x.goal_id
-             where g.plan_id = p.id and g.status = 'active' and x.done_at is null and x.due_on < $4
-         ) ms on true
          left join lateral (
              select (sum(r.hours) * 10)::int8 as tenths from training_records r
              where r.user_id = m.user_id and r.occurred_on >= $2 and r.occurred_on < $3

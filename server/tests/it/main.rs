@@ -19,6 +19,7 @@ mod lessons_concurrency;
 mod lessons_roles;
 mod mail;
 mod operators;
+mod pool;
 mod records;
 mod serving;
 mod studio_year;
