@@ -58,7 +58,7 @@ fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, Con
 
 /// The pool size when none is configured: twice the host's cores, at least 4 (PostgreSQL is
 /// assumed on the same host). PostgreSQL's work is CPU: more connections than that only queue
-/// inside it, where each extra backend costs every other one time (context switches, snapshots).
+/// inside it, where each extra backend makes every other one slower.
 /// On 2 cores a teacher's home under 64 connections measured 1,154–1,224 req/s with 10
 /// connections and 1,395–1,658 with 4, the database's CPU a request 0.84–0.88 ms against
 /// 0.55–0.68 ms. One connection is held by the live notes' listener once a study streams.
@@ -75,7 +75,16 @@ impl Config {
         Ok(Config {
             database_url: env::var("DATABASE_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/atelier".to_owned()),
-            max_connections: parsed("ATELIER_DB_MAX_CONNECTIONS", default_pool_size(cores()))?,
+            // sqlx's pool panics when given no connections; a clear message is better.
+            max_connections: match parsed("ATELIER_DB_MAX_CONNECTIONS", default_pool_size(cores()))? {
+                n if (1..=1000).contains(&n) => n,
+                n => {
+                    return Err(ConfigError {
+                        name: "ATELIER_DB_MAX_CONNECTIONS",
+                        problem: format!("{n} is not between 1 and 1000"),
+                    })
+                }
+            },
             secure_cookies: parsed("ATELIER_SECURE_COOKIES", false)?,
             session_days: parsed("ATELIER_SESSION_DAYS", 14)?,
             session_touch_secs: match parsed("ATELIER_SESSION_TOUCH_SECS", 300)? {
