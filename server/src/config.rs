@@ -56,15 +56,18 @@ fn parsed<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, Con
     }
 }
 
-/// The pool size when none is configured: twice the host's cores, at least 4 (PostgreSQL is
-/// assumed on the same host). PostgreSQL's work is CPU: more connections than that only queue
-/// inside it, where each extra backend makes every other one slower.
-/// On 2 cores a teacher's home under 64 connections measured 1,154–1,224 req/s with 10
+/// The pool size when none is configured: twice the host's cores, at least 4 and at most
+/// [`MAX_POOL_SIZE`] (PostgreSQL is assumed on the same host). PostgreSQL's work is CPU: more
+/// connections than that only queue inside it, where each extra backend makes every other one
+/// slower. On 2 cores a teacher's home under 64 connections measured 1,154–1,224 req/s with 10
 /// connections and 1,395–1,658 with 4, the database's CPU a request 0.84–0.88 ms against
 /// 0.55–0.68 ms. One connection is held by the live notes' listener once a study streams.
 pub fn default_pool_size(cores: usize) -> u32 {
-    u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX).max(4)
+    u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX).clamp(4, MAX_POOL_SIZE)
 }
+
+/// The largest pool `ATELIER_DB_MAX_CONNECTIONS` may ask for (and the default may reach).
+const MAX_POOL_SIZE: u32 = 1000;
 
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
@@ -77,11 +80,11 @@ impl Config {
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/atelier".to_owned()),
             // sqlx's pool panics when given no connections; a clear message is better.
             max_connections: match parsed("ATELIER_DB_MAX_CONNECTIONS", default_pool_size(cores()))? {
-                n if (1..=1000).contains(&n) => n,
+                n if (1..=MAX_POOL_SIZE).contains(&n) => n,
                 n => {
                     return Err(ConfigError {
                         name: "ATELIER_DB_MAX_CONNECTIONS",
-                        problem: format!("{n} is not between 1 and 1000"),
+                        problem: format!("{n} is not between 1 and {MAX_POOL_SIZE}"),
                     })
                 }
             },
@@ -269,11 +272,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_default_pool_is_twice_the_cores_and_never_below_four() {
+    fn the_default_pool_is_twice_the_cores_never_below_four_nor_above_the_configurable_maximum() {
         assert_eq!(default_pool_size(1), 4);
         assert_eq!(default_pool_size(2), 4);
         assert_eq!(default_pool_size(8), 16);
-        assert_eq!(default_pool_size(usize::MAX), u32::MAX);
+        // Never more than a configured pool may be: a default the check refused would stop a
+        // very large host at start with nothing configured.
+        assert_eq!(default_pool_size(501), MAX_POOL_SIZE);
+        assert_eq!(default_pool_size(usize::MAX), MAX_POOL_SIZE);
     }
 
     #[test]
